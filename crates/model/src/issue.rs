@@ -1,0 +1,545 @@
+//! Issues (事件): an append-only list of events folded into the current state.
+//!
+//! The chain is grid discovery → community collection → street whistle →
+//! graded response → collaborative disposal:
+//!
+//! ```text
+//! reported ─accept─▶ accepted ─resolve─▶ resolved ─┐
+//!    │                  │                           ├─verify & close─▶ closed ─evaluate─▶ evaluated
+//!    ├─reject─▶ rejected └─escalate─▶ escalated ─dispatch─▶ dispatched ─handle (all depts)─▶ handled ─┘
+//!    └─merge──▶ merged                     unsatisfied evaluation reopens to accepted ◀─┘
+//! ```
+//!
+//! Events are folded in `(at, id)` order, so every replica that holds the same
+//! events computes the same state whatever order they arrived in. A step the
+//! rules refuse (wrong role, wrong state, wrong unit) stays in the list and is
+//! reported as refused with its reason; it changes nothing.
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+
+use crate::{Author, GridId, Instant, Invalid, RecordId, Role};
+
+/// The standard's event classes and the local ones from the glossary.
+pub const CATEGORIES: [&str; 13] = [
+    "市容环境",
+    "宣传广告",
+    "施工管理",
+    "街面秩序",
+    "突发事件",
+    "其他",
+    "物业",
+    "电梯",
+    "停车",
+    "供水",
+    "噪音",
+    "邻里纠纷",
+    "安全隐患",
+];
+
+pub fn parse_category(s: &str) -> Result<String, Invalid> {
+    let s = s.trim();
+    if CATEGORIES.contains(&s) {
+        Ok(s.to_owned())
+    } else {
+        Err(Invalid::new(
+            "category",
+            format!("未知事件类别 \"{s}\" (unknown category)"),
+            format!("可用类别 (categories): {}", CATEGORIES.join("、")),
+        ))
+    }
+}
+
+/// Response grade, chosen by the street at dispatch; sets the deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Grade {
+    Urgent,
+    Normal,
+    Minor,
+}
+
+impl Grade {
+    pub fn key(self) -> &'static str {
+        match self {
+            Grade::Urgent => "urgent",
+            Grade::Normal => "normal",
+            Grade::Minor => "minor",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            Grade::Urgent => "紧急",
+            Grade::Normal => "一般",
+            Grade::Minor => "轻微",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Grade, Invalid> {
+        match s.trim() {
+            "urgent" | "紧急" => Ok(Grade::Urgent),
+            "normal" | "一般" => Ok(Grade::Normal),
+            "minor" | "轻微" => Ok(Grade::Minor),
+            other => Err(Invalid::new(
+                "grade",
+                format!("未知等级 \"{other}\" (unknown grade)"),
+                "请用 urgent/紧急、normal/一般、minor/轻微",
+            )),
+        }
+    }
+}
+
+/// Deadlines per grade, counted from dispatch; configurable per street.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    pub urgent: Duration,
+    pub normal: Duration,
+    pub minor: Duration,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Self {
+            urgent: Duration::hours(24),
+            normal: Duration::days(3),
+            minor: Duration::days(7),
+        }
+    }
+}
+
+impl Deadlines {
+    pub fn for_grade(&self, g: Grade) -> Duration {
+        match g {
+            Grade::Urgent => self.urgent,
+            Grade::Normal => self.normal,
+            Grade::Minor => self.minor,
+        }
+    }
+}
+
+/// One workflow step with what it carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueStep {
+    Report,
+    Accept,
+    Reject {
+        reason: String,
+    },
+    Merge {
+        into: RecordId,
+    },
+    Resolve {
+        note: String,
+    },
+    Escalate {
+        note: String,
+    },
+    Dispatch {
+        departments: Vec<String>,
+        grade: Grade,
+    },
+    /// Feedback from the author's department.
+    Handle {
+        feedback: String,
+    },
+    VerifyClose {
+        note: String,
+    },
+    /// The resident's verdict, recorded at the door by a worker or leader.
+    Evaluate {
+        satisfied: bool,
+        resident: String,
+        comment: String,
+    },
+}
+
+impl IssueStep {
+    /// Stable machine name, used in documents and on the command line.
+    pub fn key(&self) -> &'static str {
+        match self {
+            IssueStep::Report => "report",
+            IssueStep::Accept => "accept",
+            IssueStep::Reject { .. } => "reject",
+            IssueStep::Merge { .. } => "merge",
+            IssueStep::Resolve { .. } => "resolve",
+            IssueStep::Escalate { .. } => "escalate",
+            IssueStep::Dispatch { .. } => "dispatch",
+            IssueStep::Handle { .. } => "handle",
+            IssueStep::VerifyClose { .. } => "close",
+            IssueStep::Evaluate { .. } => "evaluate",
+        }
+    }
+
+    pub fn zh(&self) -> &'static str {
+        match self {
+            IssueStep::Report => "上报",
+            IssueStep::Accept => "受理",
+            IssueStep::Reject { .. } => "退回",
+            IssueStep::Merge { .. } => "合并",
+            IssueStep::Resolve { .. } => "社区办结",
+            IssueStep::Escalate { .. } => "吹哨",
+            IssueStep::Dispatch { .. } => "派遣",
+            IssueStep::Handle { .. } => "处置反馈",
+            IssueStep::VerifyClose { .. } => "核查结案",
+            IssueStep::Evaluate { .. } => "评价",
+        }
+    }
+
+    /// The roles the table of DESIGN §3 lets make this step.
+    pub fn roles(&self) -> &'static [Role] {
+        match self {
+            IssueStep::Report => &[
+                Role::GridWorker,
+                Role::JointLeader,
+                Role::CommunityStaff,
+                Role::StreetStaff,
+            ],
+            IssueStep::Accept
+            | IssueStep::Reject { .. }
+            | IssueStep::Merge { .. }
+            | IssueStep::Resolve { .. }
+            | IssueStep::Escalate { .. }
+            | IssueStep::VerifyClose { .. } => &[Role::CommunityStaff],
+            IssueStep::Dispatch { .. } => &[Role::StreetStaff],
+            IssueStep::Handle { .. } => &[Role::DepartmentLiaison],
+            IssueStep::Evaluate { .. } => {
+                &[Role::GridWorker, Role::JointLeader, Role::CommunityStaff]
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueEvent {
+    pub id: RecordId,
+    pub at: Instant,
+    pub author: Author,
+    pub step: IssueStep,
+}
+
+/// Where an issue stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Stage {
+    Reported,
+    Accepted,
+    Rejected,
+    Merged,
+    Resolved,
+    Escalated,
+    Dispatched,
+    Handled,
+    Closed,
+    Evaluated,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 10] = [
+        Stage::Reported,
+        Stage::Accepted,
+        Stage::Rejected,
+        Stage::Merged,
+        Stage::Resolved,
+        Stage::Escalated,
+        Stage::Dispatched,
+        Stage::Handled,
+        Stage::Closed,
+        Stage::Evaluated,
+    ];
+    pub fn key(self) -> &'static str {
+        match self {
+            Stage::Reported => "reported",
+            Stage::Accepted => "accepted",
+            Stage::Rejected => "rejected",
+            Stage::Merged => "merged",
+            Stage::Resolved => "resolved",
+            Stage::Escalated => "escalated",
+            Stage::Dispatched => "dispatched",
+            Stage::Handled => "handled",
+            Stage::Closed => "closed",
+            Stage::Evaluated => "evaluated",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            Stage::Reported => "已上报",
+            Stage::Accepted => "已受理",
+            Stage::Rejected => "已退回",
+            Stage::Merged => "已合并",
+            Stage::Resolved => "社区已办结",
+            Stage::Escalated => "已吹哨",
+            Stage::Dispatched => "已派遣",
+            Stage::Handled => "已处置",
+            Stage::Closed => "已结案",
+            Stage::Evaluated => "已评价",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Stage, Invalid> {
+        Stage::ALL
+            .into_iter()
+            .find(|st| st.key() == s.trim() || st.zh() == s.trim())
+            .ok_or_else(|| {
+                let keys: Vec<_> = Stage::ALL.iter().map(|s| s.key()).collect();
+                Invalid::new(
+                    "state",
+                    format!("未知状态 \"{s}\" (unknown state)"),
+                    format!("可用 (use): {}", keys.join(", ")),
+                )
+            })
+    }
+}
+
+/// An issue record: what was reported, plus its events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issue {
+    pub id: RecordId,
+    pub grid: GridId,
+    pub category: String,
+    pub description: String,
+    pub location: String,
+    pub household: Option<RecordId>,
+    /// 1 (low) to 3 (high), as the reporter judged it.
+    pub urgency: u8,
+    pub reporter: String,
+    pub reported_at: Instant,
+    pub events: Vec<IssueEvent>,
+}
+
+impl Issue {
+    pub fn validate(&self) -> Result<(), Invalid> {
+        parse_category(&self.category)?;
+        if self.description.trim().is_empty() {
+            return Err(Invalid::new(
+                "description",
+                "事件描述为空 (the description is empty)",
+                "请描述看到的问题 (describe what you saw)",
+            ));
+        }
+        if !(1..=3).contains(&self.urgency) {
+            return Err(Invalid::new(
+                "urgency",
+                format!("紧急程度 {} 超出范围 (urgency out of range)", self.urgency),
+                "请填 1（低）到 3（高） (use 1 low to 3 high)",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn state(&self) -> IssueState {
+        IssueState::fold(
+            &self.events,
+            self.grid.community().as_str(),
+            &Deadlines::default(),
+        )
+    }
+}
+
+/// What became of one event in the fold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub event: RecordId,
+    /// `None` when applied; the reason when refused.
+    pub refused: Option<String>,
+}
+
+/// The fold of an issue's events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueState {
+    /// `None` until a valid report event is folded.
+    pub stage: Option<Stage>,
+    /// The community code whose staff may take community steps.
+    pub community: String,
+    pub departments: Vec<String>,
+    /// Feedback per department, in the order it arrived.
+    pub feedback: BTreeMap<String, String>,
+    pub grade: Option<Grade>,
+    pub dispatched_at: Option<Instant>,
+    pub deadline: Option<Instant>,
+    pub merged_into: Option<RecordId>,
+    pub closed_at: Option<Instant>,
+    pub satisfied: Option<bool>,
+    pub reopened: u32,
+    /// Every event, in fold order, applied or refused with a reason.
+    pub outcomes: Vec<Outcome>,
+}
+
+impl IssueState {
+    /// Folds the events of an issue in `community` (the community of its grid).
+    pub fn fold(events: &[IssueEvent], community: &str, deadlines: &Deadlines) -> IssueState {
+        let mut ordered: Vec<&IssueEvent> = events.iter().collect();
+        ordered.sort_by(|a, b| (a.at, a.id).cmp(&(b.at, b.id)));
+        let mut s = IssueState {
+            stage: None,
+            community: community.to_owned(),
+            departments: Vec::new(),
+            feedback: BTreeMap::new(),
+            grade: None,
+            dispatched_at: None,
+            deadline: None,
+            merged_into: None,
+            closed_at: None,
+            satisfied: None,
+            reopened: 0,
+            outcomes: Vec::with_capacity(ordered.len()),
+        };
+        for e in ordered {
+            let refused = s.apply(e, deadlines).err();
+            s.outcomes.push(Outcome {
+                event: e.id,
+                refused,
+            });
+        }
+        s
+    }
+
+    /// Applies one event or says why the rules refuse it (changing nothing).
+    fn apply(&mut self, e: &IssueEvent, deadlines: &Deadlines) -> Result<(), String> {
+        use IssueStep as S;
+        use Stage::*;
+        if !e.step.roles().contains(&e.author.role) {
+            return Err(format!(
+                "{} 不能{} (role {} may not {})",
+                e.author.role.zh(),
+                e.step.zh(),
+                e.author.role,
+                e.step.key()
+            ));
+        }
+        let stage = self.stage;
+        let wrong_state = || match stage {
+            Some(st) => format!(
+                "事件{}，不能{} (cannot {} an issue that is {})",
+                st.zh(),
+                e.step.zh(),
+                e.step.key(),
+                st.key()
+            ),
+            None => format!(
+                "事件尚未上报，不能{} (cannot {} an issue that was never reported)",
+                e.step.zh(),
+                e.step.key()
+            ),
+        };
+        // Community steps must come from the issue's own community.
+        if e.author.role == Role::CommunityStaff && !matches!(e.step, S::Report) {
+            if e.author.unit != self.community {
+                return Err(format!(
+                    "不属于本社区 (community {} is not the issue's community {})",
+                    e.author.unit, self.community
+                ));
+            }
+        }
+        match (&e.step, stage) {
+            (S::Report, None) => self.stage = Some(Reported),
+            (S::Report, Some(_)) => return Err("事件已上报 (already reported)".into()),
+            (S::Accept, Some(Reported)) => self.stage = Some(Accepted),
+            (S::Reject { reason }, Some(Reported)) => {
+                if reason.trim().is_empty() {
+                    return Err("退回需要说明理由 (a rejection needs a reason)".into());
+                }
+                self.stage = Some(Rejected);
+            }
+            (S::Merge { into }, Some(Reported)) => {
+                self.merged_into = Some(*into);
+                self.stage = Some(Merged);
+            }
+            (S::Resolve { .. }, Some(Accepted)) => self.stage = Some(Resolved),
+            (S::Escalate { .. }, Some(Accepted)) => self.stage = Some(Escalated),
+            (S::Dispatch { departments, grade }, Some(Escalated)) => {
+                if departments.is_empty() {
+                    return Err(
+                        "派遣需要至少一个部门 (dispatch needs at least one department)".into(),
+                    );
+                }
+                self.departments = departments.clone();
+                self.feedback.clear();
+                self.grade = Some(*grade);
+                self.dispatched_at = Some(e.at);
+                self.deadline = Some(e.at + deadlines.for_grade(*grade));
+                self.stage = Some(Dispatched);
+            }
+            (S::Handle { feedback }, Some(Dispatched)) => {
+                if !self.departments.contains(&e.author.unit) {
+                    return Err(format!(
+                        "未派遣给{} (not dispatched to {})",
+                        e.author.unit, e.author.unit
+                    ));
+                }
+                self.feedback
+                    .insert(e.author.unit.clone(), feedback.clone());
+                if self
+                    .departments
+                    .iter()
+                    .all(|d| self.feedback.contains_key(d))
+                {
+                    self.stage = Some(Handled);
+                }
+            }
+            (S::VerifyClose { .. }, Some(Resolved | Handled)) => {
+                self.closed_at = Some(e.at);
+                self.stage = Some(Closed);
+            }
+            (
+                S::Evaluate {
+                    satisfied,
+                    resident,
+                    ..
+                },
+                Some(Closed),
+            ) => {
+                if resident.trim().is_empty() {
+                    return Err("评价需写明居民 (an evaluation names the resident)".into());
+                }
+                self.satisfied = Some(*satisfied);
+                if *satisfied {
+                    self.stage = Some(Evaluated);
+                } else {
+                    // Unsatisfied: back to the community, as accepted.
+                    self.reopened += 1;
+                    self.closed_at = None;
+                    self.departments.clear();
+                    self.feedback.clear();
+                    self.grade = None;
+                    self.dispatched_at = None;
+                    self.deadline = None;
+                    self.stage = Some(Accepted);
+                }
+            }
+            _ => return Err(wrong_state()),
+        }
+        Ok(())
+    }
+
+    /// Past the deadline of its grade and not yet handled.
+    pub fn is_overdue(&self, now: Instant) -> bool {
+        matches!(self.stage, Some(Stage::Dispatched)) && self.deadline.is_some_and(|d| now > d)
+    }
+
+    /// The reason an event was refused, if it was.
+    pub fn refusal(&self, event: RecordId) -> Option<&str> {
+        self.outcomes
+            .iter()
+            .find(|o| o.event == event)
+            .and_then(|o| o.refused.as_deref())
+    }
+
+    /// Whether this step, by this author, at this point, would be accepted.
+    /// The UI offers only steps for which this is true.
+    pub fn would_accept(
+        &self,
+        author: &Author,
+        step: &IssueStep,
+        deadlines: &Deadlines,
+    ) -> Result<(), String> {
+        let mut probe = self.clone();
+        let e = IssueEvent {
+            id: RecordId::max(),
+            at: self.last_at(),
+            author: author.clone(),
+            step: step.clone(),
+        };
+        probe.apply(&e, deadlines)
+    }
+
+    fn last_at(&self) -> Instant {
+        self.dispatched_at.or(self.closed_at).unwrap_or_default()
+    }
+}

@@ -1,0 +1,235 @@
+//! The table of DESIGN §3 as pure functions: may this user, with this role and
+//! scope, do this to this record?
+//!
+//! Workflow steps are checked twice: here for role and scope before anything
+//! is written, and in the fold ([`crate::issue`], [`crate::wish`]) for state,
+//! so a step that slips past one device is still refused on every replica.
+
+use std::fmt;
+
+use crate::{GridId, RecordId, Role, Scope, User, WishStep};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Household,
+    HouseholdPrivate,
+    Visit,
+    Issue,
+    Wish,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::Household,
+        Kind::HouseholdPrivate,
+        Kind::Visit,
+        Kind::Issue,
+        Kind::Wish,
+    ];
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Household => "household",
+            Kind::HouseholdPrivate => "household-private",
+            Kind::Visit => "visit",
+            Kind::Issue => "issue",
+            Kind::Wish => "wish",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.key() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Read,
+    /// Create a record (report an issue, post a wish, log a visit, add a household).
+    Create,
+    /// Change the record's own fields.
+    Edit,
+    /// Add a workflow event (issue steps, wish steps).
+    Step,
+}
+
+/// Where a record sits, as far as the rules care.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub grid: GridId,
+    pub household: Option<RecordId>,
+    /// Departments an issue has been dispatched to (from its events).
+    pub dispatched_to: Vec<String>,
+    /// The user who reported the issue or posted the wish.
+    pub reporter: Option<String>,
+}
+
+impl Target {
+    pub fn grid(grid: GridId) -> Self {
+        Target {
+            grid,
+            household: None,
+            dispatched_to: Vec::new(),
+            reporter: None,
+        }
+    }
+    pub fn household(grid: GridId, household: RecordId) -> Self {
+        Target {
+            grid,
+            household: Some(household),
+            dispatched_to: Vec::new(),
+            reporter: None,
+        }
+    }
+}
+
+/// Why the rules refuse an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub reason: String,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Whether the target lies in the user's scope (grids, linked households,
+/// community, street). Departments and admins have no household scope.
+pub fn in_scope(user: &User, target: &Target) -> bool {
+    match &user.scope {
+        Scope::Grids(grids) => grids.contains(&target.grid),
+        Scope::Households(hs) => target.household.is_some_and(|h| hs.contains(&h)),
+        Scope::Community(c) => target.grid.community() == *c,
+        Scope::Street(s) => target.grid.street() == s,
+        Scope::Department(_) | Scope::Everything => false,
+    }
+}
+
+pub fn check(user: &User, kind: Kind, action: Action, target: &Target) -> Result<(), Refusal> {
+    use Action::*;
+    use Kind::*;
+    use Role::*;
+    let role = user.role;
+    let scoped = in_scope(user, target);
+    let allowed = match (kind, action, role) {
+        (_, _, Admin | Hub) => false,
+        (Household, Read, GridWorker | JointLeader | CommunityStaff | StreetStaff) => scoped,
+        (Household, Create | Edit, GridWorker | CommunityStaff) => scoped,
+        (HouseholdPrivate, Read, GridWorker | CommunityStaff | StreetStaff) => scoped,
+        (HouseholdPrivate, Create | Edit, GridWorker | CommunityStaff) => scoped,
+        (Visit, Create, GridWorker | JointLeader) => scoped,
+        (Visit, Read, GridWorker | JointLeader | CommunityStaff | StreetStaff) => scoped,
+        (Issue, Create, GridWorker | CommunityStaff | StreetStaff) => scoped,
+        // A leader reports about one of their linked households.
+        (Issue, Create, JointLeader) => scoped,
+        (Issue, Read | Step, GridWorker | CommunityStaff | StreetStaff) => scoped,
+        (Issue, Read | Step, JointLeader) => {
+            scoped || target.reporter.as_deref() == Some(user.id.as_str())
+        }
+        (Issue, Read | Step, DepartmentLiaison) => {
+            target.dispatched_to.contains(&user.scope.unit())
+        }
+        (Wish, Read, GridWorker | JointLeader | CommunityStaff | StreetStaff) => true,
+        (Wish, Create, GridWorker | JointLeader | CommunityStaff) => scoped,
+        (Wish, Step, GridWorker | JointLeader | CommunityStaff | StreetStaff) => true,
+        _ => false,
+    };
+    if allowed {
+        return Ok(());
+    }
+    let verb = match action {
+        Read => "查看",
+        Create => "新建",
+        Edit => "修改",
+        Step => "处理",
+    };
+    let why = if matches!(role, Admin | Hub) {
+        "管理员不编辑记录 (admins do not read or edit records)".to_owned()
+    } else if role_may(kind, action, role) {
+        "不在你的范围内 (outside your scope)".to_owned()
+    } else {
+        format!(
+            "{}不能{}此类记录 (role {role} may not {action:?} a {})",
+            role.zh(),
+            verb,
+            kind.key()
+        )
+        .to_lowercase()
+    };
+    Err(Refusal {
+        reason: format!("{verb}{}被拒绝：{why}", kind_zh(kind)),
+    })
+}
+
+/// Scope-independent part of the table: could this role ever do this?
+pub fn role_may(kind: Kind, action: Action, role: Role) -> bool {
+    use Action::*;
+    use Kind::*;
+    use Role::*;
+    matches!(
+        (kind, action, role),
+        (
+            Household,
+            Read,
+            GridWorker | JointLeader | CommunityStaff | StreetStaff
+        ) | (Household, Create | Edit, GridWorker | CommunityStaff)
+            | (
+                HouseholdPrivate,
+                Read,
+                GridWorker | CommunityStaff | StreetStaff
+            )
+            | (HouseholdPrivate, Create | Edit, GridWorker | CommunityStaff)
+            | (Visit, Create, GridWorker | JointLeader)
+            | (
+                Visit,
+                Read,
+                GridWorker | JointLeader | CommunityStaff | StreetStaff
+            )
+            | (
+                Issue,
+                Create,
+                GridWorker | JointLeader | CommunityStaff | StreetStaff
+            )
+            | (
+                Issue,
+                Read | Step,
+                GridWorker | JointLeader | CommunityStaff | StreetStaff | DepartmentLiaison
+            )
+            | (
+                Wish,
+                Read | Step,
+                GridWorker | JointLeader | CommunityStaff | StreetStaff
+            )
+            | (Wish, Create, GridWorker | JointLeader | CommunityStaff)
+    )
+}
+
+/// Wish steps with a scope rule beyond the fold's: confirming for a resident
+/// needs the wish's household in scope (own grids, linked households, community).
+pub fn check_wish_step(user: &User, step: &WishStep, target: &Target) -> Result<(), Refusal> {
+    check(user, Kind::Wish, Action::Step, target)?;
+    if matches!(step, WishStep::Confirm { .. }) && !in_scope(user, target) {
+        return Err(Refusal { reason: "确认心愿被拒绝：不在你的范围内 (confirming is for the wish's own grid or community)".into() });
+    }
+    if matches!(step, WishStep::WithdrawWish { .. })
+        && user.role == Role::CommunityStaff
+        && !in_scope(user, target)
+    {
+        return Err(Refusal {
+            reason: "撤回心愿被拒绝：不在你的社区 (outside your community)".into(),
+        });
+    }
+    Ok(())
+}
+
+fn kind_zh(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Household => "户信息",
+        Kind::HouseholdPrivate => "户保密信息",
+        Kind::Visit => "走访记录",
+        Kind::Issue => "事件",
+        Kind::Wish => "心愿",
+    }
+}

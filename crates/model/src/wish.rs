@@ -1,0 +1,333 @@
+//! Micro-wishes (微心愿): posted → claim requested → granted by the hub (or
+//! refused) → fulfilled → confirmed; withdrawn by the poster or community
+//! staff before fulfilment; a claimant may withdraw their claim.
+//!
+//! A grant is valid only when the event was written by the hub's own actor:
+//! the fold is told that actor, and a grant from anyone else is refused, so two
+//! offline claims can never both win.
+
+use crate::{Author, GridId, Instant, Invalid, RecordId, Role};
+
+pub const WISH_CATEGORIES: [&str; 6] = [
+    "生活物资",
+    "学习用品",
+    "医疗健康",
+    "助老助残",
+    "文体活动",
+    "其他",
+];
+
+pub fn parse_wish_category(s: &str) -> Result<String, Invalid> {
+    let s = s.trim();
+    if WISH_CATEGORIES.contains(&s) {
+        Ok(s.to_owned())
+    } else {
+        Err(Invalid::new(
+            "category",
+            format!("未知心愿类别 \"{s}\" (unknown wish category)"),
+            format!("可用类别 (categories): {}", WISH_CATEGORIES.join("、")),
+        ))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WishStep {
+    Post,
+    RequestClaim,
+    /// The hub grants the claim request with this event id.
+    Grant {
+        claim: RecordId,
+    },
+    /// The hub refuses the claim request with this event id (claimed by someone else).
+    RefuseClaim {
+        claim: RecordId,
+    },
+    Fulfil {
+        note: String,
+    },
+    Confirm {
+        resident: String,
+    },
+    WithdrawWish {
+        reason: String,
+    },
+    WithdrawClaim,
+}
+
+impl WishStep {
+    pub fn key(&self) -> &'static str {
+        match self {
+            WishStep::Post => "post",
+            WishStep::RequestClaim => "claim",
+            WishStep::Grant { .. } => "grant",
+            WishStep::RefuseClaim { .. } => "refuse-claim",
+            WishStep::Fulfil { .. } => "fulfil",
+            WishStep::Confirm { .. } => "confirm",
+            WishStep::WithdrawWish { .. } => "withdraw",
+            WishStep::WithdrawClaim => "withdraw-claim",
+        }
+    }
+    pub fn zh(&self) -> &'static str {
+        match self {
+            WishStep::Post => "发布心愿",
+            WishStep::RequestClaim => "认领",
+            WishStep::Grant { .. } => "认领成功",
+            WishStep::RefuseClaim { .. } => "已被他人认领",
+            WishStep::Fulfil { .. } => "兑现",
+            WishStep::Confirm { .. } => "确认",
+            WishStep::WithdrawWish { .. } => "撤回心愿",
+            WishStep::WithdrawClaim => "撤回认领",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WishEvent {
+    pub id: RecordId,
+    pub at: Instant,
+    pub author: Author,
+    /// Hex Automerge actor id of the change that added the event; read from the
+    /// document itself, not from anything the author typed.
+    pub actor: String,
+    pub step: WishStep,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WishStage {
+    Posted,
+    Claimed,
+    Fulfilled,
+    Confirmed,
+    Withdrawn,
+}
+
+impl WishStage {
+    pub const ALL: [WishStage; 5] = [
+        WishStage::Posted,
+        WishStage::Claimed,
+        WishStage::Fulfilled,
+        WishStage::Confirmed,
+        WishStage::Withdrawn,
+    ];
+    pub fn key(self) -> &'static str {
+        match self {
+            WishStage::Posted => "posted",
+            WishStage::Claimed => "claimed",
+            WishStage::Fulfilled => "fulfilled",
+            WishStage::Confirmed => "confirmed",
+            WishStage::Withdrawn => "withdrawn",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            WishStage::Posted => "待认领",
+            WishStage::Claimed => "已认领",
+            WishStage::Fulfilled => "已兑现",
+            WishStage::Confirmed => "已确认",
+            WishStage::Withdrawn => "已撤回",
+        }
+    }
+    pub fn parse(s: &str) -> Result<WishStage, Invalid> {
+        WishStage::ALL
+            .into_iter()
+            .find(|st| st.key() == s.trim() || st.zh() == s.trim())
+            .ok_or_else(|| {
+                Invalid::new(
+                    "state",
+                    format!("未知心愿状态 \"{s}\" (unknown wish state)"),
+                    "可用 (use): posted, claimed, fulfilled, confirmed, withdrawn",
+                )
+            })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wish {
+    pub id: RecordId,
+    pub grid: GridId,
+    pub household: Option<RecordId>,
+    pub title: String,
+    pub category: String,
+    /// Estimated value in yuan.
+    pub value_yuan: u32,
+    pub description: String,
+    pub poster: String,
+    pub posted_at: Instant,
+    pub events: Vec<WishEvent>,
+}
+
+impl Wish {
+    pub fn validate(&self) -> Result<(), Invalid> {
+        parse_wish_category(&self.category)?;
+        let n = self.title.trim().chars().count();
+        if n == 0 || n > 40 {
+            return Err(Invalid::new(
+                "title",
+                "心愿标题应为 1 到 40 个字 (a title is 1 to 40 characters)",
+                "请简短写明心愿，如 \"一台助听器\" (say briefly what is wished)",
+            ));
+        }
+        if self.value_yuan > 5000 {
+            return Err(Invalid::new(
+                "value",
+                format!("心愿价值 {} 元过高 (value over 5000 yuan)", self.value_yuan),
+                "微心愿价值一般不超过 5000 元 (micro-wishes are small)",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn state(&self, hub_actor: Option<&str>) -> WishState {
+        WishState::fold(&self.events, hub_actor)
+    }
+}
+
+/// The fold of a wish's events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WishState {
+    pub stage: Option<WishStage>,
+    pub poster: Option<String>,
+    /// Claim requests not yet granted or refused: (claim event id, user).
+    pub pending: Vec<(RecordId, String)>,
+    pub claimant: Option<String>,
+    pub outcomes: Vec<crate::issue::Outcome>,
+}
+
+impl WishState {
+    pub fn fold(events: &[WishEvent], hub_actor: Option<&str>) -> WishState {
+        let mut ordered: Vec<&WishEvent> = events.iter().collect();
+        ordered.sort_by(|a, b| (a.at, a.id).cmp(&(b.at, b.id)));
+        let mut s = WishState {
+            stage: None,
+            poster: None,
+            pending: Vec::new(),
+            claimant: None,
+            outcomes: Vec::new(),
+        };
+        for e in ordered {
+            let refused = s.apply(e, hub_actor).err();
+            s.outcomes.push(crate::issue::Outcome {
+                event: e.id,
+                refused,
+            });
+        }
+        s
+    }
+
+    fn apply(&mut self, e: &WishEvent, hub_actor: Option<&str>) -> Result<(), String> {
+        use WishStage::*;
+        use WishStep as S;
+        let who = &e.author.user;
+        let role = e.author.role;
+        let stage = self.stage;
+        let wrong_state = || match stage {
+            Some(st) => format!(
+                "心愿{}，不能{} (cannot {} a wish that is {})",
+                st.zh(),
+                e.step.zh(),
+                e.step.key(),
+                st.key()
+            ),
+            None => format!(
+                "心愿尚未发布，不能{} (the wish was never posted)",
+                e.step.zh()
+            ),
+        };
+        match (&e.step, stage) {
+            (S::Post, None) => {
+                if !matches!(
+                    role,
+                    Role::GridWorker | Role::JointLeader | Role::CommunityStaff
+                ) {
+                    return Err(format!(
+                        "{} 不能发布心愿 (role {role} may not post a wish)",
+                        role.zh()
+                    ));
+                }
+                self.poster = Some(who.clone());
+                self.stage = Some(Posted);
+            }
+            (S::Post, Some(_)) => return Err("心愿已发布 (already posted)".into()),
+            (S::RequestClaim, Some(Posted)) => {
+                if !matches!(
+                    role,
+                    Role::GridWorker | Role::JointLeader | Role::CommunityStaff | Role::StreetStaff
+                ) {
+                    return Err(format!(
+                        "{} 不能认领心愿 (role {role} may not claim)",
+                        role.zh()
+                    ));
+                }
+                if self.pending.iter().any(|(_, u)| u == who) {
+                    return Err("已提出认领 (already requested)".into());
+                }
+                self.pending.push((e.id, who.clone()));
+            }
+            (S::Grant { claim } | S::RefuseClaim { claim }, _) => {
+                if hub_actor.is_none_or(|h| h != e.actor) || role != Role::Hub {
+                    return Err(
+                        "只有街道枢纽能决定认领 (only the hub grants or refuses a claim)".into(),
+                    );
+                }
+                let Some(pos) = self.pending.iter().position(|(id, _)| id == claim) else {
+                    return Err("没有这条待确认的认领 (no such pending claim)".into());
+                };
+                let (_, user) = self.pending.remove(pos);
+                if matches!(e.step, S::Grant { .. }) {
+                    if stage != Some(Posted) {
+                        return Err(wrong_state());
+                    }
+                    self.claimant = Some(user);
+                    self.stage = Some(Claimed);
+                }
+            }
+            (S::Fulfil { .. }, Some(Claimed)) => {
+                if self.claimant.as_deref() != Some(who.as_str()) {
+                    return Err("只有认领人能兑现 (only the claimant fulfils)".into());
+                }
+                self.stage = Some(Fulfilled);
+            }
+            (S::Confirm { resident }, Some(Fulfilled)) => {
+                if !matches!(
+                    role,
+                    Role::GridWorker | Role::JointLeader | Role::CommunityStaff
+                ) {
+                    return Err(format!(
+                        "{} 不能确认 (role {role} may not confirm)",
+                        role.zh()
+                    ));
+                }
+                if resident.trim().is_empty() {
+                    return Err("确认需写明居民 (a confirmation names the resident)".into());
+                }
+                self.stage = Some(Confirmed);
+            }
+            (S::WithdrawWish { .. }, Some(Posted | Claimed)) => {
+                if self.poster.as_deref() != Some(who.as_str()) && role != Role::CommunityStaff {
+                    return Err("只有发布人或社区能撤回心愿 (only the poster or community staff withdraw a wish)".into());
+                }
+                self.pending.clear();
+                self.stage = Some(Withdrawn);
+            }
+            (S::WithdrawClaim, Some(Posted | Claimed)) => {
+                if let Some(pos) = self.pending.iter().position(|(_, u)| u == who) {
+                    self.pending.remove(pos);
+                } else if stage == Some(Claimed) && self.claimant.as_deref() == Some(who.as_str()) {
+                    self.claimant = None;
+                    self.stage = Some(Posted);
+                } else {
+                    return Err("只能撤回自己的认领 (you can withdraw only your own claim)".into());
+                }
+            }
+            _ => return Err(wrong_state()),
+        }
+        Ok(())
+    }
+
+    pub fn refusal(&self, event: RecordId) -> Option<&str> {
+        self.outcomes
+            .iter()
+            .find(|o| o.event == event)
+            .and_then(|o| o.refused.as_deref())
+    }
+}

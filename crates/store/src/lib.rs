@@ -1,0 +1,2 @@
+//! Search keys for the store.
+pub mod pinyin_keys;
