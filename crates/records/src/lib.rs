@@ -1,1 +1,74 @@
-//! stub
+//! Each Gridline record is one Automerge document (DESIGN §5).
+//!
+//! Every document's root map carries `kind` (household, household-private,
+//! visit, issue, wish), `v` (the schema version, 1) and `id`. Short fields are
+//! scalar strings, so two people changing the same field concurrently is a
+//! visible conflict ([`conflicts`], [`resolve`]); long free text (notes,
+//! descriptions) is Automerge Text, merged character by character. Tags are a
+//! map of tag → `true`, so concurrent additions of different tags both stay.
+//! Workflow events are maps appended to the `events` list; the actor that
+//! created each event map is read back from its object id, which is how the
+//! wish fold knows a grant really came from the hub.
+//!
+//! ```
+//! use gridline_records::{household, new_doc};
+//! # use gridline_model::*;
+//! # let h = Household { id: RecordId::nil(), grid: GridId::parse("522701001001001").unwrap(),
+//! #   address: Address { compound: "水花都小区".into(), building: "8栋".into(), unit: "1单元".into(), room: "401".into() },
+//! #   phone: None, tags: Default::default(), residents: vec![], notes: String::new(), location: None };
+//! # let at = chrono::Utc::now();
+//! let mut doc = new_doc(&[1; 16]);
+//! household::create(&mut doc, &h, at).unwrap();
+//! assert_eq!(household::read(&doc).unwrap(), h);
+//! ```
+
+mod conflict;
+mod error;
+mod fields;
+pub mod household;
+pub mod issue;
+pub mod private;
+pub mod visit;
+pub mod wish;
+
+use automerge::{ActorId, AutoCommit, ROOT};
+pub use conflict::{conflicts, resolve, Conflict};
+pub use error::{Error, Result};
+use gridline_model::permission::Kind;
+
+/// Schema version written into every document's root.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// An empty document that will write changes as `actor`.
+pub fn new_doc(actor: &[u8]) -> AutoCommit {
+    AutoCommit::new().with_actor(ActorId::from(actor))
+}
+
+/// Loads saved bytes and sets the actor this device writes as.
+pub fn load(bytes: &[u8], actor: &[u8]) -> Result<AutoCommit> {
+    let doc = AutoCommit::load(bytes)?;
+    Ok(doc.with_actor(ActorId::from(actor)))
+}
+
+/// The record kind a document says it is.
+pub fn kind_of(doc: &AutoCommit) -> Result<Kind> {
+    let k = fields::req_str(doc, &ROOT, "kind")?;
+    Kind::parse(&k).ok_or_else(|| Error::shape("kind", format!("unknown record kind {k:?}")))
+}
+
+/// The record id a document says it has.
+pub fn id_of(doc: &AutoCommit) -> Result<uuid::Uuid> {
+    fields::req_uuid(doc, &ROOT, "id")
+}
+
+/// Heads as lower-case hex, sorted, joined by commas: how the store keeps them.
+pub fn heads_hex(doc: &mut AutoCommit) -> String {
+    let mut hs: Vec<String> = doc.get_heads().iter().map(|h| h.to_string()).collect();
+    hs.sort();
+    hs.join(",")
+}
+
+/// Whether the document has any field in conflict.
+pub fn has_conflicts(doc: &AutoCommit) -> bool {
+    !conflicts(doc).is_empty()
+}

@@ -1,0 +1,170 @@
+//! The issue document: what was reported, and the append-only event list.
+//!
+//! ```text
+//! { kind: "issue", v: 1, id, grid, category, urgency, household?, location,
+//!   reporter, reported_at, description: Text,
+//!   events: [ { id, at, user, role, unit, step, …step fields } ] }
+//! ```
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ROOT};
+use gridline_model::{Grade, Issue, IssueEvent, IssueStep};
+
+use crate::fields::*;
+use crate::visit::{put_author, read_author};
+use crate::{Error, Result};
+
+pub const KIND: &str = "issue";
+
+/// Writes a new issue with its events (the report event among them).
+pub fn create(doc: &mut AutoCommit, i: &Issue) -> Result<()> {
+    put_header(doc, KIND, i.id)?;
+    put_str(doc, &ROOT, "grid", i.grid.as_str())?;
+    put_str(doc, &ROOT, "category", &i.category)?;
+    put_str(doc, &ROOT, "urgency", &i.urgency.to_string())?;
+    put_opt_str(
+        doc,
+        &ROOT,
+        "household",
+        i.household.map(|h| h.to_string()).as_deref(),
+    )?;
+    put_str(doc, &ROOT, "location", &i.location)?;
+    put_str(doc, &ROOT, "reporter", &i.reporter)?;
+    put_str(doc, &ROOT, "reported_at", &fmt_time(i.reported_at))?;
+    put_text(doc, &ROOT, "description", &i.description)?;
+    doc.put_object(&ROOT, "events", ObjType::List)?;
+    for e in &i.events {
+        push_event_ops(doc, e)?;
+    }
+    commit(doc, i.reported_at);
+    Ok(())
+}
+
+/// Appends one workflow event as its own change.
+pub fn push_event(doc: &mut AutoCommit, e: &IssueEvent) -> Result<()> {
+    expect_kind(doc, KIND)?;
+    push_event_ops(doc, e)?;
+    commit(doc, e.at);
+    Ok(())
+}
+
+fn push_event_ops(doc: &mut AutoCommit, e: &IssueEvent) -> Result<()> {
+    let list = opt_list(doc, &ROOT, "events")?.ok_or_else(|| Error::shape("events", "missing"))?;
+    let m = doc.insert_object(&list, doc.length(&list), ObjType::Map)?;
+    put_str(doc, &m, "id", &e.id.to_string())?;
+    put_str(doc, &m, "at", &fmt_time(e.at))?;
+    put_author(doc, &m, &e.author)?;
+    put_str(doc, &m, "step", e.step.key())?;
+    match &e.step {
+        IssueStep::Report | IssueStep::Accept => {}
+        IssueStep::Reject { reason } => put_str(doc, &m, "reason", reason)?,
+        IssueStep::Merge { into } => put_str(doc, &m, "into", &into.to_string())?,
+        IssueStep::Resolve { note }
+        | IssueStep::Escalate { note }
+        | IssueStep::VerifyClose { note } => put_str(doc, &m, "note", note)?,
+        IssueStep::Dispatch { departments, grade } => {
+            put_str_list(doc, &m, "departments", departments)?;
+            put_str(doc, &m, "grade", grade.key())?;
+        }
+        IssueStep::Handle { feedback } => put_str(doc, &m, "feedback", feedback)?,
+        IssueStep::Evaluate {
+            satisfied,
+            resident,
+            comment,
+        } => {
+            put_str(doc, &m, "satisfied", if *satisfied { "yes" } else { "no" })?;
+            put_str(doc, &m, "resident", resident)?;
+            put_str(doc, &m, "comment", comment)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn read(doc: &AutoCommit) -> Result<Issue> {
+    expect_kind(doc, KIND)?;
+    let urgency = req_str(doc, &ROOT, "urgency")?;
+    Ok(Issue {
+        id: req_uuid(doc, &ROOT, "id")?,
+        grid: gridline_model::GridId::parse(&req_str(doc, &ROOT, "grid")?)?,
+        category: req_str(doc, &ROOT, "category")?,
+        description: opt_str(doc, &ROOT, "description")?.unwrap_or_default(),
+        location: opt_str(doc, &ROOT, "location")?.unwrap_or_default(),
+        household: opt_uuid(doc, &ROOT, "household")?,
+        urgency: urgency
+            .parse()
+            .map_err(|_| Error::shape("urgency", format!("not a number: {urgency:?}")))?,
+        reporter: req_str(doc, &ROOT, "reporter")?,
+        reported_at: req_time(doc, &ROOT, "reported_at")?,
+        events: read_events(doc)?,
+    })
+}
+
+fn read_events(doc: &AutoCommit) -> Result<Vec<IssueEvent>> {
+    event_maps(doc)?
+        .into_iter()
+        .map(|(m, _)| read_event(doc, &m))
+        .collect()
+}
+
+/// The event maps of a record with the hex actor id that created each.
+pub(crate) fn event_maps(doc: &AutoCommit) -> Result<Vec<(ObjId, String)>> {
+    let Some(list) = opt_list(doc, &ROOT, "events")? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for i in 0..doc.length(&list) {
+        match doc.get(&list, i)? {
+            Some((automerge::Value::Object(ObjType::Map), id)) => {
+                let actor = match &id {
+                    ObjId::Id(_, actor, _) => actor.to_hex_string(),
+                    ObjId::Root => String::new(),
+                };
+                out.push((id, actor));
+            }
+            _ => return Err(Error::shape("events", "expected a list of maps")),
+        }
+    }
+    Ok(out)
+}
+
+fn read_event(doc: &AutoCommit, m: &ObjId) -> Result<IssueEvent> {
+    let s = |k: &str| req_str(doc, m, k);
+    let o = |k: &str| opt_str(doc, m, k).map(|v| v.unwrap_or_default());
+    let step = match s("step")?.as_str() {
+        "report" => IssueStep::Report,
+        "accept" => IssueStep::Accept,
+        "reject" => IssueStep::Reject {
+            reason: o("reason")?,
+        },
+        "merge" => IssueStep::Merge {
+            into: req_uuid(doc, m, "into")?,
+        },
+        "resolve" => IssueStep::Resolve { note: o("note")? },
+        "escalate" => IssueStep::Escalate { note: o("note")? },
+        "close" => IssueStep::VerifyClose { note: o("note")? },
+        "dispatch" => IssueStep::Dispatch {
+            departments: read_str_list(doc, m, "departments")?,
+            grade: Grade::parse(&s("grade")?)?,
+        },
+        "handle" => IssueStep::Handle {
+            feedback: o("feedback")?,
+        },
+        "evaluate" => IssueStep::Evaluate {
+            satisfied: s("satisfied")? == "yes",
+            resident: o("resident")?,
+            comment: o("comment")?,
+        },
+        other => {
+            return Err(Error::shape(
+                "step",
+                format!("unknown issue step {other:?}"),
+            ))
+        }
+    };
+    Ok(IssueEvent {
+        id: req_uuid(doc, m, "id")?,
+        at: req_time(doc, m, "at")?,
+        author: read_author(doc, m)?,
+        step,
+    })
+}
