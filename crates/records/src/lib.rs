@@ -34,6 +34,9 @@ pub mod wish;
 use automerge::{ActorId, AutoCommit, ROOT};
 pub use conflict::{conflicts, resolve, Conflict};
 pub use error::{Error, Result};
+/// Times in documents and the store: RFC 3339, UTC, milliseconds, so they
+/// compare correctly as strings.
+pub use fields::{fmt_time, parse_time};
 use gridline_model::permission::Kind;
 
 /// Schema version written into every document's root.
@@ -71,4 +74,59 @@ pub fn heads_hex(doc: &mut AutoCommit) -> String {
 /// Whether the document has any field in conflict.
 pub fn has_conflicts(doc: &AutoCommit) -> bool {
     !conflicts(doc).is_empty()
+}
+
+/// A record read from (or about to be written as) a document, by kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Household(gridline_model::Household),
+    HouseholdPrivate(gridline_model::HouseholdPrivate),
+    Visit(gridline_model::Visit),
+    Issue(gridline_model::Issue),
+    Wish(gridline_model::Wish),
+}
+
+impl Record {
+    /// Reads whichever record the document holds.
+    pub fn read(doc: &AutoCommit) -> Result<Record> {
+        Ok(match kind_of(doc)? {
+            Kind::Household => Record::Household(household::read(doc)?),
+            Kind::HouseholdPrivate => Record::HouseholdPrivate(private::read(doc)?),
+            Kind::Visit => Record::Visit(visit::read(doc)?),
+            Kind::Issue => Record::Issue(issue::read(doc)?),
+            Kind::Wish => Record::Wish(wish::read(doc)?),
+        })
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self {
+            Record::Household(_) => Kind::Household,
+            Record::HouseholdPrivate(_) => Kind::HouseholdPrivate,
+            Record::Visit(_) => Kind::Visit,
+            Record::Issue(_) => Kind::Issue,
+            Record::Wish(_) => Kind::Wish,
+        }
+    }
+
+    /// The document id (the household's own id for households; a derived id
+    /// for the household-private part).
+    pub fn doc_id(&self) -> uuid::Uuid {
+        match self {
+            Record::Household(h) => h.id,
+            Record::HouseholdPrivate(p) => private::doc_id(p.household),
+            Record::Visit(v) => v.id,
+            Record::Issue(i) => i.id,
+            Record::Wish(w) => w.id,
+        }
+    }
+
+    pub fn grid(&self) -> &gridline_model::GridId {
+        match self {
+            Record::Household(h) => &h.grid,
+            Record::HouseholdPrivate(p) => &p.grid,
+            Record::Visit(v) => &v.grid,
+            Record::Issue(i) => &i.grid,
+            Record::Wish(w) => &w.grid,
+        }
+    }
 }

@@ -1,2 +1,243 @@
-//! Search keys for the store.
+//! The device store: Automerge documents and a queryable projection in one
+//! SQLite file.
+//!
+//! Every save writes a document's bytes and its projection (households,
+//! residents, tags, search keys, issues, wishes, visits) in one transaction,
+//! in WAL mode with `synchronous=FULL`, so when [`Store::save`] returns the
+//! record survives a crash or a pulled battery, and the lists never disagree
+//! with the documents.
+//!
+//! ```no_run
+//! # fn main() -> gridline_store::Result<()> {
+//! let store = gridline_store::Store::open(std::path::Path::new("device.db"))?;
+//! let rows = store.households(&gridline_store::HouseholdFilter::default())?;
+//! # Ok(()) }
+//! ```
+
+mod error;
+pub mod migrations;
 pub mod pinyin_keys;
+mod projection;
+mod query;
+
+use std::path::Path;
+
+use automerge::AutoCommit;
+use gridline_model::permission::Kind;
+use gridline_model::Instant;
+use gridline_records::Record;
+use rusqlite::{params, Connection, OptionalExtension};
+
+pub use error::{Error, Result};
+pub use query::*;
+
+/// Per-record sync state as a user sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncState {
+    /// 仅本机: never sent to the hub.
+    Local,
+    /// 待同步: changed since the hub last acknowledged it.
+    Pending,
+    /// 已同步.
+    Synced,
+    /// 有冲突: a field has two values; someone must choose.
+    Conflict,
+}
+
+impl SyncState {
+    pub fn key(self) -> &'static str {
+        match self {
+            SyncState::Local => "local",
+            SyncState::Pending => "pending",
+            SyncState::Synced => "synced",
+            SyncState::Conflict => "conflict",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            SyncState::Local => "仅本机",
+            SyncState::Pending => "待同步",
+            SyncState::Synced => "已同步",
+            SyncState::Conflict => "有冲突",
+        }
+    }
+}
+
+/// Where a saved document came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Made or changed on this device by its user.
+    Local,
+    /// Synthetic demo data: for trying a device alone, never synced.
+    Demo,
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and runs migrations.
+    pub fn open(path: &Path) -> Result<Store> {
+        Self::init(Connection::open(path)?)
+    }
+
+    pub fn open_in_memory() -> Result<Store> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Store> {
+        // WAL keeps readers off the writer's back; FULL makes a returned
+        // commit durable across power loss, which is what "saved" promises.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrations::migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// The underlying connection, for checks in tests and benchmarks.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// The hub's actor id (hex), which the wish fold trusts for grants.
+    pub fn hub_actor(&self) -> Result<Option<String>> {
+        self.meta("hub_actor")
+    }
+
+    /// Writes the document and its projection in one durable transaction.
+    /// `record` must be what the document now holds.
+    pub fn save(
+        &mut self,
+        doc: &mut AutoCommit,
+        record: &Record,
+        origin: Origin,
+        now: Instant,
+    ) -> Result<()> {
+        let hub = self.hub_actor()?;
+        let tx = self.conn.transaction()?;
+        write_doc(&tx, doc, record, origin, now, hub.as_deref())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Writes many documents in one transaction (demo data, imports): all or none.
+    pub fn save_batch<'a>(
+        &mut self,
+        docs: impl IntoIterator<Item = (&'a mut AutoCommit, &'a Record)>,
+        origin: Origin,
+        now: Instant,
+    ) -> Result<usize> {
+        let hub = self.hub_actor()?;
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        for (doc, record) in docs {
+            write_doc(&tx, doc, record, origin, now, hub.as_deref())?;
+            n += 1;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// The saved bytes and kind of a document, if this device holds it.
+    pub fn load(&self, id: gridline_model::RecordId) -> Result<Option<(Kind, Vec<u8>)>> {
+        let row: Option<(String, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT kind, bytes FROM documents WHERE id = ?1",
+                [id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(k, b)| Ok((Kind::parse(&k).ok_or(Error::Damaged(k))?, b)))
+            .transpose()
+    }
+
+    pub fn sync_state(&self, id: gridline_model::RecordId) -> Result<Option<SyncState>> {
+        let row: Option<(String, bool)> = self
+            .conn
+            .query_row(
+                "SELECT sync_state, conflicted FROM documents WHERE id = ?1",
+                [id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(row.map(|(s, c)| state_of(&s, c)))
+    }
+
+    /// Marks documents as acknowledged by the hub at these heads; a document
+    /// changed again since then stays pending.
+    pub fn mark_synced(&mut self, id: gridline_model::RecordId, heads: &str) -> Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE documents SET sync_state = 'synced' WHERE id = ?1 AND heads = ?2 AND demo = 0",
+            params![id.to_string(), heads],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Runs SQLite's own integrity check.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+fn state_of(s: &str, conflicted: bool) -> SyncState {
+    match (s, conflicted) {
+        (_, true) => SyncState::Conflict,
+        ("local", _) => SyncState::Local,
+        ("pending", _) => SyncState::Pending,
+        _ => SyncState::Synced,
+    }
+}
+
+fn write_doc(
+    tx: &rusqlite::Transaction<'_>,
+    doc: &mut AutoCommit,
+    record: &Record,
+    origin: Origin,
+    now: Instant,
+    hub: Option<&str>,
+) -> Result<()> {
+    let id = record.doc_id().to_string();
+    let bytes = doc.save();
+    let heads = gridline_records::heads_hex(doc);
+    let conflicted = gridline_records::has_conflicts(doc);
+    // A record never sent stays "local"; one the hub has seen becomes "pending".
+    tx.prepare_cached(
+        "INSERT INTO documents (id, kind, grid, bytes, heads, sync_state, conflicted, demo, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'local', ?6, ?7, ?8)
+         ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes, heads = excluded.heads, grid = excluded.grid,
+            conflicted = excluded.conflicted, updated_at = excluded.updated_at,
+            sync_state = CASE WHEN documents.sync_state = 'local' THEN 'local' ELSE 'pending' END",
+    )?
+    .execute(params![
+        id,
+        record.kind().key(),
+        record.grid().as_str(),
+        bytes,
+        heads,
+        conflicted,
+        origin == Origin::Demo,
+        gridline_records::fmt_time(now),
+    ])?;
+    projection::project(tx, record, hub)
+}

@@ -1,0 +1,17 @@
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Record(#[from] gridline_records::Error),
+    #[error("automerge: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+    #[error("the store was written by a newer gridline (schema {found}, this build knows {known}); update gridline")]
+    TooNew { found: usize, known: usize },
+    #[error("stored value {0:?} is damaged")]
+    Damaged(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,164 @@
+//! The queryable projection of each record kind, rewritten on every save.
+
+use gridline_model::issue::{Deadlines, IssueState};
+use gridline_model::{Household, HouseholdPrivate, Issue, Visit, Wish};
+use gridline_records::{fmt_time, Record};
+use rusqlite::{params, Transaction};
+
+use crate::pinyin_keys::name_keys;
+use crate::Result;
+
+pub fn project(tx: &Transaction<'_>, record: &Record, hub: Option<&str>) -> Result<()> {
+    match record {
+        Record::Household(h) => household(tx, h),
+        Record::HouseholdPrivate(p) => private(tx, p),
+        Record::Visit(v) => visit(tx, v),
+        Record::Issue(i) => issue(tx, i),
+        Record::Wish(w) => wish(tx, w, hub),
+    }
+}
+
+fn household(tx: &Transaction<'_>, h: &Household) -> Result<()> {
+    let id = h.id.to_string();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO households (id, grid, compound, building, unit, room, address, phone, head_name, resident_count)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        id,
+        h.grid.as_str(),
+        h.address.compound,
+        h.address.building,
+        h.address.unit,
+        h.address.room,
+        h.address.line(),
+        h.phone.as_ref().map(|p| p.as_str()),
+        h.head_name(),
+        h.residents.len() as i64,
+    ])?;
+    tx.prepare_cached("DELETE FROM household_tags WHERE household_id = ?1 AND sensitive = 0")?
+        .execute([&id])?;
+    let mut tag = tx.prepare_cached(
+        "INSERT OR REPLACE INTO household_tags (household_id, tag, sensitive) VALUES (?1, ?2, 0)",
+    )?;
+    // A household carries its own tags and its residents' (a left-behind child
+    // makes the household one with a left-behind child).
+    let all = h
+        .tags
+        .iter()
+        .chain(h.residents.iter().flat_map(|r| r.tags.iter()));
+    for t in all {
+        tag.execute(params![id, t.zh()])?;
+    }
+    tx.prepare_cached("DELETE FROM residents WHERE household_id = ?1")?
+        .execute([&id])?;
+    tx.prepare_cached("DELETE FROM search_keys WHERE household_id = ?1")?
+        .execute([&id])?;
+    let mut res = tx.prepare_cached(
+        "INSERT INTO residents (id, household_id, name, phone, birth_date, relation) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let mut key = tx.prepare_cached(
+        "INSERT OR IGNORE INTO search_keys (key, household_id, rank) VALUES (?1, ?2, ?3)",
+    )?;
+    for r in &h.residents {
+        res.execute(params![
+            r.id.to_string(),
+            id,
+            r.name,
+            r.phone.as_ref().map(|p| p.as_str()),
+            r.birth_date.map(|d| d.to_string()),
+            r.relation.key(),
+        ])?;
+        for (rank, k) in name_keys(&r.name).into_iter().enumerate() {
+            key.execute(params![k, id, rank as i64])?;
+        }
+    }
+    Ok(())
+}
+
+fn private(tx: &Transaction<'_>, p: &HouseholdPrivate) -> Result<()> {
+    let id = p.household.to_string();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO private_parts (household_id, grid, id_count) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![id, p.grid.as_str(), p.id_numbers.len() as i64])?;
+    tx.prepare_cached("DELETE FROM household_tags WHERE household_id = ?1 AND sensitive = 1")?
+        .execute([&id])?;
+    let mut tag = tx.prepare_cached(
+        "INSERT OR REPLACE INTO household_tags (household_id, tag, sensitive) VALUES (?1, ?2, 1)",
+    )?;
+    for t in &p.sensitive_tags {
+        tag.execute(params![id, t.zh()])?;
+    }
+    Ok(())
+}
+
+fn visit(tx: &Transaction<'_>, v: &Visit) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO visits (id, household_id, grid, visitor, role, at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        v.id.to_string(),
+        v.household.to_string(),
+        v.grid.as_str(),
+        v.visitor.user,
+        v.visitor.role.key(),
+        fmt_time(v.at),
+        v.kind.key(),
+    ])?;
+    Ok(())
+}
+
+fn issue(tx: &Transaction<'_>, i: &Issue) -> Result<()> {
+    let s = IssueState::fold(
+        &i.events,
+        i.grid.community().as_str(),
+        &Deadlines::default(),
+    );
+    let refused = s.outcomes.iter().filter(|o| o.refused.is_some()).count();
+    let summary: String = i.description.chars().take(60).collect();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO issues (id, grid, category, stage, urgency, household_id, reporter, reported_at, deadline,
+            closed_at, departments, refused_events, summary)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        i.id.to_string(),
+        i.grid.as_str(),
+        i.category,
+        s.stage.map(|st| st.key()),
+        i.urgency as i64,
+        i.household.map(|h| h.to_string()),
+        i.reporter,
+        fmt_time(i.reported_at),
+        s.deadline.map(fmt_time),
+        s.closed_at.map(fmt_time),
+        s.departments.join(","),
+        refused as i64,
+        summary,
+    ])?;
+    Ok(())
+}
+
+fn wish(tx: &Transaction<'_>, w: &Wish, hub: Option<&str>) -> Result<()> {
+    let s = w.state(hub);
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO wishes (id, grid, household_id, title, category, value_yuan, stage, poster, claimant,
+            pending_claims, posted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        w.id.to_string(),
+        w.grid.as_str(),
+        w.household.map(|h| h.to_string()),
+        w.title,
+        w.category,
+        w.value_yuan as i64,
+        s.stage.map(|st| st.key()),
+        w.poster,
+        s.claimant,
+        s.pending.len() as i64,
+        fmt_time(w.posted_at),
+    ])?;
+    Ok(())
+}

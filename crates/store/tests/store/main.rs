@@ -1,0 +1,395 @@
+//! The store on disk: migrations, durability, projection and queries.
+
+use std::collections::BTreeSet;
+
+use chrono::{TimeZone, Utc};
+use gridline_model::issue::Stage;
+use gridline_model::*;
+use gridline_records::{household, issue, new_doc, visit, Record};
+use gridline_store::migrations::{migrate_to, MIGRATIONS};
+use gridline_store::{HouseholdFilter, IssueFilter, Origin, Store, SyncState};
+
+const ACTOR: [u8; 16] = [3; 16];
+
+fn at(days: i64) -> Instant {
+    Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap() + chrono::Duration::days(days)
+}
+fn grid(n: u16) -> GridId {
+    GridId::new(&CommunityCode::parse("522701001001").unwrap(), n)
+}
+
+fn household_named(n: u128, name: &str, g: u16, tags: &[Tag]) -> Household {
+    Household {
+        id: RecordId::from_u128(n),
+        grid: grid(g),
+        address: Address {
+            compound: "水花都小区".into(),
+            building: format!("{n}栋"),
+            unit: "1单元".into(),
+            room: "401".into(),
+        },
+        phone: Some(phone::parse_mobile(&format!("185{:08}", n), "phone").unwrap()),
+        tags: tags.iter().copied().collect(),
+        residents: vec![Resident {
+            id: RecordId::from_u128(1000 + n),
+            name: name.into(),
+            gender: None,
+            birth_date: None,
+            relation: Relation::Head,
+            phone: None,
+            tags: BTreeSet::new(),
+        }],
+        notes: String::new(),
+        location: None,
+    }
+}
+
+fn save_household(s: &mut Store, h: &Household) {
+    let mut d = new_doc(&ACTOR);
+    household::create(&mut d, h, at(0)).unwrap();
+    s.save(&mut d, &Record::Household(h.clone()), Origin::Local, at(0))
+        .unwrap();
+}
+
+fn populated(s: &mut Store) {
+    save_household(s, &household_named(1, "张三", 1, &[Tag::ElderlyAlone]));
+    save_household(s, &household_named(2, "曾小红", 1, &[]));
+    save_household(s, &household_named(3, "李四", 2, &[Tag::ElderlyAlone]));
+}
+
+#[test]
+fn an_empty_store_migrates_to_the_latest_schema() {
+    let s = Store::open_in_memory().unwrap();
+    let v: i64 = s
+        .connection()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v as usize, MIGRATIONS.len(), "all migrations ran");
+    assert_eq!(s.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn a_populated_store_at_an_older_schema_migrates_and_keeps_its_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    {
+        // Build a store as the first release left it: schema 1, with data.
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        migrate_to(&mut conn, 1).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 1);
+    }
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute("INSERT INTO meta (key, value) VALUES ('device', 'old')", [])
+            .unwrap();
+        drop(conn.transaction().unwrap());
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(
+        s.meta("device").unwrap().as_deref(),
+        Some("old"),
+        "data written at schema 1 survives"
+    );
+    let n: i64 = s
+        .connection()
+        .query_row("SELECT count(*) FROM refused_copies", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0, "migration 2 added its table");
+}
+
+#[test]
+fn a_store_from_a_newer_build_is_refused_not_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let e = Store::open(&path)
+        .err()
+        .expect("newer schema refused")
+        .to_string();
+    assert!(e.contains("newer"), "says why and what to do: {e}");
+}
+
+#[test]
+fn a_save_survives_reopening_and_the_store_is_in_wal_with_full_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    {
+        let mut s = Store::open(&path).unwrap();
+        populated(&mut s);
+        let mode: String = s
+            .connection()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let sync: i64 = s
+            .connection()
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            (mode.as_str(), sync),
+            ("wal", 2),
+            "WAL with synchronous=FULL (2)"
+        );
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(
+        s.households(&HouseholdFilter::default()).unwrap().len(),
+        3,
+        "every saved household is there after reopening"
+    );
+    let (kind, bytes) = s.load(RecordId::from_u128(1)).unwrap().unwrap();
+    assert_eq!(kind, permission::Kind::Household);
+    let doc = gridline_records::load(&bytes, &ACTOR).unwrap();
+    assert_eq!(
+        household::read(&doc).unwrap().head_name(),
+        "张三",
+        "document and projection agree"
+    );
+}
+
+#[test]
+fn households_by_grid_and_tag() {
+    let mut s = Store::open_in_memory().unwrap();
+    populated(&mut s);
+    let f = HouseholdFilter {
+        grid: Some(grid(1)),
+        tag: Some(Tag::ElderlyAlone),
+        ..Default::default()
+    };
+    let rows = s.households(&f).unwrap();
+    assert_eq!(
+        rows.iter()
+            .map(|r| r.head_name.as_str())
+            .collect::<Vec<_>>(),
+        ["张三"],
+        "grid 1 with 独居老人"
+    );
+    assert_eq!(rows[0].tags, ["独居老人"]);
+    assert_eq!(
+        rows[0].sync_state,
+        SyncState::Local,
+        "never sent: on this device only"
+    );
+}
+
+#[test]
+fn pinyin_full_initials_characters_address_and_phone_all_find_a_household() {
+    let mut s = Store::open_in_memory().unwrap();
+    populated(&mut s);
+    let names = |q: &str| {
+        s.search_households(q, None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.head_name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names("zs"), ["张三"], "initials");
+    assert_eq!(names("zhangsan"), ["张三"], "full pinyin");
+    assert_eq!(names("ZhangS"), ["张三"], "mixed case prefix");
+    assert_eq!(names("张"), ["张三"], "characters");
+    assert_eq!(names("zeng"), ["曾小红"], "曾 as a surname reads zeng");
+    assert_eq!(names("zxh"), ["曾小红"]);
+    assert_eq!(names("00000003"), ["李四"], "phone fragment");
+    assert_eq!(names("2栋"), ["曾小红"], "address fragment");
+    assert!(names("wangwu").is_empty(), "no false hits");
+    let in_grid = s.search_households("l", Some(&grid(1)), 10).unwrap();
+    assert!(in_grid.is_empty(), "李四 is in grid 2, not 1");
+}
+
+#[test]
+fn edits_and_visits_update_the_projection() {
+    let mut s = Store::open_in_memory().unwrap();
+    populated(&mut s);
+    let mut h = household_named(1, "张三", 1, &[Tag::ElderlyAlone]);
+    let mut d = new_doc(&ACTOR);
+    household::create(&mut d, &h, at(0)).unwrap();
+    h.residents[0].name = "王五".into();
+    household::update(&mut d, &h, at(1)).unwrap();
+    s.save(&mut d, &Record::Household(h.clone()), Origin::Local, at(1))
+        .unwrap();
+    assert!(
+        s.search_households("zs", None, 10).unwrap().is_empty(),
+        "old name's keys are gone"
+    );
+    assert_eq!(
+        s.search_households("ww", None, 10).unwrap().len(),
+        1,
+        "new name found"
+    );
+
+    let v = Visit {
+        id: RecordId::from_u128(50),
+        household: h.id,
+        grid: grid(1),
+        visitor: Author {
+            user: "gw1".into(),
+            role: Role::GridWorker,
+            unit: String::new(),
+        },
+        at: at(10),
+        kind: VisitKind::Routine,
+        notes: "身体尚好".into(),
+    };
+    let mut vd = new_doc(&ACTOR);
+    visit::create(&mut vd, &v).unwrap();
+    s.save(&mut vd, &Record::Visit(v), Origin::Local, at(10))
+        .unwrap();
+    let unvisited = s
+        .households(&HouseholdFilter {
+            not_visited_since: Some(at(5)),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        unvisited.len(),
+        2,
+        "the visited household drops out of the not-visited list"
+    );
+    assert_eq!(
+        s.visits(None, Some("gw1"), None).unwrap().len(),
+        1,
+        "visits by visitor"
+    );
+    assert_eq!(
+        s.visits(Some(&h.id.to_string()), None, None).unwrap().len(),
+        1,
+        "visits by household"
+    );
+}
+
+#[test]
+fn issues_by_state_category_and_overdue() {
+    let mut s = Store::open_in_memory().unwrap();
+    let gw = Author {
+        user: "gw1".into(),
+        role: Role::GridWorker,
+        unit: String::new(),
+    };
+    let cs = Author {
+        user: "cs1".into(),
+        role: Role::CommunityStaff,
+        unit: "522701001001".into(),
+    };
+    let ss = Author {
+        user: "ss1".into(),
+        role: Role::StreetStaff,
+        unit: "522701001".into(),
+    };
+    let mut i = Issue {
+        id: RecordId::from_u128(9),
+        grid: grid(1),
+        category: "噪音".into(),
+        description: "夜间施工".into(),
+        location: String::new(),
+        household: None,
+        urgency: 2,
+        reporter: "gw1".into(),
+        reported_at: at(0),
+        events: vec![IssueEvent {
+            id: RecordId::from_u128(1),
+            at: at(0),
+            author: gw,
+            step: IssueStep::Report,
+        }],
+    };
+    let mut d = new_doc(&ACTOR);
+    issue::create(&mut d, &i).unwrap();
+    for (n, author, step) in [
+        (2, cs.clone(), IssueStep::Accept),
+        (
+            3,
+            cs,
+            IssueStep::Escalate {
+                note: String::new(),
+            },
+        ),
+        (
+            4,
+            ss,
+            IssueStep::Dispatch {
+                departments: vec!["城管".into()],
+                grade: Grade::Urgent,
+            },
+        ),
+    ] {
+        let e = IssueEvent {
+            id: RecordId::from_u128(n),
+            at: at(1),
+            author,
+            step,
+        };
+        issue::push_event(&mut d, &e).unwrap();
+        i.events.push(e);
+    }
+    s.save(&mut d, &Record::Issue(i), Origin::Local, at(1))
+        .unwrap();
+    let q = |f: IssueFilter| s.issues(&f).unwrap().len();
+    assert_eq!(
+        q(IssueFilter {
+            stage: Some(Stage::Dispatched.key().into()),
+            ..Default::default()
+        }),
+        1
+    );
+    assert_eq!(
+        q(IssueFilter {
+            category: Some("电梯".into()),
+            ..Default::default()
+        }),
+        0,
+        "other category"
+    );
+    assert_eq!(
+        q(IssueFilter {
+            overdue_at: Some(at(1) + chrono::Duration::hours(23)),
+            ..Default::default()
+        }),
+        0,
+        "within 24 h"
+    );
+    assert_eq!(
+        q(IssueFilter {
+            overdue_at: Some(at(2) + chrono::Duration::hours(1)),
+            ..Default::default()
+        }),
+        1,
+        "overdue after 24 h"
+    );
+}
+
+#[test]
+fn sync_state_moves_from_local_to_synced_to_pending() {
+    let mut s = Store::open_in_memory().unwrap();
+    let h = household_named(1, "张三", 1, &[]);
+    let mut d = new_doc(&ACTOR);
+    household::create(&mut d, &h, at(0)).unwrap();
+    s.save(&mut d, &Record::Household(h.clone()), Origin::Local, at(0))
+        .unwrap();
+    assert_eq!(s.sync_state(h.id).unwrap(), Some(SyncState::Local));
+    let heads = gridline_records::heads_hex(&mut d);
+    assert!(
+        s.mark_synced(h.id, &heads).unwrap(),
+        "acknowledged at current heads"
+    );
+    assert_eq!(s.sync_state(h.id).unwrap(), Some(SyncState::Synced));
+    let mut h2 = h.clone();
+    h2.address.room = "402".into();
+    household::update(&mut d, &h2, at(1)).unwrap();
+    s.save(&mut d, &Record::Household(h2), Origin::Local, at(1))
+        .unwrap();
+    assert_eq!(
+        s.sync_state(h.id).unwrap(),
+        Some(SyncState::Pending),
+        "changed after sync: not sent"
+    );
+    assert!(
+        !s.mark_synced(h.id, &heads).unwrap(),
+        "an ack of old heads does not clear newer changes"
+    );
+    assert_eq!(s.sync_counts().unwrap().pending, 1);
+}
