@@ -1,1 +1,173 @@
-//! stub
+//! The device API: what the app and the `gridline` command both call.
+//!
+//! A [`Device`] is a data directory holding one SQLite store and the device's
+//! identity. Every action checks the rules of DESIGN §3 (role, scope, workflow
+//! state) before anything is written, validates its input with errors that
+//! name the field and the fix, and returns only after the record is durable.
+//!
+//! ```no_run
+//! use gridline_device::{Device, NewHousehold};
+//! # fn main() -> gridline_device::Result<()> {
+//! let now = chrono::Utc::now();
+//! let mut device = Device::open(std::path::Path::new("/var/lib/gridline"))?;
+//! for row in device.search("zs", 20)? {
+//!     println!("{} {}", row.head_name, row.address);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Time is passed in (`now`) so tests and demo data control it.
+
+pub mod demo;
+mod error;
+mod household;
+mod identity;
+mod issue;
+mod visit;
+mod wish;
+
+use std::path::{Path, PathBuf};
+
+use automerge::AutoCommit;
+use gridline_model::permission::{self, Action, Kind, Target};
+use gridline_model::{Instant, RecordId, User};
+use gridline_records::Record;
+use gridline_store::{Origin, Store};
+
+pub use error::{Error, Result};
+pub use household::{HouseholdEdit, HouseholdView, NewHousehold, NewResident};
+pub use identity::Identity;
+pub use issue::{IssueView, NewIssue};
+pub use visit::NewVisit;
+pub use wish::{NewWish, WishView};
+
+/// The store file inside a device's data directory.
+pub const STORE_FILE: &str = "device.db";
+
+pub struct Device {
+    dir: PathBuf,
+    store: Store,
+    identity: Identity,
+}
+
+impl Device {
+    /// Creates a device in `dir` with a fresh actor id and a locally set user.
+    pub fn init(dir: &Path, user: User) -> Result<Device> {
+        if !user.scope.fits(user.role) || matches!(user.role, gridline_model::Role::Admin | gridline_model::Role::Hub) {
+            return Err(gridline_model::Invalid::new(
+                "scope",
+                format!("角色 {} 与范围 {} 不匹配 (scope does not fit the role)", user.role, user.scope.encode()),
+                "网格员用 grids:…，联户长用 households:…，社区用 community:…，街道用 street:…，部门用 department:…",
+            )
+            .into());
+        }
+        if user.id.trim().is_empty() || user.name.trim().is_empty() {
+            return Err(gridline_model::Invalid::new("user", "用户编号或姓名为空 (user id or name is empty)", "请填写 --user-id 和 --name").into());
+        }
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io { context: format!("creating {}", dir.display()), source })?;
+        let store = Store::open(&dir.join(STORE_FILE))?;
+        if Identity::load(&store)?.is_some() {
+            return Err(Error::AlreadyInitialised { path: dir.to_owned() });
+        }
+        let identity = Identity {
+            device_id: uuid::Uuid::new_v4().to_string(),
+            actor: uuid::Uuid::new_v4().as_bytes().to_vec(),
+            user,
+            hub_actor: hex::encode(uuid::Uuid::new_v4().as_bytes()),
+            mode: "local".into(),
+        };
+        identity.save(&store)?;
+        Ok(Device { dir: dir.to_owned(), store, identity })
+    }
+
+    pub fn open(dir: &Path) -> Result<Device> {
+        let path = dir.join(STORE_FILE);
+        if !path.exists() {
+            return Err(Error::NotInitialised { path: dir.to_owned() });
+        }
+        let store = Store::open(&path)?;
+        let identity = Identity::load(&store)?.ok_or_else(|| Error::NotInitialised { path: dir.to_owned() })?;
+        Ok(Device { dir: dir.to_owned(), store, identity })
+    }
+
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+    pub fn user(&self) -> &User {
+        &self.identity.user
+    }
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The raw Automerge bytes of a record this device may read.
+    pub fn export_doc(&self, id: &str) -> Result<Vec<u8>> {
+        let id = parse_id(id, "record")?;
+        let (kind, bytes) = self.store.load(id)?.ok_or_else(|| not_found("记录", "record", id))?;
+        let doc = gridline_records::load(&bytes, &self.identity.actor)?;
+        let record = Record::read(&doc)?;
+        let target = self.target_of(&record)?;
+        permission::check(self.user(), kind, Action::Read, &target)?;
+        Ok(bytes)
+    }
+
+    /// Resolves a same-field conflict by choosing one of the offered values.
+    pub fn resolve_conflict(&mut self, id: &str, path: &str, value: &str, now: Instant) -> Result<()> {
+        let id = parse_id(id, "record")?;
+        let (kind, mut doc) = self.load_doc(id)?;
+        let record = Record::read(&doc)?;
+        permission::check(self.user(), kind, Action::Edit, &self.target_of(&record)?)?;
+        gridline_records::resolve(&mut doc, path, value, now).map_err(|e| Error::Conflict(format!("{e}; 请从冲突的值中选择一个 (choose one of the conflicting values)")))?;
+        let record = Record::read(&doc)?;
+        self.store.save(&mut doc, &record, Origin::Local, now)?;
+        Ok(())
+    }
+
+    fn load_doc(&self, id: RecordId) -> Result<(Kind, AutoCommit)> {
+        let (kind, bytes) = self.store.load(id)?.ok_or_else(|| not_found("记录", "record", id))?;
+        Ok((kind, gridline_records::load(&bytes, &self.identity.actor)?))
+    }
+
+    fn load_kind(&self, id: RecordId, want: Kind, zh: &'static str) -> Result<AutoCommit> {
+        match self.store.load(id)? {
+            Some((k, bytes)) if k == want => Ok(gridline_records::load(&bytes, &self.identity.actor)?),
+            _ => Err(not_found(zh, want.key(), id)),
+        }
+    }
+
+    /// Where a record sits, for the permission rules.
+    fn target_of(&self, record: &Record) -> Result<Target> {
+        Ok(match record {
+            Record::Household(h) => Target::household(h.grid.clone(), h.id),
+            Record::HouseholdPrivate(p) => Target::household(p.grid.clone(), p.household),
+            Record::Visit(v) => Target::household(v.grid.clone(), v.household),
+            Record::Issue(i) => issue::target(i),
+            Record::Wish(w) => Target { household: w.household, reporter: Some(w.poster.clone()), ..Target::grid(w.grid.clone()) },
+        })
+    }
+
+    fn new_doc(&self) -> AutoCommit {
+        gridline_records::new_doc(&self.identity.actor)
+    }
+}
+
+/// A new record id: UUID v7 from the given time, random bits from the OS.
+pub fn new_id(now: Instant) -> RecordId {
+    let random = uuid::Uuid::new_v4();
+    let mut bytes = [0u8; 10];
+    bytes.copy_from_slice(&random.as_bytes()[..10]);
+    uuid::Builder::from_unix_timestamp_millis(now.timestamp_millis().max(0) as u64, &bytes).into_uuid()
+}
+
+pub(crate) fn parse_id(s: &str, what: &'static str) -> Result<RecordId> {
+    RecordId::parse_str(s.trim()).map_err(|_| {
+        gridline_model::Invalid::new(what, format!("\"{s}\" 不是有效编号 (not a valid id)"), "编号形如 0193a1b2-…，可用 list 或 search 查到 (ids look like 0193a1b2-…; list or search shows them)").into()
+    })
+}
+
+pub(crate) fn not_found(what: &'static str, what_en: &'static str, id: RecordId) -> Error {
+    Error::NotFound { what, what_en, id: id.to_string() }
+}

@@ -1,0 +1,63 @@
+use std::path::PathBuf;
+
+use gridline_model::{Invalid, Refusal};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    /// Bad input: names the field and the fix.
+    #[error("{0}")]
+    Invalid(#[from] Invalid),
+    /// The rules of DESIGN §3 refuse the action.
+    #[error("{0}")]
+    Refused(#[from] Refusal),
+    /// The workflow refuses the step in the record's current state.
+    #[error("操作被拒绝 (step refused): {0}")]
+    StepRefused(String),
+    #[error("找不到{what} {id} (no {what_en} with id {id}); 请用 list 或 search 查看编号 (list or search to find the id)")]
+    NotFound { what: &'static str, what_en: &'static str, id: String },
+    #[error("{0} 中没有设备 (no device in {0}); 请先运行 `gridline device init` (run `gridline device init` first)", .path.display())]
+    NotInitialised { path: PathBuf },
+    #[error("{0} 中已有设备 (a device already exists in {0}); 换一个 --data 目录 (use another --data directory)", .path.display())]
+    AlreadyInitialised { path: PathBuf },
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(#[from] gridline_store::Error),
+    #[error(transparent)]
+    Record(#[from] gridline_records::Error),
+    #[error("{context}: {source}")]
+    Io { context: String, source: std::io::Error },
+}
+
+impl Error {
+    /// Whether the user can fix this by changing what they asked for (the CLI
+    /// exits with code 2), as opposed to a fault in the device (code 1).
+    pub fn is_user_error(&self) -> bool {
+        matches!(
+            self,
+            Error::Invalid(_)
+                | Error::Refused(_)
+                | Error::StepRefused(_)
+                | Error::NotFound { .. }
+                | Error::NotInitialised { .. }
+                | Error::AlreadyInitialised { .. }
+                | Error::Conflict(_)
+        )
+    }
+
+    /// A small, stable code for the app to branch on (never the message).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Invalid(_) => "invalid",
+            Error::Refused(_) | Error::StepRefused(_) => "refused",
+            Error::NotFound { .. } => "not_found",
+            Error::NotInitialised { .. } => "not_initialised",
+            Error::AlreadyInitialised { .. } => "already_initialised",
+            Error::Conflict(_) => "conflict",
+            Error::Store(_) | Error::Record(_) | Error::Io { .. } => "internal",
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

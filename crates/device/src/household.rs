@@ -1,0 +1,284 @@
+//! Households: add, edit, show, list, search.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use gridline_model::id_number::parse_id_number;
+use gridline_model::permission::{check, Action, Kind, Target};
+use gridline_model::phone::parse_mobile;
+use gridline_model::{Address, Gender, GridId, Household, HouseholdPrivate, IdNumber, Instant, Invalid, RecordId, Relation, Resident, Tag};
+use gridline_records::{household, private, Conflict, Record};
+use gridline_store::{HouseholdFilter, HouseholdRow, IssueFilter, IssueRow, Origin, SyncState, VisitRow, WishRow};
+
+use crate::{new_id, not_found, parse_id, Device, Result};
+
+/// A resident as typed in: strings, validated on the way in.
+#[derive(Debug, Clone, Default)]
+pub struct NewResident {
+    pub name: String,
+    pub relation: Option<String>,
+    pub id_number: Option<String>,
+    pub gender: Option<String>,
+    pub birth_date: Option<String>,
+    pub phone: Option<String>,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewHousehold {
+    pub grid: String,
+    pub compound: String,
+    pub building: String,
+    pub unit: String,
+    pub room: String,
+    pub phone: Option<String>,
+    /// Ordinary and sensitive tags; sensitive ones go to the private part.
+    pub tags: Vec<String>,
+    pub head: NewResident,
+    pub notes: String,
+}
+
+/// Changes to a household; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdEdit {
+    pub compound: Option<String>,
+    pub building: Option<String>,
+    pub unit: Option<String>,
+    pub room: Option<String>,
+    /// `Some("")` clears the phone.
+    pub phone: Option<String>,
+    pub add_tags: Vec<String>,
+    pub remove_tags: Vec<String>,
+    pub notes: Option<String>,
+    pub add_resident: Option<NewResident>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HouseholdView {
+    pub household: Household,
+    /// Present only where the role may read it.
+    pub private: Option<HouseholdPrivate>,
+    pub sync_state: SyncState,
+    pub conflicts: Vec<Conflict>,
+    pub visits: Vec<VisitRow>,
+    pub issues: Vec<IssueRow>,
+    pub wishes: Vec<WishRow>,
+}
+
+pub(crate) fn parse_resident(r: &NewResident, field: &str, today: NaiveDate) -> Result<(Resident, Option<IdNumber>)> {
+    let f = |x: &str| format!("{field}.{x}");
+    let id_number = r.id_number.as_deref().filter(|s| !s.trim().is_empty()).map(|s| parse_id_number(s, &f("id_number"))).transpose()?;
+    let mut birth_date = r
+        .birth_date
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .map_err(|_| Invalid::new(f("birth_date"), format!("\"{s}\" 不是日期 (not a date)"), "日期格式 YYYY-MM-DD，如 1987-06-18 (use YYYY-MM-DD)"))
+        })
+        .transpose()?;
+    let mut gender = r.gender.as_deref().filter(|s| !s.trim().is_empty()).map(Gender::parse).transpose()?;
+    if let Some(id) = &id_number {
+        gridline_model::id_number::check_not_future(id, today, &f("id_number"))?;
+        match birth_date {
+            Some(b) => gridline_model::id_number::check_birth_agrees(id, b, &f("id_number"))?,
+            None => birth_date = Some(id.birth_date()),
+        }
+        gender = gender.or(Some(if id.is_female() { Gender::Female } else { Gender::Male }));
+    }
+    let tags = r.tags.iter().map(|t| Tag::parse(t)).collect::<Result<BTreeSet<_>, _>>()?;
+    if let Some(t) = tags.iter().find(|t| t.is_sensitive()) {
+        return Err(Invalid::new(f("tags"), format!("\"{t}\" 是户的敏感标签 (a household's sensitive tag)"), "请把它加在户上：--tag (add it to the household)").into());
+    }
+    let resident = Resident {
+        id: RecordId::nil(),
+        name: r.name.trim().to_owned(),
+        gender,
+        birth_date,
+        relation: r.relation.as_deref().map(Relation::parse).transpose()?.unwrap_or(Relation::Head),
+        phone: r.phone.as_deref().filter(|s| !s.trim().is_empty()).map(|p| parse_mobile(p, &f("phone"))).transpose()?,
+        tags,
+    };
+    Ok((resident, id_number))
+}
+
+fn split_tags(tags: &[String]) -> Result<(BTreeSet<Tag>, BTreeSet<Tag>)> {
+    let all = tags.iter().flat_map(|t| t.split(['、', ','])).filter(|t| !t.trim().is_empty()).map(Tag::parse).collect::<Result<BTreeSet<_>, _>>()?;
+    Ok(all.into_iter().partition(|t| !t.is_sensitive()))
+}
+
+impl Device {
+    pub fn add_household(&mut self, new: &NewHousehold, now: Instant) -> Result<RecordId> {
+        let grid = GridId::parse(&new.grid)?;
+        let id = new_id(now);
+        let target = Target::household(grid.clone(), id);
+        check(self.user(), Kind::Household, Action::Create, &target)?;
+        if new.head.name.trim().is_empty() {
+            return Err(Invalid::new("head", "户主姓名为空 (the head of household has no name)", "请填写 --head 户主姓名").into());
+        }
+        let (mut head, id_number) = parse_resident(&new.head, "head", now.date_naive())?;
+        head.id = new_id(now);
+        head.relation = Relation::Head;
+        let (ordinary, sensitive) = split_tags(&new.tags)?;
+        let h = Household {
+            id,
+            grid: grid.clone(),
+            address: Address { compound: new.compound.trim().into(), building: new.building.trim().into(), unit: new.unit.trim().into(), room: new.room.trim().into() },
+            phone: new.phone.as_deref().filter(|s| !s.trim().is_empty()).map(|p| parse_mobile(p, "phone")).transpose()?,
+            tags: ordinary,
+            residents: vec![head.clone()],
+            notes: new.notes.clone(),
+            location: None,
+        };
+        h.validate(now.date_naive())?;
+        let needs_private = id_number.is_some() || !sensitive.is_empty();
+        let p = HouseholdPrivate {
+            household: id,
+            grid,
+            id_numbers: id_number.into_iter().map(|n| (head.id, n)).collect(),
+            sensitive_tags: sensitive,
+        };
+        if needs_private {
+            check(self.user(), Kind::HouseholdPrivate, Action::Create, &target)?;
+            p.validate(&h, now.date_naive())?;
+        }
+        let mut doc = self.new_doc();
+        household::create(&mut doc, &h, now)?;
+        let mut docs = vec![(doc, Record::Household(h))];
+        // The private part exists for every household a role that may keep it
+        // creates, so later ID numbers have a document to go into.
+        if needs_private || check(self.user(), Kind::HouseholdPrivate, Action::Create, &target).is_ok() {
+            let mut pdoc = self.new_doc();
+            private::create(&mut pdoc, &p, now)?;
+            docs.push((pdoc, Record::HouseholdPrivate(p)));
+        }
+        self.store.save_batch(docs.iter_mut().map(|(d, r)| (d, &*r)), Origin::Local, now)?;
+        Ok(id)
+    }
+
+    pub fn edit_household(&mut self, id: &str, edit: &HouseholdEdit, now: Instant) -> Result<()> {
+        let id = parse_id(id, "household")?;
+        let mut doc = self.load_kind(id, Kind::Household, "户")?;
+        let mut h = household::read(&doc)?;
+        let target = Target::household(h.grid.clone(), h.id);
+        check(self.user(), Kind::Household, Action::Edit, &target)?;
+        let set = |slot: &mut String, v: &Option<String>| {
+            if let Some(v) = v {
+                *slot = v.trim().to_owned();
+            }
+        };
+        set(&mut h.address.compound, &edit.compound);
+        set(&mut h.address.building, &edit.building);
+        set(&mut h.address.unit, &edit.unit);
+        set(&mut h.address.room, &edit.room);
+        if let Some(n) = &edit.notes {
+            h.notes = n.clone();
+        }
+        if let Some(p) = &edit.phone {
+            h.phone = if p.trim().is_empty() { None } else { Some(parse_mobile(p, "phone")?) };
+        }
+        let (add, add_sensitive) = split_tags(&edit.add_tags)?;
+        let (remove, remove_sensitive) = split_tags(&edit.remove_tags)?;
+        h.tags.extend(add);
+        h.tags.retain(|t| !remove.contains(t));
+        let mut new_id_number = None;
+        if let Some(r) = &edit.add_resident {
+            let (mut res, idn) = parse_resident(r, "resident", now.date_naive())?;
+            res.id = new_id(now);
+            if r.relation.is_none() {
+                res.relation = Relation::Other;
+            }
+            new_id_number = idn.map(|n| (res.id, n));
+            h.residents.push(res);
+        }
+        h.validate(now.date_naive())?;
+
+        let private_change = new_id_number.is_some() || !add_sensitive.is_empty() || !remove_sensitive.is_empty();
+        let mut docs = Vec::new();
+        if private_change {
+            check(self.user(), Kind::HouseholdPrivate, Action::Edit, &target)?;
+            let pid = private::doc_id(h.id);
+            let (mut pdoc, mut p) = match self.store.load(pid)? {
+                Some((_, bytes)) => {
+                    let d = gridline_records::load(&bytes, &self.identity.actor)?;
+                    let p = private::read(&d)?;
+                    (d, p)
+                }
+                None => {
+                    let p = HouseholdPrivate { household: h.id, grid: h.grid.clone(), id_numbers: BTreeMap::new(), sensitive_tags: BTreeSet::new() };
+                    let mut d = self.new_doc();
+                    private::create(&mut d, &p, now)?;
+                    (d, p)
+                }
+            };
+            p.id_numbers.extend(new_id_number);
+            p.sensitive_tags.extend(add_sensitive);
+            p.sensitive_tags.retain(|t| !remove_sensitive.contains(t));
+            p.grid = h.grid.clone();
+            p.validate(&h, now.date_naive())?;
+            private::update(&mut pdoc, &p, now)?;
+            docs.push((pdoc, Record::HouseholdPrivate(p)));
+        }
+        household::update(&mut doc, &h, now)?;
+        docs.push((doc, Record::Household(h)));
+        self.store.save_batch(docs.iter_mut().map(|(d, r)| (d, &*r)), Origin::Local, now)?;
+        Ok(())
+    }
+
+    pub fn household(&self, id: &str) -> Result<HouseholdView> {
+        let id = parse_id(id, "household")?;
+        let doc = self.load_kind(id, Kind::Household, "户")?;
+        let h = household::read(&doc)?;
+        let target = Target::household(h.grid.clone(), h.id);
+        check(self.user(), Kind::Household, Action::Read, &target)?;
+        let private = if check(self.user(), Kind::HouseholdPrivate, Action::Read, &target).is_ok() {
+            match self.store.load(private::doc_id(h.id))? {
+                Some((_, bytes)) => Some(private::read(&gridline_records::load(&bytes, &self.identity.actor)?)?),
+                None => None,
+            }
+        } else {
+            None
+        };
+        let key = h.id.to_string();
+        let issues = self
+            .store
+            .issues(&IssueFilter { grid: Some(h.grid.clone()), ..Default::default() })?
+            .into_iter()
+            .filter(|i| i.household_id.as_deref() == Some(key.as_str()))
+            .collect();
+        Ok(HouseholdView {
+            sync_state: self.store.sync_state(h.id)?.unwrap_or(SyncState::Local),
+            conflicts: gridline_records::conflicts(&doc),
+            visits: self.store.visits(Some(&key), None, Some(50))?,
+            wishes: self.store.wishes(None, Some(&key), None)?,
+            issues,
+            private,
+            household: h,
+        })
+    }
+
+    /// Households on this device, filtered; only those the user may read.
+    pub fn households(&self, filter: &HouseholdFilter) -> Result<Vec<HouseholdRow>> {
+        let rows = self.store.households(filter)?;
+        Ok(self.readable(rows))
+    }
+
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<HouseholdRow>> {
+        let rows = self.store.search_households(query, None, limit)?;
+        Ok(self.readable(rows))
+    }
+
+    fn readable(&self, rows: Vec<HouseholdRow>) -> Vec<HouseholdRow> {
+        rows.into_iter()
+            .filter(|r| {
+                let (Ok(grid), Ok(id)) = (GridId::parse(&r.grid), RecordId::parse_str(&r.id)) else { return false };
+                check(self.user(), Kind::Household, Action::Read, &Target::household(grid, id)).is_ok()
+            })
+            .collect()
+    }
+
+    pub(crate) fn household_target(&self, id: RecordId) -> Result<Target> {
+        let row = self.store.household(&id.to_string())?.ok_or_else(|| not_found("户", "household", id))?;
+        Ok(Target::household(GridId::parse(&row.grid)?, id))
+    }
+}

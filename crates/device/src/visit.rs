@@ -1,0 +1,78 @@
+//! Visits: log and list.
+
+use gridline_model::permission::{check, Action, Kind};
+use gridline_model::{Instant, Invalid, RecordId, Visit, VisitKind};
+use gridline_records::{visit, Record};
+use gridline_store::{Origin, VisitRow};
+
+use crate::{new_id, parse_id, Device, Result};
+
+#[derive(Debug, Clone, Default)]
+pub struct NewVisit {
+    pub household: String,
+    /// routine / home-service-day / follow-up (or 走访 / 上门服务日 / 回访); default routine.
+    pub kind: Option<String>,
+    pub notes: String,
+    /// When the visit happened, RFC 3339 or `YYYY-MM-DD HH:MM` (local time is
+    /// not guessed: UTC); default now.
+    pub at: Option<String>,
+}
+
+impl Device {
+    pub fn log_visit(&mut self, new: &NewVisit, now: Instant) -> Result<RecordId> {
+        let household = parse_id(&new.household, "household")?;
+        let target = self.household_target(household)?;
+        check(self.user(), Kind::Visit, Action::Create, &target)?;
+        let at = match new.at.as_deref().filter(|s| !s.trim().is_empty()) {
+            None => now,
+            Some(s) => parse_when(s)?,
+        };
+        let v = Visit {
+            id: new_id(at),
+            household,
+            grid: target.grid,
+            visitor: self.user().author(),
+            at,
+            kind: new.kind.as_deref().map(VisitKind::parse).transpose()?.unwrap_or(VisitKind::Routine),
+            notes: new.notes.trim().to_owned(),
+        };
+        v.validate(now)?;
+        let mut doc = self.new_doc();
+        visit::create(&mut doc, &v)?;
+        let id = v.id;
+        self.store.save(&mut doc, &Record::Visit(v), Origin::Local, now)?;
+        Ok(id)
+    }
+
+    /// Visits of a household, or by a visitor, newest first.
+    pub fn visits(&self, household: Option<&str>, visitor: Option<&str>, limit: Option<usize>) -> Result<Vec<VisitRow>> {
+        if let Some(h) = household {
+            let target = self.household_target(parse_id(h, "household")?)?;
+            check(self.user(), Kind::Visit, Action::Read, &target)?;
+        }
+        let rows = self.store.visits(household, visitor, limit)?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| {
+                let (Ok(grid), Ok(h)) = (gridline_model::GridId::parse(&r.grid), RecordId::parse_str(&r.household_id)) else { return false };
+                check(self.user(), Kind::Visit, Action::Read, &gridline_model::Target::household(grid, h)).is_ok()
+            })
+            .collect())
+    }
+}
+
+/// Parses a time given on the command line: RFC 3339, or `YYYY-MM-DD HH:MM`
+/// / `YYYY-MM-DD` taken as China Standard Time (UTC+8), the users' clock.
+pub fn parse_when(s: &str) -> Result<Instant> {
+    let s = s.trim();
+    if let Some(t) = gridline_records::parse_time(s) {
+        return Ok(t);
+    }
+    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map(|d| d.and_hms_opt(9, 0, 0).expect("09:00 exists")));
+    match naive {
+        Ok(n) => Ok(n.and_local_timezone(cst).single().expect("fixed offsets are unambiguous").with_timezone(&chrono::Utc)),
+        Err(_) => Err(Invalid::new("at", format!("\"{s}\" 不是时间 (not a time)"), "格式 YYYY-MM-DD HH:MM，如 2026-11-28 14:05 (北京时间) (use YYYY-MM-DD HH:MM, Beijing time)").into()),
+    }
+}

@@ -1,0 +1,143 @@
+//! Micro-wishes: post, claim, fulfil, confirm, withdraw, list.
+//!
+//! A claim is a request; only the hub grants it. A device that has not
+//! enrolled with a hub (trial mode) grants its own claims at once through its
+//! trial hub actor, so the whole lifecycle can be tried on one device.
+
+use automerge::ActorId;
+use gridline_model::permission::{check, check_wish_step, Action, Kind, Target};
+use gridline_model::wish::{parse_wish_category, WishState};
+use gridline_model::{GridId, Instant, Invalid, RecordId, Role, Wish, WishEvent, WishStep};
+use gridline_records::{wish, Record};
+use gridline_store::{Origin, SyncState, WishRow};
+
+use crate::{new_id, parse_id, Device, Error, Result};
+
+#[derive(Debug, Clone, Default)]
+pub struct NewWish {
+    pub grid: Option<String>,
+    pub household: Option<String>,
+    pub title: String,
+    pub category: String,
+    pub value_yuan: u32,
+    pub description: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct WishView {
+    pub wish: Wish,
+    pub state: WishState,
+    pub sync_state: SyncState,
+}
+
+fn target(w: &Wish) -> Target {
+    Target { household: w.household, reporter: Some(w.poster.clone()), ..Target::grid(w.grid.clone()) }
+}
+
+impl Device {
+    pub fn post_wish(&mut self, new: &NewWish, now: Instant) -> Result<RecordId> {
+        let household = new.household.as_deref().filter(|h| !h.trim().is_empty()).map(|h| parse_id(h, "household")).transpose()?;
+        let grid = match (&new.grid, household) {
+            (_, Some(h)) => self.household_target(h)?.grid,
+            (Some(g), None) => GridId::parse(g)?,
+            (None, None) => return Err(Invalid::new("household", "未指定户或网格 (no household or grid given)", "请用 --household 指明为哪户发布 (say which household the wish is for)").into()),
+        };
+        let author = self.user().author();
+        let w = Wish {
+            id: new_id(now),
+            grid: grid.clone(),
+            household,
+            title: new.title.trim().to_owned(),
+            category: parse_wish_category(&new.category)?,
+            value_yuan: new.value_yuan,
+            description: new.description.trim().to_owned(),
+            poster: author.user.clone(),
+            posted_at: now,
+            events: vec![WishEvent { id: new_id(now), at: now, author, actor: self.identity.actor_hex(), step: WishStep::Post }],
+        };
+        w.validate()?;
+        check(self.user(), Kind::Wish, Action::Create, &target(&w))?;
+        let mut doc = self.new_doc();
+        wish::create(&mut doc, &w)?;
+        let id = w.id;
+        self.store.save(&mut doc, &Record::Wish(w), Origin::Local, now)?;
+        Ok(id)
+    }
+
+    /// Requests a claim; in trial mode the device's own trial hub grants it.
+    pub fn claim_wish(&mut self, id: &str, now: Instant) -> Result<WishState> {
+        let state = self.wish_step(id, WishStep::RequestClaim, now)?;
+        if self.identity.mode != "local" {
+            return Ok(state);
+        }
+        let id = parse_id(id, "wish")?;
+        let mut doc = self.load_kind(id, Kind::Wish, "心愿")?;
+        let mut w = wish::read(&doc)?;
+        let mine = state.pending.iter().find(|(_, u)| u == &self.user().id).map(|(e, _)| *e);
+        let Some(claim) = mine else { return Ok(state) };
+        let at = w.events.iter().map(|e| e.at).max().unwrap_or(now).max(now);
+        let hub = gridline_model::Author { user: "hub".into(), role: Role::Hub, unit: String::new() };
+        let hub_actor = hex::decode(&self.identity.hub_actor).map_err(|_| gridline_store::Error::Damaged("meta hub_actor".into()))?;
+        doc.set_actor(ActorId::from(hub_actor));
+        let e = WishEvent { id: new_id(at), at, author: hub, actor: self.identity.hub_actor.clone(), step: WishStep::Grant { claim } };
+        wish::push_event(&mut doc, &e)?;
+        doc.set_actor(ActorId::from(self.identity.actor.clone()));
+        w.events.push(e);
+        let state = w.state(Some(&self.identity.hub_actor));
+        self.store.save(&mut doc, &Record::Wish(w), Origin::Local, now)?;
+        Ok(state)
+    }
+
+    pub fn fulfil_wish(&mut self, id: &str, note: &str, now: Instant) -> Result<WishState> {
+        self.wish_step(id, WishStep::Fulfil { note: note.trim().to_owned() }, now)
+    }
+
+    pub fn confirm_wish(&mut self, id: &str, resident: &str, now: Instant) -> Result<WishState> {
+        self.wish_step(id, WishStep::Confirm { resident: resident.trim().to_owned() }, now)
+    }
+
+    /// Withdraws the wish (its poster or community staff) or, when `claim_only`,
+    /// the user's own claim.
+    pub fn withdraw_wish(&mut self, id: &str, claim_only: bool, reason: &str, now: Instant) -> Result<WishState> {
+        let step = if claim_only { WishStep::WithdrawClaim } else { WishStep::WithdrawWish { reason: reason.trim().to_owned() } };
+        self.wish_step(id, step, now)
+    }
+
+    fn wish_step(&mut self, id: &str, step: WishStep, now: Instant) -> Result<WishState> {
+        let id = parse_id(id, "wish")?;
+        let mut doc = self.load_kind(id, Kind::Wish, "心愿")?;
+        let mut w = wish::read(&doc)?;
+        check_wish_step(self.user(), &step, &target(&w))?;
+        let at = w.events.iter().map(|e| e.at).max().unwrap_or(now).max(now);
+        let e = WishEvent { id: new_id(at), at, author: self.user().author(), actor: self.identity.actor_hex(), step };
+        // Fold with the new event first: refuse before writing anything.
+        let mut probe = w.events.clone();
+        probe.push(e.clone());
+        let hub = Some(self.identity.hub_actor.as_str());
+        let state = WishState::fold(&probe, hub);
+        if let Some(why) = state.refusal(e.id) {
+            return Err(Error::StepRefused(why.to_owned()));
+        }
+        wish::push_event(&mut doc, &e)?;
+        w.events.push(e);
+        self.store.save(&mut doc, &Record::Wish(w), Origin::Local, now)?;
+        Ok(state)
+    }
+
+    pub fn wish(&self, id: &str) -> Result<WishView> {
+        let id = parse_id(id, "wish")?;
+        let doc = self.load_kind(id, Kind::Wish, "心愿")?;
+        let w = wish::read(&doc)?;
+        check(self.user(), Kind::Wish, Action::Read, &target(&w))?;
+        Ok(WishView { state: w.state(Some(&self.identity.hub_actor)), sync_state: self.store.sync_state(id)?.unwrap_or(SyncState::Local), wish: w })
+    }
+
+    /// The street's wish wall, filtered by state.
+    pub fn wishes(&self, stage: Option<&str>, limit: Option<usize>) -> Result<Vec<WishRow>> {
+        let rows = self.store.wishes(stage, None, limit)?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| GridId::parse(&r.grid).is_ok_and(|g| check(self.user(), Kind::Wish, Action::Read, &Target::grid(g)).is_ok()))
+            .collect())
+    }
+}
