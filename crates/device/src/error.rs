@@ -15,7 +15,11 @@ pub enum Error {
     #[error("操作被拒绝 (step refused): {0}")]
     StepRefused(String),
     #[error("找不到{what} {id} (no {what_en} with id {id}); 请用 list 或 search 查看编号 (list or search to find the id)")]
-    NotFound { what: &'static str, what_en: &'static str, id: String },
+    NotFound {
+        what: &'static str,
+        what_en: &'static str,
+        id: String,
+    },
     #[error("{0} 中没有设备 (no device in {0}); 请先运行 `gridline device init` (run `gridline device init` first)", .path.display())]
     NotInitialised { path: PathBuf },
     #[error("{0} 中已有设备 (a device already exists in {0}); 换一个 --data 目录 (use another --data directory)", .path.display())]
@@ -27,7 +31,10 @@ pub enum Error {
     #[error(transparent)]
     Record(#[from] gridline_records::Error),
     #[error("{context}: {source}")]
-    Io { context: String, source: std::io::Error },
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
 }
 
 impl Error {

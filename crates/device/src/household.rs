@@ -6,9 +6,14 @@ use chrono::NaiveDate;
 use gridline_model::id_number::parse_id_number;
 use gridline_model::permission::{check, Action, Kind, Target};
 use gridline_model::phone::parse_mobile;
-use gridline_model::{Address, Gender, GridId, Household, HouseholdPrivate, IdNumber, Instant, Invalid, RecordId, Relation, Resident, Tag};
+use gridline_model::{
+    Address, Gender, GridId, Household, HouseholdPrivate, IdNumber, Instant, Invalid, RecordId,
+    Relation, Resident, Tag,
+};
 use gridline_records::{household, private, Conflict, Record};
-use gridline_store::{HouseholdFilter, HouseholdRow, IssueFilter, IssueRow, Origin, SyncState, VisitRow, WishRow};
+use gridline_store::{
+    HouseholdFilter, HouseholdRow, IssueFilter, IssueRow, Origin, SyncState, VisitRow, WishRow,
+};
 
 use crate::{new_id, not_found, parse_id, Device, Result};
 
@@ -65,45 +70,92 @@ pub struct HouseholdView {
     pub wishes: Vec<WishRow>,
 }
 
-pub(crate) fn parse_resident(r: &NewResident, field: &str, today: NaiveDate) -> Result<(Resident, Option<IdNumber>)> {
+pub(crate) fn parse_resident(
+    r: &NewResident,
+    field: &str,
+    today: NaiveDate,
+) -> Result<(Resident, Option<IdNumber>)> {
     let f = |x: &str| format!("{field}.{x}");
-    let id_number = r.id_number.as_deref().filter(|s| !s.trim().is_empty()).map(|s| parse_id_number(s, &f("id_number"))).transpose()?;
+    let id_number = r
+        .id_number
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| parse_id_number(s, &f("id_number")))
+        .transpose()?;
     let mut birth_date = r
         .birth_date
         .as_deref()
         .filter(|s| !s.trim().is_empty())
         .map(|s| {
-            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-                .map_err(|_| Invalid::new(f("birth_date"), format!("\"{s}\" 不是日期 (not a date)"), "日期格式 YYYY-MM-DD，如 1987-06-18 (use YYYY-MM-DD)"))
+            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+                Invalid::new(
+                    f("birth_date"),
+                    format!("\"{s}\" 不是日期 (not a date)"),
+                    "日期格式 YYYY-MM-DD，如 1987-06-18 (use YYYY-MM-DD)",
+                )
+            })
         })
         .transpose()?;
-    let mut gender = r.gender.as_deref().filter(|s| !s.trim().is_empty()).map(Gender::parse).transpose()?;
+    let mut gender = r
+        .gender
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(Gender::parse)
+        .transpose()?;
     if let Some(id) = &id_number {
         gridline_model::id_number::check_not_future(id, today, &f("id_number"))?;
         match birth_date {
             Some(b) => gridline_model::id_number::check_birth_agrees(id, b, &f("id_number"))?,
             None => birth_date = Some(id.birth_date()),
         }
-        gender = gender.or(Some(if id.is_female() { Gender::Female } else { Gender::Male }));
+        gender = gender.or(Some(if id.is_female() {
+            Gender::Female
+        } else {
+            Gender::Male
+        }));
     }
-    let tags = r.tags.iter().map(|t| Tag::parse(t)).collect::<Result<BTreeSet<_>, _>>()?;
+    let tags = r
+        .tags
+        .iter()
+        .map(|t| Tag::parse(t))
+        .collect::<Result<BTreeSet<_>, _>>()?;
     if let Some(t) = tags.iter().find(|t| t.is_sensitive()) {
-        return Err(Invalid::new(f("tags"), format!("\"{t}\" 是户的敏感标签 (a household's sensitive tag)"), "请把它加在户上：--tag (add it to the household)").into());
+        return Err(Invalid::new(
+            f("tags"),
+            format!("\"{t}\" 是户的敏感标签 (a household's sensitive tag)"),
+            "请把它加在户上：--tag (add it to the household)",
+        )
+        .into());
     }
     let resident = Resident {
         id: RecordId::nil(),
         name: r.name.trim().to_owned(),
         gender,
         birth_date,
-        relation: r.relation.as_deref().map(Relation::parse).transpose()?.unwrap_or(Relation::Head),
-        phone: r.phone.as_deref().filter(|s| !s.trim().is_empty()).map(|p| parse_mobile(p, &f("phone"))).transpose()?,
+        relation: r
+            .relation
+            .as_deref()
+            .map(Relation::parse)
+            .transpose()?
+            .unwrap_or(Relation::Head),
+        phone: r
+            .phone
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|p| parse_mobile(p, &f("phone")))
+            .transpose()?,
         tags,
     };
     Ok((resident, id_number))
 }
 
 fn split_tags(tags: &[String]) -> Result<(BTreeSet<Tag>, BTreeSet<Tag>)> {
-    let all = tags.iter().flat_map(|t| t.split(['、', ','])).filter(|t| !t.trim().is_empty()).map(Tag::parse).collect::<Result<BTreeSet<_>, _>>()?;
+    let all = tags
+        .iter()
+        .flat_map(|t| t.split(['、', ',']))
+        .filter(|t| !t.trim().is_empty())
+        .map(Tag::parse)
+        .collect::<Result<BTreeSet<_>, _>>()?;
     Ok(all.into_iter().partition(|t| !t.is_sensitive()))
 }
 
@@ -114,7 +166,12 @@ impl Device {
         let target = Target::household(grid.clone(), id);
         check(self.user(), Kind::Household, Action::Create, &target)?;
         if new.head.name.trim().is_empty() {
-            return Err(Invalid::new("head", "户主姓名为空 (the head of household has no name)", "请填写 --head 户主姓名").into());
+            return Err(Invalid::new(
+                "head",
+                "户主姓名为空 (the head of household has no name)",
+                "请填写 --head 户主姓名",
+            )
+            .into());
         }
         let (mut head, id_number) = parse_resident(&new.head, "head", now.date_naive())?;
         head.id = new_id(now);
@@ -123,8 +180,18 @@ impl Device {
         let h = Household {
             id,
             grid: grid.clone(),
-            address: Address { compound: new.compound.trim().into(), building: new.building.trim().into(), unit: new.unit.trim().into(), room: new.room.trim().into() },
-            phone: new.phone.as_deref().filter(|s| !s.trim().is_empty()).map(|p| parse_mobile(p, "phone")).transpose()?,
+            address: Address {
+                compound: new.compound.trim().into(),
+                building: new.building.trim().into(),
+                unit: new.unit.trim().into(),
+                room: new.room.trim().into(),
+            },
+            phone: new
+                .phone
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(|p| parse_mobile(p, "phone"))
+                .transpose()?,
             tags: ordinary,
             residents: vec![head.clone()],
             notes: new.notes.clone(),
@@ -147,12 +214,15 @@ impl Device {
         let mut docs = vec![(doc, Record::Household(h))];
         // The private part exists for every household a role that may keep it
         // creates, so later ID numbers have a document to go into.
-        if needs_private || check(self.user(), Kind::HouseholdPrivate, Action::Create, &target).is_ok() {
+        if needs_private
+            || check(self.user(), Kind::HouseholdPrivate, Action::Create, &target).is_ok()
+        {
             let mut pdoc = self.new_doc();
             private::create(&mut pdoc, &p, now)?;
             docs.push((pdoc, Record::HouseholdPrivate(p)));
         }
-        self.store.save_batch(docs.iter_mut().map(|(d, r)| (d, &*r)), Origin::Local, now)?;
+        self.store
+            .save_batch(docs.iter_mut().map(|(d, r)| (d, &*r)), Origin::Local, now)?;
         Ok(id)
     }
 
@@ -175,7 +245,11 @@ impl Device {
             h.notes = n.clone();
         }
         if let Some(p) = &edit.phone {
-            h.phone = if p.trim().is_empty() { None } else { Some(parse_mobile(p, "phone")?) };
+            h.phone = if p.trim().is_empty() {
+                None
+            } else {
+                Some(parse_mobile(p, "phone")?)
+            };
         }
         let (add, add_sensitive) = split_tags(&edit.add_tags)?;
         let (remove, remove_sensitive) = split_tags(&edit.remove_tags)?;
@@ -193,7 +267,8 @@ impl Device {
         }
         h.validate(now.date_naive())?;
 
-        let private_change = new_id_number.is_some() || !add_sensitive.is_empty() || !remove_sensitive.is_empty();
+        let private_change =
+            new_id_number.is_some() || !add_sensitive.is_empty() || !remove_sensitive.is_empty();
         let mut docs = Vec::new();
         if private_change {
             check(self.user(), Kind::HouseholdPrivate, Action::Edit, &target)?;
@@ -205,7 +280,12 @@ impl Device {
                     (d, p)
                 }
                 None => {
-                    let p = HouseholdPrivate { household: h.id, grid: h.grid.clone(), id_numbers: BTreeMap::new(), sensitive_tags: BTreeSet::new() };
+                    let p = HouseholdPrivate {
+                        household: h.id,
+                        grid: h.grid.clone(),
+                        id_numbers: BTreeMap::new(),
+                        sensitive_tags: BTreeSet::new(),
+                    };
                     let mut d = self.new_doc();
                     private::create(&mut d, &p, now)?;
                     (d, p)
@@ -221,7 +301,8 @@ impl Device {
         }
         household::update(&mut doc, &h, now)?;
         docs.push((doc, Record::Household(h)));
-        self.store.save_batch(docs.iter_mut().map(|(d, r)| (d, &*r)), Origin::Local, now)?;
+        self.store
+            .save_batch(docs.iter_mut().map(|(d, r)| (d, &*r)), Origin::Local, now)?;
         Ok(())
     }
 
@@ -233,7 +314,10 @@ impl Device {
         check(self.user(), Kind::Household, Action::Read, &target)?;
         let private = if check(self.user(), Kind::HouseholdPrivate, Action::Read, &target).is_ok() {
             match self.store.load(private::doc_id(h.id))? {
-                Some((_, bytes)) => Some(private::read(&gridline_records::load(&bytes, &self.identity.actor)?)?),
+                Some((_, bytes)) => Some(private::read(&gridline_records::load(
+                    &bytes,
+                    &self.identity.actor,
+                )?)?),
                 None => None,
             }
         } else {
@@ -242,7 +326,10 @@ impl Device {
         let key = h.id.to_string();
         let issues = self
             .store
-            .issues(&IssueFilter { grid: Some(h.grid.clone()), ..Default::default() })?
+            .issues(&IssueFilter {
+                grid: Some(h.grid.clone()),
+                ..Default::default()
+            })?
             .into_iter()
             .filter(|i| i.household_id.as_deref() == Some(key.as_str()))
             .collect();
@@ -271,14 +358,26 @@ impl Device {
     fn readable(&self, rows: Vec<HouseholdRow>) -> Vec<HouseholdRow> {
         rows.into_iter()
             .filter(|r| {
-                let (Ok(grid), Ok(id)) = (GridId::parse(&r.grid), RecordId::parse_str(&r.id)) else { return false };
-                check(self.user(), Kind::Household, Action::Read, &Target::household(grid, id)).is_ok()
+                let (Ok(grid), Ok(id)) = (GridId::parse(&r.grid), RecordId::parse_str(&r.id))
+                else {
+                    return false;
+                };
+                check(
+                    self.user(),
+                    Kind::Household,
+                    Action::Read,
+                    &Target::household(grid, id),
+                )
+                .is_ok()
             })
             .collect()
     }
 
     pub(crate) fn household_target(&self, id: RecordId) -> Result<Target> {
-        let row = self.store.household(&id.to_string())?.ok_or_else(|| not_found("户", "household", id))?;
+        let row = self
+            .store
+            .household(&id.to_string())?
+            .ok_or_else(|| not_found("户", "household", id))?;
         Ok(Target::household(GridId::parse(&row.grid)?, id))
     }
 }

@@ -40,15 +40,28 @@ impl Identity {
     }
 
     pub(crate) fn load(store: &Store) -> Result<Option<Identity>> {
-        let Some(device_id) = store.meta("device_id")? else { return Ok(None) };
-        let get = |k: &str| -> Result<String> { store.meta(k)?.ok_or_else(|| gridline_store::Error::Damaged(format!("meta {k}")).into()) };
-        let actor = hex::decode(get("actor")?).map_err(|_| gridline_store::Error::Damaged("meta actor".into()))?;
+        let Some(device_id) = store.meta("device_id")? else {
+            return Ok(None);
+        };
+        let get = |k: &str| -> Result<String> {
+            store
+                .meta(k)?
+                .ok_or_else(|| gridline_store::Error::Damaged(format!("meta {k}")).into())
+        };
+        let actor = hex::decode(get("actor")?)
+            .map_err(|_| gridline_store::Error::Damaged("meta actor".into()))?;
         let user = User {
             id: get("user_id")?,
             name: get("user_name")?,
             role: Role::parse(&get("role")?).map_err(Error::from)?,
             scope: Scope::parse(&get("scope")?).map_err(Error::from)?,
         };
-        Ok(Some(Identity { device_id, actor, user, hub_actor: get("hub_actor")?, mode: get("mode")? }))
+        Ok(Some(Identity {
+            device_id,
+            actor,
+            user,
+            hub_actor: get("hub_actor")?,
+            mode: get("mode")?,
+        }))
     }
 }

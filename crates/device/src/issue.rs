@@ -33,21 +33,43 @@ pub struct IssueView {
 /// Where an issue sits for the rules; departments come from its dispatch.
 pub(crate) fn target(i: &Issue) -> Target {
     let s = i.state();
-    Target { grid: i.grid.clone(), household: i.household, dispatched_to: s.departments, reporter: Some(i.reporter.clone()) }
+    Target {
+        grid: i.grid.clone(),
+        household: i.household,
+        dispatched_to: s.departments,
+        reporter: Some(i.reporter.clone()),
+    }
 }
 
 impl Device {
     pub fn report_issue(&mut self, new: &NewIssue, now: Instant) -> Result<RecordId> {
         let category = parse_category(&new.category)?;
-        let household = new.household.as_deref().filter(|h| !h.trim().is_empty()).map(|h| parse_id(h, "household")).transpose()?;
+        let household = new
+            .household
+            .as_deref()
+            .filter(|h| !h.trim().is_empty())
+            .map(|h| parse_id(h, "household"))
+            .transpose()?;
         let grid = match (&new.grid, household) {
             (_, Some(h)) => self.household_target(h)?.grid,
             (Some(g), None) => GridId::parse(g)?,
-            (None, None) => return Err(Invalid::new("grid", "未指定网格或户 (no grid or household given)", "请用 --grid 或 --household 指明事件所在 (say where the issue is)").into()),
+            (None, None) => {
+                return Err(Invalid::new(
+                    "grid",
+                    "未指定网格或户 (no grid or household given)",
+                    "请用 --grid 或 --household 指明事件所在 (say where the issue is)",
+                )
+                .into())
+            }
         };
         if let (Some(g), Some(_)) = (&new.grid, household) {
             if GridId::parse(g)? != grid {
-                return Err(Invalid::new("grid", "该户不在所填网格中 (the household is not in that grid)", "去掉 --grid，系统会用户所在网格 (omit --grid)").into());
+                return Err(Invalid::new(
+                    "grid",
+                    "该户不在所填网格中 (the household is not in that grid)",
+                    "去掉 --grid，系统会用户所在网格 (omit --grid)",
+                )
+                .into());
             }
         }
         let id = new_id(now);
@@ -62,13 +84,27 @@ impl Device {
             urgency: new.urgency.unwrap_or(2),
             reporter: author.user.clone(),
             reported_at: now,
-            events: vec![IssueEvent { id: new_id(now), at: now, author, step: IssueStep::Report }],
+            events: vec![IssueEvent {
+                id: new_id(now),
+                at: now,
+                author,
+                step: IssueStep::Report,
+            }],
         };
         i.validate()?;
-        check(self.user(), Kind::Issue, Action::Create, &Target { household, ..Target::grid(grid) })?;
+        check(
+            self.user(),
+            Kind::Issue,
+            Action::Create,
+            &Target {
+                household,
+                ..Target::grid(grid)
+            },
+        )?;
         let mut doc = self.new_doc();
         issue::create(&mut doc, &i)?;
-        self.store.save(&mut doc, &Record::Issue(i), Origin::Local, now)?;
+        self.store
+            .save(&mut doc, &Record::Issue(i), Origin::Local, now)?;
         Ok(id)
     }
 
@@ -82,13 +118,21 @@ impl Device {
         let author = self.user().author();
         let state = i.state();
         // Fold order is (at, id): a step must not sort before the last event.
-        let at = i.events.iter().map(|e| e.at).max().map_or(now, |last| last.max(now));
-        state.would_accept(&author, &step, &Deadlines::default()).map_err(Error::StepRefused)?;
-        let e = IssueEvent { id: new_id(at), at, author, step };
+        let at = crate::next_at(i.events.iter().map(|e| e.at), now);
+        state
+            .would_accept(&author, &step, &Deadlines::default())
+            .map_err(Error::StepRefused)?;
+        let e = IssueEvent {
+            id: new_id(at),
+            at,
+            author,
+            step,
+        };
         issue::push_event(&mut doc, &e)?;
         i.events.push(e);
         let state = i.state();
-        self.store.save(&mut doc, &Record::Issue(i), Origin::Local, now)?;
+        self.store
+            .save(&mut doc, &Record::Issue(i), Origin::Local, now)?;
         Ok(state)
     }
 
@@ -99,7 +143,13 @@ impl Device {
         check(self.user(), Kind::Issue, Action::Read, &target(&i))?;
         let state = i.state();
         let offered = self.offered_steps(&i, &state);
-        Ok(IssueView { overdue: state.is_overdue(now), sync_state: self.store.sync_state(id)?.unwrap_or(SyncState::Local), offered, state, issue: i })
+        Ok(IssueView {
+            overdue: state.is_overdue(now),
+            sync_state: self.store.sync_state(id)?.unwrap_or(SyncState::Local),
+            offered,
+            state,
+            issue: i,
+        })
     }
 
     pub fn issues(&self, filter: &IssueFilter) -> Result<Vec<IssueRow>> {
@@ -107,11 +157,21 @@ impl Device {
         Ok(rows
             .into_iter()
             .filter(|r| {
-                let Ok(grid) = GridId::parse(&r.grid) else { return false };
+                let Ok(grid) = GridId::parse(&r.grid) else {
+                    return false;
+                };
                 let t = Target {
                     grid,
-                    household: r.household_id.as_deref().and_then(|h| RecordId::parse_str(h).ok()),
-                    dispatched_to: r.departments.split(',').filter(|d| !d.is_empty()).map(str::to_owned).collect(),
+                    household: r
+                        .household_id
+                        .as_deref()
+                        .and_then(|h| RecordId::parse_str(h).ok()),
+                    dispatched_to: r
+                        .departments
+                        .split(',')
+                        .filter(|d| !d.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
                     reporter: Some(r.reporter.clone()),
                 };
                 check(self.user(), Kind::Issue, Action::Read, &t).is_ok()
@@ -128,14 +188,43 @@ impl Device {
         let probe = [
             IssueStep::Accept,
             IssueStep::Reject { reason: "x".into() },
-            IssueStep::Merge { into: RecordId::nil() },
-            IssueStep::Resolve { note: String::new() },
-            IssueStep::Escalate { note: String::new() },
-            IssueStep::Dispatch { departments: vec![if self.user().role == Role::StreetStaff { "x".into() } else { String::new() }], grade: gridline_model::Grade::Normal },
-            IssueStep::Handle { feedback: String::new() },
-            IssueStep::VerifyClose { note: String::new() },
-            IssueStep::Evaluate { satisfied: true, resident: "x".into(), comment: String::new() },
+            IssueStep::Merge {
+                into: RecordId::nil(),
+            },
+            IssueStep::Resolve {
+                note: String::new(),
+            },
+            IssueStep::Escalate {
+                note: String::new(),
+            },
+            IssueStep::Dispatch {
+                departments: vec![if self.user().role == Role::StreetStaff {
+                    "x".into()
+                } else {
+                    String::new()
+                }],
+                grade: gridline_model::Grade::Normal,
+            },
+            IssueStep::Handle {
+                feedback: String::new(),
+            },
+            IssueStep::VerifyClose {
+                note: String::new(),
+            },
+            IssueStep::Evaluate {
+                satisfied: true,
+                resident: "x".into(),
+                comment: String::new(),
+            },
         ];
-        probe.into_iter().filter(|s| state.would_accept(&author, s, &Deadlines::default()).is_ok()).map(|s| s.key()).collect()
+        probe
+            .into_iter()
+            .filter(|s| {
+                state
+                    .would_accept(&author, s, &Deadlines::default())
+                    .is_ok()
+            })
+            .map(|s| s.key())
+            .collect()
     }
 }

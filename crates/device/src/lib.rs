@@ -53,7 +53,12 @@ pub struct Device {
 impl Device {
     /// Creates a device in `dir` with a fresh actor id and a locally set user.
     pub fn init(dir: &Path, user: User) -> Result<Device> {
-        if !user.scope.fits(user.role) || matches!(user.role, gridline_model::Role::Admin | gridline_model::Role::Hub) {
+        if !user.scope.fits(user.role)
+            || matches!(
+                user.role,
+                gridline_model::Role::Admin | gridline_model::Role::Hub
+            )
+        {
             return Err(gridline_model::Invalid::new(
                 "scope",
                 format!("角色 {} 与范围 {} 不匹配 (scope does not fit the role)", user.role, user.scope.encode()),
@@ -62,12 +67,22 @@ impl Device {
             .into());
         }
         if user.id.trim().is_empty() || user.name.trim().is_empty() {
-            return Err(gridline_model::Invalid::new("user", "用户编号或姓名为空 (user id or name is empty)", "请填写 --user-id 和 --name").into());
+            return Err(gridline_model::Invalid::new(
+                "user",
+                "用户编号或姓名为空 (user id or name is empty)",
+                "请填写 --user-id 和 --name",
+            )
+            .into());
         }
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io { context: format!("creating {}", dir.display()), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            context: format!("creating {}", dir.display()),
+            source,
+        })?;
         let store = Store::open(&dir.join(STORE_FILE))?;
         if Identity::load(&store)?.is_some() {
-            return Err(Error::AlreadyInitialised { path: dir.to_owned() });
+            return Err(Error::AlreadyInitialised {
+                path: dir.to_owned(),
+            });
         }
         let identity = Identity {
             device_id: uuid::Uuid::new_v4().to_string(),
@@ -77,17 +92,29 @@ impl Device {
             mode: "local".into(),
         };
         identity.save(&store)?;
-        Ok(Device { dir: dir.to_owned(), store, identity })
+        Ok(Device {
+            dir: dir.to_owned(),
+            store,
+            identity,
+        })
     }
 
     pub fn open(dir: &Path) -> Result<Device> {
         let path = dir.join(STORE_FILE);
         if !path.exists() {
-            return Err(Error::NotInitialised { path: dir.to_owned() });
+            return Err(Error::NotInitialised {
+                path: dir.to_owned(),
+            });
         }
         let store = Store::open(&path)?;
-        let identity = Identity::load(&store)?.ok_or_else(|| Error::NotInitialised { path: dir.to_owned() })?;
-        Ok(Device { dir: dir.to_owned(), store, identity })
+        let identity = Identity::load(&store)?.ok_or_else(|| Error::NotInitialised {
+            path: dir.to_owned(),
+        })?;
+        Ok(Device {
+            dir: dir.to_owned(),
+            store,
+            identity,
+        })
     }
 
     pub fn identity(&self) -> &Identity {
@@ -106,7 +133,10 @@ impl Device {
     /// The raw Automerge bytes of a record this device may read.
     pub fn export_doc(&self, id: &str) -> Result<Vec<u8>> {
         let id = parse_id(id, "record")?;
-        let (kind, bytes) = self.store.load(id)?.ok_or_else(|| not_found("记录", "record", id))?;
+        let (kind, bytes) = self
+            .store
+            .load(id)?
+            .ok_or_else(|| not_found("记录", "record", id))?;
         let doc = gridline_records::load(&bytes, &self.identity.actor)?;
         let record = Record::read(&doc)?;
         let target = self.target_of(&record)?;
@@ -115,25 +145,40 @@ impl Device {
     }
 
     /// Resolves a same-field conflict by choosing one of the offered values.
-    pub fn resolve_conflict(&mut self, id: &str, path: &str, value: &str, now: Instant) -> Result<()> {
+    pub fn resolve_conflict(
+        &mut self,
+        id: &str,
+        path: &str,
+        value: &str,
+        now: Instant,
+    ) -> Result<()> {
         let id = parse_id(id, "record")?;
         let (kind, mut doc) = self.load_doc(id)?;
         let record = Record::read(&doc)?;
         permission::check(self.user(), kind, Action::Edit, &self.target_of(&record)?)?;
-        gridline_records::resolve(&mut doc, path, value, now).map_err(|e| Error::Conflict(format!("{e}; 请从冲突的值中选择一个 (choose one of the conflicting values)")))?;
+        gridline_records::resolve(&mut doc, path, value, now).map_err(|e| {
+            Error::Conflict(format!(
+                "{e}; 请从冲突的值中选择一个 (choose one of the conflicting values)"
+            ))
+        })?;
         let record = Record::read(&doc)?;
         self.store.save(&mut doc, &record, Origin::Local, now)?;
         Ok(())
     }
 
     fn load_doc(&self, id: RecordId) -> Result<(Kind, AutoCommit)> {
-        let (kind, bytes) = self.store.load(id)?.ok_or_else(|| not_found("记录", "record", id))?;
+        let (kind, bytes) = self
+            .store
+            .load(id)?
+            .ok_or_else(|| not_found("记录", "record", id))?;
         Ok((kind, gridline_records::load(&bytes, &self.identity.actor)?))
     }
 
     fn load_kind(&self, id: RecordId, want: Kind, zh: &'static str) -> Result<AutoCommit> {
         match self.store.load(id)? {
-            Some((k, bytes)) if k == want => Ok(gridline_records::load(&bytes, &self.identity.actor)?),
+            Some((k, bytes)) if k == want => {
+                Ok(gridline_records::load(&bytes, &self.identity.actor)?)
+            }
             _ => Err(not_found(zh, want.key(), id)),
         }
     }
@@ -145,7 +190,11 @@ impl Device {
             Record::HouseholdPrivate(p) => Target::household(p.grid.clone(), p.household),
             Record::Visit(v) => Target::household(v.grid.clone(), v.household),
             Record::Issue(i) => issue::target(i),
-            Record::Wish(w) => Target { household: w.household, reporter: Some(w.poster.clone()), ..Target::grid(w.grid.clone()) },
+            Record::Wish(w) => Target {
+                household: w.household,
+                reporter: Some(w.poster.clone()),
+                ..Target::grid(w.grid.clone())
+            },
         })
     }
 
@@ -159,7 +208,18 @@ pub fn new_id(now: Instant) -> RecordId {
     let random = uuid::Uuid::new_v4();
     let mut bytes = [0u8; 10];
     bytes.copy_from_slice(&random.as_bytes()[..10]);
-    uuid::Builder::from_unix_timestamp_millis(now.timestamp_millis().max(0) as u64, &bytes).into_uuid()
+    uuid::Builder::from_unix_timestamp_millis(now.timestamp_millis().max(0) as u64, &bytes)
+        .into_uuid()
+}
+
+/// The time for a new workflow event: `now`, but strictly after every event
+/// already in the record, because the fold orders events by (time, id) and a
+/// step must never sort before the one it follows.
+pub(crate) fn next_at(existing: impl Iterator<Item = Instant>, now: Instant) -> Instant {
+    match existing.max() {
+        Some(last) if last >= now => last + chrono::Duration::milliseconds(1),
+        _ => now,
+    }
 }
 
 pub(crate) fn parse_id(s: &str, what: &'static str) -> Result<RecordId> {
@@ -169,5 +229,9 @@ pub(crate) fn parse_id(s: &str, what: &'static str) -> Result<RecordId> {
 }
 
 pub(crate) fn not_found(what: &'static str, what_en: &'static str, id: RecordId) -> Error {
-    Error::NotFound { what, what_en, id: id.to_string() }
+    Error::NotFound {
+        what,
+        what_en,
+        id: id.to_string(),
+    }
 }

@@ -33,19 +33,30 @@ impl Device {
             grid: target.grid,
             visitor: self.user().author(),
             at,
-            kind: new.kind.as_deref().map(VisitKind::parse).transpose()?.unwrap_or(VisitKind::Routine),
+            kind: new
+                .kind
+                .as_deref()
+                .map(VisitKind::parse)
+                .transpose()?
+                .unwrap_or(VisitKind::Routine),
             notes: new.notes.trim().to_owned(),
         };
         v.validate(now)?;
         let mut doc = self.new_doc();
         visit::create(&mut doc, &v)?;
         let id = v.id;
-        self.store.save(&mut doc, &Record::Visit(v), Origin::Local, now)?;
+        self.store
+            .save(&mut doc, &Record::Visit(v), Origin::Local, now)?;
         Ok(id)
     }
 
     /// Visits of a household, or by a visitor, newest first.
-    pub fn visits(&self, household: Option<&str>, visitor: Option<&str>, limit: Option<usize>) -> Result<Vec<VisitRow>> {
+    pub fn visits(
+        &self,
+        household: Option<&str>,
+        visitor: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<Vec<VisitRow>> {
         if let Some(h) = household {
             let target = self.household_target(parse_id(h, "household")?)?;
             check(self.user(), Kind::Visit, Action::Read, &target)?;
@@ -54,8 +65,19 @@ impl Device {
         Ok(rows
             .into_iter()
             .filter(|r| {
-                let (Ok(grid), Ok(h)) = (gridline_model::GridId::parse(&r.grid), RecordId::parse_str(&r.household_id)) else { return false };
-                check(self.user(), Kind::Visit, Action::Read, &gridline_model::Target::household(grid, h)).is_ok()
+                let (Ok(grid), Ok(h)) = (
+                    gridline_model::GridId::parse(&r.grid),
+                    RecordId::parse_str(&r.household_id),
+                ) else {
+                    return false;
+                };
+                check(
+                    self.user(),
+                    Kind::Visit,
+                    Action::Read,
+                    &gridline_model::Target::household(grid, h),
+                )
+                .is_ok()
             })
             .collect())
     }
@@ -69,8 +91,10 @@ pub fn parse_when(s: &str) -> Result<Instant> {
         return Ok(t);
     }
     let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
-        .or_else(|_| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map(|d| d.and_hms_opt(9, 0, 0).expect("09:00 exists")));
+    let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").or_else(|_| {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(|d| d.and_hms_opt(9, 0, 0).expect("09:00 exists"))
+    });
     match naive {
         Ok(n) => Ok(n.and_local_timezone(cst).single().expect("fixed offsets are unambiguous").with_timezone(&chrono::Utc)),
         Err(_) => Err(Invalid::new("at", format!("\"{s}\" 不是时间 (not a time)"), "格式 YYYY-MM-DD HH:MM，如 2026-11-28 14:05 (北京时间) (use YYYY-MM-DD HH:MM, Beijing time)").into()),

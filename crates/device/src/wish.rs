@@ -31,16 +31,32 @@ pub struct WishView {
 }
 
 fn target(w: &Wish) -> Target {
-    Target { household: w.household, reporter: Some(w.poster.clone()), ..Target::grid(w.grid.clone()) }
+    Target {
+        household: w.household,
+        reporter: Some(w.poster.clone()),
+        ..Target::grid(w.grid.clone())
+    }
 }
 
 impl Device {
     pub fn post_wish(&mut self, new: &NewWish, now: Instant) -> Result<RecordId> {
-        let household = new.household.as_deref().filter(|h| !h.trim().is_empty()).map(|h| parse_id(h, "household")).transpose()?;
+        let household = new
+            .household
+            .as_deref()
+            .filter(|h| !h.trim().is_empty())
+            .map(|h| parse_id(h, "household"))
+            .transpose()?;
         let grid = match (&new.grid, household) {
             (_, Some(h)) => self.household_target(h)?.grid,
             (Some(g), None) => GridId::parse(g)?,
-            (None, None) => return Err(Invalid::new("household", "未指定户或网格 (no household or grid given)", "请用 --household 指明为哪户发布 (say which household the wish is for)").into()),
+            (None, None) => {
+                return Err(Invalid::new(
+                    "household",
+                    "未指定户或网格 (no household or grid given)",
+                    "请用 --household 指明为哪户发布 (say which household the wish is for)",
+                )
+                .into())
+            }
         };
         let author = self.user().author();
         let w = Wish {
@@ -53,14 +69,21 @@ impl Device {
             description: new.description.trim().to_owned(),
             poster: author.user.clone(),
             posted_at: now,
-            events: vec![WishEvent { id: new_id(now), at: now, author, actor: self.identity.actor_hex(), step: WishStep::Post }],
+            events: vec![WishEvent {
+                id: new_id(now),
+                at: now,
+                author,
+                actor: self.identity.actor_hex(),
+                step: WishStep::Post,
+            }],
         };
         w.validate()?;
         check(self.user(), Kind::Wish, Action::Create, &target(&w))?;
         let mut doc = self.new_doc();
         wish::create(&mut doc, &w)?;
         let id = w.id;
-        self.store.save(&mut doc, &Record::Wish(w), Origin::Local, now)?;
+        self.store
+            .save(&mut doc, &Record::Wish(w), Origin::Local, now)?;
         Ok(id)
     }
 
@@ -73,33 +96,73 @@ impl Device {
         let id = parse_id(id, "wish")?;
         let mut doc = self.load_kind(id, Kind::Wish, "心愿")?;
         let mut w = wish::read(&doc)?;
-        let mine = state.pending.iter().find(|(_, u)| u == &self.user().id).map(|(e, _)| *e);
+        let mine = state
+            .pending
+            .iter()
+            .find(|(_, u)| u == &self.user().id)
+            .map(|(e, _)| *e);
         let Some(claim) = mine else { return Ok(state) };
-        let at = w.events.iter().map(|e| e.at).max().unwrap_or(now).max(now);
-        let hub = gridline_model::Author { user: "hub".into(), role: Role::Hub, unit: String::new() };
-        let hub_actor = hex::decode(&self.identity.hub_actor).map_err(|_| gridline_store::Error::Damaged("meta hub_actor".into()))?;
+        let at = crate::next_at(w.events.iter().map(|e| e.at), now);
+        let hub = gridline_model::Author {
+            user: "hub".into(),
+            role: Role::Hub,
+            unit: String::new(),
+        };
+        let hub_actor = hex::decode(&self.identity.hub_actor)
+            .map_err(|_| gridline_store::Error::Damaged("meta hub_actor".into()))?;
         doc.set_actor(ActorId::from(hub_actor));
-        let e = WishEvent { id: new_id(at), at, author: hub, actor: self.identity.hub_actor.clone(), step: WishStep::Grant { claim } };
+        let e = WishEvent {
+            id: new_id(at),
+            at,
+            author: hub,
+            actor: self.identity.hub_actor.clone(),
+            step: WishStep::Grant { claim },
+        };
         wish::push_event(&mut doc, &e)?;
         doc.set_actor(ActorId::from(self.identity.actor.clone()));
         w.events.push(e);
         let state = w.state(Some(&self.identity.hub_actor));
-        self.store.save(&mut doc, &Record::Wish(w), Origin::Local, now)?;
+        self.store
+            .save(&mut doc, &Record::Wish(w), Origin::Local, now)?;
         Ok(state)
     }
 
     pub fn fulfil_wish(&mut self, id: &str, note: &str, now: Instant) -> Result<WishState> {
-        self.wish_step(id, WishStep::Fulfil { note: note.trim().to_owned() }, now)
+        self.wish_step(
+            id,
+            WishStep::Fulfil {
+                note: note.trim().to_owned(),
+            },
+            now,
+        )
     }
 
     pub fn confirm_wish(&mut self, id: &str, resident: &str, now: Instant) -> Result<WishState> {
-        self.wish_step(id, WishStep::Confirm { resident: resident.trim().to_owned() }, now)
+        self.wish_step(
+            id,
+            WishStep::Confirm {
+                resident: resident.trim().to_owned(),
+            },
+            now,
+        )
     }
 
     /// Withdraws the wish (its poster or community staff) or, when `claim_only`,
     /// the user's own claim.
-    pub fn withdraw_wish(&mut self, id: &str, claim_only: bool, reason: &str, now: Instant) -> Result<WishState> {
-        let step = if claim_only { WishStep::WithdrawClaim } else { WishStep::WithdrawWish { reason: reason.trim().to_owned() } };
+    pub fn withdraw_wish(
+        &mut self,
+        id: &str,
+        claim_only: bool,
+        reason: &str,
+        now: Instant,
+    ) -> Result<WishState> {
+        let step = if claim_only {
+            WishStep::WithdrawClaim
+        } else {
+            WishStep::WithdrawWish {
+                reason: reason.trim().to_owned(),
+            }
+        };
         self.wish_step(id, step, now)
     }
 
@@ -108,8 +171,14 @@ impl Device {
         let mut doc = self.load_kind(id, Kind::Wish, "心愿")?;
         let mut w = wish::read(&doc)?;
         check_wish_step(self.user(), &step, &target(&w))?;
-        let at = w.events.iter().map(|e| e.at).max().unwrap_or(now).max(now);
-        let e = WishEvent { id: new_id(at), at, author: self.user().author(), actor: self.identity.actor_hex(), step };
+        let at = crate::next_at(w.events.iter().map(|e| e.at), now);
+        let e = WishEvent {
+            id: new_id(at),
+            at,
+            author: self.user().author(),
+            actor: self.identity.actor_hex(),
+            step,
+        };
         // Fold with the new event first: refuse before writing anything.
         let mut probe = w.events.clone();
         probe.push(e.clone());
@@ -120,7 +189,8 @@ impl Device {
         }
         wish::push_event(&mut doc, &e)?;
         w.events.push(e);
-        self.store.save(&mut doc, &Record::Wish(w), Origin::Local, now)?;
+        self.store
+            .save(&mut doc, &Record::Wish(w), Origin::Local, now)?;
         Ok(state)
     }
 
@@ -129,7 +199,11 @@ impl Device {
         let doc = self.load_kind(id, Kind::Wish, "心愿")?;
         let w = wish::read(&doc)?;
         check(self.user(), Kind::Wish, Action::Read, &target(&w))?;
-        Ok(WishView { state: w.state(Some(&self.identity.hub_actor)), sync_state: self.store.sync_state(id)?.unwrap_or(SyncState::Local), wish: w })
+        Ok(WishView {
+            state: w.state(Some(&self.identity.hub_actor)),
+            sync_state: self.store.sync_state(id)?.unwrap_or(SyncState::Local),
+            wish: w,
+        })
     }
 
     /// The street's wish wall, filtered by state.
@@ -137,7 +211,11 @@ impl Device {
         let rows = self.store.wishes(stage, None, limit)?;
         Ok(rows
             .into_iter()
-            .filter(|r| GridId::parse(&r.grid).is_ok_and(|g| check(self.user(), Kind::Wish, Action::Read, &Target::grid(g)).is_ok()))
+            .filter(|r| {
+                GridId::parse(&r.grid).is_ok_and(|g| {
+                    check(self.user(), Kind::Wish, Action::Read, &Target::grid(g)).is_ok()
+                })
+            })
             .collect())
     }
 }

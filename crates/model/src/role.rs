@@ -150,7 +150,10 @@ impl Scope {
         let join = |v: Vec<String>| v.join(",");
         match self {
             Scope::Grids(g) => format!("grids:{}", join(g.iter().map(|g| g.to_string()).collect())),
-            Scope::Households(h) => format!("households:{}", join(h.iter().map(|h| h.to_string()).collect())),
+            Scope::Households(h) => format!(
+                "households:{}",
+                join(h.iter().map(|h| h.to_string()).collect())
+            ),
             Scope::Community(c) => format!("community:{c}"),
             Scope::Street(s) => format!("street:{s}"),
             Scope::Department(d) => format!("department:{d}"),
@@ -178,18 +181,25 @@ impl Scope {
             }
             "households" => {
                 let h = items()
-                    .map(|x| RecordId::parse_str(x).map_err(|_| bad(format!("\"{x}\" 不是户编号 (not a household id)"))))
+                    .map(|x| {
+                        RecordId::parse_str(x)
+                            .map_err(|_| bad(format!("\"{x}\" 不是户编号 (not a household id)")))
+                    })
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(Scope::Households(h))
             }
             "community" => Ok(Scope::Community(CommunityCode::parse(rest)?)),
             "street" => {
                 if rest.len() != 9 || !rest.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(bad(format!("街道代码应为 9 位数字，收到 \"{rest}\" (a street code is 9 digits)")));
+                    return Err(bad(format!(
+                        "街道代码应为 9 位数字，收到 \"{rest}\" (a street code is 9 digits)"
+                    )));
                 }
                 Ok(Scope::Street(rest.to_owned()))
             }
-            "department" if !rest.trim().is_empty() => Ok(Scope::Department(rest.trim().to_owned())),
+            "department" if !rest.trim().is_empty() => {
+                Ok(Scope::Department(rest.trim().to_owned()))
+            }
             "everything" => Ok(Scope::Everything),
             _ => Err(bad(format!("无法识别范围 \"{s}\" (unknown scope)"))),
         }
@@ -212,16 +222,36 @@ mod tests {
 
     #[test]
     fn scopes_round_trip_through_their_text_form() {
-        for s in ["grids:522701001001001,522701001001002", "community:522701001001", "street:522701001", "department:城管", "everything"] {
+        for s in [
+            "grids:522701001001001,522701001001002",
+            "community:522701001001",
+            "street:522701001",
+            "department:城管",
+            "everything",
+        ] {
             assert_eq!(Scope::parse(s).unwrap().encode(), s, "{s} must round-trip");
         }
-        assert_eq!(Scope::parse("grids:").unwrap_err().field, "scope", "an empty grid list is refused");
-        assert!(Scope::parse("street:5227").is_err(), "short street codes are refused");
+        assert_eq!(
+            Scope::parse("grids:").unwrap_err().field,
+            "scope",
+            "an empty grid list is refused"
+        );
+        assert!(
+            Scope::parse("street:5227").is_err(),
+            "short street codes are refused"
+        );
     }
 
     #[test]
     fn scope_shape_must_fit_the_role() {
-        assert!(Scope::parse("community:522701001001").unwrap().fits(Role::CommunityStaff));
-        assert!(!Scope::parse("community:522701001001").unwrap().fits(Role::GridWorker), "a grid worker has grids");
+        assert!(Scope::parse("community:522701001001")
+            .unwrap()
+            .fits(Role::CommunityStaff));
+        assert!(
+            !Scope::parse("community:522701001001")
+                .unwrap()
+                .fits(Role::GridWorker),
+            "a grid worker has grids"
+        );
     }
 }

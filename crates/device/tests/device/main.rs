@@ -1,0 +1,477 @@
+//! The device API as the CLI and the app use it: rules before writes, demo data.
+
+use chrono::{TimeZone, Utc};
+use gridline_device::demo::{seed, Scale};
+use gridline_device::{
+    Device, Error, HouseholdEdit, NewHousehold, NewIssue, NewResident, NewVisit, NewWish,
+};
+use gridline_model::issue::Stage;
+use gridline_model::permission::Kind;
+use gridline_model::wish::WishStage;
+use gridline_model::*;
+use gridline_store::{HouseholdFilter, IssueFilter};
+
+fn now() -> Instant {
+    Utc.with_ymd_and_hms(2026, 11, 28, 6, 0, 0).unwrap()
+}
+const GRID: &str = "522701001001001";
+
+fn device(role: Role, scope: &str) -> (tempfile::TempDir, Device) {
+    let dir = tempfile::tempdir().unwrap();
+    let user = User {
+        id: format!("{}-1", role.key()),
+        name: "测试".into(),
+        role,
+        scope: Scope::parse(scope).unwrap(),
+    };
+    let d = Device::init(dir.path(), user).unwrap();
+    (dir, d)
+}
+
+fn worker() -> (tempfile::TempDir, Device) {
+    device(Role::GridWorker, &format!("grids:{GRID}"))
+}
+
+fn zhang_san() -> NewHousehold {
+    NewHousehold {
+        grid: GRID.into(),
+        compound: "水花都小区".into(),
+        building: "8栋".into(),
+        unit: "1单元".into(),
+        room: "401".into(),
+        phone: Some("18517374590".into()),
+        tags: vec!["独居老人".into(), "低保户".into()],
+        head: NewResident {
+            name: "张三".into(),
+            id_number: Some("522701198706182382".into()),
+            ..Default::default()
+        },
+        notes: String::new(),
+    }
+}
+
+fn count(d: &Device) -> usize {
+    d.households(&HouseholdFilter::default()).unwrap().len()
+}
+
+#[test]
+fn a_household_added_is_found_by_pinyin_and_keeps_its_id_number_apart() {
+    let (_dir, mut d) = worker();
+    let id = d.add_household(&zhang_san(), now()).unwrap();
+    let found = d.search("zs", 10).unwrap();
+    assert_eq!(found.len(), 1, "initials find the household");
+    assert_eq!(found[0].id, id.to_string());
+    let view = d.household(&id.to_string()).unwrap();
+    assert!(
+        !view.household.tags.contains(&Tag::LowIncome),
+        "sensitive tag is not on the ordinary record"
+    );
+    let p = view.private.expect("a grid worker reads the private part");
+    assert!(
+        p.sensitive_tags.contains(&Tag::LowIncome),
+        "sensitive tag is in the private part"
+    );
+    assert_eq!(
+        p.id_numbers.values().next().unwrap().as_str(),
+        "522701198706182382"
+    );
+    let head = &view.household.residents[0];
+    assert_eq!(
+        head.birth_date,
+        chrono::NaiveDate::from_ymd_opt(1987, 6, 18),
+        "birth date taken from the ID number"
+    );
+    assert_eq!(
+        head.gender,
+        Some(Gender::Female),
+        "gender taken from the ID number"
+    );
+}
+
+#[test]
+fn bad_input_and_refused_actions_write_nothing() {
+    let (_dir, mut d) = worker();
+    let mut bad = zhang_san();
+    bad.head.id_number = Some("522701198706182383".into());
+    assert!(
+        matches!(d.add_household(&bad, now()), Err(Error::Invalid(ref e)) if e.field == "head.id_number"),
+        "wrong check digit"
+    );
+    let mut bad = zhang_san();
+    bad.head.birth_date = Some("1990-01-01".into());
+    assert!(
+        matches!(d.add_household(&bad, now()), Err(Error::Invalid(_))),
+        "birth date disagrees with ID number"
+    );
+    let mut other = zhang_san();
+    other.grid = "522701001001002".into();
+    let e = d.add_household(&other, now()).unwrap_err();
+    assert!(
+        matches!(e, Error::Refused(_)) && e.is_user_error(),
+        "another grid is out of scope: {e}"
+    );
+    let mut bad = zhang_san();
+    bad.room = String::new();
+    assert!(
+        matches!(d.add_household(&bad, now()), Err(Error::Invalid(ref e)) if e.field == "room")
+    );
+    assert_eq!(count(&d), 0, "nothing was written by any refused call");
+    assert!(
+        matches!(
+            d.household("0193a1b2-0000-7000-8000-000000000000"),
+            Err(Error::NotFound { .. })
+        ),
+        "unknown id"
+    );
+    assert!(
+        matches!(d.household("not-an-id"), Err(Error::Invalid(_))),
+        "malformed id"
+    );
+}
+
+#[test]
+fn a_joint_household_leader_never_sees_id_numbers_and_cannot_edit() {
+    let (dir, mut gw) = worker();
+    let id = gw.add_household(&zhang_san(), now()).unwrap();
+    drop(gw);
+    // Same store, re-opened as a leader linked to this household (trial mode).
+    let leader = User {
+        id: "jl-1".into(),
+        name: "李四".into(),
+        role: Role::JointLeader,
+        scope: Scope::Households(vec![id]),
+    };
+    let store = gridline_store::Store::open(&dir.path().join(gridline_device::STORE_FILE)).unwrap();
+    store.set_meta("role", leader.role.key()).unwrap();
+    store.set_meta("scope", &leader.scope.encode()).unwrap();
+    drop(store);
+    let mut jl = Device::open(dir.path()).unwrap();
+    let view = jl.household(&id.to_string()).unwrap();
+    assert!(
+        view.private.is_none(),
+        "a leader's view has no private part"
+    );
+    let e = jl
+        .edit_household(
+            &id.to_string(),
+            &HouseholdEdit {
+                room: Some("402".into()),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Refused(_)),
+        "leaders read households but do not edit them: {e}"
+    );
+    let e = jl
+        .export_doc(&gridline_records::private::doc_id(id).to_string())
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Refused(_)),
+        "nor export the private document"
+    );
+    jl.log_visit(
+        &NewVisit {
+            household: id.to_string(),
+            notes: "看望".into(),
+            ..Default::default()
+        },
+        now(),
+    )
+    .expect("leaders log visits to linked households");
+}
+
+#[test]
+fn edits_change_only_what_was_asked_and_sync_state_is_local() {
+    let (_dir, mut d) = worker();
+    let id = d.add_household(&zhang_san(), now()).unwrap();
+    let edit = HouseholdEdit {
+        room: Some("402".into()),
+        add_tags: vec!["党员".into()],
+        remove_tags: vec!["低保户".into()],
+        add_resident: Some(NewResident {
+            name: "李娟".into(),
+            relation: Some("配偶".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    d.edit_household(&id.to_string(), &edit, now()).unwrap();
+    let v = d.household(&id.to_string()).unwrap();
+    assert_eq!(v.household.address.room, "402");
+    assert!(
+        v.household.tags.contains(&Tag::PartyMember)
+            && v.household.tags.contains(&Tag::ElderlyAlone),
+        "added tag kept with old"
+    );
+    assert!(
+        v.private.unwrap().sensitive_tags.is_empty(),
+        "removed sensitive tag is gone"
+    );
+    assert_eq!(v.household.residents.len(), 2);
+    assert_eq!(
+        v.sync_state,
+        gridline_store::SyncState::Local,
+        "never synced: on this device only"
+    );
+}
+
+#[test]
+fn an_issue_goes_through_the_community_and_a_refused_step_changes_nothing() {
+    let (_dir, mut cs) = device(Role::CommunityStaff, "community:522701001001");
+    let id = cs
+        .report_issue(
+            &NewIssue {
+                grid: Some(GRID.into()),
+                category: "噪音".into(),
+                description: "夜间施工噪音".into(),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap()
+        .to_string();
+    let e = cs
+        .act_on_issue(
+            &id,
+            IssueStep::Dispatch {
+                departments: vec!["城管".into()],
+                grade: Grade::Urgent,
+            },
+            now(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::StepRefused(_)),
+        "community staff may not dispatch: {e}"
+    );
+    let view = cs.issue(&id, now()).unwrap();
+    assert_eq!(view.issue.events.len(), 1, "the refused step wrote nothing");
+    assert_eq!(
+        view.offered,
+        ["accept", "reject", "merge"],
+        "only steps the rules allow are offered"
+    );
+    cs.act_on_issue(&id, IssueStep::Accept, now()).unwrap();
+    cs.act_on_issue(
+        &id,
+        IssueStep::Resolve {
+            note: "已协调".into(),
+        },
+        now(),
+    )
+    .unwrap();
+    let s = cs
+        .act_on_issue(
+            &id,
+            IssueStep::VerifyClose {
+                note: String::new(),
+            },
+            now(),
+        )
+        .unwrap();
+    assert_eq!(s.stage, Some(Stage::Closed));
+    let s = cs
+        .act_on_issue(
+            &id,
+            IssueStep::Evaluate {
+                satisfied: false,
+                resident: "王奶奶".into(),
+                comment: "仍有噪音".into(),
+            },
+            now(),
+        )
+        .unwrap();
+    assert_eq!(s.stage, Some(Stage::Accepted), "unsatisfied reopens");
+    assert_eq!(
+        cs.issues(&IssueFilter {
+            stage: Some("accepted".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        1,
+        "projection follows"
+    );
+}
+
+#[test]
+fn a_wish_is_posted_claimed_fulfilled_and_confirmed_in_trial_mode() {
+    let (_dir, mut d) = worker();
+    let h = d.add_household(&zhang_san(), now()).unwrap().to_string();
+    let new = NewWish {
+        household: Some(h.clone()),
+        title: "一台助听器".into(),
+        category: "医疗健康".into(),
+        value_yuan: 600,
+        ..Default::default()
+    };
+    let w = d.post_wish(&new, now()).unwrap().to_string();
+    let s = d.claim_wish(&w, now()).unwrap();
+    assert_eq!(
+        s.stage,
+        Some(WishStage::Claimed),
+        "the trial hub grants the claim"
+    );
+    assert_eq!(s.claimant.as_deref(), Some("grid-worker-1"));
+    assert!(
+        matches!(
+            d.confirm_wish(&w, "张三", now()),
+            Err(Error::StepRefused(_))
+        ),
+        "cannot confirm before fulfilment"
+    );
+    d.fulfil_wish(&w, "已送到", now()).unwrap();
+    let s = d.confirm_wish(&w, "张三", now()).unwrap();
+    assert_eq!(s.stage, Some(WishStage::Confirmed));
+    let w2 = d.post_wish(&new, now()).unwrap().to_string();
+    let s = d.withdraw_wish(&w2, false, "重复", now()).unwrap();
+    assert_eq!(s.stage, Some(WishStage::Withdrawn));
+    assert_eq!(d.wishes(Some("confirmed"), None).unwrap().len(), 1);
+    let bad = NewWish {
+        category: "奢侈品".into(),
+        ..new
+    };
+    assert!(
+        matches!(d.post_wish(&bad, now()), Err(Error::Invalid(_))),
+        "unknown category"
+    );
+}
+
+#[test]
+fn visits_cannot_be_in_the_future_and_are_listed_by_household_and_visitor() {
+    let (_dir, mut d) = worker();
+    let h = d.add_household(&zhang_san(), now()).unwrap().to_string();
+    let future = NewVisit {
+        household: h.clone(),
+        at: Some("2027-01-01 10:00".into()),
+        ..Default::default()
+    };
+    assert!(matches!(d.log_visit(&future, now()), Err(Error::Invalid(ref e)) if e.field == "at"));
+    let garbled = NewVisit {
+        household: h.clone(),
+        at: Some("昨天".into()),
+        ..Default::default()
+    };
+    assert!(
+        matches!(d.log_visit(&garbled, now()), Err(Error::Invalid(_))),
+        "malformed date"
+    );
+    d.log_visit(
+        &NewVisit {
+            household: h.clone(),
+            kind: Some("上门服务日".into()),
+            at: Some("2026-11-27 15:30".into()),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    assert_eq!(d.visits(Some(&h), None, None).unwrap().len(), 1);
+    assert_eq!(
+        d.visits(None, Some("grid-worker-1"), None).unwrap().len(),
+        1
+    );
+    let f = HouseholdFilter {
+        not_visited_since: Some(now() - chrono::Duration::days(30)),
+        ..Default::default()
+    };
+    assert!(d.households(&f).unwrap().is_empty(), "visited yesterday");
+}
+
+#[test]
+fn demo_seed_of_a_grid_has_the_proportions_of_the_design_and_is_deterministic() {
+    let (_a, mut a) = worker();
+    let stats = seed(&mut a, Scale::Grid, 7, now()).unwrap();
+    assert_eq!(stats.households, 300, "a grid has about 300 households");
+    assert!(
+        (700..1200).contains(&stats.residents),
+        "about 900 residents: {}",
+        stats.residents
+    );
+    assert_eq!(
+        (stats.visits, stats.issues, stats.wishes),
+        (5000, 1500, 300),
+        "five years of history"
+    );
+    assert_eq!(
+        stats.private_parts, 300,
+        "a grid worker keeps private parts"
+    );
+    assert_eq!(stats.skipped, 0);
+    // Every demo issue folds without a refused step.
+    let refused: i64 = a
+        .store()
+        .connection()
+        .query_row("SELECT sum(refused_events) FROM issues", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(refused, 0, "generated workflows follow the rules");
+    let overdue = a
+        .issues(&IssueFilter {
+            overdue_at: Some(now()),
+            ..Default::default()
+        })
+        .unwrap();
+    let open = a
+        .issues(&IssueFilter {
+            stage: Some("dispatched".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(overdue.len() <= open.len());
+    let (_b, mut b) = worker();
+    seed(&mut b, Scale::Grid, 7, now()).unwrap();
+    let ids = |d: &Device| {
+        d.households(&HouseholdFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.id, r.head_name))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&a), ids(&b), "the same seed gives the same records");
+    assert_eq!(
+        a.store().sync_counts().unwrap().demo,
+        7400,
+        "all demo documents are marked demo (never synced)"
+    );
+    let by_tag = a
+        .households(&HouseholdFilter {
+            tag: Some(Tag::ElderlyAlone),
+            ..Default::default()
+        })
+        .unwrap()
+        .len();
+    assert!((5..60).contains(&by_tag), "about 8% live alone: {by_tag}");
+}
+
+#[test]
+fn demo_seed_keeps_only_what_the_scope_allows() {
+    let (_d, mut jl) = device(Role::JointLeader, "households:");
+    let stats = seed(&mut jl, Scale::Grid, 1, now()).unwrap();
+    assert_eq!(
+        stats.households, 10,
+        "a leader is linked to about ten households"
+    );
+    assert_eq!(stats.private_parts, 0, "a leader never holds ID numbers");
+    assert_eq!(stats.wishes, 300, "wishes are street-wide");
+    let n: i64 = jl
+        .store()
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM documents WHERE kind = ?1",
+            [Kind::HouseholdPrivate.key()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 0, "no private document in the leader's store");
+    let (_e, mut dep) = device(Role::DepartmentLiaison, "department:城管");
+    let stats = seed(&mut dep, Scale::Grid, 1, now()).unwrap();
+    assert_eq!(stats.households, 0, "departments see no households");
+    assert!(
+        stats.issues > 0 && stats.issues < 1500,
+        "only issues dispatched to 城管: {}",
+        stats.issues
+    );
+}
