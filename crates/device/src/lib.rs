@@ -18,6 +18,7 @@
 //!
 //! Time is passed in (`now`) so tests and demo data control it.
 
+pub mod bench;
 pub mod demo;
 mod error;
 mod household;
@@ -164,6 +165,33 @@ impl Device {
         let record = Record::read(&doc)?;
         self.store.save(&mut doc, &record, Origin::Local, now)?;
         Ok(())
+    }
+
+    /// Merges a copy of a record received from elsewhere (the hub, or another
+    /// device in a test) into this device's copy. Only records this device may
+    /// read are accepted; local changes not yet sent stay pending.
+    pub fn apply_remote(&mut self, bytes: &[u8], now: Instant) -> Result<RecordId> {
+        let mut incoming = gridline_records::load(bytes, &self.identity.actor)?;
+        let record = Record::read(&incoming)?;
+        permission::check(
+            self.user(),
+            record.kind(),
+            Action::Read,
+            &self.target_of(&record)?,
+        )?;
+        let id = record.doc_id();
+        let mut doc = match self.store.load(id)? {
+            Some((_, local)) => {
+                let mut doc = gridline_records::load(&local, &self.identity.actor)?;
+                doc.merge(&mut incoming)
+                    .map_err(gridline_records::Error::from)?;
+                doc
+            }
+            None => incoming,
+        };
+        let record = Record::read(&doc)?;
+        self.store.save(&mut doc, &record, Origin::Remote, now)?;
+        Ok(id)
     }
 
     fn load_doc(&self, id: RecordId) -> Result<(Kind, AutoCommit)> {

@@ -70,6 +70,8 @@ pub enum Origin {
     Local,
     /// Synthetic demo data: for trying a device alone, never synced.
     Demo,
+    /// Received from the hub: in sync, unless local changes still wait.
+    Remote,
 }
 
 pub struct Store {
@@ -224,10 +226,13 @@ fn write_doc(
     // A record never sent stays "local"; one the hub has seen becomes "pending".
     tx.prepare_cached(
         "INSERT INTO documents (id, kind, grid, bytes, heads, sync_state, conflicted, demo, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'local', ?6, ?7, ?8)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?9, ?6, ?7, ?8)
          ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes, heads = excluded.heads, grid = excluded.grid,
             conflicted = excluded.conflicted, updated_at = excluded.updated_at,
-            sync_state = CASE WHEN documents.sync_state = 'local' THEN 'local' ELSE 'pending' END",
+            sync_state = CASE
+                WHEN ?9 = 'synced' THEN documents.sync_state
+                WHEN documents.sync_state = 'local' THEN 'local'
+                ELSE 'pending' END",
     )?
     .execute(params![
         id,
@@ -238,6 +243,7 @@ fn write_doc(
         conflicted,
         origin == Origin::Demo,
         gridline_records::fmt_time(now),
+        if origin == Origin::Remote { "synced" } else { "local" },
     ])?;
     projection::project(tx, record, hub)
 }

@@ -1,0 +1,145 @@
+//! `gridline bench store`: the device store's speed on a demo grid, measured
+//! the way a user meets it (open and list, search, log a visit, seed a street).
+
+use std::path::Path;
+use std::time::{Duration, Instant as Clock};
+
+use gridline_model::{GridId, Instant, Role, Scope, User};
+use gridline_store::HouseholdFilter;
+
+use crate::demo::{seed, Scale};
+use crate::{Device, NewVisit, Result};
+
+/// Figures from one run; times are medians over the repetitions unless named.
+#[derive(Debug, Clone)]
+pub struct StoreBench {
+    pub grid_documents: usize,
+    pub grid_seed: Duration,
+    pub open_and_list: Sample,
+    pub households_listed: usize,
+    pub search_query: String,
+    pub search: Sample,
+    pub search_hits: usize,
+    pub log_visit: Sample,
+    /// `None` when the street run was skipped.
+    pub street_seed: Option<(usize, Duration)>,
+}
+
+/// Median and worst of a set of timings.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    pub runs: usize,
+    pub median: Duration,
+    pub p95: Duration,
+    pub max: Duration,
+}
+
+fn sample(mut xs: Vec<Duration>) -> Sample {
+    xs.sort();
+    let n = xs.len();
+    Sample {
+        runs: n,
+        median: xs[n / 2],
+        p95: xs[(n * 95 / 100).min(n - 1)],
+        max: xs[n - 1],
+    }
+}
+
+/// Runs the benchmark in `dir` (which should be empty; it is filled).
+pub fn store(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
+    const GRID: &str = "522701001001001";
+    let grid_dir = dir.join("grid");
+    let user = User {
+        id: "gw-bench".into(),
+        name: "基准".into(),
+        role: Role::GridWorker,
+        scope: Scope::Grids(vec![GridId::parse(GRID)?]),
+    };
+    let mut d = Device::init(&grid_dir, user)?;
+    let t = Clock::now();
+    let stats = seed(&mut d, Scale::Grid, 1, now)?;
+    let grid_seed = t.elapsed();
+    let first_name = d
+        .households(&HouseholdFilter {
+            limit: Some(1),
+            ..Default::default()
+        })?
+        .remove(0)
+        .head_name;
+    drop(d);
+
+    let filter = HouseholdFilter {
+        grid: Some(GridId::parse(GRID)?),
+        ..Default::default()
+    };
+    let mut opens = Vec::new();
+    let mut listed = 0;
+    for _ in 0..30 {
+        let t = Clock::now();
+        let d = Device::open(&grid_dir)?;
+        listed = d.households(&filter)?.len();
+        opens.push(t.elapsed());
+    }
+
+    let d = Device::open(&grid_dir)?;
+    let query: String = gridline_store::pinyin_keys::name_keys(&first_name)
+        .into_iter()
+        .find(|k| k.len() <= 3)
+        .unwrap_or_else(|| "zs".into());
+    let mut searches = Vec::new();
+    let mut hits = 0;
+    for _ in 0..200 {
+        let t = Clock::now();
+        hits = d.search(&query, 50)?.len();
+        searches.push(t.elapsed());
+    }
+    drop(d);
+
+    let mut d = Device::open(&grid_dir)?;
+    let household = d
+        .households(&HouseholdFilter {
+            limit: Some(1),
+            ..Default::default()
+        })?
+        .remove(0)
+        .id;
+    let mut visits = Vec::new();
+    for i in 0..100 {
+        let v = NewVisit {
+            household: household.clone(),
+            notes: format!("基准走访 {i}"),
+            ..Default::default()
+        };
+        let t = Clock::now();
+        d.log_visit(&v, now)?;
+        visits.push(t.elapsed());
+    }
+    drop(d);
+
+    let street_seed = if with_street {
+        let user = User {
+            id: "ss-bench".into(),
+            name: "基准".into(),
+            role: Role::StreetStaff,
+            scope: Scope::Street("522701001".into()),
+        };
+        let mut s = Device::init(&dir.join("street"), user)?;
+        let t = Clock::now();
+        let stats = seed(&mut s, Scale::Street, 1, now)?;
+        Some((stats.documents(), t.elapsed()))
+    } else {
+        None
+    };
+
+    Ok(StoreBench {
+        grid_documents: stats.documents(),
+        grid_seed,
+        open_and_list: sample(opens),
+        households_listed: listed,
+        search_query: query,
+        search: sample(searches),
+        search_hits: hits,
+        log_visit: sample(visits),
+        street_seed,
+    })
+}

@@ -1,0 +1,45 @@
+//! Cross-crate scenarios: several devices editing the same records apart and
+//! exchanging documents; exported documents read by another Automerge.
+
+mod interop;
+mod two_devices;
+
+use chrono::{TimeZone, Utc};
+use gridline_device::{Device, NewHousehold, NewResident};
+use gridline_model::{Instant, Role, Scope, User};
+
+pub const GRID: &str = "522701001001001";
+
+pub fn now() -> Instant {
+    Utc.with_ymd_and_hms(2026, 11, 28, 6, 0, 0).unwrap()
+}
+
+pub fn device(id: &str, role: Role, scope: &str) -> (tempfile::TempDir, Device) {
+    let dir = tempfile::tempdir().unwrap();
+    let user = User {
+        id: id.into(),
+        name: id.into(),
+        role,
+        scope: Scope::parse(scope).unwrap(),
+    };
+    let d = Device::init(dir.path(), user).unwrap();
+    (dir, d)
+}
+
+pub fn zhang_san() -> NewHousehold {
+    NewHousehold {
+        grid: GRID.into(),
+        compound: "水花都小区".into(),
+        building: "8栋".into(),
+        unit: "1单元".into(),
+        room: "401".into(),
+        phone: Some("18517374590".into()),
+        tags: vec!["独居老人".into()],
+        head: NewResident {
+            name: "张三".into(),
+            id_number: Some("522701198706182382".into()),
+            ..Default::default()
+        },
+        notes: "腿脚不便".into(),
+    }
+}
