@@ -27,9 +27,9 @@ pub enum Error {
     #[error("{0}")]
     Conflict(String),
     #[error(transparent)]
-    Store(#[from] gridline_store::Error),
+    Store(Box<gridline_store::Error>),
     #[error(transparent)]
-    Record(#[from] gridline_records::Error),
+    Record(Box<gridline_records::Error>),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -64,6 +64,19 @@ impl Error {
             Error::Conflict(_) => "conflict",
             Error::Store(_) | Error::Record(_) | Error::Io { .. } => "internal",
         }
+    }
+}
+
+// Boxed: SQLite and Automerge errors are large, and every call returns Result.
+impl From<gridline_store::Error> for Error {
+    fn from(e: gridline_store::Error) -> Self {
+        Error::Store(Box::new(e))
+    }
+}
+
+impl From<gridline_records::Error> for Error {
+    fn from(e: gridline_records::Error) -> Self {
+        Error::Record(Box::new(e))
     }
 }
 

@@ -365,7 +365,7 @@ impl IssueState {
     /// Folds the events of an issue in `community` (the community of its grid).
     pub fn fold(events: &[IssueEvent], community: &str, deadlines: &Deadlines) -> IssueState {
         let mut ordered: Vec<&IssueEvent> = events.iter().collect();
-        ordered.sort_by(|a, b| (a.at, a.id).cmp(&(b.at, b.id)));
+        ordered.sort_by_key(|e| (e.at, e.id));
         let mut s = IssueState {
             stage: None,
             community: community.to_owned(),
@@ -419,13 +419,8 @@ impl IssueState {
             ),
         };
         // Community steps must come from the issue's own community.
-        if e.author.role == Role::CommunityStaff && !matches!(e.step, S::Report) {
-            if e.author.unit != self.community {
-                return Err(format!(
-                    "不属于本社区 (community {} is not the issue's community {})",
-                    e.author.unit, self.community
-                ));
-            }
+        if e.author.role == Role::CommunityStaff && !matches!(e.step, S::Report) && e.author.unit != self.community {
+            return Err(format!("不属于本社区 (community {} is not the issue's community {})", e.author.unit, self.community));
         }
         match (&e.step, stage) {
             (S::Report, None) => self.stage = Some(Reported),

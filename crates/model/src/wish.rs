@@ -196,7 +196,7 @@ pub struct WishState {
 impl WishState {
     pub fn fold(events: &[WishEvent], hub_actor: Option<&str>) -> WishState {
         let mut ordered: Vec<&WishEvent> = events.iter().collect();
-        ordered.sort_by(|a, b| (a.at, a.id).cmp(&(b.at, b.id)));
+        ordered.sort_by_key(|e| (e.at, e.id));
         let mut s = WishState {
             stage: None,
             poster: None,
