@@ -18,7 +18,7 @@ use gridline_model::permission::{check, Action, Kind, Target};
 use gridline_model::phone::parse_mobile;
 use gridline_model::*;
 use gridline_records::{household, issue, private, visit, wish, Record};
-use gridline_store::Origin;
+use gridline_store::{Origin, Saved};
 
 use crate::{Device, Result};
 
@@ -82,50 +82,79 @@ pub fn seed(device: &mut Device, scale: Scale, seed: u64, now: Instant) -> Resul
     let link_leader = matches!(&user.scope, Scope::Households(h) if h.is_empty());
     let mut stats = SeedStats::default();
     let hub_actor = hex::decode(&device.identity.hub_actor).unwrap_or_default();
-    for (n, grid) in grids.iter().enumerate() {
-        let mut gen = GridGen::new(
-            grid.clone(),
-            seed,
-            now,
-            &user,
-            device.identity.actor.clone(),
-            hub_actor.clone(),
-            &device.identity.hub_actor,
-        );
-        let mut docs = gen.generate();
-        if link_leader && n == 0 {
-            let linked: Vec<RecordId> = docs
-                .iter()
-                .filter_map(|(_, r)| match r {
-                    Record::Household(h) => Some(h.id),
-                    _ => None,
-                })
-                .take(10)
-                .collect();
-            device.identity.user.scope = Scope::Households(linked);
-            device.identity.save(&device.store)?;
-        }
-        let user = device.user().clone();
-        let before = docs.len();
-        docs.retain(|(_, r)| in_scope(&user, r));
-        stats.skipped += before - docs.len();
-        stats.grids += 1;
-        for (_, r) in &docs {
-            match r {
-                Record::Household(h) => {
-                    stats.households += 1;
-                    stats.residents += h.residents.len();
+    let hub_hex = device.identity.hub_actor.clone();
+    let actor = device.identity.actor.clone();
+    // Making Automerge documents is most of the work: two threads make grids
+    // (each grid from its own seeded stream, so the result does not depend on
+    // which thread makes it) while this one writes finished grids to SQLite.
+    const MAKERS: usize = 2;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<(Saved, Record)>)>(MAKERS);
+        for k in 0..MAKERS {
+            let tx = tx.clone();
+            let (grids, user, actor, hub_actor, hub_hex) =
+                (&grids, &user, &actor, &hub_actor, &hub_hex);
+            scope.spawn(move || {
+                for (n, grid) in grids.iter().enumerate().filter(|(n, _)| n % MAKERS == k) {
+                    let docs = GridGen::new(
+                        grid.clone(),
+                        seed,
+                        now,
+                        user,
+                        actor.clone(),
+                        hub_actor.clone(),
+                        hub_hex,
+                    )
+                    .generate();
+                    // Demo documents have one linear history: no conflicts to look for.
+                    let docs: Vec<(Saved, Record)> = docs
+                        .into_iter()
+                        .map(|(mut d, r)| (Saved::of(&mut d, false), r))
+                        .collect();
+                    if tx.send((n, docs)).is_err() {
+                        break; // the writer stopped on an error
+                    }
                 }
-                Record::HouseholdPrivate(_) => stats.private_parts += 1,
-                Record::Visit(_) => stats.visits += 1,
-                Record::Issue(_) => stats.issues += 1,
-                Record::Wish(_) => stats.wishes += 1,
-            }
+            });
         }
-        device
-            .store
-            .save_batch(docs.iter_mut().map(|(d, r)| (d, &*r)), Origin::Demo, now)?;
-    }
+        drop(tx);
+        for (n, mut docs) in rx.iter() {
+            if link_leader && n == 0 {
+                let linked: Vec<RecordId> = docs
+                    .iter()
+                    .filter_map(|(_, r)| match r {
+                        Record::Household(h) => Some(h.id),
+                        _ => None,
+                    })
+                    .take(10)
+                    .collect();
+                device.identity.user.scope = Scope::Households(linked);
+                device.identity.save(&device.store)?;
+            }
+            let user = device.user().clone();
+            let before = docs.len();
+            docs.retain(|(_, r)| in_scope(&user, r));
+            stats.skipped += before - docs.len();
+            stats.grids += 1;
+            for (_, r) in &docs {
+                match r {
+                    Record::Household(h) => {
+                        stats.households += 1;
+                        stats.residents += h.residents.len();
+                    }
+                    Record::HouseholdPrivate(_) => stats.private_parts += 1,
+                    Record::Visit(_) => stats.visits += 1,
+                    Record::Issue(_) => stats.issues += 1,
+                    Record::Wish(_) => stats.wishes += 1,
+                }
+            }
+            let (saved, records): (Vec<Saved>, Vec<Record>) = docs.into_iter().unzip();
+            device
+                .store
+                .save_batch(saved.into_iter().zip(&records), Origin::Demo, now)?;
+        }
+        Ok::<_, crate::Error>(())
+    })?;
     Ok(stats)
 }
 

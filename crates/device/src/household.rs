@@ -12,7 +12,8 @@ use gridline_model::{
 };
 use gridline_records::{household, private, Conflict, Record};
 use gridline_store::{
-    HouseholdFilter, HouseholdRow, IssueFilter, IssueRow, Origin, SyncState, VisitRow, WishRow,
+    HouseholdFilter, HouseholdRow, IssueFilter, IssueRow, Origin, Saved, SyncState, VisitRow,
+    WishRow,
 };
 
 use crate::{new_id, not_found, parse_id, Device, Result};
@@ -221,8 +222,11 @@ impl Device {
             private::create(&mut pdoc, &p, now)?;
             docs.push((pdoc, Record::HouseholdPrivate(p)));
         }
-        self.store
-            .save_batch(docs.iter_mut().map(|(d, r)| (d, &*r)), Origin::Local, now)?;
+        self.store.save_batch(
+            docs.iter_mut().map(|(d, r)| (Saved::of(d, true), &*r)),
+            Origin::Local,
+            now,
+        )?;
         Ok(id)
     }
 
@@ -301,8 +305,11 @@ impl Device {
         }
         household::update(&mut doc, &h, now)?;
         docs.push((doc, Record::Household(h)));
-        self.store
-            .save_batch(docs.iter_mut().map(|(d, r)| (d, &*r)), Origin::Local, now)?;
+        self.store.save_batch(
+            docs.iter_mut().map(|(d, r)| (Saved::of(d, true), &*r)),
+            Origin::Local,
+            now,
+        )?;
         Ok(())
     }
 

@@ -243,7 +243,13 @@ pub fn new_id(now: Instant) -> RecordId {
 /// The time for a new workflow event: `now`, but strictly after every event
 /// already in the record, because the fold orders events by (time, id) and a
 /// step must never sort before the one it follows.
+///
+/// Documents keep times to the millisecond, so `now` is cut to milliseconds
+/// first: otherwise a step stamped 0.4 ms after the last one would read back
+/// as the same instant and could sort before it.
 pub(crate) fn next_at(existing: impl Iterator<Item = Instant>, now: Instant) -> Instant {
+    use chrono::SubsecRound;
+    let now = now.trunc_subsecs(3);
     match existing.max() {
         Some(last) if last >= now => last + chrono::Duration::milliseconds(1),
         _ => now,

@@ -156,14 +156,6 @@ pub fn read_tags(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<BTreeSet<Ta
 }
 
 /// A list of strings (department names).
-pub fn put_str_list(doc: &mut AutoCommit, obj: &ObjId, key: &str, values: &[String]) -> Result<()> {
-    let l = doc.put_object(obj, key, ObjType::List)?;
-    for (i, v) in values.iter().enumerate() {
-        doc.insert(&l, i, v.as_str())?;
-    }
-    Ok(())
-}
-
 pub fn read_str_list(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Vec<String>> {
     let Some(l) = opt_list(doc, obj, key)? else {
         return Ok(Vec::new());
@@ -177,13 +169,6 @@ pub fn read_str_list(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Vec<Str
             _ => Err(Error::shape(key, "expected strings")),
         })
         .collect()
-}
-
-/// Writes the root header every record carries.
-pub fn put_header(doc: &mut AutoCommit, kind: &str, id: uuid::Uuid) -> Result<()> {
-    doc.put(automerge::ROOT, "kind", kind)?;
-    doc.put(automerge::ROOT, "v", crate::SCHEMA_VERSION)?;
-    put_str(doc, &automerge::ROOT, "id", &id.to_string())
 }
 
 /// Checks the root header says `kind`.
@@ -201,4 +186,100 @@ pub fn expect_kind(doc: &AutoCommit, kind: &str) -> Result<()> {
 /// Commits pending operations with the time of the action.
 pub fn commit(doc: &mut AutoCommit, at: Instant) {
     doc.commit_with(automerge::transaction::CommitOptions::default().with_time(at.timestamp()));
+}
+
+/// A map built in memory and written in one batch: far fewer operations
+/// inside the transaction than putting field by field, which matters when a
+/// street's worth of records is made at once. Keys are written sorted, so the
+/// same record always makes the same change.
+pub struct Fields {
+    encoding: automerge::TextEncoding,
+    map: std::collections::HashMap<String, automerge::hydrate::Value>,
+}
+
+impl Fields {
+    pub fn new(doc: &AutoCommit) -> Fields {
+        Fields {
+            encoding: doc.text_encoding(),
+            map: Default::default(),
+        }
+    }
+
+    /// A root map with the header every record carries.
+    pub fn header(doc: &AutoCommit, kind: &str, id: uuid::Uuid) -> Fields {
+        let mut f = Fields::new(doc);
+        f.str("kind", kind);
+        f.map.insert(
+            "v".into(),
+            automerge::hydrate::Value::scalar(crate::SCHEMA_VERSION),
+        );
+        f.str("id", &id.to_string());
+        f
+    }
+
+    pub fn str(&mut self, key: &str, value: &str) -> &mut Self {
+        self.map
+            .insert(key.into(), automerge::hydrate::Value::scalar(value));
+        self
+    }
+
+    pub fn opt(&mut self, key: &str, value: Option<&str>) -> &mut Self {
+        if let Some(v) = value {
+            self.str(key, v);
+        }
+        self
+    }
+
+    pub fn text(&mut self, key: &str, value: &str) -> &mut Self {
+        self.map.insert(
+            key.into(),
+            automerge::hydrate::Value::text(self.encoding, value),
+        );
+        self
+    }
+
+    pub fn list(&mut self, key: &str, items: Vec<automerge::hydrate::Value>) -> &mut Self {
+        self.map.insert(key.into(), items.into());
+        self
+    }
+
+    pub fn strs(&mut self, key: &str, items: &[String]) -> &mut Self {
+        self.list(
+            key,
+            items
+                .iter()
+                .map(|s| automerge::hydrate::Value::scalar(s.as_str()))
+                .collect(),
+        )
+    }
+
+    pub fn value(&mut self, key: &str, value: automerge::hydrate::Value) -> &mut Self {
+        self.map.insert(key.into(), value);
+        self
+    }
+
+    /// Tags as a map of tag → true.
+    pub fn tags(&mut self, key: &str, tags: &BTreeSet<Tag>) -> &mut Self {
+        let m: std::collections::HashMap<&str, automerge::hydrate::Value> = tags
+            .iter()
+            .map(|t| (t.zh(), automerge::hydrate::Value::scalar(true)))
+            .collect();
+        self.value(key, automerge::hydrate::Map::from(m).into())
+    }
+
+    pub fn author(&mut self, a: &gridline_model::Author) -> &mut Self {
+        self.str("user", &a.user)
+            .str("role", a.role.key())
+            .str("unit", &a.unit)
+    }
+
+    pub fn into_value(self) -> automerge::hydrate::Value {
+        automerge::hydrate::Map::from(self.map).into()
+    }
+
+    /// Writes this map as the whole root of an empty document.
+    pub fn write_root(self, doc: &mut AutoCommit) -> Result<()> {
+        doc.init_root_from_hydrate(&automerge::hydrate::Map::from(self.map))?;
+        Ok(())
+    }
 }

@@ -18,8 +18,30 @@ use crate::{Error, Result};
 pub const KIND: &str = "household";
 
 pub fn create(doc: &mut AutoCommit, h: &Household, at: Instant) -> Result<()> {
-    put_header(doc, KIND, h.id)?;
-    write(doc, h)?;
+    let mut residents = Fields::new(doc);
+    for r in &h.residents {
+        let mut f = Fields::new(doc);
+        f.str("name", &r.name)
+            .opt("gender", r.gender.map(Gender::key))
+            .opt("birth_date", r.birth_date.map(|d| d.to_string()).as_deref())
+            .str("relation", r.relation.key())
+            .opt("phone", r.phone.as_ref().map(|p| p.as_str()))
+            .tags("tags", &r.tags);
+        residents.value(&r.id.to_string(), f.into_value());
+    }
+    let mut f = Fields::header(doc, KIND, h.id);
+    f.str("grid", h.grid.as_str())
+        .str("compound", &h.address.compound)
+        .str("building", &h.address.building)
+        .str("unit", &h.address.unit)
+        .str("room", &h.address.room)
+        .opt("phone", h.phone.as_ref().map(|p| p.as_str()))
+        .opt("lat", h.location.map(|l| l.0.to_string()).as_deref())
+        .opt("lon", h.location.map(|l| l.1.to_string()).as_deref())
+        .tags("tags", &h.tags)
+        .text("notes", &h.notes)
+        .value("residents", residents.into_value());
+    f.write_root(doc)?;
     commit(doc, at);
     Ok(())
 }

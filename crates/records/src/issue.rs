@@ -11,31 +11,25 @@ use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ROOT};
 use gridline_model::{Grade, Issue, IssueEvent, IssueStep};
 
 use crate::fields::*;
-use crate::visit::{put_author, read_author};
+use crate::visit::read_author;
 use crate::{Error, Result};
 
 pub const KIND: &str = "issue";
 
 /// Writes a new issue with its events (the report event among them).
 pub fn create(doc: &mut AutoCommit, i: &Issue) -> Result<()> {
-    put_header(doc, KIND, i.id)?;
-    put_str(doc, &ROOT, "grid", i.grid.as_str())?;
-    put_str(doc, &ROOT, "category", &i.category)?;
-    put_str(doc, &ROOT, "urgency", &i.urgency.to_string())?;
-    put_opt_str(
-        doc,
-        &ROOT,
-        "household",
-        i.household.map(|h| h.to_string()).as_deref(),
-    )?;
-    put_str(doc, &ROOT, "location", &i.location)?;
-    put_str(doc, &ROOT, "reporter", &i.reporter)?;
-    put_str(doc, &ROOT, "reported_at", &fmt_time(i.reported_at))?;
-    put_text(doc, &ROOT, "description", &i.description)?;
-    doc.put_object(&ROOT, "events", ObjType::List)?;
-    for e in &i.events {
-        push_event_ops(doc, e)?;
-    }
+    let events = i.events.iter().map(|e| event(doc, e)).collect();
+    let mut f = Fields::header(doc, KIND, i.id);
+    f.str("grid", i.grid.as_str())
+        .str("category", &i.category)
+        .str("urgency", &i.urgency.to_string())
+        .opt("household", i.household.map(|h| h.to_string()).as_deref())
+        .str("location", &i.location)
+        .str("reporter", &i.reporter)
+        .str("reported_at", &fmt_time(i.reported_at))
+        .text("description", &i.description)
+        .list("events", events);
+    f.write_root(doc)?;
     commit(doc, i.reported_at);
     Ok(())
 }
@@ -43,41 +37,49 @@ pub fn create(doc: &mut AutoCommit, i: &Issue) -> Result<()> {
 /// Appends one workflow event as its own change.
 pub fn push_event(doc: &mut AutoCommit, e: &IssueEvent) -> Result<()> {
     expect_kind(doc, KIND)?;
-    push_event_ops(doc, e)?;
+    let list = opt_list(doc, &ROOT, "events")?.ok_or_else(|| Error::shape("events", "missing"))?;
+    let value = event(doc, e);
+    doc.batch_create_object(&list, doc.length(&list), &value, true)?;
     commit(doc, e.at);
     Ok(())
 }
 
-fn push_event_ops(doc: &mut AutoCommit, e: &IssueEvent) -> Result<()> {
-    let list = opt_list(doc, &ROOT, "events")?.ok_or_else(|| Error::shape("events", "missing"))?;
-    let m = doc.insert_object(&list, doc.length(&list), ObjType::Map)?;
-    put_str(doc, &m, "id", &e.id.to_string())?;
-    put_str(doc, &m, "at", &fmt_time(e.at))?;
-    put_author(doc, &m, &e.author)?;
-    put_str(doc, &m, "step", e.step.key())?;
+fn event(doc: &AutoCommit, e: &IssueEvent) -> automerge::hydrate::Value {
+    let mut f = Fields::new(doc);
+    f.str("id", &e.id.to_string())
+        .str("at", &fmt_time(e.at))
+        .author(&e.author)
+        .str("step", e.step.key());
     match &e.step {
         IssueStep::Report | IssueStep::Accept => {}
-        IssueStep::Reject { reason } => put_str(doc, &m, "reason", reason)?,
-        IssueStep::Merge { into } => put_str(doc, &m, "into", &into.to_string())?,
+        IssueStep::Reject { reason } => {
+            f.str("reason", reason);
+        }
+        IssueStep::Merge { into } => {
+            f.str("into", &into.to_string());
+        }
         IssueStep::Resolve { note }
         | IssueStep::Escalate { note }
-        | IssueStep::VerifyClose { note } => put_str(doc, &m, "note", note)?,
-        IssueStep::Dispatch { departments, grade } => {
-            put_str_list(doc, &m, "departments", departments)?;
-            put_str(doc, &m, "grade", grade.key())?;
+        | IssueStep::VerifyClose { note } => {
+            f.str("note", note);
         }
-        IssueStep::Handle { feedback } => put_str(doc, &m, "feedback", feedback)?,
+        IssueStep::Dispatch { departments, grade } => {
+            f.strs("departments", departments).str("grade", grade.key());
+        }
+        IssueStep::Handle { feedback } => {
+            f.str("feedback", feedback);
+        }
         IssueStep::Evaluate {
             satisfied,
             resident,
             comment,
         } => {
-            put_str(doc, &m, "satisfied", if *satisfied { "yes" } else { "no" })?;
-            put_str(doc, &m, "resident", resident)?;
-            put_str(doc, &m, "comment", comment)?;
+            f.str("satisfied", if *satisfied { "yes" } else { "no" })
+                .str("resident", resident)
+                .str("comment", comment);
         }
     }
-    Ok(())
+    f.into_value()
 }
 
 pub fn read(doc: &AutoCommit) -> Result<Issue> {

@@ -23,9 +23,16 @@ pub fn doc_id(household: uuid::Uuid) -> uuid::Uuid {
 }
 
 pub fn create(doc: &mut AutoCommit, p: &HouseholdPrivate, at: Instant) -> Result<()> {
-    put_header(doc, KIND, doc_id(p.household))?;
-    put_str(doc, &ROOT, "household", &p.household.to_string())?;
-    write(doc, p)?;
+    let mut ids = Fields::new(doc);
+    for (rid, n) in &p.id_numbers {
+        ids.str(&rid.to_string(), n.as_str());
+    }
+    let mut f = Fields::header(doc, KIND, doc_id(p.household));
+    f.str("household", &p.household.to_string())
+        .str("grid", p.grid.as_str())
+        .value("id_numbers", ids.into_value())
+        .tags("tags", &p.sensitive_tags);
+    f.write_root(doc)?;
     commit(doc, at);
     Ok(())
 }

@@ -13,13 +13,14 @@ use crate::Result;
 pub const KIND: &str = "visit";
 
 pub fn create(doc: &mut AutoCommit, v: &Visit) -> Result<()> {
-    put_header(doc, KIND, v.id)?;
-    put_str(doc, &ROOT, "household", &v.household.to_string())?;
-    put_str(doc, &ROOT, "grid", v.grid.as_str())?;
-    put_author(doc, &ROOT, &v.visitor)?;
-    put_str(doc, &ROOT, "at", &fmt_time(v.at))?;
-    put_str(doc, &ROOT, "visit_kind", v.kind.key())?;
-    put_text(doc, &ROOT, "notes", &v.notes)?;
+    let mut f = Fields::header(doc, KIND, v.id);
+    f.str("household", &v.household.to_string())
+        .str("grid", v.grid.as_str())
+        .author(&v.visitor)
+        .str("at", &fmt_time(v.at))
+        .str("visit_kind", v.kind.key())
+        .text("notes", &v.notes);
+    f.write_root(doc)?;
     commit(doc, v.at);
     Ok(())
 }
@@ -35,12 +36,6 @@ pub fn read(doc: &AutoCommit) -> Result<Visit> {
         kind: VisitKind::parse(&req_str(doc, &ROOT, "visit_kind")?)?,
         notes: opt_str(doc, &ROOT, "notes")?.unwrap_or_default(),
     })
-}
-
-pub(crate) fn put_author(doc: &mut AutoCommit, obj: &automerge::ObjId, a: &Author) -> Result<()> {
-    put_str(doc, obj, "user", &a.user)?;
-    put_str(doc, obj, "role", a.role.key())?;
-    put_str(doc, obj, "unit", &a.unit)
 }
 
 pub(crate) fn read_author(doc: &AutoCommit, obj: &automerge::ObjId) -> Result<Author> {

@@ -10,35 +10,29 @@
 //! the event map, read from the map's object id.
 
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ROOT};
+use automerge::{AutoCommit, ObjId, ReadDoc, ROOT};
 use gridline_model::{Wish, WishEvent, WishStep};
 
 use crate::fields::*;
 use crate::issue::event_maps;
-use crate::visit::{put_author, read_author};
+use crate::visit::read_author;
 use crate::{Error, Result};
 
 pub const KIND: &str = "wish";
 
 pub fn create(doc: &mut AutoCommit, w: &Wish) -> Result<()> {
-    put_header(doc, KIND, w.id)?;
-    put_str(doc, &ROOT, "grid", w.grid.as_str())?;
-    put_opt_str(
-        doc,
-        &ROOT,
-        "household",
-        w.household.map(|h| h.to_string()).as_deref(),
-    )?;
-    put_str(doc, &ROOT, "title", &w.title)?;
-    put_str(doc, &ROOT, "category", &w.category)?;
-    put_str(doc, &ROOT, "value_yuan", &w.value_yuan.to_string())?;
-    put_str(doc, &ROOT, "poster", &w.poster)?;
-    put_str(doc, &ROOT, "posted_at", &fmt_time(w.posted_at))?;
-    put_text(doc, &ROOT, "description", &w.description)?;
-    doc.put_object(&ROOT, "events", ObjType::List)?;
-    for e in &w.events {
-        push_event_ops(doc, e)?;
-    }
+    let events = w.events.iter().map(|e| event(doc, e)).collect();
+    let mut f = Fields::header(doc, KIND, w.id);
+    f.str("grid", w.grid.as_str())
+        .opt("household", w.household.map(|h| h.to_string()).as_deref())
+        .str("title", &w.title)
+        .str("category", &w.category)
+        .str("value_yuan", &w.value_yuan.to_string())
+        .str("poster", &w.poster)
+        .str("posted_at", &fmt_time(w.posted_at))
+        .text("description", &w.description)
+        .list("events", events);
+    f.write_root(doc)?;
     commit(doc, w.posted_at);
     Ok(())
 }
@@ -47,28 +41,35 @@ pub fn create(doc: &mut AutoCommit, w: &Wish) -> Result<()> {
 /// whoever this document writes as.
 pub fn push_event(doc: &mut AutoCommit, e: &WishEvent) -> Result<()> {
     expect_kind(doc, KIND)?;
-    push_event_ops(doc, e)?;
+    let list = opt_list(doc, &ROOT, "events")?.ok_or_else(|| Error::shape("events", "missing"))?;
+    let value = event(doc, e);
+    doc.batch_create_object(&list, doc.length(&list), &value, true)?;
     commit(doc, e.at);
     Ok(())
 }
 
-fn push_event_ops(doc: &mut AutoCommit, e: &WishEvent) -> Result<()> {
-    let list = opt_list(doc, &ROOT, "events")?.ok_or_else(|| Error::shape("events", "missing"))?;
-    let m = doc.insert_object(&list, doc.length(&list), ObjType::Map)?;
-    put_str(doc, &m, "id", &e.id.to_string())?;
-    put_str(doc, &m, "at", &fmt_time(e.at))?;
-    put_author(doc, &m, &e.author)?;
-    put_str(doc, &m, "step", e.step.key())?;
+fn event(doc: &AutoCommit, e: &WishEvent) -> automerge::hydrate::Value {
+    let mut f = Fields::new(doc);
+    f.str("id", &e.id.to_string())
+        .str("at", &fmt_time(e.at))
+        .author(&e.author)
+        .str("step", e.step.key());
     match &e.step {
         WishStep::Post | WishStep::RequestClaim | WishStep::WithdrawClaim => {}
         WishStep::Grant { claim } | WishStep::RefuseClaim { claim } => {
-            put_str(doc, &m, "claim", &claim.to_string())?
+            f.str("claim", &claim.to_string());
         }
-        WishStep::Fulfil { note } => put_str(doc, &m, "note", note)?,
-        WishStep::Confirm { resident } => put_str(doc, &m, "resident", resident)?,
-        WishStep::WithdrawWish { reason } => put_str(doc, &m, "reason", reason)?,
+        WishStep::Fulfil { note } => {
+            f.str("note", note);
+        }
+        WishStep::Confirm { resident } => {
+            f.str("resident", resident);
+        }
+        WishStep::WithdrawWish { reason } => {
+            f.str("reason", reason);
+        }
     }
-    Ok(())
+    f.into_value()
 }
 
 pub fn read(doc: &AutoCommit) -> Result<Wish> {

@@ -95,6 +95,8 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // 32 MB of page cache: a street-staff laptop holds ~600,000 documents.
+        conn.pragma_update(None, "cache_size", -32_768)?;
         migrations::migrate(&mut conn)?;
         Ok(Store { conn })
     }
@@ -133,25 +135,25 @@ impl Store {
         origin: Origin,
         now: Instant,
     ) -> Result<()> {
-        let hub = self.hub_actor()?;
-        let tx = self.conn.transaction()?;
-        write_doc(&tx, doc, record, origin, now, hub.as_deref())?;
-        tx.commit()?;
+        let saved = Saved::of(doc, origin != Origin::Demo);
+        self.save_batch([(saved, record)], origin, now)?;
         Ok(())
     }
 
-    /// Writes many documents in one transaction (demo data, imports): all or none.
+    /// Writes many documents in one transaction (demo data, imports): all or
+    /// none. Documents are passed already saved ([`Saved::of`]), so the costly
+    /// part can be done on other threads.
     pub fn save_batch<'a>(
         &mut self,
-        docs: impl IntoIterator<Item = (&'a mut AutoCommit, &'a Record)>,
+        docs: impl IntoIterator<Item = (Saved, &'a Record)>,
         origin: Origin,
         now: Instant,
     ) -> Result<usize> {
         let hub = self.hub_actor()?;
         let tx = self.conn.transaction()?;
         let mut n = 0;
-        for (doc, record) in docs {
-            write_doc(&tx, doc, record, origin, now, hub.as_deref())?;
+        for (saved, record) in docs {
+            write_doc(&tx, saved, record, origin, now, hub.as_deref())?;
             n += 1;
         }
         tx.commit()?;
@@ -211,18 +213,39 @@ fn state_of(s: &str, conflicted: bool) -> SyncState {
     }
 }
 
+/// A document as the store keeps it: compressed bytes, heads, conflict flag.
+pub struct Saved {
+    pub bytes: Vec<u8>,
+    pub heads: String,
+    pub conflicted: bool,
+}
+
+impl Saved {
+    /// `check_conflicts` may be false only for documents with one linear
+    /// history (generated demo data), which cannot conflict; walking every
+    /// field of 600,000 of them would dominate a street seed.
+    pub fn of(doc: &mut AutoCommit, check_conflicts: bool) -> Saved {
+        Saved {
+            bytes: doc.save(),
+            heads: gridline_records::heads_hex(doc),
+            conflicted: check_conflicts && gridline_records::has_conflicts(doc),
+        }
+    }
+}
+
 fn write_doc(
     tx: &rusqlite::Transaction<'_>,
-    doc: &mut AutoCommit,
+    Saved {
+        bytes,
+        heads,
+        conflicted,
+    }: Saved,
     record: &Record,
     origin: Origin,
     now: Instant,
     hub: Option<&str>,
 ) -> Result<()> {
     let id = record.doc_id().to_string();
-    let bytes = doc.save();
-    let heads = gridline_records::heads_hex(doc);
-    let conflicted = gridline_records::has_conflicts(doc);
     // A record never sent stays "local"; one the hub has seen becomes "pending".
     tx.prepare_cached(
         "INSERT INTO documents (id, kind, grid, bytes, heads, sync_state, conflicted, demo, updated_at)

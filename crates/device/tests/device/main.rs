@@ -475,3 +475,32 @@ fn demo_seed_keeps_only_what_the_scope_allows() {
         stats.issues
     );
 }
+
+#[test]
+fn a_claim_and_its_trial_grant_in_the_same_millisecond_still_fold_in_order() {
+    let (_dir, mut d) = worker();
+    let h = d.add_household(&zhang_san(), now()).unwrap().to_string();
+    // Sub-millisecond times, as a real clock gives them.
+    let t = now() + chrono::Duration::nanoseconds(400_123);
+    for i in 0..20 {
+        let new = NewWish {
+            household: Some(h.clone()),
+            title: format!("心愿{i}"),
+            category: "生活物资".into(),
+            value_yuan: 100,
+            ..Default::default()
+        };
+        let w = d.post_wish(&new, t).unwrap().to_string();
+        let s = d.claim_wish(&w, t).unwrap();
+        assert_eq!(
+            s.stage,
+            Some(WishStage::Claimed),
+            "the grant must sort after the claim (run {i})"
+        );
+        assert_eq!(
+            d.wish(&w).unwrap().state.stage,
+            Some(WishStage::Claimed),
+            "and read back the same (run {i})"
+        );
+    }
+}
