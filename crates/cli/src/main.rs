@@ -1,1 +1,154 @@
-fn main() {}
+//! `gridline` (网格通): the command line over the device API.
+//!
+//! Every command opens the device in `--data`, does one thing and prints the
+//! result, Chinese first. `--json` turns every read into JSON. Errors the user
+//! can fix (bad input, refused steps, unknown ids) exit with code 2; faults of
+//! the device exit with code 1.
+
+/// `println!` that ignores a closed pipe (`gridline … | head`) instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+mod bench;
+mod demo;
+mod device;
+mod doc;
+mod household;
+mod issue;
+mod output;
+mod visit;
+mod wish;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use gridline_device::Device;
+use gridline_model::{Instant, Invalid};
+
+/// 网格通 Gridline：社区网格员离线工作台 (offline-first field app for community grid workers)
+#[derive(Debug, Parser)]
+#[command(name = "gridline", version, propagate_version = true)]
+struct Cli {
+    /// 数据目录 (data directory of this device)
+    #[arg(
+        long,
+        global = true,
+        env = "GRIDLINE_DATA",
+        default_value = "./gridline-data",
+        value_name = "DIR"
+    )]
+    data: PathBuf,
+    /// 以 JSON 输出 (print JSON instead of tables)
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// 本机设备：初始化、查看 (this device: init, show)
+    #[command(subcommand)]
+    Device(device::DeviceCmd),
+    /// 户与居民 (households and residents)
+    #[command(subcommand)]
+    Household(household::HouseholdCmd),
+    /// 事件：上报、处理、查看 (issues: report, act, show)
+    #[command(subcommand)]
+    Issue(issue::IssueCmd),
+    /// 微心愿 (micro-wishes)
+    #[command(subcommand)]
+    Wish(wish::WishCmd),
+    /// 走访 (visits)
+    #[command(subcommand)]
+    Visit(visit::VisitCmd),
+    /// 原始文档 (raw Automerge documents)
+    #[command(subcommand)]
+    Doc(doc::DocCmd),
+    /// 演示数据 (demo data for trying a device alone)
+    #[command(subcommand)]
+    Demo(demo::DemoCmd),
+    /// 性能基准 (benchmarks; use a release build)
+    #[command(subcommand)]
+    Bench(bench::BenchCmd),
+}
+
+/// What every command gets: where the device lives, how to print, and the
+/// one `now` read from the clock for this run.
+pub struct Ctx {
+    pub data: PathBuf,
+    pub json: bool,
+    pub now: Instant,
+}
+
+impl Ctx {
+    pub fn open(&self) -> anyhow::Result<Device> {
+        Ok(Device::open(&self.data)?)
+    }
+}
+
+/// Bad command-line input that clap cannot catch (a flag a step needs, …).
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// A usage error: exit code 2 with this message.
+pub fn usage(msg: impl Into<String>) -> anyhow::Error {
+    Usage(msg.into()).into()
+}
+
+/// Exit code and message for an error: 2 when the user can fix it.
+fn classify(err: &anyhow::Error) -> (u8, String) {
+    if let Some(e) = err.downcast_ref::<gridline_device::Error>() {
+        if e.is_user_error() {
+            return (2, e.to_string());
+        }
+    }
+    if let Some(e) = err.downcast_ref::<Invalid>() {
+        return (2, e.to_string());
+    }
+    if let Some(e) = err.downcast_ref::<Usage>() {
+        return (2, e.to_string());
+    }
+    (1, format!("{err:#}"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let now = chrono::Utc::now();
+    let ctx = Ctx {
+        data: cli.data,
+        json: cli.json,
+        now,
+    };
+    let result = match cli.command {
+        Command::Device(c) => device::run(&ctx, c),
+        Command::Household(c) => household::run(&ctx, c),
+        Command::Issue(c) => issue::run(&ctx, c),
+        Command::Wish(c) => wish::run(&ctx, c),
+        Command::Visit(c) => visit::run(&ctx, c),
+        Command::Doc(c) => doc::run(&ctx, c),
+        Command::Demo(c) => demo::run(&ctx, c),
+        Command::Bench(c) => bench::run(&ctx, c),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let (code, msg) = classify(&err);
+            eprintln!("错误 (error): {msg}");
+            ExitCode::from(code)
+        }
+    }
+}

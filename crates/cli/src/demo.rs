@@ -1,0 +1,72 @@
+//! `gridline demo seed`: synthetic data for trying a device alone (never syncs).
+
+use std::time::Instant;
+
+use clap::{Args, Subcommand};
+use gridline_device::demo::{seed, Scale};
+use serde_json::json;
+
+use crate::output::{kv, print_json};
+use crate::Ctx;
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCmd {
+    /// 生成演示数据 (seed demo data within this device's scope)
+    Seed(SeedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// 规模 (scale): grid 一个网格 / street 一个街道
+    #[arg(long, default_value = "grid")]
+    scale: String,
+    /// 随机种子，同一种子生成同样的数据 (seed; the same seed gives the same data)
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+pub fn run(ctx: &Ctx, cmd: DemoCmd) -> anyhow::Result<()> {
+    match cmd {
+        DemoCmd::Seed(a) => {
+            let scale = Scale::parse(&a.scale)?;
+            let mut device = ctx.open()?;
+            let started = Instant::now();
+            let stats = seed(&mut device, scale, a.seed, ctx.now)?;
+            let elapsed = started.elapsed();
+            if ctx.json {
+                print_json(&json!({
+                    "status": "saved",
+                    "grids": stats.grids,
+                    "households": stats.households,
+                    "private_parts": stats.private_parts,
+                    "residents": stats.residents,
+                    "visits": stats.visits,
+                    "issues": stats.issues,
+                    "wishes": stats.wishes,
+                    "skipped": stats.skipped,
+                    "documents": stats.documents(),
+                    "elapsed_ms": elapsed.as_millis() as u64,
+                }));
+                return Ok(());
+            }
+            out!("演示数据已生成 (demo data seeded) — 仅供本机试用，不同步 (for trying this device; never syncs)");
+            kv(&[
+                ("网格 (grids)", stats.grids.to_string()),
+                ("户 (households)", stats.households.to_string()),
+                ("保密部分 (private parts)", stats.private_parts.to_string()),
+                ("居民 (residents)", stats.residents.to_string()),
+                ("走访 (visits)", stats.visits.to_string()),
+                ("事件 (issues)", stats.issues.to_string()),
+                ("心愿 (wishes)", stats.wishes.to_string()),
+                (
+                    "范围外跳过 (skipped, outside scope)",
+                    stats.skipped.to_string(),
+                ),
+                ("文档合计 (documents)", stats.documents().to_string()),
+                ("用时 (elapsed)", format!("{:.2} s", elapsed.as_secs_f64())),
+            ]);
+            out!("已保存 (saved) {} 个文档 (documents)", stats.documents());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! `gridline doc export`: the raw Automerge bytes of one record, to stdout.
+
+use std::io::Write;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+use crate::Ctx;
+
+#[derive(Debug, Subcommand)]
+pub enum DocCmd {
+    /// 导出记录的 Automerge 原始字节到标准输出 (write a record's raw Automerge bytes to stdout)
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// 记录编号 (record id)
+    id: String,
+}
+
+pub fn run(ctx: &Ctx, cmd: DocCmd) -> anyhow::Result<()> {
+    match cmd {
+        DocCmd::Export(a) => {
+            let device = ctx.open()?;
+            let bytes = device.export_doc(&a.id)?;
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)
+                .context("writing the document to stdout")?;
+            out.flush().context("writing the document to stdout")?;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,545 @@
+//! `gridline household add | edit | add-resident | show | list | search | resolve`.
+
+use clap::{Args, Subcommand};
+use gridline_device::{HouseholdEdit, HouseholdView, NewHousehold, NewResident};
+use gridline_model::permission::{check, Action, Kind};
+use gridline_model::{GridId, Tag, Target};
+use gridline_store::{HouseholdFilter, HouseholdRow};
+use serde_json::{json, Value};
+
+use crate::output::{date_str, kv, or_dash, print_json, saved, when_str, Table};
+use crate::{issue, usage, visit, wish, Ctx};
+
+#[derive(Debug, Subcommand)]
+pub enum HouseholdCmd {
+    /// 新增一户 (add a household with its head)
+    Add(AddArgs),
+    /// 修改户信息 (edit a household)
+    Edit(EditArgs),
+    /// 添加居民 (add a resident to a household)
+    AddResident(AddResidentArgs),
+    /// 查看一户 (show a household: residents, tags, visits, issues, wishes)
+    Show(ShowArgs),
+    /// 列出户 (list households)
+    List(ListArgs),
+    /// 按姓名、拼音首字母、地址或电话查找 (search by name, pinyin initials, address or phone)
+    Search(SearchArgs),
+    /// 解决字段冲突：选定一个值 (resolve a field conflict by choosing a value)
+    Resolve(ResolveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// 网格编号，15 位 (grid id, 15 digits), 如 522701001001001
+    #[arg(long, value_name = "GRID")]
+    grid: String,
+    /// 小区 (compound), 如 水花都小区
+    #[arg(long, default_value = "")]
+    compound: String,
+    /// 楼栋 (building), 如 8栋
+    #[arg(long)]
+    building: String,
+    /// 单元 (unit), 如 1单元
+    #[arg(long, default_value = "")]
+    unit: String,
+    /// 房号 (room), 如 401
+    #[arg(long)]
+    room: String,
+    /// 户主姓名 (head of household's name)
+    #[arg(long, value_name = "NAME")]
+    head: String,
+    /// 户主身份证号 (head's national ID number)
+    #[arg(long, value_name = "ID_NUMBER")]
+    id_number: Option<String>,
+    /// 户主性别 (head's gender): 男/male, 女/female
+    #[arg(long)]
+    gender: Option<String>,
+    /// 户主出生日期 (head's birth date), YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    birth_date: Option<String>,
+    /// 户联系电话 (household phone)
+    #[arg(long, value_name = "PHONE")]
+    phone: Option<String>,
+    /// 户主手机 (head's own mobile)
+    #[arg(long, value_name = "PHONE")]
+    head_phone: Option<String>,
+    /// 标签，可多次 (tag, repeatable), 如 独居老人、低保户
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// 备注 (notes)
+    #[arg(long, default_value = "")]
+    notes: String,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// 户编号 (household id)
+    id: String,
+    /// 小区 (compound)
+    #[arg(long)]
+    compound: Option<String>,
+    /// 楼栋 (building)
+    #[arg(long)]
+    building: Option<String>,
+    /// 单元 (unit)
+    #[arg(long)]
+    unit: Option<String>,
+    /// 房号 (room)
+    #[arg(long)]
+    room: Option<String>,
+    /// 户联系电话，空串清除 (household phone; "" clears it)
+    #[arg(long)]
+    phone: Option<String>,
+    /// 备注 (notes)
+    #[arg(long)]
+    notes: Option<String>,
+    /// 添加标签，可多次 (add a tag, repeatable)
+    #[arg(long = "add-tag", value_name = "TAG")]
+    add_tags: Vec<String>,
+    /// 去掉标签，可多次 (remove a tag, repeatable)
+    #[arg(long = "remove-tag", value_name = "TAG")]
+    remove_tags: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AddResidentArgs {
+    /// 户编号 (household id)
+    id: String,
+    /// 姓名 (name)
+    #[arg(long)]
+    name: String,
+    /// 与户主关系 (relation to the head): 配偶、子女、父母、孙子女、其他
+    #[arg(long)]
+    relation: Option<String>,
+    /// 身份证号 (national ID number)
+    #[arg(long, value_name = "ID_NUMBER")]
+    id_number: Option<String>,
+    /// 性别 (gender): 男/male, 女/female
+    #[arg(long)]
+    gender: Option<String>,
+    /// 出生日期 (birth date), YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    birth_date: Option<String>,
+    /// 手机 (mobile)
+    #[arg(long)]
+    phone: Option<String>,
+    /// 个人标签，可多次 (personal tag, repeatable; not the sensitive ones)
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// 户编号 (household id)
+    id: String,
+    /// 显示完整身份证号 (show full ID numbers; only roles that may see them)
+    #[arg(long)]
+    reveal: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// 只列此网格 (only this grid)
+    #[arg(long, value_name = "GRID")]
+    grid: Option<String>,
+    /// 只列有此标签的户 (only households with this tag)
+    #[arg(long, value_name = "TAG")]
+    tag: Option<String>,
+    /// 只列 N 天内未走访的户 (only households not visited in N days)
+    #[arg(long, value_name = "N")]
+    not_visited_days: Option<u32>,
+    /// 最多列出 N 户 (at most N households)
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// 姓名、拼音 (zs / zhangsan)、地址或电话片段 (name, pinyin, address or phone fragment)
+    query: String,
+    /// 最多 N 条 (at most N results)
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// 户编号 (household id)
+    id: String,
+    /// 冲突字段路径 (conflicting field path), 如 phone, residents.<id>.name
+    #[arg(long, value_name = "PATH")]
+    field: String,
+    /// 选定的值 (the chosen value)
+    #[arg(long, value_name = "VALUE")]
+    value: String,
+}
+
+pub fn run(ctx: &Ctx, cmd: HouseholdCmd) -> anyhow::Result<()> {
+    match cmd {
+        HouseholdCmd::Add(a) => add(ctx, a),
+        HouseholdCmd::Edit(a) => edit(ctx, a),
+        HouseholdCmd::AddResident(a) => add_resident(ctx, a),
+        HouseholdCmd::Show(a) => show(ctx, a),
+        HouseholdCmd::List(a) => list(ctx, a),
+        HouseholdCmd::Search(a) => search(ctx, a),
+        HouseholdCmd::Resolve(a) => resolve(ctx, a),
+    }
+}
+
+fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<()> {
+    let mut device = ctx.open()?;
+    let new = NewHousehold {
+        grid: a.grid,
+        compound: a.compound,
+        building: a.building,
+        unit: a.unit,
+        room: a.room,
+        phone: a.phone,
+        tags: a.tags,
+        head: NewResident {
+            name: a.head,
+            relation: None,
+            id_number: a.id_number,
+            gender: a.gender,
+            birth_date: a.birth_date,
+            phone: a.head_phone,
+            tags: Vec::new(),
+        },
+        notes: a.notes,
+    };
+    let id = device.add_household(&new, ctx.now)?;
+    saved(ctx, &id.to_string(), json!({}));
+    Ok(())
+}
+
+fn edit(ctx: &Ctx, a: EditArgs) -> anyhow::Result<()> {
+    let edit = HouseholdEdit {
+        compound: a.compound,
+        building: a.building,
+        unit: a.unit,
+        room: a.room,
+        phone: a.phone,
+        add_tags: a.add_tags,
+        remove_tags: a.remove_tags,
+        notes: a.notes,
+        add_resident: None,
+    };
+    let nothing = edit.compound.is_none()
+        && edit.building.is_none()
+        && edit.unit.is_none()
+        && edit.room.is_none()
+        && edit.phone.is_none()
+        && edit.notes.is_none()
+        && edit.add_tags.is_empty()
+        && edit.remove_tags.is_empty();
+    if nothing {
+        return Err(usage(
+            "没有要修改的内容 (nothing to change); 请用 --compound/--building/--unit/--room/--phone/--notes/--add-tag/--remove-tag",
+        ));
+    }
+    let mut device = ctx.open()?;
+    device.edit_household(&a.id, &edit, ctx.now)?;
+    saved(ctx, a.id.trim(), json!({}));
+    Ok(())
+}
+
+fn add_resident(ctx: &Ctx, a: AddResidentArgs) -> anyhow::Result<()> {
+    let mut device = ctx.open()?;
+    let edit = HouseholdEdit {
+        add_resident: Some(NewResident {
+            name: a.name,
+            relation: a.relation,
+            id_number: a.id_number,
+            gender: a.gender,
+            birth_date: a.birth_date,
+            phone: a.phone,
+            tags: a.tags,
+        }),
+        ..Default::default()
+    };
+    if edit
+        .add_resident
+        .as_ref()
+        .is_some_and(|r| r.name.trim().is_empty())
+    {
+        return Err(usage(
+            "居民姓名为空 (the resident has no name); 请填写 --name",
+        ));
+    }
+    device.edit_household(&a.id, &edit, ctx.now)?;
+    saved(ctx, a.id.trim(), json!({}));
+    Ok(())
+}
+
+pub fn row_json(r: &HouseholdRow) -> Value {
+    json!({
+        "id": r.id,
+        "grid": r.grid,
+        "address": r.address,
+        "head_name": r.head_name,
+        "phone": r.phone,
+        "resident_count": r.resident_count,
+        "tags": r.tags,
+        "last_visit": r.last_visit,
+        "sync_state": r.sync_state.key(),
+        "sync_state_zh": r.sync_state.zh(),
+    })
+}
+
+fn print_rows(ctx: &Ctx, rows: &[HouseholdRow]) {
+    if ctx.json {
+        print_json(&Value::Array(rows.iter().map(row_json).collect()));
+        return;
+    }
+    if rows.is_empty() {
+        out!("没有找到户 (no households)");
+        return;
+    }
+    let mut t = Table::new(&[
+        "编号 (id)",
+        "户主 (head)",
+        "地址 (address)",
+        "人数",
+        "标签 (tags)",
+        "最近走访 (last visit)",
+        "同步 (sync)",
+    ]);
+    for r in rows {
+        t.row(vec![
+            r.id.clone(),
+            r.head_name.clone(),
+            r.address.clone(),
+            r.resident_count.to_string(),
+            or_dash(&r.tags.join("、")),
+            r.last_visit
+                .as_deref()
+                .map(date_str)
+                .unwrap_or_else(|| "未走访".into()),
+            r.sync_state.zh().to_owned(),
+        ]);
+    }
+    t.print();
+    out!("共 {} 户 ({} households)", rows.len(), rows.len());
+}
+
+fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
+    let filter = HouseholdFilter {
+        grid: a.grid.as_deref().map(GridId::parse).transpose()?,
+        tag: a.tag.as_deref().map(Tag::parse).transpose()?,
+        not_visited_since: a
+            .not_visited_days
+            .map(|d| ctx.now - chrono::Duration::days(i64::from(d))),
+        limit: a.limit,
+    };
+    let device = ctx.open()?;
+    let rows = device.households(&filter)?;
+    print_rows(ctx, &rows);
+    Ok(())
+}
+
+fn search(ctx: &Ctx, a: SearchArgs) -> anyhow::Result<()> {
+    let device = ctx.open()?;
+    let rows = device.search(&a.query, a.limit)?;
+    print_rows(ctx, &rows);
+    Ok(())
+}
+
+fn resolve(ctx: &Ctx, a: ResolveArgs) -> anyhow::Result<()> {
+    let mut device = ctx.open()?;
+    device.resolve_conflict(&a.id, &a.field, &a.value, ctx.now)?;
+    saved(
+        ctx,
+        a.id.trim(),
+        json!({ "field": a.field, "value": a.value }),
+    );
+    Ok(())
+}
+
+fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
+    let device = ctx.open()?;
+    let view = device.household(&a.id)?;
+    let h = &view.household;
+    if a.reveal
+        && check(
+            device.user(),
+            Kind::HouseholdPrivate,
+            Action::Read,
+            &Target::household(h.grid.clone(), h.id),
+        )
+        .is_err()
+    {
+        return Err(usage(format!(
+            "{} 不能查看身份证号 (role {} may not see ID numbers); 去掉 --reveal (omit --reveal)",
+            device.user().role.zh(),
+            device.user().role.key()
+        )));
+    }
+    let id_of = |resident: gridline_model::RecordId| -> Option<String> {
+        let p = view.private.as_ref()?;
+        let n = p.id_numbers.get(&resident)?;
+        Some(if a.reveal {
+            n.as_str().to_owned()
+        } else {
+            n.masked()
+        })
+    };
+    let sensitive: Vec<&str> = view
+        .private
+        .iter()
+        .flat_map(|p| p.sensitive_tags.iter().map(|t| t.zh()))
+        .collect();
+    let ordinary: Vec<&str> = h.tags.iter().map(|t| t.zh()).collect();
+    if ctx.json {
+        print_json(&show_json(&view, &ordinary, &sensitive, &id_of));
+        return Ok(());
+    }
+    out!("户 (household) {}", h.id);
+    let mut tags: Vec<String> = ordinary.iter().map(|t| (*t).to_owned()).collect();
+    tags.extend(sensitive.iter().map(|t| format!("{t}*")));
+    kv(&[
+        ("户主 (head)", h.head_name().to_owned()),
+        ("地址 (address)", h.address.line()),
+        ("网格 (grid)", h.grid.to_string()),
+        (
+            "电话 (phone)",
+            h.phone
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "—".into()),
+        ),
+        (
+            "标签 (tags)",
+            if sensitive.is_empty() {
+                or_dash(&tags.join("、"))
+            } else {
+                format!("{}  (* 敏感 sensitive)", tags.join("、"))
+            },
+        ),
+        ("备注 (notes)", or_dash(&h.notes)),
+        (
+            "同步 (sync)",
+            format!("{} ({})", view.sync_state.zh(), view.sync_state.key()),
+        ),
+    ]);
+    out!("居民 (residents) {}", h.residents.len());
+    let mut t = Table::new(&[
+        "  姓名 (name)",
+        "关系",
+        "性别",
+        "出生日期",
+        "身份证号 (ID number)",
+        "手机",
+        "标签",
+        "居民编号 (resident id)",
+    ]);
+    for r in &h.residents {
+        t.row(vec![
+            format!("  {}", r.name),
+            r.relation.key().to_owned(),
+            r.gender
+                .map(|g| g.key().to_owned())
+                .unwrap_or_else(|| "—".into()),
+            r.birth_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into()),
+            id_of(r.id).unwrap_or_else(|| "—".into()),
+            r.phone
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "—".into()),
+            or_dash(&r.tags.iter().map(|t| t.zh()).collect::<Vec<_>>().join("、")),
+            r.id.to_string(),
+        ]);
+    }
+    t.print();
+    if view.private.is_none()
+        && check(
+            device.user(),
+            Kind::HouseholdPrivate,
+            Action::Read,
+            &Target::household(h.grid.clone(), h.id),
+        )
+        .is_err()
+    {
+        out!("  (身份证号与敏感标签不对你的角色显示 ID numbers and sensitive tags are not shown to your role)");
+    }
+    if !view.conflicts.is_empty() {
+        out!("冲突 (conflicts) — 用 `gridline household resolve {} --field PATH --value V` 选定 (choose one)", h.id);
+        for c in &view.conflicts {
+            out!("  {}: {}", c.path, c.values.join(" | "));
+        }
+    }
+    out!("最近走访 (recent visits) {}", view.visits.len());
+    for v in view.visits.iter().take(10) {
+        out!(
+            "  {}  {}  {} ({})  {}",
+            when_str(&v.at),
+            visit::kind_zh(&v.kind),
+            v.visitor,
+            visit::role_zh(&v.role),
+            v.id
+        );
+    }
+    out!("事件 (issues) {}", view.issues.len());
+    for i in &view.issues {
+        out!(
+            "  {}  {}  {}  {}",
+            i.id,
+            i.category,
+            issue::stage_zh(i.stage.as_deref()),
+            i.summary
+        );
+    }
+    out!("心愿 (wishes) {}", view.wishes.len());
+    for w in &view.wishes {
+        out!(
+            "  {}  {}  {} 元  {}",
+            w.id,
+            w.title,
+            w.value_yuan,
+            wish::stage_zh(w.stage.as_deref())
+        );
+    }
+    Ok(())
+}
+
+fn show_json(
+    view: &HouseholdView,
+    ordinary: &[&str],
+    sensitive: &[&str],
+    id_of: &dyn Fn(gridline_model::RecordId) -> Option<String>,
+) -> Value {
+    let h = &view.household;
+    json!({
+        "id": h.id.to_string(),
+        "grid": h.grid.to_string(),
+        "address": {
+            "compound": h.address.compound,
+            "building": h.address.building,
+            "unit": h.address.unit,
+            "room": h.address.room,
+            "line": h.address.line(),
+        },
+        "head_name": h.head_name(),
+        "phone": h.phone.as_ref().map(|p| p.to_string()),
+        "tags": ordinary,
+        "sensitive_tags": if view.private.is_some() { json!(sensitive) } else { Value::Null },
+        "notes": h.notes,
+        "residents": h.residents.iter().map(|r| json!({
+            "id": r.id.to_string(),
+            "name": r.name,
+            "relation": r.relation.key(),
+            "gender": r.gender.map(|g| g.key()),
+            "birth_date": r.birth_date.map(|d| d.to_string()),
+            "phone": r.phone.as_ref().map(|p| p.to_string()),
+            "tags": r.tags.iter().map(|t| t.zh()).collect::<Vec<_>>(),
+            "id_number": id_of(r.id),
+        })).collect::<Vec<_>>(),
+        "sync_state": view.sync_state.key(),
+        "sync_state_zh": view.sync_state.zh(),
+        "conflicts": view.conflicts.iter().map(|c| json!({ "path": c.path, "values": c.values })).collect::<Vec<_>>(),
+        "visits": view.visits.iter().map(visit::row_json).collect::<Vec<_>>(),
+        "issues": view.issues.iter().map(issue::row_json).collect::<Vec<_>>(),
+        "wishes": view.wishes.iter().map(wish::row_json).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,598 @@
+//! `gridline issue report | list | show | act`.
+
+use clap::{Args, Subcommand, ValueEnum};
+use gridline_device::NewIssue;
+use gridline_model::issue::{parse_category, Stage};
+use gridline_model::{Grade, IssueEvent, IssueStep, RecordId};
+use gridline_store::{IssueFilter, IssueRow};
+use serde_json::{json, Value};
+
+use crate::output::{kv, or_dash, print_json, saved, when, when_str, Table};
+use crate::{usage, Ctx};
+
+#[derive(Debug, Subcommand)]
+pub enum IssueCmd {
+    /// 上报事件 (report an issue)
+    Report(ReportArgs),
+    /// 列出事件 (list issues)
+    List(ListArgs),
+    /// 查看事件及其流程 (show an issue and its timeline)
+    Show(ShowArgs),
+    /// 处理事件：受理、退回、合并、办结、吹哨、派遣、处置、结案、评价 (take a workflow step)
+    Act(ActArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// 事件类别 (category), 如 市容环境、物业、停车、安全隐患
+    #[arg(long)]
+    category: String,
+    /// 描述 (description)
+    #[arg(long)]
+    description: String,
+    /// 网格编号 (grid id); 有 --household 时可省 (may be omitted with --household)
+    #[arg(long, value_name = "GRID")]
+    grid: Option<String>,
+    /// 相关户编号 (household id)
+    #[arg(long, value_name = "ID")]
+    household: Option<String>,
+    /// 位置 (location), 如 8栋楼下
+    #[arg(long, default_value = "")]
+    location: String,
+    /// 紧急程度 1（低）到 3（高） (urgency 1 low to 3 high)
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
+    urgency: Option<u8>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// 状态 (state): reported, accepted, rejected, merged, resolved, escalated, dispatched, handled, closed, evaluated
+    #[arg(long, value_name = "STATE")]
+    state: Option<String>,
+    /// 类别 (category)
+    #[arg(long)]
+    category: Option<String>,
+    /// 只列超期 (only overdue)
+    #[arg(long)]
+    overdue: bool,
+    /// 网格 (grid)
+    #[arg(long, value_name = "GRID")]
+    grid: Option<String>,
+    /// 最多 N 条 (at most N)
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// 事件编号 (issue id)
+    id: String,
+}
+
+/// The workflow steps a user can take on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StepName {
+    /// 受理
+    Accept,
+    /// 退回 (needs --reason)
+    Reject,
+    /// 合并为重复 (needs --into)
+    Merge,
+    /// 社区办结
+    Resolve,
+    /// 吹哨，上报街道
+    Escalate,
+    /// 派遣 (needs --departments, --grade)
+    Dispatch,
+    /// 处置反馈 (needs --feedback)
+    Handle,
+    /// 核查结案
+    Close,
+    /// 评价 (needs --satisfied, --resident)
+    Evaluate,
+}
+
+#[derive(Debug, Args)]
+pub struct ActArgs {
+    /// 事件编号 (issue id)
+    id: String,
+    /// 步骤 (step)
+    #[arg(value_enum)]
+    step: StepName,
+    /// 退回理由 (reason, for reject)
+    #[arg(long)]
+    reason: Option<String>,
+    /// 合并到的事件编号 (issue to merge into, for merge)
+    #[arg(long, value_name = "ID")]
+    into: Option<String>,
+    /// 说明 (note, for resolve / escalate / close)
+    #[arg(long)]
+    note: Option<String>,
+    /// 派遣部门，逗号分隔 (departments, comma separated, for dispatch), 如 城管,住建
+    #[arg(long, value_name = "DEPTS")]
+    departments: Option<String>,
+    /// 响应等级 (grade, for dispatch): urgent 紧急 / normal 一般 / minor 轻微
+    #[arg(long)]
+    grade: Option<String>,
+    /// 处置反馈 (feedback, for handle)
+    #[arg(long)]
+    feedback: Option<String>,
+    /// 居民是否满意 (satisfied, for evaluate): yes / no
+    #[arg(long, value_name = "yes|no")]
+    satisfied: Option<String>,
+    /// 评价的居民 (resident who evaluated, for evaluate)
+    #[arg(long, value_name = "NAME")]
+    resident: Option<String>,
+    /// 居民意见 (comment, for evaluate)
+    #[arg(long)]
+    comment: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, cmd: IssueCmd) -> anyhow::Result<()> {
+    match cmd {
+        IssueCmd::Report(a) => report(ctx, a),
+        IssueCmd::List(a) => list(ctx, a),
+        IssueCmd::Show(a) => show(ctx, a),
+        IssueCmd::Act(a) => act(ctx, a),
+    }
+}
+
+/// The Chinese word for a stored stage key.
+pub fn stage_zh(key: Option<&str>) -> String {
+    match key {
+        Some(k) => Stage::parse(k)
+            .map(|s| s.zh().to_owned())
+            .unwrap_or_else(|_| k.to_owned()),
+        None => "未上报".to_owned(),
+    }
+}
+
+/// The Chinese word for a step key.
+pub fn step_zh(key: &str) -> &'static str {
+    match key {
+        "report" => "上报",
+        "accept" => "受理",
+        "reject" => "退回",
+        "merge" => "合并",
+        "resolve" => "社区办结",
+        "escalate" => "吹哨",
+        "dispatch" => "派遣",
+        "handle" => "处置反馈",
+        "close" => "核查结案",
+        "evaluate" => "评价",
+        _ => "?",
+    }
+}
+
+fn row_overdue(r: &IssueRow, now: gridline_model::Instant) -> bool {
+    r.stage.as_deref() == Some("dispatched")
+        && r.deadline
+            .as_deref()
+            .and_then(parse_rfc3339)
+            .is_some_and(|d| now > d)
+}
+
+fn parse_rfc3339(s: &str) -> Option<gridline_model::Instant> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+pub fn row_json(r: &IssueRow) -> Value {
+    json!({
+        "id": r.id,
+        "grid": r.grid,
+        "category": r.category,
+        "state": r.stage,
+        "state_zh": stage_zh(r.stage.as_deref()),
+        "urgency": r.urgency,
+        "household": r.household_id,
+        "reporter": r.reporter,
+        "reported_at": r.reported_at,
+        "deadline": r.deadline,
+        "departments": r.departments.split(',').filter(|d| !d.is_empty()).collect::<Vec<_>>(),
+        "refused_events": r.refused_events,
+        "summary": r.summary,
+        "sync_state": r.sync_state.key(),
+    })
+}
+
+fn report(ctx: &Ctx, a: ReportArgs) -> anyhow::Result<()> {
+    let mut device = ctx.open()?;
+    let new = NewIssue {
+        grid: a.grid,
+        household: a.household,
+        category: a.category,
+        description: a.description,
+        location: a.location,
+        urgency: a.urgency,
+    };
+    let id = device.report_issue(&new, ctx.now)?;
+    saved(ctx, &id.to_string(), json!({ "state": "reported" }));
+    Ok(())
+}
+
+fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
+    let filter = IssueFilter {
+        stage: a
+            .state
+            .as_deref()
+            .map(Stage::parse)
+            .transpose()?
+            .map(|s| s.key().to_owned()),
+        category: a.category.as_deref().map(parse_category).transpose()?,
+        grid: a
+            .grid
+            .as_deref()
+            .map(gridline_model::GridId::parse)
+            .transpose()?,
+        overdue_at: a.overdue.then_some(ctx.now),
+        limit: a.limit,
+    };
+    let device = ctx.open()?;
+    let rows = device.issues(&filter)?;
+    if ctx.json {
+        let v: Vec<Value> = rows
+            .iter()
+            .map(|r| {
+                let mut j = row_json(r);
+                j["overdue"] = json!(row_overdue(r, ctx.now));
+                j
+            })
+            .collect();
+        print_json(&Value::Array(v));
+        return Ok(());
+    }
+    if rows.is_empty() {
+        out!("没有事件 (no issues)");
+        return Ok(());
+    }
+    let mut t = Table::new(&[
+        "编号 (id)",
+        "类别",
+        "状态 (state)",
+        "网格",
+        "上报时间",
+        "期限 (deadline)",
+        "摘要 (summary)",
+    ]);
+    for r in &rows {
+        let mut state = stage_zh(r.stage.as_deref());
+        if row_overdue(r, ctx.now) {
+            state.push_str(" 【超期】");
+        }
+        if r.refused_events > 0 {
+            state.push_str(&format!(" 驳回{}", r.refused_events));
+        }
+        t.row(vec![
+            r.id.clone(),
+            r.category.clone(),
+            state,
+            r.grid.clone(),
+            when_str(&r.reported_at),
+            r.deadline
+                .as_deref()
+                .map(when_str)
+                .unwrap_or_else(|| "—".into()),
+            r.summary.clone(),
+        ]);
+    }
+    t.print();
+    out!("共 {} 件 ({} issues)", rows.len(), rows.len());
+    Ok(())
+}
+
+/// What a step carries, in one line.
+fn step_detail(step: &IssueStep) -> String {
+    match step {
+        IssueStep::Report | IssueStep::Accept => String::new(),
+        IssueStep::Reject { reason } => format!("理由 (reason): {reason}"),
+        IssueStep::Merge { into } => format!("并入 (into) {into}"),
+        IssueStep::Resolve { note }
+        | IssueStep::Escalate { note }
+        | IssueStep::VerifyClose { note } => note.clone(),
+        IssueStep::Dispatch { departments, grade } => format!(
+            "部门 {}，{} ({})",
+            departments.join("、"),
+            grade.zh(),
+            grade.key()
+        ),
+        IssueStep::Handle { feedback } => format!("反馈 (feedback): {feedback}"),
+        IssueStep::Evaluate {
+            satisfied,
+            resident,
+            comment,
+        } => format!(
+            "{} {}{}",
+            resident,
+            if *satisfied {
+                "满意 (satisfied)"
+            } else {
+                "不满意 (unsatisfied)"
+            },
+            if comment.is_empty() {
+                String::new()
+            } else {
+                format!("：{comment}")
+            }
+        ),
+    }
+}
+
+fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
+    let device = ctx.open()?;
+    let view = device.issue(&a.id, ctx.now)?;
+    let i = &view.issue;
+    let s = &view.state;
+    let mut events: Vec<&IssueEvent> = i.events.iter().collect();
+    events.sort_by_key(|e| (e.at, e.id));
+    let state_key = s.stage.map(|st| st.key());
+    if ctx.json {
+        print_json(&json!({
+            "id": i.id.to_string(),
+            "grid": i.grid.to_string(),
+            "category": i.category,
+            "description": i.description,
+            "location": i.location,
+            "household": i.household.map(|h| h.to_string()),
+            "urgency": i.urgency,
+            "reporter": i.reporter,
+            "reported_at": i.reported_at.to_rfc3339(),
+            "state": state_key,
+            "state_zh": stage_zh(state_key),
+            "departments": s.departments,
+            "feedback": s.feedback,
+            "grade": s.grade.map(|g| g.key()),
+            "deadline": s.deadline.map(|d| d.to_rfc3339()),
+            "overdue": view.overdue,
+            "merged_into": s.merged_into.map(|m| m.to_string()),
+            "satisfied": s.satisfied,
+            "reopened": s.reopened,
+            "sync_state": view.sync_state.key(),
+            "offered": view.offered,
+            "events": events.iter().map(|e| json!({
+                "id": e.id.to_string(),
+                "at": e.at.to_rfc3339(),
+                "step": e.step.key(),
+                "step_zh": e.step.zh(),
+                "author": { "user": e.author.user, "role": e.author.role.key(), "unit": e.author.unit },
+                "detail": step_detail(&e.step),
+                "refused": s.refusal(e.id),
+            })).collect::<Vec<_>>(),
+        }));
+        return Ok(());
+    }
+    out!("事件 (issue) {}", i.id);
+    let mut state = format!("{} ({})", stage_zh(state_key), state_key.unwrap_or("none"));
+    if view.overdue {
+        state.push_str("  【超期 overdue】");
+    }
+    let mut pairs = vec![
+        ("类别 (category)", i.category.clone()),
+        ("描述 (description)", i.description.clone()),
+        ("位置 (location)", or_dash(&i.location)),
+        ("网格 (grid)", i.grid.to_string()),
+        (
+            "户 (household)",
+            i.household
+                .map(|h| h.to_string())
+                .unwrap_or_else(|| "—".into()),
+        ),
+        ("紧急程度 (urgency)", i.urgency.to_string()),
+        ("上报人 (reporter)", i.reporter.clone()),
+        ("上报时间 (reported)", when(i.reported_at)),
+        ("状态 (state)", state),
+    ];
+    if let Some(g) = s.grade {
+        pairs.push(("等级 (grade)", format!("{} ({})", g.zh(), g.key())));
+    }
+    if !s.departments.is_empty() {
+        pairs.push(("部门 (departments)", s.departments.join("、")));
+    }
+    if let Some(d) = s.deadline {
+        pairs.push(("期限 (deadline)", when(d)));
+    }
+    if let Some(m) = s.merged_into {
+        pairs.push(("并入 (merged into)", m.to_string()));
+    }
+    if s.reopened > 0 {
+        pairs.push(("重新打开 (reopened)", s.reopened.to_string()));
+    }
+    pairs.push((
+        "同步 (sync)",
+        format!("{} ({})", view.sync_state.zh(), view.sync_state.key()),
+    ));
+    kv(&pairs);
+    out!("流程 (timeline)");
+    let mut t = Table::new(&[
+        "  时间 (time)",
+        "步骤 (step)",
+        "操作人 (by)",
+        "内容 (detail)",
+    ]);
+    for e in &events {
+        let mut detail = step_detail(&e.step);
+        if let Some(why) = s.refusal(e.id) {
+            detail = format!(
+                "无效操作 (已驳回): {why}{}",
+                if detail.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [{detail}]")
+                }
+            );
+        }
+        let unit = if e.author.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", e.author.unit)
+        };
+        t.row(vec![
+            format!("  {}", when(e.at)),
+            format!("{} ({})", e.step.zh(), e.step.key()),
+            format!("{} · {}{}", e.author.user, e.author.role.zh(), unit),
+            detail,
+        ]);
+    }
+    t.print();
+    if view.offered.is_empty() {
+        out!("你可以做的 (you can): 无 (nothing)");
+    } else {
+        let steps: Vec<String> = view
+            .offered
+            .iter()
+            .map(|k| format!("{} {k}", step_zh(k)))
+            .collect();
+        out!("你可以做的 (you can): {}", steps.join("、"));
+        out!("  gridline issue act {} <STEP> …", i.id);
+    }
+    Ok(())
+}
+
+fn need<T>(v: Option<T>, flag: &str, step: StepName) -> anyhow::Result<T> {
+    let key = step
+        .to_possible_value()
+        .map(|p| p.get_name().to_owned())
+        .unwrap_or_default();
+    v.ok_or_else(|| {
+        usage(format!(
+            "{} ({key}) 需要 {flag} ({key} needs {flag})",
+            step_zh(&key)
+        ))
+    })
+}
+
+fn build_step(a: &ActArgs) -> anyhow::Result<IssueStep> {
+    use StepName as N;
+    let key = a
+        .step
+        .to_possible_value()
+        .map(|p| p.get_name().to_owned())
+        .unwrap_or_default();
+    // Refuse flags the step does not use, so nothing typed is silently dropped.
+    let given = [
+        ("--reason", a.reason.is_some(), &[N::Reject][..]),
+        ("--into", a.into.is_some(), &[N::Merge][..]),
+        (
+            "--note",
+            a.note.is_some(),
+            &[N::Resolve, N::Escalate, N::Close][..],
+        ),
+        ("--departments", a.departments.is_some(), &[N::Dispatch][..]),
+        ("--grade", a.grade.is_some(), &[N::Dispatch][..]),
+        ("--feedback", a.feedback.is_some(), &[N::Handle][..]),
+        ("--satisfied", a.satisfied.is_some(), &[N::Evaluate][..]),
+        ("--resident", a.resident.is_some(), &[N::Evaluate][..]),
+        ("--comment", a.comment.is_some(), &[N::Evaluate][..]),
+    ];
+    if let Some((flag, _, _)) = given
+        .iter()
+        .find(|(_, set, for_steps)| *set && !for_steps.contains(&a.step))
+    {
+        return Err(usage(format!(
+            "{key} 不使用 {flag} ({flag} is not used by {key})"
+        )));
+    }
+    let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_owned();
+    Ok(match a.step {
+        N::Accept => IssueStep::Accept,
+        N::Reject => {
+            let reason = need(
+                a.reason.clone().filter(|r| !r.trim().is_empty()),
+                "--reason",
+                a.step,
+            )?;
+            IssueStep::Reject {
+                reason: reason.trim().to_owned(),
+            }
+        }
+        N::Merge => {
+            let into = need(a.into.as_deref(), "--into", a.step)?;
+            let into = RecordId::parse_str(into.trim()).map_err(|_| {
+                usage(format!(
+                    "--into \"{into}\" 不是有效编号 (not a valid issue id)"
+                ))
+            })?;
+            IssueStep::Merge { into }
+        }
+        N::Resolve => IssueStep::Resolve {
+            note: text(&a.note),
+        },
+        N::Escalate => IssueStep::Escalate {
+            note: text(&a.note),
+        },
+        N::Close => IssueStep::VerifyClose {
+            note: text(&a.note),
+        },
+        N::Dispatch => {
+            let depts = need(a.departments.as_deref(), "--departments", a.step)?;
+            let departments: Vec<String> = depts
+                .split([',', '、', '，'])
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned)
+                .collect();
+            if departments.is_empty() {
+                return Err(usage("dispatch 需要至少一个部门 (--departments needs at least one department), 如 城管,住建"));
+            }
+            let grade = Grade::parse(need(a.grade.as_deref(), "--grade", a.step)?)?;
+            IssueStep::Dispatch { departments, grade }
+        }
+        N::Handle => {
+            let feedback = need(
+                a.feedback.clone().filter(|f| !f.trim().is_empty()),
+                "--feedback",
+                a.step,
+            )?;
+            IssueStep::Handle {
+                feedback: feedback.trim().to_owned(),
+            }
+        }
+        N::Evaluate => {
+            let satisfied = match need(a.satisfied.as_deref(), "--satisfied", a.step)?.trim() {
+                "yes" | "y" | "true" | "满意" => true,
+                "no" | "n" | "false" | "不满意" => false,
+                other => {
+                    return Err(usage(format!(
+                        "--satisfied \"{other}\" 应为 yes 或 no (use yes or no)"
+                    )))
+                }
+            };
+            let resident = need(
+                a.resident.clone().filter(|r| !r.trim().is_empty()),
+                "--resident",
+                a.step,
+            )?;
+            IssueStep::Evaluate {
+                satisfied,
+                resident: resident.trim().to_owned(),
+                comment: text(&a.comment),
+            }
+        }
+    })
+}
+
+fn act(ctx: &Ctx, a: ActArgs) -> anyhow::Result<()> {
+    let step = build_step(&a)?;
+    let mut device = ctx.open()?;
+    let state = device.act_on_issue(&a.id, step, ctx.now)?;
+    let key = state.stage.map(|s| s.key());
+    if ctx.json {
+        saved(
+            ctx,
+            a.id.trim(),
+            json!({ "state": key, "state_zh": stage_zh(key), "deadline": state.deadline.map(|d| d.to_rfc3339()) }),
+        );
+    } else {
+        out!(
+            "状态 (state): {} ({})",
+            stage_zh(key),
+            key.unwrap_or("none")
+        );
+        if let Some(d) = state.deadline {
+            out!("期限 (deadline): {}", when(d));
+        }
+        saved(ctx, a.id.trim(), json!({}));
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! Printing: aligned tables that count a Chinese character as two columns,
+//! key–value blocks, times in Beijing time, JSON, and the "saved" line.
+
+use chrono::{DateTime, FixedOffset};
+use gridline_model::Instant;
+use serde_json::{json, Value};
+
+use crate::Ctx;
+
+/// Display width of a string in a terminal: East Asian wide characters take two columns.
+pub fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            let u = c as u32;
+            if c.is_control() {
+                0
+            } else if matches!(u,
+                0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
+                | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+                | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+            {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+fn pad(s: &str, w: usize) -> String {
+    let mut out = s.to_owned();
+    out.extend(std::iter::repeat_n(' ', w.saturating_sub(width(s))));
+    out
+}
+
+/// A table printed with columns aligned on display width.
+pub struct Table {
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(headers: &[&str]) -> Table {
+        Table {
+            headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    pub fn print(&self) {
+        let n = self.headers.len();
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| width(h)).collect();
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate().take(n) {
+                widths[i] = widths[i].max(width(c));
+            }
+        }
+        let line = |cells: &[String]| {
+            let mut s = String::new();
+            for (i, c) in cells.iter().enumerate().take(n) {
+                if i + 1 == n {
+                    s.push_str(c);
+                } else {
+                    s.push_str(&pad(c, widths[i]));
+                    s.push_str("  ");
+                }
+            }
+            out!("{}", s.trim_end());
+        };
+        line(&self.headers);
+        for r in &self.rows {
+            line(r);
+        }
+    }
+}
+
+/// Prints `label  value` lines with the values aligned.
+pub fn kv(pairs: &[(&str, String)]) {
+    let w = pairs.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
+    for (k, v) in pairs {
+        out!("  {}  {}", pad(k, w), v);
+    }
+}
+
+fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// An instant in Beijing time, to the minute.
+pub fn when(t: Instant) -> String {
+    t.with_timezone(&beijing())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// A stored RFC 3339 time in Beijing time, to the minute (as given if unreadable).
+pub fn when_str(s: &str) -> String {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| when(t.with_timezone(&chrono::Utc)))
+        .unwrap_or_else(|_| s.to_owned())
+}
+
+/// A stored RFC 3339 time as a Beijing date.
+pub fn date_str(s: &str) -> String {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&beijing()).format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|_| s.to_owned())
+}
+
+pub fn print_json(v: &Value) {
+    out!(
+        "{}",
+        serde_json::to_string_pretty(v).expect("a JSON value always serialises")
+    );
+}
+
+/// After a successful write: `已保存 (saved) <id>`, or JSON with the id and any extra fields.
+pub fn saved(ctx: &Ctx, id: &str, extra: Value) {
+    if ctx.json {
+        let mut v = json!({ "status": "saved", "id": id });
+        if let (Some(obj), Value::Object(more)) = (v.as_object_mut(), extra) {
+            obj.extend(more);
+        }
+        print_json(&v);
+    } else {
+        out!("已保存 (saved) {id}");
+    }
+}
+
+/// `—` for an empty cell.
+pub fn or_dash(s: &str) -> String {
+    if s.trim().is_empty() {
+        "—".to_owned()
+    } else {
+        s.to_owned()
+    }
+}

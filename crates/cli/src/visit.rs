@@ -1,0 +1,131 @@
+//! `gridline visit log | list`.
+
+use clap::{Args, Subcommand};
+use gridline_device::NewVisit;
+use gridline_model::{Role, VisitKind};
+use gridline_store::VisitRow;
+use serde_json::{json, Value};
+
+use crate::output::{or_dash, print_json, saved, when_str, Table};
+use crate::Ctx;
+
+#[derive(Debug, Subcommand)]
+pub enum VisitCmd {
+    /// 记录走访 (log a visit)
+    Log(LogArgs),
+    /// 列出走访 (list visits, newest first)
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// 户编号 (household id)
+    #[arg(long, value_name = "ID")]
+    household: String,
+    /// 类型 (kind): routine 走访 / home-service-day 上门服务日 / follow-up 回访
+    #[arg(long)]
+    kind: Option<String>,
+    /// 走访记录 (notes)
+    #[arg(long, default_value = "")]
+    notes: String,
+    /// 走访时间，北京时间 (when, Beijing time): "2026-11-28 14:05"; 默认现在 (default now)
+    #[arg(long, value_name = "TIME")]
+    at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// 户编号 (household id)
+    #[arg(long, value_name = "ID")]
+    household: Option<String>,
+    /// 走访人用户编号 (visitor's user id)
+    #[arg(long, value_name = "USER")]
+    visitor: Option<String>,
+    /// 最多 N 条 (at most N)
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+}
+
+pub fn run(ctx: &Ctx, cmd: VisitCmd) -> anyhow::Result<()> {
+    match cmd {
+        VisitCmd::Log(a) => {
+            let mut device = ctx.open()?;
+            let new = NewVisit {
+                household: a.household,
+                kind: a.kind,
+                notes: a.notes,
+                at: a.at,
+            };
+            let id = device.log_visit(&new, ctx.now)?;
+            saved(ctx, &id.to_string(), json!({}));
+            Ok(())
+        }
+        VisitCmd::List(a) => list(ctx, a),
+    }
+}
+
+/// The Chinese word for a stored visit kind key.
+pub fn kind_zh(key: &str) -> String {
+    VisitKind::parse(key)
+        .map(|k| k.zh().to_owned())
+        .unwrap_or_else(|_| key.to_owned())
+}
+
+/// The Chinese word for a stored role key.
+pub fn role_zh(key: &str) -> String {
+    Role::parse(key)
+        .map(|r| r.zh().to_owned())
+        .unwrap_or_else(|_| key.to_owned())
+}
+
+pub fn row_json(r: &VisitRow) -> Value {
+    json!({
+        "id": r.id,
+        "household": r.household_id,
+        "grid": r.grid,
+        "visitor": r.visitor,
+        "role": r.role,
+        "at": r.at,
+        "kind": r.kind,
+        "kind_zh": kind_zh(&r.kind),
+        "address": r.address,
+    })
+}
+
+fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
+    let device = ctx.open()?;
+    let rows = device.visits(
+        a.household.as_deref().map(str::trim),
+        a.visitor.as_deref(),
+        a.limit,
+    )?;
+    if ctx.json {
+        print_json(&Value::Array(rows.iter().map(row_json).collect()));
+        return Ok(());
+    }
+    if rows.is_empty() {
+        out!("没有走访记录 (no visits)");
+        return Ok(());
+    }
+    let mut t = Table::new(&[
+        "编号 (id)",
+        "时间 (time)",
+        "类型",
+        "走访人 (visitor)",
+        "地址 (address)",
+        "户编号 (household)",
+    ]);
+    for r in &rows {
+        t.row(vec![
+            r.id.clone(),
+            when_str(&r.at),
+            kind_zh(&r.kind),
+            format!("{} ({})", r.visitor, role_zh(&r.role)),
+            or_dash(r.address.as_deref().unwrap_or("")),
+            r.household_id.clone(),
+        ]);
+    }
+    t.print();
+    out!("共 {} 次 ({} visits)", rows.len(), rows.len());
+    Ok(())
+}
