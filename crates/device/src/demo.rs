@@ -77,8 +77,8 @@ const GRIDS_PER_COMMUNITY: u16 = 10;
 pub fn seed(device: &mut Device, scale: Scale, seed: u64, now: Instant) -> Result<SeedStats> {
     let user = device.user().clone();
     let grids = grids_for(&user, scale)?;
-    // A joint-household leader with no linked households yet is linked to the
-    // first ten households of the first grid, so the demo has something to show.
+    // A joint-household leader with no linked households yet leads the first
+    // joint-household group of the first grid, so the demo has something to show.
     let link_leader = matches!(&user.scope, Scope::Households(h) if h.is_empty());
     let mut stats = SeedStats::default();
     let hub_actor = hex::decode(&device.identity.hub_actor).unwrap_or_default();
@@ -126,7 +126,7 @@ pub fn seed(device: &mut Device, scale: Scale, seed: u64, now: Instant) -> Resul
                         Record::Household(h) => Some(h.id),
                         _ => None,
                     })
-                    .take(10)
+                    .take(GROUP_SIZE)
                     .collect();
                 device.identity.user.scope = Scope::Households(linked);
                 device.identity.save(&device.store)?;
@@ -156,6 +156,22 @@ pub fn seed(device: &mut Device, scale: Scale, seed: u64, now: Instant) -> Resul
         Ok::<_, crate::Error>(())
     })?;
     Ok(stats)
+}
+
+const GROUP_SIZE: usize = 10;
+
+/// Joint-household groups of ten neighbouring households (十联户), each with
+/// its party-member leader.
+pub fn joint_groups(grid: &GridId, households: &[Household]) -> Vec<JointGroup> {
+    households
+        .chunks(GROUP_SIZE)
+        .enumerate()
+        .map(|(k, hs)| JointGroup {
+            leader: format!("jl-{}-{:02}", grid.as_str(), k + 1),
+            grid: grid.clone(),
+            households: hs.iter().map(|h| h.id).collect(),
+        })
+        .collect()
 }
 
 /// Whether the device's user may read this record (what a hub would send it).
@@ -241,6 +257,7 @@ impl Rng {
 
 struct GridGen<'a> {
     grid: GridId,
+    groups: Vec<JointGroup>,
     rng: Rng,
     now: Instant,
     actor: Vec<u8>,
@@ -280,6 +297,7 @@ impl<'a> GridGen<'a> {
                 },
             };
         GridGen {
+            groups: Vec::new(),
             worker: mine(
                 Role::GridWorker,
                 format!("gw-{}", grid.as_str()),
@@ -315,6 +333,7 @@ impl<'a> GridGen<'a> {
         let households: Vec<Household> = (0..HOUSEHOLDS_PER_GRID)
             .map(|i| self.household(i))
             .collect();
+        self.groups = joint_groups(&self.grid, &households);
         for h in &households {
             let p = self.private_part(h);
             let mut d = self.doc();
@@ -511,8 +530,20 @@ impl<'a> GridGen<'a> {
     }
 
     fn visit(&mut self, hs: &[Household]) -> Visit {
-        let h = self.rng.pick(hs);
+        let n = self.rng.below(hs.len());
+        let h = &hs[n];
         let at = self.past(5 * 365);
+        // One visit in five is the household's joint-household leader's.
+        let visitor = if self.rng.chance(20) {
+            let g = &self.groups[n / GROUP_SIZE];
+            Author {
+                user: g.leader.clone(),
+                role: Role::JointLeader,
+                unit: String::new(),
+            }
+        } else {
+            self.worker.clone()
+        };
         let kind = [
             VisitKind::Routine,
             VisitKind::Routine,
@@ -524,7 +555,7 @@ impl<'a> GridGen<'a> {
             id: self.rng.id(at),
             household: h.id,
             grid: self.grid.clone(),
-            visitor: self.worker.clone(),
+            visitor,
             at,
             kind,
             notes: self.rng.pick(names::VISIT_NOTES).to_string(),
@@ -552,10 +583,23 @@ impl<'a> GridGen<'a> {
             None
         };
         let mut t = reported_at;
-        let mut events = Vec::new();
+        let mut events = vec![IssueEvent {
+            id: self.rng.id(reported_at),
+            at: reported_at,
+            author: self.worker.clone(),
+            step: IssueStep::Report,
+        }];
+        // Issues of the last two months are still being worked on: they stop
+        // after a few steps, so the demo has open and overdue cases.
+        let recent = self.now - reported_at < Duration::days(60);
+        let stop_after = if recent && self.rng.chance(70) {
+            1 + self.rng.below(5)
+        } else {
+            usize::MAX
+        };
         let mut step = |gen: &mut Self, author: &Author, s: IssueStep, hours: i64| {
             t += Duration::minutes(30 + gen.rng.below((hours * 60) as usize) as i64);
-            if t <= gen.now {
+            if t <= gen.now && events.len() < stop_after {
                 events.push(IssueEvent {
                     id: gen.rng.id(t),
                     at: t,
@@ -567,7 +611,6 @@ impl<'a> GridGen<'a> {
         let worker = self.worker.clone();
         let staff = self.staff.clone();
         let street = self.street.clone();
-        step(self, &worker, IssueStep::Report, 0);
         let roll = self.rng.below(100);
         if roll < 5 {
             step(
@@ -674,7 +717,7 @@ impl<'a> GridGen<'a> {
         let posted_at = self.past(5 * 365);
         let worker = self.worker.clone();
         let claimer = Author {
-            user: format!("jl-{}-{}", self.grid.number(), self.rng.below(30)),
+            user: self.rng.pick(&self.groups).leader.clone(),
             role: Role::JointLeader,
             unit: String::new(),
         };

@@ -126,3 +126,13 @@ mod tests {
         );
     }
 }
+
+/// A joint-household group (联户, "十联户"): one party-member leader linked to
+/// about ten neighbouring households. The leader's scope is these households.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JointGroup {
+    /// The leader's user id.
+    pub leader: String,
+    pub grid: GridId,
+    pub households: Vec<crate::RecordId>,
+}

@@ -419,8 +419,14 @@ impl IssueState {
             ),
         };
         // Community steps must come from the issue's own community.
-        if e.author.role == Role::CommunityStaff && !matches!(e.step, S::Report) && e.author.unit != self.community {
-            return Err(format!("不属于本社区 (community {} is not the issue's community {})", e.author.unit, self.community));
+        if e.author.role == Role::CommunityStaff
+            && !matches!(e.step, S::Report)
+            && e.author.unit != self.community
+        {
+            return Err(format!(
+                "不属于本社区 (community {} is not the issue's community {})",
+                e.author.unit, self.community
+            ));
         }
         match (&e.step, stage) {
             (S::Report, None) => self.stage = Some(Reported),

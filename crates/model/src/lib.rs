@@ -22,7 +22,7 @@ pub mod tag;
 pub mod visit;
 pub mod wish;
 
-pub use hierarchy::{CommunityCode, GridId};
+pub use hierarchy::{CommunityCode, GridId, JointGroup};
 pub use household::{Address, Gender, Household, HouseholdPrivate, Relation, Resident};
 pub use id_number::IdNumber;
 pub use invalid::Invalid;

@@ -137,7 +137,7 @@ impl Store {
             sql.push_str(" AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.household_id = h.id AND v.at >= ?)");
             args.push(fmt_time(since).into());
         }
-        sql.push_str(" ORDER BY h.grid, h.compound, h.building, h.unit, length(h.room), h.room");
+        sql.push_str(" ORDER BY h.grid, h.compound, length(h.building), h.building, h.unit, length(h.room), h.room");
         limit(&mut sql, &mut args, f.limit);
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st

@@ -466,6 +466,18 @@ fn demo_seed_keeps_only_what_the_scope_allows() {
         )
         .unwrap();
     assert_eq!(n, 0, "no private document in the leader's store");
+    let by_leader = jl
+        .visits(None, Some(&format!("jl-{GRID}-01")), None)
+        .unwrap()
+        .len();
+    assert!(
+        by_leader > 0,
+        "the group's own leader visits its ten households: {by_leader}"
+    );
+    assert!(
+        jl.visits(None, None, None).unwrap().len() > by_leader,
+        "and the grid worker visits them too"
+    );
     let (_e, mut dep) = device(Role::DepartmentLiaison, "department:城管");
     let stats = seed(&mut dep, Scale::Grid, 1, now()).unwrap();
     assert_eq!(stats.households, 0, "departments see no households");
