@@ -26,6 +26,12 @@ pub enum Error {
     AlreadyInitialised { path: PathBuf },
     #[error("{0}")]
     Conflict(String),
+    #[error("设备尚未注册 (this device is not enrolled); 请运行 `gridline device enroll --hub URL --code CODE`")]
+    NotEnrolled,
+    #[error("离线 (offline): {0}")]
+    Offline(String),
+    #[error("街道枢纽拒绝 (the hub refused): {0}")]
+    HubRefused(String),
     #[error(transparent)]
     Store(Box<gridline_store::Error>),
     #[error(transparent)]
@@ -50,6 +56,8 @@ impl Error {
                 | Error::NotInitialised { .. }
                 | Error::AlreadyInitialised { .. }
                 | Error::Conflict(_)
+                | Error::NotEnrolled
+                | Error::HubRefused(_)
         )
     }
 
@@ -62,6 +70,9 @@ impl Error {
             Error::NotInitialised { .. } => "not_initialised",
             Error::AlreadyInitialised { .. } => "already_initialised",
             Error::Conflict(_) => "conflict",
+            Error::NotEnrolled => "not_enrolled",
+            Error::Offline(_) => "offline",
+            Error::HubRefused(_) => "hub_refused",
             Error::Store(_) | Error::Record(_) | Error::Io { .. } => "internal",
         }
     }

@@ -23,6 +23,7 @@ pub mod demo;
 mod error;
 mod household;
 mod identity;
+pub mod sync;
 mod issue;
 mod visit;
 mod wish;
@@ -30,7 +31,7 @@ mod wish;
 use std::path::{Path, PathBuf};
 
 use automerge::AutoCommit;
-use gridline_model::permission::{self, Action, Kind, Target};
+use gridline_model::permission::{self, Action, Kind};
 use gridline_model::{Instant, RecordId, User};
 use gridline_records::Record;
 use gridline_store::{Origin, Store};
@@ -140,7 +141,7 @@ impl Device {
             .ok_or_else(|| not_found("记录", "record", id))?;
         let doc = gridline_records::load(&bytes, &self.identity.actor)?;
         let record = Record::read(&doc)?;
-        let target = self.target_of(&record)?;
+        let target = record.target();
         permission::check(self.user(), kind, Action::Read, &target)?;
         Ok(bytes)
     }
@@ -156,7 +157,7 @@ impl Device {
         let id = parse_id(id, "record")?;
         let (kind, mut doc) = self.load_doc(id)?;
         let record = Record::read(&doc)?;
-        permission::check(self.user(), kind, Action::Edit, &self.target_of(&record)?)?;
+        permission::check(self.user(), kind, Action::Edit, &record.target())?;
         gridline_records::resolve(&mut doc, path, value, now).map_err(|e| {
             Error::Conflict(format!(
                 "{e}; 请从冲突的值中选择一个 (choose one of the conflicting values)"
@@ -177,7 +178,7 @@ impl Device {
             self.user(),
             record.kind(),
             Action::Read,
-            &self.target_of(&record)?,
+            &record.target(),
         )?;
         let id = record.doc_id();
         let mut doc = match self.store.load(id)? {
@@ -209,21 +210,6 @@ impl Device {
             }
             _ => Err(not_found(zh, want.key(), id)),
         }
-    }
-
-    /// Where a record sits, for the permission rules.
-    fn target_of(&self, record: &Record) -> Result<Target> {
-        Ok(match record {
-            Record::Household(h) => Target::household(h.grid.clone(), h.id),
-            Record::HouseholdPrivate(p) => Target::household(p.grid.clone(), p.household),
-            Record::Visit(v) => Target::household(v.grid.clone(), v.household),
-            Record::Issue(i) => issue::target(i),
-            Record::Wish(w) => Target {
-                household: w.household,
-                reporter: Some(w.poster.clone()),
-                ..Target::grid(w.grid.clone())
-            },
-        })
     }
 
     fn new_doc(&self) -> AutoCommit {

@@ -34,6 +34,16 @@ pub mod wish;
 use automerge::{ActorId, AutoCommit, ROOT};
 pub use conflict::{conflicts, resolve, Conflict};
 pub use error::{Error, Result};
+/// Every workflow event of an issue or wish document: its id, the hex actor
+/// that created the event (read from the object id, not from a field), and the
+/// author it names. Empty for other kinds.
+pub fn event_authors(doc: &AutoCommit) -> Result<Vec<(uuid::Uuid, String, gridline_model::Author)>> {
+    issue::event_maps(doc)?
+        .into_iter()
+        .map(|(m, actor)| Ok((fields::req_uuid(doc, &m, "id")?, actor, visit::read_author(doc, &m)?)))
+        .collect()
+}
+
 /// Times in documents and the store: RFC 3339, UTC, milliseconds, so they
 /// compare correctly as strings.
 pub use fields::{fmt_time, parse_time};
@@ -117,6 +127,23 @@ impl Record {
             Record::Visit(v) => v.id,
             Record::Issue(i) => i.id,
             Record::Wish(w) => w.id,
+        }
+    }
+
+    /// Where the record sits, for the permission rules.
+    pub fn target(&self) -> gridline_model::Target {
+        use gridline_model::Target;
+        match self {
+            Record::Household(h) => Target::household(h.grid.clone(), h.id),
+            Record::HouseholdPrivate(p) => Target::household(p.grid.clone(), p.household),
+            Record::Visit(v) => Target::household(v.grid.clone(), v.household),
+            Record::Issue(i) => Target {
+                grid: i.grid.clone(),
+                household: i.household,
+                dispatched_to: i.state().departments,
+                reporter: Some(i.reporter.clone()),
+            },
+            Record::Wish(w) => Target { household: w.household, reporter: Some(w.poster.clone()), ..Target::grid(w.grid.clone()) },
         }
     }
 

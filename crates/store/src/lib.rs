@@ -19,6 +19,7 @@ pub mod migrations;
 pub mod pinyin_keys;
 mod projection;
 mod query;
+mod sync_state;
 
 use std::path::Path;
 
@@ -30,6 +31,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 pub use error::{Error, Result};
 pub use query::*;
+pub use sync_state::{RefusedCopy, Unsent};
 
 /// Per-record sync state as a user sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,6 +11,7 @@ use crate::Result;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_core.sql"),
     include_str!("migrations/0002_refused_copies.sql"),
+    include_str!("migrations/0003_sync.sql"),
 ];
 
 /// Runs every migration the store has not run yet, up to `target`.

@@ -1,0 +1,255 @@
+//! The device's side of sync: enrolment, building a request from unsent
+//! changes, applying the hub's reply (sans-IO), and the HTTP round trip.
+//!
+//! A retry never duplicates or loses a change: pushes are Automerge changes,
+//! which the hub applies idempotently, and the device marks a document in sync
+//! only for the heads the hub acknowledged. The cursor advances only after a
+//! page's documents are saved, so an interrupted sync repeats a page at worst.
+
+use automerge::{ActorId, ChangeHash};
+use gridline_model::{Instant, RecordId, Role, Scope, User};
+use gridline_records::Record;
+use gridline_sync::{PushDoc, RefusalCode, SyncRequest, SyncResponse, DEFAULT_PAGE, PROTOCOL_VERSION};
+
+use crate::{Device, Error, Result};
+
+/// Documents pushed per request, so one request stays well under the hub's limit.
+pub const PUSH_BATCH: usize = 500;
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub round_trips: usize,
+    pub pushed: usize,
+    pub acknowledged: usize,
+    pub refused: Vec<(String, String)>,
+    pub pulled: usize,
+    pub bytes_sent: usize,
+    pub bytes_received: usize,
+}
+
+/// Progress of a long sync, for a progress bar: documents received of the total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub received: u64,
+    pub total: Option<u64>,
+}
+
+/// What the hub tells a device when it enrols.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrolled {
+    pub hub_url: String,
+    pub token: String,
+    pub user: User,
+    pub hub_actor: String,
+}
+
+fn parse_heads(hex: &str) -> Vec<ChangeHash> {
+    hex.split(',').filter_map(|h| h.parse().ok()).collect()
+}
+
+impl Device {
+    pub fn is_enrolled(&self) -> bool {
+        self.identity.mode == "enrolled"
+    }
+
+    /// Takes the hub's binding: its user, role and scope win over anything set
+    /// locally. Records made in trial mode are retired (kept, never synced).
+    pub fn accept_enrolment(&mut self, e: &Enrolled) -> Result<usize> {
+        let retired = self.store.retire_trial_records()?;
+        self.identity.user = e.user.clone();
+        self.identity.hub_actor = e.hub_actor.clone();
+        self.identity.mode = "enrolled".into();
+        self.identity.save(&self.store)?;
+        self.store.set_meta("hub_url", &e.hub_url)?;
+        self.store.set_meta("token", &e.token)?;
+        self.store.set_meta("sync_cursor", "0")?;
+        Ok(retired)
+    }
+
+    fn cursor(&self) -> Result<u64> {
+        Ok(self.store.meta("sync_cursor")?.and_then(|c| c.parse().ok()).unwrap_or(0))
+    }
+
+    /// The next request: unsent changes (up to a batch) and the cursor.
+    pub fn sync_request(&self, want_total: bool) -> Result<SyncRequest> {
+        if !self.is_enrolled() {
+            return Err(Error::NotEnrolled);
+        }
+        let mut push = Vec::new();
+        for u in self.store.unsent(PUSH_BATCH)? {
+            let mut doc = gridline_records::load(&u.bytes, &self.identity.actor)?;
+            let changes = if u.acked_heads.is_empty() { doc.save() } else { doc.save_after(&parse_heads(&u.acked_heads)) };
+            push.push(PushDoc { id: u.id.to_string(), changes, heads: u.heads.split(',').map(str::to_owned).collect() });
+        }
+        Ok(SyncRequest {
+            v: PROTOCOL_VERSION,
+            cursor: self.cursor()?,
+            page: DEFAULT_PAGE,
+            want_total,
+            new_actor: self.store.meta("new_actor")?.filter(|a| !a.is_empty()),
+            push,
+        })
+    }
+
+    /// Applies the hub's reply to `req`. Returns how many documents it pulled.
+    pub fn apply_sync(&mut self, req: &SyncRequest, resp: SyncResponse, now: Instant, report: &mut SyncReport) -> Result<()> {
+        if resp.hub_actor != self.identity.hub_actor {
+            self.identity.hub_actor = resp.hub_actor.clone();
+            self.identity.save(&self.store)?;
+        }
+        if req.new_actor.is_some() {
+            // The hub registered the fresh actor; stop announcing it.
+            self.store.set_meta("new_actor", "")?;
+        }
+        report.pushed += req.push.len();
+        let mut replaced = Vec::new();
+        let mut rotate = false;
+        for r in &resp.refusals {
+            let Ok(id) = RecordId::parse_str(&r.id) else { continue };
+            if r.code == RefusalCode::MissingDeps {
+                self.store.forget_ack(id)?;
+                continue;
+            }
+            // Keep ours as a read-only copy, return to the hub's version (or
+            // none), and write as a fresh actor from now on.
+            self.store.keep_refused(id, &r.reason, now)?;
+            match resp.docs.iter().find(|d| d.id == r.id) {
+                Some(d) => {
+                    let doc = gridline_records::load(&d.bytes, &self.identity.actor)?;
+                    let record = Record::read(&doc)?;
+                    self.store.replace(id, &d.bytes, &record, now)?;
+                }
+                None => self.store.remove(id)?,
+            }
+            replaced.push(r.id.clone());
+            report.refused.push((r.id.clone(), r.reason.clone()));
+            rotate = true;
+        }
+        if rotate {
+            let fresh = uuid::Uuid::new_v4().as_bytes().to_vec();
+            self.identity.actor = fresh.clone();
+            self.identity.save(&self.store)?;
+            self.store.set_meta("new_actor", &hex::encode(fresh))?;
+        }
+        for a in &resp.acks {
+            let Ok(id) = RecordId::parse_str(&a.id) else { continue };
+            // The hub holds at least what we sent; mark exactly that.
+            let sent = req.push.iter().find(|p| p.id == a.id).map(|p| p.heads.join(",")).unwrap_or_default();
+            self.store.acknowledge(id, &sent)?;
+            report.acknowledged += 1;
+        }
+        for d in &resp.docs {
+            if replaced.contains(&d.id) {
+                continue;
+            }
+            let id = self.apply_remote(&d.bytes, now)?;
+            let mut hub_doc = gridline_records::load(&d.bytes, &self.identity.actor)?;
+            self.store.acknowledge(id, &gridline_records::heads_hex(&mut hub_doc))?;
+            report.pulled += 1;
+        }
+        self.store.set_meta("sync_cursor", &resp.cursor.to_string())?;
+        Ok(())
+    }
+}
+
+/// The bearer token and hub address of an enrolled device.
+fn endpoint(device: &Device) -> Result<(String, String)> {
+    let url = device.store.meta("hub_url")?.ok_or(Error::NotEnrolled)?;
+    let token = device.store.meta("token")?.ok_or(Error::NotEnrolled)?;
+    Ok((url, token))
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .timeout(std::time::Duration::from_secs(120))
+        .build()
+        .expect("a client with timeouts builds")
+}
+
+fn offline(e: reqwest::Error) -> Error {
+    Error::Offline(if e.is_connect() {
+        "无法连接街道枢纽 (cannot reach the hub); 有网络后会自动重试 (it retries when online)".into()
+    } else if e.is_timeout() {
+        "连接超时 (the hub did not answer in time); 稍后重试 (try again later)".into()
+    } else {
+        format!("网络错误 (network error): {e}")
+    })
+}
+
+async fn refused_status(resp: reqwest::Response) -> Error {
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    let message = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["message"].as_str().map(str::to_owned)).unwrap_or(text);
+    match status.as_u16() {
+        401 => Error::HubRefused(format!("{message}; 请重新注册设备 (enrol the device again)")),
+        403 => Error::HubRefused(message),
+        _ => Error::HubRefused(format!("HTTP {status}: {message}")),
+    }
+}
+
+/// Exchanges a one-time code for a binding with the hub at `hub_url`.
+pub async fn enroll(device: &mut Device, hub_url: &str, code: &str) -> Result<(Enrolled, usize)> {
+    let url = format!("{}/v1/enroll", hub_url.trim_end_matches('/'));
+    let body = serde_json::json!({ "code": code, "device_id": device.identity.device_id, "actor": device.identity.actor_hex() });
+    let resp = client().post(&url).header("content-type", "application/json").body(body.to_string()).send().await.map_err(offline)?;
+    if !resp.status().is_success() {
+        return Err(refused_status(resp).await);
+    }
+    let v: serde_json::Value = serde_json::from_str(&resp.text().await.map_err(offline)?).map_err(|e| Error::HubRefused(format!("bad reply: {e}")))?;
+    let s = |k: &str| v[k].as_str().map(str::to_owned).ok_or_else(|| Error::HubRefused(format!("bad reply: no {k}")));
+    let user = User { id: s("user_id")?, name: s("user_name")?, role: Role::parse(&s("role")?)?, scope: Scope::parse(&s("scope")?)? };
+    let e = Enrolled { hub_url: hub_url.trim_end_matches('/').to_owned(), token: s("token")?, user, hub_actor: s("hub_actor")? };
+    let retired = device.accept_enrolment(&e)?;
+    Ok((e, retired))
+}
+
+/// Syncs until nothing is left to push and no page is left to pull.
+pub async fn sync(device: &mut Device, mut progress: impl FnMut(Progress)) -> Result<SyncReport> {
+    let (url, token) = endpoint(device)?;
+    let url = format!("{url}/v1/sync");
+    let http = client();
+    let mut report = SyncReport::default();
+    let mut received = 0u64;
+    let mut total = None;
+    // Bounded: a street is ~600,000 documents, 2,000 a page.
+    for round in 0..10_000 {
+        let req = device.sync_request(round == 0)?;
+        let body = gridline_sync::encode(&req);
+        report.bytes_sent += body.len();
+        let resp = http
+            .post(&url)
+            .bearer_auth(&token)
+            .header("content-type", "application/cbor")
+            .body(body)
+            .send()
+            .await
+            .map_err(offline)?;
+        if !resp.status().is_success() {
+            return Err(refused_status(resp).await);
+        }
+        let bytes = resp.bytes().await.map_err(offline)?;
+        report.bytes_received += bytes.len();
+        report.round_trips += 1;
+        let resp = gridline_sync::decode_response(&bytes).map_err(|e| Error::HubRefused(e.to_string()))?;
+        if let Some(t) = resp.total {
+            total = Some(t);
+        }
+        received += resp.docs.len() as u64;
+        let more = resp.more;
+        let pushed_all = req.push.len() < PUSH_BATCH;
+        device.apply_sync(&req, resp, chrono::Utc::now(), &mut report)?;
+        progress(Progress { received, total });
+        if !more && pushed_all && device.store.meta("new_actor")?.unwrap_or_default().is_empty() {
+            break;
+        }
+    }
+    Ok(report)
+}
+
+/// Used by tests and the app to learn whether the actor changed.
+pub fn actor_of(device: &Device) -> ActorId {
+    ActorId::from(device.identity.actor.clone())
+}
+

@@ -1,0 +1,135 @@
+//! What the sync engine needs from the store: unsent documents, acknowledgements,
+//! refused copies, and removing or replacing a document with its projection.
+
+use gridline_model::permission::Kind;
+use gridline_model::{Instant, RecordId};
+use gridline_records::Record;
+use rusqlite::{params, OptionalExtension};
+
+use crate::{Error, Result, Store};
+
+/// A document with changes the hub has not acknowledged.
+#[derive(Debug, Clone)]
+pub struct Unsent {
+    pub id: RecordId,
+    pub bytes: Vec<u8>,
+    pub heads: String,
+    /// Heads the hub acknowledged last (comma-separated hex), empty if never.
+    pub acked_heads: String,
+}
+
+/// A read-only copy of a record the hub refused.
+#[derive(Debug, Clone)]
+pub struct RefusedCopy {
+    pub id: String,
+    pub kind: String,
+    pub bytes: Vec<u8>,
+    pub reason: String,
+    pub refused_at: String,
+}
+
+impl Store {
+    /// Documents with unsent changes (demo and trial records never sync).
+    pub fn unsent(&self, limit: usize) -> Result<Vec<Unsent>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, bytes, heads, acked_heads FROM documents
+             WHERE sync_state IN ('local', 'pending') AND demo = 0 ORDER BY updated_at LIMIT ?1",
+        )?;
+        let rows = st
+            .query_map([limit as i64], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<Vec<(String, Vec<u8>, String, String)>>>()?;
+        rows.into_iter()
+            .map(|(id, bytes, heads, acked_heads)| {
+                Ok(Unsent { id: RecordId::parse_str(&id).map_err(|_| Error::Damaged(id.clone()))?, bytes, heads, acked_heads })
+            })
+            .collect()
+    }
+
+    /// The hub holds `heads` of this document: it is in sync if the device
+    /// has nothing newer.
+    pub fn acknowledge(&mut self, id: RecordId, heads: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE documents SET acked_heads = ?2,
+                sync_state = CASE WHEN heads = ?2 THEN 'synced' WHEN sync_state = 'local' THEN 'pending' ELSE sync_state END
+             WHERE id = ?1 AND demo = 0",
+            params![id.to_string(), heads],
+        )?;
+        Ok(())
+    }
+
+    /// Forget what the hub acknowledged, so the next push sends the whole document.
+    pub fn forget_ack(&mut self, id: RecordId) -> Result<()> {
+        self.conn.execute("UPDATE documents SET acked_heads = '' WHERE id = ?1", [id.to_string()])?;
+        Ok(())
+    }
+
+    /// Keeps the device's version of a refused record as a read-only copy.
+    pub fn keep_refused(&mut self, id: RecordId, reason: &str, now: Instant) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO refused_copies (id, kind, bytes, reason, refused_at)
+             SELECT id, kind, bytes, ?2, ?3 FROM documents WHERE id = ?1",
+            params![id.to_string(), reason, gridline_records::fmt_time(now)],
+        )?;
+        Ok(())
+    }
+
+    pub fn refused_copies(&self) -> Result<Vec<RefusedCopy>> {
+        let mut st = self.conn.prepare_cached("SELECT id, kind, bytes, reason, refused_at FROM refused_copies ORDER BY refused_at DESC")?;
+        let rows = st
+            .query_map([], |r| Ok(RefusedCopy { id: r.get(0)?, kind: r.get(1)?, bytes: r.get(2)?, reason: r.get(3)?, refused_at: r.get(4)? }))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Removes a document and its projection (a record the hub never accepted,
+    /// after its refused copy is kept; or one that left the device's scope).
+    pub fn remove(&mut self, id: RecordId) -> Result<()> {
+        let key = id.to_string();
+        let kind: Option<String> = self.conn.query_row("SELECT kind FROM documents WHERE id = ?1", [&key], |r| r.get(0)).optional()?;
+        let tx = self.conn.transaction()?;
+        match kind.as_deref().and_then(Kind::parse) {
+            Some(Kind::Household) => {
+                tx.execute("DELETE FROM households WHERE id = ?1", [&key])?;
+                tx.execute("DELETE FROM household_tags WHERE household_id = ?1 AND sensitive = 0", [&key])?;
+                tx.execute("DELETE FROM residents WHERE household_id = ?1", [&key])?;
+                tx.execute("DELETE FROM search_keys WHERE household_id = ?1", [&key])?;
+            }
+            Some(Kind::HouseholdPrivate) => {
+                let bytes: Vec<u8> = tx.query_row("SELECT bytes FROM documents WHERE id = ?1", [&key], |r| r.get(0))?;
+                let p = gridline_records::private::read(&automerge::AutoCommit::load(&bytes)?)?;
+                let household = p.household.to_string();
+                tx.execute("DELETE FROM private_parts WHERE household_id = ?1", [&household])?;
+                tx.execute("DELETE FROM household_tags WHERE household_id = ?1 AND sensitive = 1", [&household])?;
+            }
+            Some(Kind::Visit) => {
+                tx.execute("DELETE FROM visits WHERE id = ?1", [&key])?;
+            }
+            Some(Kind::Issue) => {
+                tx.execute("DELETE FROM issues WHERE id = ?1", [&key])?;
+            }
+            Some(Kind::Wish) => {
+                tx.execute("DELETE FROM wishes WHERE id = ?1", [&key])?;
+            }
+            None => {}
+        }
+        tx.execute("DELETE FROM documents WHERE id = ?1", [&key])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Replaces the device's copy with another version outright (not a merge):
+    /// the hub's version of a refused record.
+    pub fn replace(&mut self, id: RecordId, bytes: &[u8], record: &Record, now: Instant) -> Result<()> {
+        self.remove(id)?;
+        let mut doc = automerge::AutoCommit::load(bytes)?;
+        self.save(&mut doc, record, crate::Origin::Remote, now)?;
+        let heads = gridline_records::heads_hex(&mut doc);
+        self.acknowledge(id, &heads)
+    }
+
+    /// Marks every document not yet synced as trial data that never syncs
+    /// (records made in trial mode, before the device enrolled).
+    pub fn retire_trial_records(&mut self) -> Result<usize> {
+        Ok(self.conn.execute("UPDATE documents SET demo = 1 WHERE demo = 0 AND sync_state = 'local'", [])?)
+    }
+}
