@@ -2,6 +2,7 @@
 //! exchanging documents; exported documents read by another Automerge.
 
 mod interop;
+mod sync;
 mod two_devices;
 
 use chrono::{TimeZone, Utc};

@@ -14,6 +14,30 @@ pub enum DeviceCmd {
     Init(InitArgs),
     /// 查看本机身份与同步状态 (show identity, sync counts, document counts)
     Show,
+    /// 用一次性注册码向街道枢纽注册 (enrol with the street hub using a one-time code)
+    Enroll(EnrollArgs),
+    /// 与街道枢纽同步 (sync with the street hub)
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EnrollArgs {
+    /// 街道枢纽地址 (hub address), 如 http://127.0.0.1:7878
+    #[arg(long, value_name = "URL")]
+    hub: String,
+    /// 一次性注册码 (one-time enrolment code from `gridline hub enroll`)
+    #[arg(long, value_name = "CODE")]
+    code: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// 持续同步：本地有改动即同步，离线时退避重试 (keep syncing: after each local change, retrying with backoff while offline)
+    #[arg(long)]
+    watch: bool,
+    /// --watch 时检查本地改动的间隔秒数 (seconds between checks for local changes with --watch)
+    #[arg(long, default_value_t = 2)]
+    interval: u64,
 }
 
 #[derive(Debug, Args)]
@@ -56,6 +80,8 @@ pub fn run(ctx: &Ctx, cmd: DeviceCmd) -> anyhow::Result<()> {
     match cmd {
         DeviceCmd::Init(a) => init(ctx, a),
         DeviceCmd::Show => show(ctx),
+        DeviceCmd::Enroll(a) => enroll(ctx, a),
+        DeviceCmd::Sync(a) => crate::sync::run(ctx, a.watch, a.interval),
     }
 }
 
@@ -163,5 +189,38 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
         .map(|(k, n)| (k.as_str(), n.to_string()))
         .collect();
     kv(&rows);
+    Ok(())
+}
+
+fn enroll(ctx: &Ctx, a: EnrollArgs) -> anyhow::Result<()> {
+    let mut device = ctx.open()?;
+    if device.is_enrolled() {
+        return Err(usage("本机已注册 (this device is already enrolled); 如需更换请新建数据目录 (use a new --data directory to enrol again)"));
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (e, retired) = rt.block_on(gridline_device::sync::enroll(&mut device, &a.hub, &a.code))?;
+    if ctx.json {
+        print_json(&json!({
+            "status": "enrolled", "hub": e.hub_url, "user_id": e.user.id, "user_name": e.user.name,
+            "role": e.user.role.key(), "scope": e.user.scope.encode(), "hub_actor": e.hub_actor, "trial_records_retired": retired,
+        }));
+        return Ok(());
+    }
+    out!("已注册 (enrolled) — {}", e.hub_url);
+    kv(&[
+        ("用户 (user)", format!("{} ({})", e.user.name, e.user.id)),
+        (
+            "角色 (role)",
+            format!("{} ({})", e.user.role.zh(), e.user.role.key()),
+        ),
+        ("范围 (scope)", e.user.scope.encode()),
+        ("枢纽执行者 (hub actor)", e.hub_actor.clone()),
+    ]);
+    if retired > 0 {
+        out!("试用期间的 {retired} 条记录保留在本机，不会同步 ({retired} trial records stay on this device and never sync)");
+    }
+    out!("下一步 (next): gridline device sync");
     Ok(())
 }

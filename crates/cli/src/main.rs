@@ -18,8 +18,10 @@ mod demo;
 mod device;
 mod doc;
 mod household;
+mod hub;
 mod issue;
 mod output;
+mod sync;
 mod visit;
 mod wish;
 
@@ -73,6 +75,9 @@ enum Command {
     /// 演示数据 (demo data for trying a device alone)
     #[command(subcommand)]
     Demo(demo::DemoCmd),
+    /// 街道枢纽：初始化、导入、注册码、停用、运行 (street hub: init, import, enrol, revoke, serve)
+    #[command(subcommand)]
+    Hub(hub::HubCmd),
     /// 性能基准 (benchmarks; use a release build)
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -119,6 +124,11 @@ fn classify(err: &anyhow::Error) -> (u8, String) {
     if let Some(e) = err.downcast_ref::<Invalid>() {
         return (2, e.to_string());
     }
+    if let Some(e) = err.downcast_ref::<gridline_hub::Error>() {
+        if e.is_user_error() {
+            return (2, e.to_string());
+        }
+    }
     if let Some(e) = err.downcast_ref::<Usage>() {
         return (2, e.to_string());
     }
@@ -142,6 +152,7 @@ fn main() -> ExitCode {
         Command::Doc(c) => doc::run(&ctx, c),
         Command::Demo(c) => demo::run(&ctx, c),
         Command::Bench(c) => bench::run(&ctx, c),
+        Command::Hub(c) => hub::run(&ctx, c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

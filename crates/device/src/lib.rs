@@ -23,8 +23,8 @@ pub mod demo;
 mod error;
 mod household;
 mod identity;
-pub mod sync;
 mod issue;
+pub mod sync;
 mod visit;
 mod wish;
 
@@ -174,12 +174,7 @@ impl Device {
     pub fn apply_remote(&mut self, bytes: &[u8], now: Instant) -> Result<RecordId> {
         let mut incoming = gridline_records::load(bytes, &self.identity.actor)?;
         let record = Record::read(&incoming)?;
-        permission::check(
-            self.user(),
-            record.kind(),
-            Action::Read,
-            &record.target(),
-        )?;
+        permission::check(self.user(), record.kind(), Action::Read, &record.target())?;
         let id = record.doc_id();
         let mut doc = match self.store.load(id)? {
             Some((_, local)) => {

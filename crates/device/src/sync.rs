@@ -9,7 +9,9 @@
 use automerge::{ActorId, ChangeHash};
 use gridline_model::{Instant, RecordId, Role, Scope, User};
 use gridline_records::Record;
-use gridline_sync::{PushDoc, RefusalCode, SyncRequest, SyncResponse, DEFAULT_PAGE, PROTOCOL_VERSION};
+use gridline_sync::{
+    PushDoc, RefusalCode, SyncRequest, SyncResponse, DEFAULT_PAGE, PROTOCOL_VERSION,
+};
 
 use crate::{Device, Error, Result};
 
@@ -68,7 +70,11 @@ impl Device {
     }
 
     fn cursor(&self) -> Result<u64> {
-        Ok(self.store.meta("sync_cursor")?.and_then(|c| c.parse().ok()).unwrap_or(0))
+        Ok(self
+            .store
+            .meta("sync_cursor")?
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0))
     }
 
     /// The next request: unsent changes (up to a batch) and the cursor.
@@ -79,8 +85,16 @@ impl Device {
         let mut push = Vec::new();
         for u in self.store.unsent(PUSH_BATCH)? {
             let mut doc = gridline_records::load(&u.bytes, &self.identity.actor)?;
-            let changes = if u.acked_heads.is_empty() { doc.save() } else { doc.save_after(&parse_heads(&u.acked_heads)) };
-            push.push(PushDoc { id: u.id.to_string(), changes, heads: u.heads.split(',').map(str::to_owned).collect() });
+            let changes = if u.acked_heads.is_empty() {
+                doc.save()
+            } else {
+                doc.save_after(&parse_heads(&u.acked_heads))
+            };
+            push.push(PushDoc {
+                id: u.id.to_string(),
+                changes,
+                heads: u.heads.split(',').map(str::to_owned).collect(),
+            });
         }
         Ok(SyncRequest {
             v: PROTOCOL_VERSION,
@@ -93,7 +107,13 @@ impl Device {
     }
 
     /// Applies the hub's reply to `req`. Returns how many documents it pulled.
-    pub fn apply_sync(&mut self, req: &SyncRequest, resp: SyncResponse, now: Instant, report: &mut SyncReport) -> Result<()> {
+    pub fn apply_sync(
+        &mut self,
+        req: &SyncRequest,
+        resp: SyncResponse,
+        now: Instant,
+        report: &mut SyncReport,
+    ) -> Result<()> {
         if resp.hub_actor != self.identity.hub_actor {
             self.identity.hub_actor = resp.hub_actor.clone();
             self.identity.save(&self.store)?;
@@ -106,7 +126,9 @@ impl Device {
         let mut replaced = Vec::new();
         let mut rotate = false;
         for r in &resp.refusals {
-            let Ok(id) = RecordId::parse_str(&r.id) else { continue };
+            let Ok(id) = RecordId::parse_str(&r.id) else {
+                continue;
+            };
             if r.code == RefusalCode::MissingDeps {
                 self.store.forget_ack(id)?;
                 continue;
@@ -133,9 +155,16 @@ impl Device {
             self.store.set_meta("new_actor", &hex::encode(fresh))?;
         }
         for a in &resp.acks {
-            let Ok(id) = RecordId::parse_str(&a.id) else { continue };
+            let Ok(id) = RecordId::parse_str(&a.id) else {
+                continue;
+            };
             // The hub holds at least what we sent; mark exactly that.
-            let sent = req.push.iter().find(|p| p.id == a.id).map(|p| p.heads.join(",")).unwrap_or_default();
+            let sent = req
+                .push
+                .iter()
+                .find(|p| p.id == a.id)
+                .map(|p| p.heads.join(","))
+                .unwrap_or_default();
             self.store.acknowledge(id, &sent)?;
             report.acknowledged += 1;
         }
@@ -145,10 +174,12 @@ impl Device {
             }
             let id = self.apply_remote(&d.bytes, now)?;
             let mut hub_doc = gridline_records::load(&d.bytes, &self.identity.actor)?;
-            self.store.acknowledge(id, &gridline_records::heads_hex(&mut hub_doc))?;
+            self.store
+                .acknowledge(id, &gridline_records::heads_hex(&mut hub_doc))?;
             report.pulled += 1;
         }
-        self.store.set_meta("sync_cursor", &resp.cursor.to_string())?;
+        self.store
+            .set_meta("sync_cursor", &resp.cursor.to_string())?;
         Ok(())
     }
 }
@@ -170,7 +201,8 @@ fn client() -> reqwest::Client {
 
 fn offline(e: reqwest::Error) -> Error {
     Error::Offline(if e.is_connect() {
-        "无法连接街道枢纽 (cannot reach the hub); 有网络后会自动重试 (it retries when online)".into()
+        "无法连接街道枢纽 (cannot reach the hub); 有网络后会自动重试 (it retries when online)"
+            .into()
     } else if e.is_timeout() {
         "连接超时 (the hub did not answer in time); 稍后重试 (try again later)".into()
     } else {
@@ -181,9 +213,14 @@ fn offline(e: reqwest::Error) -> Error {
 async fn refused_status(resp: reqwest::Response) -> Error {
     let status = resp.status();
     let text = resp.text().await.unwrap_or_default();
-    let message = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["message"].as_str().map(str::to_owned)).unwrap_or(text);
+    let message = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["message"].as_str().map(str::to_owned))
+        .unwrap_or(text);
     match status.as_u16() {
-        401 => Error::HubRefused(format!("{message}; 请重新注册设备 (enrol the device again)")),
+        401 => Error::HubRefused(format!(
+            "{message}; 请重新注册设备 (enrol the device again)"
+        )),
         403 => Error::HubRefused(message),
         _ => Error::HubRefused(format!("HTTP {status}: {message}")),
     }
@@ -193,14 +230,35 @@ async fn refused_status(resp: reqwest::Response) -> Error {
 pub async fn enroll(device: &mut Device, hub_url: &str, code: &str) -> Result<(Enrolled, usize)> {
     let url = format!("{}/v1/enroll", hub_url.trim_end_matches('/'));
     let body = serde_json::json!({ "code": code, "device_id": device.identity.device_id, "actor": device.identity.actor_hex() });
-    let resp = client().post(&url).header("content-type", "application/json").body(body.to_string()).send().await.map_err(offline)?;
+    let resp = client()
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .map_err(offline)?;
     if !resp.status().is_success() {
         return Err(refused_status(resp).await);
     }
-    let v: serde_json::Value = serde_json::from_str(&resp.text().await.map_err(offline)?).map_err(|e| Error::HubRefused(format!("bad reply: {e}")))?;
-    let s = |k: &str| v[k].as_str().map(str::to_owned).ok_or_else(|| Error::HubRefused(format!("bad reply: no {k}")));
-    let user = User { id: s("user_id")?, name: s("user_name")?, role: Role::parse(&s("role")?)?, scope: Scope::parse(&s("scope")?)? };
-    let e = Enrolled { hub_url: hub_url.trim_end_matches('/').to_owned(), token: s("token")?, user, hub_actor: s("hub_actor")? };
+    let v: serde_json::Value = serde_json::from_str(&resp.text().await.map_err(offline)?)
+        .map_err(|e| Error::HubRefused(format!("bad reply: {e}")))?;
+    let s = |k: &str| {
+        v[k].as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| Error::HubRefused(format!("bad reply: no {k}")))
+    };
+    let user = User {
+        id: s("user_id")?,
+        name: s("user_name")?,
+        role: Role::parse(&s("role")?)?,
+        scope: Scope::parse(&s("scope")?)?,
+    };
+    let e = Enrolled {
+        hub_url: hub_url.trim_end_matches('/').to_owned(),
+        token: s("token")?,
+        user,
+        hub_actor: s("hub_actor")?,
+    };
     let retired = device.accept_enrolment(&e)?;
     Ok((e, retired))
 }
@@ -232,7 +290,8 @@ pub async fn sync(device: &mut Device, mut progress: impl FnMut(Progress)) -> Re
         let bytes = resp.bytes().await.map_err(offline)?;
         report.bytes_received += bytes.len();
         report.round_trips += 1;
-        let resp = gridline_sync::decode_response(&bytes).map_err(|e| Error::HubRefused(e.to_string()))?;
+        let resp =
+            gridline_sync::decode_response(&bytes).map_err(|e| Error::HubRefused(e.to_string()))?;
         if let Some(t) = resp.total {
             total = Some(t);
         }
@@ -241,7 +300,14 @@ pub async fn sync(device: &mut Device, mut progress: impl FnMut(Progress)) -> Re
         let pushed_all = req.push.len() < PUSH_BATCH;
         device.apply_sync(&req, resp, chrono::Utc::now(), &mut report)?;
         progress(Progress { received, total });
-        if !more && pushed_all && device.store.meta("new_actor")?.unwrap_or_default().is_empty() {
+        if !more
+            && pushed_all
+            && device
+                .store
+                .meta("new_actor")?
+                .unwrap_or_default()
+                .is_empty()
+        {
             break;
         }
     }
@@ -252,4 +318,3 @@ pub async fn sync(device: &mut Device, mut progress: impl FnMut(Progress)) -> Re
 pub fn actor_of(device: &Device) -> ActorId {
     ActorId::from(device.identity.actor.clone())
 }
-

@@ -28,13 +28,19 @@ pub enum Error {
     #[error("{0}")]
     Import(String),
     #[error("{context}: {source}")]
-    Io { context: String, source: std::io::Error },
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
 }
 
 impl Error {
     /// Whether the caller can fix this (bad input, bad code, revoked): exit 2 / HTTP 4xx.
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, Error::Sqlite(_) | Error::Record(_) | Error::Automerge(_) | Error::Io { .. })
+        !matches!(
+            self,
+            Error::Sqlite(_) | Error::Record(_) | Error::Automerge(_) | Error::Io { .. }
+        )
     }
 }
 

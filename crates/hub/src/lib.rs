@@ -7,7 +7,9 @@
 //! the counter value up to which it holds everything in its scope, so
 //! "nothing changed" is one indexed lookup and no document is loaded.
 
+pub mod demo;
 mod error;
+mod households;
 pub mod import;
 mod migrations;
 pub mod server;
@@ -24,6 +26,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 pub use error::{Error, Result};
+pub use households::ImportReport;
 
 pub const STORE_FILE: &str = "hub.db";
 
@@ -81,28 +84,59 @@ impl Hub {
     /// Creates a hub for one street (9-digit code) in `dir`.
     pub fn init(dir: &Path, street: &str, name: &str) -> Result<Hub> {
         Scope::parse(&format!("street:{street}"))?;
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io { context: format!("creating {}", dir.display()), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            context: format!("creating {}", dir.display()),
+            source,
+        })?;
         let conn = open_conn(&dir.join(STORE_FILE))?;
-        let exists: Option<String> = conn.query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| r.get(0)).optional()?;
+        let exists: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
         if exists.is_some() {
-            return Err(Error::AlreadyInitialised { path: dir.to_owned() });
+            return Err(Error::AlreadyInitialised {
+                path: dir.to_owned(),
+            });
         }
         let actor = uuid::Uuid::new_v4().as_bytes().to_vec();
-        for (k, v) in [("actor", hex::encode(&actor)), ("street", street.to_owned()), ("name", name.to_owned()), ("counter", "0".into())] {
-            conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])?;
+        for (k, v) in [
+            ("actor", hex::encode(&actor)),
+            ("street", street.to_owned()),
+            ("name", name.to_owned()),
+            ("counter", "0".into()),
+        ] {
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                params![k, v],
+            )?;
         }
-        Ok(Hub { conn: Mutex::new(conn), actor })
+        Ok(Hub {
+            conn: Mutex::new(conn),
+            actor,
+        })
     }
 
     pub fn open(dir: &Path) -> Result<Hub> {
         let path = dir.join(STORE_FILE);
         if !path.exists() {
-            return Err(Error::NotInitialised { path: dir.to_owned() });
+            return Err(Error::NotInitialised {
+                path: dir.to_owned(),
+            });
         }
         let conn = open_conn(&path)?;
-        let actor: Option<String> = conn.query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| r.get(0)).optional()?;
-        let actor = actor.ok_or_else(|| Error::NotInitialised { path: dir.to_owned() })?;
-        Ok(Hub { conn: Mutex::new(conn), actor: hex::decode(actor).map_err(|_| Error::Import("damaged hub actor".into()))? })
+        let actor: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let actor = actor.ok_or_else(|| Error::NotInitialised {
+            path: dir.to_owned(),
+        })?;
+        Ok(Hub {
+            conn: Mutex::new(conn),
+            actor: hex::decode(actor).map_err(|_| Error::Import("damaged hub actor".into()))?,
+        })
     }
 
     pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -116,7 +150,11 @@ impl Hub {
     }
 
     pub fn street(&self) -> Result<String> {
-        Ok(self.conn().query_row("SELECT value FROM meta WHERE key = 'street'", [], |r| r.get(0))?)
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = 'street'", [], |r| {
+                r.get(0)
+            })?)
     }
 
     /// Issues a one-time enrolment code for a user, role and scope.
@@ -126,12 +164,20 @@ impl Hub {
         }
         let street = self.street()?;
         if user.scope.street().is_some_and(|s| s != street) {
-            return Err(gridline_model::Invalid::new("scope", format!("范围不在本街道 {street} (scope outside this street)"), "请使用本街道的网格或社区 (use this street's grids or communities)").into());
+            return Err(gridline_model::Invalid::new(
+                "scope",
+                format!("范围不在本街道 {street} (scope outside this street)"),
+                "请使用本街道的网格或社区 (use this street's grids or communities)",
+            )
+            .into());
         }
         // 12 characters from an unambiguous alphabet: easy to read out and type.
         const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
         let raw = uuid::Uuid::new_v4();
-        let code: String = raw.as_bytes()[..12].iter().map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char).collect();
+        let code: String = raw.as_bytes()[..12]
+            .iter()
+            .map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char)
+            .collect();
         let code = format!("{}-{}-{}", &code[..4], &code[4..8], &code[8..]);
         self.conn().execute(
             "INSERT INTO enrol_codes (code_hash, user_id, user_name, role, scope, created_by, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -141,9 +187,23 @@ impl Hub {
     }
 
     /// Exchanges a one-time code for a bearer token, binding the device's actor.
-    pub fn enroll(&self, code: &str, device_id: &str, actor_hex: &str, now: Instant) -> Result<Enrolment> {
-        if hex::decode(actor_hex).map_or(true, |a| a.is_empty() || a.len() > 32) || device_id.trim().is_empty() || device_id.len() > 64 {
-            return Err(gridline_model::Invalid::new("actor", "设备编号或执行者编号无效 (bad device id or actor id)", "请用 gridline device enroll (use gridline device enroll)").into());
+    pub fn enroll(
+        &self,
+        code: &str,
+        device_id: &str,
+        actor_hex: &str,
+        now: Instant,
+    ) -> Result<Enrolment> {
+        if hex::decode(actor_hex).map_or(true, |a| a.is_empty() || a.len() > 32)
+            || device_id.trim().is_empty()
+            || device_id.len() > 64
+        {
+            return Err(gridline_model::Invalid::new(
+                "actor",
+                "设备编号或执行者编号无效 (bad device id or actor id)",
+                "请用 gridline device enroll (use gridline device enroll)",
+            )
+            .into());
         }
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -154,23 +214,51 @@ impl Hub {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .optional()?;
-        let Some((user_id, user_name, role, scope, expires_at, used_by)) = row else { return Err(Error::BadCode) };
+        let Some((user_id, user_name, role, scope, expires_at, used_by)) = row else {
+            return Err(Error::BadCode);
+        };
         if used_by.is_some() || expires_at < gridline_records::fmt_time(now) {
             return Err(Error::BadCode);
         }
-        let taken: Option<String> = tx.query_row("SELECT device_id FROM device_actors WHERE actor = ?1", [actor_hex], |r| r.get(0)).optional()?;
+        let taken: Option<String> = tx
+            .query_row(
+                "SELECT device_id FROM device_actors WHERE actor = ?1",
+                [actor_hex],
+                |r| r.get(0),
+            )
+            .optional()?;
         if taken.is_some() {
-            return Err(gridline_model::Invalid::new("actor", "该设备已注册 (this device is already enrolled)", "每台设备只注册一次 (enrol a device once)").into());
+            return Err(gridline_model::Invalid::new(
+                "actor",
+                "该设备已注册 (this device is already enrolled)",
+                "每台设备只注册一次 (enrol a device once)",
+            )
+            .into());
         }
         let token = random_secret(32);
         tx.execute(
             "INSERT INTO devices (id, user_id, user_name, role, scope, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![device_id, user_id, user_name, role, scope, hash(&token), gridline_records::fmt_time(now)],
         )?;
-        tx.execute("INSERT INTO device_actors (actor, device_id) VALUES (?1, ?2)", params![actor_hex, device_id])?;
-        tx.execute("UPDATE enrol_codes SET used_by = ?1 WHERE code_hash = ?2", params![device_id, hash(code.trim().to_uppercase().as_str())])?;
+        tx.execute(
+            "INSERT INTO device_actors (actor, device_id) VALUES (?1, ?2)",
+            params![actor_hex, device_id],
+        )?;
+        tx.execute(
+            "UPDATE enrol_codes SET used_by = ?1 WHERE code_hash = ?2",
+            params![device_id, hash(code.trim().to_uppercase().as_str())],
+        )?;
         tx.commit()?;
-        Ok(Enrolment { token, user: User { id: user_id, name: user_name, role: Role::parse(&role)?, scope: Scope::parse(&scope)? }, hub_actor: self.actor_hex() })
+        Ok(Enrolment {
+            token,
+            user: User {
+                id: user_id,
+                name: user_name,
+                role: Role::parse(&role)?,
+                scope: Scope::parse(&scope)?,
+            },
+            hub_actor: self.actor_hex(),
+        })
     }
 
     /// Refuses the device from its next request on.
@@ -194,31 +282,51 @@ impl Hub {
         )?;
         let rows = st
             .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get(5)?, r.get(6)?, r.get::<_, i64>(7)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get::<_, i64>(7)?,
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
-            .map(|(id, uid, name, role, scope, enrolled_at, revoked_at, actors)| {
-                Ok(DeviceRow { id, user: User { id: uid, name, role: Role::parse(&role)?, scope: Scope::parse(&scope)? }, enrolled_at, revoked_at, actors: actors as usize })
-            })
+            .map(
+                |(id, uid, name, role, scope, enrolled_at, revoked_at, actors)| {
+                    Ok(DeviceRow {
+                        id,
+                        user: User {
+                            id: uid,
+                            name,
+                            role: Role::parse(&role)?,
+                            scope: Scope::parse(&scope)?,
+                        },
+                        enrolled_at,
+                        revoked_at,
+                        actors: actors as usize,
+                    })
+                },
+            )
             .collect()
     }
 
     /// Writes documents the hub itself makes (imports, demo data) with the
     /// hub's actor, audited with the admin who asked. All or nothing.
-    pub fn put_own(&self, docs: &mut [(AutoCommit, Record)], admin: &str, now: Instant) -> Result<usize> {
+    pub fn put_own(
+        &self,
+        docs: &mut [(AutoCommit, Record)],
+        admin: &str,
+        now: Instant,
+    ) -> Result<usize> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let mut seq: u64 = tx.query_row("SELECT value FROM meta WHERE key = 'counter'", [], |r| r.get::<_, String>(0))?.parse().unwrap_or(0);
-        for (doc, record) in docs.iter_mut() {
-            seq += 1;
-            sync::write_doc(&tx, doc, record, seq, now)?;
-            tx.prepare_cached("INSERT INTO audit (at, device_id, user_id, doc_id, action) VALUES (?1, NULL, ?2, ?3, 'hub-write')")?
-                .execute(params![gridline_records::fmt_time(now), admin, record.doc_id().to_string()])?;
-        }
-        tx.execute("UPDATE meta SET value = ?1 WHERE key = 'counter'", [seq.to_string()])?;
+        let n = put_own_tx(&tx, docs, admin, now)?;
         tx.commit()?;
-        Ok(docs.len())
+        Ok(n)
     }
 
     /// A new empty document written as the hub.
@@ -228,10 +336,62 @@ impl Hub {
 
     /// Number of documents held.
     pub fn document_count(&self) -> Result<u64> {
-        Ok(self.conn().query_row("SELECT count(*) FROM documents", [], |r| r.get::<_, i64>(0))? as u64)
+        Ok(self
+            .conn()
+            .query_row("SELECT count(*) FROM documents", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
+    /// The heads (sorted hex, comma-separated) of a document the hub holds.
+    pub fn heads(&self, id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT heads FROM documents WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?)
     }
 
     pub fn integrity_check(&self) -> Result<String> {
-        Ok(self.conn().query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        Ok(self
+            .conn()
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
+}
+
+/// Writes hub-made documents in the caller's transaction, each stamped with
+/// the next counter value and audited with the admin who asked. Only new
+/// documents are written: replacing one wholesale would drop the changes
+/// devices have synced onto it, so seeding or importing twice changes nothing.
+pub(crate) fn put_own_tx(
+    tx: &rusqlite::Transaction<'_>,
+    docs: &mut [(AutoCommit, Record)],
+    admin: &str,
+    now: Instant,
+) -> Result<usize> {
+    let mut seq: u64 = tx
+        .query_row("SELECT value FROM meta WHERE key = 'counter'", [], |r| {
+            r.get::<_, String>(0)
+        })?
+        .parse()
+        .unwrap_or(0);
+    let mut written = 0;
+    for (doc, record) in docs.iter_mut() {
+        let exists: i64 = tx
+            .prepare_cached("SELECT count(*) FROM documents WHERE id = ?1")?
+            .query_row([record.doc_id().to_string()], |r| r.get(0))?;
+        if exists > 0 {
+            continue;
+        }
+        written += 1;
+        seq += 1;
+        sync::write_doc(tx, doc, record, seq, now)?;
+        tx.prepare_cached("INSERT INTO audit (at, device_id, user_id, doc_id, action) VALUES (?1, NULL, ?2, ?3, 'hub-write')")?
+            .execute(params![gridline_records::fmt_time(now), admin, record.doc_id().to_string()])?;
+    }
+    tx.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'counter'",
+        [seq.to_string()],
+    )?;
+    Ok(written)
 }

@@ -36,9 +36,18 @@ struct AppState {
 type Shared = Arc<AppState>;
 
 /// Serves `hub` on `listener` until `shutdown` completes; requests in flight finish.
-pub async fn run(listener: tokio::net::TcpListener, hub: Hub, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    let state = Arc::new(AppState { hub, metrics: Metrics::default() });
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    hub: Hub,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let state = Arc::new(AppState {
+        hub,
+        metrics: Metrics::default(),
+    });
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 fn router(state: Shared) -> Router {
@@ -62,15 +71,31 @@ async fn health(State(s): State<Shared>) -> Response {
     s.metrics.requests.fetch_add(1, Ordering::Relaxed);
     let state = s.clone();
     match tokio::task::spawn_blocking(move || state.hub.document_count()).await {
-        Ok(Ok(documents)) => Json(Health { status: "ok", documents, hub_actor: s.hub.actor_hex() }).into_response(),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, Json(ErrorBody { code: "internal", message: "store unavailable".into() })).into_response(),
+        Ok(Ok(documents)) => Json(Health {
+            status: "ok",
+            documents,
+            hub_actor: s.hub.actor_hex(),
+        })
+        .into_response(),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(ErrorBody {
+                code: "internal",
+                message: "store unavailable".into(),
+            }),
+        )
+            .into_response(),
     }
 }
 
 async fn metrics(State(s): State<Shared>) -> Response {
     let m = &s.metrics;
     let state = s.clone();
-    let docs = tokio::task::spawn_blocking(move || state.hub.document_count()).await.ok().and_then(Result::ok).unwrap_or(0);
+    let docs = tokio::task::spawn_blocking(move || state.hub.document_count())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or(0);
     let text = format!(
         "# TYPE gridline_requests_total counter\ngridline_requests_total {}\n\
          # TYPE gridline_sync_requests_total counter\ngridline_sync_requests_total {}\n\
@@ -119,28 +144,62 @@ fn error_response(e: &Error) -> Response {
     let (status, code) = match e {
         Error::Unauthorised | Error::BadCode => (StatusCode::UNAUTHORIZED, "unauthorised"),
         Error::Revoked => (StatusCode::FORBIDDEN, "revoked"),
-        Error::Wire(gridline_sync::WireError::Version { .. }) => (StatusCode::BAD_REQUEST, "version"),
+        Error::Wire(gridline_sync::WireError::Version { .. }) => {
+            (StatusCode::BAD_REQUEST, "version")
+        }
         e if e.is_user_error() => (StatusCode::BAD_REQUEST, "invalid"),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     };
     if status.is_server_error() {
         tracing::error!(error = %e, "request failed");
     }
-    (status, Json(ErrorBody { code, message: e.to_string() })).into_response()
+    (
+        status,
+        Json(ErrorBody {
+            code,
+            message: e.to_string(),
+        }),
+    )
+        .into_response()
 }
 
-async fn enroll(State(s): State<Shared>, body: Result<Json<EnrollRequest>, axum::extract::rejection::JsonRejection>) -> Response {
+async fn enroll(
+    State(s): State<Shared>,
+    body: Result<Json<EnrollRequest>, axum::extract::rejection::JsonRejection>,
+) -> Response {
     s.metrics.requests.fetch_add(1, Ordering::Relaxed);
     let Json(req) = match body {
         Ok(b) => b,
-        Err(e) => return (StatusCode::BAD_REQUEST, Json(ErrorBody { code: "invalid", message: e.body_text() })).into_response(),
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(ErrorBody {
+                    code: "invalid",
+                    message: e.body_text(),
+                }),
+            )
+                .into_response()
+        }
     };
     let state = s.clone();
-    let res = tokio::task::spawn_blocking(move || state.hub.enroll(&req.code, &req.device_id, &req.actor, chrono::Utc::now())).await;
+    let res = tokio::task::spawn_blocking(move || {
+        state
+            .hub
+            .enroll(&req.code, &req.device_id, &req.actor, chrono::Utc::now())
+    })
+    .await;
     match res {
         Ok(Ok(e)) => {
             tracing::info!(user = %e.user.id, role = %e.user.role, "device enrolled");
-            Json(EnrollResponse { token: e.token, user_id: e.user.id, user_name: e.user.name, role: e.user.role.key().into(), scope: e.user.scope.encode(), hub_actor: e.hub_actor }).into_response()
+            Json(EnrollResponse {
+                token: e.token,
+                user_id: e.user.id,
+                user_name: e.user.name,
+                role: e.user.role.key().into(),
+                scope: e.user.scope.encode(),
+                hub_actor: e.hub_actor,
+            })
+            .into_response()
         }
         Ok(Err(e)) => error_response(&e),
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "panicked").into_response(),
@@ -156,19 +215,28 @@ async fn sync(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Respo
     let started = Clock::now();
     s.metrics.requests.fetch_add(1, Ordering::Relaxed);
     s.metrics.sync_requests.fetch_add(1, Ordering::Relaxed);
-    s.metrics.bytes_in.fetch_add(body.len() as u64, Ordering::Relaxed);
-    let Some(token) = bearer(&headers) else { return error_response(&Error::Unauthorised) };
+    s.metrics
+        .bytes_in
+        .fetch_add(body.len() as u64, Ordering::Relaxed);
+    let Some(token) = bearer(&headers) else {
+        return error_response(&Error::Unauthorised);
+    };
     let req = match gridline_sync::decode_request(&body) {
         Ok(r) => r,
         Err(e) => return error_response(&Error::Wire(e)),
     };
     let state = s.clone();
-    let res = tokio::task::spawn_blocking(move || state.hub.sync(&token, &req, chrono::Utc::now())).await;
+    let res =
+        tokio::task::spawn_blocking(move || state.hub.sync(&token, &req, chrono::Utc::now())).await;
     let resp = match res {
         Ok(Ok(r)) => {
-            s.metrics.refusals.fetch_add(r.refusals.len() as u64, Ordering::Relaxed);
+            s.metrics
+                .refusals
+                .fetch_add(r.refusals.len() as u64, Ordering::Relaxed);
             let bytes = gridline_sync::encode(&r);
-            s.metrics.bytes_out.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            s.metrics
+                .bytes_out
+                .fetch_add(bytes.len() as u64, Ordering::Relaxed);
             ([(header::CONTENT_TYPE, "application/cbor")], bytes).into_response()
         }
         Ok(Err(e)) => {
@@ -177,6 +245,8 @@ async fn sync(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Respo
         }
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "panicked").into_response(),
     };
-    s.metrics.sync_micros.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+    s.metrics
+        .sync_micros
+        .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
     resp
 }

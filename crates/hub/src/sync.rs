@@ -6,18 +6,30 @@ use gridline_model::wish::{WishStage, WishState};
 use gridline_model::{GridId, Instant, RecordId, Role, Scope, User, WishEvent, WishStep};
 use gridline_records::Record;
 use gridline_sync::check::{check_push, Binding};
-use gridline_sync::{Ack, PullDoc, Refusal, SyncRequest, SyncResponse, DEFAULT_PAGE, PROTOCOL_VERSION};
+use gridline_sync::{
+    Ack, PullDoc, Refusal, SyncRequest, SyncResponse, DEFAULT_PAGE, PROTOCOL_VERSION,
+};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::{hash, Error, Hub, Result};
 
 /// Writes a document row with its scope columns and counter value.
-pub(crate) fn write_doc(tx: &Transaction<'_>, doc: &mut AutoCommit, record: &Record, seq: u64, now: Instant) -> Result<()> {
+pub(crate) fn write_doc(
+    tx: &Transaction<'_>,
+    doc: &mut AutoCommit,
+    record: &Record,
+    seq: u64,
+    now: Instant,
+) -> Result<()> {
     let (household, reporter, departments) = match record {
         Record::Household(h) => (Some(h.id), None, String::new()),
         Record::HouseholdPrivate(p) => (Some(p.household), None, String::new()),
         Record::Visit(v) => (Some(v.household), None, String::new()),
-        Record::Issue(i) => (i.household, Some(i.reporter.clone()), i.state().departments.join(",")),
+        Record::Issue(i) => (
+            i.household,
+            Some(i.reporter.clone()),
+            i.state().departments.join(","),
+        ),
         Record::Wish(w) => (w.household, Some(w.poster.clone()), String::new()),
     };
     tx.prepare_cached(
@@ -43,15 +55,28 @@ pub(crate) fn write_doc(tx: &Transaction<'_>, doc: &mut AutoCommit, record: &Rec
 }
 
 fn heads_list(heads: &str) -> Vec<String> {
-    heads.split(',').filter(|h| !h.is_empty()).map(str::to_owned).collect()
+    heads
+        .split(',')
+        .filter(|h| !h.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A row's place for the rules, from its columns: no document is loaded.
-fn row_target(grid: &str, household: Option<&str>, reporter: Option<&str>, departments: &str) -> Option<Target> {
+fn row_target(
+    grid: &str,
+    household: Option<&str>,
+    reporter: Option<&str>,
+    departments: &str,
+) -> Option<Target> {
     Some(Target {
         grid: GridId::parse(grid).ok()?,
         household: household.and_then(|h| RecordId::parse_str(h).ok()),
-        dispatched_to: departments.split(',').filter(|d| !d.is_empty()).map(str::to_owned).collect(),
+        dispatched_to: departments
+            .split(',')
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned)
+            .collect(),
         reporter: reporter.map(str::to_owned),
     })
 }
@@ -62,17 +87,29 @@ fn scope_sql(user: &User) -> (String, Vec<String>) {
     match &user.scope {
         Scope::Grids(gs) => {
             let marks = vec!["?"; gs.len()].join(",");
-            (format!("(grid IN ({marks}) OR kind = 'wish')"), gs.iter().map(|g| g.to_string()).collect())
+            (
+                format!("(grid IN ({marks}) OR kind = 'wish')"),
+                gs.iter().map(|g| g.to_string()).collect(),
+            )
         }
-        Scope::Community(c) => ("(substr(grid, 1, 12) = ? OR kind = 'wish')".into(), vec![c.to_string()]),
+        Scope::Community(c) => (
+            "(substr(grid, 1, 12) = ? OR kind = 'wish')".into(),
+            vec![c.to_string()],
+        ),
         Scope::Street(_) | Scope::Everything => ("1 = 1".into(), vec![]),
         Scope::Households(hs) => {
             let marks = vec!["?"; hs.len()].join(",");
             let mut args: Vec<String> = hs.iter().map(|h| h.to_string()).collect();
             args.push(user.id.clone());
-            (format!("(household IN ({marks}) OR kind = 'wish' OR reporter = ?)"), args)
+            (
+                format!("(household IN ({marks}) OR kind = 'wish' OR reporter = ?)"),
+                args,
+            )
         }
-        Scope::Department(d) => ("(kind = 'issue' AND instr(',' || departments || ',', ?) > 0)".into(), vec![format!(",{d},")]),
+        Scope::Department(d) => (
+            "(kind = 'issue' AND instr(',' || departments || ',', ?) > 0)".into(),
+            vec![format!(",{d},")],
+        ),
     }
 }
 
@@ -86,13 +123,26 @@ impl Hub {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .optional()?;
-        let Some((device_id, user_id, name, role, scope, revoked)) = row else { return Err(Error::Unauthorised) };
+        let Some((device_id, user_id, name, role, scope, revoked)) = row else {
+            return Err(Error::Unauthorised);
+        };
         if revoked.is_some() {
             return Err(Error::Revoked);
         }
         let mut st = tx.prepare_cached("SELECT actor FROM device_actors WHERE device_id = ?1")?;
-        let actors = st.query_map([&device_id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-        Ok(Binding { device_id, user: User { id: user_id, name, role: Role::parse(&role)?, scope: Scope::parse(&scope)? }, actors })
+        let actors = st
+            .query_map([&device_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(Binding {
+            device_id,
+            user: User {
+                id: user_id,
+                name,
+                role: Role::parse(&role)?,
+                scope: Scope::parse(&scope)?,
+            },
+            actors,
+        })
     }
 
     /// One round trip. Pushed changes are durable before they are acknowledged.
@@ -102,31 +152,56 @@ impl Hub {
         let mut binding = Self::binding(&tx, token)?;
         if let Some(actor) = &req.new_actor {
             if hex::decode(actor).map_or(true, |a| a.is_empty() || a.len() > 32) {
-                return Err(gridline_model::Invalid::new("new_actor", "执行者编号无效 (bad actor id)", "由设备自动生成 (the device makes it)").into());
+                return Err(gridline_model::Invalid::new(
+                    "new_actor",
+                    "执行者编号无效 (bad actor id)",
+                    "由设备自动生成 (the device makes it)",
+                )
+                .into());
             }
-            let owner: Option<String> = tx.query_row("SELECT device_id FROM device_actors WHERE actor = ?1", [actor], |r| r.get(0)).optional()?;
+            let owner: Option<String> = tx
+                .query_row(
+                    "SELECT device_id FROM device_actors WHERE actor = ?1",
+                    [actor],
+                    |r| r.get(0),
+                )
+                .optional()?;
             match owner {
                 None => {
-                    tx.execute("INSERT INTO device_actors (actor, device_id) VALUES (?1, ?2)", params![actor, binding.device_id])?;
+                    tx.execute(
+                        "INSERT INTO device_actors (actor, device_id) VALUES (?1, ?2)",
+                        params![actor, binding.device_id],
+                    )?;
                     binding.actors.push(actor.clone());
                 }
                 Some(d) if d == binding.device_id => {}
                 Some(_) => return Err(Error::Unauthorised),
             }
         }
-        let mut seq: u64 = tx.query_row("SELECT value FROM meta WHERE key = 'counter'", [], |r| r.get::<_, String>(0))?.parse().unwrap_or(0);
+        let mut seq: u64 = tx
+            .query_row("SELECT value FROM meta WHERE key = 'counter'", [], |r| {
+                r.get::<_, String>(0)
+            })?
+            .parse()
+            .unwrap_or(0);
         let mut acks = Vec::new();
         let mut refusals: Vec<Refusal> = Vec::new();
         // Documents whose hub copy equals what the device just sent: no need to echo them.
         let mut echo_free: Vec<(String, String)> = Vec::new();
         for p in &req.push {
-            let stored: Option<Vec<u8>> = tx.query_row("SELECT bytes FROM documents WHERE id = ?1", [&p.id], |r| r.get(0)).optional()?;
+            let stored: Option<Vec<u8>> = tx
+                .query_row("SELECT bytes FROM documents WHERE id = ?1", [&p.id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
             let hub_doc = stored.as_deref().map(AutoCommit::load).transpose()?;
             match check_push(&binding, &p.id, hub_doc.as_ref(), &self.actor, &p.changes) {
                 Err(r) => refusals.push(r),
                 Ok(mut checked) => {
                     if checked.changed {
-                        checked.doc.set_actor(automerge::ActorId::from(self.actor.clone()));
+                        checked
+                            .doc
+                            .set_actor(automerge::ActorId::from(self.actor.clone()));
                         if let Record::Wish(w) = &checked.record {
                             if let Some(w) = self.settle_claims(&mut checked.doc, w, now)? {
                                 checked.record = Record::Wish(w);
@@ -143,11 +218,17 @@ impl Hub {
                     if sent.join(",") == heads {
                         echo_free.push((p.id.clone(), heads.clone()));
                     }
-                    acks.push(Ack { id: p.id.clone(), heads: heads_list(&heads) });
+                    acks.push(Ack {
+                        id: p.id.clone(),
+                        heads: heads_list(&heads),
+                    });
                 }
             }
         }
-        tx.execute("UPDATE meta SET value = ?1 WHERE key = 'counter'", [seq.to_string()])?;
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'counter'",
+            [seq.to_string()],
+        )?;
 
         // The page: documents in scope changed since the cursor, in counter order.
         let page = req.page.clamp(1, DEFAULT_PAGE) as usize;
@@ -170,16 +251,42 @@ impl Hub {
                     more = true;
                     break;
                 }
-                let (id, kind, grid, household, reporter, departments, row_seq, heads): (String, String, String, Option<String>, Option<String>, String, i64, String) =
-                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
+                let (id, kind, grid, household, reporter, departments, row_seq, heads): (
+                    String,
+                    String,
+                    String,
+                    Option<String>,
+                    Option<String>,
+                    String,
+                    i64,
+                    String,
+                ) = (
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                );
                 cursor = row_seq as u64;
                 let readable = Kind::parse(&kind)
-                    .zip(row_target(&grid, household.as_deref(), reporter.as_deref(), &departments))
+                    .zip(row_target(
+                        &grid,
+                        household.as_deref(),
+                        reporter.as_deref(),
+                        &departments,
+                    ))
                     .is_some_and(|(k, t)| check(&binding.user, k, Action::Read, &t).is_ok());
                 if !readable || echo_free.iter().any(|(i, h)| *i == id && *h == heads) {
                     continue;
                 }
-                docs.push(PullDoc { id, seq: row_seq as u64, bytes: r.get(8)? });
+                docs.push(PullDoc {
+                    id,
+                    seq: row_seq as u64,
+                    bytes: r.get(8)?,
+                });
             }
             if !more {
                 cursor = cursor.max(seq);
@@ -190,17 +297,35 @@ impl Hub {
             if docs.iter().any(|d| d.id == r.id) {
                 continue;
             }
-            let row: Option<(String, String, Option<String>, Option<String>, String, i64, Vec<u8>)> = tx
+            type Row = (
+                String,
+                String,
+                Option<String>,
+                Option<String>,
+                String,
+                i64,
+                Vec<u8>,
+            );
+            let row: Option<Row> = tx
                 .query_row("SELECT kind, grid, household, reporter, departments, seq, bytes FROM documents WHERE id = ?1", [&r.id], |x| {
                     Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?))
                 })
                 .optional()?;
             if let Some((kind, grid, household, reporter, departments, row_seq, bytes)) = row {
                 let readable = Kind::parse(&kind)
-                    .zip(row_target(&grid, household.as_deref(), reporter.as_deref(), &departments))
+                    .zip(row_target(
+                        &grid,
+                        household.as_deref(),
+                        reporter.as_deref(),
+                        &departments,
+                    ))
                     .is_some_and(|(k, t)| check(&binding.user, k, Action::Read, &t).is_ok());
                 if readable {
-                    docs.push(PullDoc { id: r.id.clone(), seq: row_seq as u64, bytes });
+                    docs.push(PullDoc {
+                        id: r.id.clone(),
+                        seq: row_seq as u64,
+                        bytes,
+                    });
                 }
             }
         }
@@ -208,17 +333,34 @@ impl Hub {
             let sql = format!("SELECT count(*) FROM documents WHERE seq > ? AND {filter}");
             let mut bind: Vec<rusqlite::types::Value> = vec![(req.cursor as i64).into()];
             bind.extend(args.iter().map(|a| a.clone().into()));
-            Some(tx.query_row(&sql, rusqlite::params_from_iter(bind), |r| r.get::<_, i64>(0))? as u64)
+            Some(tx.query_row(&sql, rusqlite::params_from_iter(bind), |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
         } else {
             None
         };
         tx.commit()?;
-        Ok(SyncResponse { v: PROTOCOL_VERSION, acks, refusals, docs, removals: Vec::new(), cursor, more, total, hub_actor: self.actor_hex() })
+        Ok(SyncResponse {
+            v: PROTOCOL_VERSION,
+            acks,
+            refusals,
+            docs,
+            removals: Vec::new(),
+            cursor,
+            more,
+            total,
+            hub_actor: self.actor_hex(),
+        })
     }
 
     /// The hub grants the first claim request it holds for a posted wish and
     /// refuses the others; both devices learn the outcome on their next sync.
-    fn settle_claims(&self, doc: &mut AutoCommit, w: &gridline_model::Wish, now: Instant) -> Result<Option<gridline_model::Wish>> {
+    fn settle_claims(
+        &self,
+        doc: &mut AutoCommit,
+        w: &gridline_model::Wish,
+        now: Instant,
+    ) -> Result<Option<gridline_model::Wish>> {
         let hub = self.actor_hex();
         let state = WishState::fold(&w.events, Some(&hub));
         if state.pending.is_empty() {
@@ -226,11 +368,25 @@ impl Hub {
         }
         let mut w = w.clone();
         let mut at = w.events.iter().map(|e| e.at).max().unwrap_or(now).max(now);
-        let author = gridline_model::Author { user: "hub".into(), role: Role::Hub, unit: String::new() };
+        let author = gridline_model::Author {
+            user: "hub".into(),
+            role: Role::Hub,
+            unit: String::new(),
+        };
         for (i, (claim, _)) in state.pending.iter().enumerate() {
             at += chrono::Duration::milliseconds(1);
-            let step = if i == 0 && state.stage == Some(WishStage::Posted) { WishStep::Grant { claim: *claim } } else { WishStep::RefuseClaim { claim: *claim } };
-            let e = WishEvent { id: uuid::Uuid::new_v4(), at, author: author.clone(), actor: hub.clone(), step };
+            let step = if i == 0 && state.stage == Some(WishStage::Posted) {
+                WishStep::Grant { claim: *claim }
+            } else {
+                WishStep::RefuseClaim { claim: *claim }
+            };
+            let e = WishEvent {
+                id: uuid::Uuid::new_v4(),
+                at,
+                author: author.clone(),
+                actor: hub.clone(),
+                step,
+            };
             gridline_records::wish::push_event(doc, &e)?;
             w.events.push(e);
         }

@@ -37,10 +37,18 @@ pub use error::{Error, Result};
 /// Every workflow event of an issue or wish document: its id, the hex actor
 /// that created the event (read from the object id, not from a field), and the
 /// author it names. Empty for other kinds.
-pub fn event_authors(doc: &AutoCommit) -> Result<Vec<(uuid::Uuid, String, gridline_model::Author)>> {
+pub fn event_authors(
+    doc: &AutoCommit,
+) -> Result<Vec<(uuid::Uuid, String, gridline_model::Author)>> {
     issue::event_maps(doc)?
         .into_iter()
-        .map(|(m, actor)| Ok((fields::req_uuid(doc, &m, "id")?, actor, visit::read_author(doc, &m)?)))
+        .map(|(m, actor)| {
+            Ok((
+                fields::req_uuid(doc, &m, "id")?,
+                actor,
+                visit::read_author(doc, &m)?,
+            ))
+        })
         .collect()
 }
 
@@ -143,7 +151,11 @@ impl Record {
                 dispatched_to: i.state().departments,
                 reporter: Some(i.reporter.clone()),
             },
-            Record::Wish(w) => Target { household: w.household, reporter: Some(w.poster.clone()), ..Target::grid(w.grid.clone()) },
+            Record::Wish(w) => Target {
+                household: w.household,
+                reporter: Some(w.poster.clone()),
+                ..Target::grid(w.grid.clone())
+            },
         }
     }
 

@@ -36,11 +36,18 @@ impl Store {
              WHERE sync_state IN ('local', 'pending') AND demo = 0 ORDER BY updated_at LIMIT ?1",
         )?;
         let rows = st
-            .query_map([limit as i64], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .query_map([limit as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
             .collect::<rusqlite::Result<Vec<(String, Vec<u8>, String, String)>>>()?;
         rows.into_iter()
             .map(|(id, bytes, heads, acked_heads)| {
-                Ok(Unsent { id: RecordId::parse_str(&id).map_err(|_| Error::Damaged(id.clone()))?, bytes, heads, acked_heads })
+                Ok(Unsent {
+                    id: RecordId::parse_str(&id).map_err(|_| Error::Damaged(id.clone()))?,
+                    bytes,
+                    heads,
+                    acked_heads,
+                })
             })
             .collect()
     }
@@ -59,7 +66,10 @@ impl Store {
 
     /// Forget what the hub acknowledged, so the next push sends the whole document.
     pub fn forget_ack(&mut self, id: RecordId) -> Result<()> {
-        self.conn.execute("UPDATE documents SET acked_heads = '' WHERE id = ?1", [id.to_string()])?;
+        self.conn.execute(
+            "UPDATE documents SET acked_heads = '' WHERE id = ?1",
+            [id.to_string()],
+        )?;
         Ok(())
     }
 
@@ -76,7 +86,15 @@ impl Store {
     pub fn refused_copies(&self) -> Result<Vec<RefusedCopy>> {
         let mut st = self.conn.prepare_cached("SELECT id, kind, bytes, reason, refused_at FROM refused_copies ORDER BY refused_at DESC")?;
         let rows = st
-            .query_map([], |r| Ok(RefusedCopy { id: r.get(0)?, kind: r.get(1)?, bytes: r.get(2)?, reason: r.get(3)?, refused_at: r.get(4)? }))?
+            .query_map([], |r| {
+                Ok(RefusedCopy {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    bytes: r.get(2)?,
+                    reason: r.get(3)?,
+                    refused_at: r.get(4)?,
+                })
+            })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }
@@ -85,21 +103,38 @@ impl Store {
     /// after its refused copy is kept; or one that left the device's scope).
     pub fn remove(&mut self, id: RecordId) -> Result<()> {
         let key = id.to_string();
-        let kind: Option<String> = self.conn.query_row("SELECT kind FROM documents WHERE id = ?1", [&key], |r| r.get(0)).optional()?;
+        let kind: Option<String> = self
+            .conn
+            .query_row("SELECT kind FROM documents WHERE id = ?1", [&key], |r| {
+                r.get(0)
+            })
+            .optional()?;
         let tx = self.conn.transaction()?;
         match kind.as_deref().and_then(Kind::parse) {
             Some(Kind::Household) => {
                 tx.execute("DELETE FROM households WHERE id = ?1", [&key])?;
-                tx.execute("DELETE FROM household_tags WHERE household_id = ?1 AND sensitive = 0", [&key])?;
+                tx.execute(
+                    "DELETE FROM household_tags WHERE household_id = ?1 AND sensitive = 0",
+                    [&key],
+                )?;
                 tx.execute("DELETE FROM residents WHERE household_id = ?1", [&key])?;
                 tx.execute("DELETE FROM search_keys WHERE household_id = ?1", [&key])?;
             }
             Some(Kind::HouseholdPrivate) => {
-                let bytes: Vec<u8> = tx.query_row("SELECT bytes FROM documents WHERE id = ?1", [&key], |r| r.get(0))?;
+                let bytes: Vec<u8> =
+                    tx.query_row("SELECT bytes FROM documents WHERE id = ?1", [&key], |r| {
+                        r.get(0)
+                    })?;
                 let p = gridline_records::private::read(&automerge::AutoCommit::load(&bytes)?)?;
                 let household = p.household.to_string();
-                tx.execute("DELETE FROM private_parts WHERE household_id = ?1", [&household])?;
-                tx.execute("DELETE FROM household_tags WHERE household_id = ?1 AND sensitive = 1", [&household])?;
+                tx.execute(
+                    "DELETE FROM private_parts WHERE household_id = ?1",
+                    [&household],
+                )?;
+                tx.execute(
+                    "DELETE FROM household_tags WHERE household_id = ?1 AND sensitive = 1",
+                    [&household],
+                )?;
             }
             Some(Kind::Visit) => {
                 tx.execute("DELETE FROM visits WHERE id = ?1", [&key])?;
@@ -119,7 +154,13 @@ impl Store {
 
     /// Replaces the device's copy with another version outright (not a merge):
     /// the hub's version of a refused record.
-    pub fn replace(&mut self, id: RecordId, bytes: &[u8], record: &Record, now: Instant) -> Result<()> {
+    pub fn replace(
+        &mut self,
+        id: RecordId,
+        bytes: &[u8],
+        record: &Record,
+        now: Instant,
+    ) -> Result<()> {
         self.remove(id)?;
         let mut doc = automerge::AutoCommit::load(bytes)?;
         self.save(&mut doc, record, crate::Origin::Remote, now)?;
@@ -130,6 +171,9 @@ impl Store {
     /// Marks every document not yet synced as trial data that never syncs
     /// (records made in trial mode, before the device enrolled).
     pub fn retire_trial_records(&mut self) -> Result<usize> {
-        Ok(self.conn.execute("UPDATE documents SET demo = 1 WHERE demo = 0 AND sync_state = 'local'", [])?)
+        Ok(self.conn.execute(
+            "UPDATE documents SET demo = 1 WHERE demo = 0 AND sync_state = 'local'",
+            [],
+        )?)
     }
 }

@@ -34,35 +34,67 @@ pub struct Checked {
 /// Merges `changes` into a copy of the hub's document (`None`: the hub has
 /// none) and checks them against the binding. The hub's own copy is untouched
 /// when the push is refused.
-pub fn check_push(binding: &Binding, id: &str, hub_doc: Option<&AutoCommit>, hub_actor: &[u8], changes: &[u8]) -> Result<Checked, Refusal> {
-    let refuse = |code: RefusalCode, reason: String| Refusal { id: id.to_owned(), code, reason };
+pub fn check_push(
+    binding: &Binding,
+    id: &str,
+    hub_doc: Option<&AutoCommit>,
+    hub_actor: &[u8],
+    changes: &[u8],
+) -> Result<Checked, Refusal> {
+    let refuse = |code: RefusalCode, reason: String| Refusal {
+        id: id.to_owned(),
+        code,
+        reason,
+    };
     let mut doc = match hub_doc {
         Some(d) => d.clone(),
         None => gridline_records::new_doc(hub_actor),
     };
     let before_heads = doc.get_heads();
-    doc.load_incremental(changes).map_err(|e| refuse(RefusalCode::Malformed, format!("changes do not load: {e}")))?;
+    doc.load_incremental(changes)
+        .map_err(|e| refuse(RefusalCode::Malformed, format!("changes do not load: {e}")))?;
     if !doc.get_missing_deps(&[]).is_empty() {
-        return Err(refuse(RefusalCode::MissingDeps, "changes depend on ones the hub does not have; send the whole document".into()));
+        return Err(refuse(
+            RefusalCode::MissingDeps,
+            "changes depend on ones the hub does not have; send the whole document".into(),
+        ));
     }
     let new_changes = doc.get_changes(&before_heads);
     for c in &new_changes {
         let actor = c.actor_id().to_hex_string();
         if !binding.actors.contains(&actor) {
-            return Err(refuse(RefusalCode::ForgedActor, format!("a change by actor {actor}, which is not bound to this device")));
+            return Err(refuse(
+                RefusalCode::ForgedActor,
+                format!("a change by actor {actor}, which is not bound to this device"),
+            ));
         }
     }
     let changed = !new_changes.is_empty();
-    let record = Record::read(&doc).map_err(|e| refuse(RefusalCode::Malformed, format!("not a Gridline record: {e}")))?;
+    let record = Record::read(&doc).map_err(|e| {
+        refuse(
+            RefusalCode::Malformed,
+            format!("not a Gridline record: {e}"),
+        )
+    })?;
     if record.doc_id().to_string() != id {
-        return Err(refuse(RefusalCode::Malformed, format!("the document says it is {}, not {id}", record.doc_id())));
+        return Err(refuse(
+            RefusalCode::Malformed,
+            format!("the document says it is {}, not {id}", record.doc_id()),
+        ));
     }
     if !changed {
-        return Ok(Checked { doc, record, changed });
+        return Ok(Checked {
+            doc,
+            record,
+            changed,
+        });
     }
 
     let before = match hub_doc {
-        Some(d) => Some(Record::read(d).map_err(|e| refuse(RefusalCode::Malformed, format!("hub copy unreadable: {e}")))?),
+        Some(d) => Some(
+            Record::read(d)
+                .map_err(|e| refuse(RefusalCode::Malformed, format!("hub copy unreadable: {e}")))?,
+        ),
         None => None,
     };
     let user = &binding.user;
@@ -72,7 +104,10 @@ pub fn check_push(binding: &Binding, id: &str, hub_doc: Option<&AutoCommit>, hub
         None => check(user, kind, Action::Create, &record.target()).map_err(not_permitted)?,
         Some(b) => {
             if b.kind() != kind {
-                return Err(refuse(RefusalCode::Malformed, "a document cannot change its kind".into()));
+                return Err(refuse(
+                    RefusalCode::Malformed,
+                    "a document cannot change its kind".into(),
+                ));
             }
             let action = match kind {
                 Kind::Issue | Kind::Wish => Action::Step,
@@ -85,10 +120,15 @@ pub fn check_push(binding: &Binding, id: &str, hub_doc: Option<&AutoCommit>, hub
 
     // Every event this device's actors added must name its user and role.
     let known: Vec<uuid::Uuid> = match hub_doc {
-        Some(d) => gridline_records::event_authors(d).map_err(|e| refuse(RefusalCode::Malformed, e.to_string()))?.into_iter().map(|(id, _, _)| id).collect(),
+        Some(d) => gridline_records::event_authors(d)
+            .map_err(|e| refuse(RefusalCode::Malformed, e.to_string()))?
+            .into_iter()
+            .map(|(id, _, _)| id)
+            .collect(),
         None => Vec::new(),
     };
-    let events = gridline_records::event_authors(&doc).map_err(|e| refuse(RefusalCode::Malformed, e.to_string()))?;
+    let events = gridline_records::event_authors(&doc)
+        .map_err(|e| refuse(RefusalCode::Malformed, e.to_string()))?;
     for (event, actor, author) in events {
         if known.contains(&event) || !binding.actors.contains(&actor) {
             continue;
@@ -96,9 +136,16 @@ pub fn check_push(binding: &Binding, id: &str, hub_doc: Option<&AutoCommit>, hub
         if author.user != user.id || author.role != user.role || author.unit != user.scope.unit() {
             return Err(refuse(
                 RefusalCode::ForgedAuthor,
-                format!("event {event} names {} as {}, but this device is bound to {} as {}", author.user, author.role, user.id, user.role),
+                format!(
+                    "event {event} names {} as {}, but this device is bound to {} as {}",
+                    author.user, author.role, user.id, user.role
+                ),
             ));
         }
     }
-    Ok(Checked { doc, record, changed })
+    Ok(Checked {
+        doc,
+        record,
+        changed,
+    })
 }

@@ -111,7 +111,8 @@ pub fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
 }
 
 pub fn decode_request(bytes: &[u8]) -> Result<SyncRequest, WireError> {
-    let r: SyncRequest = ciborium::from_reader(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
+    let r: SyncRequest =
+        ciborium::from_reader(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
     if r.v != PROTOCOL_VERSION {
         return Err(WireError::Version { got: r.v });
     }
@@ -119,7 +120,8 @@ pub fn decode_request(bytes: &[u8]) -> Result<SyncRequest, WireError> {
 }
 
 pub fn decode_response(bytes: &[u8]) -> Result<SyncResponse, WireError> {
-    let r: SyncResponse = ciborium::from_reader(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
+    let r: SyncResponse =
+        ciborium::from_reader(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
     if r.v != PROTOCOL_VERSION {
         return Err(WireError::Version { got: r.v });
     }
@@ -138,25 +140,63 @@ mod tests {
             page: DEFAULT_PAGE,
             want_total: true,
             new_actor: None,
-            push: vec![PushDoc { id: "x".into(), changes: vec![1, 2, 3], heads: vec!["ab".into()] }],
+            push: vec![PushDoc {
+                id: "x".into(),
+                changes: vec![1, 2, 3],
+                heads: vec!["ab".into()],
+            }],
         };
         let bytes = encode(&req);
-        assert_eq!(decode_request(&bytes).unwrap(), req, "a request survives encoding");
+        assert_eq!(
+            decode_request(&bytes).unwrap(),
+            req,
+            "a request survives encoding"
+        );
         // CBOR byte strings, not arrays of integers: 3 bytes cost 4 on the wire.
-        assert!(bytes.windows(4).any(|w| w == [0x43, 1, 2, 3]), "changes travel as a byte string");
+        assert!(
+            bytes.windows(4).any(|w| w == [0x43, 1, 2, 3]),
+            "changes travel as a byte string"
+        );
     }
 
     #[test]
     fn a_nothing_changed_request_is_tiny() {
-        let req = SyncRequest { v: PROTOCOL_VERSION, cursor: 123_456, page: DEFAULT_PAGE, want_total: false, new_actor: None, push: vec![] };
-        assert!(encode(&req).len() < 64, "nothing-changed costs {} bytes", encode(&req).len());
+        let req = SyncRequest {
+            v: PROTOCOL_VERSION,
+            cursor: 123_456,
+            page: DEFAULT_PAGE,
+            want_total: false,
+            new_actor: None,
+            push: vec![],
+        };
+        assert!(
+            encode(&req).len() < 64,
+            "nothing-changed costs {} bytes",
+            encode(&req).len()
+        );
     }
 
     #[test]
     fn wrong_versions_and_garbage_are_refused_clearly() {
-        let mut req = SyncRequest { v: 99, cursor: 0, page: 1, want_total: false, new_actor: None, push: vec![] };
-        assert!(matches!(decode_request(&encode(&req)), Err(WireError::Version { got: 99 })));
+        let mut req = SyncRequest {
+            v: 99,
+            cursor: 0,
+            page: 1,
+            want_total: false,
+            new_actor: None,
+            push: vec![],
+        };
+        assert!(matches!(
+            decode_request(&encode(&req)),
+            Err(WireError::Version { got: 99 })
+        ));
         req.v = PROTOCOL_VERSION;
-        assert!(matches!(decode_request(b"\xff\x00garbage"), Err(WireError::Malformed(_))), "garbage is malformed");
+        assert!(
+            matches!(
+                decode_request(b"\xff\x00garbage"),
+                Err(WireError::Malformed(_))
+            ),
+            "garbage is malformed"
+        );
     }
 }

@@ -1,0 +1,215 @@
+//! `gridline hub …`: the street hub's console (init, import, enrol, revoke,
+//! devices, serve). Admin commands work on the hub's data directory directly.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use gridline_hub::Hub;
+use gridline_model::{Role, Scope, User};
+use serde_json::json;
+
+use crate::output::{kv, print_json, Table};
+use crate::{usage, Ctx};
+
+#[derive(Debug, Subcommand)]
+pub enum HubCmd {
+    /// 新建街道枢纽 (create a hub for one street)
+    Init(InitArgs),
+    /// 运行街道枢纽服务 (serve devices over HTTP)
+    Serve(ServeArgs),
+    /// 生成一次性注册码 (issue a one-time enrolment code for a user, role and scope)
+    Enroll(EnrollArgs),
+    /// 停用设备 (revoke a device: refused from its next request)
+    Revoke(RevokeArgs),
+    /// 查看已注册设备 (list enrolled devices)
+    Devices,
+    /// 导入社区户籍表 CSV (import a community's household spreadsheet, UTF-8 or GBK)
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// 街道代码，9 位 (street code, 9 digits)
+    #[arg(long, default_value = "522701001")]
+    street: String,
+    /// 街道名称 (street name)
+    #[arg(long, default_value = "广惠路街道")]
+    name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// 监听地址 (address to listen on)
+    #[arg(long, default_value = "127.0.0.1:7878")]
+    listen: String,
+}
+
+#[derive(Debug, Args)]
+pub struct EnrollArgs {
+    /// 用户编号 (user id)
+    #[arg(long, value_name = "ID")]
+    user: String,
+    /// 姓名 (display name); 默认同用户编号 (default: the user id)
+    #[arg(long)]
+    name: Option<String>,
+    /// 角色 (role): grid-worker, joint-leader, community-staff, street-staff, department
+    #[arg(long)]
+    role: String,
+    /// 范围 (scope): grids:… | households:… | community:… | street:… | department:…
+    #[arg(long)]
+    scope: String,
+    /// 操作的管理员 (the admin issuing the code, for the audit trail)
+    #[arg(long, default_value = "admin")]
+    admin: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// 设备编号 (device id, from `gridline hub devices`)
+    device: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// CSV 文件 (the CSV file; UTF-8 with or without BOM, or GBK)
+    file: PathBuf,
+    #[arg(long, default_value = "admin")]
+    admin: String,
+}
+
+pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
+    match cmd {
+        HubCmd::Init(a) => {
+            let hub = Hub::init(&ctx.data, &a.street, &a.name)?;
+            if ctx.json {
+                print_json(
+                    &json!({"status": "saved", "street": a.street, "hub_actor": hub.actor_hex()}),
+                );
+            } else {
+                out!("街道枢纽已创建 (hub created) — {}", ctx.data.display());
+                kv(&[
+                    ("街道 (street)", format!("{} {}", a.street, a.name)),
+                    ("枢纽执行者 (hub actor)", hub.actor_hex()),
+                ]);
+                out!(
+                    "下一步 (next): gridline --data {} hub serve",
+                    ctx.data.display()
+                );
+            }
+            Ok(())
+        }
+        HubCmd::Serve(a) => serve(ctx, a),
+        HubCmd::Enroll(a) => {
+            let hub = Hub::open(&ctx.data)?;
+            let user = User {
+                id: a.user.clone(),
+                name: a.name.unwrap_or(a.user),
+                role: Role::parse(&a.role)?,
+                scope: Scope::parse(&a.scope)?,
+            };
+            let code = hub.enrol_code(&user, &a.admin, ctx.now)?;
+            if ctx.json {
+                print_json(
+                    &json!({"code": code, "expires_in_hours": gridline_hub::CODE_TTL_HOURS}),
+                );
+            } else {
+                out!("注册码 (enrolment code): {code}");
+                out!(
+                    "仅可使用一次，{} 小时内有效 (single use, valid for {} hours)",
+                    gridline_hub::CODE_TTL_HOURS,
+                    gridline_hub::CODE_TTL_HOURS
+                );
+                out!("在设备上 (on the device): gridline device enroll --hub http://HUB:7878 --code {code}");
+            }
+            Ok(())
+        }
+        HubCmd::Revoke(a) => {
+            Hub::open(&ctx.data)?.revoke(&a.device, ctx.now)?;
+            out!(
+                "已停用 (revoked) {} — 下次请求起拒绝 (refused from its next request)",
+                a.device
+            );
+            Ok(())
+        }
+        HubCmd::Devices => {
+            let devices = Hub::open(&ctx.data)?.devices()?;
+            if ctx.json {
+                print_json(&json!(devices
+                    .iter()
+                    .map(|d| json!({"id": d.id, "user_id": d.user.id, "user_name": d.user.name, "role": d.user.role.key(),
+                        "scope": d.user.scope.encode(), "enrolled_at": d.enrolled_at, "revoked_at": d.revoked_at, "actors": d.actors}))
+                    .collect::<Vec<_>>()));
+                return Ok(());
+            }
+            let mut t = Table::new(&[
+                "设备 (device)",
+                "用户 (user)",
+                "角色 (role)",
+                "范围 (scope)",
+                "状态 (state)",
+            ]);
+            for d in devices {
+                t.row(vec![
+                    d.id,
+                    format!("{} ({})", d.user.name, d.user.id),
+                    d.user.role.zh().into(),
+                    d.user.scope.encode(),
+                    if d.revoked_at.is_some() {
+                        "已停用".into()
+                    } else {
+                        "正常".into()
+                    },
+                ]);
+            }
+            t.print();
+            Ok(())
+        }
+        HubCmd::Import(a) => {
+            let hub = Hub::open(&ctx.data)?;
+            let bytes = std::fs::read(&a.file).map_err(|e| {
+                usage(format!(
+                    "无法读取 {} (cannot read the file): {e}",
+                    a.file.display()
+                ))
+            })?;
+            let report = hub.import_households(&bytes, &a.admin, ctx.now)?;
+            if ctx.json {
+                print_json(
+                    &json!({"status": "saved", "households": report.households, "grids": report.grids, "communities": report.communities}),
+                );
+            } else {
+                out!("已导入 (imported) {} 户，{} 个网格，{} 个社区 (households, grids, communities)", report.households, report.grids, report.communities);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn serve(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let hub = Hub::open(&ctx.data)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&a.listen)
+            .await
+            .map_err(|e| usage(format!("无法监听 {} (cannot listen): {e}", a.listen)))?;
+        tracing::info!(listen = %listener.local_addr()?, "hub serving");
+        eprintln!(
+            "街道枢纽运行中 (hub serving) http://{} — Ctrl-C 停止 (stop)",
+            listener.local_addr()?
+        );
+        gridline_hub::server::run(listener, hub, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        tracing::info!("hub stopped");
+        Ok(())
+    })
+}

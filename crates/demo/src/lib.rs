@@ -1,0 +1,920 @@
+//! Synthetic demo data in the proportions of DESIGN §6, deterministic for a seed.
+//!
+//! A grid has ≈300 households (≈3 residents each) and, over five years, ≈5,000
+//! visits, ≈1,500 issues and ≈300 wishes; a street has 80 grids in 8
+//! communities. Everything is generated from a SplitMix64 stream seeded by the
+//! seed and the grid id, so the same seed gives the same records (ids
+//! included) on every machine, whichever thread makes which grid.
+//!
+//! This crate only makes documents; it does no IO and never reads the clock
+//! (`now` is passed in). The device (`gridline_device::demo::seed`) keeps what
+//! lies in its user's scope, flagged as demo data that never syncs; the street
+//! hub (`Hub::seed_demo`) stores a whole street as its own writes.
+//!
+//! ```
+//! use gridline_demo::{generate_grid, grids_for, Scale};
+//! use gridline_model::Scope;
+//! # let now = chrono::Utc::now();
+//! let grids = grids_for(&Scope::Street("522701001".into()), Scale::Grid).unwrap();
+//! let docs = generate_grid(&grids[0], 7, now, None, &[1; 16], &[2; 16]);
+//! assert_eq!(docs.len(), gridline_demo::DOCUMENTS_PER_GRID);
+//! ```
+
+mod names;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::{ActorId, AutoCommit};
+use chrono::{Datelike, Duration, NaiveDate};
+use gridline_model::id_number::make_id_number;
+use gridline_model::phone::parse_mobile;
+use gridline_model::*;
+use gridline_records::{household, issue, private, visit, wish, Record};
+
+/// How much to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// One grid: ≈300 households with five years of visits, issues and wishes.
+    Grid,
+    /// A street: 80 grids in 8 communities.
+    Street,
+}
+
+impl Scale {
+    pub fn parse(s: &str) -> Result<Scale, Invalid> {
+        match s.trim() {
+            "grid" => Ok(Scale::Grid),
+            "street" => Ok(Scale::Street),
+            other => Err(Invalid::new(
+                "scale",
+                format!("未知规模 \"{other}\" (unknown scale)"),
+                "请用 grid 或 street (use grid or street)",
+            )),
+        }
+    }
+}
+
+pub const HOUSEHOLDS_PER_GRID: usize = 300;
+pub const VISITS_PER_GRID: usize = 5000;
+pub const ISSUES_PER_GRID: usize = 1500;
+pub const WISHES_PER_GRID: usize = 300;
+/// Documents [`generate_grid`] makes for one grid: each household has an
+/// ordinary and a private document.
+pub const DOCUMENTS_PER_GRID: usize =
+    HOUSEHOLDS_PER_GRID * 2 + VISITS_PER_GRID + ISSUES_PER_GRID + WISHES_PER_GRID;
+pub const COMMUNITIES_PER_STREET: u16 = 8;
+pub const GRIDS_PER_COMMUNITY: u16 = 10;
+/// Households per joint-household group (十联户).
+pub const GROUP_SIZE: usize = 10;
+/// The street used when the scope names none.
+pub const DEFAULT_STREET: &str = "522701001";
+
+/// Joint-household groups of ten neighbouring households (十联户), each with
+/// its party-member leader.
+pub fn joint_groups(grid: &GridId, households: &[Household]) -> Vec<JointGroup> {
+    households
+        .chunks(GROUP_SIZE)
+        .enumerate()
+        .map(|(k, hs)| JointGroup {
+            leader: format!("jl-{}-{:02}", grid.as_str(), k + 1),
+            grid: grid.clone(),
+            households: hs.iter().map(|h| h.id).collect(),
+        })
+        .collect()
+}
+
+/// The grids to generate for this scope at this scale: the scope's first
+/// grid (or its community's or street's first), and at street scale the
+/// street's 80 grids, with that grid among them.
+pub fn grids_for(scope: &Scope, scale: Scale) -> Result<Vec<GridId>, Invalid> {
+    let street = scope.street().unwrap_or_else(|| DEFAULT_STREET.to_owned());
+    let first = match scope {
+        Scope::Grids(g) if !g.is_empty() => g[0].clone(),
+        Scope::Community(c) => GridId::new(c, 1),
+        _ => GridId::parse(&format!("{street}001001"))?,
+    };
+    Ok(match scale {
+        Scale::Grid => vec![first],
+        Scale::Street => {
+            let mut v: Vec<GridId> = (1..=COMMUNITIES_PER_STREET)
+                .flat_map(|c| {
+                    let code =
+                        CommunityCode::parse(&format!("{street}{c:03}")).expect("9 + 3 digits");
+                    (1..=GRIDS_PER_COMMUNITY).map(move |g| GridId::new(&code, g))
+                })
+                .collect();
+            if !v.contains(&first) {
+                v[0] = first;
+            }
+            v
+        }
+    })
+}
+
+/// A display name for a demo grid: 第N网格.
+pub fn grid_name(grid: &GridId) -> String {
+    format!("第{}网格", grid.number())
+}
+
+/// A display name for a demo community: 社区NNN (its 3-digit number).
+pub fn community_name(community: &CommunityCode) -> String {
+    format!("社区{}", &community.as_str()[9..])
+}
+
+/// Who writes a grid's ordinary records: its grid worker (reports, visits,
+/// posts), community staff (accept, resolve, close) and street staff
+/// (dispatch).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authors {
+    pub worker: Author,
+    pub staff: Author,
+    pub street: Author,
+}
+
+impl Authors {
+    /// The synthetic `gw-<grid>`, `cs-<community>` and `ss-<street>` users,
+    /// except that a device's own user takes the place whose role and scope
+    /// fit them, so "my visits" and "my reports" show up in the demo.
+    pub fn for_grid(grid: &GridId, user: Option<&User>) -> Authors {
+        let community = grid.community();
+        let mine = |role: Role, fallback: String, unit: String| match user {
+            Some(user) if user.role == role => match &user.scope {
+                Scope::Grids(g) if g.contains(grid) => user.author(),
+                Scope::Community(c) if *c == community => user.author(),
+                Scope::Street(s) if s == grid.street() => user.author(),
+                _ => Author {
+                    user: fallback,
+                    role,
+                    unit,
+                },
+            },
+            _ => Author {
+                user: fallback,
+                role,
+                unit,
+            },
+        };
+        Authors {
+            worker: mine(
+                Role::GridWorker,
+                format!("gw-{}", grid.as_str()),
+                String::new(),
+            ),
+            staff: mine(
+                Role::CommunityStaff,
+                format!("cs-{}", community.as_str()),
+                community.as_str().to_owned(),
+            ),
+            street: mine(
+                Role::StreetStaff,
+                format!("ss-{}", grid.street()),
+                grid.street().to_owned(),
+            ),
+        }
+    }
+}
+
+/// Makes one grid's documents, in this order: each household followed by its
+/// private part, then visits, issues and wishes ([`DOCUMENTS_PER_GRID`] in
+/// all). Documents are written as `actor`, except wish grants, which are
+/// written as `hub_actor` (a grant counts only when the hub made it). `user`
+/// is the device's own user, who appears as an author where they fit
+/// ([`Authors::for_grid`]); `None` keeps every author synthetic.
+pub fn generate_grid(
+    grid: &GridId,
+    seed: u64,
+    now: Instant,
+    user: Option<&User>,
+    actor: &[u8],
+    hub_actor: &[u8],
+) -> Vec<(AutoCommit, Record)> {
+    GridGen::new(grid.clone(), seed, now, user, actor, hub_actor).generate()
+}
+
+/// SplitMix64: tiny, fast, and the same on every platform.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn chance(&mut self, percent: u32) -> bool {
+        self.below(1000) < (percent as usize) * 10
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len())]
+    }
+    fn id(&mut self, at: Instant) -> RecordId {
+        let mut b = [0u8; 10];
+        b[..8].copy_from_slice(&self.next().to_le_bytes());
+        b[8..].copy_from_slice(&self.next().to_le_bytes()[..2]);
+        uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &b)
+            .into_uuid()
+    }
+}
+
+/// Makes one grid's records from its own seeded stream.
+struct GridGen {
+    grid: GridId,
+    groups: Vec<JointGroup>,
+    rng: Rng,
+    now: Instant,
+    actor: Vec<u8>,
+    hub_actor: Vec<u8>,
+    hub_actor_hex: String,
+    worker: Author,
+    staff: Author,
+    street: Author,
+}
+
+impl GridGen {
+    fn new(
+        grid: GridId,
+        seed: u64,
+        now: Instant,
+        user: Option<&User>,
+        actor: &[u8],
+        hub_actor: &[u8],
+    ) -> Self {
+        let mut h = seed ^ 0x6772_6964_6c69_6e65;
+        for b in grid.as_str().bytes() {
+            h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+        let Authors {
+            worker,
+            staff,
+            street,
+        } = Authors::for_grid(&grid, user);
+        GridGen {
+            groups: Vec::new(),
+            worker,
+            staff,
+            street,
+            grid,
+            rng: Rng(h),
+            now,
+            actor: actor.to_vec(),
+            hub_actor: hub_actor.to_vec(),
+            hub_actor_hex: ActorId::from(hub_actor).to_hex_string(),
+        }
+    }
+
+    fn doc(&self) -> AutoCommit {
+        gridline_records::new_doc(&self.actor)
+    }
+
+    fn generate(&mut self) -> Vec<(AutoCommit, Record)> {
+        let mut out = Vec::with_capacity(
+            HOUSEHOLDS_PER_GRID * 2 + VISITS_PER_GRID + ISSUES_PER_GRID + WISHES_PER_GRID,
+        );
+        let households: Vec<Household> = (0..HOUSEHOLDS_PER_GRID)
+            .map(|i| self.household(i))
+            .collect();
+        self.groups = joint_groups(&self.grid, &households);
+        for h in &households {
+            let p = self.private_part(h);
+            let mut d = self.doc();
+            household::create(&mut d, h, self.now - Duration::days(5 * 365))
+                .expect("demo households are well-formed");
+            out.push((d, Record::Household(h.clone())));
+            let mut d = self.doc();
+            private::create(&mut d, &p, self.now - Duration::days(5 * 365))
+                .expect("demo private parts are well-formed");
+            out.push((d, Record::HouseholdPrivate(p)));
+        }
+        for _ in 0..VISITS_PER_GRID {
+            let v = self.visit(&households);
+            let mut d = self.doc();
+            visit::create(&mut d, &v).expect("demo visits are well-formed");
+            out.push((d, Record::Visit(v)));
+        }
+        for _ in 0..ISSUES_PER_GRID {
+            let i = self.issue(&households);
+            let mut d = self.doc();
+            issue::create(&mut d, &i).expect("demo issues are well-formed");
+            out.push((d, Record::Issue(i)));
+        }
+        for _ in 0..WISHES_PER_GRID {
+            out.push(self.wish(&households));
+        }
+        out
+    }
+
+    fn past(&mut self, max_days: i64) -> Instant {
+        self.now - Duration::minutes(self.rng.below((max_days * 24 * 60) as usize) as i64 + 1)
+    }
+
+    fn name(&mut self, female: bool, surname: Option<&str>) -> String {
+        let s = surname.map_or_else(|| self.rng.pick(names::SURNAMES).to_string(), str::to_owned);
+        let g = if female {
+            self.rng.pick(names::GIVEN_FEMALE)
+        } else {
+            self.rng.pick(names::GIVEN_MALE)
+        };
+        format!("{s}{g}")
+    }
+
+    fn phone(&mut self) -> Phone {
+        let second = [3, 5, 7, 8, 9][self.rng.below(5)];
+        let s = format!(
+            "1{second}{}{:08}",
+            self.rng.below(10),
+            self.rng.below(100_000_000)
+        );
+        parse_mobile(&s, "phone").expect("generated mobiles are valid")
+    }
+
+    fn birth(&mut self, min_age: i64, max_age: i64) -> NaiveDate {
+        let today = self.now.date_naive();
+        let age_days =
+            (min_age * 365) + self.rng.below(((max_age - min_age) * 365) as usize) as i64;
+        today - Duration::days(age_days)
+    }
+
+    fn household(&mut self, i: usize) -> Household {
+        let community_no = self.grid.community().as_str()[9..]
+            .parse::<usize>()
+            .unwrap_or(1);
+        let compound = names::COMPOUNDS
+            [(community_no * 2 + self.grid.number() as usize / 6) % names::COMPOUNDS.len()];
+        let building = 1 + i / 24;
+        let unit = 1 + (i / 8) % 3;
+        let room = format!("{}{:02}", 1 + (i % 8) / 2 + (i / 96) * 4, 1 + i % 2);
+        let elderly_alone = self.rng.chance(8);
+        let head_female = self.rng.chance(45);
+        let head_birth = if elderly_alone {
+            self.birth(70, 92)
+        } else {
+            self.birth(28, 80)
+        };
+        let surname = self.rng.pick(names::SURNAMES).to_string();
+        let at = self.now - Duration::days(5 * 365);
+        let mut residents = vec![Resident {
+            id: self.rng.id(at),
+            name: self.name(head_female, Some(&surname)),
+            gender: Some(if head_female {
+                Gender::Female
+            } else {
+                Gender::Male
+            }),
+            birth_date: Some(head_birth),
+            relation: Relation::Head,
+            phone: Some(self.phone()),
+            tags: BTreeSet::new(),
+        }];
+        if !elderly_alone {
+            let extra = [0, 1, 1, 2, 2, 2, 3, 3, 4][self.rng.below(9)];
+            for k in 0..extra {
+                let (relation, female, birth, sn) = match k {
+                    0 => (Relation::Spouse, !head_female, self.birth(25, 85), None),
+                    _ if self.rng.chance(20) => (
+                        Relation::Parent,
+                        self.rng.chance(55),
+                        self.birth(60, 95),
+                        None,
+                    ),
+                    _ => (
+                        Relation::Child,
+                        self.rng.chance(50),
+                        self.birth(1, 30),
+                        Some(surname.clone()),
+                    ),
+                };
+                let name = self.name(female, sn.as_deref());
+                let mut tags = BTreeSet::new();
+                if relation == Relation::Child
+                    && self.now.date_naive().year() - birth.year() < 16
+                    && self.rng.chance(12)
+                {
+                    tags.insert(Tag::LeftBehindChild);
+                }
+                residents.push(Resident {
+                    id: self.rng.id(at),
+                    name,
+                    gender: Some(if female { Gender::Female } else { Gender::Male }),
+                    birth_date: Some(birth),
+                    relation,
+                    phone: if self.rng.chance(60) {
+                        Some(self.phone())
+                    } else {
+                        None
+                    },
+                    tags,
+                });
+            }
+        }
+        let mut tags = BTreeSet::new();
+        for (tag, pct) in [
+            (Tag::ElderlyAlone, if elderly_alone { 100 } else { 0 }),
+            (Tag::EmptyNest, 10),
+            (Tag::Veteran, 5),
+            (Tag::PartyMember, 12),
+            (Tag::NeedsAttention, 5),
+            (Tag::RentedHome, 10),
+            (Tag::Migrant, 8),
+        ] {
+            if self.rng.chance(pct) {
+                tags.insert(tag);
+            }
+        }
+        Household {
+            id: self.rng.id(at),
+            grid: self.grid.clone(),
+            address: Address {
+                compound: compound.into(),
+                building: format!("{building}栋"),
+                unit: format!("{unit}单元"),
+                room,
+            },
+            phone: residents[0].phone.clone(),
+            tags,
+            residents,
+            notes: String::new(),
+            location: None,
+        }
+    }
+
+    fn private_part(&mut self, h: &Household) -> HouseholdPrivate {
+        let mut sensitive = BTreeSet::new();
+        for (tag, pct) in [
+            (Tag::Disabled, 5),
+            (Tag::LowIncome, 6),
+            (Tag::ExtremeHardship, 1),
+            (Tag::Relocated, 3),
+        ] {
+            if self.rng.chance(pct) {
+                sensitive.insert(tag);
+            }
+        }
+        let id_numbers: BTreeMap<RecordId, IdNumber> = h
+            .residents
+            .iter()
+            .filter_map(|r| {
+                let b = r.birth_date?;
+                let seq = self.rng.below(500) as u16;
+                Some((
+                    r.id,
+                    make_id_number("522701", b, seq, r.gender == Some(Gender::Female)),
+                ))
+            })
+            .collect();
+        HouseholdPrivate {
+            household: h.id,
+            grid: h.grid.clone(),
+            id_numbers,
+            sensitive_tags: sensitive,
+        }
+    }
+
+    fn visit(&mut self, hs: &[Household]) -> Visit {
+        let n = self.rng.below(hs.len());
+        let h = &hs[n];
+        let at = self.past(5 * 365);
+        // One visit in five is the household's joint-household leader's.
+        let visitor = if self.rng.chance(20) {
+            let g = &self.groups[n / GROUP_SIZE];
+            Author {
+                user: g.leader.clone(),
+                role: Role::JointLeader,
+                unit: String::new(),
+            }
+        } else {
+            self.worker.clone()
+        };
+        let kind = [
+            VisitKind::Routine,
+            VisitKind::Routine,
+            VisitKind::Routine,
+            VisitKind::HomeServiceDay,
+            VisitKind::FollowUp,
+        ][self.rng.below(5)];
+        Visit {
+            id: self.rng.id(at),
+            household: h.id,
+            grid: self.grid.clone(),
+            visitor,
+            at,
+            kind,
+            notes: self.rng.pick(names::VISIT_NOTES).to_string(),
+        }
+    }
+
+    fn issue(&mut self, hs: &[Household]) -> Issue {
+        let total: u32 = names::ISSUES.iter().map(|(_, w, _)| w).sum();
+        let mut roll = self.rng.below(total as usize) as u32;
+        let &(category, _, examples) = names::ISSUES
+            .iter()
+            .find(|(_, w, _)| {
+                if roll < *w {
+                    true
+                } else {
+                    roll -= w;
+                    false
+                }
+            })
+            .expect("weights cover the roll");
+        let reported_at = self.past(5 * 365);
+        let household = if self.rng.chance(60) {
+            Some(self.rng.pick(hs).id)
+        } else {
+            None
+        };
+        let mut t = reported_at;
+        let mut events = vec![IssueEvent {
+            id: self.rng.id(reported_at),
+            at: reported_at,
+            author: self.worker.clone(),
+            step: IssueStep::Report,
+        }];
+        // Issues of the last two months are still being worked on: they stop
+        // after a few steps, so the demo has open and overdue cases.
+        let recent = self.now - reported_at < Duration::days(60);
+        let stop_after = if recent && self.rng.chance(70) {
+            1 + self.rng.below(5)
+        } else {
+            usize::MAX
+        };
+        let mut step = |gen: &mut Self, author: &Author, s: IssueStep, hours: i64| {
+            t += Duration::minutes(30 + gen.rng.below((hours * 60) as usize) as i64);
+            if t <= gen.now && events.len() < stop_after {
+                events.push(IssueEvent {
+                    id: gen.rng.id(t),
+                    at: t,
+                    author: author.clone(),
+                    step: s,
+                });
+            }
+        };
+        let worker = self.worker.clone();
+        let staff = self.staff.clone();
+        let street = self.street.clone();
+        let roll = self.rng.below(100);
+        if roll < 5 {
+            step(
+                self,
+                &staff,
+                IssueStep::Reject {
+                    reason: "经核实不属实".into(),
+                },
+                24,
+            );
+        } else if roll < 8 {
+            let into = self.rng.id(reported_at);
+            step(self, &staff, IssueStep::Merge { into }, 24);
+        } else {
+            step(self, &staff, IssueStep::Accept, 24);
+            if self.rng.chance(70) {
+                step(
+                    self,
+                    &staff,
+                    IssueStep::Resolve {
+                        note: "社区协调解决".into(),
+                    },
+                    72,
+                );
+            } else {
+                step(
+                    self,
+                    &staff,
+                    IssueStep::Escalate {
+                        note: "需要职能部门处置".into(),
+                    },
+                    24,
+                );
+                let n = 1 + self.rng.below(2);
+                let departments: Vec<String> = (0..n)
+                    .map(|_| self.rng.pick(names::DEPARTMENTS).to_string())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                let grade =
+                    [Grade::Urgent, Grade::Normal, Grade::Normal, Grade::Minor][self.rng.below(4)];
+                step(
+                    self,
+                    &street,
+                    IssueStep::Dispatch {
+                        departments: departments.clone(),
+                        grade,
+                    },
+                    24,
+                );
+                for d in &departments {
+                    let dep = Author {
+                        user: format!("dep-{d}"),
+                        role: Role::DepartmentLiaison,
+                        unit: d.clone(),
+                    };
+                    step(
+                        self,
+                        &dep,
+                        IssueStep::Handle {
+                            feedback: "已到现场处置".into(),
+                        },
+                        96,
+                    );
+                }
+            }
+            step(
+                self,
+                &staff,
+                IssueStep::VerifyClose {
+                    note: "现场核查，已办结".into(),
+                },
+                48,
+            );
+            let satisfied = self.rng.chance(90);
+            step(
+                self,
+                &worker,
+                IssueStep::Evaluate {
+                    satisfied,
+                    resident: "户主".into(),
+                    comment: String::new(),
+                },
+                72,
+            );
+        }
+        Issue {
+            id: self.rng.id(reported_at),
+            grid: self.grid.clone(),
+            category: category.into(),
+            description: self.rng.pick(examples).to_string(),
+            location: String::new(),
+            household,
+            urgency: 1 + self.rng.below(3) as u8,
+            reporter: worker.user.clone(),
+            reported_at,
+            events,
+        }
+    }
+
+    fn wish(&mut self, hs: &[Household]) -> (AutoCommit, Record) {
+        let &(title, category, value) = self.rng.pick(names::WISHES);
+        let h = self.rng.pick(hs).id;
+        let posted_at = self.past(5 * 365);
+        let worker = self.worker.clone();
+        let claimer = Author {
+            user: self.rng.pick(&self.groups).leader.clone(),
+            role: Role::JointLeader,
+            unit: String::new(),
+        };
+        let post = WishEvent {
+            id: self.rng.id(posted_at),
+            at: posted_at,
+            author: worker.clone(),
+            actor: String::new(),
+            step: WishStep::Post,
+        };
+        let mut w = Wish {
+            id: self.rng.id(posted_at),
+            grid: self.grid.clone(),
+            household: Some(h),
+            title: title.into(),
+            category: category.into(),
+            value_yuan: value,
+            description: String::new(),
+            poster: worker.user.clone(),
+            posted_at,
+            events: vec![post],
+        };
+        let mut d = self.doc();
+        let roll = self.rng.below(100);
+        let mut t = posted_at;
+        let mut later = |gen: &mut Self, hours: i64| {
+            t += Duration::minutes(10 + gen.rng.below((hours * 60) as usize) as i64);
+            t
+        };
+        if roll >= 15 {
+            let at = later(self, 72);
+            let claim = WishEvent {
+                id: self.rng.id(at),
+                at,
+                author: claimer.clone(),
+                actor: String::new(),
+                step: WishStep::RequestClaim,
+            };
+            let claim_id = claim.id;
+            w.events.push(claim);
+            if roll >= 20 && at < self.now {
+                wish::create(&mut d, &w).expect("demo wishes are well-formed");
+                let at = later(self, 2);
+                let hub = Author {
+                    user: "hub".into(),
+                    role: Role::Hub,
+                    unit: String::new(),
+                };
+                let grant = WishEvent {
+                    id: self.rng.id(at),
+                    at,
+                    author: hub,
+                    actor: self.hub_actor_hex.clone(),
+                    step: WishStep::Grant { claim: claim_id },
+                };
+                d.set_actor(ActorId::from(self.hub_actor.clone()));
+                wish::push_event(&mut d, &grant).expect("demo grants are well-formed");
+                d.set_actor(ActorId::from(self.actor.clone()));
+                w.events.push(grant);
+                let mut rest = Vec::new();
+                if roll >= 30 {
+                    let at = later(self, 240);
+                    rest.push(WishEvent {
+                        id: self.rng.id(at),
+                        at,
+                        author: claimer.clone(),
+                        actor: String::new(),
+                        step: WishStep::Fulfil {
+                            note: "已送到居民家中".into(),
+                        },
+                    });
+                    if roll >= 40 {
+                        let at = later(self, 72);
+                        rest.push(WishEvent {
+                            id: self.rng.id(at),
+                            at,
+                            author: worker,
+                            actor: String::new(),
+                            step: WishStep::Confirm {
+                                resident: "户主".into(),
+                            },
+                        });
+                    }
+                }
+                for e in rest.into_iter().filter(|e| e.at <= self.now) {
+                    wish::push_event(&mut d, &e).expect("demo wish events are well-formed");
+                    w.events.push(e);
+                }
+                return (d, Record::Wish(w));
+            }
+        } else if roll < 5 {
+            let at = later(self, 200);
+            w.events.push(WishEvent {
+                id: self.rng.id(at),
+                at,
+                author: worker,
+                actor: String::new(),
+                step: WishStep::WithdrawWish {
+                    reason: "居民已自行解决".into(),
+                },
+            });
+        }
+        w.events.retain(|e| e.at <= self.now);
+        wish::create(&mut d, &w).expect("demo wishes are well-formed");
+        (d, Record::Wish(w))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Instant {
+        chrono::DateTime::parse_from_rfc3339("2025-06-01T08:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    }
+
+    const ACTOR: [u8; 16] = [7; 16];
+    const HUB: [u8; 16] = [9; 16];
+
+    fn grid() -> GridId {
+        GridId::parse("522701001001001").unwrap()
+    }
+
+    fn make(seed: u64) -> Vec<(AutoCommit, Record)> {
+        generate_grid(&grid(), seed, now(), None, &ACTOR, &HUB)
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_records_and_another_seed_does_not() {
+        let mut a = make(7);
+        let mut b = make(7);
+        assert_eq!(a.len(), b.len());
+        for ((da, ra), (db, rb)) in a.iter_mut().zip(b.iter_mut()) {
+            assert_eq!(ra.doc_id(), rb.doc_id());
+            assert_eq!(ra, rb);
+            assert_eq!(
+                Record::read(da).unwrap(),
+                Record::read(db).unwrap(),
+                "document contents agree"
+            );
+            assert_eq!(
+                gridline_records::event_authors(da).unwrap(),
+                gridline_records::event_authors(db).unwrap()
+            );
+            assert_eq!(da.save(), db.save(), "byte for byte, heads included");
+        }
+        let c = make(8);
+        assert_ne!(a[0].1, c[0].1, "another seed, other records");
+    }
+
+    #[test]
+    fn a_grid_has_the_proportions_of_the_design() {
+        let docs = make(1);
+        assert_eq!(docs.len(), DOCUMENTS_PER_GRID);
+        let count = |k: gridline_model::permission::Kind| {
+            docs.iter().filter(|(_, r)| r.kind() == k).count()
+        };
+        use gridline_model::permission::Kind;
+        assert_eq!(count(Kind::Household), 300);
+        assert_eq!(count(Kind::HouseholdPrivate), 300);
+        assert_eq!(count(Kind::Visit), 5000);
+        assert_eq!(count(Kind::Issue), 1500);
+        assert_eq!(count(Kind::Wish), 300);
+        let residents: usize = docs
+            .iter()
+            .map(|(_, r)| match r {
+                Record::Household(h) => h.residents.len(),
+                _ => 0,
+            })
+            .sum();
+        assert!((700..1200).contains(&residents), "≈900: {residents}");
+        let ids: BTreeSet<_> = docs.iter().map(|(_, r)| r.doc_id()).collect();
+        assert_eq!(ids.len(), docs.len(), "document ids are distinct");
+        assert!(docs.iter().all(|(_, r)| *r.grid() == grid()));
+    }
+
+    #[test]
+    fn every_issue_folds_without_a_refused_step() {
+        for (d, r) in make(3) {
+            if let Record::Issue(i) = r {
+                let refused: Vec<_> = i
+                    .state()
+                    .outcomes
+                    .into_iter()
+                    .filter(|o| o.refused.is_some())
+                    .collect();
+                assert!(refused.is_empty(), "{}: {refused:?}", i.id);
+                let read = gridline_records::issue::read(&d).unwrap();
+                assert!(read.state().outcomes.iter().all(|o| o.refused.is_none()));
+            }
+        }
+    }
+
+    #[test]
+    fn every_grant_is_the_hub_actors_and_folds_accepted() {
+        let hub_hex = ActorId::from(&HUB[..]).to_hex_string();
+        let actor_hex = ActorId::from(&ACTOR[..]).to_hex_string();
+        let mut grants = 0;
+        for (d, r) in make(5) {
+            let Record::Wish(w) = r else { continue };
+            let read = wish::read(&d).unwrap();
+            let state = read.state(Some(&hub_hex));
+            assert!(
+                state.outcomes.iter().all(|o| o.refused.is_none()),
+                "{}: {:?}",
+                w.id,
+                state.outcomes
+            );
+            for e in &read.events {
+                if matches!(e.step, WishStep::Grant { .. }) {
+                    grants += 1;
+                    assert_eq!(e.actor, hub_hex, "the grant's map was made by the hub");
+                } else {
+                    assert_eq!(e.actor, actor_hex);
+                }
+            }
+            assert_eq!(read.events.len(), w.events.len());
+        }
+        assert!(grants > 100, "most wishes are granted: {grants}");
+    }
+
+    #[test]
+    fn a_device_user_authors_where_role_and_scope_fit() {
+        let me = User {
+            id: "w1".into(),
+            name: "王芳".into(),
+            role: Role::GridWorker,
+            scope: Scope::Grids(vec![grid()]),
+        };
+        let a = Authors::for_grid(&grid(), Some(&me));
+        assert_eq!(a.worker.user, "w1");
+        assert_eq!(a.staff.user, "cs-522701001001");
+        let other = GridId::parse("522701001001002").unwrap();
+        assert_eq!(
+            Authors::for_grid(&other, Some(&me)).worker.user,
+            "gw-522701001001002"
+        );
+        assert_eq!(Authors::for_grid(&grid(), None).street.user, "ss-522701001");
+    }
+
+    #[test]
+    fn a_street_has_eighty_grids_including_the_scopes_own() {
+        let g = GridId::parse("522701001009015").unwrap();
+        let v = grids_for(&Scope::Grids(vec![g.clone()]), Scale::Street).unwrap();
+        assert_eq!(v.len(), 80);
+        assert!(v.contains(&g));
+        assert_eq!(
+            grids_for(&Scope::Households(vec![]), Scale::Grid).unwrap(),
+            vec![grid()]
+        );
+        assert_eq!(Scale::parse(" street ").unwrap(), Scale::Street);
+        assert!(Scale::parse("city").is_err());
+    }
+}

@@ -1,0 +1,683 @@
+//! Hub and devices in one process: enrolment, scoped sync, refusals, the claim
+//! race, convergence under random offline edits and interrupted round trips,
+//! and one real HTTP round trip on loopback.
+
+use gridline_device::sync::{Enrolled, SyncReport};
+use gridline_device::{Device, HouseholdEdit, NewWish};
+use gridline_hub::Hub;
+use gridline_model::wish::WishStage;
+use gridline_model::{Instant, IssueStep, Role, Scope, User};
+use gridline_store::{HouseholdFilter, SyncState};
+use proptest::prelude::*;
+
+use super::*;
+
+const SAMPLE: &[u8] =
+    include_bytes!("../../crates/hub/tests/fixtures/import/households-sample-utf8bom.csv");
+
+/// A hub with the sample spreadsheet imported (4 communities × 3 grids).
+fn hub() -> (tempfile::TempDir, Hub) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = Hub::init(dir.path(), "522701001", "测试街道").unwrap();
+    let report = hub.import_households(SAMPLE, "admin", now()).unwrap();
+    assert_eq!(report.households, 24, "the sample has 24 households");
+    (dir, hub)
+}
+
+/// A new device enrolled with the hub as `user`.
+fn enrolled(hub: &Hub, id: &str, role: Role, scope: &str) -> (tempfile::TempDir, Device, String) {
+    let user = User {
+        id: id.into(),
+        name: id.into(),
+        role,
+        scope: Scope::parse(scope).unwrap(),
+    };
+    let code = hub.enrol_code(&user, "admin", now()).unwrap();
+    let (dir, mut d) = device(id, role, scope);
+    let e = hub
+        .enroll(
+            &code,
+            &d.identity().device_id,
+            &d.identity().actor_hex(),
+            now(),
+        )
+        .unwrap();
+    d.accept_enrolment(&Enrolled {
+        hub_url: "in-process".into(),
+        token: e.token.clone(),
+        user: e.user,
+        hub_actor: e.hub_actor,
+    })
+    .unwrap();
+    (dir, d, e.token)
+}
+
+/// Syncs in process until nothing is left, like `gridline_device::sync::sync`.
+fn sync(hub: &Hub, d: &mut Device, token: &str, at: Instant) -> SyncReport {
+    let mut report = SyncReport::default();
+    for round in 0..100 {
+        let req = d.sync_request(round == 0).unwrap();
+        let resp = hub.sync(token, &req, at).unwrap();
+        let more = resp.more;
+        let pushed_all = req.push.len() < gridline_device::sync::PUSH_BATCH;
+        report.round_trips += 1;
+        d.apply_sync(&req, resp, at, &mut report).unwrap();
+        let announcing = d
+            .store()
+            .meta("new_actor")
+            .unwrap()
+            .is_some_and(|a| !a.is_empty());
+        if !more && pushed_all && !announcing {
+            return report;
+        }
+    }
+    panic!("sync did not finish in 100 round trips");
+}
+
+/// The grid id the hub gave 平桥社区 / 平桥第1网格 (first community, first grid).
+fn first_grid(hub: &Hub) -> String {
+    let _ = hub;
+    "522701001001001".into()
+}
+
+#[test]
+fn a_grid_worker_receives_exactly_their_grid_and_its_private_parts() {
+    let (_h, hub) = hub();
+    let grid = first_grid(&hub);
+    let (_d, mut gw, token) = enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{grid}"));
+    let r = sync(&hub, &mut gw, &token, now());
+    let rows = gw.households(&HouseholdFilter::default()).unwrap();
+    assert!(!rows.is_empty(), "the grid's households arrived");
+    assert!(
+        rows.iter().all(|r| r.grid == grid),
+        "nothing from another grid reached the device"
+    );
+    let private: i64 = gw
+        .store()
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM documents WHERE kind = 'household-private'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        private as usize,
+        rows.len(),
+        "a grid worker holds each household's private part"
+    );
+    assert_eq!(
+        r.pulled,
+        rows.len() * 2,
+        "households and private parts, nothing else"
+    );
+    assert!(
+        rows.iter().all(|r| r.sync_state == SyncState::Synced),
+        "received records are in sync"
+    );
+    // Nothing changed: one round trip, nothing pulled.
+    let again = sync(&hub, &mut gw, &token, now());
+    assert_eq!(
+        (again.round_trips, again.pulled, again.pushed),
+        (1, 0, 0),
+        "nothing changed is one empty round trip"
+    );
+}
+
+#[test]
+fn a_leader_never_receives_id_numbers() {
+    let (_h, hub) = hub();
+    let (_a, mut gw, gw_token) = enrolled(
+        &hub,
+        "gw-1",
+        Role::GridWorker,
+        &format!("grids:{}", first_grid(&hub)),
+    );
+    sync(&hub, &mut gw, &gw_token, now());
+    let linked: Vec<String> = gw
+        .households(&HouseholdFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .take(2)
+        .collect();
+    let (_b, mut jl, jl_token) = enrolled(
+        &hub,
+        "jl-1",
+        Role::JointLeader,
+        &format!("households:{}", linked.join(",")),
+    );
+    let r = sync(&hub, &mut jl, &jl_token, now());
+    assert_eq!(
+        r.pulled, 2,
+        "the two linked households, without their private parts"
+    );
+    let private: i64 = jl
+        .store()
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM documents WHERE kind = 'household-private'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(private, 0, "no ID number reached the leader's store");
+}
+
+#[test]
+fn offline_edits_on_two_devices_meet_on_the_hub() {
+    let (_h, hub) = hub();
+    let grid = first_grid(&hub);
+    let (_a, mut gw, gt) = enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{grid}"));
+    let (_b, mut cs, ct) = enrolled(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
+    sync(&hub, &mut gw, &gt, now());
+    sync(&hub, &mut cs, &ct, now());
+    let id = gw.households(&HouseholdFilter::default()).unwrap()[0]
+        .id
+        .clone();
+    gw.edit_household(
+        &id,
+        &HouseholdEdit {
+            phone: Some("16022664433".into()),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    cs.edit_household(
+        &id,
+        &HouseholdEdit {
+            add_tags: vec!["党员".into()],
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        gw.household(&id).unwrap().sync_state,
+        SyncState::Pending,
+        "an unsent edit waits"
+    );
+    let pushed = sync(&hub, &mut gw, &gt, now());
+    assert_eq!(pushed.acknowledged, 1, "the hub acknowledged the edit");
+    assert!(
+        pushed.bytes_sent < 2_000,
+        "an edit travels as changes, not the document: {} bytes",
+        pushed.bytes_sent
+    );
+    sync(&hub, &mut cs, &ct, now());
+    sync(&hub, &mut gw, &gt, now());
+    for d in [&gw, &cs] {
+        let v = d.household(&id).unwrap();
+        assert_eq!(v.household.phone.as_ref().unwrap().as_str(), "16022664433");
+        assert!(
+            v.household.tags.iter().any(|t| t.zh() == "党员"),
+            "both edits on both devices"
+        );
+        assert_eq!(v.sync_state, SyncState::Synced);
+    }
+}
+
+#[test]
+fn a_household_written_outside_the_scope_is_refused_kept_and_the_device_goes_on() {
+    let (_h, hub) = hub();
+    let grid = first_grid(&hub);
+    let (_a, gw, gt) = enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{grid}"));
+    // The binding says grid 001; the device was created locally for 002 and
+    // writes there (as a tampered or misconfigured device would).
+    let store_path = _a.path().join(gridline_device::STORE_FILE);
+    let other = "522701001001002";
+    {
+        let s = gridline_store::Store::open(&store_path).unwrap();
+        s.set_meta("scope", &format!("grids:{grid},{other}"))
+            .unwrap();
+    }
+    let mut gw2 = Device::open(_a.path()).unwrap();
+    let mut h = zhang_san();
+    h.grid = other.into();
+    let id = gw2.add_household(&h, now()).unwrap().to_string();
+    let actor_before = gw2.identity().actor_hex();
+    let r = sync(&hub, &mut gw2, &gt, now());
+    assert_eq!(
+        r.refused.len(),
+        2,
+        "household and private part refused: {:?}",
+        r.refused
+    );
+    assert!(
+        gw2.household(&id).is_err(),
+        "the record is gone from the working store"
+    );
+    let copies = gw2.store().refused_copies().unwrap();
+    assert_eq!(copies.len(), 2, "both kept as read-only copies");
+    assert_ne!(
+        gw2.identity().actor_hex(),
+        actor_before,
+        "the device writes as a fresh actor"
+    );
+    assert!(
+        hub.document_count().unwrap() == 48,
+        "the hub holds only the import"
+    );
+    // It goes on: an edit in its real grid syncs under the new actor.
+    let mine = gw2
+        .households(&HouseholdFilter {
+            grid: Some(gridline_model::GridId::parse(&grid).unwrap()),
+            ..Default::default()
+        })
+        .unwrap()[0]
+        .id
+        .clone();
+    gw2.edit_household(
+        &mine,
+        &HouseholdEdit {
+            notes: Some("回访".into()),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    let r = sync(&hub, &mut gw2, &gt, now());
+    assert!(
+        r.refused.is_empty() && r.acknowledged == 1,
+        "later work syncs: {r:?}"
+    );
+    drop(gw);
+}
+
+#[test]
+fn an_event_naming_someone_else_is_refused_as_forged() {
+    let (_h, hub) = hub();
+    let (_a, mut gw, gt) = enrolled(
+        &hub,
+        "gw-1",
+        Role::GridWorker,
+        &format!("grids:{}", first_grid(&hub)),
+    );
+    sync(&hub, &mut gw, &gt, now());
+    let issue = gw
+        .report_issue(
+            &gridline_device::NewIssue {
+                grid: Some(first_grid(&hub)),
+                category: "噪音".into(),
+                description: "施工噪音".into(),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    sync(&hub, &mut gw, &gt, now());
+    // Tamper: append an "accept" as community staff straight into the document.
+    let (_, bytes) = gw.store().load(issue).unwrap().unwrap();
+    let mut doc = gridline_records::load(&bytes, &gw.identity().actor).unwrap();
+    let mut i = gridline_records::issue::read(&doc).unwrap();
+    let forged = gridline_model::IssueEvent {
+        id: uuid::Uuid::now_v7(),
+        at: now() + chrono::Duration::minutes(1),
+        author: gridline_model::Author {
+            user: "cs-1".into(),
+            role: Role::CommunityStaff,
+            unit: "522701001001".into(),
+        },
+        step: IssueStep::Accept,
+    };
+    gridline_records::issue::push_event(&mut doc, &forged).unwrap();
+    i.events.push(forged);
+    let store_path = _a.path().join(gridline_device::STORE_FILE);
+    let mut store = gridline_store::Store::open(&store_path).unwrap();
+    store
+        .save(
+            &mut doc,
+            &gridline_records::Record::Issue(i),
+            gridline_store::Origin::Local,
+            now(),
+        )
+        .unwrap();
+    drop(store);
+    let r = sync(&hub, &mut gw, &gt, now());
+    assert_eq!(r.refused.len(), 1, "the forged step is refused");
+    assert!(
+        r.refused[0].1.contains("cs-1"),
+        "the reason names the forged author: {}",
+        r.refused[0].1
+    );
+    let v = gw.issue(&issue.to_string(), now()).unwrap();
+    assert_eq!(
+        v.issue.events.len(),
+        1,
+        "the device is back at the hub's version"
+    );
+}
+
+#[test]
+fn a_revoked_device_is_refused_at_once_and_keeps_its_work() {
+    let (_h, hub) = hub();
+    let (_a, mut gw, gt) = enrolled(
+        &hub,
+        "gw-1",
+        Role::GridWorker,
+        &format!("grids:{}", first_grid(&hub)),
+    );
+    sync(&hub, &mut gw, &gt, now());
+    let id = gw.households(&HouseholdFilter::default()).unwrap()[0]
+        .id
+        .clone();
+    gw.edit_household(
+        &id,
+        &HouseholdEdit {
+            room: Some("999".into()),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    hub.revoke(&gw.identity().device_id, now()).unwrap();
+    let req = gw.sync_request(false).unwrap();
+    assert!(
+        matches!(
+            hub.sync(&gt, &req, now()),
+            Err(gridline_hub::Error::Revoked)
+        ),
+        "refused from the next request"
+    );
+    assert_eq!(
+        gw.household(&id).unwrap().household.address.room,
+        "999",
+        "the unsynced edit is still on the device"
+    );
+    assert!(
+        matches!(
+            hub.sync("not-a-token", &req, now()),
+            Err(gridline_hub::Error::Unauthorised)
+        ),
+        "an unknown token is refused"
+    );
+}
+
+#[test]
+fn enrolment_codes_are_single_use() {
+    let (_h, hub) = hub();
+    let user = User {
+        id: "gw-9".into(),
+        name: "王".into(),
+        role: Role::GridWorker,
+        scope: Scope::parse("grids:522701001001001").unwrap(),
+    };
+    let code = hub.enrol_code(&user, "admin", now()).unwrap();
+    hub.enroll(&code, "dev-a", "aa01", now()).unwrap();
+    assert!(
+        matches!(
+            hub.enroll(&code, "dev-b", "bb02", now()),
+            Err(gridline_hub::Error::BadCode)
+        ),
+        "a used code is refused"
+    );
+    let late = hub.enrol_code(&user, "admin", now()).unwrap();
+    let expired = now() + chrono::Duration::hours(gridline_hub::CODE_TTL_HOURS + 1);
+    assert!(
+        matches!(
+            hub.enroll(&late, "dev-c", "cc03", expired),
+            Err(gridline_hub::Error::BadCode)
+        ),
+        "an expired code is refused"
+    );
+    let c = rusqlite::Connection::open(_h.path().join(gridline_hub::STORE_FILE)).unwrap();
+    let tokens: i64 = c.query_row("SELECT count(*) FROM devices WHERE length(token_hash) = 64 AND token_hash NOT LIKE '%-%'", [], |r| r.get(0)).unwrap();
+    assert_eq!(tokens, 1, "the token is stored as a SHA-256 hash");
+}
+
+#[test]
+fn two_offline_claims_on_one_wish_end_with_exactly_one_winner_everywhere() {
+    let (_h, hub) = hub();
+    let grid = first_grid(&hub);
+    let (_a, mut gw, gt) = enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{grid}"));
+    let (_b, mut ss, st) = enrolled(&hub, "ss-1", Role::StreetStaff, "street:522701001");
+    let (_c, mut cs, ct) = enrolled(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
+    sync(&hub, &mut gw, &gt, now());
+    let h = gw.households(&HouseholdFilter::default()).unwrap()[0]
+        .id
+        .clone();
+    let w = gw
+        .post_wish(
+            &NewWish {
+                household: Some(h),
+                title: "一台助听器".into(),
+                category: "医疗健康".into(),
+                value_yuan: 600,
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap()
+        .to_string();
+    sync(&hub, &mut gw, &gt, now());
+    sync(&hub, &mut ss, &st, now());
+    sync(&hub, &mut cs, &ct, now());
+    // Both claim while offline.
+    let s1 = ss.claim_wish(&w, now()).unwrap();
+    let s2 = cs.claim_wish(&w, now()).unwrap();
+    assert_eq!(
+        (s1.stage, s2.stage),
+        (Some(WishStage::Posted), Some(WishStage::Posted)),
+        "an enrolled device's claim is pending until the hub grants it"
+    );
+    sync(&hub, &mut cs, &ct, now());
+    sync(&hub, &mut ss, &st, now());
+    sync(&hub, &mut cs, &ct, now());
+    sync(&hub, &mut gw, &gt, now());
+    let states: Vec<_> = [&gw, &ss, &cs]
+        .iter()
+        .map(|d| d.wish(&w).unwrap().state)
+        .collect();
+    for s in &states {
+        assert_eq!(
+            s.stage,
+            Some(WishStage::Claimed),
+            "claimed on every replica"
+        );
+        assert_eq!(
+            s.claimant.as_deref(),
+            Some("cs-1"),
+            "the first claim the hub received wins, everywhere"
+        );
+        assert!(
+            s.pending.is_empty(),
+            "the other claim was refused, not left pending"
+        );
+    }
+}
+
+/// Random offline edits on random devices, random sync order, random lost
+/// replies (the hub applied the push but the device never heard): afterwards
+/// every device and the hub hold the same heads for every shared document.
+fn converge(ops: Vec<(usize, u8, u8, bool)>) {
+    let (_h, hub) = hub();
+    let grid = first_grid(&hub);
+    let mut devices: Vec<(tempfile::TempDir, Device, String)> = vec![
+        enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{grid}")),
+        enrolled(&hub, "gw-2", Role::GridWorker, &format!("grids:{grid}")),
+        enrolled(&hub, "cs-1", Role::CommunityStaff, "community:522701001001"),
+    ];
+    for (_, d, t) in devices.iter_mut() {
+        sync(&hub, d, t, now());
+    }
+    let ids: Vec<String> = devices[0]
+        .1
+        .households(&HouseholdFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    for (who, what, which, lose_reply) in ops {
+        let (_, d, t) = &mut devices[who % 3];
+        let id = &ids[which as usize % ids.len()];
+        match what % 4 {
+            0 => d
+                .edit_household(
+                    id,
+                    &HouseholdEdit {
+                        notes: Some(format!("备注{which}")),
+                        ..Default::default()
+                    },
+                    now(),
+                )
+                .map(|_| ())
+                .unwrap(),
+            1 => d
+                .edit_household(
+                    id,
+                    &HouseholdEdit {
+                        add_tags: vec![["党员", "出租屋", "流动人口"][which as usize % 3].into()],
+                        ..Default::default()
+                    },
+                    now(),
+                )
+                .map(|_| ())
+                .unwrap(),
+            2 => {
+                let req = d.sync_request(false).unwrap();
+                let resp = hub.sync(t, &req, now()).unwrap();
+                if !lose_reply {
+                    let mut r = SyncReport::default();
+                    d.apply_sync(&req, resp, now(), &mut r).unwrap();
+                }
+            }
+            _ => {
+                sync(&hub, d, t, now());
+            }
+        }
+    }
+    for _ in 0..2 {
+        for (_, d, t) in devices.iter_mut() {
+            sync(&hub, d, t, now());
+        }
+    }
+    for id in &ids {
+        let heads: Vec<String> = devices
+            .iter()
+            .map(|(_, d, _)| {
+                let (_, bytes) = d
+                    .store()
+                    .load(uuid::Uuid::parse_str(id).unwrap())
+                    .unwrap()
+                    .unwrap();
+                gridline_records::heads_hex(&mut gridline_records::load(&bytes, &[1; 16]).unwrap())
+            })
+            .collect();
+        assert!(
+            heads.windows(2).all(|w| w[0] == w[1]),
+            "every device holds the same heads for {id}: {heads:?}"
+        );
+        assert_eq!(
+            hub.heads(id).unwrap().as_deref(),
+            Some(heads[0].as_str()),
+            "and so does the hub"
+        );
+        for (_, d, _) in &devices {
+            assert_eq!(
+                d.store()
+                    .sync_state(uuid::Uuid::parse_str(id).unwrap())
+                    .unwrap(),
+                Some(SyncState::Synced),
+                "nothing left unsent"
+            );
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+    #[test]
+    fn random_offline_edits_and_lost_replies_converge(ops in prop::collection::vec((0usize..3, any::<u8>(), any::<u8>(), any::<bool>()), 1..30)) {
+        converge(ops);
+    }
+}
+
+/// The real thing on loopback: a hub served by axum on 127.0.0.1:0, a device
+/// enrolling and syncing over HTTP, and a "nothing changed" round trip.
+#[test]
+fn enrol_and_sync_over_http_on_loopback() {
+    let (_h, hub) = hub();
+    let user = User {
+        id: "gw-1".into(),
+        name: "张伟".into(),
+        role: Role::GridWorker,
+        scope: Scope::parse("grids:522701001001001").unwrap(),
+    };
+    let code = hub.enrol_code(&user, "admin", now()).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = rt.spawn(gridline_hub::server::run(listener, hub, async {
+        let _ = stopped.await;
+    }));
+    let (_d, mut d) = device("local-name", Role::GridWorker, "grids:522701001001001");
+    let bad = rt.block_on(gridline_device::sync::enroll(
+        &mut d,
+        &url,
+        "WRONG-CODE-0000",
+    ));
+    assert!(
+        matches!(bad, Err(gridline_device::Error::HubRefused(_))),
+        "a wrong code is refused: {bad:?}"
+    );
+    let (e, _) = rt
+        .block_on(gridline_device::sync::enroll(&mut d, &url, &code))
+        .unwrap();
+    assert_eq!(
+        e.user.name, "张伟",
+        "the hub's binding wins over the local user"
+    );
+    let first = rt
+        .block_on(gridline_device::sync::sync(&mut d, |_| {}))
+        .unwrap();
+    assert!(first.pulled > 0, "the first sync brought the grid");
+    let id = d.households(&HouseholdFilter::default()).unwrap()[0]
+        .id
+        .clone();
+    d.edit_household(
+        &id,
+        &HouseholdEdit {
+            notes: Some("腿脚不便".into()),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    let edit = rt
+        .block_on(gridline_device::sync::sync(&mut d, |_| {}))
+        .unwrap();
+    assert_eq!(
+        (edit.round_trips, edit.acknowledged),
+        (1, 1),
+        "one edit, one round trip"
+    );
+    let idle = rt
+        .block_on(gridline_device::sync::sync(&mut d, |_| {}))
+        .unwrap();
+    assert_eq!(
+        (idle.round_trips, idle.pulled, idle.pushed),
+        (1, 0, 0),
+        "nothing changed: one round trip"
+    );
+    assert!(
+        idle.bytes_sent + idle.bytes_received < 300,
+        "nothing changed is tiny on the wire: {} + {} bytes",
+        idle.bytes_sent,
+        idle.bytes_received
+    );
+    stop.send(()).unwrap();
+    rt.block_on(server).unwrap().unwrap();
+    let offline = rt.block_on(gridline_device::sync::sync(&mut d, |_| {}));
+    assert!(
+        matches!(offline, Err(gridline_device::Error::Offline(_))),
+        "a stopped hub reads as offline: {offline:?}"
+    );
+}
