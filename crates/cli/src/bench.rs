@@ -12,8 +12,26 @@ use crate::Ctx;
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCmd {
+    /// 同步：街道枢纽（独立进程）与设备经回环地址同步 (sync: a hub process and devices over loopback)
+    Sync(SyncArgs),
     /// 设备存储：打开并列出、拼音搜索、记录走访、生成街道数据 (device store: open+list, search, log a visit, seed a street)
     Store(StoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// 枢纽只生成一个网格而不是整个街道 (seed the hub with one grid instead of a street: quick)
+    #[arg(long)]
+    grid_only: bool,
+    /// 并发设备数 (concurrent devices in the load phase)
+    #[arg(long, default_value_t = 200)]
+    devices: usize,
+    /// 每台设备推送轮数 (pushes per device in the load phase)
+    #[arg(long, default_value_t = 5)]
+    rounds: usize,
+    /// 工作目录 (scratch directory; default: the system temp dir)
+    #[arg(long)]
+    dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -46,7 +64,18 @@ fn line(name: &str, s: &Sample, target_ms: f64) -> String {
 }
 
 pub fn run(ctx: &Ctx, cmd: BenchCmd) -> anyhow::Result<()> {
-    let BenchCmd::Store(a) = cmd;
+    let a = match cmd {
+        BenchCmd::Store(a) => a,
+        BenchCmd::Sync(a) => {
+            let base = a.dir.unwrap_or_else(std::env::temp_dir);
+            let o = crate::bench_sync::Options {
+                street: !a.grid_only,
+                devices: a.devices.clamp(1, 1000),
+                rounds: a.rounds.clamp(1, 100),
+            };
+            return crate::bench_sync::run(&base, o, ctx.now);
+        }
+    };
     if cfg!(debug_assertions) {
         eprintln!("注意 (note): 这是调试构建，数字会偏慢 (a debug build; use `cargo run --release -p gridline-cli -- bench store`)");
     }

@@ -29,6 +29,9 @@ pub fn run(ctx: &Ctx, cmd: DemoCmd) -> anyhow::Result<()> {
     match cmd {
         DemoCmd::Seed(a) => {
             let scale = Scale::parse(&a.scale)?;
+            if ctx.data.join(gridline_hub::STORE_FILE).exists() {
+                return seed_hub(ctx, scale, a.seed);
+            }
             let mut device = ctx.open()?;
             let started = Instant::now();
             let stats = seed(&mut device, scale, a.seed, ctx.now)?;
@@ -69,4 +72,21 @@ pub fn run(ctx: &Ctx, cmd: DemoCmd) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Seeding a hub's data directory: the whole street (or one grid), written by
+/// the hub's own actor and audited as the admin's request.
+fn seed_hub(ctx: &Ctx, scale: Scale, seed_value: u64) -> anyhow::Result<()> {
+    let hub = gridline_hub::Hub::open(&ctx.data)?;
+    let started = Instant::now();
+    let report = hub.seed_demo(scale, seed_value, "admin", ctx.now)?;
+    let elapsed = started.elapsed();
+    if ctx.json {
+        print_json(
+            &json!({"status": "saved", "grids": report.grids, "documents": report.documents, "elapsed_ms": elapsed.as_millis() as u64}),
+        );
+        return Ok(());
+    }
+    out!("街道枢纽演示数据已生成 (demo data seeded on the hub): {} 个网格，{} 个文档 (grids, documents)，用时 {:.1} s", report.grids, report.documents, elapsed.as_secs_f64());
+    Ok(())
 }

@@ -172,7 +172,18 @@ impl Device {
     /// device in a test) into this device's copy. Only records this device may
     /// read are accepted; local changes not yet sent stay pending.
     pub fn apply_remote(&mut self, bytes: &[u8], now: Instant) -> Result<RecordId> {
+        let (saved, record) = self.merge_remote(bytes)?;
+        let id = record.doc_id();
+        self.store
+            .save_batch([(saved, &record)], Origin::Remote, now)?;
+        Ok(id)
+    }
+
+    /// Merges a received copy into this device's copy, checking it may hold
+    /// it; returns what to save, marked as held by the hub at the copy's heads.
+    pub(crate) fn merge_remote(&self, bytes: &[u8]) -> Result<(gridline_store::Saved, Record)> {
         let mut incoming = gridline_records::load(bytes, &self.identity.actor)?;
+        let hub_heads = gridline_records::heads_hex(&mut incoming);
         let record = Record::read(&incoming)?;
         permission::check(self.user(), record.kind(), Action::Read, &record.target())?;
         let id = record.doc_id();
@@ -186,8 +197,10 @@ impl Device {
             None => incoming,
         };
         let record = Record::read(&doc)?;
-        self.store.save(&mut doc, &record, Origin::Remote, now)?;
-        Ok(id)
+        Ok((
+            gridline_store::Saved::of(&mut doc, true).acked(hub_heads),
+            record,
+        ))
     }
 
     fn load_doc(&self, id: RecordId) -> Result<(Kind, AutoCommit)> {

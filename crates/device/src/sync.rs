@@ -9,6 +9,7 @@
 use automerge::{ActorId, ChangeHash};
 use gridline_model::{Instant, RecordId, Role, Scope, User};
 use gridline_records::Record;
+use gridline_store::{Origin, Saved};
 use gridline_sync::{
     PushDoc, RefusalCode, SyncRequest, SyncResponse, DEFAULT_PAGE, PROTOCOL_VERSION,
 };
@@ -154,6 +155,7 @@ impl Device {
             self.identity.save(&self.store)?;
             self.store.set_meta("new_actor", &hex::encode(fresh))?;
         }
+        let mut acks = Vec::new();
         for a in &resp.acks {
             let Ok(id) = RecordId::parse_str(&a.id) else {
                 continue;
@@ -165,19 +167,22 @@ impl Device {
                 .find(|p| p.id == a.id)
                 .map(|p| p.heads.join(","))
                 .unwrap_or_default();
-            self.store.acknowledge(id, &sent)?;
-            report.acknowledged += 1;
+            acks.push((id, sent));
         }
+        self.store.acknowledge_all(&acks)?;
+        report.acknowledged += acks.len();
+        // Received documents: merged into ours and saved in one transaction,
+        // each marked as held by the hub at its heads.
+        let mut batch = Vec::new();
         for d in &resp.docs {
-            if replaced.contains(&d.id) {
-                continue;
+            if !replaced.contains(&d.id) {
+                batch.push(self.merge_remote(&d.bytes)?);
             }
-            let id = self.apply_remote(&d.bytes, now)?;
-            let mut hub_doc = gridline_records::load(&d.bytes, &self.identity.actor)?;
-            self.store
-                .acknowledge(id, &gridline_records::heads_hex(&mut hub_doc))?;
-            report.pulled += 1;
         }
+        report.pulled += batch.len();
+        let (saved, records): (Vec<Saved>, Vec<Record>) = batch.into_iter().unzip();
+        self.store
+            .save_batch(saved.into_iter().zip(&records), Origin::Remote, now)?;
         self.store
             .set_meta("sync_cursor", &resp.cursor.to_string())?;
         Ok(())

@@ -342,6 +342,29 @@ impl Hub {
             as u64)
     }
 
+    /// Ids of up to `limit` households of a grid (for load generators and admins).
+    pub fn household_ids(&self, grid: &str, limit: usize) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(
+            "SELECT id FROM documents WHERE kind = 'household' AND grid = ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let rows = st
+            .query_map(params![grid, limit as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// The hub counter: the value of the latest accepted change.
+    pub fn counter(&self) -> Result<u64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = 'counter'", [], |r| {
+                r.get::<_, String>(0)
+            })?
+            .parse()
+            .unwrap_or(0))
+    }
+
     /// The heads (sorted hex, comma-separated) of a document the hub holds.
     pub fn heads(&self, id: &str) -> Result<Option<String>> {
         Ok(self

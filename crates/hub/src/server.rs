@@ -64,16 +64,19 @@ fn router(state: Shared) -> Router {
 struct Health {
     status: &'static str,
     documents: u64,
+    counter: u64,
     hub_actor: String,
 }
 
 async fn health(State(s): State<Shared>) -> Response {
     s.metrics.requests.fetch_add(1, Ordering::Relaxed);
     let state = s.clone();
-    match tokio::task::spawn_blocking(move || state.hub.document_count()).await {
-        Ok(Ok(documents)) => Json(Health {
+    let counts = move || Ok::<_, Error>((state.hub.document_count()?, state.hub.counter()?));
+    match tokio::task::spawn_blocking(counts).await {
+        Ok(Ok((documents, counter))) => Json(Health {
             status: "ok",
             documents,
+            counter,
             hub_actor: s.hub.actor_hex(),
         })
         .into_response(),

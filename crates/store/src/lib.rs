@@ -220,6 +220,8 @@ pub struct Saved {
     pub bytes: Vec<u8>,
     pub heads: String,
     pub conflicted: bool,
+    /// Heads the hub is known to hold (a document received from it).
+    pub acked: Option<String>,
 }
 
 impl Saved {
@@ -231,7 +233,14 @@ impl Saved {
             bytes: doc.save(),
             heads: gridline_records::heads_hex(doc),
             conflicted: check_conflicts && gridline_records::has_conflicts(doc),
+            acked: None,
         }
+    }
+
+    /// Records that the hub holds `heads` of this document.
+    pub fn acked(mut self, heads: String) -> Saved {
+        self.acked = Some(heads);
+        self
     }
 }
 
@@ -241,6 +250,7 @@ fn write_doc(
         bytes,
         heads,
         conflicted,
+        acked,
     }: Saved,
     record: &Record,
     origin: Origin,
@@ -270,5 +280,8 @@ fn write_doc(
         gridline_records::fmt_time(now),
         if origin == Origin::Remote { "synced" } else { "local" },
     ])?;
+    if let Some(acked) = acked {
+        sync_state::acknowledge_in(tx, &id, &acked)?;
+    }
     projection::project(tx, record, hub)
 }

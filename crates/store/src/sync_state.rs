@@ -55,12 +55,16 @@ impl Store {
     /// The hub holds `heads` of this document: it is in sync if the device
     /// has nothing newer.
     pub fn acknowledge(&mut self, id: RecordId, heads: &str) -> Result<()> {
-        self.conn.execute(
-            "UPDATE documents SET acked_heads = ?2,
-                sync_state = CASE WHEN heads = ?2 THEN 'synced' WHEN sync_state = 'local' THEN 'pending' ELSE sync_state END
-             WHERE id = ?1 AND demo = 0",
-            params![id.to_string(), heads],
-        )?;
+        self.acknowledge_all(&[(id, heads.to_owned())])
+    }
+
+    /// Many acknowledgements in one transaction (one sync's worth).
+    pub fn acknowledge_all(&mut self, acks: &[(RecordId, String)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for (id, heads) in acks {
+            acknowledge_in(&tx, &id.to_string(), heads)?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -176,4 +180,14 @@ impl Store {
             [],
         )?)
     }
+}
+
+pub(crate) fn acknowledge_in(tx: &rusqlite::Transaction<'_>, id: &str, heads: &str) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE documents SET acked_heads = ?2,
+            sync_state = CASE WHEN heads = ?2 THEN 'synced' WHEN sync_state = 'local' THEN 'pending' ELSE sync_state END
+         WHERE id = ?1 AND demo = 0",
+    )?
+    .execute(params![id, heads])?;
+    Ok(())
 }
