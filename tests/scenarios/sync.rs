@@ -681,3 +681,77 @@ fn enrol_and_sync_over_http_on_loopback() {
         "a stopped hub reads as offline: {offline:?}"
     );
 }
+
+#[test]
+fn a_household_moved_to_another_grid_leaves_the_old_grid_workers_device() {
+    let (_h, hub) = hub();
+    let grid = first_grid(&hub);
+    let other = "522701001001002";
+    let (_a, mut gw, gt) = enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{grid}"));
+    let (_b, mut cs, ct) = enrolled(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
+    sync(&hub, &mut gw, &gt, now());
+    sync(&hub, &mut cs, &ct, now());
+    let rows = gw.households(&HouseholdFilter::default()).unwrap();
+    let (moving, staying) = (rows[0].id.clone(), rows[1].id.clone());
+    // The grid worker's last edit before the move reaches the hub.
+    gw.edit_household(
+        &moving,
+        &HouseholdEdit {
+            notes: Some("搬走前最后一次走访".into()),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    assert_eq!(sync(&hub, &mut gw, &gt, now()).acknowledged, 1);
+    sync(&hub, &mut cs, &ct, now());
+    // The community office moves it to grid 002 (its household document's grid).
+    let (_, bytes) = cs
+        .store()
+        .load(uuid::Uuid::parse_str(&moving).unwrap())
+        .unwrap()
+        .unwrap();
+    let mut doc = gridline_records::load(&bytes, &cs.identity().actor).unwrap();
+    let mut h = gridline_records::household::read(&doc).unwrap();
+    h.grid = gridline_model::GridId::parse(other).unwrap();
+    gridline_records::household::update(&mut doc, &h, now()).unwrap();
+    let store_path = _b.path().join(gridline_device::STORE_FILE);
+    gridline_store::Store::open(&store_path)
+        .unwrap()
+        .save(
+            &mut doc,
+            &gridline_records::Record::Household(h),
+            gridline_store::Origin::Local,
+            now(),
+        )
+        .unwrap();
+    let moved = sync(&hub, &mut cs, &ct, now());
+    assert_eq!(
+        moved.acknowledged, 1,
+        "community staff may move a household within the community"
+    );
+    let r = sync(&hub, &mut gw, &gt, now());
+    assert_eq!(
+        r.removed, 1,
+        "the moved household left the old grid worker's device"
+    );
+    assert!(
+        gw.household(&moving).is_err(),
+        "it is no longer on the device"
+    );
+    assert!(gw.household(&staying).is_ok(), "other households stay");
+    assert!(
+        cs.household(&moving)
+            .unwrap()
+            .household
+            .notes
+            .contains("搬走前"),
+        "the grid worker's last edit is kept on the hub and the office"
+    );
+    let (_c, mut gw2, gt2) = enrolled(&hub, "gw-2", Role::GridWorker, &format!("grids:{other}"));
+    sync(&hub, &mut gw2, &gt2, now());
+    assert!(
+        gw2.household(&moving).is_ok(),
+        "and the new grid's worker receives it"
+    );
+}

@@ -187,15 +187,19 @@ impl Device {
         let record = Record::read(&incoming)?;
         permission::check(self.user(), record.kind(), Action::Read, &record.target())?;
         let id = record.doc_id();
-        let mut doc = match self.store.load(id)? {
-            Some((_, local)) => {
-                let mut doc = gridline_records::load(&local, &self.identity.actor)?;
-                doc.merge(&mut incoming)
-                    .map_err(gridline_records::Error::from)?;
-                doc
-            }
-            None => incoming,
+        let Some((_, local)) = self.store.load(id)? else {
+            // New here: keep the hub's bytes as they are, no re-save.
+            let saved = gridline_store::Saved {
+                bytes: bytes.to_vec(),
+                heads: hub_heads.clone(),
+                conflicted: gridline_records::has_conflicts(&incoming),
+                acked: Some(hub_heads),
+            };
+            return Ok((saved, record));
         };
+        let mut doc = gridline_records::load(&local, &self.identity.actor)?;
+        doc.merge(&mut incoming)
+            .map_err(gridline_records::Error::from)?;
         let record = Record::read(&doc)?;
         Ok((
             gridline_store::Saved::of(&mut doc, true).acked(hub_heads),

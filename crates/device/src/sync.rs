@@ -27,6 +27,8 @@ pub struct SyncReport {
     pub acknowledged: usize,
     pub refused: Vec<(String, String)>,
     pub pulled: usize,
+    /// Documents that left this device's scope and were removed.
+    pub removed: usize,
     pub bytes_sent: usize,
     pub bytes_received: usize,
 }
@@ -183,8 +185,46 @@ impl Device {
         let (saved, records): (Vec<Saved>, Vec<Record>) = batch.into_iter().unzip();
         self.store
             .save_batch(saved.into_iter().zip(&records), Origin::Remote, now)?;
+        self.apply_removals(&resp.removals, report)?;
         self.store
             .set_meta("sync_cursor", &resp.cursor.to_string())?;
+        Ok(())
+    }
+}
+
+impl Device {
+    /// Removes documents that left this device's scope, but only once the
+    /// hub holds every change this device made to them; until then they wait
+    /// in `pending_removals` and are retried after each sync.
+    fn apply_removals(&mut self, removals: &[String], report: &mut SyncReport) -> Result<()> {
+        let mut waiting: Vec<String> = self
+            .store
+            .meta("pending_removals")?
+            .unwrap_or_default()
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        for r in removals {
+            if !waiting.contains(r) {
+                waiting.push(r.clone());
+            }
+        }
+        let mut still = Vec::new();
+        for id in waiting {
+            let Ok(rid) = RecordId::parse_str(&id) else {
+                continue;
+            };
+            match self.store.sync_state(rid)? {
+                None => {}
+                Some(gridline_store::SyncState::Synced) => {
+                    self.store.remove(rid)?;
+                    report.removed += 1;
+                }
+                Some(_) => still.push(id),
+            }
+        }
+        self.store.set_meta("pending_removals", &still.join(","))?;
         Ok(())
     }
 }

@@ -4,7 +4,10 @@ use rusqlite::Connection;
 
 use crate::Result;
 
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_hub.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_hub.sql"),
+    include_str!("migrations/0002_moves.sql"),
+];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     let current = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;

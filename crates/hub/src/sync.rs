@@ -62,6 +62,17 @@ fn heads_list(heads: &str) -> Vec<String> {
         .collect()
 }
 
+type MoveRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
 /// A row's place for the rules, from its columns: no document is loaded.
 fn row_target(
     grid: &str,
@@ -195,6 +206,10 @@ impl Hub {
                 })
                 .optional()?;
             let hub_doc = stored.as_deref().map(AutoCommit::load).transpose()?;
+            let before = hub_doc
+                .as_ref()
+                .and_then(|d| Record::read(d).ok())
+                .map(|r| (r.grid().clone(), r.target().household));
             match check_push(&binding, &p.id, hub_doc.as_ref(), &self.actor, &p.changes) {
                 Err(r) => refusals.push(r),
                 Ok(mut checked) => {
@@ -209,6 +224,14 @@ impl Hub {
                         }
                         seq += 1;
                         write_doc(&tx, &mut checked.doc, &checked.record, seq, now)?;
+                        if let Some((grid, household)) = &before {
+                            if grid != checked.record.grid()
+                                || *household != checked.record.target().household
+                            {
+                                tx.prepare_cached("INSERT INTO moves (doc_id, seq, old_grid, old_household) VALUES (?1, ?2, ?3, ?4)")?
+                                    .execute(params![p.id, seq as i64, grid.as_str(), household.map(|h| h.to_string())])?;
+                            }
+                        }
                         tx.prepare_cached("INSERT INTO audit (at, device_id, user_id, doc_id, action) VALUES (?1, ?2, ?3, ?4, 'push')")?
                             .execute(params![gridline_records::fmt_time(now), binding.device_id, binding.user.id, p.id])?;
                     }
@@ -329,6 +352,40 @@ impl Hub {
                 }
             }
         }
+        // Documents that moved out of this device's scope since its cursor.
+        let mut removals = Vec::new();
+        {
+            let mut st = tx.prepare_cached(
+                "SELECT m.doc_id, m.old_grid, m.old_household, d.kind, d.grid, d.household, d.reporter, d.departments
+                 FROM moves m JOIN documents d ON d.id = m.doc_id WHERE m.seq > ?1 AND m.seq <= ?2 ORDER BY m.seq",
+            )?;
+            let mut rows = st.query(params![req.cursor as i64, cursor as i64])?;
+            while let Some(r) = rows.next()? {
+                let (id, old_grid, old_household, kind, grid, household, reporter, departments): MoveRow =
+                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
+                let Some(kind) = Kind::parse(&kind) else {
+                    continue;
+                };
+                let may = |t: Option<Target>| {
+                    t.is_some_and(|t| check(&binding.user, kind, Action::Read, &t).is_ok())
+                };
+                let was = may(row_target(
+                    &old_grid,
+                    old_household.as_deref(),
+                    reporter.as_deref(),
+                    &departments,
+                ));
+                let is = may(row_target(
+                    &grid,
+                    household.as_deref(),
+                    reporter.as_deref(),
+                    &departments,
+                ));
+                if was && !is && !removals.contains(&id) {
+                    removals.push(id);
+                }
+            }
+        }
         let total = if req.want_total {
             let sql = format!("SELECT count(*) FROM documents WHERE seq > ? AND {filter}");
             let mut bind: Vec<rusqlite::types::Value> = vec![(req.cursor as i64).into()];
@@ -345,7 +402,7 @@ impl Hub {
             acks,
             refusals,
             docs,
-            removals: Vec::new(),
+            removals,
             cursor,
             more,
             total,
