@@ -755,3 +755,161 @@ fn a_household_moved_to_another_grid_leaves_the_old_grid_workers_device() {
         "and the new grid's worker receives it"
     );
 }
+
+#[test]
+fn a_role_writing_a_kind_it_may_not_is_refused() {
+    let (_h, hub) = hub();
+    let (_a, mut gw, gt) = enrolled(
+        &hub,
+        "gw-1",
+        Role::GridWorker,
+        &format!("grids:{}", first_grid(&hub)),
+    );
+    sync(&hub, &mut gw, &gt, now());
+    let linked = gw.households(&HouseholdFilter::default()).unwrap()[0]
+        .id
+        .clone();
+    let (dir, mut jl, jt) = enrolled(
+        &hub,
+        "jl-1",
+        Role::JointLeader,
+        &format!("households:{linked}"),
+    );
+    sync(&hub, &mut jl, &jt, now());
+    // A leader's device that writes a household edit anyway (bypassing its own
+    // checks, as a tampered app would) is refused by the hub.
+    let (_, bytes) = jl
+        .store()
+        .load(uuid::Uuid::parse_str(&linked).unwrap())
+        .unwrap()
+        .unwrap();
+    let mut doc = gridline_records::load(&bytes, &jl.identity().actor).unwrap();
+    let mut h = gridline_records::household::read(&doc).unwrap();
+    h.address.room = "999".into();
+    gridline_records::household::update(&mut doc, &h, now()).unwrap();
+    gridline_store::Store::open(&dir.path().join(gridline_device::STORE_FILE))
+        .unwrap()
+        .save(
+            &mut doc,
+            &gridline_records::Record::Household(h),
+            gridline_store::Origin::Local,
+            now(),
+        )
+        .unwrap();
+    let r = sync(&hub, &mut jl, &jt, now());
+    assert_eq!(
+        r.refused.len(),
+        1,
+        "leaders read households but may not write them"
+    );
+    assert_ne!(
+        jl.household(&linked).unwrap().household.address.room,
+        "999",
+        "back to the hub's version"
+    );
+    assert_eq!(
+        jl.store().refused_copies().unwrap().len(),
+        1,
+        "the refused edit is kept, read-only"
+    );
+}
+
+#[test]
+fn malformed_and_oversized_bodies_are_refused_and_the_hub_keeps_serving() {
+    let (_h, hub) = hub();
+    let user = User {
+        id: "gw-1".into(),
+        name: "张伟".into(),
+        role: Role::GridWorker,
+        scope: Scope::parse("grids:522701001001001").unwrap(),
+    };
+    let code = hub.enrol_code(&user, "admin", now()).unwrap();
+    let e = hub.enroll(&code, "dev-1", "aa11", now()).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = rt.spawn(gridline_hub::server::run(listener, hub, async {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::new();
+    let post = |body: Vec<u8>, token: &str| {
+        let req = http
+            .post(format!("{url}/v1/sync"))
+            .bearer_auth(token)
+            .header("content-type", "application/cbor")
+            .body(body);
+        rt.block_on(async { req.send().await.map(|r| r.status().as_u16()) })
+    };
+    assert_eq!(
+        post(b"\xff\xfe not cbor".to_vec(), &e.token).unwrap(),
+        400,
+        "malformed CBOR is a 400"
+    );
+    assert_eq!(
+        post(vec![0u8; gridline_sync::MAX_REQUEST_BYTES + 1], &e.token).unwrap(),
+        413,
+        "an oversized body is refused"
+    );
+    let ok = gridline_sync::encode(&gridline_sync::SyncRequest {
+        v: 1,
+        cursor: 0,
+        page: 10,
+        want_total: false,
+        new_actor: None,
+        push: vec![],
+    });
+    assert_eq!(
+        post(ok.clone(), "wrong-token").unwrap(),
+        401,
+        "a wrong token is a 401"
+    );
+    let bad_version = gridline_sync::encode(&gridline_sync::SyncRequest {
+        v: 7,
+        cursor: 0,
+        page: 10,
+        want_total: false,
+        new_actor: None,
+        push: vec![],
+    });
+    assert_eq!(
+        post(bad_version, &e.token).unwrap(),
+        400,
+        "another protocol version is refused"
+    );
+    let garbage_doc = gridline_sync::encode(&gridline_sync::SyncRequest {
+        v: 1,
+        cursor: 0,
+        page: 10,
+        want_total: false,
+        new_actor: None,
+        push: vec![gridline_sync::PushDoc {
+            id: "x".into(),
+            changes: vec![1, 2, 3],
+            heads: vec![],
+        }],
+    });
+    assert_eq!(
+        post(garbage_doc, &e.token).unwrap(),
+        200,
+        "a bad document is refused on its own, the request still answers"
+    );
+    assert_eq!(post(ok, &e.token).unwrap(), 200, "the hub keeps serving");
+    let health = rt.block_on(async {
+        http.get(format!("{url}/health"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(health, 200);
+    stop.send(()).unwrap();
+    rt.block_on(server).unwrap().unwrap();
+}
