@@ -146,6 +146,7 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
     let device = ctx.open()?;
     let counts = device.store().sync_counts()?;
     let docs = device.store().document_counts()?;
+    let status = device.sync_status()?;
     if ctx.json {
         let ident = device.identity();
         let kinds: serde_json::Map<String, serde_json::Value> =
@@ -167,6 +168,13 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
                 "demo": counts.demo,
             },
             "documents": kinds,
+            "sync_status": {
+                "enrolled": status.enrolled,
+                "hub": status.hub_url,
+                "last_sync_at": status.last_sync_at,
+                "last_error": status.last_error,
+                "refused_copies": status.refused_copies,
+            },
         }));
         return Ok(());
     }
@@ -180,6 +188,27 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
         ("有冲突 (conflict)", counts.conflicted.to_string()),
         ("演示数据 (demo, never syncs)", counts.demo.to_string()),
     ]);
+    if status.enrolled {
+        kv(&[
+            ("街道枢纽 (hub)", status.hub_url.clone().unwrap_or_default()),
+            (
+                "上次同步 (last sync)",
+                status
+                    .last_sync_at
+                    .as_deref()
+                    .map(crate::output::when_str)
+                    .unwrap_or_else(|| "从未 (never)".into()),
+            ),
+            (
+                "上次错误 (last error)",
+                status.last_error.clone().unwrap_or_else(|| "—".into()),
+            ),
+            (
+                "被服务器拒绝 (refused by the hub)",
+                status.refused_copies.to_string(),
+            ),
+        ]);
+    }
     out!("文档 (documents)");
     if docs.is_empty() {
         out!("  (无 none)");

@@ -241,6 +241,38 @@ impl Device {
     }
 }
 
+/// Sync state as a user sees it: for the app's banner and the CLI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncStatus {
+    pub enrolled: bool,
+    pub hub_url: Option<String>,
+    /// Documents never sent plus documents with unsent changes.
+    pub unsent: i64,
+    pub conflicted: i64,
+    pub refused_copies: usize,
+    pub last_sync_at: Option<String>,
+    /// Why the last sync failed (offline, refused), empty when it succeeded.
+    pub last_error: Option<String>,
+}
+
+impl Device {
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let counts = self.store.sync_counts()?;
+        let meta = |k: &str| -> Result<Option<String>> {
+            Ok(self.store.meta(k)?.filter(|v| !v.is_empty()))
+        };
+        Ok(SyncStatus {
+            enrolled: self.is_enrolled(),
+            hub_url: meta("hub_url")?,
+            unsent: counts.local + counts.pending,
+            conflicted: counts.conflicted,
+            refused_copies: self.store.refused_copies()?.len(),
+            last_sync_at: meta("last_sync_at")?,
+            last_error: meta("last_sync_error")?,
+        })
+    }
+}
+
 /// The bearer token and hub address of an enrolled device.
 fn endpoint(device: &Device) -> Result<(String, String)> {
     let url = device.store.meta("hub_url")?.ok_or(Error::NotEnrolled)?;
@@ -258,7 +290,7 @@ fn client() -> reqwest::Client {
 
 fn offline(e: reqwest::Error) -> Error {
     Error::Offline(if e.is_connect() {
-        "无法连接街道枢纽 (cannot reach the hub); 有网络后会自动重试 (it retries when online)"
+        "无法连接街道枢纽 (cannot reach the hub); 请检查网络和枢纽地址，稍后再试 (check the network and the hub address, then try again)"
             .into()
     } else if e.is_timeout() {
         "连接超时 (the hub did not answer in time); 稍后重试 (try again later)".into()
@@ -321,7 +353,24 @@ pub async fn enroll(device: &mut Device, hub_url: &str, code: &str) -> Result<(E
 }
 
 /// Syncs until nothing is left to push and no page is left to pull.
-pub async fn sync(device: &mut Device, mut progress: impl FnMut(Progress)) -> Result<SyncReport> {
+pub async fn sync(device: &mut Device, progress: impl FnMut(Progress)) -> Result<SyncReport> {
+    let result = sync_rounds(device, progress).await;
+    // What the app shows: when the last sync finished, and why the last one failed.
+    let now = gridline_records::fmt_time(chrono::Utc::now());
+    match &result {
+        Ok(_) => {
+            device.store.set_meta("last_sync_at", &now)?;
+            device.store.set_meta("last_sync_error", "")?;
+        }
+        Err(e) => device.store.set_meta("last_sync_error", &e.to_string())?,
+    }
+    result
+}
+
+async fn sync_rounds(
+    device: &mut Device,
+    mut progress: impl FnMut(Progress),
+) -> Result<SyncReport> {
     let (url, token) = endpoint(device)?;
     let url = format!("{url}/v1/sync");
     let http = client();

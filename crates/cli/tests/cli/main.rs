@@ -911,3 +911,110 @@ fn doc_export_writes_automerge_bytes_only() {
         "exporting an unknown id must say it was not found: {err}"
     );
 }
+
+#[test]
+fn hub_console_imports_enrols_and_refuses_bad_input_with_line_and_column() {
+    let tmp = TempDir::new().unwrap();
+    let hub = tmp.path().join("hub");
+    ok(&hub, &["hub", "init"]);
+    user_error(&hub, &["hub", "init"]);
+    // A bad row: the whole file is refused, naming line and column, and nothing is imported.
+    let bad = tmp.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "社区,网格,小区,楼栋,单元,房号,户主姓名,身份证号,联系电话,标签\n平桥社区,平桥第1网格,水花都小区,8栋,1单元,401,邵秀英,522701198706182383,18517374590,\n",
+    )
+    .unwrap();
+    let err = user_error(&hub, &["hub", "import", bad.to_str().unwrap()]);
+    assert!(
+        err.contains("第 2 行") && err.contains("身份证号"),
+        "the error names line 2 and the ID column: {err}"
+    );
+    let health = json(&hub, &["hub", "devices"]);
+    assert_eq!(health.as_array().map(Vec::len), Some(0), "no device yet");
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../hub/tests/fixtures/import/households-sample-gbk.csv"
+    );
+    let report = json(&hub, &["hub", "import", sample]);
+    assert_eq!(report["households"], 24, "the GBK sample imports in full");
+    let again = json(&hub, &["hub", "import", sample]);
+    assert_eq!(
+        again["households"], 0,
+        "importing the same file again duplicates nobody"
+    );
+    let code = json(
+        &hub,
+        &[
+            "hub",
+            "enroll",
+            "--user",
+            "gw-1",
+            "--role",
+            "grid-worker",
+            "--scope",
+            &format!("grids:{GRID}"),
+        ],
+    );
+    assert!(
+        code["code"].as_str().is_some_and(|c| c.len() == 14),
+        "a one-time code like ABCD-EFGH-JKLM: {code}"
+    );
+    user_error(
+        &hub,
+        &[
+            "hub",
+            "enroll",
+            "--user",
+            "x",
+            "--role",
+            "grid-worker",
+            "--scope",
+            "community:522701001001",
+        ],
+    );
+    user_error(
+        &hub,
+        &[
+            "hub",
+            "enroll",
+            "--user",
+            "x",
+            "--role",
+            "grid-worker",
+            "--scope",
+            "grids:530101001001001",
+        ],
+    );
+    user_error(&hub, &["hub", "revoke", "no-such-device"]);
+}
+
+#[test]
+fn a_trial_device_cannot_sync_until_enrolled() {
+    let tmp = TempDir::new().unwrap();
+    ok(tmp.path(), &["device", "init"]);
+    let err = user_error(tmp.path(), &["device", "sync"]);
+    assert!(err.contains("device enroll"), "says how to enrol: {err}");
+    // Not the user's fault: exit 1, and a plain word on what happened.
+    let out = run(
+        tmp.path(),
+        &[
+            "device",
+            "enroll",
+            "--hub",
+            "http://127.0.0.1:9",
+            "--code",
+            "AAAA-BBBB-CCCC",
+        ],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an unreachable hub is a failure, not bad input: {err}"
+    );
+    assert!(
+        err.contains("离线 (offline)") && err.contains("cannot reach the hub"),
+        "an unreachable hub is reported plainly: {err}"
+    );
+}
