@@ -623,13 +623,14 @@ fn enrol_and_sync_over_http_on_loopback() {
         &mut d,
         &url,
         "WRONG-CODE-0000",
+        None,
     ));
     assert!(
         matches!(bad, Err(gridline_device::Error::HubRefused(_))),
         "a wrong code is refused: {bad:?}"
     );
     let (e, _) = rt
-        .block_on(gridline_device::sync::enroll(&mut d, &url, &code))
+        .block_on(gridline_device::sync::enroll(&mut d, &url, &code, None))
         .unwrap();
     assert_eq!(
         e.user.name, "张伟",
@@ -910,6 +911,66 @@ fn malformed_and_oversized_bodies_are_refused_and_the_hub_keeps_serving() {
             .as_u16()
     });
     assert_eq!(health, 200);
+    stop.send(()).unwrap();
+    rt.block_on(server).unwrap().unwrap();
+}
+
+/// The hub serving https with a certificate from the street's own CA (test
+/// fixtures made with openssl for 127.0.0.1): a device given the CA
+/// certificate enrols and syncs; one that was not refuses to talk to it.
+#[test]
+fn a_hub_serves_https_and_a_device_trusts_only_the_certificate_it_was_given() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tls");
+    let (_h, hub) = hub();
+    let user = User {
+        id: "gw-1".into(),
+        name: "张伟".into(),
+        role: Role::GridWorker,
+        scope: Scope::parse("grids:522701001001001").unwrap(),
+    };
+    let code = hub.enrol_code(&user, "admin", now()).unwrap();
+    let code2 = hub.enrol_code(&user, "admin", now()).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    let (cert, key) = (fixtures.join("hub.crt"), fixtures.join("hub.key"));
+    let server = rt.spawn(async move {
+        gridline_hub::server::run_tls(listener, hub, &cert, &key, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    let (_u, mut untrusting) = device("gw-x", Role::GridWorker, "grids:522701001001001");
+    let refused = rt.block_on(gridline_device::sync::enroll(
+        &mut untrusting,
+        &url,
+        &code2,
+        None,
+    ));
+    assert!(
+        refused.is_err(),
+        "an unknown certificate is not trusted: {refused:?}"
+    );
+    let pem = std::fs::read_to_string(fixtures.join("ca.crt")).unwrap();
+    let (_d, mut d) = device("gw-1", Role::GridWorker, "grids:522701001001001");
+    rt.block_on(gridline_device::sync::enroll(
+        &mut d,
+        &url,
+        &code,
+        Some(&pem),
+    ))
+    .unwrap();
+    let r = rt
+        .block_on(gridline_device::sync::sync(&mut d, |_| {}))
+        .unwrap();
+    assert!(r.pulled > 0, "the grid arrived over TLS");
     stop.send(()).unwrap();
     rt.block_on(server).unwrap().unwrap();
 }

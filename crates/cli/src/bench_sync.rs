@@ -176,7 +176,7 @@ fn run_in(dir: &Path, o: Options, now: Instant) -> anyhow::Result<()> {
         let http = reqwest::Client::new();
         let dev_dir = dir.join("device");
         let mut d = Device::init(&dev_dir, worker.clone())?;
-        enroll(&mut d, &hub.url, &main_code).await?;
+        enroll(&mut d, &hub.url, &main_code, None).await?;
 
         let t = Clock::now();
         let first = sync(&mut d, |_| {}).await?;

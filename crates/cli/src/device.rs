@@ -28,6 +28,9 @@ pub struct EnrollArgs {
     /// 一次性注册码 (one-time enrolment code from `gridline hub enroll`)
     #[arg(long, value_name = "CODE")]
     code: String,
+    /// 枢纽的证书（PEM），用于自签名的 https 枢纽 (the hub's certificate in PEM, for an https hub with a self-signed certificate)
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -229,7 +232,21 @@ fn enroll(ctx: &Ctx, a: EnrollArgs) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let (e, retired) = rt.block_on(gridline_device::sync::enroll(&mut device, &a.hub, &a.code))?;
+    let ca = match &a.ca_cert {
+        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| {
+            usage(format!(
+                "无法读取证书 {} (cannot read the certificate): {e}",
+                p.display()
+            ))
+        })?),
+        None => None,
+    };
+    let (e, retired) = rt.block_on(gridline_device::sync::enroll(
+        &mut device,
+        &a.hub,
+        &a.code,
+        ca.as_deref(),
+    ))?;
     if ctx.json {
         print_json(&json!({
             "status": "enrolled", "hub": e.hub_url, "user_id": e.user.id, "user_name": e.user.name,

@@ -42,6 +42,12 @@ pub struct ServeArgs {
     /// 监听地址 (address to listen on)
     #[arg(long, default_value = "127.0.0.1:7878")]
     listen: String,
+    /// TLS 证书链（PEM）；与 --tls-key 一起启用 https (certificate chain in PEM; with --tls-key serves https)
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// TLS 私钥（PEM） (private key in PEM)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

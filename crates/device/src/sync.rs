@@ -280,12 +280,23 @@ fn endpoint(device: &Device) -> Result<(String, String)> {
     Ok((url, token))
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+/// An HTTP client with timeouts that, besides the usual roots, trusts the
+/// hub's own certificate authority when one was given at enrolment (a street
+/// hub often has a self-signed certificate).
+fn client(ca_pem: Option<&str>) -> Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
         .connect_timeout(std::time::Duration::from_secs(10))
-        .timeout(std::time::Duration::from_secs(120))
-        .build()
-        .expect("a client with timeouts builds")
+        .timeout(std::time::Duration::from_secs(120));
+    if let Some(pem) = ca_pem.filter(|p| !p.is_empty()) {
+        let cert = reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|e| {
+            Error::HubRefused(format!(
+                "证书无效 (the hub certificate is not valid PEM): {e}"
+            ))
+        })?;
+        b = b.add_root_certificate(cert);
+    }
+    b.build()
+        .map_err(|e| Error::HubRefused(format!("HTTP client: {e}")))
 }
 
 fn offline(e: reqwest::Error) -> Error {
@@ -316,10 +327,18 @@ async fn refused_status(resp: reqwest::Response) -> Error {
 }
 
 /// Exchanges a one-time code for a binding with the hub at `hub_url`.
-pub async fn enroll(device: &mut Device, hub_url: &str, code: &str) -> Result<(Enrolled, usize)> {
+/// `ca_pem`: the hub's certificate (or its CA) in PEM, for an HTTPS hub whose
+/// certificate is not signed by a public authority; kept for later syncs.
+pub async fn enroll(
+    device: &mut Device,
+    hub_url: &str,
+    code: &str,
+    ca_pem: Option<&str>,
+) -> Result<(Enrolled, usize)> {
     let url = format!("{}/v1/enroll", hub_url.trim_end_matches('/'));
+    let http = client(ca_pem)?;
     let body = serde_json::json!({ "code": code, "device_id": device.identity.device_id, "actor": device.identity.actor_hex() });
-    let resp = client()
+    let resp = http
         .post(&url)
         .header("content-type", "application/json")
         .body(body.to_string())
@@ -349,6 +368,9 @@ pub async fn enroll(device: &mut Device, hub_url: &str, code: &str) -> Result<(E
         hub_actor: s("hub_actor")?,
     };
     let retired = device.accept_enrolment(&e)?;
+    device
+        .store
+        .set_meta("hub_ca", ca_pem.unwrap_or_default())?;
     Ok((e, retired))
 }
 
@@ -373,7 +395,7 @@ async fn sync_rounds(
 ) -> Result<SyncReport> {
     let (url, token) = endpoint(device)?;
     let url = format!("{url}/v1/sync");
-    let http = client();
+    let http = client(device.store.meta("hub_ca")?.as_deref())?;
     let mut report = SyncReport::default();
     let mut received = 0u64;
     let mut total = None;

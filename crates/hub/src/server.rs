@@ -50,6 +50,104 @@ pub async fn run(
         .await
 }
 
+/// Serves `hub` over TLS with the PEM certificate chain and private key given.
+pub async fn run_tls(
+    listener: tokio::net::TcpListener,
+    hub: Hub,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let acceptor = tls_acceptor(cert, key)?;
+    let state = Arc::new(AppState {
+        hub,
+        metrics: Metrics::default(),
+    });
+    axum::serve(
+        TlsListener {
+            tcp: listener,
+            acceptor,
+        },
+        router(state),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+fn tls_acceptor(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> std::io::Result<tokio_rustls::TlsAcceptor> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let bad = |what: &str, e: &dyn std::fmt::Display| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{what}: {e}"))
+    };
+    let chain = CertificateDer::pem_file_iter(cert)
+        .map_err(|e| {
+            bad(
+                &format!("证书无法读取 (cannot read certificate {})", cert.display()),
+                &e,
+            )
+        })?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad("证书格式错误 (bad certificate PEM)", &e))?;
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+        bad(
+            &format!("私钥无法读取 (cannot read private key {})", key.display()),
+            &e,
+        )
+    })?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| bad("TLS", &e))?
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .map_err(|e| bad("证书与私钥不匹配 (certificate and key do not match)", &e))?;
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Accepts TCP connections and completes the TLS handshake; a client that
+/// fails or stalls its handshake is dropped without stopping the others.
+struct TlsListener {
+    tcp: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let (stream, addr) = match self.tcp.accept().await {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            match tokio::time::timeout(
+                std::time::Duration::from_secs(10),
+                self.acceptor.accept(stream),
+            )
+            .await
+            {
+                Ok(Ok(tls)) => return (tls, addr),
+                Ok(Err(e)) => tracing::debug!(%addr, error = %e, "TLS handshake failed"),
+                Err(_) => tracing::debug!(%addr, "TLS handshake timed out"),
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
 fn router(state: Shared) -> Router {
     Router::new()
         .route("/health", get(health))
