@@ -593,6 +593,59 @@ proptest! {
     }
 }
 
+/// A hub served on 127.0.0.1:0 (https when `tls` names a certificate and key)
+/// in its own runtime; `stop` shuts it down gracefully.
+struct Served {
+    rt: tokio::runtime::Runtime,
+    url: String,
+    stop: std::sync::Mutex<
+        Option<(
+            tokio::sync::oneshot::Sender<()>,
+            tokio::task::JoinHandle<std::io::Result<()>>,
+        )>,
+    >,
+}
+
+impl Served {
+    fn start(hub: Hub, tls: Option<(std::path::PathBuf, std::path::PathBuf)>) -> Served {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{}", listener.local_addr().unwrap());
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        let server = rt.spawn(async move {
+            match tls {
+                Some((cert, key)) => {
+                    gridline_hub::server::run_tls(listener, hub, &cert, &key, shutdown).await
+                }
+                None => gridline_hub::server::run(listener, hub, shutdown).await,
+            }
+        });
+        Served {
+            rt,
+            url,
+            stop: std::sync::Mutex::new(Some((stop, server))),
+        }
+    }
+
+    /// Stops the hub and waits until it has finished its requests.
+    fn stop(&self) {
+        if let Some((stop, server)) = self.stop.lock().unwrap().take() {
+            stop.send(()).unwrap();
+            self.rt.block_on(server).unwrap().unwrap();
+        }
+    }
+}
+
 /// The real thing on loopback: a hub served by axum on 127.0.0.1:0, a device
 /// enrolling and syncing over HTTP, and a "nothing changed" round trip.
 #[test]
@@ -605,19 +658,8 @@ fn enrol_and_sync_over_http_on_loopback() {
         scope: Scope::parse("grids:522701001001001").unwrap(),
     };
     let code = hub.enrol_code(&user, "admin", now()).unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let server = rt.spawn(gridline_hub::server::run(listener, hub, async {
-        let _ = stopped.await;
-    }));
+    let served = Served::start(hub, None);
+    let (rt, url) = (&served.rt, served.url.clone());
     let (_d, mut d) = device("local-name", Role::GridWorker, "grids:522701001001001");
     let bad = rt.block_on(gridline_device::sync::enroll(
         &mut d,
@@ -674,8 +716,7 @@ fn enrol_and_sync_over_http_on_loopback() {
         idle.bytes_sent,
         idle.bytes_received
     );
-    stop.send(()).unwrap();
-    rt.block_on(server).unwrap().unwrap();
+    served.stop();
     let offline = rt.block_on(gridline_device::sync::sync(&mut d, |_| {}));
     assert!(
         matches!(offline, Err(gridline_device::Error::Offline(_))),
@@ -826,19 +867,8 @@ fn malformed_and_oversized_bodies_are_refused_and_the_hub_keeps_serving() {
     };
     let code = hub.enrol_code(&user, "admin", now()).unwrap();
     let e = hub.enroll(&code, "dev-1", "aa11", now()).unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let server = rt.spawn(gridline_hub::server::run(listener, hub, async {
-        let _ = stopped.await;
-    }));
+    let served = Served::start(hub, None);
+    let (rt, url) = (&served.rt, served.url.clone());
     let http = reqwest::Client::new();
     let post = |body: Vec<u8>, token: &str| {
         let req = http
@@ -911,8 +941,7 @@ fn malformed_and_oversized_bodies_are_refused_and_the_hub_keeps_serving() {
             .as_u16()
     });
     assert_eq!(health, 200);
-    stop.send(()).unwrap();
-    rt.block_on(server).unwrap().unwrap();
+    served.stop();
 }
 
 /// The hub serving https with a certificate from the street's own CA (test
@@ -930,23 +959,11 @@ fn a_hub_serves_https_and_a_device_trusts_only_the_certificate_it_was_given() {
     };
     let code = hub.enrol_code(&user, "admin", now()).unwrap();
     let code2 = hub.enrol_code(&user, "admin", now()).unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let url = format!("https://{}", listener.local_addr().unwrap());
-    let (cert, key) = (fixtures.join("hub.crt"), fixtures.join("hub.key"));
-    let server = rt.spawn(async move {
-        gridline_hub::server::run_tls(listener, hub, &cert, &key, async {
-            let _ = stopped.await;
-        })
-        .await
-    });
+    let served = Served::start(
+        hub,
+        Some((fixtures.join("hub.crt"), fixtures.join("hub.key"))),
+    );
+    let (rt, url) = (&served.rt, served.url.clone());
     let (_u, mut untrusting) = device("gw-x", Role::GridWorker, "grids:522701001001001");
     let refused = rt.block_on(gridline_device::sync::enroll(
         &mut untrusting,
@@ -971,6 +988,5 @@ fn a_hub_serves_https_and_a_device_trusts_only_the_certificate_it_was_given() {
         .block_on(gridline_device::sync::sync(&mut d, |_| {}))
         .unwrap();
     assert!(r.pulled > 0, "the grid arrived over TLS");
-    stop.send(()).unwrap();
-    rt.block_on(server).unwrap().unwrap();
+    served.stop();
 }

@@ -56,6 +56,16 @@ pub struct DeviceRow {
     pub actors: usize,
 }
 
+/// A user as the hub stores it: id, name, role key, scope text.
+pub(crate) fn user_from_row(id: String, name: String, role: &str, scope: &str) -> Result<User> {
+    Ok(User {
+        id,
+        name,
+        role: Role::parse(role)?,
+        scope: Scope::parse(scope)?,
+    })
+}
+
 pub(crate) fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
@@ -251,12 +261,7 @@ impl Hub {
         tx.commit()?;
         Ok(Enrolment {
             token,
-            user: User {
-                id: user_id,
-                name: user_name,
-                role: Role::parse(&role)?,
-                scope: Scope::parse(&scope)?,
-            },
+            user: user_from_row(user_id, user_name, &role, &scope)?,
             hub_actor: self.actor_hex(),
         })
     }
@@ -299,12 +304,7 @@ impl Hub {
                 |(id, uid, name, role, scope, enrolled_at, revoked_at, actors)| {
                     Ok(DeviceRow {
                         id,
-                        user: User {
-                            id: uid,
-                            name,
-                            role: Role::parse(&role)?,
-                            scope: Scope::parse(&scope)?,
-                        },
+                        user: user_from_row(uid, name, &role, &scope)?,
                         enrolled_at,
                         revoked_at,
                         actors: actors as usize,

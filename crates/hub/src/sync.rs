@@ -146,12 +146,7 @@ impl Hub {
             .collect::<rusqlite::Result<Vec<String>>>()?;
         Ok(Binding {
             device_id,
-            user: User {
-                id: user_id,
-                name,
-                role: Role::parse(&role)?,
-                scope: Scope::parse(&scope)?,
-            },
+            user: crate::user_from_row(user_id, name, &role, &scope)?,
             actors,
         })
     }
