@@ -593,17 +593,18 @@ proptest! {
     }
 }
 
+/// How to stop a served hub: the shutdown signal and the server task.
+type Stopper = (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+);
+
 /// A hub served on 127.0.0.1:0 (https when `tls` names a certificate and key)
 /// in its own runtime; `stop` shuts it down gracefully.
 struct Served {
     rt: tokio::runtime::Runtime,
     url: String,
-    stop: std::sync::Mutex<
-        Option<(
-            tokio::sync::oneshot::Sender<()>,
-            tokio::task::JoinHandle<std::io::Result<()>>,
-        )>,
-    >,
+    stop: std::sync::Mutex<Option<Stopper>>,
 }
 
 impl Served {
