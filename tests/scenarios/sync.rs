@@ -552,6 +552,31 @@ fn converge(ops: Vec<(usize, u8, u8, bool)>) {
             sync(&hub, d, t, now());
         }
     }
+    // The same projection: the grid's household lists agree field by field
+    // (community staff also see the community's other grids).
+    let in_grid = HouseholdFilter {
+        grid: Some(gridline_model::GridId::parse(&grid).unwrap()),
+        ..Default::default()
+    };
+    let lists: Vec<Vec<(String, String, Vec<String>, String)>> = devices
+        .iter()
+        .map(|(_, d, _)| {
+            d.households(&in_grid)
+                .unwrap()
+                .into_iter()
+                .map(|r| {
+                    let mut tags = r.tags.clone();
+                    tags.sort();
+                    (r.id, r.address, tags, r.head_name)
+                })
+                .collect()
+        })
+        .collect();
+    assert!(!lists[0].is_empty(), "the grid has households to compare");
+    assert!(
+        lists.windows(2).all(|w| w[0] == w[1]),
+        "every device shows the same households"
+    );
     for id in &ids {
         let heads: Vec<String> = devices
             .iter()
