@@ -558,7 +558,8 @@ fn converge(ops: Vec<(usize, u8, u8, bool)>) {
         grid: Some(gridline_model::GridId::parse(&grid).unwrap()),
         ..Default::default()
     };
-    let lists: Vec<Vec<(String, String, Vec<String>, String)>> = devices
+    type Shown = (String, String, Vec<String>, String);
+    let lists: Vec<Vec<Shown>> = devices
         .iter()
         .map(|(_, d, _)| {
             d.households(&in_grid)
