@@ -265,7 +265,7 @@ fn write_doc(
          ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes, heads = excluded.heads, grid = excluded.grid,
             conflicted = excluded.conflicted, updated_at = excluded.updated_at,
             sync_state = CASE
-                WHEN ?9 = 'synced' THEN documents.sync_state
+                WHEN ?9 = 'synced' OR documents.heads = excluded.heads THEN documents.sync_state
                 WHEN documents.sync_state = 'local' THEN 'local'
                 ELSE 'pending' END",
     )?
