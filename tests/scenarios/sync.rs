@@ -1017,3 +1017,109 @@ fn a_hub_serves_https_and_a_device_trusts_only_the_certificate_it_was_given() {
     assert!(r.pulled > 0, "the grid arrived over TLS");
     served.stop();
 }
+
+/// Syncs with a tiny page, so paging is exercised on a small hub.
+fn sync_paged(hub: &Hub, d: &mut Device, token: &str, page: u32) -> SyncReport {
+    let mut report = SyncReport::default();
+    for _ in 0..200 {
+        let mut req = d.sync_request(false).unwrap();
+        req.page = page;
+        let resp = hub.sync(token, &req, now()).unwrap();
+        let more = resp.more;
+        report.round_trips += 1;
+        d.apply_sync(&req, resp, now(), &mut report).unwrap();
+        if !more && req.push.is_empty() {
+            return report;
+        }
+    }
+    panic!("paged sync did not finish");
+}
+
+#[test]
+fn paging_past_rows_a_device_may_not_read_loses_nothing() {
+    let (_h, hub) = hub();
+    let grid = first_grid(&hub);
+    let (_a, mut gw, gt) = enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{grid}"));
+    sync(&hub, &mut gw, &gt, now());
+    let ids: Vec<String> = gw.households(&HouseholdFilter::default()).unwrap().into_iter().map(|r| r.id).take(2).collect();
+    assert_eq!(ids.len(), 2, "two households to link");
+    let (_b, mut jl, jt) = enrolled(&hub, "jl-1", Role::JointLeader, &format!("households:{}", ids.join(",")));
+    sync_paged(&hub, &mut jl, &jt, 1);
+    // The grid worker changes both households' private parts (which the leader
+    // may not read), then one household's notes (which it may).
+    for id in &ids {
+        gw.edit_household(id, &HouseholdEdit { add_tags: vec!["低保户".into()], ..Default::default() }, now()).unwrap();
+        sync(&hub, &mut gw, &gt, now());
+    }
+    gw.edit_household(&ids[1], &HouseholdEdit { notes: Some("需要轮椅".into()), ..Default::default() }, now()).unwrap();
+    sync(&hub, &mut gw, &gt, now());
+    let r = sync_paged(&hub, &mut jl, &jt, 1);
+    assert_eq!(r.pulled, 1, "the edited household arrived past two rows the leader may not read");
+    assert_eq!(jl.household(&ids[1]).unwrap().household.notes, "需要轮椅");
+}
+
+#[test]
+fn a_refusal_reads_the_same_whether_or_not_the_document_exists() {
+    let (_h, hub) = hub();
+    let (_a, mut gw, gt) = enrolled(
+        &hub,
+        "gw-1",
+        Role::GridWorker,
+        &format!("grids:{}", first_grid(&hub)),
+    );
+    let (_b, mut cs, ct) = enrolled(&hub, "cs-2", Role::CommunityStaff, "community:522701001002");
+    sync(&hub, &mut cs, &ct, now());
+    let existing = cs.households(&HouseholdFilter::default()).unwrap()[0]
+        .id
+        .clone();
+    // Two pushes outside the grid worker's scope: one names a household the
+    // hub holds, one a household that does not exist anywhere.
+    let forge = |id: uuid::Uuid| {
+        let mut h = gridline_model::Household {
+            id,
+            grid: gridline_model::GridId::parse("522701001002001").unwrap(),
+            address: gridline_model::Address {
+                compound: "x".into(),
+                building: "1栋".into(),
+                unit: String::new(),
+                room: "101".into(),
+            },
+            phone: None,
+            tags: Default::default(),
+            residents: vec![],
+            notes: String::new(),
+            location: None,
+        };
+        h.notes = "探测".into();
+        let mut doc = gridline_records::new_doc(&gw.identity().actor);
+        gridline_records::household::create(&mut doc, &h, now()).unwrap();
+        gridline_sync::PushDoc {
+            id: id.to_string(),
+            heads: gridline_records::heads_hex(&mut doc)
+                .split(',')
+                .map(str::to_owned)
+                .collect(),
+            changes: doc.save(),
+        }
+    };
+    let mut req = gw.sync_request(false).unwrap();
+    req.push = vec![
+        forge(uuid::Uuid::parse_str(&existing).unwrap()),
+        forge(uuid::Uuid::new_v4()),
+    ];
+    let resp = hub.sync(&gt, &req, now()).unwrap();
+    assert_eq!(resp.refusals.len(), 2, "both refused");
+    assert_eq!(
+        resp.refusals[0].code, resp.refusals[1].code,
+        "with the same code"
+    );
+    assert_eq!(
+        resp.refusals[0].reason, resp.refusals[1].reason,
+        "and the same words: existence is not revealed"
+    );
+    assert!(
+        resp.docs.iter().all(|d| d.id != existing),
+        "and the hub's copy is not sent to a device that may not read it"
+    );
+    let _ = &mut gw;
+}

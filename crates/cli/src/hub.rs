@@ -206,15 +206,24 @@ fn serve(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(&a.listen)
             .await
             .map_err(|e| usage(format!("无法监听 {} (cannot listen): {e}", a.listen)))?;
-        tracing::info!(listen = %listener.local_addr()?, "hub serving");
-        eprintln!(
-            "街道枢纽运行中 (hub serving) http://{} — Ctrl-C 停止 (stop)",
-            listener.local_addr()?
-        );
-        gridline_hub::server::run(listener, hub, async {
+        let addr = listener.local_addr()?;
+        let stop = async {
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+        };
+        match (&a.tls_cert, &a.tls_key) {
+            (Some(cert), Some(key)) => {
+                tracing::info!(listen = %addr, "hub serving https");
+                eprintln!("街道枢纽运行中 (hub serving) https://{addr} — Ctrl-C 停止 (stop)");
+                gridline_hub::server::run_tls(listener, hub, cert, key, stop)
+                    .await
+                    .map_err(|e| usage(format!("TLS: {e}")))?;
+            }
+            _ => {
+                tracing::info!(listen = %addr, "hub serving");
+                eprintln!("街道枢纽运行中 (hub serving) http://{addr} — Ctrl-C 停止 (stop)");
+                gridline_hub::server::run(listener, hub, stop).await?;
+            }
+        }
         tracing::info!("hub stopped");
         Ok(())
     })

@@ -230,6 +230,19 @@ impl Hub {
         if used_by.is_some() || expires_at < gridline_records::fmt_time(now) {
             return Err(Error::BadCode);
         }
+        let known: Option<String> = tx
+            .query_row("SELECT id FROM devices WHERE id = ?1", [device_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if known.is_some() {
+            return Err(gridline_model::Invalid::new(
+                "device_id",
+                "该设备已注册 (this device is already enrolled)",
+                "已停用的设备请新建数据目录后重新注册 (a revoked device enrols again from a new data directory)",
+            )
+            .into());
+        }
         let taken: Option<String> = tx
             .query_row(
                 "SELECT device_id FROM device_actors WHERE actor = ?1",

@@ -262,13 +262,19 @@ impl Hub {
             let mut st = tx.prepare_cached(&sql)?;
             let mut bind: Vec<rusqlite::types::Value> = vec![(req.cursor as i64).into()];
             bind.extend(args.iter().map(|a| a.clone().into()));
-            bind.push(((page + 1) as i64).into());
+            // Rows the device may not read, or its own pushes echoed back, are
+            // skipped but still scanned; the scan is bounded, and the cursor
+            // only ever moves past rows that were looked at.
+            let scan = page * 4 + 1;
+            bind.push((scan as i64).into());
             let mut rows = st.query(rusqlite::params_from_iter(bind))?;
+            let mut examined = 0;
             while let Some(r) = rows.next()? {
                 if docs.len() == page {
                     more = true;
                     break;
                 }
+                examined += 1;
                 let (id, kind, grid, household, reporter, departments, row_seq, heads): (
                     String,
                     String,
@@ -306,7 +312,10 @@ impl Hub {
                     bytes: r.get(8)?,
                 });
             }
-            if !more {
+            if !more && examined == scan {
+                // The scan limit was reached before the page filled: continue there.
+                more = true;
+            } else if !more {
                 cursor = cursor.max(seq);
             }
         }

@@ -99,22 +99,31 @@ pub fn check_push(
     };
     let user = &binding.user;
     let kind = record.kind();
-    let not_permitted = |r: gridline_model::Refusal| refuse(RefusalCode::NotPermitted, r.reason);
+    // The same words whether or not the hub holds the document, so a device
+    // learns nothing about records outside its scope.
+    let not_permitted = |_: gridline_model::Refusal| {
+        refuse(
+            RefusalCode::NotPermitted,
+            "不在本设备可写的范围内，或本角色不能写此类记录 (outside what this device may write: its scope or its role)".into(),
+        )
+    };
+    let action_for = |k: Kind| match k {
+        Kind::Issue | Kind::Wish => Action::Step,
+        Kind::Household | Kind::HouseholdPrivate | Kind::Visit => Action::Edit,
+    };
     match &before {
         None => check(user, kind, Action::Create, &record.target()).map_err(not_permitted)?,
         Some(b) => {
+            // Scope first: only a device that may write the hub's copy learns
+            // anything more about it.
+            check(user, b.kind(), action_for(b.kind()), &b.target()).map_err(not_permitted)?;
             if b.kind() != kind {
                 return Err(refuse(
                     RefusalCode::Malformed,
                     "a document cannot change its kind".into(),
                 ));
             }
-            let action = match kind {
-                Kind::Issue | Kind::Wish => Action::Step,
-                Kind::Household | Kind::HouseholdPrivate | Kind::Visit => Action::Edit,
-            };
-            check(user, kind, action, &b.target()).map_err(not_permitted)?;
-            check(user, kind, action, &record.target()).map_err(not_permitted)?;
+            check(user, kind, action_for(kind), &record.target()).map_err(not_permitted)?;
         }
     }
 
