@@ -1041,20 +1041,50 @@ fn paging_past_rows_a_device_may_not_read_loses_nothing() {
     let grid = first_grid(&hub);
     let (_a, mut gw, gt) = enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{grid}"));
     sync(&hub, &mut gw, &gt, now());
-    let ids: Vec<String> = gw.households(&HouseholdFilter::default()).unwrap().into_iter().map(|r| r.id).take(2).collect();
+    let ids: Vec<String> = gw
+        .households(&HouseholdFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .take(2)
+        .collect();
     assert_eq!(ids.len(), 2, "two households to link");
-    let (_b, mut jl, jt) = enrolled(&hub, "jl-1", Role::JointLeader, &format!("households:{}", ids.join(",")));
+    let (_b, mut jl, jt) = enrolled(
+        &hub,
+        "jl-1",
+        Role::JointLeader,
+        &format!("households:{}", ids.join(",")),
+    );
     sync_paged(&hub, &mut jl, &jt, 1);
     // The grid worker changes both households' private parts (which the leader
     // may not read), then one household's notes (which it may).
     for id in &ids {
-        gw.edit_household(id, &HouseholdEdit { add_tags: vec!["低保户".into()], ..Default::default() }, now()).unwrap();
+        gw.edit_household(
+            id,
+            &HouseholdEdit {
+                add_tags: vec!["低保户".into()],
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
         sync(&hub, &mut gw, &gt, now());
     }
-    gw.edit_household(&ids[1], &HouseholdEdit { notes: Some("需要轮椅".into()), ..Default::default() }, now()).unwrap();
+    gw.edit_household(
+        &ids[1],
+        &HouseholdEdit {
+            notes: Some("需要轮椅".into()),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
     sync(&hub, &mut gw, &gt, now());
     let r = sync_paged(&hub, &mut jl, &jt, 1);
-    assert_eq!(r.pulled, 1, "the edited household arrived past two rows the leader may not read");
+    assert_eq!(
+        r.pulled, 1,
+        "the edited household arrived past two rows the leader may not read"
+    );
     assert_eq!(jl.household(&ids[1]).unwrap().household.notes, "需要轮椅");
 }
 
@@ -1122,4 +1152,160 @@ fn a_refusal_reads_the_same_whether_or_not_the_document_exists() {
         "and the hub's copy is not sent to a device that may not read it"
     );
     let _ = &mut gw;
+}
+
+/// Tampers with a document in a device's store as a modified app would, and
+/// returns what the next sync says.
+fn tamper(
+    dir: &std::path::Path,
+    d: &Device,
+    id: &str,
+    edit: impl FnOnce(&mut automerge::AutoCommit),
+) {
+    let (_, bytes) = d
+        .store()
+        .load(uuid::Uuid::parse_str(id).unwrap())
+        .unwrap()
+        .unwrap();
+    let mut doc = gridline_records::load(&bytes, &d.identity().actor).unwrap();
+    edit(&mut doc);
+    doc.commit();
+    let record = gridline_records::Record::read(&doc).unwrap();
+    gridline_store::Store::open(&dir.join(gridline_device::STORE_FILE))
+        .unwrap()
+        .save(&mut doc, &record, gridline_store::Origin::Local, now())
+        .unwrap();
+}
+
+#[test]
+fn events_are_append_only_and_known_by_their_object_not_their_claimed_id() {
+    use automerge::transaction::Transactable;
+    use automerge::ReadDoc;
+    let (_h, hub) = hub();
+    let grid = first_grid(&hub);
+    let (_a, mut gw, gt) = enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{grid}"));
+    let (sdir, mut ss, st) = enrolled(&hub, "ss-1", Role::StreetStaff, "street:522701001");
+    let (_c, mut cs, ct) = enrolled(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
+    sync(&hub, &mut gw, &gt, now());
+    let h = gw.households(&HouseholdFilter::default()).unwrap()[0]
+        .id
+        .clone();
+    let w = gw
+        .post_wish(
+            &NewWish {
+                household: Some(h),
+                title: "一辆轮椅".into(),
+                category: "助老助残".into(),
+                value_yuan: 800,
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap()
+        .to_string();
+    sync(&hub, &mut gw, &gt, now());
+    sync(&hub, &mut cs, &ct, now());
+    sync(&hub, &mut ss, &st, now());
+    cs.claim_wish(&w, now()).unwrap();
+    ss.claim_wish(&w, now()).unwrap();
+    sync(&hub, &mut cs, &ct, now());
+    sync(&hub, &mut ss, &st, now());
+    assert_eq!(
+        ss.wish(&w).unwrap().state.claimant.as_deref(),
+        Some("cs-1"),
+        "cs-1 won the claim"
+    );
+    let events = |doc: &automerge::AutoCommit| {
+        let (_, list) = doc.get(automerge::ROOT, "events").unwrap().unwrap();
+        (0..doc.length(&list))
+            .map(|i| doc.get(&list, i).unwrap().unwrap().1)
+            .collect::<Vec<_>>()
+    };
+    // 1. The loser rewrites the hub's grant to point at its own claim.
+    let my_claim = ss
+        .wish(&w)
+        .unwrap()
+        .wish
+        .events
+        .iter()
+        .find(|e| e.author.user == "ss-1")
+        .unwrap()
+        .id
+        .to_string();
+    tamper(sdir.path(), &ss, &w, |doc| {
+        let grant = events(doc)
+            .into_iter()
+            .find(|m| {
+                doc.get(m, "step")
+                    .unwrap()
+                    .is_some_and(|(v, _)| v.to_string().contains("grant"))
+            })
+            .unwrap();
+        doc.put(&grant, "claim", my_claim.as_str()).unwrap();
+    });
+    let r = sync(&hub, &mut ss, &st, now());
+    assert_eq!(
+        r.refused.len(),
+        1,
+        "changing an existing event is refused: {:?}",
+        r.refused
+    );
+    assert_eq!(
+        ss.wish(&w).unwrap().state.claimant.as_deref(),
+        Some("cs-1"),
+        "and the grant stands"
+    );
+    // 2. A new event that copies an existing event's id to dodge the author check.
+    let post_id = ss.wish(&w).unwrap().wish.events[0].id.to_string();
+    tamper(sdir.path(), &ss, &w, |doc| {
+        let (_, list) = doc.get(automerge::ROOT, "events").unwrap().unwrap();
+        let m = doc
+            .insert_object(&list, doc.length(&list), automerge::ObjType::Map)
+            .unwrap();
+        for (k, v) in [
+            ("id", post_id.as_str()),
+            ("at", "2026-11-28T07:00:00.000Z"),
+            ("user", "gw-1"),
+            ("role", "community-staff"),
+            ("unit", ""),
+            ("step", "withdraw"),
+            ("reason", "x"),
+        ] {
+            doc.put(&m, k, v).unwrap();
+        }
+    });
+    let r = sync(&hub, &mut ss, &st, now());
+    assert_eq!(
+        r.refused.len(),
+        1,
+        "a copied event id does not make a forged event known: {:?}",
+        r.refused
+    );
+    assert_ne!(
+        gw.wish(&w).unwrap().state.stage,
+        Some(gridline_model::wish::WishStage::Withdrawn)
+    );
+    // 3. Root fields of a wish are not anyone's to change after posting.
+    tamper(sdir.path(), &ss, &w, |doc| {
+        doc.put(automerge::ROOT, "value_yuan", "5").unwrap();
+    });
+    let r = sync(&hub, &mut ss, &st, now());
+    assert_eq!(
+        r.refused.len(),
+        1,
+        "street staff may claim a wish but not rewrite it: {:?}",
+        r.refused
+    );
+    // 4. The hub's own actor cannot be registered by a device.
+    let mut req = ss.sync_request(false).unwrap();
+    req.new_actor = Some(
+        ss.sync_status()
+            .map(|_| ())
+            .map(|_| hub.actor_hex())
+            .unwrap(),
+    );
+    assert!(
+        hub.sync(&st, &req, now()).is_err(),
+        "a device may not claim the hub's actor"
+    );
 }

@@ -172,6 +172,21 @@ impl Hub {
                     |r| r.get(0),
                 )
                 .optional()?;
+            let registered: i64 = tx.query_row(
+                "SELECT count(*) FROM device_actors WHERE device_id = ?1",
+                [&binding.device_id],
+                |r| r.get(0),
+            )?;
+            // The hub's own actor is never a device's, and a device rotates its
+            // actor only after a refusal: a bound on how many it may hold.
+            if actor.eq_ignore_ascii_case(&self.actor_hex()) || registered >= 64 {
+                return Err(gridline_model::Invalid::new(
+                    "new_actor",
+                    "不能使用此执行者编号 (this actor id cannot be registered)",
+                    "请重新注册设备 (enrol the device again)",
+                )
+                .into());
+            }
             match owner {
                 None => {
                     tx.execute(

@@ -52,6 +52,33 @@ pub fn event_authors(
         .collect()
 }
 
+/// Every workflow event map of an issue or wish document, keyed by its object
+/// id, with its contents rendered canonically (`key=value` lines, sorted) and
+/// the hex actor that created it. The hub compares these before and after a
+/// push: events are append-only, so every earlier map must survive unchanged.
+pub fn event_snapshots(doc: &AutoCommit) -> Result<Vec<(automerge::ObjId, String, String)>> {
+    use automerge::{ReadDoc, Value};
+    let render = |obj: &automerge::ObjId| -> Result<String> {
+        let mut out = String::new();
+        for key in doc.keys(obj) {
+            let v = match doc.get(obj, key.as_str())? {
+                Some((Value::Scalar(s), _)) => s.to_string(),
+                Some((Value::Object(_), id)) => {
+                    let items: Vec<String> = doc.values(&id).map(|(v, _)| v.to_string()).collect();
+                    format!("[{}]", items.join(","))
+                }
+                None => String::new(),
+            };
+            out.push_str(&format!("{key}={v}\n"));
+        }
+        Ok(out)
+    };
+    issue::event_maps(doc)?
+        .into_iter()
+        .map(|(m, actor)| Ok((m.clone(), render(&m)?, actor)))
+        .collect()
+}
+
 /// Times in documents and the store: RFC 3339, UTC, milliseconds, so they
 /// compare correctly as strings.
 pub use fields::{fmt_time, parse_time};

@@ -127,20 +127,48 @@ pub fn check_push(
         }
     }
 
-    // Every event this device's actors added must name its user and role.
-    let known: Vec<uuid::Uuid> = match hub_doc {
-        Some(d) => gridline_records::event_authors(d)
-            .map_err(|e| refuse(RefusalCode::Malformed, e.to_string()))?
-            .into_iter()
-            .map(|(id, _, _)| id)
-            .collect(),
+    // Root fields of issues and wishes are set when they are reported or
+    // posted; afterwards only events are added. (Nobody may Edit them.)
+    if let (Some(b), Record::Issue(_) | Record::Wish(_)) = (&before, &record) {
+        if strip_events(b) != strip_events(&record) {
+            check(user, kind, Action::Edit, &b.target()).map_err(not_permitted)?;
+        }
+    }
+
+    // Events are append-only: every event map the hub holds survives
+    // unchanged, and each new map (known by its object, not by the id it
+    // claims) was made by this device and names its user and bound role.
+    let malformed = |e: gridline_records::Error| refuse(RefusalCode::Malformed, e.to_string());
+    let before_events = match hub_doc {
+        Some(d) => gridline_records::event_snapshots(d).map_err(malformed)?,
         None => Vec::new(),
     };
-    let events = gridline_records::event_authors(&doc)
-        .map_err(|e| refuse(RefusalCode::Malformed, e.to_string()))?;
-    for (event, actor, author) in events {
-        if known.contains(&event) || !binding.actors.contains(&actor) {
+    let after_events = gridline_records::event_snapshots(&doc).map_err(malformed)?;
+    for (obj, body, _) in &before_events {
+        if !after_events.iter().any(|(o, b, _)| o == obj && b == body) {
+            return Err(refuse(
+                RefusalCode::ForgedAuthor,
+                "workflow events cannot be changed or removed, only added".into(),
+            ));
+        }
+    }
+    let authors = gridline_records::event_authors(&doc).map_err(malformed)?;
+    let mut seen = std::collections::HashSet::new();
+    for ((obj, _, actor), (event, _, author)) in after_events.iter().zip(&authors) {
+        if !seen.insert(*event) {
+            return Err(refuse(
+                RefusalCode::Malformed,
+                format!("two events share the id {event}"),
+            ));
+        }
+        if before_events.iter().any(|(o, _, _)| o == obj) {
             continue;
+        }
+        if !binding.actors.contains(actor) {
+            return Err(refuse(
+                RefusalCode::ForgedActor,
+                format!("event {event} was made by actor {actor}, not this device"),
+            ));
         }
         if author.user != user.id || author.role != user.role || author.unit != user.scope.unit() {
             return Err(refuse(
@@ -157,4 +185,19 @@ pub fn check_push(
         record,
         changed,
     })
+}
+
+/// An issue or wish without its events: the fields fixed at creation.
+fn strip_events(r: &Record) -> Option<Record> {
+    match r {
+        Record::Issue(i) => Some(Record::Issue(gridline_model::Issue {
+            events: Vec::new(),
+            ..i.clone()
+        })),
+        Record::Wish(w) => Some(Record::Wish(gridline_model::Wish {
+            events: Vec::new(),
+            ..w.clone()
+        })),
+        _ => None,
+    }
 }
