@@ -22,6 +22,9 @@ fn print_report(ctx: &Ctx, r: &SyncReport) {
         "已同步 (up to date): 发送 {} 条、确认 {} 条、接收 {} 条 (pushed {}, acknowledged {}, received {}); {} 次往返, ↑{} B ↓{} B",
         r.pushed, r.acknowledged, r.pulled, r.pushed, r.acknowledged, r.pulled, r.round_trips, r.bytes_sent, r.bytes_received
     );
+    for (id, why) in &r.skipped {
+        out!("未能接收 (could not take) {id}: {why}");
+    }
     for (id, why) in &r.refused {
         out!("被服务器拒绝 (refused by the hub) {id}: {why} — 本机保留只读副本 (a read-only copy is kept)");
     }

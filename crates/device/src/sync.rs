@@ -29,6 +29,8 @@ pub struct SyncReport {
     pub pulled: usize,
     /// Documents that left this device's scope and were removed.
     pub removed: usize,
+    /// Received documents this device could not take, with why.
+    pub skipped: Vec<(String, String)>,
     pub bytes_sent: usize,
     pub bytes_received: usize,
 }
@@ -182,7 +184,13 @@ impl Device {
         let mut batch = Vec::new();
         for d in &resp.docs {
             if !replaced.contains(&d.id) {
-                batch.push(self.merge_remote(&d.bytes)?);
+                // One document this device cannot take (its scope changed on the
+                // hub, or it no longer reads) must not stop every later sync:
+                // skip it, say so, and go on.
+                match self.merge_remote(&d.bytes) {
+                    Ok(x) => batch.push(x),
+                    Err(e) => report.skipped.push((d.id.clone(), e.to_string())),
+                }
             }
         }
         report.pulled += batch.len();
@@ -227,13 +235,15 @@ impl Device {
             let Ok(rid) = RecordId::parse_str(&id) else {
                 continue;
             };
-            match self.store.sync_state(rid)? {
+            // Held by the hub exactly as here (a conflict flag does not matter:
+            // the conflict travels with the document and the hub has it).
+            match self.store.fully_acknowledged(rid)? {
                 None => {}
-                Some(gridline_store::SyncState::Synced) => {
+                Some(true) => {
                     self.store.remove(rid)?;
                     report.removed += 1;
                 }
-                Some(_) => still.push(id),
+                Some(false) => still.push(id),
             }
         }
         self.store.set_meta("pending_removals", &still.join(","))?;
@@ -436,10 +446,10 @@ async fn sync_rounds(
                 .unwrap_or_default()
                 .is_empty()
         {
-            break;
+            return Ok(report);
         }
     }
-    Ok(report)
+    Err(Error::HubRefused("同步未完成：往返次数超过上限 (sync did not finish within its round-trip bound); 请再次同步 (sync again)".into()))
 }
 
 /// Used by tests and the app to learn whether the actor changed.

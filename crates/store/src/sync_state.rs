@@ -68,6 +68,19 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the hub holds this document exactly as this device does
+    /// (`None` when the device does not hold it).
+    pub fn fully_acknowledged(&self, id: RecordId) -> Result<Option<bool>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT heads = acked_heads FROM documents WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Forget what the hub acknowledged, so the next push sends the whole document.
     pub fn forget_ack(&mut self, id: RecordId) -> Result<()> {
         self.conn.execute(
