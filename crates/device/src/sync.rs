@@ -390,10 +390,9 @@ pub async fn sync(device: &mut Device, progress: impl FnMut(Progress)) -> Result
     // What the app shows: when the last sync finished, and why the last one failed.
     let now = gridline_records::fmt_time(chrono::Utc::now());
     match &result {
-        Ok(_) => {
-            device.store.set_meta("last_sync_at", &now)?;
-            device.store.set_meta("last_sync_error", "")?;
-        }
+        Ok(_) => device
+            .store
+            .set_metas(&[("last_sync_at", &now), ("last_sync_error", "")])?,
         Err(e) => device.store.set_meta("last_sync_error", &e.to_string())?,
     }
     result

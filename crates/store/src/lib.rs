@@ -123,6 +123,16 @@ impl Store {
         Ok(())
     }
 
+    /// Several meta values in one commit (one fsync instead of many).
+    pub fn set_metas(&mut self, pairs: &[(&str, &str)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for (k, v) in pairs {
+            tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params![k, v])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The hub's actor id (hex), which the wish fold trusts for grants.
     pub fn hub_actor(&self) -> Result<Option<String>> {
         self.meta("hub_actor")
