@@ -37,7 +37,7 @@ use gridline_model::{Instant, Invalid};
 #[derive(Debug, Parser)]
 #[command(name = "gridline", version, propagate_version = true)]
 struct Cli {
-    /// 数据目录 (data directory of this device)
+    /// 数据目录：设备或街道枢纽 (data directory of this device or hub)
     #[arg(
         long,
         global = true,
@@ -73,7 +73,7 @@ enum Command {
     /// 原始文档 (raw Automerge documents)
     #[command(subcommand)]
     Doc(doc::DocCmd),
-    /// 演示数据 (demo data for trying a device alone)
+    /// 演示数据：试用设备或街道枢纽 (demo data for a trial device or a hub)
     #[command(subcommand)]
     Demo(demo::DemoCmd),
     /// 街道枢纽：初始化、导入、注册码、停用、运行 (street hub: init, import, enrol, revoke, serve)
