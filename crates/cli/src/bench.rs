@@ -12,10 +12,22 @@ use crate::Ctx;
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCmd {
+    /// 与 automerge-repo 2.5 对比（同一次运行，1000 个文档）(side by side with automerge-repo 2.5, same run, 1,000 documents)
+    Peer(PeerArgs),
     /// 同步：街道枢纽（独立进程）与设备经回环地址同步 (sync: a hub process and devices over loopback)
     Sync(SyncArgs),
     /// 设备存储：打开并列出、拼音搜索、记录走访、生成街道数据 (device store: open+list, search, log a visit, seed a street)
     Store(StoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PeerArgs {
+    /// 文档数 (documents)
+    #[arg(long, default_value_t = 1000)]
+    n: usize,
+    /// 工作目录 (scratch directory; default: the system temp dir)
+    #[arg(long)]
+    dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +78,10 @@ fn line(name: &str, s: &Sample, target_ms: f64) -> String {
 pub fn run(ctx: &Ctx, cmd: BenchCmd) -> anyhow::Result<()> {
     let a = match cmd {
         BenchCmd::Store(a) => a,
+        BenchCmd::Peer(a) => {
+            let base = a.dir.unwrap_or_else(std::env::temp_dir);
+            return crate::bench_peer::run(&base, a.n.clamp(10, 5000), ctx.now);
+        }
         BenchCmd::Sync(a) => {
             let base = a.dir.unwrap_or_else(std::env::temp_dir);
             let o = crate::bench_sync::Options {

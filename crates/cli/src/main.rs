@@ -14,6 +14,7 @@ macro_rules! out {
 }
 
 mod bench;
+mod bench_peer;
 mod bench_sync;
 mod demo;
 mod device;
