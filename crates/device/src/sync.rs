@@ -6,7 +6,7 @@
 //! only for the heads the hub acknowledged. The cursor advances only after a
 //! page's documents are saved, so an interrupted sync repeats a page at worst.
 
-use automerge::{ActorId, ChangeHash};
+use automerge::ChangeHash;
 use gridline_model::{Instant, RecordId, Role, Scope, User};
 use gridline_records::Record;
 use gridline_store::{Origin, Saved};
@@ -449,9 +449,4 @@ async fn sync_rounds(
         }
     }
     Err(Error::HubRefused("同步未完成：往返次数超过上限 (sync did not finish within its round-trip bound); 请再次同步 (sync again)".into()))
-}
-
-/// Used by tests and the app to learn whether the actor changed.
-pub fn actor_of(device: &Device) -> ActorId {
-    ActorId::from(device.identity.actor.clone())
 }
