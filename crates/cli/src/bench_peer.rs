@@ -10,61 +10,16 @@
 //! (as in `bench sync`) and two devices in this process. The peer's side is
 //! `bench/peer/peer.mjs` under Node, which prints one JSON line.
 
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Instant as Clock;
 
 use gridline_device::sync::{enroll, sync, SyncReport};
 use gridline_device::{Device, HouseholdEdit, NewHousehold, NewResident};
 use gridline_hub::Hub;
+
+use crate::bench_sync::serve;
 use gridline_model::{Instant, Role, Scope, User};
-
-struct HubProcess {
-    child: Child,
-    url: String,
-}
-
-impl Drop for HubProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `gridline hub serve` on 127.0.0.1, port 0, as its own process.
-fn serve(dir: &Path) -> anyhow::Result<HubProcess> {
-    let mut child = Command::new(std::env::current_exe()?)
-        .args([
-            "--data",
-            &dir.display().to_string(),
-            "hub",
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .env("RUST_LOG", "warn")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()?;
-    let stderr = child.stderr.take().expect("stderr is piped");
-    let mut lines = std::io::BufReader::new(stderr).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .ok_or_else(|| anyhow::anyhow!("the hub exited before serving"))??;
-        if let Some(pos) = line.find("http://") {
-            break line[pos..]
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-        }
-    };
-    // Keep draining stderr so the hub never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Ok(HubProcess { child, url })
-}
 
 /// One measured step of Gridline's side.
 struct Step {

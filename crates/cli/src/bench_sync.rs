@@ -19,9 +19,10 @@ pub struct Options {
     pub rounds: usize,
 }
 
-struct HubProcess {
-    child: Child,
-    url: String,
+/// A hub served by this binary as its own process; killed when dropped.
+pub(crate) struct HubProcess {
+    pub(crate) child: Child,
+    pub(crate) url: String,
 }
 
 impl Drop for HubProcess {
@@ -31,7 +32,8 @@ impl Drop for HubProcess {
     }
 }
 
-fn serve(dir: &Path) -> anyhow::Result<HubProcess> {
+/// `gridline hub serve` on 127.0.0.1, port 0, as its own process.
+pub(crate) fn serve(dir: &Path) -> anyhow::Result<HubProcess> {
     let mut child = Command::new(std::env::current_exe()?)
         .args([
             "--data",
