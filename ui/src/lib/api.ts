@@ -1,0 +1,49 @@
+// The one module that talks to the Rust shell. Every command is a thin typed
+// wrapper over `invoke`, with argument keys exactly as the commands declare.
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type {
+  Dashboard, DeviceInfo, HouseholdDetail, HouseholdEdit, HouseholdQuery, HouseholdRow,
+  IssueAction, IssueDetail, IssueQuery, IssueRow, NewIssue, NewVisit, NewWish,
+  RefusedRecord, SyncInfo, Today, Visit, Vocabulary, WishAction, WishDetail, WishRow,
+} from './types';
+
+export const api = {
+  deviceInfo: () => invoke<DeviceInfo>('device_info'),
+  enroll: (hub: string, code: string) => invoke<DeviceInfo>('enroll', { hub, code }),
+  vocabulary: () => invoke<Vocabulary>('vocabulary'),
+  syncInfo: () => invoke<SyncInfo>('sync_info'),
+  syncNow: () => invoke<SyncInfo>('sync_now'),
+  today: () => invoke<Today>('today'),
+  households: (query: HouseholdQuery) => invoke<HouseholdRow[]>('households', { query }),
+  household: (id: string) => invoke<HouseholdDetail>('household', { id }),
+  revealIdNumber: (household: string, resident: string) =>
+    invoke<string>('reveal_id_number', { household, resident }),
+  editHousehold: (id: string, edit: HouseholdEdit) =>
+    invoke<HouseholdDetail>('edit_household', { id, edit }),
+  resolveConflict: (id: string, path: string, value: string) =>
+    invoke<HouseholdDetail>('resolve_conflict', { id, path, value }),
+  logVisit: (visit: NewVisit) => invoke<string>('log_visit', { visit }),
+  visits: (household: string | null) => invoke<Visit[]>('visits', { household }),
+  issues: (query: IssueQuery) => invoke<IssueRow[]>('issues', { query }),
+  issue: (id: string) => invoke<IssueDetail>('issue', { id }),
+  reportIssue: (issue: NewIssue) => invoke<string>('report_issue', { issue }),
+  actOnIssue: (id: string, action: IssueAction) =>
+    invoke<IssueDetail>('act_on_issue', { id, action }),
+  wishes: (state: string | null) => invoke<WishRow[]>('wishes', { state }),
+  wish: (id: string) => invoke<WishDetail>('wish', { id }),
+  postWish: (wish: NewWish) => invoke<string>('post_wish', { wish }),
+  actOnWish: (id: string, action: WishAction) => invoke<WishDetail>('act_on_wish', { id, action }),
+  refusedRecords: () => invoke<RefusedRecord[]>('refused_records'),
+  exportRefused: (id: string) => invoke<string>('export_refused', { id }),
+  dashboard: () => invoke<Dashboard>('dashboard'),
+  draftGet: (key: string) => invoke<string | null>('draft_get', { key }),
+  draftPut: (key: string, value: string) => invoke<void>('draft_put', { key, value }),
+  draftClear: (key: string) => invoke<void>('draft_clear', { key }),
+  setLanguage: (lang: string) => invoke<void>('set_language', { lang }),
+};
+
+/** Follows the background sync engine; returns the function that stops listening. */
+export function onSyncState(handler: (info: SyncInfo) => void): Promise<UnlistenFn> {
+  return listen<SyncInfo>('sync-state', (event) => handler(event.payload));
+}

@@ -1,0 +1,190 @@
+// The app-wide reactive state: who this device is, the sync engine's state,
+// the language, the current route and the toast. Screens read it directly.
+import { api, onSyncState } from './api';
+import { describeError, type ShownError } from './errors';
+import { dictionaries, isLang, lookupTerm, translate, type Dict, type Key, type Lang, type Params, type TermKind } from './i18n';
+import { parseRoute, type Route } from './router';
+import type { DraftStore } from './drafts';
+import type { DeviceInfo, SyncInfo, Vocabulary } from './types';
+
+export interface Toast { id: number; kind: 'saved' | 'error'; text: string; hint?: string }
+
+export const app = $state({
+  lang: 'zh-CN' as Lang,
+  booting: true,
+  bootError: null as ShownError | null,
+  device: null as DeviceInfo | null,
+  sync: null as SyncInfo | null,
+  vocab: null as Vocabulary | null,
+  route: parseRoute(typeof location === 'undefined' ? '' : location.hash) as Route,
+  toast: null as Toast | null,
+  /** Bumped when a sync brings new data, so open lists reload. */
+  dataVersion: 0,
+  /** Wall clock for relative times, refreshed every 30 s. */
+  now: Date.now(),
+});
+
+export function dict(): Dict {
+  return dictionaries[app.lang];
+}
+
+export function t(key: Key, params?: Params): string {
+  return translate(dictionaries[app.lang], key, params);
+}
+
+export function term(kind: TermKind, raw: string | null | undefined): string {
+  return lookupTerm(dictionaries[app.lang], kind, raw);
+}
+
+export function errorOf(err: unknown): ShownError {
+  return describeError(err, app.lang, dictionaries[app.lang]);
+}
+
+let toastSeq = 0;
+let toastTimer: ReturnType<typeof setTimeout> | null = null;
+
+function showToast(toast: Omit<Toast, 'id'>, ms: number) {
+  if (toastTimer !== null) clearTimeout(toastTimer);
+  app.toast = { ...toast, id: ++toastSeq };
+  toastTimer = setTimeout(() => {
+    app.toast = null;
+    toastTimer = null;
+  }, ms);
+}
+
+/** Call only after the command resolved: 已保存 means durably saved. */
+export function toastSaved(text?: string) {
+  showToast({ kind: 'saved', text: text ?? t('toast.saved') }, 2500);
+}
+
+export function toastError(err: unknown) {
+  const e = errorOf(err);
+  showToast({ kind: 'error', text: e.text, hint: e.hint }, 6000);
+}
+
+export function dismissToast() {
+  if (toastTimer !== null) clearTimeout(toastTimer);
+  app.toast = null;
+}
+
+export const draftStore: DraftStore = {
+  get: (key) => api.draftGet(key),
+  put: (key, value) => api.draftPut(key, value),
+  clear: (key) => api.draftClear(key),
+};
+
+export function navigate(hash: string) {
+  if (location.hash === hash) app.route = parseRoute(hash);
+  else location.hash = hash;
+}
+
+export function back(fallback: string) {
+  if (history.length > 1) history.back();
+  else navigate(fallback);
+}
+
+function applySync(info: SyncInfo) {
+  const before = app.sync;
+  app.sync = info;
+  // A sync that just finished may have brought records: let open screens reload.
+  if (before && before.syncing && !info.syncing) app.dataVersion++;
+  else if (before && before.phase !== 'up_to_date' && info.phase === 'up_to_date') app.dataVersion++;
+}
+
+let syncListening = false;
+
+async function startSyncFollow() {
+  if (syncListening) return;
+  syncListening = true;
+  try {
+    await onSyncState(applySync);
+  } catch {
+    syncListening = false;
+  }
+  try {
+    applySync(await api.syncInfo());
+  } catch {
+    /* the banner stays hidden until the first event */
+  }
+}
+
+async function loadVocabulary() {
+  try {
+    app.vocab = await api.vocabulary();
+  } catch {
+    app.vocab = null;
+  }
+}
+
+export async function boot() {
+  app.booting = true;
+  app.bootError = null;
+  try {
+    const device = await api.deviceInfo();
+    app.device = device;
+    if (isLang(device.language)) app.lang = device.language;
+    if (device.enrolled) await Promise.all([startSyncFollow(), loadVocabulary()]);
+  } catch (err) {
+    app.bootError = errorOf(err);
+  } finally {
+    app.booting = false;
+  }
+}
+
+/** After enrolment the device knows its user; start following sync. */
+export async function enrolled(device: DeviceInfo) {
+  app.device = device;
+  if (isLang(device.language)) app.lang = device.language;
+  await Promise.all([startSyncFollow(), loadVocabulary()]);
+  app.dataVersion++;
+}
+
+export async function setLanguage(lang: Lang) {
+  await api.setLanguage(lang);
+  app.lang = lang;
+  if (app.device) app.device.language = lang;
+  document.documentElement.lang = lang;
+}
+
+export async function syncNow() {
+  applySync(await api.syncNow());
+}
+
+export function refreshSync() {
+  api.syncInfo().then(applySync, () => {});
+}
+
+/** The offline banner shows only while offline or after a failed sync. */
+export function bannerVisible(sync: SyncInfo | null): boolean {
+  return sync !== null && (sync.phase === 'offline' || sync.phase === 'error');
+}
+
+/**
+ * Loads data for a screen. A newer run wins over an older one still in
+ * flight, so typing fast in a search box never shows stale rows.
+ */
+export class Loader<T> {
+  data = $state<T | null>(null);
+  error = $state<ShownError | null>(null);
+  loading = $state(false);
+  private seq = 0;
+
+  constructor(private readonly fetcher: () => Promise<T>) {}
+
+  async run(): Promise<void> {
+    const mine = ++this.seq;
+    const pending = this.fetcher();
+    this.loading = true;
+    try {
+      const data = await pending;
+      if (mine !== this.seq) return;
+      this.data = data;
+      this.error = null;
+    } catch (err) {
+      if (mine !== this.seq) return;
+      this.error = errorOf(err);
+    } finally {
+      if (mine === this.seq) this.loading = false;
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { zhCN } from '../src/lib/i18n/zh-CN';
+import { en } from '../src/lib/i18n/en';
+import {
+  daysSince, formatDate, formatDateTime, formatMonthDay, formatRelative, isMasked, maskIdNumber, parseInstant, secondsLeft,
+} from '../src/lib/format';
+
+// Local-time constructors keep these tests independent of the machine's zone.
+const at = new Date(2026, 10, 28, 14, 5);
+
+describe('formatDateTime', () => {
+  it('writes the Chinese style in zh-CN', () => {
+    expect(formatDateTime(at, zhCN)).toBe('2026年11月28日 14:05');
+    expect(formatDate(at, zhCN)).toBe('2026年11月28日');
+  });
+  it('writes an ISO-like style in English', () => {
+    expect(formatDateTime(at, en)).toBe('2026-11-28 14:05');
+    expect(formatDate(new Date(2026, 0, 5), en)).toBe('2026-01-05');
+  });
+  it('pads minutes and hours but not the Chinese month and day', () => {
+    expect(formatDateTime(new Date(2026, 0, 5, 9, 7), zhCN)).toBe('2026年1月5日 09:07');
+  });
+  it('renders nothing for a missing or unreadable instant', () => {
+    expect(formatDateTime(null, zhCN)).toBe('');
+    expect(formatDateTime('not a date', zhCN)).toBe('');
+  });
+  it('formats short axis labels', () => {
+    expect(formatMonthDay('2026-11-28', zhCN)).toBe('11月28日');
+    expect(formatMonthDay('2026-11-28', en)).toBe('11-28');
+  });
+});
+
+describe('parseInstant', () => {
+  it('reads RFC 3339 with a zone', () => {
+    expect(parseInstant('2026-11-28T06:05:00Z')?.getTime()).toBe(Date.UTC(2026, 10, 28, 6, 5));
+    expect(parseInstant('2026-11-28T14:05:00+08:00')?.getTime()).toBe(Date.UTC(2026, 10, 28, 6, 5));
+  });
+  it('reads local date-times and bare dates as local time', () => {
+    expect(parseInstant('2026-11-28 14:05')?.getTime()).toBe(at.getTime());
+    expect(parseInstant('2026-11-28')?.getTime()).toBe(new Date(2026, 10, 28).getTime());
+  });
+  it('reads epoch seconds and milliseconds', () => {
+    expect(parseInstant('1795000000')?.getTime()).toBe(1795000000000);
+    expect(parseInstant('1795000000123')?.getTime()).toBe(1795000000123);
+  });
+});
+
+describe('formatRelative', () => {
+  const now = at;
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+  const H = 3_600_000;
+  it('says 刚刚 / just now under a minute', () => {
+    expect(formatRelative(ago(20_000), now, zhCN)).toBe('刚刚');
+    expect(formatRelative(ago(20_000), now, en)).toBe('just now');
+  });
+  it('counts minutes, hours and days in both languages', () => {
+    expect(formatRelative(ago(5 * 60_000), now, zhCN)).toBe('5 分钟前');
+    expect(formatRelative(ago(3 * H), now, zhCN)).toBe('3 小时前');
+    expect(formatRelative(ago(3 * H), now, en)).toBe('3 hours ago');
+    expect(formatRelative(ago(1 * H), now, en)).toBe('1 hour ago');
+    expect(formatRelative(ago(3 * 24 * H), now, zhCN)).toBe('3 天前');
+    expect(formatRelative(ago(3 * 24 * H), now, en)).toBe('3 days ago');
+  });
+  it('speaks of the future for deadlines', () => {
+    expect(formatRelative(new Date(now.getTime() + 2 * H), now, zhCN)).toBe('2 小时后');
+    expect(formatRelative(new Date(now.getTime() + 2 * 24 * H), now, en)).toBe('in 2 days');
+  });
+  it('falls back to the full date beyond the window', () => {
+    expect(formatRelative(ago(10 * 24 * H), now, zhCN)).toBe('2026年11月18日 14:05');
+    expect(formatRelative(ago(45 * 24 * H), now, zhCN, 3650)).toBe('45 天前');
+  });
+  it('counts whole days since a visit', () => {
+    expect(daysSince(ago(30 * 24 * H + 5).toISOString(), now)).toBe(30);
+    expect(daysSince(null, now)).toBeNull();
+  });
+});
+
+describe('ID number masking', () => {
+  it('keeps the first and last four characters, as the backend does', () => {
+    expect(maskIdNumber('52270119800101123X')).toBe('5227**********123X');
+  });
+  it('masks short or odd values whole, leaking nothing', () => {
+    expect(maskIdNumber('1234567')).toBe('*******');
+    expect(maskIdNumber('')).toBe('');
+  });
+  it('tells a masked value from a revealed one', () => {
+    expect(isMasked('5227**********123X')).toBe(true);
+    expect(isMasked('52270119800101123X')).toBe(false);
+  });
+  it('counts down the reveal in whole seconds and stops at zero', () => {
+    expect(secondsLeft(1000, 1000)).toBe(10);
+    expect(secondsLeft(1000, 1000 + 9_001)).toBe(1);
+    expect(secondsLeft(1000, 1000 + 10_000)).toBe(0);
+    expect(secondsLeft(1000, 1000 + 60_000)).toBe(0);
+  });
+});
