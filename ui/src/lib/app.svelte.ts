@@ -1,7 +1,7 @@
 // The app-wide reactive state: who this device is, the sync engine's state,
 // the language, the current route and the toast. Screens read it directly.
 import { api, onSyncState } from './api';
-import { describeError, type ShownError } from './errors';
+import { describeError, splitBilingual, type ShownError } from './errors';
 import { dictionaries, isLang, lookupTerm, translate, type Dict, type Key, type Lang, type Params, type TermKind } from './i18n';
 import { parseRoute, type Route } from './router';
 import type { DraftStore } from './drafts';
@@ -34,6 +34,23 @@ export function t(key: Key, params?: Params): string {
 
 export function term(kind: TermKind, raw: string | null | undefined): string {
   return lookupTerm(dictionaries[app.lang], kind, raw);
+}
+
+/** A bilingual backend text ("中文 (English)") in the user's language. */
+export function localText(message: string | null | undefined): string {
+  if (!message) return '';
+  const halves = splitBilingual(message);
+  return app.lang === 'en' ? halves.en : halves.zh;
+}
+
+/** Joins names the way the language lists them (、 or a comma). */
+export function list(items: string[]): string {
+  return items.join(t('common.listSep'));
+}
+
+/** "标签：值" / "Label: value" with the language's own colon. */
+export function labelled(label: string, value: string | number): string {
+  return t('common.labelled', { label, value });
 }
 
 export function errorOf(err: unknown): ShownError {

@@ -3,6 +3,7 @@ import type { Key } from './zh-CN';
 
 export const en: Record<Key, string> = {
   'app.name': 'Gridline',
+  'app.mark': 'G',
 
   'nav.today': 'Today',
   'nav.grid': 'Grid',
@@ -30,6 +31,8 @@ export const en: Record<Key, string> = {
   'common.yes': 'Yes',
   'common.no': 'No',
   'common.id': 'ID',
+  'common.listSep': ', ',
+  'common.labelled': '{label}: {value}',
 
   'time.justNow': 'just now',
   'time.minutesAgo': '{n} {n:minute|minutes} ago',

@@ -2,6 +2,7 @@
 // Placeholders: {name}; plural choice {n:one|other} (only English needs it).
 export const zhCN = {
   'app.name': '网格通',
+  'app.mark': '网',
 
   'nav.today': '首页',
   'nav.grid': '网格',
@@ -29,6 +30,8 @@ export const zhCN = {
   'common.yes': '是',
   'common.no': '否',
   'common.id': '编号',
+  'common.listSep': '、',
+  'common.labelled': '{label}：{value}',
 
   'time.justNow': '刚刚',
   'time.minutesAgo': '{n} 分钟前',
