@@ -16,7 +16,7 @@ const SAMPLE: &[u8] =
     include_bytes!("../../crates/hub/tests/fixtures/import/households-sample-utf8bom.csv");
 
 /// A hub with the sample spreadsheet imported (4 communities × 3 grids).
-fn hub() -> (tempfile::TempDir, Hub) {
+pub(crate) fn hub() -> (tempfile::TempDir, Hub) {
     let dir = tempfile::tempdir().unwrap();
     let hub = Hub::init(dir.path(), "522701001", "测试街道").unwrap();
     let report = hub.import_households(SAMPLE, "admin", now()).unwrap();
@@ -25,7 +25,12 @@ fn hub() -> (tempfile::TempDir, Hub) {
 }
 
 /// A new device enrolled with the hub as `user`.
-fn enrolled(hub: &Hub, id: &str, role: Role, scope: &str) -> (tempfile::TempDir, Device, String) {
+pub(crate) fn enrolled(
+    hub: &Hub,
+    id: &str,
+    role: Role,
+    scope: &str,
+) -> (tempfile::TempDir, Device, String) {
     let user = User {
         id: id.into(),
         name: id.into(),
@@ -53,7 +58,7 @@ fn enrolled(hub: &Hub, id: &str, role: Role, scope: &str) -> (tempfile::TempDir,
 }
 
 /// Syncs in process until nothing is left, like `gridline_device::sync::sync`.
-fn sync(hub: &Hub, d: &mut Device, token: &str, at: Instant) -> SyncReport {
+pub(crate) fn sync(hub: &Hub, d: &mut Device, token: &str, at: Instant) -> SyncReport {
     let mut report = SyncReport::default();
     for round in 0..100 {
         let req = d.sync_request(round == 0).unwrap();

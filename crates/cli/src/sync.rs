@@ -43,7 +43,9 @@ fn progress(json: bool) -> impl FnMut(Progress) {
 }
 
 pub fn run(ctx: &Ctx, watch: bool, interval: u64) -> anyhow::Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread()
+    // Two workers: the next page downloads while this one is being saved.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()?;
     let mut device = ctx.open()?;

@@ -7,11 +7,12 @@
 //! page's documents are saved, so an interrupted sync repeats a page at worst.
 
 use automerge::ChangeHash;
+use gridline_model::permission::{self, Action};
 use gridline_model::{Instant, RecordId, Role, Scope, User};
 use gridline_records::Record;
 use gridline_store::{Origin, Saved};
 use gridline_sync::{
-    PushDoc, RefusalCode, SyncRequest, SyncResponse, DEFAULT_PAGE, PROTOCOL_VERSION,
+    PullDoc, PushDoc, RefusalCode, SyncRequest, SyncResponse, DEFAULT_PAGE, PROTOCOL_VERSION,
 };
 
 use crate::{Device, Error, Result};
@@ -179,18 +180,21 @@ impl Device {
             self.store.acknowledge_all(&acks)?;
         }
         report.acknowledged += acks.len();
-        // Received documents: merged into ours and saved in one transaction,
-        // each marked as held by the hub at its heads.
+        // Received documents: decoded on every core, merged into ours and
+        // saved in one transaction, each marked as held by the hub at its heads.
+        let incoming: Vec<&PullDoc> = resp
+            .docs
+            .iter()
+            .filter(|d| !replaced.contains(&d.id))
+            .collect();
         let mut batch = Vec::new();
-        for d in &resp.docs {
-            if !replaced.contains(&d.id) {
-                // One document this device cannot take (its scope changed on the
-                // hub, or it no longer reads) must not stop every later sync:
-                // skip it, say so, and go on.
-                match self.merge_remote(&d.bytes) {
-                    Ok(x) => batch.push(x),
-                    Err(e) => report.skipped.push((d.id.clone(), e.to_string())),
-                }
+        for (d, decoded) in incoming.iter().zip(decode_all(&incoming, self)) {
+            // One document this device cannot take (its scope changed on the
+            // hub, or it no longer reads) must not stop every later sync:
+            // skip it, say so, and go on.
+            match decoded.and_then(|x| self.merge_decoded(&d.bytes, x)) {
+                Ok(x) => batch.push(x),
+                Err(e) => report.skipped.push((d.id.clone(), e.to_string())),
             }
         }
         report.pulled += batch.len();
@@ -208,7 +212,77 @@ impl Device {
     }
 }
 
+/// A received document, loaded and read, not yet merged.
+struct Decoded {
+    doc: automerge::AutoCommit,
+    heads: String,
+    record: Record,
+    conflicted: bool,
+}
+
+/// Loads and reads one received document, and checks this device may hold it.
+fn decode(bytes: &[u8], actor: &[u8], user: &User) -> Result<Decoded> {
+    let mut doc = gridline_records::load(bytes, actor)?;
+    let heads = gridline_records::heads_hex(&mut doc);
+    let record = Record::read(&doc)?;
+    permission::check(user, record.kind(), Action::Read, &record.target())?;
+    let conflicted = gridline_records::has_conflicts(&doc);
+    Ok(Decoded {
+        doc,
+        heads,
+        record,
+        conflicted,
+    })
+}
+
+/// Decodes a page of received documents, split over the machine's cores:
+/// loading Automerge documents is most of a first sync's work on the device.
+fn decode_all(docs: &[&PullDoc], device: &Device) -> Vec<Result<Decoded>> {
+    let (actor, user) = (&device.identity.actor, device.user());
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if threads < 2 || docs.len() < 64 {
+        return docs.iter().map(|d| decode(&d.bytes, actor, user)).collect();
+    }
+    let chunk = docs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = docs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|d| decode(&d.bytes, actor, user))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().expect("decoding a document does not panic"))
+            .collect()
+    })
+}
+
 impl Device {
+    /// What to save for a received document: the hub's bytes as they are when
+    /// this device holds no copy, else ours merged with it. Either way marked
+    /// as held by the hub at the received heads.
+    fn merge_decoded(&self, bytes: &[u8], mut x: Decoded) -> Result<(Saved, Record)> {
+        let Some((_, local)) = self.store.load(x.record.doc_id())? else {
+            let saved = Saved {
+                bytes: bytes.to_vec(),
+                heads: x.heads.clone(),
+                conflicted: x.conflicted,
+                acked: Some(x.heads),
+            };
+            return Ok((saved, x.record));
+        };
+        let mut doc = gridline_records::load(&local, &self.identity.actor)?;
+        doc.merge(&mut x.doc)
+            .map_err(gridline_records::Error::from)?;
+        let record = Record::read(&doc)?;
+        Ok((Saved::of(&mut doc, true).acked(x.heads), record))
+    }
+
     /// Removes documents that left this device's scope, but only once the
     /// hub holds every change this device made to them; until then they wait
     /// in `pending_removals` and are retried after each sync.
@@ -408,33 +482,64 @@ async fn sync_rounds(
     let mut report = SyncReport::default();
     let mut received = 0u64;
     let mut total = None;
-    // Bounded: a street is ~600,000 documents, 2,000 a page.
-    for round in 0..10_000 {
-        let req = device.sync_request(round == 0)?;
-        let body = gridline_sync::encode(&req);
-        report.bytes_sent += body.len();
-        let resp = http
+    let post = |req: &SyncRequest| {
+        let body = gridline_sync::encode(req);
+        let sent = body.len();
+        let call = http
             .post(&url)
             .bearer_auth(&token)
             .header("content-type", "application/cbor")
-            .body(body)
-            .send()
+            .body(body);
+        // Its own task: on a runtime with more than one worker it runs while
+        // this one saves the previous page.
+        let task = tokio::spawn(async move {
+            let resp = call.send().await.map_err(offline)?;
+            if !resp.status().is_success() {
+                return Err(refused_status(resp).await);
+            }
+            let bytes = resp.bytes().await.map_err(offline)?;
+            let decoded = gridline_sync::decode_response(&bytes)
+                .map_err(|e| Error::HubRefused(e.to_string()))?;
+            Ok((bytes.len(), decoded))
+        });
+        (sent, task)
+    };
+    let mut ahead = None;
+    // Bounded: a street is ~600,000 documents, 2,000 a page.
+    for round in 0..10_000 {
+        let (req, (sent, task)) = match ahead.take() {
+            Some(x) => x,
+            None => {
+                let req = device.sync_request(round == 0)?;
+                let call = post(&req);
+                (req, call)
+            }
+        };
+        report.bytes_sent += sent;
+        let (len, resp) = task
             .await
-            .map_err(offline)?;
-        if !resp.status().is_success() {
-            return Err(refused_status(resp).await);
-        }
-        let bytes = resp.bytes().await.map_err(offline)?;
-        report.bytes_received += bytes.len();
+            .map_err(|e| Error::HubRefused(format!("sync task: {e}")))??;
+        report.bytes_received += len;
         report.round_trips += 1;
-        let resp =
-            gridline_sync::decode_response(&bytes).map_err(|e| Error::HubRefused(e.to_string()))?;
         if let Some(t) = resp.total {
             total = Some(t);
         }
         received += resp.docs.len() as u64;
         let more = resp.more;
         let pushed_all = req.push.len() < PUSH_BATCH;
+        // A plain page (nothing pushed, nothing refused, no actor to
+        // announce): the next request is known already, so ask for it now and
+        // save this page while the hub prepares it. Pages are read-only on the
+        // hub, so asking early is harmless if saving this one fails.
+        if more && req.push.is_empty() && req.new_actor.is_none() && resp.refusals.is_empty() {
+            let next = SyncRequest {
+                cursor: resp.cursor,
+                want_total: false,
+                ..req.clone()
+            };
+            let call = post(&next);
+            ahead = Some((next, call));
+        }
         device.apply_sync(&req, resp, chrono::Utc::now(), &mut report)?;
         progress(Progress { received, total });
         if !more

@@ -411,6 +411,10 @@ pub(crate) fn put_own_tx(
         })?
         .parse()
         .unwrap_or(0);
+    let hub_actor: String =
+        tx.query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| {
+            r.get(0)
+        })?;
     let mut written = 0;
     for (doc, record) in docs.iter_mut() {
         let exists: i64 = tx
@@ -421,7 +425,7 @@ pub(crate) fn put_own_tx(
         }
         written += 1;
         seq += 1;
-        sync::write_doc(tx, doc, record, seq, now)?;
+        sync::write_doc(tx, doc, record, seq, now, &hub_actor)?;
         tx.prepare_cached("INSERT INTO audit (at, device_id, user_id, doc_id, action) VALUES (?1, NULL, ?2, ?3, 'hub-write')")?
             .execute(params![gridline_records::fmt_time(now), admin, record.doc_id().to_string()])?;
     }

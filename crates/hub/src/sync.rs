@@ -1,11 +1,12 @@
 //! One sync round trip on the hub: authenticate, apply pushes, serve the page.
 
 use automerge::AutoCommit;
-use gridline_model::permission::{check, Action, Kind, Target};
+use gridline_model::permission::{Kind, Target};
 use gridline_model::wish::{WishStage, WishState};
 use gridline_model::{GridId, Instant, RecordId, Role, Scope, User, WishEvent, WishStep};
 use gridline_records::Record;
 use gridline_sync::check::{check_push, Binding};
+use gridline_sync::scope::{sends, Standing};
 use gridline_sync::{
     Ack, PullDoc, Refusal, SyncRequest, SyncResponse, DEFAULT_PAGE, PROTOCOL_VERSION,
 };
@@ -14,13 +15,17 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use crate::{hash, Error, Hub, Result};
 
 /// Writes a document row with its scope columns and counter value.
+/// `hub_actor` folds a wish's events (only the hub's grants count) for the
+/// columns of its sync scope.
 pub(crate) fn write_doc(
     tx: &Transaction<'_>,
     doc: &mut AutoCommit,
     record: &Record,
     seq: u64,
     now: Instant,
+    hub_actor: &str,
 ) -> Result<()> {
+    let standing = Standing::of(record, hub_actor);
     let (household, reporter, departments) = match record {
         Record::Household(h) => (Some(h.id), None, String::new()),
         Record::HouseholdPrivate(p) => (Some(p.household), None, String::new()),
@@ -33,11 +38,12 @@ pub(crate) fn write_doc(
         Record::Wish(w) => (w.household, Some(w.poster.clone()), String::new()),
     };
     tx.prepare_cached(
-        "INSERT INTO documents (id, kind, grid, household, reporter, departments, bytes, heads, seq, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        "INSERT INTO documents (id, kind, grid, household, reporter, departments, bytes, heads, seq, updated_at, open, claimant)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, grid = excluded.grid, household = excluded.household,
             reporter = excluded.reporter, departments = excluded.departments, bytes = excluded.bytes,
-            heads = excluded.heads, seq = excluded.seq, updated_at = excluded.updated_at",
+            heads = excluded.heads, seq = excluded.seq, updated_at = excluded.updated_at,
+            open = excluded.open, claimant = excluded.claimant",
     )?
     .execute(params![
         record.doc_id().to_string(),
@@ -50,6 +56,8 @@ pub(crate) fn write_doc(
         gridline_records::heads_hex(doc),
         seq as i64,
         gridline_records::fmt_time(now),
+        standing.open,
+        standing.claimant,
     ])?;
     Ok(())
 }
@@ -71,7 +79,24 @@ type MoveRow = (
     Option<String>,
     Option<String>,
     String,
+    Option<bool>,
+    Option<String>,
+    bool,
+    Option<String>,
 );
+
+/// Whether the hub sends a row to `user`, from the row's columns alone.
+fn row_sent(
+    user: &User,
+    kind: &str,
+    target: Option<Target>,
+    open: bool,
+    claimant: Option<String>,
+) -> bool {
+    Kind::parse(kind)
+        .zip(target)
+        .is_some_and(|(k, t)| sends(user, k, &t, &Standing { open, claimant }))
+}
 
 /// A row's place for the rules, from its columns: no document is loaded.
 fn row_target(
@@ -92,28 +117,32 @@ fn row_target(
     })
 }
 
-/// A coarse SQL filter for the rows a user may read; the exact rule is then
-/// applied row by row with `permission::check`.
+/// A coarse SQL filter for the rows a user may be sent; the exact rule
+/// (`scope::sends`) is then applied row by row.
 fn scope_sql(user: &User) -> (String, Vec<String>) {
+    // Wishes outside the user's own scope: the open ones, and their own.
+    let wishes = "(kind = 'wish' AND (open = 1 OR reporter = ? OR claimant = ?))";
+    let me = [user.id.clone(), user.id.clone()];
     match &user.scope {
         Scope::Grids(gs) => {
             let marks = vec!["?"; gs.len()].join(",");
             (
-                format!("(grid IN ({marks}) OR kind = 'wish')"),
-                gs.iter().map(|g| g.to_string()).collect(),
+                format!("(grid IN ({marks}) OR {wishes})"),
+                gs.iter().map(|g| g.to_string()).chain(me).collect(),
             )
         }
         Scope::Community(c) => (
-            "(substr(grid, 1, 12) = ? OR kind = 'wish')".into(),
-            vec![c.to_string()],
+            format!("(substr(grid, 1, 12) = ? OR {wishes})"),
+            std::iter::once(c.to_string()).chain(me).collect(),
         ),
         Scope::Street(_) | Scope::Everything => ("1 = 1".into(), vec![]),
         Scope::Households(hs) => {
             let marks = vec!["?"; hs.len()].join(",");
             let mut args: Vec<String> = hs.iter().map(|h| h.to_string()).collect();
             args.push(user.id.clone());
+            args.extend(me);
             (
-                format!("(household IN ({marks}) OR kind = 'wish' OR reporter = ?)"),
+                format!("(household IN ({marks}) OR reporter = ? OR {wishes})"),
                 args,
             )
         }
@@ -205,13 +234,17 @@ impl Hub {
             })?
             .parse()
             .unwrap_or(0);
+        let hub_hex = self.actor_hex();
         let mut acks = Vec::new();
         let mut refusals: Vec<Refusal> = Vec::new();
         // Documents whose hub copy equals what the device just sent: no need to echo them.
         let mut echo_free: Vec<(String, String)> = Vec::new();
-        for p in &req.push {
+        // Documents whose hub copy the device needs besides the page.
+        let mut copies: Vec<String> = Vec::new();
+        for push in &req.push {
+            let p = &push.id;
             let stored: Option<Vec<u8>> = tx
-                .query_row("SELECT bytes FROM documents WHERE id = ?1", [&p.id], |r| {
+                .query_row("SELECT bytes FROM documents WHERE id = ?1", [p], |r| {
                     r.get(0)
                 })
                 .optional()?;
@@ -219,9 +252,15 @@ impl Hub {
             let before = hub_doc
                 .as_ref()
                 .and_then(|d| Record::read(d).ok())
-                .map(|r| (r.grid().clone(), r.target().household));
-            match check_push(&binding, &p.id, hub_doc.as_ref(), &self.actor, &p.changes) {
-                Err(r) => refusals.push(r),
+                .map(|r| {
+                    let standing = Standing::of(&r, &hub_hex);
+                    (r.grid().clone(), r.target().household, standing)
+                });
+            match check_push(&binding, p, hub_doc.as_ref(), &self.actor, &push.changes) {
+                Err(r) => {
+                    copies.push(p.clone());
+                    refusals.push(r)
+                }
                 Ok(mut checked) => {
                     if checked.changed {
                         checked
@@ -233,26 +272,29 @@ impl Hub {
                             }
                         }
                         seq += 1;
-                        write_doc(&tx, &mut checked.doc, &checked.record, seq, now)?;
-                        if let Some((grid, household)) = &before {
+                        write_doc(&tx, &mut checked.doc, &checked.record, seq, now, &hub_hex)?;
+                        // A change of place or of a wish's standing can take the
+                        // document out of some devices' sync scope.
+                        if let Some((grid, household, standing)) = &before {
                             if grid != checked.record.grid()
                                 || *household != checked.record.target().household
+                                || *standing != Standing::of(&checked.record, &hub_hex)
                             {
-                                tx.prepare_cached("INSERT INTO moves (doc_id, seq, old_grid, old_household) VALUES (?1, ?2, ?3, ?4)")?
-                                    .execute(params![p.id, seq as i64, grid.as_str(), household.map(|h| h.to_string())])?;
+                                tx.prepare_cached("INSERT INTO moves (doc_id, seq, old_grid, old_household, old_open, old_claimant) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+                                    .execute(params![p, seq as i64, grid.as_str(), household.map(|h| h.to_string()), standing.open, standing.claimant])?;
                             }
                         }
                         tx.prepare_cached("INSERT INTO audit (at, device_id, user_id, doc_id, action) VALUES (?1, ?2, ?3, ?4, 'push')")?
-                            .execute(params![gridline_records::fmt_time(now), binding.device_id, binding.user.id, p.id])?;
+                            .execute(params![gridline_records::fmt_time(now), binding.device_id, binding.user.id, p])?;
                     }
                     let heads = gridline_records::heads_hex(&mut checked.doc);
-                    let mut sent = p.heads.clone();
+                    let mut sent = push.heads.clone();
                     sent.sort();
                     if sent.join(",") == heads {
-                        echo_free.push((p.id.clone(), heads.clone()));
+                        echo_free.push((p.clone(), heads.clone()));
                     }
                     acks.push(Ack {
-                        id: p.id.clone(),
+                        id: p.clone(),
                         heads: heads_list(&heads),
                     });
                 }
@@ -271,7 +313,7 @@ impl Hub {
         let mut more = false;
         {
             let sql = format!(
-                "SELECT id, kind, grid, household, reporter, departments, seq, heads, bytes FROM documents
+                "SELECT id, kind, grid, household, reporter, departments, seq, heads, bytes, open, claimant FROM documents
                  WHERE seq > ? AND {filter} ORDER BY seq LIMIT ?"
             );
             let mut st = tx.prepare_cached(&sql)?;
@@ -310,14 +352,18 @@ impl Hub {
                     r.get(7)?,
                 );
                 cursor = row_seq as u64;
-                let readable = Kind::parse(&kind)
-                    .zip(row_target(
+                let readable = row_sent(
+                    &binding.user,
+                    &kind,
+                    row_target(
                         &grid,
                         household.as_deref(),
                         reporter.as_deref(),
                         &departments,
-                    ))
-                    .is_some_and(|(k, t)| check(&binding.user, k, Action::Read, &t).is_ok());
+                    ),
+                    r.get(9)?,
+                    r.get(10)?,
+                );
                 if !readable || echo_free.iter().any(|(i, h)| *i == id && *h == heads) {
                     continue;
                 }
@@ -335,8 +381,8 @@ impl Hub {
             }
         }
         // A refused device returns to the hub's version: send it where it may read it.
-        for r in &refusals {
-            if docs.iter().any(|d| d.id == r.id) {
+        for id in &copies {
+            if docs.iter().any(|d| d.id == *id) {
                 continue;
             }
             type Row = (
@@ -347,24 +393,41 @@ impl Hub {
                 String,
                 i64,
                 Vec<u8>,
+                bool,
+                Option<String>,
             );
             let row: Option<Row> = tx
-                .query_row("SELECT kind, grid, household, reporter, departments, seq, bytes FROM documents WHERE id = ?1", [&r.id], |x| {
-                    Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?))
+                .query_row("SELECT kind, grid, household, reporter, departments, seq, bytes, open, claimant FROM documents WHERE id = ?1", [id], |x| {
+                    Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?, x.get(7)?, x.get(8)?))
                 })
                 .optional()?;
-            if let Some((kind, grid, household, reporter, departments, row_seq, bytes)) = row {
-                let readable = Kind::parse(&kind)
-                    .zip(row_target(
+            if let Some((
+                kind,
+                grid,
+                household,
+                reporter,
+                departments,
+                row_seq,
+                bytes,
+                open,
+                claimant,
+            )) = row
+            {
+                let readable = row_sent(
+                    &binding.user,
+                    &kind,
+                    row_target(
                         &grid,
                         household.as_deref(),
                         reporter.as_deref(),
                         &departments,
-                    ))
-                    .is_some_and(|(k, t)| check(&binding.user, k, Action::Read, &t).is_ok());
+                    ),
+                    open,
+                    claimant,
+                );
                 if readable {
                     docs.push(PullDoc {
-                        id: r.id.clone(),
+                        id: id.clone(),
                         seq: row_seq as u64,
                         bytes,
                     });
@@ -375,31 +438,68 @@ impl Hub {
         let mut removals = Vec::new();
         {
             let mut st = tx.prepare_cached(
-                "SELECT m.doc_id, m.old_grid, m.old_household, d.kind, d.grid, d.household, d.reporter, d.departments
+                "SELECT m.doc_id, m.old_grid, m.old_household, d.kind, d.grid, d.household, d.reporter, d.departments,
+                        m.old_open, m.old_claimant, d.open, d.claimant
                  FROM moves m JOIN documents d ON d.id = m.doc_id WHERE m.seq > ?1 AND m.seq <= ?2 ORDER BY m.seq",
             )?;
             let mut rows = st.query(params![req.cursor as i64, cursor as i64])?;
             while let Some(r) = rows.next()? {
-                let (id, old_grid, old_household, kind, grid, household, reporter, departments): MoveRow =
-                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
-                let Some(kind) = Kind::parse(&kind) else {
-                    continue;
+                let (
+                    id,
+                    old_grid,
+                    old_household,
+                    kind,
+                    grid,
+                    household,
+                    reporter,
+                    departments,
+                    old_open,
+                    old_claimant,
+                    open,
+                    claimant,
+                ): MoveRow = (
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                    r.get(11)?,
+                );
+                // Rows from before 0003 carry no standing: it did not change.
+                let (old_open, old_claimant) = match old_open {
+                    Some(o) => (o, old_claimant),
+                    None => (open, claimant.clone()),
                 };
-                let may = |t: Option<Target>| {
-                    t.is_some_and(|t| check(&binding.user, kind, Action::Read, &t).is_ok())
-                };
-                let was = may(row_target(
-                    &old_grid,
-                    old_household.as_deref(),
-                    reporter.as_deref(),
-                    &departments,
-                ));
-                let is = may(row_target(
-                    &grid,
-                    household.as_deref(),
-                    reporter.as_deref(),
-                    &departments,
-                ));
+                let was = row_sent(
+                    &binding.user,
+                    &kind,
+                    row_target(
+                        &old_grid,
+                        old_household.as_deref(),
+                        reporter.as_deref(),
+                        &departments,
+                    ),
+                    old_open,
+                    old_claimant,
+                );
+                let is = row_sent(
+                    &binding.user,
+                    &kind,
+                    row_target(
+                        &grid,
+                        household.as_deref(),
+                        reporter.as_deref(),
+                        &departments,
+                    ),
+                    open,
+                    claimant,
+                );
                 if was && !is && !removals.contains(&id) {
                     removals.push(id);
                 }

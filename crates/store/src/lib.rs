@@ -174,13 +174,11 @@ impl Store {
 
     /// The saved bytes and kind of a document, if this device holds it.
     pub fn load(&self, id: gridline_model::RecordId) -> Result<Option<(Kind, Vec<u8>)>> {
+        // Cached: a first sync asks this once for each of thousands of documents.
         let row: Option<(String, Vec<u8>)> = self
             .conn
-            .query_row(
-                "SELECT kind, bytes FROM documents WHERE id = ?1",
-                [id.to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT kind, bytes FROM documents WHERE id = ?1")?
+            .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         row.map(|(k, b)| Ok((Kind::parse(&k).ok_or(Error::Damaged(k))?, b)))
             .transpose()
