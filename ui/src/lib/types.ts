@@ -1,272 +1,70 @@
-// Temporary hand-written mirror of src-tauri/src/dto.rs, used until the
-// generated bindings in ./bindings/ exist. Keep field names identical.
+// The IPC types, from the bindings ts-rs generates out of src-tauri/src/dto.rs.
+//
+// ts-rs writes Rust i64/u64 as `bigint`, but serde_json sends them as plain
+// JSON numbers and that is what JavaScript receives; `Wire` maps the
+// generated types to what actually arrives, so arithmetic and comparisons
+// type-check honestly. Field names still come only from the bindings.
 
-export interface AppError { code: string; message: string }
+import type { AppError as RawAppError } from './bindings/AppError';
+import type { DeviceInfo as RawDeviceInfo } from './bindings/DeviceInfo';
+import type { SyncInfo as RawSyncInfo } from './bindings/SyncInfo';
+import type { HouseholdQuery as RawHouseholdQuery } from './bindings/HouseholdQuery';
+import type { HouseholdRow as RawHouseholdRow } from './bindings/HouseholdRow';
+import type { Resident as RawResident } from './bindings/Resident';
+import type { Conflict as RawConflict } from './bindings/Conflict';
+import type { HouseholdDetail as RawHouseholdDetail } from './bindings/HouseholdDetail';
+import type { HouseholdEdit as RawHouseholdEdit } from './bindings/HouseholdEdit';
+import type { Visit as RawVisit } from './bindings/Visit';
+import type { NewVisit as RawNewVisit } from './bindings/NewVisit';
+import type { IssueQuery as RawIssueQuery } from './bindings/IssueQuery';
+import type { IssueRow as RawIssueRow } from './bindings/IssueRow';
+import type { NewIssue as RawNewIssue } from './bindings/NewIssue';
+import type { TimelineEvent as RawTimelineEvent } from './bindings/TimelineEvent';
+import type { IssueDetail as RawIssueDetail } from './bindings/IssueDetail';
+import type { IssueAction as RawIssueAction } from './bindings/IssueAction';
+import type { WishRow as RawWishRow } from './bindings/WishRow';
+import type { WishDetail as RawWishDetail } from './bindings/WishDetail';
+import type { NewWish as RawNewWish } from './bindings/NewWish';
+import type { WishAction as RawWishAction } from './bindings/WishAction';
+import type { Today as RawToday } from './bindings/Today';
+import type { Count as RawCount } from './bindings/Count';
+import type { Dashboard as RawDashboard } from './bindings/Dashboard';
+import type { RefusedRecord as RawRefusedRecord } from './bindings/RefusedRecord';
+import type { Vocabulary as RawVocabulary } from './bindings/Vocabulary';
 
-export interface DeviceInfo {
-  enrolled: boolean;
-  device_id: string;
-  user_id: string;
-  user_name: string;
-  role: string;
-  scope: string;
-  hub_url: string | null;
-  dashboard: boolean;
-  grids: Array<string>;
-  language: string;
-  data_dir: string;
-  suggested_hub: string | null;
-}
+export type Wire<T> = T extends bigint
+  ? number
+  : T extends string | number | boolean | null | undefined
+    ? T
+    : T extends readonly [infer A, infer B]
+      ? [Wire<A>, Wire<B>]
+      : T extends ReadonlyArray<infer U>
+        ? Array<Wire<U>>
+        : { [K in keyof T]: Wire<T[K]> };
 
-export interface SyncInfo {
-  enrolled: boolean;
-  hub_url: string | null;
-  phase: string;
-  syncing: boolean;
-  received: number;
-  total: number | null;
-  unsent: number;
-  conflicted: number;
-  refused_copies: number;
-  last_sync_at: string | null;
-  last_error: string | null;
-  last_error_code: string | null;
-}
-
-export interface HouseholdQuery {
-  query: string | null;
-  tag: string | null;
-  not_visited_days: number | null;
-  limit: number | null;
-}
-
-export interface HouseholdRow {
-  id: string;
-  grid: string;
-  address: string;
-  head_name: string;
-  phone: string | null;
-  resident_count: number;
-  tags: Array<string>;
-  last_visit: string | null;
-  sync_state: string;
-}
-
-export interface Resident {
-  id: string;
-  name: string;
-  relation: string;
-  gender: string | null;
-  birth_date: string | null;
-  phone: string | null;
-  tags: Array<string>;
-  id_number_masked: string | null;
-}
-
-export interface Conflict { path: string; values: Array<string> }
-
-export interface HouseholdDetail {
-  id: string;
-  grid: string;
-  address: string;
-  compound: string;
-  building: string;
-  unit: string;
-  room: string;
-  phone: string | null;
-  notes: string;
-  tags: Array<string>;
-  sensitive_tags: Array<string> | null;
-  residents: Array<Resident>;
-  sync_state: string;
-  conflicts: Array<Conflict>;
-  visits: Array<Visit>;
-  issues: Array<IssueRow>;
-  wishes: Array<WishRow>;
-  can_edit: boolean;
-  can_reveal: boolean;
-}
-
-export interface HouseholdEdit {
-  phone: string | null;
-  notes: string | null;
-  add_tags: Array<string>;
-  remove_tags: Array<string>;
-}
-
-export interface Visit {
-  id: string;
-  household_id: string;
-  grid: string;
-  visitor: string;
-  role: string;
-  at: string;
-  kind: string;
-  address: string | null;
-}
-
-export interface NewVisit { household_id: string; kind: string | null; notes: string }
-
-export interface IssueQuery {
-  state: string | null;
-  category: string | null;
-  overdue: boolean;
-  limit: number | null;
-}
-
-export interface IssueRow {
-  id: string;
-  grid: string;
-  category: string;
-  state: string | null;
-  urgency: number;
-  household_id: string | null;
-  reporter: string;
-  reported_at: string;
-  deadline: string | null;
-  departments: Array<string>;
-  refused_events: number;
-  summary: string;
-  sync_state: string;
-  overdue: boolean;
-}
-
-export interface NewIssue {
-  category: string;
-  description: string;
-  location: string;
-  urgency: number | null;
-  household_id: string | null;
-  grid: string | null;
-}
-
-export interface TimelineEvent {
-  id: string;
-  at: string;
-  step: string;
-  author_user: string;
-  author_role: string;
-  detail: string;
-  refused: string | null;
-}
-
-export interface IssueDetail {
-  id: string;
-  grid: string;
-  category: string;
-  description: string;
-  location: string;
-  household_id: string | null;
-  urgency: number;
-  reporter: string;
-  reported_at: string;
-  state: string | null;
-  grade: string | null;
-  deadline: string | null;
-  overdue: boolean;
-  departments: Array<string>;
-  feedback: Array<[string, string]>;
-  satisfied: boolean | null;
-  sync_state: string;
-  offered: Array<string>;
-  events: Array<TimelineEvent>;
-}
-
-export interface IssueAction {
-  step: string;
-  reason: string | null;
-  into: string | null;
-  note: string | null;
-  departments: Array<string>;
-  grade: string | null;
-  feedback: string | null;
-  satisfied: boolean | null;
-  resident: string | null;
-  comment: string | null;
-}
-
-export interface WishRow {
-  id: string;
-  grid: string;
-  household_id: string | null;
-  title: string;
-  category: string;
-  value_yuan: number;
-  state: string | null;
-  poster: string;
-  claimant: string | null;
-  pending_claims: number;
-  posted_at: string;
-  sync_state: string;
-}
-
-export interface WishDetail {
-  id: string;
-  grid: string;
-  household_id: string | null;
-  title: string;
-  category: string;
-  value_yuan: number;
-  description: string;
-  poster: string;
-  posted_at: string;
-  state: string | null;
-  claimant: string | null;
-  pending: Array<string>;
-  my_claim_pending: boolean;
-  sync_state: string;
-  offered: Array<string>;
-  events: Array<TimelineEvent>;
-}
-
-export interface NewWish {
-  title: string;
-  category: string;
-  value_yuan: number;
-  description: string;
-  household_id: string | null;
-  grid: string | null;
-}
-
-export interface WishAction {
-  step: string;
-  note: string | null;
-  resident: string | null;
-  reason: string | null;
-}
-
-export interface Today {
-  overdue_issues: number;
-  new_issues: number;
-  households_not_visited: number;
-  wishes_waiting: number;
-  unsent: number;
-}
-
-export interface Count { key: string; n: number }
-
-export interface Dashboard {
-  issues_by_state: Array<Count>;
-  issues_by_category: Array<Count>;
-  issues_per_day: Array<Count>;
-  overdue: number;
-  median_hours_to_close: number | null;
-  wishes_by_state: Array<Count>;
-  households: number;
-  households_visited: number;
-}
-
-export interface RefusedRecord {
-  id: string;
-  kind: string;
-  reason: string;
-  refused_at: string;
-  summary: string;
-}
-
-export interface Vocabulary {
-  issue_categories: Array<string>;
-  wish_categories: Array<string>;
-  tags: Array<string>;
-  sensitive_tags: Array<string>;
-}
+export type AppError = Wire<RawAppError>;
+export type DeviceInfo = Wire<RawDeviceInfo>;
+export type SyncInfo = Wire<RawSyncInfo>;
+export type HouseholdQuery = Wire<RawHouseholdQuery>;
+export type HouseholdRow = Wire<RawHouseholdRow>;
+export type Resident = Wire<RawResident>;
+export type Conflict = Wire<RawConflict>;
+export type HouseholdDetail = Wire<RawHouseholdDetail>;
+export type HouseholdEdit = Wire<RawHouseholdEdit>;
+export type Visit = Wire<RawVisit>;
+export type NewVisit = Wire<RawNewVisit>;
+export type IssueQuery = Wire<RawIssueQuery>;
+export type IssueRow = Wire<RawIssueRow>;
+export type NewIssue = Wire<RawNewIssue>;
+export type TimelineEvent = Wire<RawTimelineEvent>;
+export type IssueDetail = Wire<RawIssueDetail>;
+export type IssueAction = Wire<RawIssueAction>;
+export type WishRow = Wire<RawWishRow>;
+export type WishDetail = Wire<RawWishDetail>;
+export type NewWish = Wire<RawNewWish>;
+export type WishAction = Wire<RawWishAction>;
+export type Today = Wire<RawToday>;
+export type Count = Wire<RawCount>;
+export type Dashboard = Wire<RawDashboard>;
+export type RefusedRecord = Wire<RawRefusedRecord>;
+export type Vocabulary = Wire<RawVocabulary>;
