@@ -18,6 +18,7 @@
 //!
 //! Time is passed in (`now`) so tests and demo data control it.
 
+pub mod app;
 pub mod bench;
 pub mod demo;
 mod error;
@@ -92,6 +93,40 @@ impl Device {
             user,
             hub_actor: hex::encode(uuid::Uuid::new_v4().as_bytes()),
             mode: "local".into(),
+        };
+        identity.save(&store)?;
+        Ok(Device {
+            dir: dir.to_owned(),
+            store,
+            identity,
+        })
+    }
+
+    /// Creates a device that exists only to be enrolled (the app's first
+    /// screen): it has an actor id but no user and an empty scope, so every
+    /// read and write is refused until the hub's binding replaces the user.
+    pub fn init_for_enrolment(dir: &Path) -> Result<Device> {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            context: format!("creating {}", dir.display()),
+            source,
+        })?;
+        let store = Store::open(&dir.join(STORE_FILE))?;
+        if Identity::load(&store)?.is_some() {
+            return Err(Error::AlreadyInitialised {
+                path: dir.to_owned(),
+            });
+        }
+        let identity = Identity {
+            device_id: uuid::Uuid::new_v4().to_string(),
+            actor: uuid::Uuid::new_v4().as_bytes().to_vec(),
+            user: User {
+                id: String::new(),
+                name: String::new(),
+                role: gridline_model::Role::GridWorker,
+                scope: gridline_model::Scope::Grids(Vec::new()),
+            },
+            hub_actor: hex::encode(uuid::Uuid::new_v4().as_bytes()),
+            mode: "unenrolled".into(),
         };
         identity.save(&store)?;
         Ok(Device {

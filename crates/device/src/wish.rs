@@ -28,6 +28,9 @@ pub struct WishView {
     pub wish: Wish,
     pub state: WishState,
     pub sync_state: SyncState,
+    /// Steps this user may take now (what the UI offers): claim, withdraw_claim,
+    /// fulfil, confirm, withdraw.
+    pub offered: Vec<&'static str>,
 }
 
 fn target(w: &Wish) -> Target {
@@ -202,8 +205,46 @@ impl Device {
         Ok(WishView {
             state: w.state(Some(&self.identity.hub_actor)),
             sync_state: self.store.sync_state(id)?.unwrap_or(SyncState::Local),
+            offered: self.offered_wish_steps(&w, now_for_probe(&w)),
             wish: w,
         })
+    }
+
+    /// The steps the rules and the fold would accept from this user now,
+    /// found by folding each candidate step onto the wish's events.
+    fn offered_wish_steps(&self, w: &Wish, at: Instant) -> Vec<&'static str> {
+        let candidates = [
+            ("claim", WishStep::RequestClaim),
+            ("withdraw_claim", WishStep::WithdrawClaim),
+            ("fulfil", WishStep::Fulfil { note: "x".into() }),
+            (
+                "confirm",
+                WishStep::Confirm {
+                    resident: "x".into(),
+                },
+            ),
+            ("withdraw", WishStep::WithdrawWish { reason: "x".into() }),
+        ];
+        let hub = Some(self.identity.hub_actor.as_str());
+        candidates
+            .into_iter()
+            .filter(|(_, step)| {
+                if check_wish_step(self.user(), step, &target(w)).is_err() {
+                    return false;
+                }
+                let e = WishEvent {
+                    id: RecordId::max(),
+                    at,
+                    author: self.user().author(),
+                    actor: self.identity.actor_hex(),
+                    step: step.clone(),
+                };
+                let mut probe = w.events.clone();
+                probe.push(e.clone());
+                WishState::fold(&probe, hub).refusal(e.id).is_none()
+            })
+            .map(|(k, _)| k)
+            .collect()
     }
 
     /// The street's wish wall, filtered by state.
@@ -218,4 +259,10 @@ impl Device {
             })
             .collect())
     }
+}
+
+/// A probe event sorts after every event the wish already has.
+fn now_for_probe(w: &Wish) -> Instant {
+    let last = w.events.iter().map(|e| e.at).max().unwrap_or(w.posted_at);
+    last.max(chrono::Utc::now()) + chrono::Duration::milliseconds(1)
 }

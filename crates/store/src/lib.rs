@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+mod dashboard;
 mod error;
 pub mod migrations;
 pub mod pinyin_keys;
@@ -29,6 +30,7 @@ use gridline_model::Instant;
 use gridline_records::Record;
 use rusqlite::{params, Connection, OptionalExtension};
 
+pub use dashboard::{Dashboard, Today};
 pub use error::{Error, Result};
 pub use query::*;
 pub use sync_state::{RefusedCopy, Unsent};

@@ -1,0 +1,317 @@
+//! What the app needs beyond the records themselves: the Today summary, the
+//! dashboard, revealing one ID number, drafts of unfinished forms, settings,
+//! and exporting a record the hub refused. The CLI can call them too; the
+//! rules live here, not in the app's shell.
+
+use std::path::PathBuf;
+
+use gridline_model::{Grade, Instant, IssueStep, Refusal, Role};
+use gridline_store::{Dashboard, Today};
+
+use crate::{not_found, parse_id, Device, Error, Result};
+
+/// Days without a visit after which a household shows on Today (UI.md).
+pub const VISIT_DAYS: i64 = 30;
+
+/// Keys a form may keep a draft under: short, and only letters, digits and `-:_`.
+fn draft_key(key: &str) -> Result<String> {
+    let ok = !key.is_empty()
+        && key.len() <= 80
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '_'));
+    if !ok {
+        return Err(gridline_model::Invalid::new(
+            "draft",
+            format!("草稿键无效 (bad draft key) \"{key}\""),
+            "letters, digits, - : _ only, at most 80",
+        )
+        .into());
+    }
+    Ok(format!("draft:{key}"))
+}
+
+/// Drafts are small: a form, not a file.
+const MAX_DRAFT_BYTES: usize = 64 * 1024;
+
+impl Device {
+    /// What needs the user now: overdue and new issues, households not
+    /// visited for 30 days, wishes waiting for a claim (all in this device's scope).
+    pub fn today(&self, now: Instant) -> Result<Today> {
+        Ok(self
+            .store
+            .today(now, now - chrono::Duration::days(VISIT_DAYS))?)
+    }
+
+    /// The dashboard (数据看板) of community, street and admin users.
+    pub fn dashboard(&self, now: Instant) -> Result<Dashboard> {
+        if !matches!(
+            self.user().role,
+            Role::CommunityStaff | Role::StreetStaff | Role::Admin
+        ) {
+            return Err(Refusal {
+                reason:
+                    "数据看板仅供社区和街道使用 (the dashboard is for community and street staff)"
+                        .into(),
+            }
+            .into());
+        }
+        Ok(self
+            .store
+            .dashboard(now, now - chrono::Duration::days(VISIT_DAYS), 14)?)
+    }
+
+    /// The full ID number of one resident, for a role that may read the
+    /// household's private part; others are refused.
+    pub fn reveal_id_number(&self, household: &str, resident: &str) -> Result<String> {
+        let view = self.household(household)?;
+        let resident = parse_id(resident, "resident")?;
+        let private = view.private.ok_or_else(|| Refusal {
+            reason: "你的角色不能查看身份证号 (your role may not see ID numbers)".into(),
+        })?;
+        private
+            .id_numbers
+            .get(&resident)
+            .map(|n| n.as_str().to_owned())
+            .ok_or_else(|| not_found("身份证号", "ID number", resident))
+    }
+
+    pub fn draft(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.store.meta(&draft_key(key)?)?.filter(|v| !v.is_empty()))
+    }
+
+    /// Keeps what a form holds so far; durable when this returns.
+    pub fn save_draft(&self, key: &str, value: &str) -> Result<()> {
+        if value.len() > MAX_DRAFT_BYTES {
+            return Err(gridline_model::Invalid::new(
+                "draft",
+                "草稿太大 (draft too large)",
+                "a draft holds at most 64 KB",
+            )
+            .into());
+        }
+        Ok(self.store.set_meta(&draft_key(key)?, value)?)
+    }
+
+    pub fn clear_draft(&self, key: &str) -> Result<()> {
+        Ok(self.store.set_meta(&draft_key(key)?, "")?)
+    }
+
+    /// The interface language, `zh-CN` (default) or `en`.
+    pub fn language(&self) -> Result<String> {
+        Ok(self
+            .store
+            .meta("ui_language")?
+            .filter(|l| l == "en" || l == "zh-CN")
+            .unwrap_or_else(|| "zh-CN".into()))
+    }
+
+    pub fn set_language(&self, lang: &str) -> Result<()> {
+        if lang != "en" && lang != "zh-CN" {
+            return Err(gridline_model::Invalid::new(
+                "language",
+                format!("不支持的语言 (unsupported language) \"{lang}\""),
+                "zh-CN or en",
+            )
+            .into());
+        }
+        Ok(self.store.set_meta("ui_language", lang)?)
+    }
+
+    /// Writes a record the hub refused to `exports/` in the data directory,
+    /// as the Automerge bytes any Automerge implementation opens, and
+    /// returns the file's path.
+    pub fn export_refused(&self, id: &str) -> Result<PathBuf> {
+        let id = parse_id(id, "record")?;
+        let copy = self
+            .store
+            .refused_copies()?
+            .into_iter()
+            .find(|c| c.id == id.to_string())
+            .ok_or_else(|| not_found("被拒记录", "refused record", id))?;
+        let dir = self.dir.join("exports");
+        let path = dir.join(format!("refused-{}-{}.automerge", copy.kind, copy.id));
+        let io = |context: String| move |source| Error::Io { context, source };
+        std::fs::create_dir_all(&dir).map_err(io(format!("creating {}", dir.display())))?;
+        std::fs::write(&path, &copy.bytes).map_err(io(format!("writing {}", path.display())))?;
+        Ok(path)
+    }
+}
+
+/// An issue step as a form sends it: the step's key and the fields that step uses.
+#[derive(Debug, Clone, Default)]
+pub struct IssueAction {
+    /// accept, reject, merge, resolve, escalate, dispatch, handle, close, evaluate.
+    pub step: String,
+    pub reason: Option<String>,
+    pub into: Option<String>,
+    pub note: Option<String>,
+    pub departments: Vec<String>,
+    pub grade: Option<String>,
+    pub feedback: Option<String>,
+    pub satisfied: Option<bool>,
+    pub resident: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// Builds the workflow step a form asked for; a missing required field is
+/// an error that names it.
+pub fn issue_step(a: &IssueAction) -> Result<IssueStep> {
+    let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_owned();
+    let need = |v: &Option<String>, field: &str, zh: &str| -> Result<String> {
+        let t = text(v);
+        if t.is_empty() {
+            return Err(gridline_model::Invalid::new(
+                field,
+                format!("请填写{zh} ({field} is required for this step)"),
+                format!("填写{zh}后再提交 (fill in {field})"),
+            )
+            .into());
+        }
+        Ok(t)
+    };
+    Ok(match a.step.as_str() {
+        "accept" => IssueStep::Accept,
+        "reject" => IssueStep::Reject {
+            reason: need(&a.reason, "reason", "理由")?,
+        },
+        "merge" => IssueStep::Merge {
+            into: parse_id(&need(&a.into, "into", "并入的事件编号")?, "into")?,
+        },
+        "resolve" => IssueStep::Resolve {
+            note: text(&a.note),
+        },
+        "escalate" => IssueStep::Escalate {
+            note: text(&a.note),
+        },
+        "close" | "verify_close" => IssueStep::VerifyClose {
+            note: text(&a.note),
+        },
+        "dispatch" => {
+            let departments: Vec<String> = a
+                .departments
+                .iter()
+                .map(|d| d.trim().to_owned())
+                .filter(|d| !d.is_empty())
+                .collect();
+            if departments.is_empty() {
+                return Err(gridline_model::Invalid::new(
+                    "departments",
+                    "请至少选择一个部门 (choose at least one department)",
+                    "如 城管、住建 (e.g. 城管, 住建)",
+                )
+                .into());
+            }
+            let grade = Grade::parse(&need(&a.grade, "grade", "响应等级")?)?;
+            IssueStep::Dispatch { departments, grade }
+        }
+        "handle" => IssueStep::Handle {
+            feedback: need(&a.feedback, "feedback", "处置反馈")?,
+        },
+        "evaluate" => IssueStep::Evaluate {
+            satisfied: a.satisfied.ok_or_else(|| {
+                gridline_model::Invalid::new(
+                    "satisfied",
+                    "请选择满意或不满意 (choose satisfied or not)",
+                    "satisfied: true or false",
+                )
+            })?,
+            resident: need(&a.resident, "resident", "评价居民姓名")?,
+            comment: text(&a.comment),
+        },
+        other => {
+            return Err(gridline_model::Invalid::new(
+                "step",
+                format!("未知的操作 (unknown step) \"{other}\""),
+                "accept, reject, merge, resolve, escalate, dispatch, handle, close, evaluate",
+            )
+            .into())
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gridline_model::{Scope, User};
+
+    fn device(role: Role, scope: &str) -> (tempfile::TempDir, Device) {
+        let dir = tempfile::tempdir().unwrap();
+        let user = User {
+            id: "u1".into(),
+            name: "张伟".into(),
+            role,
+            scope: Scope::parse(scope).unwrap(),
+        };
+        let d = Device::init(dir.path(), user).unwrap();
+        (dir, d)
+    }
+
+    #[test]
+    fn drafts_round_trip_and_refuse_bad_keys() {
+        let (_dir, d) = device(Role::GridWorker, "grids:522701001001001");
+        assert_eq!(d.draft("issue-new").unwrap(), None);
+        d.save_draft("issue-new", r#"{"description":"楼道灯坏了"}"#)
+            .unwrap();
+        assert_eq!(
+            d.draft("issue-new").unwrap().as_deref(),
+            Some(r#"{"description":"楼道灯坏了"}"#)
+        );
+        d.clear_draft("issue-new").unwrap();
+        assert_eq!(d.draft("issue-new").unwrap(), None);
+        assert!(d.save_draft("../etc", "x").is_err());
+        assert!(d
+            .save_draft("token", &"x".repeat(MAX_DRAFT_BYTES + 1))
+            .is_err());
+        // A draft key can never overwrite the device's own settings.
+        d.save_draft("hub_url", "x").unwrap();
+        assert_eq!(d.store.meta("hub_url").unwrap(), None);
+    }
+
+    #[test]
+    fn dashboard_is_refused_to_grid_workers_and_given_to_community() {
+        let now = chrono::Utc::now();
+        let (_d1, gw) = device(Role::GridWorker, "grids:522701001001001");
+        assert_eq!(gw.dashboard(now).unwrap_err().code(), "refused");
+        let (_d2, cs) = device(Role::CommunityStaff, "community:522701001001");
+        let dash = cs.dashboard(now).unwrap();
+        assert_eq!(dash.issues_per_day.len(), 14);
+        assert_eq!(dash.households, 0);
+    }
+
+    #[test]
+    fn issue_steps_need_their_fields() {
+        let step = |k: &str| IssueAction {
+            step: k.into(),
+            ..Default::default()
+        };
+        assert!(matches!(
+            issue_step(&step("accept")).unwrap(),
+            IssueStep::Accept
+        ));
+        let e = issue_step(&step("reject")).unwrap_err();
+        assert_eq!(e.code(), "invalid");
+        assert!(e.to_string().contains("reason"), "{e}");
+        assert_eq!(issue_step(&step("dispatch")).unwrap_err().code(), "invalid");
+        let d = IssueAction {
+            departments: vec![" 城管 ".into(), "".into()],
+            grade: Some("urgent".into()),
+            ..step("dispatch")
+        };
+        match issue_step(&d).unwrap() {
+            IssueStep::Dispatch { departments, .. } => assert_eq!(departments, vec!["城管"]),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(issue_step(&step("evaluate")).unwrap_err().code(), "invalid");
+        assert_eq!(issue_step(&step("explode")).unwrap_err().code(), "invalid");
+    }
+
+    #[test]
+    fn language_defaults_to_chinese_and_refuses_others() {
+        let (_dir, d) = device(Role::GridWorker, "grids:522701001001001");
+        assert_eq!(d.language().unwrap(), "zh-CN");
+        d.set_language("en").unwrap();
+        assert_eq!(d.language().unwrap(), "en");
+        assert!(d.set_language("fr").is_err());
+    }
+}

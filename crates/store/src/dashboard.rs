@@ -1,0 +1,173 @@
+//! Aggregates for the app: the "Today" list of what needs the user, and the
+//! dashboard community and street offices watch. Read-only, over the
+//! projection; every figure is computed from what this device holds.
+
+use gridline_model::Instant;
+use gridline_records::fmt_time;
+
+use crate::{Result, Store};
+
+/// Counts for the dashboard (数据看板). Lists are `(key, count)` ordered by key.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dashboard {
+    pub issues_by_state: Vec<(String, i64)>,
+    pub issues_by_category: Vec<(String, i64)>,
+    /// Issues reported per day over the last `days` days, oldest first: `(YYYY-MM-DD, n)`.
+    pub issues_per_day: Vec<(String, i64)>,
+    pub overdue: i64,
+    /// Median hours from report to close over closed issues; `None` when none closed.
+    pub median_hours_to_close: Option<f64>,
+    pub wishes_by_state: Vec<(String, i64)>,
+    pub households: i64,
+    /// Households with at least one visit since `since`.
+    pub households_visited: i64,
+}
+
+/// What needs the user now (首页).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Today {
+    pub overdue_issues: i64,
+    /// Issues waiting for their first step (reported, not yet accepted).
+    pub new_issues: i64,
+    pub households_not_visited: i64,
+    pub wishes_waiting: i64,
+}
+
+fn grouped(store: &Store, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<(String, i64)>> {
+    let mut st = store.connection().prepare_cached(sql)?;
+    let rows = st
+        .query_map(args, |r| {
+            Ok((
+                r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                r.get(1)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+fn count(store: &Store, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<i64> {
+    Ok(store.connection().query_row(sql, args, |r| r.get(0))?)
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+impl Store {
+    /// The dashboard as of `now`; "visited" means a visit since `since`,
+    /// `days` is the length of the issues-per-day series.
+    pub fn dashboard(&self, now: Instant, since: Instant, days: u32) -> Result<Dashboard> {
+        let now_s = fmt_time(now);
+        let since_s = fmt_time(since);
+        let start = now - chrono::Duration::days(i64::from(days.max(1)) - 1);
+        let start_day = start.format("%Y-%m-%d").to_string();
+        let mut per_day = grouped(
+            self,
+            "SELECT substr(reported_at, 1, 10) AS day, count(*) FROM issues
+             WHERE day >= ?1 GROUP BY day ORDER BY day",
+            &[&start_day],
+        )?;
+        // Fill the days without reports so the line has no gaps.
+        let mut series = Vec::with_capacity(days as usize);
+        for i in 0..i64::from(days.max(1)) {
+            let d = (start + chrono::Duration::days(i))
+                .format("%Y-%m-%d")
+                .to_string();
+            let n = per_day
+                .iter()
+                .position(|(k, _)| *k == d)
+                .map(|p| per_day.swap_remove(p).1)
+                .unwrap_or(0);
+            series.push((d, n));
+        }
+        let mut st = self.connection().prepare_cached(
+            "SELECT (julianday(closed_at) - julianday(reported_at)) * 24.0 FROM issues
+             WHERE closed_at IS NOT NULL",
+        )?;
+        let hours = st
+            .query_map([], |r| r.get::<_, f64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Dashboard {
+            issues_by_state: grouped(
+                self,
+                "SELECT stage, count(*) FROM issues GROUP BY stage ORDER BY stage",
+                &[],
+            )?,
+            issues_by_category: grouped(
+                self,
+                "SELECT category, count(*) FROM issues GROUP BY category ORDER BY category",
+                &[],
+            )?,
+            issues_per_day: series,
+            overdue: count(
+                self,
+                "SELECT count(*) FROM issues WHERE stage = 'dispatched' AND deadline < ?1",
+                &[&now_s],
+            )?,
+            median_hours_to_close: median(hours),
+            wishes_by_state: grouped(
+                self,
+                "SELECT stage, count(*) FROM wishes GROUP BY stage ORDER BY stage",
+                &[],
+            )?,
+            households: count(self, "SELECT count(*) FROM households", &[])?,
+            households_visited: count(
+                self,
+                "SELECT count(*) FROM households h WHERE EXISTS
+                   (SELECT 1 FROM visits v WHERE v.household_id = h.id AND v.at >= ?1)",
+                &[&since_s],
+            )?,
+        })
+    }
+
+    /// What needs attention as of `now`; "not visited" means no visit since `since`.
+    pub fn today(&self, now: Instant, since: Instant) -> Result<Today> {
+        let now_s = fmt_time(now);
+        let since_s = fmt_time(since);
+        Ok(Today {
+            overdue_issues: count(
+                self,
+                "SELECT count(*) FROM issues WHERE stage = 'dispatched' AND deadline < ?1",
+                &[&now_s],
+            )?,
+            new_issues: count(
+                self,
+                "SELECT count(*) FROM issues WHERE stage = 'reported'",
+                &[],
+            )?,
+            households_not_visited: count(
+                self,
+                "SELECT count(*) FROM households h WHERE NOT EXISTS
+                   (SELECT 1 FROM visits v WHERE v.household_id = h.id AND v.at >= ?1)",
+                &[&since_s],
+            )?,
+            wishes_waiting: count(
+                self,
+                "SELECT count(*) FROM wishes WHERE stage = 'posted'",
+                &[],
+            )?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn median_of_odd_even_and_empty() {
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![5.0, 1.0, 3.0]), Some(3.0));
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), Some(2.5));
+    }
+}

@@ -1,0 +1,274 @@
+//! From the device crate's views to the IPC types. Only field mapping here.
+
+use gridline_device::{HouseholdView, IssueView, WishView};
+use gridline_model::{IssueStep, WishStep};
+use gridline_store::{IssueRow, VisitRow, WishRow};
+
+use crate::dto;
+
+pub fn household_row(r: gridline_store::HouseholdRow) -> dto::HouseholdRow {
+    dto::HouseholdRow {
+        id: r.id,
+        grid: r.grid,
+        address: r.address,
+        head_name: r.head_name,
+        phone: r.phone,
+        resident_count: r.resident_count,
+        tags: r.tags,
+        last_visit: r.last_visit,
+        sync_state: r.sync_state.key().into(),
+    }
+}
+
+pub fn visit(r: VisitRow) -> dto::Visit {
+    dto::Visit {
+        id: r.id,
+        household_id: r.household_id,
+        grid: r.grid,
+        visitor: r.visitor,
+        role: r.role,
+        at: r.at,
+        kind: r.kind,
+        address: r.address,
+    }
+}
+
+pub fn issue_row(r: IssueRow, now: gridline_model::Instant) -> dto::IssueRow {
+    let overdue = r.stage.as_deref() == Some("dispatched")
+        && r.deadline
+            .as_deref()
+            .and_then(gridline_records::parse_time)
+            .is_some_and(|d| d < now);
+    dto::IssueRow {
+        id: r.id,
+        grid: r.grid,
+        category: r.category,
+        state: r.stage,
+        urgency: r.urgency,
+        household_id: r.household_id,
+        reporter: r.reporter,
+        reported_at: r.reported_at,
+        deadline: r.deadline,
+        departments: r
+            .departments
+            .split(',')
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        refused_events: r.refused_events,
+        summary: r.summary,
+        sync_state: r.sync_state.key().into(),
+        overdue,
+    }
+}
+
+pub fn wish_row(r: WishRow) -> dto::WishRow {
+    dto::WishRow {
+        id: r.id,
+        grid: r.grid,
+        household_id: r.household_id,
+        title: r.title,
+        category: r.category,
+        value_yuan: r.value_yuan,
+        state: r.stage,
+        poster: r.poster,
+        claimant: r.claimant,
+        pending_claims: r.pending_claims,
+        posted_at: r.posted_at,
+        sync_state: r.sync_state.key().into(),
+    }
+}
+
+pub fn household(
+    v: HouseholdView,
+    can_edit: bool,
+    now: gridline_model::Instant,
+) -> dto::HouseholdDetail {
+    let h = v.household;
+    let private = v.private;
+    let residents = h
+        .residents
+        .iter()
+        .map(|r| dto::Resident {
+            id: r.id.to_string(),
+            name: r.name.clone(),
+            relation: r.relation.key().into(),
+            gender: r.gender.map(|g| g.key().into()),
+            birth_date: r.birth_date.map(|d| d.to_string()),
+            phone: r.phone.as_ref().map(|p| p.to_string()),
+            tags: r.tags.iter().map(|t| t.zh().into()).collect(),
+            id_number_masked: private
+                .as_ref()
+                .and_then(|p| p.id_numbers.get(&r.id))
+                .map(|n| n.masked()),
+        })
+        .collect();
+    dto::HouseholdDetail {
+        id: h.id.to_string(),
+        grid: h.grid.to_string(),
+        address: h.address.line(),
+        compound: h.address.compound.clone(),
+        building: h.address.building.clone(),
+        unit: h.address.unit.clone(),
+        room: h.address.room.clone(),
+        phone: h.phone.as_ref().map(|p| p.to_string()),
+        notes: h.notes.clone(),
+        tags: h.tags.iter().map(|t| t.zh().into()).collect(),
+        sensitive_tags: private
+            .as_ref()
+            .map(|p| p.sensitive_tags.iter().map(|t| t.zh().into()).collect()),
+        can_reveal: private.as_ref().is_some_and(|p| !p.id_numbers.is_empty()),
+        residents,
+        sync_state: v.sync_state.key().into(),
+        conflicts: v
+            .conflicts
+            .into_iter()
+            .map(|c| dto::Conflict {
+                path: c.path,
+                values: c.values,
+            })
+            .collect(),
+        visits: v.visits.into_iter().map(visit).collect(),
+        issues: v.issues.into_iter().map(|r| issue_row(r, now)).collect(),
+        wishes: v.wishes.into_iter().map(wish_row).collect(),
+        can_edit,
+    }
+}
+
+fn issue_detail(step: &IssueStep) -> String {
+    match step {
+        IssueStep::Report | IssueStep::Accept => String::new(),
+        IssueStep::Reject { reason } => reason.clone(),
+        IssueStep::Merge { into } => into.to_string(),
+        IssueStep::Resolve { note }
+        | IssueStep::Escalate { note }
+        | IssueStep::VerifyClose { note } => note.clone(),
+        IssueStep::Dispatch { departments, grade } => {
+            format!("{} · {}", departments.join("、"), grade.key())
+        }
+        IssueStep::Handle { feedback } => feedback.clone(),
+        IssueStep::Evaluate {
+            satisfied,
+            resident,
+            comment,
+        } => format!(
+            "{} · {resident}{}",
+            if *satisfied {
+                "satisfied"
+            } else {
+                "unsatisfied"
+            },
+            if comment.is_empty() {
+                String::new()
+            } else {
+                format!(" · {comment}")
+            }
+        ),
+    }
+}
+
+pub fn issue(v: IssueView) -> dto::IssueDetail {
+    let i = v.issue;
+    let s = v.state;
+    let mut events: Vec<_> = i.events.iter().collect();
+    events.sort_by_key(|e| (e.at, e.id));
+    let events = events
+        .into_iter()
+        .map(|e| dto::TimelineEvent {
+            id: e.id.to_string(),
+            at: gridline_records::fmt_time(e.at),
+            step: e.step.key().into(),
+            author_user: e.author.user.clone(),
+            author_role: e.author.role.key().into(),
+            detail: issue_detail(&e.step),
+            refused: s.refusal(e.id).map(str::to_owned),
+        })
+        .collect();
+    dto::IssueDetail {
+        id: i.id.to_string(),
+        grid: i.grid.to_string(),
+        category: i.category.clone(),
+        description: i.description.clone(),
+        location: i.location.clone(),
+        household_id: i.household.map(|h| h.to_string()),
+        urgency: i.urgency,
+        reporter: i.reporter.clone(),
+        reported_at: gridline_records::fmt_time(i.reported_at),
+        state: s.stage.map(|st| st.key().into()),
+        grade: s.grade.map(|g| g.key().into()),
+        deadline: s.deadline.map(gridline_records::fmt_time),
+        overdue: v.overdue,
+        departments: s.departments.clone(),
+        feedback: s.feedback.clone().into_iter().collect(),
+        satisfied: s.satisfied,
+        sync_state: v.sync_state.key().into(),
+        offered: v.offered.iter().map(|o| (*o).to_owned()).collect(),
+        events,
+    }
+}
+
+fn wish_step_key(step: &WishStep) -> (&'static str, String) {
+    match step {
+        WishStep::Post => ("post", String::new()),
+        WishStep::RequestClaim => ("claim", String::new()),
+        WishStep::Grant { .. } => ("grant", String::new()),
+        WishStep::RefuseClaim { .. } => ("refuse_claim", String::new()),
+        WishStep::Fulfil { note } => ("fulfil", note.clone()),
+        WishStep::Confirm { resident } => ("confirm", resident.clone()),
+        WishStep::WithdrawWish { reason } => ("withdraw", reason.clone()),
+        WishStep::WithdrawClaim => ("withdraw_claim", String::new()),
+    }
+}
+
+pub fn wish(v: WishView, me: &str) -> dto::WishDetail {
+    let w = v.wish;
+    let s = v.state;
+    let mut events: Vec<_> = w.events.iter().collect();
+    events.sort_by_key(|e| (e.at, e.id));
+    let events = events
+        .into_iter()
+        .map(|e| {
+            let (step, detail) = wish_step_key(&e.step);
+            dto::TimelineEvent {
+                id: e.id.to_string(),
+                at: gridline_records::fmt_time(e.at),
+                step: step.into(),
+                author_user: e.author.user.clone(),
+                author_role: e.author.role.key().into(),
+                detail,
+                refused: s.refusal(e.id).map(str::to_owned),
+            }
+        })
+        .collect();
+    dto::WishDetail {
+        id: w.id.to_string(),
+        grid: w.grid.to_string(),
+        household_id: w.household.map(|h| h.to_string()),
+        title: w.title.clone(),
+        category: w.category.clone(),
+        value_yuan: w.value_yuan,
+        description: w.description.clone(),
+        poster: w.poster.clone(),
+        posted_at: gridline_records::fmt_time(w.posted_at),
+        state: s.stage.map(|st| st.key().into()),
+        claimant: s.claimant.clone(),
+        my_claim_pending: s.pending.iter().any(|(_, u)| u == me),
+        pending: s.pending.iter().map(|(_, u)| u.clone()).collect(),
+        sync_state: v.sync_state.key().into(),
+        offered: v.offered.iter().map(|o| (*o).to_owned()).collect(),
+        events,
+    }
+}
+
+/// A line to recognise a record by, in lists of refused records.
+pub fn summary(r: &gridline_records::Record) -> String {
+    use gridline_records::Record;
+    let short = |s: &str| s.chars().take(60).collect::<String>();
+    match r {
+        Record::Household(h) => format!("{} {}", h.address.line(), h.head_name()),
+        Record::HouseholdPrivate(p) => p.household.to_string(),
+        Record::Visit(v) => format!("{} {}", v.household, gridline_records::fmt_time(v.at)),
+        Record::Issue(i) => format!("{} · {}", i.category, short(&i.description)),
+        Record::Wish(w) => short(&w.title),
+    }
+}

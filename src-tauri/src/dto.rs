@@ -1,0 +1,390 @@
+//! What crosses the IPC boundary, as plain serde types. ts-rs writes each one
+//! to `ui/src/lib/bindings/` (see `tests::bindings_are_current`), so the UI
+//! and the shell cannot drift apart unnoticed.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Every failed command answers with this: `code` to branch on, `message`
+/// (Chinese, with the English in brackets) to show.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AppError {
+    /// invalid, refused, not_found, not_initialised, already_initialised,
+    /// conflict, not_enrolled, offline, hub_refused, internal.
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DeviceInfo {
+    /// False until the device has exchanged an enrolment code with a hub.
+    pub enrolled: bool,
+    pub device_id: String,
+    pub user_id: String,
+    pub user_name: String,
+    /// grid-worker, joint-leader, community-staff, street-staff, department-liaison, admin.
+    pub role: String,
+    pub scope: String,
+    pub hub_url: Option<String>,
+    /// Community, street and admin users see the dashboard (数据看板).
+    pub dashboard: bool,
+    /// The grids this user works in, for new issues and wishes without a household.
+    pub grids: Vec<String>,
+    /// zh-CN or en.
+    pub language: String,
+    /// Where the device keeps its data, shown under 我的 → about.
+    pub data_dir: String,
+    /// A hub address the app was started with (GRIDLINE_HUB), to prefill enrolment.
+    pub suggested_hub: Option<String>,
+}
+
+/// The sync panel and the offline banner; also the payload of the
+/// `sync-state` event the background engine emits.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SyncInfo {
+    pub enrolled: bool,
+    pub hub_url: Option<String>,
+    /// offline, syncing, up_to_date, error, idle (not yet tried).
+    pub phase: String,
+    pub syncing: bool,
+    /// Documents received in this sync and, once the hub said, how many in all.
+    pub received: u64,
+    pub total: Option<u64>,
+    /// Records with changes the hub has not acknowledged.
+    pub unsent: i64,
+    pub conflicted: i64,
+    pub refused_copies: u32,
+    pub last_sync_at: Option<String>,
+    pub last_error: Option<String>,
+    pub last_error_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct HouseholdQuery {
+    /// Name, pinyin or pinyin initials (zs → 张三), or part of an address.
+    pub query: Option<String>,
+    pub tag: Option<String>,
+    /// Only households not visited for this many days.
+    pub not_visited_days: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct HouseholdRow {
+    pub id: String,
+    pub grid: String,
+    pub address: String,
+    pub head_name: String,
+    pub phone: Option<String>,
+    pub resident_count: i64,
+    pub tags: Vec<String>,
+    pub last_visit: Option<String>,
+    /// local, pending, synced, conflict.
+    pub sync_state: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Resident {
+    pub id: String,
+    pub name: String,
+    /// head, spouse, child, parent, … (glossary key).
+    pub relation: String,
+    pub gender: Option<String>,
+    pub birth_date: Option<String>,
+    pub phone: Option<String>,
+    pub tags: Vec<String>,
+    /// Like 5227**********123X; absent when there is none or the role may not see it.
+    pub id_number_masked: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Conflict {
+    /// The field, e.g. `phone` or `notes`.
+    pub path: String,
+    /// Every concurrent value; choosing one resolves the conflict.
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct HouseholdDetail {
+    pub id: String,
+    pub grid: String,
+    pub address: String,
+    pub compound: String,
+    pub building: String,
+    pub unit: String,
+    pub room: String,
+    pub phone: Option<String>,
+    pub notes: String,
+    pub tags: Vec<String>,
+    /// Present only where the role may see the private part.
+    pub sensitive_tags: Option<Vec<String>>,
+    pub residents: Vec<Resident>,
+    pub sync_state: String,
+    pub conflicts: Vec<Conflict>,
+    pub visits: Vec<Visit>,
+    pub issues: Vec<IssueRow>,
+    pub wishes: Vec<WishRow>,
+    pub can_edit: bool,
+    pub can_reveal: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct HouseholdEdit {
+    /// An empty string clears the phone; absent leaves it.
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+    pub add_tags: Vec<String>,
+    pub remove_tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Visit {
+    pub id: String,
+    pub household_id: String,
+    pub grid: String,
+    pub visitor: String,
+    pub role: String,
+    pub at: String,
+    pub kind: String,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewVisit {
+    pub household_id: String,
+    /// routine (走访), home-service-day (上门服务日), follow-up (回访); defaults to routine.
+    pub kind: Option<String>,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct IssueQuery {
+    pub state: Option<String>,
+    pub category: Option<String>,
+    pub overdue: bool,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct IssueRow {
+    pub id: String,
+    pub grid: String,
+    pub category: String,
+    /// reported, accepted, rejected, merged, resolved, escalated, dispatched,
+    /// handled, closed; absent when the report itself was refused.
+    pub state: Option<String>,
+    pub urgency: i64,
+    pub household_id: Option<String>,
+    pub reporter: String,
+    pub reported_at: String,
+    pub deadline: Option<String>,
+    pub departments: Vec<String>,
+    pub refused_events: i64,
+    pub summary: String,
+    pub sync_state: String,
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewIssue {
+    pub category: String,
+    pub description: String,
+    pub location: String,
+    /// 1 low, 2 normal (default), 3 high.
+    pub urgency: Option<u8>,
+    pub household_id: Option<String>,
+    /// Required when no household is given.
+    pub grid: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TimelineEvent {
+    pub id: String,
+    pub at: String,
+    /// The step's key (report, accept, claim, grant, …).
+    pub step: String,
+    pub author_user: String,
+    pub author_role: String,
+    pub detail: String,
+    /// Why the workflow refused this event; absent when it applied.
+    pub refused: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct IssueDetail {
+    pub id: String,
+    pub grid: String,
+    pub category: String,
+    pub description: String,
+    pub location: String,
+    pub household_id: Option<String>,
+    pub urgency: u8,
+    pub reporter: String,
+    pub reported_at: String,
+    pub state: Option<String>,
+    pub grade: Option<String>,
+    pub deadline: Option<String>,
+    pub overdue: bool,
+    pub departments: Vec<String>,
+    pub feedback: Vec<(String, String)>,
+    pub satisfied: Option<bool>,
+    pub sync_state: String,
+    /// The steps this user may take now; the UI offers only these.
+    pub offered: Vec<String>,
+    pub events: Vec<TimelineEvent>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct IssueAction {
+    /// accept, reject, merge, resolve, escalate, dispatch, handle, close, evaluate.
+    pub step: String,
+    pub reason: Option<String>,
+    pub into: Option<String>,
+    pub note: Option<String>,
+    pub departments: Vec<String>,
+    /// urgent, normal, minor.
+    pub grade: Option<String>,
+    pub feedback: Option<String>,
+    pub satisfied: Option<bool>,
+    pub resident: Option<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct WishRow {
+    pub id: String,
+    pub grid: String,
+    pub household_id: Option<String>,
+    pub title: String,
+    pub category: String,
+    pub value_yuan: i64,
+    /// posted, claimed, fulfilled, confirmed, withdrawn.
+    pub state: Option<String>,
+    pub poster: String,
+    pub claimant: Option<String>,
+    /// Claim requests the hub has not yet granted or refused.
+    pub pending_claims: i64,
+    pub posted_at: String,
+    pub sync_state: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct WishDetail {
+    pub id: String,
+    pub grid: String,
+    pub household_id: Option<String>,
+    pub title: String,
+    pub category: String,
+    pub value_yuan: u32,
+    pub description: String,
+    pub poster: String,
+    pub posted_at: String,
+    pub state: Option<String>,
+    pub claimant: Option<String>,
+    /// Users whose claim requests wait for the hub.
+    pub pending: Vec<String>,
+    /// Whether this user's own claim waits for the hub (待确认).
+    pub my_claim_pending: bool,
+    pub sync_state: String,
+    /// claim, withdraw_claim, fulfil, confirm, withdraw.
+    pub offered: Vec<String>,
+    pub events: Vec<TimelineEvent>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewWish {
+    pub title: String,
+    pub category: String,
+    pub value_yuan: u32,
+    pub description: String,
+    pub household_id: Option<String>,
+    pub grid: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct WishAction {
+    /// claim, withdraw_claim, fulfil, confirm, withdraw.
+    pub step: String,
+    pub note: Option<String>,
+    pub resident: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Today {
+    pub overdue_issues: i64,
+    pub new_issues: i64,
+    pub households_not_visited: i64,
+    pub wishes_waiting: i64,
+    pub unsent: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Count {
+    pub key: String,
+    pub n: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Dashboard {
+    pub issues_by_state: Vec<Count>,
+    pub issues_by_category: Vec<Count>,
+    /// Reports per day over the last 14 days, oldest first (key = YYYY-MM-DD).
+    pub issues_per_day: Vec<Count>,
+    pub overdue: i64,
+    pub median_hours_to_close: Option<f64>,
+    pub wishes_by_state: Vec<Count>,
+    pub households: i64,
+    /// Households visited in the last 30 days.
+    pub households_visited: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RefusedRecord {
+    pub id: String,
+    /// household, household_private, visit, issue, wish.
+    pub kind: String,
+    pub reason: String,
+    pub refused_at: String,
+    /// A line to recognise the record by (address, title, description).
+    pub summary: String,
+}
+
+/// The words forms choose from, in their stored (Chinese) form; the UI
+/// translates them for display.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Vocabulary {
+    pub issue_categories: Vec<String>,
+    pub wish_categories: Vec<String>,
+    /// Ordinary household tags.
+    pub tags: Vec<String>,
+    /// Sensitive tags: only roles that may read the private part see or set them.
+    pub sensitive_tags: Vec<String>,
+}

@@ -1,0 +1,215 @@
+//! The background sync engine: syncs after every local change, every few
+//! minutes while online, and with backoff plus jitter while the hub is
+//! unreachable. It reports its state to the UI as `sync-state` events.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Mutex, Notify};
+
+use crate::dto::SyncInfo;
+
+/// What the engine needs from the app: the device, a place to report state.
+pub trait Host: Send + Sync + 'static {
+    fn device(&self) -> &Mutex<Option<gridline_device::Device>>;
+    fn emit(&self, info: &SyncInfo);
+    fn live(&self) -> &std::sync::Mutex<Live>;
+}
+
+/// The part of the sync state only the engine knows: whether a sync runs
+/// now, its progress, and how the last attempt ended.
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    pub syncing: bool,
+    pub received: u64,
+    pub total: Option<u64>,
+    /// offline, error, up_to_date; empty before the first attempt.
+    pub outcome: String,
+    pub error_code: Option<String>,
+}
+
+/// Wakes the engine: after a local change, or when the user taps 立即同步.
+#[derive(Clone, Default)]
+pub struct Kick(Arc<Notify>);
+
+impl Kick {
+    pub fn now(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Between syncs while all is well.
+const PERIOD: Duration = Duration::from_secs(120);
+/// Backoff bounds while the hub is unreachable.
+const BACKOFF_MIN: Duration = Duration::from_secs(2);
+const BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+/// Builds the SyncInfo the UI shows from the device's stored status and the
+/// engine's live state.
+pub fn info(device: Option<&gridline_device::Device>, live: &Live) -> SyncInfo {
+    let Some(d) = device else {
+        return SyncInfo {
+            phase: "idle".into(),
+            ..Default::default()
+        };
+    };
+    let status = d.sync_status().ok();
+    let phase = if live.syncing {
+        "syncing"
+    } else if live.outcome.is_empty() {
+        "idle"
+    } else {
+        live.outcome.as_str()
+    };
+    let s = status.unwrap_or(gridline_device::sync::SyncStatus {
+        enrolled: d.is_enrolled(),
+        hub_url: None,
+        unsent: 0,
+        conflicted: 0,
+        refused_copies: 0,
+        last_sync_at: None,
+        last_error: None,
+    });
+    SyncInfo {
+        enrolled: s.enrolled,
+        hub_url: s.hub_url,
+        phase: phase.into(),
+        syncing: live.syncing,
+        received: live.received,
+        total: live.total,
+        unsent: s.unsent,
+        conflicted: s.conflicted,
+        refused_copies: s.refused_copies as u32,
+        last_sync_at: s.last_sync_at,
+        last_error: if phase == "up_to_date" || phase == "syncing" {
+            None
+        } else {
+            s.last_error
+        },
+        last_error_code: live.error_code.clone(),
+    }
+}
+
+async fn report<H: Host>(host: &H) {
+    let device = host.device().lock().await;
+    let live = host.live().lock().expect("live state").clone();
+    host.emit(&info(device.as_ref(), &live));
+}
+
+/// One sync, start to end, with progress events. Holds the device for the
+/// whole sync; commands wait for it (each round trip is short).
+pub async fn sync_once<H: Host>(host: &H) -> bool {
+    let mut guard = host.device().lock().await;
+    let Some(device) = guard.as_mut().filter(|d| d.is_enrolled()) else {
+        return true;
+    };
+    {
+        let mut l = host.live().lock().expect("live state");
+        l.syncing = true;
+        l.received = 0;
+        l.total = None;
+    }
+    let base = info(
+        Some(device),
+        &host.live().lock().expect("live state").clone(),
+    );
+    host.emit(&base);
+    let result = gridline_device::sync::sync(device, |p| {
+        {
+            let mut l = host.live().lock().expect("live state");
+            l.received = p.received;
+            l.total = p.total;
+        }
+        // The device is busy syncing: progress goes out on the status read
+        // just before the sync started.
+        host.emit(&SyncInfo {
+            received: p.received,
+            total: p.total,
+            ..base.clone()
+        });
+    })
+    .await;
+    let ok = {
+        let mut l = host.live().lock().expect("live state");
+        l.syncing = false;
+        match &result {
+            Ok(_) => {
+                l.outcome = "up_to_date".into();
+                l.error_code = None;
+                true
+            }
+            Err(e) => {
+                l.outcome = if e.code() == "offline" {
+                    "offline".into()
+                } else {
+                    "error".into()
+                };
+                l.error_code = Some(e.code().into());
+                false
+            }
+        }
+    };
+    if let Err(e) = &result {
+        tracing::info!(error = %e, "sync failed");
+    }
+    drop(guard);
+    report(host).await;
+    ok
+}
+
+/// Runs forever: sync, then wait for a kick or the next period (or the
+/// backoff after a failure).
+pub async fn run<H: Host>(host: Arc<H>, kick: Kick) {
+    let mut backoff = BACKOFF_MIN;
+    loop {
+        let ok = sync_once(host.as_ref()).await;
+        let wait = if ok {
+            backoff = BACKOFF_MIN;
+            PERIOD
+        } else {
+            let w = jitter(backoff);
+            backoff = (backoff * 2).min(BACKOFF_MAX);
+            w
+        };
+        tokio::select! {
+            _ = kick.0.notified() => {
+                // Let a burst of saves settle into one sync.
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// ±25 % so that many devices coming back online do not sync in lockstep.
+fn jitter(d: Duration) -> Duration {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|t| t.subsec_nanos())
+        .unwrap_or(0);
+    let f = 0.75 + (nanos % 1000) as f64 / 2000.0;
+    d.mul_f64(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jitter_stays_within_a_quarter() {
+        for _ in 0..100 {
+            let j = jitter(Duration::from_secs(8));
+            assert!(
+                j >= Duration::from_secs(6) && j <= Duration::from_secs(10),
+                "{j:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn info_without_a_device_is_idle_and_not_enrolled() {
+        let i = info(None, &Live::default());
+        assert_eq!(i.phase, "idle");
+        assert!(!i.enrolled);
+    }
+}

@@ -1,0 +1,350 @@
+//! The app's commands on tauri's mock runtime, with the real config and
+//! capabilities (`generate_context!`), against a hub served on loopback:
+//! enrol, read, write, refusals, drafts, and the `{code, message}` errors.
+
+use gridline_app_lib::{builder, dto, AppState};
+use gridline_hub::Hub;
+use gridline_model::{Role, Scope, User};
+use serde_json::{json, Value};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+
+const SAMPLE: &[u8] =
+    include_bytes!("../../crates/hub/tests/fixtures/import/households-sample-utf8bom.csv");
+
+struct Served {
+    rt: tokio::runtime::Runtime,
+    url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+fn serve(hub: Hub) -> Served {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    rt.spawn(gridline_hub::server::run(listener, hub, async {
+        let _ = stopped.await;
+    }));
+    Served {
+        rt,
+        url,
+        stop: Some(stop),
+    }
+}
+
+fn hub_with_sample(dir: &std::path::Path) -> Hub {
+    let hub = Hub::init(dir, "522701001", "测试街道").unwrap();
+    hub.import_households(SAMPLE, "admin", chrono::Utc::now())
+        .unwrap();
+    hub
+}
+
+fn code_for(hub: &Hub, id: &str, role: Role, scope: &str) -> String {
+    let user = User {
+        id: id.into(),
+        name: "张伟".into(),
+        role,
+        scope: Scope::parse(scope).unwrap(),
+    };
+    hub.enrol_code(&user, "admin", chrono::Utc::now()).unwrap()
+}
+
+struct App {
+    _app: tauri::App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+}
+
+fn app(dir: &std::path::Path) -> App {
+    let state = AppState::open(dir.to_owned(), None).unwrap();
+    let app = builder(mock_builder(), state)
+        .build(tauri::generate_context!())
+        .expect("the real config and capabilities load");
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    App { _app: app, webview }
+}
+
+impl App {
+    /// Invokes `cmd` as the UI would; `Err` carries the `{code, message}` object.
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let origin = if cfg!(any(windows, target_os = "android")) {
+            "http://tauri.localhost"
+        } else {
+            "tauri://localhost"
+        };
+        get_ipc_response(
+            &self.webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: origin.parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args)
+            .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    }
+
+    fn err_code(&self, cmd: &str, args: Value) -> String {
+        let e = self
+            .call(cmd, args)
+            .expect_err(&format!("{cmd} should be refused"));
+        let e: dto::AppError = serde_json::from_value(e).expect("errors cross as {code, message}");
+        assert!(!e.message.is_empty());
+        e.code
+    }
+
+    /// Syncs the way the engine does (the engine itself is not started on
+    /// the mock runtime, so the test decides when syncs happen).
+    fn sync(&self, rt: &tokio::runtime::Runtime) -> dto::SyncInfo {
+        let state = self.webview.state::<AppState>();
+        rt.block_on(gridline_app_lib::engine::sync_once(state.inner()));
+        serde_json::from_value(self.ok("sync_info", json!({}))).unwrap()
+    }
+}
+
+use tauri::Manager;
+
+#[test]
+fn a_grid_worker_enrols_finds_a_household_visits_and_reports() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = hub_with_sample(hub_dir.path());
+    let code = code_for(&hub, "gw-1", Role::GridWorker, "grids:522701001001001");
+    let served = serve(hub);
+    let dev_dir = tempfile::tempdir().unwrap();
+    let a = app(dev_dir.path());
+
+    // Before enrolment: only enrolment is possible.
+    let info: dto::DeviceInfo = serde_json::from_value(a.ok("device_info", json!({}))).unwrap();
+    assert!(!info.enrolled);
+    assert_eq!(info.language, "zh-CN");
+    assert_eq!(
+        a.err_code("households", json!({"query": {}})),
+        "not_enrolled"
+    );
+    assert_eq!(
+        a.err_code("enroll", json!({"hub": "not a url", "code": "x"})),
+        "invalid"
+    );
+    assert_eq!(
+        a.err_code("enroll", json!({"hub": served.url, "code": "WRONG-0000"})),
+        "hub_refused"
+    );
+
+    let info: dto::DeviceInfo =
+        serde_json::from_value(a.ok("enroll", json!({"hub": served.url, "code": code}))).unwrap();
+    assert!(info.enrolled);
+    assert_eq!(info.role, "grid-worker");
+    assert_eq!(info.grids, vec!["522701001001001"]);
+    assert!(!info.dashboard, "grid workers have no dashboard");
+    assert_eq!(a.err_code("dashboard", json!({})), "refused");
+
+    let s = a.sync(&served.rt);
+    assert_eq!(s.phase, "up_to_date", "{s:?}");
+    let rows: Vec<dto::HouseholdRow> =
+        serde_json::from_value(a.ok("households", json!({"query": {}}))).unwrap();
+    assert!(!rows.is_empty(), "the grid's households arrived");
+    assert!(rows.iter().all(|r| r.grid == "522701001001001"));
+
+    // Pinyin initials of the first head of household find it.
+    let first = &rows[0];
+    let initials: String = gridline_store::pinyin_keys::name_keys(&first.head_name)
+        .into_iter()
+        .min_by_key(|k| k.len())
+        .unwrap();
+    let found: Vec<dto::HouseholdRow> =
+        serde_json::from_value(a.ok("households", json!({"query": {"query": initials}}))).unwrap();
+    assert!(
+        found.iter().any(|r| r.id == first.id),
+        "{initials} finds {}",
+        first.head_name
+    );
+
+    // The household page: ID numbers masked, revealable for a grid worker.
+    let h: dto::HouseholdDetail =
+        serde_json::from_value(a.ok("household", json!({"id": first.id}))).unwrap();
+    assert!(h.can_edit);
+    let head = h.residents.iter().find(|r| r.id_number_masked.is_some());
+    if let Some(r) = head {
+        let masked = r.id_number_masked.clone().unwrap();
+        assert!(masked.contains("**********"), "{masked}");
+        let full: String = serde_json::from_value(a.ok(
+            "reveal_id_number",
+            json!({"household": h.id, "resident": r.id}),
+        ))
+        .unwrap();
+        assert_eq!(full.len(), 18);
+        assert_eq!(&full[..4], &masked[..4]);
+    }
+
+    // A visit and an issue, durable and counted as unsent before the sync.
+    let visit: String = serde_json::from_value(a.ok(
+        "log_visit",
+        json!({"visit": {"household_id": h.id, "kind": null, "notes": "身体尚好"}}),
+    ))
+    .unwrap();
+    assert!(!visit.is_empty());
+    assert_eq!(
+        a.err_code(
+            "report_issue",
+            json!({"issue": {"category": "不存在", "description": "x", "location": "", "urgency": null, "household_id": h.id, "grid": null}})
+        ),
+        "invalid"
+    );
+    let issue_id: String = serde_json::from_value(a.ok(
+        "report_issue",
+        json!({"issue": {"category": "电梯", "description": "3 单元电梯停运", "location": "3 单元", "urgency": 3, "household_id": h.id, "grid": null}}),
+    ))
+    .unwrap();
+    let today: dto::Today = serde_json::from_value(a.ok("today", json!({}))).unwrap();
+    assert_eq!(today.unsent, 2, "{today:?}");
+    let detail: dto::IssueDetail =
+        serde_json::from_value(a.ok("issue", json!({"id": issue_id}))).unwrap();
+    assert_eq!(detail.state.as_deref(), Some("reported"));
+    assert!(
+        !detail.offered.contains(&"accept".to_string()),
+        "a grid worker may not accept: {:?}",
+        detail.offered
+    );
+    assert_eq!(
+        a.err_code(
+            "act_on_issue",
+            json!({"id": issue_id, "action": {"step": "accept", "departments": []}})
+        ),
+        "refused"
+    );
+
+    let s = a.sync(&served.rt);
+    assert_eq!((s.phase.as_str(), s.unsent), ("up_to_date", 0), "{s:?}");
+    let visits: Vec<dto::Visit> =
+        serde_json::from_value(a.ok("visits", json!({"household": null}))).unwrap();
+    assert!(visits.iter().any(|v| v.id == visit));
+}
+
+#[test]
+fn drafts_survive_a_restart_and_the_language_switches() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let a = app(dir.path());
+        // Before enrolment there is no device yet: drafts are not kept.
+        assert_eq!(a.ok("draft_get", json!({"key": "enrol"})), Value::Null);
+    }
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = hub_with_sample(hub_dir.path());
+    let code = code_for(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
+    let served = serve(hub);
+    {
+        let a = app(dir.path());
+        a.ok("enroll", json!({"hub": served.url, "code": code}));
+        a.ok(
+            "draft_put",
+            json!({"key": "issue-new", "value": "{\"description\":\"楼道灯\"}"}),
+        );
+        a.ok("set_language", json!({"lang": "en"}));
+        assert_eq!(a.err_code("set_language", json!({"lang": "fr"})), "invalid");
+        assert_eq!(
+            a.err_code("draft_put", json!({"key": "../x", "value": "1"})),
+            "invalid"
+        );
+    }
+    // A new app on the same data: the draft and the language are still there.
+    let a = app(dir.path());
+    assert_eq!(
+        a.ok("draft_get", json!({"key": "issue-new"})),
+        json!("{\"description\":\"楼道灯\"}")
+    );
+    let info: dto::DeviceInfo = serde_json::from_value(a.ok("device_info", json!({}))).unwrap();
+    assert_eq!(info.language, "en");
+    assert!(info.dashboard, "community staff see the dashboard");
+    a.sync(&served.rt);
+    let d: dto::Dashboard = serde_json::from_value(a.ok("dashboard", json!({}))).unwrap();
+    assert!(d.households > 0);
+    assert_eq!(d.issues_per_day.len(), 14);
+    a.ok("draft_clear", json!({"key": "issue-new"}));
+    assert_eq!(a.ok("draft_get", json!({"key": "issue-new"})), Value::Null);
+}
+
+#[test]
+fn a_joint_leader_never_sees_id_numbers_and_cannot_reveal_them() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = hub_with_sample(hub_dir.path());
+    let some = hub.household_ids("522701001001001", 1).unwrap();
+    let linked = some[0].clone();
+    let code = code_for(
+        &hub,
+        "jl-1",
+        Role::JointLeader,
+        &format!("households:{linked}"),
+    );
+    let served = serve(hub);
+    let dir = tempfile::tempdir().unwrap();
+    let a = app(dir.path());
+    a.ok("enroll", json!({"hub": served.url, "code": code}));
+    a.sync(&served.rt);
+    let h: dto::HouseholdDetail =
+        serde_json::from_value(a.ok("household", json!({"id": linked}))).unwrap();
+    assert!(!h.can_reveal);
+    assert!(h.sensitive_tags.is_none());
+    assert!(h.residents.iter().all(|r| r.id_number_masked.is_none()));
+    let r = &h.residents[0];
+    assert_eq!(
+        a.err_code(
+            "reveal_id_number",
+            json!({"household": linked, "resident": r.id})
+        ),
+        "refused"
+    );
+}
+
+#[test]
+fn sync_against_a_stopped_hub_reports_offline_and_counts_unsent() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = hub_with_sample(hub_dir.path());
+    let code = code_for(&hub, "gw-2", Role::GridWorker, "grids:522701001001001");
+    let served = serve(hub);
+    let dir = tempfile::tempdir().unwrap();
+    let a = app(dir.path());
+    a.ok("enroll", json!({"hub": served.url, "code": code}));
+    a.sync(&served.rt);
+    let rows: Vec<dto::HouseholdRow> =
+        serde_json::from_value(a.ok("households", json!({"query": {"limit": 1}}))).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    drop(served);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    a.ok(
+        "log_visit",
+        json!({"visit": {"household_id": rows[0].id, "kind": "follow-up", "notes": ""}}),
+    );
+    let s = a.sync(&rt);
+    assert_eq!(s.phase, "offline", "{s:?}");
+    assert_eq!(s.unsent, 1);
+    assert_eq!(s.last_error_code.as_deref(), Some("offline"));
+    assert!(s.last_error.unwrap().contains("offline"));
+}
