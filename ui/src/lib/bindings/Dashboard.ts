@@ -5,8 +5,8 @@ export type Dashboard = { issues_by_state: Array<Count>, issues_by_category: Arr
 /**
  * Reports per day over the last 14 days, oldest first (key = YYYY-MM-DD).
  */
-issues_per_day: Array<Count>, overdue: bigint, median_hours_to_close: number | null, wishes_by_state: Array<Count>, households: bigint, 
+issues_per_day: Array<Count>, overdue: number, median_hours_to_close: number | null, wishes_by_state: Array<Count>, households: number, 
 /**
  * Households visited in the last 30 days.
  */
-households_visited: bigint, };
+households_visited: number, };

@@ -5,4 +5,4 @@ export type IssueRow = { id: string, grid: string, category: string,
  * reported, accepted, rejected, merged, resolved, escalated, dispatched,
  * handled, closed; absent when the report itself was refused.
  */
-state: string | null, urgency: bigint, household_id: string | null, reporter: string, reported_at: string, deadline: string | null, departments: Array<string>, refused_events: bigint, summary: string, sync_state: string, overdue: boolean, };
+state: string | null, urgency: number, household_id: string | null, reporter: string, reported_at: string, deadline: string | null, departments: Array<string>, refused_events: number, summary: string, sync_state: string, overdue: boolean, };

@@ -12,8 +12,8 @@ phase: string, syncing: boolean,
 /**
  * Documents received in this sync and, once the hub said, how many in all.
  */
-received: bigint, total: bigint | null, 
+received: number, total: number | null, 
 /**
  * Records with changes the hub has not acknowledged.
  */
-unsent: bigint, conflicted: bigint, refused_copies: number, last_sync_at: string | null, last_error: string | null, last_error_code: string | null, };
+unsent: number, conflicted: number, refused_copies: number, last_sync_at: string | null, last_error: string | null, last_error_code: string | null, };
