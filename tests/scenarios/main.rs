@@ -3,6 +3,7 @@
 
 mod interop;
 mod sync;
+mod sync_fallback;
 mod sync_wish_scope;
 mod two_devices;
 

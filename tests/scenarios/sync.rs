@@ -67,12 +67,7 @@ pub(crate) fn sync(hub: &Hub, d: &mut Device, token: &str, at: Instant) -> SyncR
         let pushed_all = req.push.len() < gridline_device::sync::PUSH_BATCH;
         report.round_trips += 1;
         d.apply_sync(&req, resp, at, &mut report).unwrap();
-        let announcing = d
-            .store()
-            .meta("new_actor")
-            .unwrap()
-            .is_some_and(|a| !a.is_empty());
-        if !more && pushed_all && !announcing {
+        if !more && pushed_all && !d.has_more_to_say().unwrap() {
             return report;
         }
     }
@@ -927,6 +922,8 @@ fn malformed_and_oversized_bodies_are_refused_and_the_hub_keeps_serving() {
         want_total: false,
         new_actor: None,
         push: vec![],
+        sync: vec![],
+        am_sync: false,
     });
     assert_eq!(
         post(ok.clone(), "wrong-token").unwrap(),
@@ -940,6 +937,8 @@ fn malformed_and_oversized_bodies_are_refused_and_the_hub_keeps_serving() {
         want_total: false,
         new_actor: None,
         push: vec![],
+        sync: vec![],
+        am_sync: false,
     });
     assert_eq!(
         post(bad_version, &e.token).unwrap(),
@@ -957,6 +956,8 @@ fn malformed_and_oversized_bodies_are_refused_and_the_hub_keeps_serving() {
             changes: vec![1, 2, 3],
             heads: vec![],
         }],
+        sync: vec![],
+        am_sync: false,
     });
     assert_eq!(
         post(garbage_doc, &e.token).unwrap(),

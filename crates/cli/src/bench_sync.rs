@@ -289,6 +289,8 @@ fn run_in(dir: &Path, o: Options, now: Instant) -> anyhow::Result<()> {
                         want_total: false,
                         new_actor: None,
                         push: vec![PushDoc { id: v.id.to_string(), changes: doc.save(), heads }],
+                        sync: vec![],
+                        am_sync: false,
                     };
                     let t = Clock::now();
                     let resp = http.post(&url).bearer_auth(&token).header("content-type", "application/cbor").body(gridline_sync::encode(&req)).send().await;

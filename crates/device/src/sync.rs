@@ -6,13 +6,15 @@
 //! only for the heads the hub acknowledged. The cursor advances only after a
 //! page's documents are saved, so an interrupted sync repeats a page at worst.
 
+use automerge::sync::SyncDoc;
 use automerge::ChangeHash;
 use gridline_model::permission::{self, Action};
 use gridline_model::{Instant, RecordId, Role, Scope, User};
 use gridline_records::Record;
 use gridline_store::{Origin, Saved};
 use gridline_sync::{
-    PullDoc, PushDoc, RefusalCode, SyncRequest, SyncResponse, DEFAULT_PAGE, PROTOCOL_VERSION,
+    DocSync, PullDoc, PushDoc, RefusalCode, SyncRequest, SyncResponse, DEFAULT_PAGE,
+    PROTOCOL_VERSION,
 };
 
 use crate::{Device, Error, Result};
@@ -83,13 +85,86 @@ impl Device {
             .unwrap_or(0))
     }
 
+    /// The hub's Automerge sync messages waiting for an answer (after a
+    /// `missing_deps` refusal): document id and message, in `meta.am_sync`
+    /// as `id:hex` pairs separated by commas.
+    fn waiting_sync(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        Ok(self
+            .store
+            .meta("am_sync")?
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|pair| {
+                let (id, msg) = pair.split_once(':')?;
+                Some((id.to_owned(), hex::decode(msg).ok()?))
+            })
+            .collect())
+    }
+
+    fn set_waiting_sync(&mut self, waiting: &[(String, Vec<u8>)]) -> Result<()> {
+        let text: Vec<String> = waiting
+            .iter()
+            .map(|(id, msg)| format!("{id}:{}", hex::encode(msg)))
+            .collect();
+        self.store.set_meta("am_sync", &text.join(","))?;
+        Ok(())
+    }
+
+    /// Whether the device has something to tell the hub beyond its unsent
+    /// changes: a fresh actor to announce, or sync messages to answer. A sync
+    /// goes on while it has.
+    pub fn has_more_to_say(&self) -> Result<bool> {
+        Ok(
+            !self.store.meta("new_actor")?.unwrap_or_default().is_empty()
+                || !self.store.meta("am_sync")?.unwrap_or_default().is_empty(),
+        )
+    }
+
+    /// Answers the hub's sync message about one document: the changes the
+    /// hub lacks, found from its heads and bloom filter (Automerge's own sync
+    /// protocol, one exchange from a fresh state on each side).
+    fn answer_sync(&self, id: &str, hub_msg: &[u8]) -> Result<Option<DocSync>> {
+        let Ok(rid) = RecordId::parse_str(id) else {
+            return Ok(None);
+        };
+        let Some((_, bytes)) = self.store.load(rid)? else {
+            return Ok(None);
+        };
+        let mut doc = gridline_records::load(&bytes, &self.identity.actor)?;
+        let heads = gridline_records::heads_hex(&mut doc);
+        let Ok(msg) = automerge::sync::Message::decode(hub_msg) else {
+            return Ok(None);
+        };
+        let mut state = automerge::sync::State::new();
+        doc.sync()
+            .receive_sync_message(&mut state, msg)
+            .map_err(gridline_records::Error::from)?;
+        // Only the changes the hub lacks: a peer that announces version 2
+        // messages is sent the whole document once it lacks over a third of
+        // the changes, which for a record of a few changes is nearly always.
+        state.their_capabilities = Some(vec![automerge::sync::Capability::MessageV1]);
+        let answer = doc.sync().generate_sync_message(&mut state);
+        Ok(answer.map(|m| DocSync {
+            id: id.to_owned(),
+            msg: m.encode(),
+            heads: heads.split(',').map(str::to_owned).collect(),
+        }))
+    }
+
     /// The next request: unsent changes (up to a batch) and the cursor.
     pub fn sync_request(&self, want_total: bool) -> Result<SyncRequest> {
         if !self.is_enrolled() {
             return Err(Error::NotEnrolled);
         }
+        let mut sync = Vec::new();
+        for (id, msg) in self.waiting_sync()? {
+            sync.extend(self.answer_sync(&id, &msg)?);
+        }
         let mut push = Vec::new();
         for u in self.store.unsent(PUSH_BATCH)? {
+            if sync.iter().any(|m| m.id == u.id.to_string()) {
+                continue; // its changes travel in the sync message
+            }
             let mut doc = gridline_records::load(&u.bytes, &self.identity.actor)?;
             let changes = if u.acked_heads.is_empty() {
                 doc.save()
@@ -108,7 +183,9 @@ impl Device {
             page: DEFAULT_PAGE,
             want_total,
             new_actor: self.store.meta("new_actor")?.filter(|a| !a.is_empty()),
+            am_sync: !push.is_empty() || !sync.is_empty(),
             push,
+            sync,
         })
     }
 
@@ -128,7 +205,19 @@ impl Device {
             // The hub registered the fresh actor; stop announcing it.
             self.store.set_meta("new_actor", "")?;
         }
-        report.pushed += req.push.len();
+        report.pushed += req.push.len() + req.sync.len();
+        // Sync messages the hub has now answered (acknowledged or refused),
+        // replaced by the ones it sent this time.
+        let mut waiting = self.waiting_sync()?;
+        let before = waiting.len();
+        waiting.retain(|(id, _)| !req.sync.iter().any(|m| m.id == *id));
+        for m in &resp.sync {
+            waiting.retain(|(id, _)| *id != m.id);
+            waiting.push((m.id.clone(), m.msg.clone()));
+        }
+        if before > 0 || !waiting.is_empty() {
+            self.set_waiting_sync(&waiting)?;
+        }
         let mut replaced = Vec::new();
         let mut rotate = false;
         for r in &resp.refusals {
@@ -136,6 +225,11 @@ impl Device {
                 continue;
             };
             if r.code == RefusalCode::MissingDeps {
+                // Heads disagree. With the hub's sync message, the next
+                // request answers it; without (an older hub, or a sync
+                // message that still missed some), the hub's copy comes in
+                // `docs` when it has one, and the next push goes from there,
+                // or is the whole document.
                 self.store.forget_ack(id)?;
                 continue;
             }
@@ -171,6 +265,12 @@ impl Device {
                 .iter()
                 .find(|p| p.id == a.id)
                 .map(|p| p.heads.join(","))
+                .or_else(|| {
+                    req.sync
+                        .iter()
+                        .find(|m| m.id == a.id)
+                        .map(|m| m.heads.join(","))
+                })
                 .unwrap_or_default();
             acks.push((id, sent));
         }
@@ -531,7 +631,12 @@ async fn sync_rounds(
         // announce): the next request is known already, so ask for it now and
         // save this page while the hub prepares it. Pages are read-only on the
         // hub, so asking early is harmless if saving this one fails.
-        if more && req.push.is_empty() && req.new_actor.is_none() && resp.refusals.is_empty() {
+        if more
+            && req.push.is_empty()
+            && req.sync.is_empty()
+            && req.new_actor.is_none()
+            && resp.refusals.is_empty()
+        {
             let next = SyncRequest {
                 cursor: resp.cursor,
                 want_total: false,
@@ -542,14 +647,7 @@ async fn sync_rounds(
         }
         device.apply_sync(&req, resp, chrono::Utc::now(), &mut report)?;
         progress(Progress { received, total });
-        if !more
-            && pushed_all
-            && device
-                .store
-                .meta("new_actor")?
-                .unwrap_or_default()
-                .is_empty()
-        {
+        if !more && pushed_all && !device.has_more_to_say()? {
             return Ok(report);
         }
     }

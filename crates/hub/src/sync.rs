@@ -1,14 +1,16 @@
 //! One sync round trip on the hub: authenticate, apply pushes, serve the page.
 
+use automerge::sync::{State, SyncDoc};
 use automerge::AutoCommit;
 use gridline_model::permission::{Kind, Target};
 use gridline_model::wish::{WishStage, WishState};
 use gridline_model::{GridId, Instant, RecordId, Role, Scope, User, WishEvent, WishStep};
 use gridline_records::Record;
-use gridline_sync::check::{check_push, Binding};
+use gridline_sync::check::{check_payload, Binding, Payload};
 use gridline_sync::scope::{sends, Standing};
 use gridline_sync::{
-    Ack, PullDoc, Refusal, SyncRequest, SyncResponse, DEFAULT_PAGE, PROTOCOL_VERSION,
+    Ack, DocSync, PullDoc, Refusal, RefusalCode, SyncRequest, SyncResponse, DEFAULT_PAGE,
+    PROTOCOL_VERSION,
 };
 use rusqlite::{params, OptionalExtension, Transaction};
 
@@ -239,16 +241,42 @@ impl Hub {
         let mut refusals: Vec<Refusal> = Vec::new();
         // Documents whose hub copy equals what the device just sent: no need to echo them.
         let mut echo_free: Vec<(String, String)> = Vec::new();
-        // Documents whose hub copy the device needs besides the page.
+        // The hub's Automerge sync messages, for pushes refused with missing_deps.
+        let mut sync_out: Vec<DocSync> = Vec::new();
+        // Documents whose hub copy the device needs besides the page: refused
+        // ones (it returns to the hub's version), and ones it sent by sync
+        // message whose heads still differ from the hub's.
         let mut copies: Vec<String> = Vec::new();
-        for push in &req.push {
-            let p = &push.id;
+        // Pushed changes, then answers to the hub's sync messages: the same checks.
+        struct Item<'a> {
+            id: &'a String,
+            heads: &'a [String],
+            payload: Payload<'a>,
+            via_sync: bool,
+        }
+        let items = req
+            .push
+            .iter()
+            .map(|p| Item {
+                id: &p.id,
+                heads: &p.heads,
+                payload: Payload::Changes(&p.changes),
+                via_sync: false,
+            })
+            .chain(req.sync.iter().map(|m| Item {
+                id: &m.id,
+                heads: &m.heads,
+                payload: Payload::SyncMessage(&m.msg),
+                via_sync: true,
+            }));
+        for item in items {
+            let p = item.id;
             let stored: Option<Vec<u8>> = tx
                 .query_row("SELECT bytes FROM documents WHERE id = ?1", [p], |r| {
                     r.get(0)
                 })
                 .optional()?;
-            let hub_doc = stored.as_deref().map(AutoCommit::load).transpose()?;
+            let mut hub_doc = stored.as_deref().map(AutoCommit::load).transpose()?;
             let before = hub_doc
                 .as_ref()
                 .and_then(|d| Record::read(d).ok())
@@ -256,9 +284,28 @@ impl Hub {
                     let standing = Standing::of(&r, &hub_hex);
                     (r.grid().clone(), r.target().household, standing)
                 });
-            match check_push(&binding, p, hub_doc.as_ref(), &self.actor, &push.changes) {
+            match check_payload(&binding, p, hub_doc.as_ref(), &self.actor, item.payload) {
                 Err(r) => {
-                    copies.push(p.clone());
+                    // Heads disagree. A device that can answer gets the hub's
+                    // sync message (heads and a bloom filter of its changes)
+                    // instead of its whole copy; a sync message that still
+                    // misses some falls back to the copy, so this ends.
+                    let answer =
+                        r.code == RefusalCode::MissingDeps && req.am_sync && !item.via_sync;
+                    let msg = answer
+                        .then(|| {
+                            let doc = hub_doc.get_or_insert_with(|| self.new_doc());
+                            doc.sync().generate_sync_message(&mut State::new())
+                        })
+                        .flatten();
+                    match msg {
+                        Some(m) => sync_out.push(DocSync {
+                            id: p.clone(),
+                            msg: m.encode(),
+                            heads: Vec::new(),
+                        }),
+                        None => copies.push(p.clone()),
+                    }
                     refusals.push(r)
                 }
                 Ok(mut checked) => {
@@ -288,10 +335,12 @@ impl Hub {
                             .execute(params![gridline_records::fmt_time(now), binding.device_id, binding.user.id, p])?;
                     }
                     let heads = gridline_records::heads_hex(&mut checked.doc);
-                    let mut sent = push.heads.clone();
+                    let mut sent = item.heads.to_vec();
                     sent.sort();
                     if sent.join(",") == heads {
                         echo_free.push((p.clone(), heads.clone()));
+                    } else if item.via_sync {
+                        copies.push(p.clone());
                     }
                     acks.push(Ack {
                         id: p.clone(),
@@ -526,6 +575,7 @@ impl Hub {
             more,
             total,
             hub_actor: self.actor_hex(),
+            sync: sync_out,
         })
     }
 

@@ -7,6 +7,7 @@
 //! after the change. Workflow steps the rules refuse are *not* refused here:
 //! they are kept and shown refused by the fold, identically on every replica.
 
+use automerge::sync::{Message, State, SyncDoc};
 use automerge::AutoCommit;
 use gridline_model::permission::{check, Action, Kind};
 use gridline_model::User;
@@ -31,6 +32,16 @@ pub struct Checked {
     pub changed: bool,
 }
 
+/// How a device sends its changes to one document.
+#[derive(Debug, Clone, Copy)]
+pub enum Payload<'a> {
+    /// Automerge changes (`save_after` or `save`), applied with `load_incremental`.
+    Changes(&'a [u8]),
+    /// An encoded Automerge sync message answering the hub's, applied with
+    /// `receive_sync_message` on a fresh sync state.
+    SyncMessage(&'a [u8]),
+}
+
 /// Merges `changes` into a copy of the hub's document (`None`: the hub has
 /// none) and checks them against the binding. The hub's own copy is untouched
 /// when the push is refused.
@@ -40,6 +51,17 @@ pub fn check_push(
     hub_doc: Option<&AutoCommit>,
     hub_actor: &[u8],
     changes: &[u8],
+) -> Result<Checked, Refusal> {
+    check_payload(binding, id, hub_doc, hub_actor, Payload::Changes(changes))
+}
+
+/// [`check_push`] for either payload: the same checks, whatever carried the changes.
+pub fn check_payload(
+    binding: &Binding,
+    id: &str,
+    hub_doc: Option<&AutoCommit>,
+    hub_actor: &[u8],
+    payload: Payload<'_>,
 ) -> Result<Checked, Refusal> {
     let refuse = |code: RefusalCode, reason: String| Refusal {
         id: id.to_owned(),
@@ -51,8 +73,28 @@ pub fn check_push(
         None => gridline_records::new_doc(hub_actor),
     };
     let before_heads = doc.get_heads();
-    doc.load_incremental(changes)
-        .map_err(|e| refuse(RefusalCode::Malformed, format!("changes do not load: {e}")))?;
+    match payload {
+        Payload::Changes(changes) => {
+            doc.load_incremental(changes)
+                .map_err(|e| refuse(RefusalCode::Malformed, format!("changes do not load: {e}")))?;
+        }
+        Payload::SyncMessage(msg) => {
+            let msg = Message::decode(msg).map_err(|e| {
+                refuse(
+                    RefusalCode::Malformed,
+                    format!("sync message does not decode: {e}"),
+                )
+            })?;
+            doc.sync()
+                .receive_sync_message(&mut State::new(), msg)
+                .map_err(|e| {
+                    refuse(
+                        RefusalCode::Malformed,
+                        format!("sync message does not apply: {e}"),
+                    )
+                })?;
+        }
+    }
     if !doc.get_missing_deps(&[]).is_empty() {
         return Err(refuse(
             RefusalCode::MissingDeps,

@@ -23,6 +23,33 @@ pub struct SyncRequest {
     /// A fresh actor id (hex) the device will write as from now on, after a refusal.
     pub new_actor: Option<String>,
     pub push: Vec<PushDoc>,
+    /// Answers to the hub's Automerge sync messages (after `missing_deps`):
+    /// the changes the hub lacks, found from its heads and bloom filter.
+    /// Absent when empty, so older messages are unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sync: Vec<DocSync>,
+    /// The device answers a `missing_deps` refusal with an Automerge sync
+    /// message. Sent (as `true`) only with pushes; absent means it does not,
+    /// and the hub sends its copy of the document instead.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub am_sync: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// An Automerge sync message (`automerge::sync::Message::encode`) about one
+/// document: the fallback when the device's and the hub's heads disagree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocSync {
+    pub id: String,
+    #[serde(with = "serde_bytes")]
+    pub msg: Vec<u8>,
+    /// From a device: its heads when it made the message (hex), what an ack
+    /// then covers. Empty from the hub.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub heads: Vec<String>,
 }
 
 /// Changes to one document that the hub has not acknowledged.
@@ -55,6 +82,11 @@ pub struct SyncResponse {
     pub total: Option<u64>,
     /// The hub's own actor id (hex), whose claim grants every replica trusts.
     pub hub_actor: String,
+    /// For pushes refused with `missing_deps` from a device that set
+    /// `am_sync`: the hub's Automerge sync message (its heads and a bloom
+    /// filter of its changes) for the device to answer. Absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sync: Vec<DocSync>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,6 +177,8 @@ mod tests {
                 changes: vec![1, 2, 3],
                 heads: vec!["ab".into()],
             }],
+            sync: vec![],
+            am_sync: false,
         };
         let bytes = encode(&req);
         assert_eq!(
@@ -160,6 +194,47 @@ mod tests {
     }
 
     #[test]
+    fn the_fallback_fields_are_on_the_wire_only_when_used() {
+        let mut req = SyncRequest {
+            v: PROTOCOL_VERSION,
+            cursor: 7,
+            page: DEFAULT_PAGE,
+            want_total: false,
+            new_actor: None,
+            push: vec![],
+            sync: vec![],
+            am_sync: false,
+        };
+        let plain = encode(&req);
+        // CBOR text keys: 0x64 "sync", 0x67 "am_sync".
+        assert!(!plain.windows(5).any(|w| w == b"\x64sync"));
+        assert!(!plain.windows(7).any(|w| w == b"am_sync"));
+        req.am_sync = true;
+        req.sync.push(DocSync {
+            id: "x".into(),
+            msg: vec![0x42, 0, 0],
+            heads: vec!["ab".into()],
+        });
+        let used = encode(&req);
+        assert_eq!(decode_request(&used).unwrap(), req, "and survive encoding");
+        let resp = SyncResponse {
+            v: PROTOCOL_VERSION,
+            acks: vec![],
+            refusals: vec![],
+            docs: vec![],
+            removals: vec![],
+            cursor: 7,
+            more: false,
+            total: None,
+            hub_actor: "00".into(),
+            sync: vec![],
+        };
+        let bytes = encode(&resp);
+        assert!(!bytes.windows(5).any(|w| w == b"\x64sync"));
+        assert_eq!(decode_response(&bytes).unwrap(), resp);
+    }
+
+    #[test]
     fn a_nothing_changed_request_is_tiny() {
         let req = SyncRequest {
             v: PROTOCOL_VERSION,
@@ -168,6 +243,8 @@ mod tests {
             want_total: false,
             new_actor: None,
             push: vec![],
+            sync: vec![],
+            am_sync: false,
         };
         assert!(
             encode(&req).len() < 64,
@@ -185,6 +262,8 @@ mod tests {
             want_total: false,
             new_actor: None,
             push: vec![],
+            sync: vec![],
+            am_sync: false,
         };
         assert!(matches!(
             decode_request(&encode(&req)),
