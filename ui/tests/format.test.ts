@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { zhCN } from '../src/lib/i18n/zh-CN';
 import { en } from '../src/lib/i18n/en';
 import {
-  daysSince, formatDate, formatDateTime, formatMonthDay, formatRelative, isMasked, maskIdNumber, parseInstant, secondsLeft,
+  daysSince, formatDate, formatDateTime, formatEventDetail, formatMonthDay, formatRelative, formatScope, isMasked,
+  maskIdNumber, parseInstant, secondsLeft,
 } from '../src/lib/format';
 
 // Local-time constructors keep these tests independent of the machine's zone.
@@ -92,5 +93,34 @@ describe('ID number masking', () => {
     expect(secondsLeft(1000, 1000 + 9_001)).toBe(1);
     expect(secondsLeft(1000, 1000 + 10_000)).toBe(0);
     expect(secondsLeft(1000, 1000 + 60_000)).toBe(0);
+  });
+});
+
+describe('formatScope', () => {
+  it('puts the compact scope into words', () => {
+    expect(formatScope('community:522701001001', zhCN)).toBe('社区 522701001001');
+    expect(formatScope('grids:522701001001001,522701001001002', zhCN)).toBe('网格 522701001001001、522701001001002');
+    expect(formatScope('grids:522701001001001', en)).toBe('grid 522701001001001');
+    expect(formatScope('households:a,b,c', en)).toBe('3 linked households');
+    expect(formatScope('department:城管', zhCN)).toBe('职能部门：城管');
+    expect(formatScope('everything', en)).toBe('everything');
+  });
+  it('shows an unknown form as it came', () => {
+    expect(formatScope('planet:earth', en)).toBe('planet:earth');
+  });
+});
+
+describe('formatEventDetail', () => {
+  it('translates the grade at the end of a dispatch', () => {
+    expect(formatEventDetail('dispatch', '市场监管、城管 · normal', zhCN)).toBe('市场监管、城管 · 一般');
+    expect(formatEventDetail('dispatch', '城管 · urgent', en)).toBe('城管 · urgent');
+  });
+  it('translates the verdict at the start of an evaluation', () => {
+    expect(formatEventDetail('evaluate', 'unsatisfied · 王阿姨 · 还是漏水', zhCN)).toBe('不满意 · 王阿姨 · 还是漏水');
+    expect(formatEventDetail('evaluate', 'satisfied · 李四', en)).toBe('satisfied · 李四');
+  });
+  it('leaves notes of other steps alone, even with the same words', () => {
+    expect(formatEventDetail('resolve', 'normal · satisfied', zhCN)).toBe('normal · satisfied');
+    expect(formatEventDetail('report', '', zhCN)).toBe('');
   });
 });

@@ -151,13 +151,22 @@ export async function boot() {
 /** After enrolment the device knows its user; start following sync. */
 export async function enrolled(device: DeviceInfo) {
   app.device = device;
-  if (isLang(device.language)) app.lang = device.language;
+  // A language chosen on the enrolment screen is kept for the new user.
+  if (device.language !== app.lang) {
+    try {
+      await api.setLanguage(app.lang);
+      device.language = app.lang;
+    } catch {
+      if (isLang(device.language)) app.lang = device.language;
+    }
+  }
   await Promise.all([startSyncFollow(), loadVocabulary()]);
   app.dataVersion++;
 }
 
 export async function setLanguage(lang: Lang) {
-  await api.setLanguage(lang);
+  // Before enrolment there is no user to remember it for: switch the screen only.
+  if (app.device?.enrolled) await api.setLanguage(lang);
   app.lang = lang;
   if (app.device) app.device.language = lang;
   document.documentElement.lang = lang;

@@ -1,6 +1,6 @@
 // Dates, relative times, ID masking: pure functions over a dictionary so both
 // languages share one code path and tests need no clock.
-import { translate, type Dict } from './i18n';
+import { lookupTerm, translate, type Dict } from './i18n';
 
 /**
  * Reads the instants the backend sends: RFC 3339 (with Z or an offset), a
@@ -122,4 +122,50 @@ export const REVEAL_MS = 10_000;
 /** Seconds left, rounded up, for the "hides in N s" countdown. */
 export function secondsLeft(revealedAt: number, now: number, ms = REVEAL_MS): number {
   return Math.max(0, Math.ceil((revealedAt + ms - now) / 1000));
+}
+
+/**
+ * The compact scope the backend keeps (grids:G1,G2 · households:… ·
+ * community:CODE · street:CODE · department:NAME · everything) in words.
+ */
+export function formatScope(scope: string, dict: Dict): string {
+  const s = scope.trim();
+  const colon = s.indexOf(':');
+  const kind = colon < 0 ? s : s.slice(0, colon);
+  const rest = colon < 0 ? '' : s.slice(colon + 1).trim();
+  const items = rest.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  switch (kind) {
+    case 'grids':
+    case 'grid':
+      return translate(dict, 'scope.grids', { n: items.length, list: items.join(translate(dict, 'common.listSep')) });
+    case 'households':
+      return translate(dict, 'scope.households', { n: items.length });
+    case 'community':
+      return translate(dict, 'scope.community', { code: rest });
+    case 'street':
+      return translate(dict, 'scope.street', { code: rest });
+    case 'department':
+      return translate(dict, 'scope.department', { name: rest });
+    case 'everything':
+      return translate(dict, 'scope.everything');
+    default:
+      return scope;
+  }
+}
+
+/**
+ * A timeline event's detail with the words the backend leaves as keys put
+ * into the user's language: dispatch ends in the grade ("城管 · urgent"),
+ * evaluate starts with the verdict ("unsatisfied · 王阿姨 · 还是漏水").
+ */
+export function formatEventDetail(step: string, detail: string, dict: Dict): string {
+  if (detail === '') return '';
+  const parts = detail.split(' · ');
+  if (step === 'dispatch' && parts.length >= 2) {
+    parts[parts.length - 1] = lookupTerm(dict, 'grade', parts[parts.length - 1]);
+  } else if (step === 'evaluate') {
+    if (parts[0] === 'satisfied') parts[0] = translate(dict, 'satisfied.yes');
+    else if (parts[0] === 'unsatisfied') parts[0] = translate(dict, 'satisfied.no');
+  }
+  return parts.join(' · ');
 }

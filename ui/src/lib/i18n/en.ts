@@ -119,6 +119,7 @@ export const en: Record<Key, string> = {
   'grid.empty': 'No household found. Try another word or clear the filters.',
   'grid.emptyAll': 'No households yet. After the first sync the households of your grid appear here.',
   'grid.clearFilters': 'Clear filters',
+  'grid.limited': 'Showing the first {n}. Type a name, pinyin initials or an address to find others.',
   'grid.lastVisit': 'Last visit',
   'grid.neverVisited': 'never visited',
 
@@ -381,6 +382,13 @@ export const en: Record<Key, string> = {
   'me.dataDir': 'Data folder',
   'me.deviceId': 'Device ID',
   'me.hub': 'Street hub',
+
+  'scope.grids': '{n:grid|grids} {list}',
+  'scope.households': '{n} linked {n:household|households}',
+  'scope.community': 'community {code}',
+  'scope.street': 'street {code}',
+  'scope.department': 'department: {name}',
+  'scope.everything': 'everything',
 
   'role.grid-worker': 'grid worker',
   'role.joint-leader': 'joint-household leader',

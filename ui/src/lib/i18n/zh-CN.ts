@@ -118,6 +118,7 @@ export const zhCN = {
   'grid.empty': '没有找到住户。试试换个关键词，或清除筛选。',
   'grid.emptyAll': '还没有住户。同步完成后，您网格内的住户会出现在这里。',
   'grid.clearFilters': '清除筛选',
+  'grid.limited': '只显示前 {n} 户。输入姓名、拼音首字母或地址可以找到其他住户。',
   'grid.lastVisit': '上次走访',
   'grid.neverVisited': '从未走访',
 
@@ -380,6 +381,13 @@ export const zhCN = {
   'me.dataDir': '数据目录',
   'me.deviceId': '设备编号',
   'me.hub': '街道枢纽',
+
+  'scope.grids': '网格 {list}',
+  'scope.households': '联户 {n} 户',
+  'scope.community': '社区 {code}',
+  'scope.street': '街道 {code}',
+  'scope.department': '职能部门：{name}',
+  'scope.everything': '全部',
 
   'role.grid-worker': '网格员',
   'role.joint-leader': '党员联户长',
