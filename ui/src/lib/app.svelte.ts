@@ -79,11 +79,6 @@ export function toastError(err: unknown) {
   showToast({ kind: 'error', text: e.text, hint: e.hint }, 6000);
 }
 
-export function dismissToast() {
-  if (toastTimer !== null) clearTimeout(toastTimer);
-  app.toast = null;
-}
-
 export const draftStore: DraftStore = {
   get: (key) => api.draftGet(key),
   put: (key, value) => api.draftPut(key, value),
