@@ -4,6 +4,7 @@
 mod interop;
 mod sync;
 mod sync_fallback;
+mod sync_moved;
 mod sync_wish_scope;
 mod two_devices;
 

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_hub.sql"),
     include_str!("migrations/0002_moves.sql"),
     include_str!("migrations/0003_wish_standing.sql"),
+    include_str!("migrations/0004_seen_cursor.sql"),
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

@@ -237,6 +237,18 @@ impl Hub {
             .parse()
             .unwrap_or(0);
         let hub_hex = self.actor_hex();
+        // The device has applied every reply up to the highest cursor it has
+        // sent (a lower one now does not take that back).
+        let seen: i64 = tx.query_row(
+            "SELECT seen_cursor FROM devices WHERE id = ?1",
+            [&binding.device_id],
+            |r| r.get(0),
+        )?;
+        let seen = seen.max(req.cursor as i64);
+        tx.execute(
+            "UPDATE devices SET seen_cursor = ?2 WHERE id = ?1",
+            params![binding.device_id, seen],
+        )?;
         let mut acks = Vec::new();
         let mut refusals: Vec<Refusal> = Vec::new();
         // Documents whose hub copy equals what the device just sent: no need to echo them.
@@ -284,7 +296,35 @@ impl Hub {
                     let standing = Standing::of(&r, &hub_hex);
                     (r.grid().clone(), r.target().household, standing)
                 });
-            match check_payload(&binding, p, hub_doc.as_ref(), &self.actor, item.payload) {
+            // Where the document was when the device last heard of it, if it
+            // has moved since: the device's changes made before it knew count.
+            let moved_from = match &hub_doc {
+                None => None,
+                Some(_) => tx
+                    .prepare_cached(
+                        "SELECT m.old_grid, m.old_household, d.reporter, d.departments
+                         FROM moves m JOIN documents d ON d.id = m.doc_id
+                         WHERE m.doc_id = ?1 AND m.seq > ?2 ORDER BY m.seq LIMIT 1",
+                    )?
+                    .query_row(params![p, seen], |r| {
+                        Ok(row_target(
+                            &r.get::<_, String>(0)?,
+                            r.get::<_, Option<String>>(1)?.as_deref(),
+                            r.get::<_, Option<String>>(2)?.as_deref(),
+                            &r.get::<_, String>(3)?,
+                        ))
+                    })
+                    .optional()?
+                    .flatten(),
+            };
+            match check_payload(
+                &binding,
+                p,
+                hub_doc.as_ref(),
+                &self.actor,
+                item.payload,
+                moved_from.as_ref(),
+            ) {
                 Err(r) => {
                     // Heads disagree. A device that can answer gets the hub's
                     // sync message (heads and a bloom filter of its changes)

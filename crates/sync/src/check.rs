@@ -9,7 +9,7 @@
 
 use automerge::sync::{Message, State, SyncDoc};
 use automerge::AutoCommit;
-use gridline_model::permission::{check, Action, Kind};
+use gridline_model::permission::{check, Action, Kind, Target};
 use gridline_model::User;
 use gridline_records::Record;
 
@@ -52,16 +52,28 @@ pub fn check_push(
     hub_actor: &[u8],
     changes: &[u8],
 ) -> Result<Checked, Refusal> {
-    check_payload(binding, id, hub_doc, hub_actor, Payload::Changes(changes))
+    check_payload(
+        binding,
+        id,
+        hub_doc,
+        hub_actor,
+        Payload::Changes(changes),
+        None,
+    )
 }
 
-/// [`check_push`] for either payload: the same checks, whatever carried the changes.
+/// [`check_push`] for either payload: the same checks, whatever carried the
+/// changes. `moved_from`: where the hub's copy was when the device last heard
+/// of it, if it has moved since (out of the device's write scope, perhaps).
+/// Changes the device made while it could write there are accepted as long
+/// as they leave the document where the hub has it now.
 pub fn check_payload(
     binding: &Binding,
     id: &str,
     hub_doc: Option<&AutoCommit>,
     hub_actor: &[u8],
     payload: Payload<'_>,
+    moved_from: Option<&Target>,
 ) -> Result<Checked, Refusal> {
     let refuse = |code: RefusalCode, reason: String| Refusal {
         id: id.to_owned(),
@@ -156,16 +168,33 @@ pub fn check_payload(
     match &before {
         None => check(user, kind, Action::Create, &record.target()).map_err(not_permitted)?,
         Some(b) => {
-            // Scope first: only a device that may write the hub's copy learns
+            // Scope first: only a device that may write the hub's copy (or
+            // could, where it was when the device last heard of it) learns
             // anything more about it.
-            check(user, b.kind(), action_for(b.kind()), &b.target()).map_err(not_permitted)?;
+            let action = action_for(b.kind());
+            let may_now = check(user, b.kind(), action, &b.target());
+            let may_then = moved_from.is_some_and(|t| check(user, b.kind(), action, t).is_ok());
+            if let Err(e) = &may_now {
+                if !may_then {
+                    return Err(not_permitted(e.clone()));
+                }
+            }
             if b.kind() != kind {
                 return Err(refuse(
                     RefusalCode::Malformed,
                     "a document cannot change its kind".into(),
                 ));
             }
-            check(user, kind, action_for(kind), &record.target()).map_err(not_permitted)?;
+            let (was, is) = (b.target(), record.target());
+            if may_now.is_err() && (was.grid != is.grid || was.household != is.household) {
+                // Moved away meanwhile: the device may not move it on.
+                return Err(not_permitted(gridline_model::Refusal {
+                    reason: String::new(),
+                }));
+            }
+            if may_now.is_ok() {
+                check(user, kind, action_for(kind), &is).map_err(not_permitted)?;
+            }
         }
     }
 
