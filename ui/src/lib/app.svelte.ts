@@ -98,9 +98,18 @@ export function back(fallback: string) {
 function applySync(info: SyncInfo) {
   const before = app.sync;
   app.sync = info;
-  // A sync that just finished may have brought records: let open screens reload.
-  if (before && before.syncing && !info.syncing) app.dataVersion++;
-  else if (before && before.phase !== 'up_to_date' && info.phase === 'up_to_date') app.dataVersion++;
+  if (syncBroughtNews(before, info)) app.dataVersion++;
+}
+
+/**
+ * Whether open screens should reload: a sync just finished and may have
+ * brought records or acknowledged ours. Failed attempts while offline (the
+ * engine retries every few seconds) bring nothing and must not reload.
+ */
+export function syncBroughtNews(before: SyncInfo | null, after: SyncInfo): boolean {
+  if (before === null) return false;
+  const finished = (before.syncing && !after.syncing) || (before.phase !== 'up_to_date' && after.phase === 'up_to_date');
+  return finished && (after.phase === 'up_to_date' || after.received > 0);
 }
 
 let syncListening = false;
