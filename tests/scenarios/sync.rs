@@ -487,9 +487,11 @@ fn two_offline_claims_on_one_wish_end_with_exactly_one_winner_everywhere() {
     }
 }
 
-/// Random offline edits on random devices, random sync order, random lost
-/// replies (the hub applied the push but the device never heard): afterwards
-/// every device and the hub hold the same heads for every shared document.
+/// Random offline edits and wish steps on random devices, random sync order,
+/// random lost replies (the hub applied the push but the device never
+/// heard): afterwards every device and the hub hold the same heads for every
+/// shared document, and each device holds exactly the wishes it is sent
+/// (a fourth device, in another grid, only the open ones and its own claims).
 fn converge(ops: Vec<(usize, u8, u8, bool)>) {
     let (_h, hub) = hub();
     let grid = first_grid(&hub);
@@ -497,7 +499,10 @@ fn converge(ops: Vec<(usize, u8, u8, bool)>) {
         enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{grid}")),
         enrolled(&hub, "gw-2", Role::GridWorker, &format!("grids:{grid}")),
         enrolled(&hub, "cs-1", Role::CommunityStaff, "community:522701001001"),
+        enrolled(&hub, "gw-3", Role::GridWorker, "grids:522701001001002"),
     ];
+    let n = devices.len();
+    let mut wishes: Vec<String> = Vec::new();
     for (_, d, t) in devices.iter_mut() {
         sync(&hub, d, t, now());
     }
@@ -509,9 +514,45 @@ fn converge(ops: Vec<(usize, u8, u8, bool)>) {
         .map(|r| r.id)
         .collect();
     for (who, what, which, lose_reply) in ops {
-        let (_, d, t) = &mut devices[who % 3];
+        let (_, d, t) = &mut devices[who % n];
         let id = &ids[which as usize % ids.len()];
-        match what % 4 {
+        let wish = (!wishes.is_empty()).then(|| wishes[which as usize % wishes.len()].clone());
+        // Wish steps a device may not take (not held, wrong state) are skipped.
+        match what % 7 {
+            4 if who % n < 3 => wishes.push(
+                d.post_wish(
+                    &NewWish {
+                        household: Some(id.clone()),
+                        title: format!("心愿{which}"),
+                        category: "生活物资".into(),
+                        value_yuan: 50,
+                        ..Default::default()
+                    },
+                    now(),
+                )
+                .unwrap()
+                .to_string(),
+            ),
+            5 => {
+                if let Some(w) = wish {
+                    let _ = d.claim_wish(&w, now());
+                }
+            }
+            6 => {
+                if let Some(w) = wish {
+                    if d.fulfil_wish(&w, "已送到", now()).is_err() {
+                        let _ = d.withdraw_wish(&w, false, "不需要了", now());
+                    }
+                }
+            }
+            _ => {}
+        }
+        match what % 7 {
+            4..=6 => {}
+            // The other grid's device does not hold these households.
+            0 | 1 if who % n == 3 => {
+                sync(&hub, d, t, now());
+            }
             0 => d
                 .edit_household(
                     id,
@@ -547,9 +588,42 @@ fn converge(ops: Vec<(usize, u8, u8, bool)>) {
             }
         }
     }
-    for _ in 0..2 {
+    // Claims are granted when they reach the hub; the outcome then spreads.
+    for _ in 0..3 {
         for (_, d, t) in devices.iter_mut() {
             sync(&hub, d, t, now());
+        }
+    }
+    // Every wish: the grid's devices and its community's staff hold it; the
+    // other grid's device only while it is open or it claimed it; whoever
+    // holds it holds the hub's heads, in sync.
+    for w in &wishes {
+        let state = devices[2].1.wish(w).unwrap().state;
+        let open = gridline_sync::scope::is_open(state.stage);
+        let hub_heads = hub.heads(w).unwrap().unwrap();
+        for (i, (_, d, _)) in devices.iter().enumerate() {
+            let expected = i < 3 || open || state.claimant.as_deref() == Some("gw-3");
+            let rid = uuid::Uuid::parse_str(w).unwrap();
+            match d.store().load(rid).unwrap() {
+                None => assert!(!expected, "{} lacks wish {w} ({state:?})", d.user().id),
+                Some((_, bytes)) => {
+                    assert!(
+                        expected,
+                        "{} still holds settled wish {w} ({state:?})",
+                        d.user().id
+                    );
+                    let heads = gridline_records::heads_hex(
+                        &mut gridline_records::load(&bytes, &[1; 16]).unwrap(),
+                    );
+                    assert_eq!(
+                        heads,
+                        hub_heads,
+                        "{} holds the hub's heads of {w}",
+                        d.user().id
+                    );
+                    assert_eq!(d.store().sync_state(rid).unwrap(), Some(SyncState::Synced));
+                }
+            }
         }
     }
     // The same projection: the grid's household lists agree field by field
@@ -559,7 +633,7 @@ fn converge(ops: Vec<(usize, u8, u8, bool)>) {
         ..Default::default()
     };
     type Shown = (String, String, Vec<String>, String);
-    let lists: Vec<Vec<Shown>> = devices
+    let lists: Vec<Vec<Shown>> = devices[..3]
         .iter()
         .map(|(_, d, _)| {
             d.households(&in_grid)
@@ -579,7 +653,7 @@ fn converge(ops: Vec<(usize, u8, u8, bool)>) {
         "every device shows the same households"
     );
     for id in &ids {
-        let heads: Vec<String> = devices
+        let heads: Vec<String> = devices[..3]
             .iter()
             .map(|(_, d, _)| {
                 let (_, bytes) = d
@@ -599,7 +673,7 @@ fn converge(ops: Vec<(usize, u8, u8, bool)>) {
             Some(heads[0].as_str()),
             "and so does the hub"
         );
-        for (_, d, _) in &devices {
+        for (_, d, _) in &devices[..3] {
             assert_eq!(
                 d.store()
                     .sync_state(uuid::Uuid::parse_str(id).unwrap())
@@ -614,7 +688,7 @@ fn converge(ops: Vec<(usize, u8, u8, bool)>) {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
     #[test]
-    fn random_offline_edits_and_lost_replies_converge(ops in prop::collection::vec((0usize..3, any::<u8>(), any::<u8>(), any::<bool>()), 1..30)) {
+    fn random_offline_edits_and_lost_replies_converge(ops in prop::collection::vec((0usize..4, any::<u8>(), any::<u8>(), any::<bool>()), 1..40)) {
         converge(ops);
     }
 }
