@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { zhCN } from '../src/lib/i18n/zh-CN';
 import { en } from '../src/lib/i18n/en';
-import { dictionaries, interpolate, lookupTerm, normaliseKey, translate } from '../src/lib/i18n';
+import { capitalise, dictionaries, interpolate, lookupTerm, normaliseKey, translate } from '../src/lib/i18n';
 
 // Values a string shows ({name}); a plural choice ({n:one|other}) only picks
 // words, so English may use one that Chinese does not need.
@@ -79,5 +79,13 @@ describe('lookupTerm', () => {
   it('translates relations whether the backend sends the key or the Chinese word', () => {
     expect(lookupTerm(en, 'relation', 'head')).toBe('head of household');
     expect(lookupTerm(en, 'relation', '户主')).toBe('head of household');
+  });
+});
+
+describe('capitalise', () => {
+  it('capitalises English labels and leaves Chinese alone', () => {
+    expect(capitalise('handle / feed back')).toBe('Handle / feed back');
+    expect(capitalise('吹哨 / 上报街道')).toBe('吹哨 / 上报街道');
+    expect(capitalise('')).toBe('');
   });
 });

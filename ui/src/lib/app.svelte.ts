@@ -2,7 +2,7 @@
 // the language, the current route and the toast. Screens read it directly.
 import { api, onSyncState } from './api';
 import { describeError, splitBilingual, type ShownError } from './errors';
-import { dictionaries, isLang, lookupTerm, translate, type Dict, type Key, type Lang, type Params, type TermKind } from './i18n';
+import { capitalise, dictionaries, isLang, lookupTerm, translate, type Dict, type Key, type Lang, type Params, type TermKind } from './i18n';
 import { parseRoute, type Route } from './router';
 import type { DraftStore } from './drafts';
 import type { DeviceInfo, SyncInfo, Vocabulary } from './types';
@@ -34,6 +34,11 @@ export function t(key: Key, params?: Params): string {
 
 export function term(kind: TermKind, raw: string | null | undefined): string {
   return lookupTerm(dictionaries[app.lang], kind, raw);
+}
+
+/** A backend word as a button label or title: capitalised in English. */
+export function termTitle(kind: TermKind, raw: string | null | undefined): string {
+  return capitalise(term(kind, raw));
 }
 
 /** A bilingual backend text ("中文 (English)") in the user's language. */

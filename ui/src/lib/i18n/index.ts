@@ -52,3 +52,8 @@ export function lookupTerm(dict: Dict, kind: TermKind, raw: string | null | unde
   const key = `${kind}.${normaliseKey(kind, raw)}`;
   return (dict as Record<string, string>)[key] ?? raw;
 }
+
+/** "handle / feed back" → "Handle / feed back", for buttons and titles; Chinese is unchanged. */
+export function capitalise(s: string): string {
+  return s.replace(/^[a-z]/, (c) => c.toUpperCase());
+}
