@@ -244,11 +244,13 @@ impl Hub {
             [&binding.device_id],
             |r| r.get(0),
         )?;
+        if req.cursor as i64 > seen {
+            tx.execute(
+                "UPDATE devices SET seen_cursor = ?2 WHERE id = ?1",
+                params![binding.device_id, req.cursor as i64],
+            )?;
+        }
         let seen = seen.max(req.cursor as i64);
-        tx.execute(
-            "UPDATE devices SET seen_cursor = ?2 WHERE id = ?1",
-            params![binding.device_id, seen],
-        )?;
         let mut acks = Vec::new();
         let mut refusals: Vec<Refusal> = Vec::new();
         // Documents whose hub copy equals what the device just sent: no need to echo them.
