@@ -109,6 +109,7 @@ export const en: Record<Key, string> = {
   'today.visitLog': 'My visit log',
   'today.allClear': 'Nothing waits for you today. See which households in Grid need a visit.',
   'today.cardHint': 'Open',
+  'today.syncing': 'Syncing: these figures update when it finishes.',
 
   'grid.title': 'Grid',
   'grid.search': 'Name, pinyin initials or address',

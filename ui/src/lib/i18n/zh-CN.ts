@@ -108,6 +108,7 @@ export const zhCN = {
   'today.visitLog': '我的走访记录',
   'today.allClear': '今天没有待办。可以到“网格”看看需要走访的住户。',
   'today.cardHint': '点开查看',
+  'today.syncing': '正在同步，完成后这里的数字会更新。',
 
   'grid.title': '网格',
   'grid.search': '搜索姓名、拼音首字母或地址',
