@@ -58,3 +58,19 @@ describe('describeError', () => {
     }
   });
 });
+
+describe('splitBilingual with several parts', () => {
+  const msg = '离线 (offline): 无法连接街道枢纽 (cannot reach the hub); 请检查网络和枢纽地址，稍后再试';
+  it('gives the Chinese parts with Chinese punctuation', () => {
+    expect(splitBilingual(msg).zh).toBe('离线：无法连接街道枢纽；请检查网络和枢纽地址，稍后再试');
+  });
+  it('gives the English parts and leaves out a part that has no English', () => {
+    expect(splitBilingual(msg).en).toBe('offline: cannot reach the hub');
+  });
+  it('does not cut a message whose English contains a colon', () => {
+    expect(splitBilingual('同步失败 (sync failed: timeout)')).toEqual({ zh: '同步失败', en: 'sync failed: timeout' });
+  });
+  it('keeps a message with an unknown shape whole', () => {
+    expect(splitBilingual('未知的操作 (unknown step) "x"')).toEqual({ zh: '未知的操作 (unknown step) "x"', en: '未知的操作 (unknown step) "x"' });
+  });
+});

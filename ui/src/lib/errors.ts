@@ -27,16 +27,48 @@ const CJK = /[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]/;
  * Splits "中文说明 (English words)" into its halves. The English half is the
  * first bracketed tail with no Chinese in it, so brackets inside the English
  * ("(read-only copy)") and full-width brackets in the Chinese stay intact.
+ * A message of several such parts ("离线 (offline): 无法连接 (cannot reach
+ * the hub); 请稍后再试") is split part by part.
  */
 export function splitBilingual(message: string): { zh: string; en: string } {
   const s = message.trim();
-  if (!s.endsWith(')')) return { zh: s, en: s };
+  const whole = splitOne(s);
+  if (whole) return whole;
+  // Parts end at a colon right after a bracket, or at a semicolon.
+  const pieces = s.split(/((?<=\)):\s*|\s*[;；]\s*)/);
+  if (pieces.length < 3) return { zh: s, en: s };
+  const zh: string[] = [];
+  const en: string[] = [];
+  for (let i = 0; i < pieces.length; i += 2) {
+    const part = splitOne(pieces[i].trim());
+    const sep = i > 0 ? pieces[i - 1].trim() : '';
+    const zhSep = sep === ':' ? '：' : sep === '' ? '' : '；';
+    const enSep = sep === ':' ? ': ' : sep === '' ? '' : '; ';
+    zh.push(zhSep, part ? part.zh : pieces[i].trim());
+    // A part with no English is left out of the English text.
+    if (part) en.push(en.length > 0 ? enSep : '', part.en);
+  }
+  const enText = en.join('');
+  return { zh: zh.join(''), en: enText === '' ? s : enText };
+}
+
+function splitOne(s: string): { zh: string; en: string } | null {
+  if (!s.endsWith(')')) return null;
   for (let i = s.indexOf('('); i > 0; i = s.indexOf('(', i + 1)) {
     const head = s.slice(0, i).trim();
     const tail = s.slice(i + 1, -1).trim();
-    if (CJK.test(head) && !CJK.test(tail) && tail !== '') return { zh: head, en: tail };
+    if (CJK.test(head) && !CJK.test(tail) && tail !== '' && balanced(tail)) return { zh: head, en: tail };
   }
-  return { zh: s, en: s };
+  return null;
+}
+
+function balanced(s: string): boolean {
+  let depth = 0;
+  for (const c of s) {
+    if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
 }
 
 /** Normalises anything thrown or rejected into `{code, message}`. */
