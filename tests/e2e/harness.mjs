@@ -1,0 +1,127 @@
+// What the end-to-end specs stand on: the gridline CLI (hub and a second
+// device), a hub on a free loopback port, and tauri-driver driving the real
+// app in WebKitWebDriver. Everything runs on 127.0.0.1 and is torn down.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Session, sleep } from './webdriver.mjs';
+
+export const root = resolve(new URL('../..', import.meta.url).pathname);
+const target = process.env.CARGO_TARGET_DIR || join(root, 'target');
+export const bin = {
+  cli: join(target, 'debug', 'gridline'),
+  app: join(target, 'debug', 'gridline-app'),
+};
+export const shots = resolve(process.env.SCREENSHOT_DIR || join(target, 'e2e-screenshots'));
+
+export function tempDir(name) {
+  return mkdtempSync(join(tmpdir(), `gridline-e2e-${name}-`));
+}
+
+export async function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function portOpen(port) {
+  return new Promise((ok) => {
+    const c = connect(port, '127.0.0.1');
+    c.on('connect', () => { c.destroy(); ok(true); });
+    c.on('error', () => ok(false));
+  });
+}
+
+async function waitPort(port, what, ms = 30000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await portOpen(port)) return;
+    await sleep(100);
+  }
+  throw new Error(`${what} did not open port ${port} within ${ms} ms`);
+}
+
+/** Runs the CLI with --json and returns the parsed answer. */
+export function gl(data, ...args) {
+  const out = execFileSync(bin.cli, ['--data', data, '--json', ...args], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+export class Hub {
+  constructor(dir) {
+    this.dir = dir;
+    this.proc = null;
+  }
+  static async create(name) {
+    const h = new Hub(join(tempDir(name), 'hub'));
+    gl(h.dir, 'hub', 'init');
+    gl(h.dir, 'demo', 'seed', '--scale', 'grid', '--seed', '1');
+    h.port = await freePort();
+    h.url = `http://127.0.0.1:${h.port}`;
+    return h;
+  }
+  code(user, name, role, scope) {
+    return gl(this.dir, 'hub', 'enroll', '--user', user, '--name', name, '--role', role, '--scope', scope).code;
+  }
+  async start() {
+    this.proc = spawn(bin.cli, ['--data', this.dir, 'hub', 'serve', '--listen', `127.0.0.1:${this.port}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await waitPort(this.port, 'the hub');
+  }
+  async stop() {
+    if (!this.proc) return;
+    const p = this.proc;
+    this.proc = null;
+    const done = new Promise((ok) => p.once('exit', ok));
+    p.kill('SIGTERM');
+    await done;
+  }
+}
+
+/** tauri-driver on free ports, with the app's environment; one session at a time. */
+export class Driver {
+  static async start(env) {
+    const d = new Driver();
+    d.port = await freePort();
+    d.native = await freePort();
+    d.proc = spawn('tauri-driver', ['--port', String(d.port), '--native-port', String(d.native)], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    // tauri-driver opens its port before WebKitWebDriver listens: wait for both.
+    await waitPort(d.port, 'tauri-driver');
+    await waitPort(d.native, 'WebKitWebDriver');
+    d.session = await Session.start(`http://127.0.0.1:${d.port}`, bin.app);
+    return d;
+  }
+  async stop() {
+    if (this.session) await this.session.quit();
+    if (this.proc) {
+      const done = new Promise((ok) => this.proc.once('exit', ok));
+      this.proc.kill('SIGTERM');
+      await Promise.race([done, sleep(5000)]);
+    }
+  }
+}
+
+/** Screenshots of every screen a spec visits, numbered in visiting order. */
+export function shooter(spec, session) {
+  let n = 0;
+  mkdirSync(shots, { recursive: true });
+  return async (name) => {
+    n += 1;
+    const file = join(shots, `${spec}-${String(n).padStart(2, '0')}-${name}.png`);
+    await session.screenshot(file);
+    return file;
+  };
+}
+
+export { readFileSync, existsSync, rmSync };
