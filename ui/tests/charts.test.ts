@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { barLayout, linePoints, niceMax, percent, ringSegments } from '../src/lib/charts';
+import { barLayout, byCountDesc, inOrder, linePoints, niceMax, percent, ringSegments } from '../src/lib/charts';
+import { ISSUE_STATES, WISH_STATES } from '../src/lib/states';
 
 describe('niceMax', () => {
   it('rounds up to 1, 2 or 5 times a power of ten', () => {
@@ -67,5 +68,18 @@ describe('percent', () => {
     expect(percent(1, 3)).toBe(33);
     expect(percent(2, 3)).toBe(67);
     expect(percent(5, 0)).toBe(0);
+  });
+});
+
+describe('ordering counts', () => {
+  it('puts states in workflow order and keeps unknown keys after them', () => {
+    const counts = [{ key: 'closed', n: 4 }, { key: 'mystery', n: 1 }, { key: 'reported', n: 8 }, { key: 'odd', n: 9 }];
+    expect(inOrder(counts, ISSUE_STATES).map((c) => c.key)).toEqual(['reported', 'closed', 'odd', 'mystery']);
+    expect(inOrder([{ key: 'withdrawn', n: 1 }, { key: 'posted', n: 2 }], WISH_STATES).map((c) => c.key)).toEqual(['posted', 'withdrawn']);
+  });
+  it('sorts categories largest first, stable for ties', () => {
+    const counts = [{ key: 'a', n: 1 }, { key: 'b', n: 5 }, { key: 'c', n: 1 }];
+    expect(byCountDesc(counts).map((c) => c.key)).toEqual(['b', 'a', 'c']);
+    expect(counts[0].key, 'the input is not reordered').toBe('a');
   });
 });

@@ -92,3 +92,18 @@ export function percent(part: number, whole: number): number {
 function round1(v: number): number {
   return Math.round(v * 10) / 10;
 }
+
+/**
+ * Counts in a fixed order (workflow order for states); keys the order does
+ * not know follow, largest first, so nothing the backend sends is dropped.
+ */
+export function inOrder(counts: Count[], order: readonly string[]): Count[] {
+  const known = order.flatMap((k) => counts.filter((c) => c.key === k));
+  const rest = byCountDesc(counts.filter((c) => !order.includes(c.key)));
+  return [...known, ...rest];
+}
+
+/** Largest first; equal counts keep their order. */
+export function byCountDesc(counts: Count[]): Count[] {
+  return [...counts].sort((a, b) => b.n - a.n);
+}
