@@ -206,6 +206,15 @@ export class Loader<T> {
 
   constructor(private readonly fetcher: () => Promise<T>) {}
 
+  /**
+   * The first load has answered (with data or an error). Screens put their
+   * `data-screen` on only then, so "the screen is there" also means "its
+   * content is there" for whoever looks for it — a user or a test.
+   */
+  get settled(): boolean {
+    return this.data !== null || this.error !== null;
+  }
+
   async run(): Promise<void> {
     const mine = ++this.seq;
     const pending = this.fetcher();
