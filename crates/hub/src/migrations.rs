@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_wish_standing.sql"),
     include_str!("migrations/0004_seen_cursor.sql"),
     include_str!("migrations/0005_moves_by_doc.sql"),
+    include_str!("migrations/0006_documents_scan.sql"),
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

@@ -404,7 +404,8 @@ impl Hub {
         let mut more = false;
         {
             let sql = format!(
-                "SELECT id, kind, grid, household, reporter, departments, seq, heads, bytes, open, claimant FROM documents
+                "SELECT id, kind, grid, household, reporter, departments, seq, heads, bytes, open, claimant
+                 FROM documents INDEXED BY documents_scan
                  WHERE seq > ? AND {filter} ORDER BY seq LIMIT ?"
             );
             let mut st = tx.prepare_cached(&sql)?;
@@ -597,7 +598,9 @@ impl Hub {
             }
         }
         let total = if req.want_total {
-            let sql = format!("SELECT count(*) FROM documents WHERE seq > ? AND {filter}");
+            let sql = format!(
+                "SELECT count(*) FROM documents INDEXED BY documents_scan WHERE seq > ? AND {filter}"
+            );
             let mut bind: Vec<rusqlite::types::Value> = vec![(req.cursor as i64).into()];
             bind.extend(args.iter().map(|a| a.clone().into()));
             Some(tx.query_row(&sql, rusqlite::params_from_iter(bind), |r| {
