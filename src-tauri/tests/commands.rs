@@ -348,3 +348,88 @@ fn sync_against_a_stopped_hub_reports_offline_and_counts_unsent() {
     assert_eq!(s.last_error_code.as_deref(), Some("offline"));
     assert!(s.last_error.unwrap().contains("offline"));
 }
+
+#[test]
+fn two_people_change_one_phone_the_app_shows_both_and_keeps_the_chosen_one() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = hub_with_sample(hub_dir.path());
+    let code = code_for(&hub, "gw-1", Role::GridWorker, "grids:522701001001001");
+    let office_code = code_for(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
+    let served = serve(hub);
+    let dir = tempfile::tempdir().unwrap();
+    let a = app(dir.path());
+    a.ok("enroll", json!({"hub": served.url, "code": code}));
+    a.sync(&served.rt);
+
+    // The community office, another device, syncs the same household.
+    let office_dir = tempfile::tempdir().unwrap();
+    let mut office = gridline_device::Device::init(
+        office_dir.path(),
+        User {
+            id: "local".into(),
+            name: "王芳".into(),
+            role: Role::CommunityStaff,
+            scope: Scope::parse("community:522701001001").unwrap(),
+        },
+    )
+    .unwrap();
+    served
+        .rt
+        .block_on(gridline_device::sync::enroll(&mut office, &served.url, &office_code, None))
+        .unwrap();
+    served
+        .rt
+        .block_on(gridline_device::sync::sync(&mut office, |_| {}))
+        .unwrap();
+
+    let rows: Vec<dto::HouseholdRow> =
+        serde_json::from_value(a.ok("households", json!({"query": {"limit": 1}}))).unwrap();
+    let id = rows[0].id.clone();
+    // Both change the phone before either syncs.
+    a.ok(
+        "edit_household",
+        json!({"id": id, "edit": {"phone": "13800138000", "notes": null, "add_tags": [], "remove_tags": []}}),
+    );
+    office
+        .edit_household(
+            &id,
+            &gridline_device::HouseholdEdit {
+                phone: Some("13900139000".into()),
+                ..Default::default()
+            },
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    a.sync(&served.rt);
+    served
+        .rt
+        .block_on(gridline_device::sync::sync(&mut office, |_| {}))
+        .unwrap();
+    a.sync(&served.rt);
+
+    let h: dto::HouseholdDetail =
+        serde_json::from_value(a.ok("household", json!({"id": id}))).unwrap();
+    let c = h
+        .conflicts
+        .iter()
+        .find(|c| c.path == "phone")
+        .unwrap_or_else(|| panic!("the phone conflict is visible: {:?}", h.conflicts));
+    let mut values = c.values.clone();
+    values.sort();
+    assert_eq!(values, vec!["13800138000", "13900139000"]);
+    assert_eq!(h.sync_state, "conflict");
+    assert_eq!(
+        a.err_code("resolve_conflict", json!({"id": id, "path": "phone", "value": "110"})),
+        "conflict",
+        "only an offered value can be chosen"
+    );
+    let h: dto::HouseholdDetail = serde_json::from_value(a.ok(
+        "resolve_conflict",
+        json!({"id": id, "path": "phone", "value": "13900139000"}),
+    ))
+    .unwrap();
+    assert!(h.conflicts.is_empty(), "{:?}", h.conflicts);
+    assert_eq!(h.phone.as_deref(), Some("13900139000"));
+    let s = a.sync(&served.rt);
+    assert_eq!(s.unsent, 0);
+}

@@ -241,6 +241,12 @@ test('community staff see the dashboard and only the steps their role may take',
     await tab(s, 'me');
     await s.waitFor('[data-screen="me"]');
     await shot('me');
+    // The visit log and the records the hub refused, reached from 我的.
+    for (const screen of ['visits', 'refused']) {
+      await s.exec(`location.hash = '#/${screen}'`);
+      await s.waitFor(`[data-screen="${screen}"]`);
+      await shot(screen);
+    }
   } catch (e) {
     await shot('FAILED').catch(() => {});
     throw e;
