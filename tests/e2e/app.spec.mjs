@@ -233,6 +233,12 @@ test('community staff see the dashboard and only the steps their role may take',
     const charts = await s.findAll(tid('dashboard-chart'));
     assert.ok(charts.length >= 3, `dashboard has charts (${charts.length})`);
     await shot('dashboard');
+    // A laptop window: the tab bar becomes a sidebar with the dashboard in it.
+    await s.cmd('POST', '/window/rect', { width: 1280, height: 860 });
+    await s.waitFor('[data-screen="dashboard"]');
+    await sleep(300);
+    await shot('dashboard-wide');
+    await s.cmd('POST', '/window/rect', { width: 420, height: 860 });
     await tab(s, 'issues');
     await s.waitFor('[data-screen="issues"]');
     await (await s.waitFor(tid('issue-row'))).click();
