@@ -75,8 +75,8 @@ function showToast(toast: Omit<Toast, 'id'>, ms: number) {
 }
 
 /** Call only after the command resolved: 已保存 means durably saved. */
-export function toastSaved(text?: string) {
-  showToast({ kind: 'saved', text: text ?? t('toast.saved') }, 2500);
+export function toastSaved() {
+  showToast({ kind: 'saved', text: t('toast.saved') }, 2500);
 }
 
 export function toastError(err: unknown) {
