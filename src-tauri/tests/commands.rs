@@ -375,7 +375,12 @@ fn two_people_change_one_phone_the_app_shows_both_and_keeps_the_chosen_one() {
     .unwrap();
     served
         .rt
-        .block_on(gridline_device::sync::enroll(&mut office, &served.url, &office_code, None))
+        .block_on(gridline_device::sync::enroll(
+            &mut office,
+            &served.url,
+            &office_code,
+            None,
+        ))
         .unwrap();
     served
         .rt
@@ -419,7 +424,10 @@ fn two_people_change_one_phone_the_app_shows_both_and_keeps_the_chosen_one() {
     assert_eq!(values, vec!["13800138000", "13900139000"]);
     assert_eq!(h.sync_state, "conflict");
     assert_eq!(
-        a.err_code("resolve_conflict", json!({"id": id, "path": "phone", "value": "110"})),
+        a.err_code(
+            "resolve_conflict",
+            json!({"id": id, "path": "phone", "value": "110"})
+        ),
         "conflict",
         "only an offered value can be chosen"
     );

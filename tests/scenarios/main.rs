@@ -1,6 +1,7 @@
 //! Cross-crate scenarios: several devices editing the same records apart and
 //! exchanging documents; exported documents read by another Automerge.
 
+mod hostile;
 mod interop;
 mod sync;
 mod sync_fallback;
