@@ -3,9 +3,11 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 // The Tauri shell loads ui/dist as static files, so every asset path is
 // relative and nothing is fetched from the network (the CSP forbids it).
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   base: './',
   plugins: [svelte()],
+  // Component tests mount Svelte's client runtime, not its server one.
+  resolve: mode === 'test' ? { conditions: ['browser'] } : undefined,
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -16,4 +18,4 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     environment: 'node',
   },
-});
+}));

@@ -120,13 +120,15 @@ export function syncBroughtNews(before: SyncInfo | null, after: SyncInfo): boole
 let syncListening = false;
 
 async function startSyncFollow() {
-  if (syncListening) return;
-  syncListening = true;
-  try {
-    await onSyncState(applySync);
-  } catch {
-    syncListening = false;
+  if (!syncListening) {
+    syncListening = true;
+    try {
+      await onSyncState(applySync);
+    } catch {
+      syncListening = false;
+    }
   }
+  // Read the current state every time (a retried boot, a new enrolment).
   try {
     applySync(await api.syncInfo());
   } catch {

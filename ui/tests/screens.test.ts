@@ -1,0 +1,192 @@
+// @vitest-environment happy-dom
+// Every screen mounts against a fake backend and shows its content, and the
+// main flows end in 已保存 only after the command resolved.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { flushSync, mount, unmount } from 'svelte';
+import { fakeBackend, type FakeBackend } from './support/backend';
+
+let backend: FakeBackend;
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (cmd: string, args?: Record<string, unknown>) => backend.handle(cmd, args) }));
+vi.mock('@tauri-apps/api/event', () => ({ listen: async () => () => {} }));
+
+const { default: App } = await import('../src/App.svelte');
+const { app } = await import('../src/lib/app.svelte');
+
+let component: ReturnType<typeof mount> | null = null;
+
+async function waitFor<T extends Element>(css: string, timeout = 2000): Promise<T> {
+  const until = Date.now() + timeout;
+  for (;;) {
+    flushSync();
+    const el = document.querySelector<T>(css);
+    if (el) return el;
+    if (Date.now() > until) throw new Error(`no ${css} in ${document.body.innerHTML.slice(0, 400)}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function go(hash: string) {
+  location.hash = hash;
+  window.dispatchEvent(new HashChangeEvent('hashchange'));
+}
+
+// happy-dom does not match :checked on <option>; Svelte's select binding asks
+// for it, so answer with the selected option as a browser would.
+const querySelector = HTMLSelectElement.prototype.querySelector;
+HTMLSelectElement.prototype.querySelector = function (this: HTMLSelectElement, css: string) {
+  if (css === ':checked') return this.selectedOptions[0] ?? null;
+  return querySelector.call(this, css);
+} as typeof querySelector;
+
+function type(el: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, value: string) {
+  el.value = value;
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+  el.dispatchEvent(new Event('change', { bubbles: true }));
+}
+
+async function start(hash = '#/today') {
+  location.hash = hash;
+  component = mount(App, { target: document.body });
+  await waitFor('[data-screen]');
+}
+
+beforeEach(() => {
+  backend = fakeBackend();
+  app.lang = 'zh-CN';
+  app.toast = null;
+});
+
+afterEach(() => {
+  if (component) unmount(component);
+  component = null;
+  document.body.innerHTML = '';
+});
+
+describe('screens', () => {
+  it.each([
+    ['#/today', 'today', 'today-card'],
+    ['#/grid', 'grid', 'household-row'],
+    ['#/household/h1', 'household', 'household-name'],
+    ['#/issues', 'issues', 'issue-row'],
+    ['#/issue/i1', 'issue', 'timeline-event'],
+    ['#/issues/new', 'issue-new', 'issue-save'],
+    ['#/wishes', 'wishes', 'wish-row'],
+    ['#/wish/w1', 'wish', 'wish-claim'],
+    ['#/wishes/new', 'wish-new', 'wish-save'],
+    ['#/me', 'me', 'sync-now'],
+    ['#/visits', 'visits', 'visit-row'],
+    ['#/refused', 'refused', 'refused-row'],
+  ])('%s shows the %s screen with its content', async (hash, screen, testid) => {
+    await start(hash);
+    await waitFor(`[data-screen="${screen}"] [data-testid="${testid}"]`);
+    expect(document.querySelector('.error-box'), 'no error on a healthy backend').toBeNull();
+  });
+
+  it('shows the dashboard and its tab only to roles that have one', async () => {
+    backend.role = 'community-staff';
+    await start('#/dashboard');
+    await waitFor('[data-screen="dashboard"]');
+    expect(document.querySelectorAll('[data-testid="dashboard-chart"]').length).toBe(4);
+    expect(document.querySelector('[data-testid="tab-dashboard"]')).not.toBeNull();
+  });
+
+  it('has no dashboard tab for a grid worker, and no visit button for community staff', async () => {
+    await start('#/today');
+    await waitFor('[data-testid="tab-today"]');
+    expect(document.querySelector('[data-testid="tab-dashboard"]')).toBeNull();
+    unmount(component!);
+    backend.role = 'community-staff';
+    component = mount(App, { target: document.body });
+    go('#/household/h1');
+    await waitFor('[data-testid="household-name"]');
+    expect(document.querySelector('[data-testid="visit-button"]')).toBeNull();
+  });
+
+  it('shows only the enrolment screen before enrolment, with the hub prefilled', async () => {
+    backend.enrolled = false;
+    await start('#/grid');
+    const hub = await waitFor<HTMLInputElement>('[data-screen="enrol"] [data-testid="enrol-hub"]');
+    expect(hub.value).toBe('http://127.0.0.1:7878');
+    expect(document.querySelector('[data-testid="tab-grid"]')).toBeNull();
+    type(await waitFor('[data-testid="enrol-code"]'), 'ABCD-EFGH');
+    (await waitFor<HTMLButtonElement>('[data-testid="enrol-submit"]')).click();
+    await waitFor('[data-screen="today"]');
+    expect(backend.calls.find((c) => c.cmd === 'enroll')?.args).toEqual({ hub: 'http://127.0.0.1:7878', code: 'ABCD-EFGH' });
+  });
+});
+
+describe('flows', () => {
+  it('logs a visit and says 已保存 after log_visit resolved', async () => {
+    await start('#/household/h1');
+    (await waitFor<HTMLButtonElement>('[data-testid="visit-button"]')).click();
+    type(await waitFor('[data-testid="visit-notes"]'), '身体尚好');
+    (await waitFor<HTMLButtonElement>('[data-testid="visit-save"]')).click();
+    const toast = await waitFor('[data-testid="toast"]');
+    expect(toast.getAttribute('data-kind')).toBe('saved');
+    expect(toast.textContent).toContain('已保存');
+    expect(backend.calls.find((c) => c.cmd === 'log_visit')?.args).toEqual({
+      visit: { household_id: 'h1', kind: 'routine', notes: '身体尚好' },
+    });
+  });
+
+  it('reports an issue for a household, then clears its draft', async () => {
+    await start('#/issues/new?household=h1');
+    type(await waitFor('[data-testid="issue-category"]'), '电梯');
+    type(await waitFor('[data-testid="issue-description"]'), '电梯停运');
+    await new Promise((r) => setTimeout(r, 350));
+    expect(backend.drafts.has('issue-new:h1'), 'a draft is kept while typing').toBe(true);
+    (await waitFor<HTMLButtonElement>('[data-testid="issue-save"]')).click();
+    await waitFor('[data-testid="toast"][data-kind="saved"]');
+    expect(backend.calls.find((c) => c.cmd === 'report_issue')?.args).toEqual({
+      issue: { category: '电梯', description: '电梯停运', location: '', urgency: 2, household_id: 'h1', grid: null },
+    });
+    expect(backend.drafts.has('issue-new:h1'), 'the draft is gone after the save').toBe(false);
+  });
+
+  it('refuses to send an issue without a description and says what is missing', async () => {
+    await start('#/issues/new');
+    (await waitFor<HTMLButtonElement>('[data-testid="issue-save"]')).click();
+    await waitFor('.field-error');
+    expect(document.body.textContent).toContain('请填写“发生了什么”');
+    expect(backend.calls.some((c) => c.cmd === 'report_issue')).toBe(false);
+  });
+
+  it('a claim shows 认领 (待确认) until the hub grants it', async () => {
+    await start('#/wish/w1');
+    (await waitFor<HTMLButtonElement>('[data-testid="wish-claim"]')).click();
+    await waitFor('[data-testid="toast"][data-kind="saved"]');
+    const state = await waitFor('[data-testid="wish-state"][data-pending="true"]');
+    expect(state.textContent).toContain('认领 (待确认)');
+  });
+
+  it('shows an error toast with the message in the user language when a save fails', async () => {
+    const handle = backend.handle;
+    backend.handle = async (cmd, args) => {
+      if (cmd === 'log_visit') throw { code: 'refused', message: '新建走访记录被拒绝 (visits are for grid workers)' };
+      return handle(cmd, args);
+    };
+    await start('#/household/h1');
+    (await waitFor<HTMLButtonElement>('[data-testid="visit-button"]')).click();
+    (await waitFor<HTMLButtonElement>('[data-testid="visit-save"]')).click();
+    const toast = await waitFor('[data-testid="toast"][data-kind="error"]');
+    expect(toast.textContent).toContain('新建走访记录被拒绝');
+    expect(toast.textContent).not.toContain('visits are for grid workers');
+  });
+
+  it('shows the offline banner with the unsent count only while offline', async () => {
+    backend.phase = 'offline';
+    await start('#/me');
+    const banner = await waitFor('[data-testid="offline-banner"]');
+    expect(banner.querySelector('[data-testid="unsent-count"]')?.textContent).toContain('2');
+    expect(document.querySelectorAll('[data-testid="unsent-count"]').length, 'one unsent-count on screen').toBe(1);
+    expect(document.querySelector('[data-testid="sync-phase"]')?.getAttribute('data-phase')).toBe('offline');
+  });
+
+  it('switches the whole UI to English', async () => {
+    await start('#/me');
+    (await waitFor<HTMLButtonElement>('[data-testid="lang-en"]')).click();
+    await waitFor('[data-testid="tab-grid"]');
+    await vi.waitFor(() => expect(document.querySelector('[data-testid="tab-grid"]')?.textContent).toContain('Grid'));
+    expect(backend.calls.find((c) => c.cmd === 'set_language')?.args).toEqual({ lang: 'en' });
+  });
+});
