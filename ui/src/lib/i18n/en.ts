@@ -191,6 +191,7 @@ export const en: Record<Key, string> = {
   'visits.title': 'My visit log',
   'visits.empty': 'No visits yet. Open a household and tap Visit to log one.',
   'visits.by': 'Visited by {name}',
+  'visits.emptyReader': 'Your role does not log visits. Each household\'s visits are on its page.',
 
   'issues.title': 'Issues',
   'issues.report': 'Report an issue',

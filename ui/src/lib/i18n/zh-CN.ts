@@ -190,6 +190,7 @@ export const zhCN = {
   'visits.title': '我的走访记录',
   'visits.empty': '还没有走访记录。在住户页面点“走访”就能记录。',
   'visits.by': '走访人：{name}',
+  'visits.emptyReader': '您的角色不记录走访。各户的走访记录在住户页面查看。',
 
   'issues.title': '事件',
   'issues.report': '上报事件',
