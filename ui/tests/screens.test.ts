@@ -140,7 +140,7 @@ describe('flows', () => {
     expect(backend.calls.find((c) => c.cmd === 'report_issue')?.args).toEqual({
       issue: { category: '电梯', description: '电梯停运', location: '', urgency: 2, household_id: 'h1', grid: null },
     });
-    expect(backend.drafts.has('issue-new:h1'), 'the draft is gone after the save').toBe(false);
+    await vi.waitFor(() => expect(backend.drafts.has('issue-new:h1'), 'the draft is gone after the save').toBe(false));
   });
 
   it('refuses to send an issue without a description and says what is missing', async () => {

@@ -79,6 +79,23 @@ export function toastSaved() {
   showToast({ kind: 'saved', text: t('toast.saved') }, 2500);
 }
 
+/**
+ * Runs a command that saves something: 已保存 once it resolved (the write is
+ * durable then), the error in plain words if it failed. Returns the
+ * command's answer, or undefined when it failed.
+ */
+export async function persist<T>(command: () => Promise<T>): Promise<{ value: T } | undefined> {
+  try {
+    const value = await command();
+    toastSaved();
+    refreshSync();
+    return { value };
+  } catch (err) {
+    toastError(err);
+    return undefined;
+  }
+}
+
 export function toastError(err: unknown) {
   const e = errorOf(err);
   showToast({ kind: 'error', text: e.text, hint: e.hint }, 6000);
