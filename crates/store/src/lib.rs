@@ -24,7 +24,7 @@ mod sync_state;
 
 use std::path::Path;
 
-use automerge::AutoCommit;
+use automerge::{AutoCommit, ReadDoc};
 use gridline_model::permission::Kind;
 use gridline_model::Instant;
 use gridline_records::Record;
@@ -164,7 +164,12 @@ impl Store {
         now: Instant,
     ) -> Result<usize> {
         let hub = self.hub_actor()?;
-        let tx = self.conn.transaction()?;
+        // Immediate: the write lock is taken (waiting out another writer)
+        // before `write_doc` reads what is stored, so nothing can be committed
+        // between that read and this transaction's writes.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut n = 0;
         for (saved, record) in docs {
             write_doc(&tx, saved, record, origin, now, hub.as_deref())?;
@@ -254,20 +259,60 @@ impl Saved {
     }
 }
 
+/// What is stored for `id` merged into `saved` when the stored copy has
+/// changes `saved` lacks: another writer on this file (`gridline device sync
+/// --watch` beside a CLI command, or the other way round) saved the document
+/// after the caller loaded it. Writing `saved` as it is would drop them.
+fn merge_stored(
+    tx: &rusqlite::Transaction<'_>,
+    id: &str,
+    saved: &mut Saved,
+    check_conflicts: bool,
+) -> Result<Option<Record>> {
+    let stored: Option<(Vec<u8>, String)> = tx
+        .prepare_cached("SELECT bytes, heads FROM documents WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((stored_bytes, stored_heads)) = stored else {
+        return Ok(None);
+    };
+    if stored_heads == saved.heads || stored_heads.is_empty() {
+        return Ok(None);
+    }
+    let mut doc = AutoCommit::load(&saved.bytes)?;
+    let missing = stored_heads.split(',').any(|h| {
+        h.parse::<automerge::ChangeHash>()
+            .map_or(true, |h| doc.get_change_by_hash(&h).is_none())
+    });
+    if !missing {
+        return Ok(None);
+    }
+    let mut theirs = AutoCommit::load(&stored_bytes)?;
+    doc.merge(&mut theirs)?;
+    let record = Record::read(&doc)?;
+    saved.bytes = doc.save();
+    saved.heads = gridline_records::heads_hex(&mut doc);
+    saved.conflicted = check_conflicts && gridline_records::has_conflicts(&doc);
+    Ok(Some(record))
+}
+
 fn write_doc(
     tx: &rusqlite::Transaction<'_>,
-    Saved {
-        bytes,
-        heads,
-        conflicted,
-        acked,
-    }: Saved,
+    mut saved: Saved,
     record: &Record,
     origin: Origin,
     now: Instant,
     hub: Option<&str>,
 ) -> Result<()> {
     let id = record.doc_id().to_string();
+    let merged = merge_stored(tx, &id, &mut saved, origin != Origin::Demo)?;
+    let record = merged.as_ref().unwrap_or(record);
+    let Saved {
+        bytes,
+        heads,
+        conflicted,
+        acked,
+    } = saved;
     // A record never sent stays "local"; one the hub has seen becomes "pending".
     tx.prepare_cached(
         "INSERT INTO documents (id, kind, grid, bytes, heads, sync_state, conflicted, demo, updated_at)

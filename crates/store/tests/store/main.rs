@@ -393,3 +393,53 @@ fn sync_state_moves_from_local_to_synced_to_pending() {
     );
     assert_eq!(s.sync_counts().unwrap().pending, 1);
 }
+
+/// Two writers on one file (`gridline device sync --watch` merging a
+/// colleague's change while a CLI command saves a local edit): a save built
+/// from a copy loaded before the other writer's save keeps both changes, in
+/// the document and in the projection. Before the fix the later save
+/// overwrote the earlier one (found by tests/reliability two_writers).
+#[test]
+fn a_save_from_a_stale_copy_keeps_the_other_writers_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    let mut app = Store::open(&path).unwrap();
+    let mut watch = Store::open(&path).unwrap();
+    let h = household_named(1, "张三", 1, &[]);
+    save_household(&mut app, &h);
+    let (_, stale) = app.load(h.id).unwrap().unwrap();
+
+    // The watcher saves a colleague's change to the notes.
+    let (_, bytes) = watch.load(h.id).unwrap().unwrap();
+    let mut theirs = gridline_records::load(&bytes, &[4; 16]).unwrap();
+    let mut hb = h.clone();
+    hb.notes = "腿脚不便".into();
+    household::update(&mut theirs, &hb, at(1)).unwrap();
+    watch
+        .save(&mut theirs, &Record::Household(hb), Origin::Remote, at(1))
+        .unwrap();
+
+    // The CLI, from the copy it loaded before, changes the room.
+    let mut ours = gridline_records::load(&stale, &ACTOR).unwrap();
+    let mut ha = h.clone();
+    ha.address.room = "402".into();
+    household::update(&mut ours, &ha, at(2)).unwrap();
+    app.save(&mut ours, &Record::Household(ha), Origin::Local, at(2))
+        .unwrap();
+
+    let (_, stored) = app.load(h.id).unwrap().unwrap();
+    let merged = household::read(&gridline_records::load(&stored, &ACTOR).unwrap()).unwrap();
+    assert_eq!(merged.notes, "腿脚不便", "the colleague's change is kept");
+    assert_eq!(merged.address.room, "402", "the local change is kept");
+    let row = &app.households(&HouseholdFilter::default()).unwrap()[0];
+    assert!(
+        row.address.contains("402"),
+        "the projection is of the merged record: {}",
+        row.address
+    );
+    assert_ne!(
+        row.sync_state,
+        SyncState::Synced,
+        "the local change waits to be sent"
+    );
+}
