@@ -3,6 +3,7 @@
 
 mod hostile;
 mod interop;
+mod matrix;
 mod sync;
 mod sync_fallback;
 mod sync_moved;

@@ -1,0 +1,558 @@
+//! Who may write what, on the wire: for every role and every write a device
+//! can push (create and edit of each record kind, issue and wish steps), in
+//! scope and out of scope, a device bound to that role pushes the change to a
+//! live hub over HTTP — bypassing its own app's checks, as a tampered device
+//! would — and the hub's answer must match DESIGN §3, written out below as a
+//! table (not derived from the code under test). Then every role syncs and
+//! must hold nothing it may not read.
+
+use std::collections::BTreeMap;
+
+use automerge::AutoCommit;
+use gridline_model::permission::{check, Action, Kind};
+use gridline_model::{
+    Author, GridId, Issue, IssueEvent, IssueStep, RecordId, Role, Scope, User, Visit, VisitKind,
+    Wish, WishEvent, WishStep,
+};
+use gridline_records::Record;
+use gridline_sync::{PushDoc, SyncRequest, PROTOCOL_VERSION};
+
+use super::now;
+
+const SAMPLE: &[u8] =
+    include_bytes!("../../crates/hub/tests/fixtures/import/households-sample-utf8bom.csv");
+const GRID_A: &str = "522701001001001"; // community 522701001001
+const GRID_B: &str = "522701001002001"; // community 522701001002
+
+/// One device on the hub: its user, actor and token.
+struct Dev {
+    user: User,
+    actor: Vec<u8>,
+    token: String,
+}
+
+impl Dev {
+    fn author(&self) -> Author {
+        self.user.author()
+    }
+}
+
+struct Live {
+    rt: tokio::runtime::Runtime,
+    url: String,
+    db: std::path::PathBuf,
+    http: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+impl Live {
+    fn enrol(&self, code: &str, user: &User) -> Dev {
+        let actor = uuid::Uuid::new_v4().as_bytes().to_vec();
+        let body = serde_json::json!({
+            "code": code, "device_id": uuid::Uuid::new_v4().to_string(), "actor": hex(&actor),
+        });
+        let token = self.rt.block_on(async {
+            let r = self
+                .http
+                .post(format!("{}/v1/enroll", self.url))
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success(), "enrolment works");
+            let v: serde_json::Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+            v["token"].as_str().unwrap().to_owned()
+        });
+        Dev {
+            user: user.clone(),
+            actor,
+            token,
+        }
+    }
+
+    fn request(&self, dev: &Dev, req: &SyncRequest) -> gridline_sync::SyncResponse {
+        self.rt.block_on(async {
+            let r = self
+                .http
+                .post(format!("{}/v1/sync", self.url))
+                .bearer_auth(&dev.token)
+                .header("content-type", "application/cbor")
+                .body(gridline_sync::encode(req))
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success(), "HTTP {}", r.status());
+            gridline_sync::decode_response(&r.bytes().await.unwrap()).unwrap()
+        })
+    }
+
+    /// Pushes `doc` (whole) as `dev`; true when the hub acknowledged it.
+    fn push(&self, dev: &Dev, id: RecordId, doc: &mut AutoCommit) -> bool {
+        let req = SyncRequest {
+            v: PROTOCOL_VERSION,
+            cursor: u64::MAX / 2,
+            page: 1,
+            want_total: false,
+            new_actor: None,
+            push: vec![PushDoc {
+                id: id.to_string(),
+                changes: doc.save(),
+                heads: doc.get_heads().iter().map(|h| h.to_string()).collect(),
+            }],
+            sync: Vec::new(),
+            am_sync: false,
+        };
+        let resp = self.request(dev, &req);
+        let acked = resp.acks.iter().any(|a| a.id == id.to_string());
+        let refused = resp.refusals.iter().any(|r| r.id == id.to_string());
+        assert!(acked != refused, "exactly one answer for {id}: {resp:?}");
+        acked
+    }
+
+    /// The hub's copy of a document, loaded to be written as `dev`.
+    fn hub_doc(&self, dev: &Dev, id: RecordId) -> AutoCommit {
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        let bytes: Vec<u8> = conn
+            .query_row(
+                "SELECT bytes FROM documents WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .unwrap();
+        gridline_records::load(&bytes, &dev.actor).unwrap()
+    }
+
+    /// Every document on the hub with its record, for the read check.
+    fn hub_records(&self) -> Vec<(String, Record)> {
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        let mut st = conn.prepare("SELECT id, bytes FROM documents").unwrap();
+        st.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })
+        .unwrap()
+        .map(|r| {
+            let (id, b) = r.unwrap();
+            (id, Record::read(&AutoCommit::load(&b).unwrap()).unwrap())
+        })
+        .collect()
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn user(id: &str, role: Role, scope: &str) -> User {
+    User {
+        id: id.into(),
+        name: id.into(),
+        role,
+        scope: Scope::parse(scope).unwrap(),
+    }
+}
+
+fn new_id() -> RecordId {
+    uuid::Uuid::now_v7()
+}
+
+fn issue_doc(dev: &Dev, grid: &str, household: Option<RecordId>) -> (RecordId, AutoCommit) {
+    let id = new_id();
+    let at = now();
+    let i = Issue {
+        id,
+        grid: GridId::parse(grid).unwrap(),
+        category: "电梯".into(),
+        description: "电梯停运".into(),
+        location: String::new(),
+        household,
+        urgency: 2,
+        reporter: dev.user.id.clone(),
+        reported_at: at,
+        events: vec![IssueEvent {
+            id: new_id(),
+            at,
+            author: dev.author(),
+            step: IssueStep::Report,
+        }],
+    };
+    let mut doc = gridline_records::new_doc(&dev.actor);
+    gridline_records::issue::create(&mut doc, &i).unwrap();
+    (id, doc)
+}
+
+fn wish_doc(dev: &Dev, grid: &str, household: Option<RecordId>) -> (RecordId, AutoCommit) {
+    let id = new_id();
+    let at = now();
+    let w = Wish {
+        id,
+        grid: GridId::parse(grid).unwrap(),
+        household,
+        title: "一台助听器".into(),
+        category: "医疗健康".into(),
+        value_yuan: 600,
+        description: String::new(),
+        poster: dev.user.id.clone(),
+        posted_at: at,
+        events: vec![WishEvent {
+            id: new_id(),
+            at,
+            author: dev.author(),
+            actor: hex(&dev.actor),
+            step: WishStep::Post,
+        }],
+    };
+    let mut doc = gridline_records::new_doc(&dev.actor);
+    gridline_records::wish::create(&mut doc, &w).unwrap();
+    (id, doc)
+}
+
+/// The step each role would take on an issue (DESIGN §3).
+fn issue_step_of(role: Role) -> IssueStep {
+    match role {
+        Role::CommunityStaff => IssueStep::Accept,
+        Role::StreetStaff => IssueStep::Dispatch {
+            departments: vec!["城管".into()],
+            grade: gridline_model::Grade::Normal,
+        },
+        Role::DepartmentLiaison => IssueStep::Handle {
+            feedback: "已处理".into(),
+        },
+        _ => IssueStep::Evaluate {
+            satisfied: true,
+            resident: "邵秀英".into(),
+            comment: String::new(),
+        },
+    }
+}
+
+#[test]
+fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
+    // --- The hub: the sample import, served on loopback.
+    let dir = tempfile::tempdir().unwrap();
+    let hub = gridline_hub::Hub::init(dir.path(), "522701001", "测试街道").unwrap();
+    hub.import_households(SAMPLE, "admin", now()).unwrap();
+    let ha: RecordId = hub.household_ids(GRID_A, 1).unwrap()[0].parse().unwrap();
+    let hb: RecordId = hub.household_ids(GRID_B, 1).unwrap()[0].parse().unwrap();
+    let roles: Vec<(Role, User)> = vec![
+        (
+            Role::GridWorker,
+            user("gw", Role::GridWorker, &format!("grids:{GRID_A}")),
+        ),
+        (
+            Role::JointLeader,
+            user("jl", Role::JointLeader, &format!("households:{ha}")),
+        ),
+        (
+            Role::CommunityStaff,
+            user("cs", Role::CommunityStaff, "community:522701001001"),
+        ),
+        (
+            Role::StreetStaff,
+            user("ss", Role::StreetStaff, "street:522701001"),
+        ),
+        (
+            Role::DepartmentLiaison,
+            user("dl", Role::DepartmentLiaison, "department:城管"),
+        ),
+    ];
+    // Many devices per role: a refused push retires nothing here, but each
+    // cell gets a fresh device so no cell depends on another.
+    const CELLS: usize = 17;
+    let mut codes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (_, u) in &roles {
+        for _ in 0..CELLS {
+            codes
+                .entry(u.id.clone())
+                .or_default()
+                .push(hub.enrol_code(u, "admin", now()).unwrap());
+        }
+    }
+    let setup_users = [
+        user("gw-b", Role::GridWorker, &format!("grids:{GRID_B}")),
+        user("cs-a", Role::CommunityStaff, "community:522701001001"),
+        user("ss-0", Role::StreetStaff, "street:522701001"),
+        user("gw-a", Role::GridWorker, &format!("grids:{GRID_A}")),
+    ];
+    let setup_codes: Vec<String> = setup_users
+        .iter()
+        .map(|u| hub.enrol_code(u, "admin", now()).unwrap())
+        .collect();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    rt.spawn(gridline_hub::server::run(listener, hub, async {
+        let _ = stopped.await;
+    }));
+    let live = Live {
+        rt,
+        url,
+        db: dir.path().join("hub.db"),
+        http: reqwest::Client::new(),
+        stop: Some(stop),
+    };
+
+    // --- Fixtures made by the right people: issues and wishes in A and B,
+    // and an issue in A dispatched to 城管 (accepted, escalated, dispatched).
+    let setup: Vec<Dev> = setup_users
+        .iter()
+        .zip(&setup_codes)
+        .map(|(u, c)| live.enrol(c, u))
+        .collect();
+    let (gw_b, cs_a, ss_0, gw_a) = (&setup[0], &setup[1], &setup[2], &setup[3]);
+    let made = |dev: &Dev, (id, mut doc): (RecordId, AutoCommit)| {
+        assert!(live.push(dev, id, &mut doc), "fixture {id} accepted");
+        id
+    };
+    let issue_a = made(gw_a, issue_doc(gw_a, GRID_A, Some(ha)));
+    let issue_b = made(gw_b, issue_doc(gw_b, GRID_B, Some(hb)));
+    let wish_a = made(gw_a, wish_doc(gw_a, GRID_A, Some(ha)));
+    let wish_b = made(gw_b, wish_doc(gw_b, GRID_B, Some(hb)));
+    let dispatched = made(gw_a, issue_doc(gw_a, GRID_A, Some(ha)));
+    let step = |dev: &Dev, id: RecordId, s: IssueStep| {
+        let mut doc = live.hub_doc(dev, id);
+        let at = now() + chrono::Duration::seconds(1);
+        let e = IssueEvent {
+            id: new_id(),
+            at,
+            author: dev.author(),
+            step: s,
+        };
+        gridline_records::issue::push_event(&mut doc, &e).unwrap();
+        live.push(dev, id, &mut doc)
+    };
+    assert!(step(cs_a, dispatched, IssueStep::Accept));
+    assert!(step(
+        cs_a,
+        dispatched,
+        IssueStep::Escalate {
+            note: String::new()
+        }
+    ));
+    assert!(step(
+        ss_0,
+        dispatched,
+        IssueStep::Dispatch {
+            departments: vec!["城管".into()],
+            grade: gridline_model::Grade::Urgent
+        }
+    ));
+
+    // --- DESIGN §3 as (in scope, out of scope) per role, in the order
+    // grid worker, joint-household leader, community, street, department.
+    // Street staff cover the whole street, so they have no out-of-scope cell.
+    const Y: (bool, bool) = (true, false);
+    const NO: (bool, bool) = (false, false);
+    const ALL: (bool, bool) = (true, true);
+    let table: [(&str, [(bool, bool); 5]); 8] = [
+        ("household.create", [Y, NO, Y, NO, NO]),
+        ("household.edit", [Y, NO, Y, NO, NO]),
+        ("private.edit", [Y, NO, Y, NO, NO]),
+        ("visit.create", [Y, Y, NO, NO, NO]),
+        ("issue.report", [Y, Y, Y, Y, NO]),
+        ("issue.step", [Y, Y, Y, Y, Y]),
+        ("wish.post", [Y, Y, Y, NO, NO]),
+        ("wish.claim", [ALL, ALL, ALL, ALL, NO]),
+    ];
+
+    let mut checked = 0;
+    let mut refusals = 0;
+    let mut failures = Vec::new();
+    let mut pool: BTreeMap<String, Vec<String>> = codes;
+    for (ri, (role, u)) in roles.iter().enumerate() {
+        for (action, cells) in &table {
+            let (want_in, want_out) = cells[ri];
+            for in_scope in [true, false] {
+                if !in_scope && *role == Role::StreetStaff {
+                    continue;
+                }
+                let code = pool.get_mut(&u.id).unwrap().pop().expect("enough codes");
+                let dev = live.enrol(&code, u);
+                let (grid, hh) = if in_scope { (GRID_A, ha) } else { (GRID_B, hb) };
+                let got = match *action {
+                    "household.create" => {
+                        let mut h =
+                            gridline_records::household::read(&live.hub_doc(&dev, hh)).unwrap();
+                        h.id = new_id();
+                        h.grid = GridId::parse(grid).unwrap();
+                        for r in &mut h.residents {
+                            r.id = new_id();
+                        }
+                        let mut doc = gridline_records::new_doc(&dev.actor);
+                        gridline_records::household::create(&mut doc, &h, now()).unwrap();
+                        live.push(&dev, h.id, &mut doc)
+                    }
+                    "household.edit" => {
+                        let mut doc = live.hub_doc(&dev, hh);
+                        let mut h = gridline_records::household::read(&doc).unwrap();
+                        h.notes = format!("{} 改", h.notes);
+                        gridline_records::household::update(&mut doc, &h, now()).unwrap();
+                        live.push(&dev, hh, &mut doc)
+                    }
+                    "private.edit" => {
+                        let pid = gridline_records::private::doc_id(hh);
+                        let mut doc = live.hub_doc(&dev, pid);
+                        let mut p = gridline_records::private::read(&doc).unwrap();
+                        // Toggle, so that every push is a real change.
+                        let t = gridline_model::Tag::LowIncome;
+                        if !p.sensitive_tags.remove(&t) {
+                            p.sensitive_tags.insert(t);
+                        }
+                        gridline_records::private::update(&mut doc, &p, now()).unwrap();
+                        live.push(&dev, pid, &mut doc)
+                    }
+                    "visit.create" => {
+                        let v = Visit {
+                            id: new_id(),
+                            household: hh,
+                            grid: GridId::parse(grid).unwrap(),
+                            visitor: dev.author(),
+                            at: now(),
+                            kind: VisitKind::Routine,
+                            notes: "身体尚好".into(),
+                        };
+                        let mut doc = gridline_records::new_doc(&dev.actor);
+                        gridline_records::visit::create(&mut doc, &v).unwrap();
+                        live.push(&dev, v.id, &mut doc)
+                    }
+                    "issue.report" => {
+                        let (id, mut doc) = issue_doc(&dev, grid, Some(hh));
+                        live.push(&dev, id, &mut doc)
+                    }
+                    "issue.step" => {
+                        // The department's scope is the issues dispatched to it.
+                        let target = match (role, in_scope) {
+                            (Role::DepartmentLiaison, true) => dispatched,
+                            (_, true) => issue_a,
+                            (_, false) => issue_b,
+                        };
+                        step(&dev, target, issue_step_of(*role))
+                    }
+                    "wish.post" => {
+                        let (id, mut doc) = wish_doc(&dev, grid, Some(hh));
+                        live.push(&dev, id, &mut doc)
+                    }
+                    "wish.claim" => {
+                        let id = if in_scope { wish_a } else { wish_b };
+                        let mut doc = live.hub_doc(&dev, id);
+                        let e = WishEvent {
+                            id: new_id(),
+                            at: now() + chrono::Duration::seconds(2),
+                            author: dev.author(),
+                            actor: hex(&dev.actor),
+                            step: WishStep::RequestClaim,
+                        };
+                        gridline_records::wish::push_event(&mut doc, &e).unwrap();
+                        live.push(&dev, id, &mut doc)
+                    }
+                    other => unreachable!("{other}"),
+                };
+                let want = if in_scope { want_in } else { want_out };
+                checked += 1;
+                if !got {
+                    refusals += 1;
+                }
+                if got != want {
+                    failures.push(format!(
+                        "{} {action} {}: hub {} but DESIGN §3 says {}",
+                        role.key(),
+                        if in_scope { "in scope" } else { "out of scope" },
+                        if got { "accepted" } else { "refused" },
+                        if want { "allowed" } else { "refused" },
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} cells disagree:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(
+        checked,
+        8 * 9,
+        "8 writes × (5 roles in scope + 4 out of scope)"
+    );
+    assert!(refusals >= 40, "the refusals are real: {refusals}");
+
+    // --- Reads: each role syncs from zero and holds nothing it may not read;
+    // a leader never holds a private part (ID numbers), a department no household.
+    let records = live.hub_records();
+    for (role, u) in &roles {
+        let code = pool.get_mut(&u.id).unwrap().pop().unwrap();
+        let dev = live.enrol(&code, u);
+        let mut cursor = 0;
+        let mut held = Vec::new();
+        for _ in 0..50 {
+            let req = SyncRequest {
+                v: PROTOCOL_VERSION,
+                cursor,
+                page: 2000,
+                want_total: false,
+                new_actor: None,
+                push: Vec::new(),
+                sync: Vec::new(),
+                am_sync: false,
+            };
+            let resp = live.request(&dev, &req);
+            held.extend(resp.docs.iter().map(|d| d.id.clone()));
+            cursor = resp.cursor;
+            if !resp.more {
+                break;
+            }
+        }
+        for id in &held {
+            let (_, r) = records
+                .iter()
+                .find(|(i, _)| i == id)
+                .expect("a hub document");
+            assert!(
+                check(u, r.kind(), Action::Read, &r.target()).is_ok(),
+                "{} received {:?} {id} it may not read",
+                role.key(),
+                r.kind()
+            );
+        }
+        let kinds = |k: Kind| {
+            held.iter()
+                .filter(|id| records.iter().any(|(i, r)| i == *id && r.kind() == k))
+                .count()
+        };
+        match role {
+            Role::JointLeader => assert_eq!(kinds(Kind::HouseholdPrivate), 0),
+            Role::DepartmentLiaison => {
+                assert_eq!(kinds(Kind::Household) + kinds(Kind::HouseholdPrivate), 0);
+                assert!(
+                    held.contains(&dispatched.to_string()),
+                    "its dispatched issue"
+                );
+                assert!(
+                    !held.contains(&issue_a.to_string()),
+                    "not an undispatched one"
+                );
+            }
+            Role::GridWorker => {
+                assert!(held.contains(&ha.to_string()) && !held.contains(&hb.to_string()));
+            }
+            _ => {}
+        }
+        assert!(!held.is_empty(), "{} receives its scope", role.key());
+    }
+}
