@@ -269,11 +269,12 @@ fn merge_stored(
     saved: &mut Saved,
     check_conflicts: bool,
 ) -> Result<Option<Record>> {
-    let stored: Option<(Vec<u8>, String)> = tx
-        .prepare_cached("SELECT bytes, heads FROM documents WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+    // Heads first: the bytes are read only when a merge is needed.
+    let stored_heads: Option<String> = tx
+        .prepare_cached("SELECT heads FROM documents WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
         .optional()?;
-    let Some((stored_bytes, stored_heads)) = stored else {
+    let Some(stored_heads) = stored_heads else {
         return Ok(None);
     };
     if stored_heads == saved.heads || stored_heads.is_empty() {
@@ -287,6 +288,9 @@ fn merge_stored(
     if !missing {
         return Ok(None);
     }
+    let stored_bytes: Vec<u8> = tx
+        .prepare_cached("SELECT bytes FROM documents WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?;
     let mut theirs = AutoCommit::load(&stored_bytes)?;
     doc.merge(&mut theirs)?;
     let record = Record::read(&doc)?;
