@@ -4,6 +4,7 @@
 mod hostile;
 mod interop;
 mod matrix;
+mod revocation;
 mod sync;
 mod sync_fallback;
 mod sync_moved;

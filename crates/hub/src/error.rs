@@ -17,6 +17,10 @@ pub enum Error {
     Revoked,
     #[error("注册码无效或已过期 (the enrolment code is wrong, used or expired); 请向管理员重新申请 (ask the admin for a new one)")]
     BadCode,
+    /// Too many bad enrolment codes lately, from anywhere: every enrolment
+    /// waits out the cooling period (HTTP 429).
+    #[error("注册码错误次数过多，请 {retry_after_secs} 秒后再试 (too many wrong enrolment codes; try again in {retry_after_secs} s); 请核对管理员给的注册码 (check the code the admin gave you)")]
+    TooManyAttempts { retry_after_secs: i64 },
     #[error("{0} 中没有街道枢纽 (no hub in {0}); 请先运行 `gridline hub init`", .path.display())]
     NotInitialised { path: std::path::PathBuf },
     #[error("{0} 中已有街道枢纽 (a hub already exists in {0})", .path.display())]

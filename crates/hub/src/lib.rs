@@ -7,6 +7,7 @@
 //! the counter value up to which it holds everything in its scope, so
 //! "nothing changed" is one indexed lookup and no document is loaded.
 
+pub mod audit;
 pub mod demo;
 mod error;
 mod households;
@@ -25,6 +26,7 @@ use gridline_records::Record;
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
+pub use audit::{AuditQuery, AuditRow};
 pub use error::{Error, Result};
 pub use households::ImportReport;
 
@@ -32,6 +34,11 @@ pub const STORE_FILE: &str = "hub.db";
 
 /// How long an enrolment code stays valid.
 pub const CODE_TTL_HOURS: i64 = 72;
+
+/// Bad enrolment codes (from any source) allowed within [`BAD_CODE_WINDOW_MINUTES`];
+/// past that, every enrolment is refused until the oldest of them leaves the window.
+pub const BAD_CODE_LIMIT: i64 = 5;
+pub const BAD_CODE_WINDOW_MINUTES: i64 = 10;
 
 pub struct Hub {
     conn: Mutex<Connection>,
@@ -217,19 +224,60 @@ impl Hub {
         }
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let row: Option<(String, String, String, String, String, Option<String>)> = tx
+        // Rate limit: a code is 12 characters of 32, but guessing must stay
+        // slow. Checked before the code is looked at, so while it holds even a
+        // right code waits (an attacker learns nothing from the answer).
+        let window_start =
+            gridline_records::fmt_time(now - Duration::minutes(BAD_CODE_WINDOW_MINUTES));
+        let recent: Vec<String> = tx
+            .prepare_cached(
+                "SELECT at FROM enrol_failures WHERE at > ?1 ORDER BY at DESC LIMIT ?2",
+            )?
+            .query_map(params![window_start, BAD_CODE_LIMIT], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if recent.len() as i64 >= BAD_CODE_LIMIT {
+            let oldest = recent
+                .last()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .unwrap_or(now);
+            let until = oldest + Duration::minutes(BAD_CODE_WINDOW_MINUTES);
+            return Err(Error::TooManyAttempts {
+                retry_after_secs: (until - now).num_seconds().max(1),
+            });
+        }
+        type CodeRow = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+        );
+        let row: Option<CodeRow> = tx
             .query_row(
-                "SELECT user_id, user_name, role, scope, expires_at, used_by FROM enrol_codes WHERE code_hash = ?1",
+                "SELECT user_id, user_name, role, scope, expires_at, used_by, created_by FROM enrol_codes WHERE code_hash = ?1",
                 [hash(code.trim().to_uppercase().as_str())],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
             )
             .optional()?;
-        let Some((user_id, user_name, role, scope, expires_at, used_by)) = row else {
+        let usable = row.filter(|(_, _, _, _, expires_at, used_by, _)| {
+            used_by.is_none() && *expires_at >= gridline_records::fmt_time(now)
+        });
+        let Some((user_id, user_name, role, scope, _, _, created_by)) = usable else {
+            // Unknown, used or expired: all count towards the limit.
+            tx.execute(
+                "INSERT INTO enrol_failures (at) VALUES (?1)",
+                [gridline_records::fmt_time(now)],
+            )?;
+            tx.execute(
+                "DELETE FROM enrol_failures WHERE at < ?1",
+                [gridline_records::fmt_time(now - Duration::days(1))],
+            )?;
+            tx.commit()?;
             return Err(Error::BadCode);
         };
-        if used_by.is_some() || expires_at < gridline_records::fmt_time(now) {
-            return Err(Error::BadCode);
-        }
         let known: Option<String> = tx
             .query_row("SELECT id FROM devices WHERE id = ?1", [device_id], |r| {
                 r.get(0)
@@ -271,6 +319,19 @@ impl Hub {
             "UPDATE enrol_codes SET used_by = ?1 WHERE code_hash = ?2",
             params![device_id, hash(code.trim().to_uppercase().as_str())],
         )?;
+        audit::write(
+            &tx,
+            &audit::Entry {
+                at: now,
+                device_id: Some(device_id),
+                user_id: &user_id,
+                doc_id: device_id,
+                kind: "device",
+                action: audit::action::ENROL,
+                admin: Some(&created_by),
+                detail: &format!("{role} {scope} actor {actor_hex}"),
+            },
+        )?;
         tx.commit()?;
         Ok(Enrolment {
             token,
@@ -279,15 +340,43 @@ impl Hub {
         })
     }
 
-    /// Refuses the device from its next request on.
+    /// Refuses the device from its next request on (audited as `admin`).
     pub fn revoke(&self, device_id: &str, now: Instant) -> Result<()> {
-        let n = self.conn().execute(
+        self.revoke_as(device_id, "admin", now)
+    }
+
+    /// Refuses the device from its next request on, audited with the admin
+    /// who asked. Its binding stays, so its exported changes can be imported
+    /// later as that binding allowed.
+    pub fn revoke_as(&self, device_id: &str, admin: &str, now: Instant) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let n = tx.execute(
             "UPDATE devices SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
             params![gridline_records::fmt_time(now), device_id],
         )?;
         if n == 0 {
             return Err(Error::NoSuchDevice(device_id.to_owned()));
         }
+        let user_id: String = tx.query_row(
+            "SELECT user_id FROM devices WHERE id = ?1",
+            [device_id],
+            |r| r.get(0),
+        )?;
+        audit::write(
+            &tx,
+            &audit::Entry {
+                at: now,
+                device_id: Some(device_id),
+                user_id: &user_id,
+                doc_id: device_id,
+                kind: "device",
+                action: audit::action::REVOKE,
+                admin: Some(admin),
+                detail: "",
+            },
+        )?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -426,8 +515,19 @@ pub(crate) fn put_own_tx(
         written += 1;
         seq += 1;
         sync::write_doc(tx, doc, record, seq, now, &hub_actor)?;
-        tx.prepare_cached("INSERT INTO audit (at, device_id, user_id, doc_id, action) VALUES (?1, NULL, ?2, ?3, 'hub-write')")?
-            .execute(params![gridline_records::fmt_time(now), admin, record.doc_id().to_string()])?;
+        audit::write(
+            tx,
+            &audit::Entry {
+                at: now,
+                device_id: None,
+                user_id: admin,
+                doc_id: &record.doc_id().to_string(),
+                kind: record.kind().key(),
+                action: audit::action::HUB_WRITE,
+                admin: Some(admin),
+                detail: "",
+            },
+        )?;
     }
     tx.execute(
         "UPDATE meta SET value = ?1 WHERE key = 'counter'",

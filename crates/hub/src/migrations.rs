@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_seen_cursor.sql"),
     include_str!("migrations/0005_moves_by_doc.sql"),
     include_str!("migrations/0006_documents_scan.sql"),
+    include_str!("migrations/0007_audit_and_enrol_limits.sql"),
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

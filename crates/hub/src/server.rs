@@ -245,6 +245,7 @@ fn error_response(e: &Error) -> Response {
     let (status, code) = match e {
         Error::Unauthorised | Error::BadCode => (StatusCode::UNAUTHORIZED, "unauthorised"),
         Error::Revoked => (StatusCode::FORBIDDEN, "revoked"),
+        Error::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
         Error::Wire(gridline_sync::WireError::Version { .. }) => {
             (StatusCode::BAD_REQUEST, "version")
         }

@@ -64,6 +64,28 @@ pub(crate) fn write_doc(
     Ok(())
 }
 
+/// The actors (hex, comma-separated) of the changes `after` has beyond
+/// `before`, other than the hub's own: whose changes were applied.
+pub(crate) fn new_actors(
+    before: Option<&mut AutoCommit>,
+    after: &mut AutoCommit,
+    hub_hex: &str,
+) -> String {
+    let heads = before.map(|b| b.get_heads()).unwrap_or_default();
+    let mut actors: Vec<String> = after
+        .get_changes(&heads)
+        .iter()
+        .map(|c| c.actor_id().to_hex_string())
+        .filter(|a| a != hub_hex)
+        .collect();
+    actors.sort();
+    actors.dedup();
+    actors.join(",")
+}
+
+/// The hub's own steps on a wish's claims: audit action and claim id.
+type Settled = Vec<(&'static str, String)>;
+
 fn heads_list(heads: &str) -> Vec<String> {
     heads
         .split(',')
@@ -355,9 +377,13 @@ impl Hub {
                         checked
                             .doc
                             .set_actor(automerge::ActorId::from(self.actor.clone()));
+                        let mut granted = Vec::new();
                         if let Record::Wish(w) = &checked.record {
-                            if let Some(w) = self.settle_claims(&mut checked.doc, w, now)? {
+                            if let Some((w, steps)) =
+                                self.settle_claims(&mut checked.doc, w, now)?
+                            {
                                 checked.record = Record::Wish(w);
+                                granted = steps;
                             }
                         }
                         seq += 1;
@@ -373,8 +399,35 @@ impl Hub {
                                     .execute(params![p, seq as i64, grid.as_str(), household.map(|h| h.to_string()), standing.open, standing.claimant])?;
                             }
                         }
-                        tx.prepare_cached("INSERT INTO audit (at, device_id, user_id, doc_id, action) VALUES (?1, ?2, ?3, ?4, 'push')")?
-                            .execute(params![gridline_records::fmt_time(now), binding.device_id, binding.user.id, p])?;
+                        let actors = new_actors(hub_doc.as_mut(), &mut checked.doc, &hub_hex);
+                        crate::audit::write(
+                            &tx,
+                            &crate::audit::Entry {
+                                at: now,
+                                device_id: Some(&binding.device_id),
+                                user_id: &binding.user.id,
+                                doc_id: p,
+                                kind: checked.record.kind().key(),
+                                action: crate::audit::action::PUSH,
+                                admin: None,
+                                detail: &format!("actor {actors}"),
+                            },
+                        )?;
+                        for (step, claim) in &granted {
+                            crate::audit::write(
+                                &tx,
+                                &crate::audit::Entry {
+                                    at: now,
+                                    device_id: None,
+                                    user_id: "hub",
+                                    doc_id: p,
+                                    kind: "wish",
+                                    action: step,
+                                    admin: None,
+                                    detail: &format!("claim {claim}"),
+                                },
+                            )?;
+                        }
                     }
                     let heads = gridline_records::heads_hex(&mut checked.doc);
                     let mut sent = item.heads.to_vec();
@@ -631,7 +684,7 @@ impl Hub {
         doc: &mut AutoCommit,
         w: &gridline_model::Wish,
         now: Instant,
-    ) -> Result<Option<gridline_model::Wish>> {
+    ) -> Result<Option<(gridline_model::Wish, Settled)>> {
         let hub = self.actor_hex();
         let state = WishState::fold(&w.events, Some(&hub));
         if state.pending.is_empty() {
@@ -644,11 +697,14 @@ impl Hub {
             role: Role::Hub,
             unit: String::new(),
         };
+        let mut settled = Vec::new();
         for (i, (claim, _)) in state.pending.iter().enumerate() {
             at += chrono::Duration::milliseconds(1);
             let step = if i == 0 && state.stage == Some(WishStage::Posted) {
+                settled.push((crate::audit::action::CLAIM_GRANT, claim.to_string()));
                 WishStep::Grant { claim: *claim }
             } else {
+                settled.push((crate::audit::action::CLAIM_REFUSE, claim.to_string()));
                 WishStep::RefuseClaim { claim: *claim }
             };
             let e = WishEvent {
@@ -661,6 +717,6 @@ impl Hub {
             gridline_records::wish::push_event(doc, &e)?;
             w.events.push(e);
         }
-        Ok(Some(w))
+        Ok(Some((w, settled)))
     }
 }

@@ -1,0 +1,136 @@
+//! The audit trail: who (user, device) changed which record when.
+//!
+//! One row per applied change to a document (a device's push, an admin's
+//! import of a revoked device's changes, the hub's own writes: spreadsheet
+//! imports, demo data, claim grants), and per enrolment and revocation. Rows
+//! are written in the transaction that makes the change, so the trail never
+//! disagrees with the documents. `gridline hub audit` reads it.
+
+use gridline_model::Instant;
+use rusqlite::{params, Transaction};
+
+use crate::{Hub, Result};
+
+/// What happened, as stored in `audit.action`.
+pub mod action {
+    /// A device's pushed change, applied.
+    pub const PUSH: &str = "push";
+    /// A document the hub wrote itself on an admin's request (spreadsheet import, demo data).
+    pub const HUB_WRITE: &str = "hub-write";
+    /// The hub granted or refused a wish claim (its own event).
+    pub const CLAIM_GRANT: &str = "claim-grant";
+    pub const CLAIM_REFUSE: &str = "claim-refuse";
+    /// A device enrolled with a code.
+    pub const ENROL: &str = "enrol";
+    /// An admin revoked a device.
+    pub const REVOKE: &str = "revoke";
+    /// An admin imported a revoked device's exported change.
+    pub const IMPORT: &str = "import";
+    /// An admin's import refused a change (recorded, nothing applied).
+    pub const IMPORT_REFUSED: &str = "import-refused";
+}
+
+/// One audit row to write.
+pub(crate) struct Entry<'a> {
+    pub at: Instant,
+    pub device_id: Option<&'a str>,
+    pub user_id: &'a str,
+    /// The record (document id), or the device id for enrolment and revocation.
+    pub doc_id: &'a str,
+    /// Record kind (`household`, `wish`, …) or `device`.
+    pub kind: &'a str,
+    pub action: &'a str,
+    pub admin: Option<&'a str>,
+    pub detail: &'a str,
+}
+
+pub(crate) fn write(tx: &Transaction<'_>, e: &Entry<'_>) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO audit (at, device_id, user_id, doc_id, kind, action, admin, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        gridline_records::fmt_time(e.at),
+        e.device_id,
+        e.user_id,
+        e.doc_id,
+        e.kind,
+        e.action,
+        e.admin,
+        e.detail,
+    ])?;
+    Ok(())
+}
+
+/// A filter for [`Hub::audit`]; empty fields match everything.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub record: Option<String>,
+    pub user: Option<String>,
+    pub device: Option<String>,
+    /// Rows at or after this time.
+    pub since: Option<Instant>,
+    /// The most recent `limit` rows (default 100).
+    pub limit: Option<usize>,
+}
+
+/// One audit row as read back.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: String,
+    pub user_id: String,
+    pub device_id: Option<String>,
+    pub record: String,
+    pub kind: String,
+    pub action: String,
+    pub admin: Option<String>,
+    pub detail: String,
+}
+
+impl Hub {
+    /// Audit rows matching `q`, oldest first (the most recent `limit` of them).
+    pub fn audit(&self, q: &AuditQuery) -> Result<Vec<AuditRow>> {
+        let mut sql = String::from(
+            "SELECT id, at, user_id, device_id, doc_id, kind, action, admin, detail FROM audit WHERE 1 = 1",
+        );
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(r) = &q.record {
+            sql.push_str(" AND doc_id = ?");
+            args.push(r.clone().into());
+        }
+        if let Some(u) = &q.user {
+            sql.push_str(" AND user_id = ?");
+            args.push(u.clone().into());
+        }
+        if let Some(d) = &q.device {
+            sql.push_str(" AND device_id = ?");
+            args.push(d.clone().into());
+        }
+        if let Some(t) = q.since {
+            sql.push_str(" AND at >= ?");
+            args.push(gridline_records::fmt_time(t).into());
+        }
+        sql.push_str(" ORDER BY id DESC LIMIT ?");
+        args.push((q.limit.unwrap_or(100).min(i64::MAX as usize) as i64).into());
+        let conn = self.conn();
+        let mut st = conn.prepare(&sql)?;
+        let mut rows = st
+            .query_map(rusqlite::params_from_iter(args), |r| {
+                Ok(AuditRow {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    user_id: r.get(2)?,
+                    device_id: r.get(3)?,
+                    record: r.get(4)?,
+                    kind: r.get(5)?,
+                    action: r.get(6)?,
+                    admin: r.get(7)?,
+                    detail: r.get(8)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.reverse();
+        Ok(rows)
+    }
+}

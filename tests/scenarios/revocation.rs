@@ -1,0 +1,172 @@
+//! Revocation and enrolment over HTTP on loopback: bad codes rate-limited
+//! (429), a revoked device refused at once, a captured request replayed with
+//! a revoked token refused; and a revoked device's unsynced work exported and
+//! imported by an admin (DESIGN §5, the one audited exception).
+
+use gridline_device::HouseholdEdit;
+use gridline_hub::Hub;
+use gridline_model::{Role, Scope, User};
+use gridline_store::HouseholdFilter;
+
+use super::sync::{enrolled, hub, sync};
+use super::*;
+
+type Stopper = (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+);
+
+/// A hub served by axum on 127.0.0.1:0 for the length of a test.
+struct Served {
+    rt: tokio::runtime::Runtime,
+    url: String,
+    stop: Option<Stopper>,
+}
+
+impl Served {
+    fn start(hub: Hub) -> Served {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let server = rt.spawn(gridline_hub::server::run(listener, hub, async {
+            let _ = stopped.await;
+        }));
+        Served {
+            rt,
+            url,
+            stop: Some((stop, server)),
+        }
+    }
+
+    /// POSTs `body` and returns the status and the body as text.
+    fn post(&self, path: &str, body: Vec<u8>, content: &str, token: Option<&str>) -> (u16, String) {
+        let mut req = reqwest::Client::new()
+            .post(format!("{}{path}", self.url))
+            .header("content-type", content)
+            .body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.rt.block_on(async {
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.text().await.unwrap_or_default())
+        })
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some((stop, server)) = self.stop.take() {
+            let _ = stop.send(());
+            let _ = self.rt.block_on(server);
+        }
+    }
+}
+
+fn worker(id: &str) -> User {
+    User {
+        id: id.into(),
+        name: id.into(),
+        role: Role::GridWorker,
+        scope: Scope::parse(&format!("grids:{GRID}")).unwrap(),
+    }
+}
+
+#[test]
+fn bad_codes_over_http_are_rate_limited_with_429_and_a_clear_message() {
+    let (_h, hub) = hub();
+    let good = hub.enrol_code(&worker("gw-1"), "admin", now()).unwrap();
+    let served = Served::start(hub);
+    let enrol = |code: &str| {
+        let body = serde_json::json!({"code": code, "device_id": "dev-1", "actor": "aa01"});
+        served.post(
+            "/v1/enroll",
+            body.to_string().into_bytes(),
+            "application/json",
+            None,
+        )
+    };
+    for i in 0..gridline_hub::BAD_CODE_LIMIT {
+        let (status, _) = enrol(&format!("WRNG-CODE-{i:04}"));
+        assert_eq!(status, 401, "bad code {i} is simply wrong");
+    }
+    let (status, body) = enrol(&good);
+    assert_eq!(status, 429, "past the limit, even the right code waits");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["code"], "too_many_attempts");
+    let msg = v["message"].as_str().unwrap();
+    assert!(
+        msg.contains("注册码错误次数过多") && msg.contains("try again in"),
+        "bilingual, says when: {msg}"
+    );
+    let health = served.rt.block_on(async {
+        reqwest::get(format!("{}/health", served.url))
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(health, 200, "the hub keeps serving");
+}
+
+#[test]
+fn a_captured_request_replayed_with_a_revoked_token_is_refused() {
+    let (h, hub) = hub();
+    let (_a, mut gw, token) = enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{GRID}"));
+    sync(&hub, &mut gw, &token, now());
+    let id = gw.households(&HouseholdFilter::default()).unwrap()[0]
+        .id
+        .clone();
+    gw.edit_household(
+        &id,
+        &HouseholdEdit {
+            room: Some("901".into()),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    // Captured on the wire: the CBOR body and its bearer token.
+    let captured = gridline_sync::encode(&gw.sync_request(false).unwrap());
+    let served = Served::start(hub);
+    let admin = Hub::open(h.path()).unwrap();
+    let (status, _) = served.post(
+        "/v1/sync",
+        captured.clone(),
+        "application/cbor",
+        Some(&token),
+    );
+    assert_eq!(status, 200, "accepted while the device is enrolled");
+    let heads = admin.heads(&id).unwrap();
+    gw.edit_household(
+        &id,
+        &HouseholdEdit {
+            room: Some("902".into()),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    let later = gridline_sync::encode(&gw.sync_request(false).unwrap());
+    admin
+        .revoke_as(&gw.identity().device_id, "李主任", now())
+        .unwrap();
+    for (what, body) in [("the replayed request", captured), ("a new request", later)] {
+        let (status, text) = served.post("/v1/sync", body, "application/cbor", Some(&token));
+        assert_eq!(status, 403, "{what} is refused at once");
+        assert!(text.contains("revoked"), "{text}");
+    }
+    assert_eq!(
+        admin.heads(&id).unwrap(),
+        heads,
+        "nothing applied after the revocation"
+    );
+}
