@@ -80,8 +80,10 @@ export class Hub {
     if (!this.proc) return;
     const p = this.proc;
     this.proc = null;
-    const done = new Promise((ok) => p.once('exit', ok));
+    const done = new Promise((ok) => (p.exitCode !== null ? ok() : p.once('exit', ok)));
     p.kill('SIGTERM');
+    await Promise.race([done, sleep(10000)]);
+    p.kill('SIGKILL');
     await done;
   }
 }
@@ -92,9 +94,11 @@ export class Driver {
     const d = new Driver();
     d.port = await freePort();
     d.native = await freePort();
+    // Its own process group: stopping it also stops WebKitWebDriver and the app.
     d.proc = spawn('tauri-driver', ['--port', String(d.port), '--native-port', String(d.native)], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit'],
+      detached: true,
     });
     // tauri-driver opens its port before WebKitWebDriver listens: wait for both.
     await waitPort(d.port, 'tauri-driver');
@@ -105,9 +109,21 @@ export class Driver {
   async stop() {
     if (this.session) await this.session.quit();
     if (this.proc) {
-      const done = new Promise((ok) => this.proc.once('exit', ok));
-      this.proc.kill('SIGTERM');
+      const p = this.proc;
+      this.proc = null;
+      const done = new Promise((ok) => (p.exitCode !== null ? ok() : p.once('exit', ok)));
+      const group = (sig) => {
+        try {
+          process.kill(-p.pid, sig);
+        } catch {
+          /* already gone */
+        }
+      };
+      group('SIGTERM');
       await Promise.race([done, sleep(5000)]);
+      // Whatever is left of the group (the driver, WebKitWebDriver, the app) goes now.
+      group('SIGKILL');
+      await Promise.race([done, sleep(2000)]);
     }
   }
 }
