@@ -1,5 +1,5 @@
 //! `gridline hub …`: the street hub's console (init, import, enrol, revoke,
-//! devices, serve). Admin commands work on the hub's data directory directly.
+//! devices, audit, import-changes, serve). Admin commands work on the hub's data directory directly.
 
 use std::path::PathBuf;
 
@@ -25,6 +25,27 @@ pub enum HubCmd {
     Devices,
     /// 导入社区户籍表 CSV (import a community's household spreadsheet, UTF-8 or GBK)
     Import(ImportArgs),
+    /// 审计记录：谁（用户、设备）何时改了哪条记录 (audit trail: who, on which device, changed which record when)
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// 只看此记录 (only this record id)
+    #[arg(long, value_name = "ID")]
+    record: Option<String>,
+    /// 只看此用户 (only this user id)
+    #[arg(long, value_name = "USER")]
+    user: Option<String>,
+    /// 只看此设备 (only this device id)
+    #[arg(long, value_name = "DEVICE")]
+    device: Option<String>,
+    /// 起始时间 (from this time on): RFC 3339 如 2026-11-28T08:00:00+08:00，或日期 2026-11-28（北京时间零点 Beijing midnight）
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+    /// 最多显示最近的 N 条 (show at most the N most recent rows)
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    limit: usize,
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +94,9 @@ pub struct EnrollArgs {
 pub struct RevokeArgs {
     /// 设备编号 (device id, from `gridline hub devices`)
     device: String,
+    /// 操作的管理员 (the admin revoking it, for the audit trail)
+    #[arg(long, default_value = "admin")]
+    admin: String,
 }
 
 #[derive(Debug, Args)]
@@ -105,6 +129,7 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
             Ok(())
         }
         HubCmd::Serve(a) => serve(ctx, a),
+        HubCmd::Audit(a) => audit(ctx, a),
         HubCmd::Enroll(a) => {
             let hub = Hub::open(&ctx.data)?;
             let user = User {
@@ -130,7 +155,7 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
             Ok(())
         }
         HubCmd::Revoke(a) => {
-            Hub::open(&ctx.data)?.revoke(&a.device, ctx.now)?;
+            Hub::open(&ctx.data)?.revoke_as(&a.device, &a.admin, ctx.now)?;
             out!(
                 "已停用 (revoked) {} — 下次请求起拒绝 (refused from its next request)",
                 a.device
@@ -189,6 +214,95 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `--since`: an RFC 3339 time, or a date meaning Beijing midnight.
+fn parse_since(s: &str) -> anyhow::Result<gridline_model::Instant> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is valid");
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|t| t.and_local_timezone(beijing).single())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .ok_or_else(|| {
+            usage(format!(
+                "无法识别的时间 {s} (cannot read the time): 请用 2026-11-28 或 2026-11-28T08:00:00+08:00"
+            ))
+        })
+}
+
+/// What an audit action means, in both languages.
+fn action_words(action: &str) -> String {
+    let zh = match action {
+        "push" => "同步写入",
+        "hub-write" => "枢纽写入",
+        "claim-grant" => "批准认领",
+        "claim-refuse" => "拒绝认领",
+        "enrol" => "注册设备",
+        "revoke" => "停用设备",
+        "import" => "导入停用设备的改动",
+        "import-refused" => "拒绝导入",
+        _ => "",
+    };
+    if zh.is_empty() {
+        action.to_owned()
+    } else {
+        format!("{zh} ({action})")
+    }
+}
+
+fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<()> {
+    let hub = Hub::open(&ctx.data)?;
+    let q = gridline_hub::AuditQuery {
+        record: a.record,
+        user: a.user,
+        device: a.device,
+        since: a.since.as_deref().map(parse_since).transpose()?,
+        limit: Some(a.limit),
+    };
+    let rows = hub.audit(&q)?;
+    if ctx.json {
+        print_json(&serde_json::to_value(&rows)?);
+        return Ok(());
+    }
+    if rows.is_empty() {
+        out!("没有审计记录 (no audit rows match)");
+        return Ok(());
+    }
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is valid");
+    let mut t = Table::new(&[
+        "时间 (time, 北京)",
+        "用户 (user)",
+        "设备 (device)",
+        "记录 (record)",
+        "类型 (kind)",
+        "操作 (action)",
+        "管理员 (admin)",
+    ]);
+    for r in &rows {
+        let at = chrono::DateTime::parse_from_rfc3339(&r.at)
+            .map(|x| {
+                x.with_timezone(&beijing)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string()
+            })
+            .unwrap_or_else(|_| r.at.clone());
+        t.row(vec![
+            at,
+            r.user_id.clone(),
+            r.device_id.clone().unwrap_or_else(|| "—".into()),
+            r.record.clone(),
+            crate::output::or_dash(&r.kind),
+            action_words(&r.action),
+            r.admin.clone().unwrap_or_else(|| "—".into()),
+        ]);
+    }
+    t.print();
+    out!("共 {} 条 ({} rows)", rows.len(), rows.len());
+    Ok(())
 }
 
 fn serve(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<()> {
