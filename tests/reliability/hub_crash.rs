@@ -103,7 +103,7 @@ fn kill_the_hub_during_batches() {
     let (mut kills, mut mid_batch, mut failed_syncs, mut ok_syncs, mut checked) =
         (0usize, 0usize, 0usize, 0usize, 0usize);
     let mut n = 0usize;
-    let mut budget = Budget::new(120, Duration::from_secs(30));
+    let mut budget = Budget::new(120, Duration::from_secs(40));
     while budget.tick() {
         // A batch on every device: visits and a household edit, offline.
         for (k, (_, d)) in devices.iter_mut().enumerate() {
@@ -136,7 +136,7 @@ fn kill_the_hub_during_batches() {
         }
         // All three push at once; the hub dies somewhere in there.
         let mut victim = hub.take().unwrap();
-        let delay = Duration::from_millis(rng.below(120));
+        let delay = Duration::from_millis(rng.below(60));
         let killer = std::thread::spawn(move || {
             std::thread::sleep(delay);
             victim.kill()

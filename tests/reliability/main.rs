@@ -34,17 +34,22 @@ pub fn now() -> Instant {
     chrono::Utc::now()
 }
 
-/// The debug `gridline` binary of this workspace. Tests that need it fail
-/// loudly when it was not built: a test must not build it behind the caller's
-/// back (cargo's lock is held while tests run).
+/// The `gridline` binary built beside this test (the test runs from
+/// `<target>/<profile>/deps/`, the binary is `<target>/<profile>/gridline`).
+/// `cargo test --workspace` builds it (the CLI's own tests need it); a test
+/// run alone fails loudly when it is missing: a test must not build it behind
+/// the caller's back (cargo's lock is held while tests run).
 pub fn gridline_bin() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
+    let name = format!("gridline{}", std::env::consts::EXE_SUFFIX);
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.join(&name)));
+    let fallback = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .or_else(|| option_env!("CARGO_TARGET_DIR").map(PathBuf::from))
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let bin = target
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
         .join("debug")
-        .join(format!("gridline{}", std::env::consts::EXE_SUFFIX));
+        .join(&name);
+    let bin = beside.filter(|b| b.exists()).unwrap_or(fallback);
     assert!(
         bin.exists(),
         "\n\n*** the reliability tests drive the real CLI binary, and {} does not exist.\n\
