@@ -296,3 +296,167 @@ fn the_audit_lists_each_pushed_change_with_its_user_and_device() {
     assert_eq!(enrolments[0].action, "enrol");
     assert_eq!(enrolments[0].device_id.as_deref(), Some(d1.as_str()));
 }
+
+/// A household the hub holds outside `grid`, changed as `actor` would: a
+/// change the device's binding could never have made.
+fn forged_edit(hub_dir: &std::path::Path, actor: &[u8]) -> serde_json::Value {
+    let c = rusqlite::Connection::open(hub_dir.join(gridline_hub::STORE_FILE)).unwrap();
+    let (id, bytes): (String, Vec<u8>) = c
+        .query_row(
+            "SELECT id, bytes FROM documents WHERE kind = 'household' AND grid != ?1 LIMIT 1",
+            [GRID],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let mut doc = gridline_records::load(&bytes, actor).unwrap();
+    let heads = doc.get_heads();
+    let mut h = gridline_records::household::read(&doc).unwrap();
+    h.address.room = "666".into();
+    gridline_records::household::update(&mut doc, &h, now()).unwrap();
+    let changes = doc.save_after(&heads);
+    assert!(!changes.is_empty());
+    serde_json::json!({"id": id, "kind": "household", "heads": [], "acked_heads": [],
+        "changes": changes.iter().map(|b| format!("{b:02x}")).collect::<String>(), "actors": []})
+}
+
+#[test]
+fn a_revoked_devices_unsynced_work_is_exported_reviewed_and_imported_once() {
+    let (h, hub) = hub();
+    let scope = format!("grids:{GRID}");
+    let (_a, mut one, t1) = enrolled(&hub, "gw-1", Role::GridWorker, &scope);
+    let (_b, mut two, t2) = enrolled(&hub, "gw-2", Role::GridWorker, &scope);
+    sync(&hub, &mut one, &t1, now());
+    sync(&hub, &mut two, &t2, now());
+    let edited = one.households(&HouseholdFilter::default()).unwrap()[0]
+        .id
+        .clone();
+    // Offline work: an edit and a new household (household + private part).
+    one.edit_household(
+        &edited,
+        &HouseholdEdit {
+            room: Some("501".into()),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    let added = one.add_household(&zhang_san(), now()).unwrap().to_string();
+    let later = now() + chrono::Duration::minutes(10);
+    hub.revoke_as(&one.identity().device_id, "李主任", later)
+        .unwrap();
+    let req = one.sync_request(false).unwrap();
+    assert!(matches!(
+        hub.sync(&t1, &req, later),
+        Err(gridline_hub::Error::Revoked)
+    ));
+
+    let export = one.export_unsynced(later).unwrap();
+    assert_eq!(export.format, "gridline-unsynced");
+    assert_eq!(export.device_id, one.identity().device_id);
+    assert_eq!(export.user.id, "gw-1");
+    assert!(export.actors.contains(&one.identity().actor_hex()));
+    assert_eq!(
+        export.docs.len(),
+        3,
+        "the edit, the new household and its private part"
+    );
+    assert!(export
+        .docs
+        .iter()
+        .any(|d| d.id == edited && !d.acked_heads.is_empty()));
+    assert!(export
+        .docs
+        .iter()
+        .any(|d| d.id == added && d.acked_heads.is_empty()));
+    // The same file with a change this binding could never have made.
+    let mut file = serde_json::to_value(&export).unwrap();
+    let forged = forged_edit(h.path(), &one.identity().actor);
+    let forged_id = forged["id"].as_str().unwrap().to_owned();
+    file["docs"].as_array_mut().unwrap().push(forged);
+    let bytes = serde_json::to_vec(&file).unwrap();
+
+    let (docs, counter) = (hub.document_count().unwrap(), hub.counter().unwrap());
+    let review = hub.import_changes(&bytes, "李主任", true, later).unwrap();
+    assert!(review.dry_run);
+    assert_eq!(
+        (review.applied(), review.already(), review.refused()),
+        (3, 0, 1)
+    );
+    assert_eq!(
+        (hub.document_count().unwrap(), hub.counter().unwrap()),
+        (docs, counter),
+        "a review keeps nothing"
+    );
+    let audited = |action: &str| {
+        hub.audit(&AuditQuery {
+            device: Some(one.identity().device_id.clone()),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.action == action)
+        .collect::<Vec<_>>()
+    };
+    assert!(audited("import").is_empty() && audited("import-refused").is_empty());
+
+    let done = hub.import_changes(&bytes, "李主任", false, later).unwrap();
+    assert_eq!((done.applied(), done.already(), done.refused()), (3, 0, 1));
+    let refused = done.docs.iter().find(|d| d.id == forged_id).unwrap();
+    assert!(
+        matches!(&refused.outcome, gridline_hub::Outcome::Refused { code, .. } if code == "not_permitted"),
+        "{refused:?}"
+    );
+    assert_eq!(
+        hub.document_count().unwrap(),
+        docs + 2,
+        "the new household and its private part"
+    );
+    // Each change keeps its original actor.
+    let c = rusqlite::Connection::open(h.path().join(gridline_hub::STORE_FILE)).unwrap();
+    let stored: Vec<u8> = c
+        .query_row(
+            "SELECT bytes FROM documents WHERE id = ?1",
+            [&edited],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut doc = automerge::AutoCommit::load(&stored).unwrap();
+    assert!(doc
+        .get_changes(&[])
+        .iter()
+        .any(|ch| ch.actor_id().to_hex_string() == one.identity().actor_hex()));
+    let imports = audited("import");
+    assert_eq!(imports.len(), 3);
+    assert!(imports
+        .iter()
+        .all(|r| r.admin.as_deref() == Some("李主任") && r.user_id == "gw-1"));
+    let refusals = audited("import-refused");
+    assert_eq!(refusals.len(), 1);
+    assert_eq!(refusals[0].record, forged_id);
+
+    // Another device of the grid receives the imported work.
+    sync(&hub, &mut two, &t2, later);
+    assert_eq!(
+        two.household(&edited).unwrap().household.address.room,
+        "501"
+    );
+    assert_eq!(two.household(&added).unwrap().household.address.room, "401");
+
+    // The same file again duplicates nothing.
+    let heads = hub.heads(&edited).unwrap();
+    let (docs, counter) = (hub.document_count().unwrap(), hub.counter().unwrap());
+    let again = hub.import_changes(&bytes, "李主任", false, later).unwrap();
+    assert_eq!(
+        (again.applied(), again.already(), again.refused()),
+        (0, 3, 1)
+    );
+    assert_eq!(
+        (
+            hub.document_count().unwrap(),
+            hub.counter().unwrap(),
+            hub.heads(&edited).unwrap()
+        ),
+        (docs, counter, heads)
+    );
+    assert_eq!(audited("import").len(), 3, "no new import rows");
+}

@@ -18,6 +18,15 @@ pub enum DeviceCmd {
     Enroll(EnrollArgs),
     /// 与街道枢纽同步 (sync with the street hub)
     Sync(SyncArgs),
+    /// 导出未同步的改动，交管理员审核导入（设备被停用时）(export every change the hub has not acknowledged, for an admin to review and import, e.g. after the device was revoked)
+    ExportUnsynced(ExportUnsyncedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportUnsyncedArgs {
+    /// 输出文件（JSON） (the file to write, JSON)
+    #[arg(long, value_name = "FILE")]
+    out: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +94,7 @@ pub fn run(ctx: &Ctx, cmd: DeviceCmd) -> anyhow::Result<()> {
         DeviceCmd::Show => show(ctx),
         DeviceCmd::Enroll(a) => enroll(ctx, a),
         DeviceCmd::Sync(a) => crate::sync::run(ctx, a.watch, a.interval),
+        DeviceCmd::ExportUnsynced(a) => export_unsynced(ctx, a),
     }
 }
 
@@ -268,5 +278,46 @@ fn enroll(ctx: &Ctx, a: EnrollArgs) -> anyhow::Result<()> {
         out!("试用期间的 {retired} 条记录保留在本机，不会同步 ({retired} trial records stay on this device and never sync)");
     }
     out!("下一步 (next): gridline device sync");
+    Ok(())
+}
+
+fn export_unsynced(ctx: &Ctx, a: ExportUnsyncedArgs) -> anyhow::Result<()> {
+    let device = ctx.open()?;
+    let export = device.export_unsynced(ctx.now)?;
+    let text = serde_json::to_string_pretty(&export)?;
+    // Written whole then renamed: a half-written file never replaces a good one.
+    let tmp = a.out.with_extension("partial");
+    std::fs::write(&tmp, text.as_bytes())
+        .and_then(|()| std::fs::rename(&tmp, &a.out))
+        .map_err(|e| {
+            usage(format!(
+                "无法写入 {} (cannot write the file): {e}",
+                a.out.display()
+            ))
+        })?;
+    if ctx.json {
+        print_json(&json!({
+            "status": "saved", "file": a.out.display().to_string(), "device_id": export.device_id,
+            "documents": export.docs.len(), "actors": export.actors,
+        }));
+        return Ok(());
+    }
+    out!(
+        "已导出 (exported) {} 条未同步的记录 (records with unsynced changes) → {}",
+        export.docs.len(),
+        a.out.display()
+    );
+    kv(&[
+        ("设备编号 (device id)", export.device_id.clone()),
+        (
+            "用户 (user)",
+            format!("{} ({})", export.user.name, export.user.id),
+        ),
+        ("执行者 (actors)", export.actors.join(", ")),
+    ]);
+    out!(
+        "请交给管理员 (give it to the hub admin): gridline hub import-changes {} --admin 姓名 --dry-run",
+        a.out.display()
+    );
     Ok(())
 }

@@ -25,8 +25,22 @@ pub enum HubCmd {
     Devices,
     /// 导入社区户籍表 CSV (import a community's household spreadsheet, UTF-8 or GBK)
     Import(ImportArgs),
+    /// 审核并导入停用设备导出的未同步改动 (review and import a revoked device's exported unsynced changes)
+    ImportChanges(ImportChangesArgs),
     /// 审计记录：谁（用户、设备）何时改了哪条记录 (audit trail: who, on which device, changed which record when)
     Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportChangesArgs {
+    /// gridline device export-unsynced 导出的文件 (the file `gridline device export-unsynced` wrote)
+    file: PathBuf,
+    /// 审核并导入的管理员，记入审计 (the admin reviewing and importing, for the audit trail)
+    #[arg(long, value_name = "NAME")]
+    admin: String,
+    /// 只显示将导入什么，不保存 (only show what would be imported; keep nothing)
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -130,6 +144,7 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
         }
         HubCmd::Serve(a) => serve(ctx, a),
         HubCmd::Audit(a) => audit(ctx, a),
+        HubCmd::ImportChanges(a) => import_changes(ctx, a),
         HubCmd::Enroll(a) => {
             let hub = Hub::open(&ctx.data)?;
             let user = User {
@@ -302,6 +317,73 @@ fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<()> {
     }
     t.print();
     out!("共 {} 条 ({} rows)", rows.len(), rows.len());
+    Ok(())
+}
+
+fn import_changes(ctx: &Ctx, a: ImportChangesArgs) -> anyhow::Result<()> {
+    let hub = Hub::open(&ctx.data)?;
+    let bytes = std::fs::read(&a.file).map_err(|e| {
+        usage(format!(
+            "无法读取 {} (cannot read the file): {e}",
+            a.file.display()
+        ))
+    })?;
+    let r = hub.import_changes(&bytes, &a.admin, a.dry_run, ctx.now)?;
+    if ctx.json {
+        print_json(&json!({
+            "status": if a.dry_run { "dry-run" } else { "saved" },
+            "device_id": r.device_id, "user_id": r.user_id, "role": r.role, "scope": r.scope,
+            "revoked_at": r.revoked_at, "applied": r.applied(), "already_on_hub": r.already(),
+            "refused": r.refused(), "documents": r.docs,
+        }));
+        return Ok(());
+    }
+    out!(
+        "{} — 设备 (device) {}，用户 (user) {}，角色 (role) {}，范围 (scope) {}{}",
+        if a.dry_run {
+            "审核，不保存 (review only, nothing kept)"
+        } else {
+            "导入 (import)"
+        },
+        r.device_id,
+        r.user_id,
+        r.role,
+        r.scope,
+        match &r.revoked_at {
+            Some(t) => format!("，已于 {} 停用 (revoked)", crate::output::when_str(t)),
+            None => "，未停用 (not revoked)".into(),
+        }
+    );
+    let verb = if a.dry_run {
+        "将导入 (would apply)"
+    } else {
+        "已导入 (applied)"
+    };
+    let mut t = Table::new(&["记录 (record)", "类型 (kind)", "结果 (outcome)"]);
+    for d in &r.docs {
+        let outcome = match &d.outcome {
+            gridline_hub::Outcome::Applied => verb.to_owned(),
+            gridline_hub::Outcome::AlreadyOnHub => "枢纽已有 (already on the hub)".to_owned(),
+            gridline_hub::Outcome::Refused { code, reason } => {
+                format!("拒绝 (refused) [{code}]: {reason}")
+            }
+        };
+        t.row(vec![d.id.clone(), crate::output::or_dash(&d.kind), outcome]);
+    }
+    t.print();
+    out!(
+        "{verb} {}，枢纽已有 (already on the hub) {}，拒绝 (refused) {}",
+        r.applied(),
+        r.already(),
+        r.refused()
+    );
+    if a.dry_run && r.applied() > 0 {
+        out!(
+            "确认后导入 (to import): gridline hub import-changes {} --admin {}",
+            a.file.display(),
+            a.admin
+        );
+    }
     Ok(())
 }
 

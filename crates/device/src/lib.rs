@@ -26,6 +26,7 @@ mod household;
 mod identity;
 mod issue;
 pub mod sync;
+pub mod unsynced;
 mod visit;
 mod wish;
 

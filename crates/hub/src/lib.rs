@@ -12,6 +12,7 @@ pub mod demo;
 mod error;
 mod households;
 pub mod import;
+pub mod import_changes;
 mod migrations;
 pub mod server;
 mod sync;
@@ -29,6 +30,7 @@ use sha2::{Digest, Sha256};
 pub use audit::{AuditQuery, AuditRow};
 pub use error::{Error, Result};
 pub use households::ImportReport;
+pub use import_changes::{ChangeImportReport, DocOutcome, Outcome};
 
 pub const STORE_FILE: &str = "hub.db";
 

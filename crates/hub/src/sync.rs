@@ -6,7 +6,7 @@ use gridline_model::permission::{Kind, Target};
 use gridline_model::wish::{WishStage, WishState};
 use gridline_model::{GridId, Instant, RecordId, Role, Scope, User, WishEvent, WishStep};
 use gridline_records::Record;
-use gridline_sync::check::{check_payload, Binding, Payload};
+use gridline_sync::check::{check_payload, Binding, Checked, Payload};
 use gridline_sync::scope::{sends, Standing};
 use gridline_sync::{
     Ack, DocSync, PullDoc, Refusal, RefusalCode, SyncRequest, SyncResponse, DEFAULT_PAGE,
@@ -177,6 +177,157 @@ fn scope_sql(user: &User) -> (String, Vec<String>) {
     }
 }
 
+/// Where a pushed document stood on the hub before the push: grid, household
+/// and a wish's standing (for moves).
+pub(crate) type Before = (GridId, Option<RecordId>, Standing);
+
+/// A push checked but not yet applied.
+pub(crate) struct Pending {
+    pub hub_doc: Option<AutoCommit>,
+    pub before: Option<Before>,
+    pub result: std::result::Result<Checked, Refusal>,
+}
+
+/// Whose change is being applied, for the audit.
+pub(crate) struct Who<'a> {
+    pub device_id: &'a str,
+    pub user_id: &'a str,
+    pub action: &'a str,
+    pub admin: Option<&'a str>,
+}
+
+impl Hub {
+    /// Loads the hub's copy of `id` and runs the push checks on `payload` for
+    /// `binding` (`seen`: the highest cursor the device has sent, for moves).
+    /// The one path every device change takes: sync, and an admin's import.
+    pub(crate) fn check_one(
+        &self,
+        tx: &Transaction<'_>,
+        binding: &Binding,
+        p: &str,
+        payload: Payload<'_>,
+        seen: i64,
+    ) -> Result<Pending> {
+        let hub_hex = self.actor_hex();
+        let stored: Option<Vec<u8>> = tx
+            .prepare_cached("SELECT bytes FROM documents WHERE id = ?1")?
+            .query_row([p], |r| r.get(0))
+            .optional()?;
+        let hub_doc = stored.as_deref().map(AutoCommit::load).transpose()?;
+        let before = hub_doc
+            .as_ref()
+            .and_then(|d| Record::read(d).ok())
+            .map(|r| {
+                let standing = Standing::of(&r, &hub_hex);
+                (r.grid().clone(), r.target().household, standing)
+            });
+        // Where the document was when the device last heard of it, if it
+        // has moved since: the device's changes made before it knew count.
+        let moved_from = match &hub_doc {
+            None => None,
+            Some(_) => tx
+                .prepare_cached(
+                    "SELECT m.old_grid, m.old_household, d.reporter, d.departments
+                     FROM moves m JOIN documents d ON d.id = m.doc_id
+                     WHERE m.doc_id = ?1 AND m.seq > ?2 ORDER BY m.seq LIMIT 1",
+                )?
+                .query_row(params![p, seen], |r| {
+                    Ok(row_target(
+                        &r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?.as_deref(),
+                        r.get::<_, Option<String>>(2)?.as_deref(),
+                        &r.get::<_, String>(3)?,
+                    ))
+                })
+                .optional()?
+                .flatten(),
+        };
+        let result = check_payload(
+            binding,
+            p,
+            hub_doc.as_ref(),
+            &self.actor,
+            payload,
+            moved_from.as_ref(),
+        );
+        Ok(Pending {
+            hub_doc,
+            before,
+            result,
+        })
+    }
+
+    /// Stores a checked change: settles wish claims, stamps the next counter
+    /// value, records a move, and audits it (and any claim the hub settled).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn apply_checked(
+        &self,
+        tx: &Transaction<'_>,
+        p: &str,
+        hub_doc: Option<&mut AutoCommit>,
+        before: Option<&Before>,
+        checked: &mut Checked,
+        seq: &mut u64,
+        now: Instant,
+        who: &Who<'_>,
+    ) -> Result<()> {
+        let hub_hex = self.actor_hex();
+        checked
+            .doc
+            .set_actor(automerge::ActorId::from(self.actor.clone()));
+        let actors = new_actors(hub_doc, &mut checked.doc, &hub_hex);
+        let mut granted = Vec::new();
+        if let Record::Wish(w) = &checked.record {
+            if let Some((w, steps)) = self.settle_claims(&mut checked.doc, w, now)? {
+                checked.record = Record::Wish(w);
+                granted = steps;
+            }
+        }
+        *seq += 1;
+        write_doc(tx, &mut checked.doc, &checked.record, *seq, now, &hub_hex)?;
+        // A change of place or of a wish's standing can take the
+        // document out of some devices' sync scope.
+        if let Some((grid, household, standing)) = before {
+            if grid != checked.record.grid()
+                || *household != checked.record.target().household
+                || *standing != Standing::of(&checked.record, &hub_hex)
+            {
+                tx.prepare_cached("INSERT INTO moves (doc_id, seq, old_grid, old_household, old_open, old_claimant) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+                    .execute(params![p, *seq as i64, grid.as_str(), household.map(|h| h.to_string()), standing.open, standing.claimant])?;
+            }
+        }
+        crate::audit::write(
+            tx,
+            &crate::audit::Entry {
+                at: now,
+                device_id: Some(who.device_id),
+                user_id: who.user_id,
+                doc_id: p,
+                kind: checked.record.kind().key(),
+                action: who.action,
+                admin: who.admin,
+                detail: &format!("actor {actors}"),
+            },
+        )?;
+        for (step, claim) in &granted {
+            crate::audit::write(
+                tx,
+                &crate::audit::Entry {
+                    at: now,
+                    device_id: None,
+                    user_id: "hub",
+                    doc_id: p,
+                    kind: "wish",
+                    action: step,
+                    admin: who.admin,
+                    detail: &format!("claim {claim}"),
+                },
+            )?;
+        }
+        Ok(())
+    }
+}
+
 impl Hub {
     /// The binding of the device holding `token`, or why it has none.
     fn binding(tx: &Transaction<'_>, token: &str) -> Result<Binding> {
@@ -258,7 +409,6 @@ impl Hub {
             })?
             .parse()
             .unwrap_or(0);
-        let hub_hex = self.actor_hex();
         // The device has applied every reply up to the highest cursor it has
         // sent (a lower one now does not take that back).
         let seen: i64 = tx.query_row(
@@ -307,48 +457,12 @@ impl Hub {
             }));
         for item in items {
             let p = item.id;
-            let stored: Option<Vec<u8>> = tx
-                .query_row("SELECT bytes FROM documents WHERE id = ?1", [p], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            let mut hub_doc = stored.as_deref().map(AutoCommit::load).transpose()?;
-            let before = hub_doc
-                .as_ref()
-                .and_then(|d| Record::read(d).ok())
-                .map(|r| {
-                    let standing = Standing::of(&r, &hub_hex);
-                    (r.grid().clone(), r.target().household, standing)
-                });
-            // Where the document was when the device last heard of it, if it
-            // has moved since: the device's changes made before it knew count.
-            let moved_from = match &hub_doc {
-                None => None,
-                Some(_) => tx
-                    .prepare_cached(
-                        "SELECT m.old_grid, m.old_household, d.reporter, d.departments
-                         FROM moves m JOIN documents d ON d.id = m.doc_id
-                         WHERE m.doc_id = ?1 AND m.seq > ?2 ORDER BY m.seq LIMIT 1",
-                    )?
-                    .query_row(params![p, seen], |r| {
-                        Ok(row_target(
-                            &r.get::<_, String>(0)?,
-                            r.get::<_, Option<String>>(1)?.as_deref(),
-                            r.get::<_, Option<String>>(2)?.as_deref(),
-                            &r.get::<_, String>(3)?,
-                        ))
-                    })
-                    .optional()?
-                    .flatten(),
-            };
-            match check_payload(
-                &binding,
-                p,
-                hub_doc.as_ref(),
-                &self.actor,
-                item.payload,
-                moved_from.as_ref(),
-            ) {
+            let Pending {
+                mut hub_doc,
+                before,
+                result,
+            } = self.check_one(&tx, &binding, p, item.payload, seen)?;
+            match result {
                 Err(r) => {
                     // Heads disagree. A device that can answer gets the hub's
                     // sync message (heads and a bloom filter of its changes)
@@ -374,60 +488,21 @@ impl Hub {
                 }
                 Ok(mut checked) => {
                     if checked.changed {
-                        checked
-                            .doc
-                            .set_actor(automerge::ActorId::from(self.actor.clone()));
-                        let mut granted = Vec::new();
-                        if let Record::Wish(w) = &checked.record {
-                            if let Some((w, steps)) =
-                                self.settle_claims(&mut checked.doc, w, now)?
-                            {
-                                checked.record = Record::Wish(w);
-                                granted = steps;
-                            }
-                        }
-                        seq += 1;
-                        write_doc(&tx, &mut checked.doc, &checked.record, seq, now, &hub_hex)?;
-                        // A change of place or of a wish's standing can take the
-                        // document out of some devices' sync scope.
-                        if let Some((grid, household, standing)) = &before {
-                            if grid != checked.record.grid()
-                                || *household != checked.record.target().household
-                                || *standing != Standing::of(&checked.record, &hub_hex)
-                            {
-                                tx.prepare_cached("INSERT INTO moves (doc_id, seq, old_grid, old_household, old_open, old_claimant) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-                                    .execute(params![p, seq as i64, grid.as_str(), household.map(|h| h.to_string()), standing.open, standing.claimant])?;
-                            }
-                        }
-                        let actors = new_actors(hub_doc.as_mut(), &mut checked.doc, &hub_hex);
-                        crate::audit::write(
+                        self.apply_checked(
                             &tx,
-                            &crate::audit::Entry {
-                                at: now,
-                                device_id: Some(&binding.device_id),
+                            p,
+                            hub_doc.as_mut(),
+                            before.as_ref(),
+                            &mut checked,
+                            &mut seq,
+                            now,
+                            &Who {
+                                device_id: &binding.device_id,
                                 user_id: &binding.user.id,
-                                doc_id: p,
-                                kind: checked.record.kind().key(),
                                 action: crate::audit::action::PUSH,
                                 admin: None,
-                                detail: &format!("actor {actors}"),
                             },
                         )?;
-                        for (step, claim) in &granted {
-                            crate::audit::write(
-                                &tx,
-                                &crate::audit::Entry {
-                                    at: now,
-                                    device_id: None,
-                                    user_id: "hub",
-                                    doc_id: p,
-                                    kind: "wish",
-                                    action: step,
-                                    admin: None,
-                                    detail: &format!("claim {claim}"),
-                                },
-                            )?;
-                        }
                     }
                     let heads = gridline_records::heads_hex(&mut checked.doc);
                     let mut sent = item.heads.to_vec();
