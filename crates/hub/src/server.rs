@@ -1,6 +1,11 @@
 //! The hub over HTTP (axum): `/health`, `/metrics`, `/v1/enroll` (JSON) and
 //! `/v1/sync` (CBOR, bearer token). [`run`] takes a bound listener and a
 //! shutdown future; tests bind `127.0.0.1:0`.
+//!
+//! The OpenAPI document is generated from the handlers' `#[utoipa::path]`
+//! attributes ([`openapi`]), served at `GET /openapi.json` and committed as
+//! `docs/openapi.json` (a test fails when they differ). Every status a handler
+//! can return is listed there: schemathesis checks it (`scripts/api-fuzz`).
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,9 +16,13 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::{Error, Hub};
 
@@ -148,23 +157,98 @@ impl axum::serve::Listener for TlsListener {
     }
 }
 
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Gridline street hub",
+        description = "The hub's HTTP API. `/v1/enroll` and `/health` speak JSON; `/metrics` is Prometheus text; `/v1/sync` carries one CBOR `SyncRequest`/`SyncResponse` per round trip (docs/sync-protocol.md). Generated from crates/hub/src/server.rs."
+    ),
+    modifiers(&BearerToken),
+    tags((name = "hub", description = "Enrolment, health and sync"))
+)]
+struct ApiDoc;
+
+/// The `bearer` security scheme: the token `/v1/enroll` returned.
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("the token `/v1/enroll` returned"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+fn api_router() -> OpenApiRouter<Shared> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health))
+        .routes(routes!(metrics))
+        .routes(routes!(enroll))
+        .routes(routes!(sync))
+}
+
+/// The hub's OpenAPI 3.1 document, as served at `GET /openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().into_openapi()
+}
+
 fn router(state: Shared) -> Router {
-    Router::new()
-        .route("/health", get(health))
-        .route("/metrics", get(metrics))
-        .route("/v1/enroll", post(enroll))
-        .route("/v1/sync", post(sync))
+    let (router, api) = api_router().split_for_parts();
+    let doc = Bytes::from(
+        api.to_pretty_json()
+            .expect("the OpenAPI document serialises"),
+    );
+    router
+        .route(
+            "/openapi.json",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], doc) }),
+        )
         .layer(DefaultBodyLimit::max(gridline_sync::MAX_REQUEST_BYTES))
         .with_state(state)
 }
 
-#[derive(Serialize)]
+/// The hub is up and its store answers.
+#[derive(Serialize, ToSchema)]
 struct Health {
+    /// Always `ok` (a failing store answers 503 instead).
+    #[schema(value_type = String, example = "ok")]
     status: &'static str,
+    /// Documents the hub holds.
     documents: u64,
+    /// The hub's change counter: the cursor of its latest change.
     counter: u64,
+    /// The hub's Automerge actor id, hex.
     hub_actor: String,
 }
+
+/// A CBOR message (docs/sync-protocol.md), not described field by field here.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+struct Cbor(Vec<u8>);
+
+/// Prometheus text exposition format 0.0.4.
+#[derive(ToSchema)]
+#[schema(value_type = String)]
+#[allow(dead_code)]
+struct PrometheusText(String);
+
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "hub",
+    responses(
+        (status = 200, description = "the hub serves and its store answers", body = Health),
+        (status = 503, description = "the store does not answer", body = ErrorBody),
+    )
+)]
 
 async fn health(State(s): State<Shared>) -> Response {
     s.metrics.requests.fetch_add(1, Ordering::Relaxed);
@@ -189,6 +273,14 @@ async fn health(State(s): State<Shared>) -> Response {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "hub",
+    responses(
+        (status = 200, description = "counters since the hub started", body = PrometheusText, content_type = "text/plain"),
+    )
+)]
 async fn metrics(State(s): State<Shared>) -> Response {
     let m = &s.metrics;
     let state = s.clone();
@@ -218,27 +310,58 @@ async fn metrics(State(s): State<Shared>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
-#[derive(Deserialize, Serialize)]
+/// A device exchanging a one-time enrolment code for a bearer token.
+#[derive(Deserialize, Serialize, ToSchema)]
 pub struct EnrollRequest {
+    /// The one-time code the hub admin issued (`gridline hub enrol-code`),
+    /// e.g. `ABCD-EFGH-JKLM`; case and surrounding spaces are ignored.
+    #[schema(example = "ABCD-EFGH-JKLM")]
     pub code: String,
+    /// The device's id: not blank, at most 64 bytes of UTF-8; once per device.
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S", example = "dev-6f1c")]
     pub device_id: String,
+    /// The device's Automerge actor id: 1 to 32 bytes, hex; once per device.
+    #[schema(
+        pattern = "^([0-9a-fA-F]{2}){1,32}$",
+        example = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+    )]
     pub actor: String,
 }
 
-#[derive(Deserialize, Serialize)]
+/// The device's bearer token and the user, role and scope it is bound to.
+#[derive(Deserialize, Serialize, ToSchema)]
 pub struct EnrollResponse {
+    /// Bearer token for `/v1/sync`; the hub keeps only its hash.
     pub token: String,
     pub user_id: String,
     pub user_name: String,
+    /// Role key, e.g. `grid_worker`.
     pub role: String,
+    /// Scope, e.g. `grids:522701001001001`.
     pub scope: String,
+    /// The hub's Automerge actor id, hex: the only actor whose wish grants count.
     pub hub_actor: String,
 }
 
-#[derive(Serialize, Deserialize)]
+/// Every refusal and failure in JSON.
+#[derive(Serialize, Deserialize, ToSchema)]
 pub struct ErrorBody {
+    /// `invalid`, `unauthorised`, `revoked`, `too_many_attempts`, `version` or `internal`.
+    #[schema(value_type = String, example = "invalid")]
     pub code: &'static str,
+    /// What went wrong and what to do, Chinese first.
     pub message: String,
+}
+
+fn internal(message: &str) -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Json(ErrorBody {
+            code: "internal",
+            message: message.to_owned(),
+        }),
+    )
+        .into_response()
 }
 
 fn error_response(e: &Error) -> Response {
@@ -255,16 +378,37 @@ fn error_response(e: &Error) -> Response {
     if status.is_server_error() {
         tracing::error!(error = %e, "request failed");
     }
-    (
+    let mut resp = (
         status,
         Json(ErrorBody {
             code,
             message: e.to_string(),
         }),
     )
-        .into_response()
+        .into_response();
+    if let Error::TooManyAttempts { retry_after_secs } = e {
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from((*retry_after_secs).max(1)),
+        );
+    }
+    resp
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/enroll",
+    tag = "hub",
+    request_body = EnrollRequest,
+    responses(
+        (status = 200, description = "enrolled: the token and the binding", body = EnrollResponse),
+        (status = 400, description = "not JSON, wrong content type, a field missing, a bad device id or actor, or the device or actor already enrolled", body = ErrorBody),
+        (status = 401, description = "the code is wrong, used or expired", body = ErrorBody),
+        (status = 429, description = "too many wrong codes lately, from anywhere (5 in 10 minutes): every enrolment waits until the oldest ages out", body = ErrorBody,
+            headers(("Retry-After" = i64, description = "seconds to wait"))),
+        (status = 500, description = "the hub's store failed", body = ErrorBody),
+    )
+)]
 async fn enroll(
     State(s): State<Shared>,
     body: Result<Json<EnrollRequest>, axum::extract::rejection::JsonRejection>,
@@ -304,7 +448,7 @@ async fn enroll(
             .into_response()
         }
         Ok(Err(e)) => error_response(&e),
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "panicked").into_response(),
+        Err(_) => internal("panicked"),
     }
 }
 
@@ -313,6 +457,21 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
     v.strip_prefix("Bearer ").map(|t| t.trim().to_owned())
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/sync",
+    tag = "hub",
+    request_body(content = Cbor, content_type = "application/cbor", description = "one CBOR `SyncRequest` (docs/sync-protocol.md), at most 16 MiB"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "one CBOR `SyncResponse`: acknowledgements, refusals, documents, removals, cursor", body = Cbor, content_type = "application/cbor"),
+        (status = 400, description = "not a `SyncRequest`, or another protocol version (`code`: `version`)", body = ErrorBody),
+        (status = 401, description = "no bearer token, or an unknown one", body = ErrorBody),
+        (status = 403, description = "the device was revoked", body = ErrorBody),
+        (status = 413, description = "the body is over 16 MiB", body = String, content_type = "text/plain"),
+        (status = 500, description = "the hub's store failed", body = ErrorBody),
+    )
+)]
 async fn sync(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let started = Clock::now();
     s.metrics.requests.fetch_add(1, Ordering::Relaxed);
@@ -345,7 +504,7 @@ async fn sync(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Respo
             s.metrics.errors.fetch_add(1, Ordering::Relaxed);
             error_response(&e)
         }
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "panicked").into_response(),
+        Err(_) => internal("panicked"),
     };
     s.metrics
         .sync_micros
