@@ -55,7 +55,10 @@ pub fn run(ctx: &Ctx, watch: bool, interval: u64) -> anyhow::Result<()> {
         return Ok(());
     }
     // Watch: sync after each local change, and every minute to receive others'
-    // changes; while the hub is unreachable, back off (with jitter) and resume by itself.
+    // changes; after a failed sync, back off (with jitter) and resume by itself.
+    // Every failure is retried, as the app's sync engine does: a reply garbled
+    // on the way reads as a refusal, and stopping on it left a device that
+    // never synced again once the network was fine.
     let mut backoff = 1u64;
     let mut since_pull = u64::MAX;
     loop {
@@ -70,15 +73,23 @@ pub fn run(ctx: &Ctx, watch: bool, interval: u64) -> anyhow::Result<()> {
                     backoff = 1;
                     since_pull = 0;
                 }
-                Err(DeviceError::Offline(why)) => {
+                Err(e) => {
                     let jitter = uuid::Uuid::new_v4().as_bytes()[0] as u64 % (backoff + 1);
                     let wait = (backoff + jitter).min(120);
-                    eprintln!("离线 (offline): {why}; {wait} 秒后重试 (retrying in {wait} s)");
+                    match e {
+                        DeviceError::Offline(why) => {
+                            eprintln!(
+                                "离线 (offline): {why}; {wait} 秒后重试 (retrying in {wait} s)"
+                            )
+                        }
+                        e => eprintln!(
+                            "同步失败 (sync failed): {e}; {wait} 秒后重试 (retrying in {wait} s)"
+                        ),
+                    }
                     std::thread::sleep(Duration::from_secs(wait));
                     backoff = (backoff * 2).min(60);
                     continue;
                 }
-                Err(e) => return Err(e.into()),
             }
         }
         std::thread::sleep(Duration::from_secs(interval.max(1)));
