@@ -182,3 +182,72 @@ fn sync_watch_recovers_by_itself() {
         recovered.as_secs_f64()
     );
 }
+
+/// `gridline device sync --watch` keeps going when replies arrive corrupted
+/// (a truncated body the device cannot decode), and sends everything once
+/// they are whole again: a bad reply is a network fault, not a reason to stop.
+#[test]
+fn sync_watch_survives_corrupted_replies() {
+    let rt = runtime();
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = new_hub(hub_dir.path());
+    let (listener, _) = listen(&rt);
+    let proxy = Proxy::start(&rt, listener.local_addr().unwrap(), 11, Mode::Clean);
+    let (dev_dir, mut d) = enrolled_device(&hub, "gw-corrupt", &proxy.url);
+    serve(&rt, listener, hub);
+    sync_http(&rt, &mut d).unwrap();
+    let households = grid_households(&d);
+    for n in 0..5 {
+        d.log_visit(
+            &NewVisit {
+                household: households[n % households.len()].clone(),
+                at: Some(visit_at(n)),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    }
+    drop(d);
+    let db = device_db(dev_dir.path());
+
+    proxy.set_mode(Mode::Corrupt);
+    let mut cmd = cli(
+        dev_dir.path(),
+        &["device", "sync", "--watch", "--interval", "1"],
+    );
+    cmd.stderr(Stdio::piped());
+    let mut watch = Proc::spawn(&mut cmd);
+    std::thread::sleep(Duration::from_secs(3));
+    let corrupted = proxy
+        .counters()
+        .truncated_response
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert!(corrupted > 0, "--watch got corrupted replies");
+    if let Some(status) = watch.child().try_wait().unwrap() {
+        let out = watch.kill();
+        panic!(
+            "--watch stopped on a corrupted reply ({status}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    proxy.set_mode(Mode::Clean);
+    let back = Clock::now();
+    while unsent(&db) > 0 {
+        assert!(
+            back.elapsed() < Duration::from_secs(40),
+            "--watch sent everything within 40 s of the replies being whole again"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let recovered = back.elapsed();
+    let out = watch.kill();
+    assert!(was_killed(&out.status), "--watch was still running");
+    drop(db);
+    assert_converged("after corrupted replies", dev_dir.path(), hub_dir.path());
+    println!(
+        "[watch-corrupt] corrupted replies {corrupted}, sent everything {:.1} s after replies were whole again",
+        recovered.as_secs_f64()
+    );
+}

@@ -27,6 +27,8 @@ pub enum Mode {
     Random = 1,
     /// Every connection is dropped mid-request (the hub looks unreachable).
     Down = 2,
+    /// Every reply reaches the device truncated, framed as complete.
+    Corrupt = 3,
 }
 
 #[derive(Debug, Default)]
@@ -138,6 +140,7 @@ impl Shared {
         let fault = match self.mode.load(Ordering::SeqCst) {
             0 => Fault::Pass,
             2 => Fault::DropMidRequest,
+            3 => Fault::TruncateResponse,
             _ => match rng.below(12) {
                 0 => Fault::DropMidRequest,
                 1 => Fault::DropMidResponse,
