@@ -18,6 +18,27 @@ pub enum BenchCmd {
     Sync(SyncArgs),
     /// 设备存储：打开并列出、拼音搜索、记录走访、生成街道数据 (device store: open+list, search, log a visit, seed a street)
     Store(StoreArgs),
+    /// 浸泡：多台设备持续向一个枢纽（独立进程）推送小改动 (soak: many devices pushing small changes to one hub process for a bounded time)
+    Soak(SoakArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SoakArgs {
+    /// 模拟设备数 (simulated devices)
+    #[arg(long, default_value_t = 500)]
+    devices: usize,
+    /// 持续秒数 (seconds to run)
+    #[arg(long, default_value_t = 150)]
+    seconds: u64,
+    /// 每台设备两次同步之间的间隔，毫秒 (pause between one device's round trips, ms; jittered ±50%)
+    #[arg(long, default_value_t = 1000)]
+    interval_ms: u64,
+    /// 预热秒数：此后内存不应增长 (warm-up seconds: RSS must not grow after this)
+    #[arg(long, default_value_t = 30)]
+    warmup: u64,
+    /// 工作目录 (scratch directory; default: the system temp dir)
+    #[arg(long)]
+    dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -81,6 +102,16 @@ pub fn run(ctx: &Ctx, cmd: BenchCmd) -> anyhow::Result<()> {
         BenchCmd::Peer(a) => {
             let base = a.dir.unwrap_or_else(std::env::temp_dir);
             return crate::bench_peer::run(&base, a.n.clamp(10, 5000), ctx.now);
+        }
+        BenchCmd::Soak(a) => {
+            let base = a.dir.unwrap_or_else(std::env::temp_dir);
+            let o = crate::bench_soak::Options {
+                devices: a.devices.clamp(1, 2000),
+                seconds: a.seconds.clamp(5, 3600),
+                interval: Duration::from_millis(a.interval_ms.clamp(10, 60_000)),
+                warmup: a.warmup,
+            };
+            return crate::bench_soak::run(&base, o, ctx.now);
         }
         BenchCmd::Sync(a) => {
             let base = a.dir.unwrap_or_else(std::env::temp_dir);

@@ -66,7 +66,7 @@ pub(crate) fn serve(dir: &Path) -> anyhow::Result<HubProcess> {
     Ok(HubProcess { child, url })
 }
 
-fn rss_mb(pid: u32) -> f64 {
+pub(crate) fn rss_mb(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
         .lines()
