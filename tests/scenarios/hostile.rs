@@ -156,7 +156,78 @@ fn a_live_hub_refuses_the_sync_corpus_with_4xx_and_keeps_serving() {
         let v: serde_json::Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
         v["token"].as_str().unwrap().to_owned()
     });
+    // Content the app would refuse, pushed by a bound device: an enormous
+    // note is refused as invalid (and the same record with a short note is
+    // accepted, so it is the note that was refused).
+    let actor = [0x11u8; 16];
+    let base = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hostile/household.automerge"),
+    )
+    .unwrap();
+    let mut h =
+        gridline_records::household::read(&automerge::AutoCommit::load(&base).unwrap()).unwrap();
+    h.grid = gridline_model::GridId::parse("522701001001001").unwrap();
+    let push = |h: &gridline_model::Household| {
+        let mut doc = gridline_records::new_doc(&actor);
+        gridline_records::household::create(&mut doc, h, super::now()).unwrap();
+        let req = gridline_sync::SyncRequest {
+            v: gridline_sync::PROTOCOL_VERSION,
+            cursor: 0,
+            page: 1,
+            want_total: false,
+            new_actor: None,
+            push: vec![gridline_sync::PushDoc {
+                id: h.id.to_string(),
+                changes: doc.save(),
+                heads: doc.get_heads().iter().map(|x| x.to_string()).collect(),
+            }],
+            sync: Vec::new(),
+            am_sync: false,
+        };
+        rt.block_on(async {
+            let r = http
+                .post(format!("{url}/v1/sync"))
+                .bearer_auth(&token)
+                .header("content-type", "application/cbor")
+                .body(gridline_sync::encode(&req))
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success());
+            gridline_sync::decode_response(&r.bytes().await.unwrap()).unwrap()
+        })
+    };
+    h.id = uuid::Uuid::now_v7();
+    h.notes = "长".repeat(100_000);
+    let resp = push(&h);
+    assert_eq!(resp.refusals.len(), 1, "{:?}", resp.acks);
+    assert_eq!(resp.refusals[0].code, gridline_sync::RefusalCode::Malformed);
+    assert!(
+        resp.refusals[0].reason.contains("5000"),
+        "{}",
+        resp.refusals[0].reason
+    );
+    h.id = uuid::Uuid::now_v7();
+    h.notes = "腿脚不便".into();
+    let resp = push(&h);
+    assert_eq!((resp.acks.len(), resp.refusals.len()), (1, 0), "{resp:?}");
+
+    // Invalid UTF-8 inside a CBOR text string (the pushed document's id).
+    let mut bad = gridline_sync::encode(&gridline_sync::SyncRequest {
+        v: gridline_sync::PROTOCOL_VERSION,
+        cursor: 0,
+        page: 1,
+        want_total: false,
+        new_actor: Some("zzzzzzzz".into()),
+        push: Vec::new(),
+        sync: Vec::new(),
+        am_sync: false,
+    });
+    let at = bad.windows(8).position(|w| w == b"zzzzzzzz").unwrap();
+    bad[at] = 0xff;
+
     let mut bodies: Vec<Vec<u8>> = inputs("sync_request").into_iter().map(|(_, b)| b).collect();
+    bodies.push(bad);
     bodies.extend(inputs("document").into_iter().map(|(_, b)| b));
     bodies.push(vec![0xff; 1024]); // not CBOR
     bodies.push([0x81u8; 4096].to_vec()); // arrays nested 4,096 deep

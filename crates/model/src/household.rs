@@ -155,6 +155,7 @@ impl Household {
 
     pub fn validate(&self, today: NaiveDate) -> Result<(), Invalid> {
         self.address.validate()?;
+        crate::check_length("notes", &self.notes)?;
         check_ordinary_tags(&self.tags, "tags")?;
         for (i, r) in self.residents.iter().enumerate() {
             let field = |f: &str| format!("residents[{i}].{f}");

@@ -306,6 +306,8 @@ pub struct Issue {
 impl Issue {
     pub fn validate(&self) -> Result<(), Invalid> {
         parse_category(&self.category)?;
+        crate::check_length("description", &self.description)?;
+        crate::check_length("location", &self.location)?;
         if self.description.trim().is_empty() {
             return Err(Invalid::new(
                 "description",

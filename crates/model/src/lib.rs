@@ -39,3 +39,18 @@ pub type RecordId = uuid::Uuid;
 
 /// Timestamps are UTC instants; the UI shows them in local time.
 pub type Instant = chrono::DateTime<chrono::Utc>;
+
+/// The longest free text a record holds (notes, descriptions, event texts).
+pub const MAX_TEXT: usize = 5000;
+
+/// Refuses free text longer than [`MAX_TEXT`] characters, naming the field.
+pub fn check_length(field: &str, s: &str) -> Result<(), Invalid> {
+    if s.chars().count() > MAX_TEXT {
+        return Err(Invalid::new(
+            field,
+            format!("文字过长，超过 {MAX_TEXT} 字 (longer than {MAX_TEXT} characters)"),
+            "请精简内容 (shorten it)",
+        ));
+    }
+    Ok(())
+}

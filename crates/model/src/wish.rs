@@ -159,6 +159,7 @@ pub struct Wish {
 impl Wish {
     pub fn validate(&self) -> Result<(), Invalid> {
         parse_wish_category(&self.category)?;
+        crate::check_length("description", &self.description)?;
         let n = self.title.trim().chars().count();
         if n == 0 || n > 40 {
             return Err(Invalid::new(

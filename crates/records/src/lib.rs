@@ -143,6 +143,66 @@ impl Record {
         })
     }
 
+    /// The record's own rules (addresses, ID numbers, tags, categories,
+    /// lengths), as the device checks them when the record is made: what the
+    /// hub applies to a pushed document, so a tampered device cannot store
+    /// what the app would refuse. `now` bounds dates; the hub passes a
+    /// tolerant one, since a phone's clock may run ahead.
+    pub fn validate(
+        &self,
+        now: gridline_model::Instant,
+    ) -> std::result::Result<(), gridline_model::Invalid> {
+        use gridline_model::{IssueStep, WishStep};
+        let long = gridline_model::check_length;
+        match self {
+            Record::Household(h) => h.validate(now.date_naive()),
+            Record::HouseholdPrivate(p) => {
+                if let Some(t) = p.sensitive_tags.iter().find(|t| !t.is_sensitive()) {
+                    return Err(gridline_model::Invalid::new(
+                        "sensitive_tags",
+                        format!("\"{t}\" 不是敏感标签 (not a sensitive tag)"),
+                        "普通标签写在户信息里 (ordinary tags belong to the household)",
+                    ));
+                }
+                Ok(())
+            }
+            Record::Visit(v) => v.validate(now),
+            Record::Issue(i) => {
+                for e in &i.events {
+                    match &e.step {
+                        IssueStep::Reject { reason: t }
+                        | IssueStep::Resolve { note: t }
+                        | IssueStep::Escalate { note: t }
+                        | IssueStep::VerifyClose { note: t }
+                        | IssueStep::Handle { feedback: t } => long("events", t)?,
+                        IssueStep::Evaluate {
+                            resident, comment, ..
+                        } => {
+                            long("events", resident)?;
+                            long("events", comment)?;
+                        }
+                        IssueStep::Dispatch { departments, .. } => {
+                            long("events", &departments.join(","))?
+                        }
+                        IssueStep::Report | IssueStep::Accept | IssueStep::Merge { .. } => {}
+                    }
+                }
+                i.validate()
+            }
+            Record::Wish(w) => {
+                for e in &w.events {
+                    match &e.step {
+                        WishStep::Fulfil { note: t }
+                        | WishStep::Confirm { resident: t }
+                        | WishStep::WithdrawWish { reason: t } => long("events", t)?,
+                        _ => {}
+                    }
+                }
+                w.validate()
+            }
+        }
+    }
+
     pub fn kind(&self) -> Kind {
         match self {
             Record::Household(_) => Kind::Household,

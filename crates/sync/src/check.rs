@@ -130,6 +130,19 @@ pub fn check_payload(
             format!("not a Gridline record: {e}"),
         )
     })?;
+    // What the app would refuse, the hub refuses too. It checks content, not
+    // clocks (this crate reads none, and a phone's may run ahead): dates are
+    // only bounded by a far-off year.
+    if changed {
+        use chrono::TimeZone;
+        let no_clock = chrono::Utc
+            .with_ymd_and_hms(9000, 1, 1, 0, 0, 0)
+            .single()
+            .expect("a valid date");
+        record
+            .validate(no_clock)
+            .map_err(|e| refuse(RefusalCode::Malformed, format!("invalid record: {e}")))?;
+    }
     if record.doc_id().to_string() != id {
         return Err(refuse(
             RefusalCode::Malformed,
