@@ -30,6 +30,10 @@ pub struct DeviceInfo {
     pub hub_url: Option<String>,
     /// Community, street and admin users see the dashboard (数据看板).
     pub dashboard: bool,
+    /// What this role may start, from the permission table: log_visit,
+    /// report_issue, post_wish. The UI offers only these buttons; the device
+    /// and the hub enforce the rules regardless.
+    pub may: Vec<String>,
     /// The grids this user works in, for new issues and wishes without a household.
     pub grids: Vec<String>,
     /// zh-CN or en.

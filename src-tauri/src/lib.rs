@@ -128,6 +128,15 @@ fn info_of(s: &AppState, d: Option<&Device>) -> Res<dto::DeviceInfo> {
                         | gridline_model::Role::StreetStaff
                         | gridline_model::Role::Admin
                 ),
+                may: [
+                    ("log_visit", Kind::Visit),
+                    ("report_issue", Kind::Issue),
+                    ("post_wish", Kind::Wish),
+                ]
+                .into_iter()
+                .filter(|(_, k)| gridline_model::permission::role_may(*k, Action::Create, u.role))
+                .map(|(name, _)| name.to_owned())
+                .collect(),
                 grids: match &u.scope {
                     gridline_model::Scope::Grids(g) => g.iter().map(|g| g.to_string()).collect(),
                     _ => Vec::new(),
@@ -148,6 +157,7 @@ fn info_of(s: &AppState, d: Option<&Device>) -> Res<dto::DeviceInfo> {
             scope: String::new(),
             hub_url: None,
             dashboard: false,
+            may: Vec::new(),
             grids: Vec::new(),
             language,
             data_dir: s.dir.display().to_string(),

@@ -161,6 +161,7 @@ fn a_grid_worker_enrols_finds_a_household_visits_and_reports() {
     assert_eq!(info.role, "grid-worker");
     assert_eq!(info.grids, vec!["522701001001001"]);
     assert!(!info.dashboard, "grid workers have no dashboard");
+    assert_eq!(info.may, vec!["log_visit", "report_issue", "post_wish"]);
     assert_eq!(a.err_code("dashboard", json!({})), "refused");
 
     let s = a.sync(&served.rt);
@@ -280,6 +281,7 @@ fn drafts_survive_a_restart_and_the_language_switches() {
     let info: dto::DeviceInfo = serde_json::from_value(a.ok("device_info", json!({}))).unwrap();
     assert_eq!(info.language, "en");
     assert!(info.dashboard, "community staff see the dashboard");
+    assert_eq!(info.may, vec!["report_issue", "post_wish"], "community staff log no visits");
     a.sync(&served.rt);
     let d: dto::Dashboard = serde_json::from_value(a.ok("dashboard", json!({}))).unwrap();
     assert!(d.households > 0);

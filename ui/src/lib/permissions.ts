@@ -1,11 +1,11 @@
-// Which entry points to offer a role (DESIGN.md §3). The hub and the device
-// enforce the rules; the UI only avoids offering a button that must fail.
-// Workflow steps are not here: the backend lists them in `offered`.
+// Which entry points to offer: the shell says what the user's role may start
+// (DeviceInfo.may, from the permission table in crates/model). The hub and
+// the device enforce the rules; the UI only avoids offering a button that
+// must fail. Workflow steps are not here: the backend lists them in `offered`.
+import type { DeviceInfo } from './types';
 
-const VISITORS = ['grid-worker', 'joint-leader'];
-const REPORTERS = ['grid-worker', 'joint-leader', 'community-staff', 'street-staff'];
-const WISH_POSTERS = ['grid-worker', 'joint-leader', 'community-staff'];
+type Device = Pick<DeviceInfo, 'may'> | null | undefined;
 
-export const mayLogVisit = (role: string | undefined) => VISITORS.includes(role ?? '');
-export const mayReportIssue = (role: string | undefined) => REPORTERS.includes(role ?? '');
-export const mayPostWish = (role: string | undefined) => WISH_POSTERS.includes(role ?? '');
+export const mayLogVisit = (d: Device) => !!d?.may.includes('log_visit');
+export const mayReportIssue = (d: Device) => !!d?.may.includes('report_issue');
+export const mayPostWish = (d: Device) => !!d?.may.includes('post_wish');

@@ -19,6 +19,14 @@ export interface FakeBackend {
   handle(cmd: string, args?: Record<string, unknown>): Promise<unknown>;
 }
 
+// What the shell answers in DeviceInfo.may, per role (DESIGN §3).
+const MAY: Record<string, string[]> = {
+  'grid-worker': ['log_visit', 'report_issue', 'post_wish'],
+  'joint-leader': ['log_visit', 'report_issue', 'post_wish'],
+  'community-staff': ['report_issue', 'post_wish'],
+  'street-staff': ['report_issue'],
+};
+
 export function fakeBackend(): FakeBackend {
   const b: FakeBackend = {
     calls: [],
@@ -36,6 +44,7 @@ export function fakeBackend(): FakeBackend {
   const device = (): DeviceInfo => ({
     enrolled: b.enrolled, device_id: 'dev-1', user_id: 'gw-001', user_name: '张伟', role: b.role,
     scope: 'grids:522701001001001', hub_url: 'http://127.0.0.1:7878', dashboard: b.role === 'community-staff',
+    may: MAY[b.role] ?? [],
     grids: ['522701001001001'], language: 'zh-CN', data_dir: '/tmp/gridline', suggested_hub: 'http://127.0.0.1:7878',
   });
   const sync = (): SyncInfo => ({

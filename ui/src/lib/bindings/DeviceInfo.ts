@@ -14,6 +14,12 @@ role: string, scope: string, hub_url: string | null,
  */
 dashboard: boolean, 
 /**
+ * What this role may start, from the permission table: log_visit,
+ * report_issue, post_wish. The UI offers only these buttons; the device
+ * and the hub enforce the rules regardless.
+ */
+may: Array<string>, 
+/**
  * The grids this user works in, for new issues and wishes without a household.
  */
 grids: Array<string>, 
