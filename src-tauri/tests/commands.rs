@@ -281,7 +281,11 @@ fn drafts_survive_a_restart_and_the_language_switches() {
     let info: dto::DeviceInfo = serde_json::from_value(a.ok("device_info", json!({}))).unwrap();
     assert_eq!(info.language, "en");
     assert!(info.dashboard, "community staff see the dashboard");
-    assert_eq!(info.may, vec!["report_issue", "post_wish"], "community staff log no visits");
+    assert_eq!(
+        info.may,
+        vec!["report_issue", "post_wish"],
+        "community staff log no visits"
+    );
     a.sync(&served.rt);
     let d: dto::Dashboard = serde_json::from_value(a.ok("dashboard", json!({}))).unwrap();
     assert!(d.households > 0);
