@@ -128,19 +128,8 @@ fn a_live_hub_refuses_the_sync_corpus_with_4xx_and_keeps_serving() {
         scope: gridline_model::Scope::parse("grids:522701001001001").unwrap(),
     };
     let code = hub.enrol_code(&user, "admin", super::now()).unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = rt.spawn(gridline_hub::server::run(listener, hub, async {
-        let _ = stopped.await;
-    }));
+    let served = super::Served::start(hub, None);
+    let (rt, url) = (&served.rt, served.url.clone());
     let http = reqwest::Client::new();
     let token = rt.block_on(async {
         let body =
@@ -255,6 +244,5 @@ fn a_live_hub_refuses_the_sync_corpus_with_4xx_and_keeps_serving() {
         statuses.iter().filter(|s| (400..500).contains(*s)).count() >= 3,
         "{statuses:?}"
     );
-    let _ = stop.send(());
-    rt.block_on(server).unwrap().unwrap();
+    served.stop();
 }

@@ -5,6 +5,7 @@ mod hostile;
 mod interop;
 mod matrix;
 mod revocation;
+mod served;
 mod sync;
 mod sync_fallback;
 mod sync_moved;
@@ -14,6 +15,7 @@ mod two_devices;
 use chrono::{TimeZone, Utc};
 use gridline_device::{Device, NewHousehold, NewResident};
 use gridline_model::{Instant, Role, Scope, User};
+use served::Served;
 
 pub const GRID: &str = "522701001001001";
 

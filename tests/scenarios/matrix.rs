@@ -37,20 +37,12 @@ impl Dev {
     }
 }
 
+/// The served hub, its file (read directly for documents a device may not
+/// hold), and one HTTP client.
 struct Live {
-    rt: tokio::runtime::Runtime,
-    url: String,
+    served: super::Served,
     db: std::path::PathBuf,
     http: reqwest::Client,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for Live {
-    fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-    }
 }
 
 impl Live {
@@ -59,10 +51,10 @@ impl Live {
         let body = serde_json::json!({
             "code": code, "device_id": uuid::Uuid::new_v4().to_string(), "actor": hex(&actor),
         });
-        let token = self.rt.block_on(async {
+        let token = self.served.rt.block_on(async {
             let r = self
                 .http
-                .post(format!("{}/v1/enroll", self.url))
+                .post(format!("{}/v1/enroll", self.served.url))
                 .header("content-type", "application/json")
                 .body(body.to_string())
                 .send()
@@ -80,10 +72,10 @@ impl Live {
     }
 
     fn request(&self, dev: &Dev, req: &SyncRequest) -> gridline_sync::SyncResponse {
-        self.rt.block_on(async {
+        self.served.rt.block_on(async {
             let r = self
                 .http
-                .post(format!("{}/v1/sync", self.url))
+                .post(format!("{}/v1/sync", self.served.url))
                 .bearer_auth(&dev.token)
                 .header("content-type", "application/cbor")
                 .body(gridline_sync::encode(req))
@@ -286,25 +278,10 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
         .iter()
         .map(|u| hub.enrol_code(u, "admin", now()).unwrap())
         .collect();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    rt.spawn(gridline_hub::server::run(listener, hub, async {
-        let _ = stopped.await;
-    }));
     let live = Live {
-        rt,
-        url,
+        served: super::Served::start(hub, None),
         db: dir.path().join("hub.db"),
         http: reqwest::Client::new(),
-        stop: Some(stop),
     };
 
     // --- Fixtures made by the right people: issues and wishes in A and B,

@@ -11,66 +11,6 @@ use gridline_store::HouseholdFilter;
 use super::sync::{enrolled, hub, sync};
 use super::*;
 
-type Stopper = (
-    tokio::sync::oneshot::Sender<()>,
-    tokio::task::JoinHandle<std::io::Result<()>>,
-);
-
-/// A hub served by axum on 127.0.0.1:0 for the length of a test.
-struct Served {
-    rt: tokio::runtime::Runtime,
-    url: String,
-    stop: Option<Stopper>,
-}
-
-impl Served {
-    fn start(hub: Hub) -> Served {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let listener = rt
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let server = rt.spawn(gridline_hub::server::run(listener, hub, async {
-            let _ = stopped.await;
-        }));
-        Served {
-            rt,
-            url,
-            stop: Some((stop, server)),
-        }
-    }
-
-    /// POSTs `body` and returns the status and the body as text.
-    fn post(&self, path: &str, body: Vec<u8>, content: &str, token: Option<&str>) -> (u16, String) {
-        let mut req = reqwest::Client::new()
-            .post(format!("{}{path}", self.url))
-            .header("content-type", content)
-            .body(body);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        self.rt.block_on(async {
-            let r = req.send().await.unwrap();
-            let status = r.status().as_u16();
-            (status, r.text().await.unwrap_or_default())
-        })
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        if let Some((stop, server)) = self.stop.take() {
-            let _ = stop.send(());
-            let _ = self.rt.block_on(server);
-        }
-    }
-}
-
 fn worker(id: &str) -> User {
     User {
         id: id.into(),
@@ -84,7 +24,7 @@ fn worker(id: &str) -> User {
 fn bad_codes_over_http_are_rate_limited_with_429_and_a_clear_message() {
     let (_h, hub) = hub();
     let good = hub.enrol_code(&worker("gw-1"), "admin", now()).unwrap();
-    let served = Served::start(hub);
+    let served = Served::start(hub, None);
     let enrol = |code: &str| {
         let body = serde_json::json!({"code": code, "device_id": "dev-1", "actor": "aa01"});
         served.post(
@@ -136,7 +76,7 @@ fn a_captured_request_replayed_with_a_revoked_token_is_refused() {
     .unwrap();
     // Captured on the wire: the CBOR body and its bearer token.
     let captured = gridline_sync::encode(&gw.sync_request(false).unwrap());
-    let served = Served::start(hub);
+    let served = Served::start(hub, None);
     let admin = Hub::open(h.path()).unwrap();
     let (status, _) = served.post(
         "/v1/sync",

@@ -693,60 +693,6 @@ proptest! {
     }
 }
 
-/// How to stop a served hub: the shutdown signal and the server task.
-type Stopper = (
-    tokio::sync::oneshot::Sender<()>,
-    tokio::task::JoinHandle<std::io::Result<()>>,
-);
-
-/// A hub served on 127.0.0.1:0 (https when `tls` names a certificate and key)
-/// in its own runtime; `stop` shuts it down gracefully.
-struct Served {
-    rt: tokio::runtime::Runtime,
-    url: String,
-    stop: std::sync::Mutex<Option<Stopper>>,
-}
-
-impl Served {
-    fn start(hub: Hub, tls: Option<(std::path::PathBuf, std::path::PathBuf)>) -> Served {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let listener = rt
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let scheme = if tls.is_some() { "https" } else { "http" };
-        let url = format!("{scheme}://{}", listener.local_addr().unwrap());
-        let shutdown = async {
-            let _ = stopped.await;
-        };
-        let server = rt.spawn(async move {
-            match tls {
-                Some((cert, key)) => {
-                    gridline_hub::server::run_tls(listener, hub, &cert, &key, shutdown).await
-                }
-                None => gridline_hub::server::run(listener, hub, shutdown).await,
-            }
-        });
-        Served {
-            rt,
-            url,
-            stop: std::sync::Mutex::new(Some((stop, server))),
-        }
-    }
-
-    /// Stops the hub and waits until it has finished its requests.
-    fn stop(&self) {
-        if let Some((stop, server)) = self.stop.lock().unwrap().take() {
-            stop.send(()).unwrap();
-            self.rt.block_on(server).unwrap().unwrap();
-        }
-    }
-}
-
 /// The real thing on loopback: a hub served by axum on 127.0.0.1:0, a device
 /// enrolling and syncing over HTTP, and a "nothing changed" round trip.
 #[test]

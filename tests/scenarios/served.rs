@@ -1,0 +1,89 @@
+//! A hub served over HTTP(S) on 127.0.0.1:0 for the length of a test, in its
+//! own runtime: the one way every loopback scenario starts and stops a hub.
+
+use gridline_hub::Hub;
+
+/// How to stop a served hub: the shutdown signal and the server task.
+type Stopper = (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+);
+
+pub(crate) struct Served {
+    pub rt: tokio::runtime::Runtime,
+    pub url: String,
+    stop: std::sync::Mutex<Option<Stopper>>,
+}
+
+impl Served {
+    /// Serves `hub`; https when `tls` names a certificate and key.
+    pub fn start(hub: Hub, tls: Option<(std::path::PathBuf, std::path::PathBuf)>) -> Served {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{}", listener.local_addr().unwrap());
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        let server = rt.spawn(async move {
+            match tls {
+                Some((cert, key)) => {
+                    gridline_hub::server::run_tls(listener, hub, &cert, &key, shutdown).await
+                }
+                None => gridline_hub::server::run(listener, hub, shutdown).await,
+            }
+        });
+        Served {
+            rt,
+            url,
+            stop: std::sync::Mutex::new(Some((stop, server))),
+        }
+    }
+
+    /// Stops the hub and waits until it has finished its requests; the
+    /// server must have ended cleanly.
+    pub fn stop(&self) {
+        if let Some((stop, server)) = self.stop.lock().unwrap().take() {
+            stop.send(()).unwrap();
+            self.rt.block_on(server).unwrap().unwrap();
+        }
+    }
+
+    /// POSTs `body` and returns the status and the body as text.
+    pub fn post(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        content: &str,
+        token: Option<&str>,
+    ) -> (u16, String) {
+        let mut req = reqwest::Client::new()
+            .post(format!("{}{path}", self.url))
+            .header("content-type", content)
+            .body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.rt.block_on(async {
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.text().await.unwrap_or_default())
+        })
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some((stop, server)) = self.stop.lock().unwrap().take() {
+            let _ = stop.send(());
+            let _ = self.rt.block_on(server);
+        }
+    }
+}
