@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand, ValueEnum};
 use gridline_device::NewIssue;
 use gridline_model::issue::{parse_category, Stage};
-use gridline_model::{Grade, IssueEvent, IssueStep, RecordId};
+use gridline_model::{IssueEvent, IssueStep};
 use gridline_store::{IssueFilter, IssueRow};
 use serde_json::{json, Value};
 
@@ -449,19 +449,6 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn need<T>(v: Option<T>, flag: &str, step: StepName) -> anyhow::Result<T> {
-    let key = step
-        .to_possible_value()
-        .map(|p| p.get_name().to_owned())
-        .unwrap_or_default();
-    v.ok_or_else(|| {
-        usage(format!(
-            "{} ({key}) 需要 {flag} ({key} needs {flag})",
-            step_zh(&key)
-        ))
-    })
-}
-
 fn build_step(a: &ActArgs) -> anyhow::Result<IssueStep> {
     use StepName as N;
     let key = a
@@ -493,82 +480,43 @@ fn build_step(a: &ActArgs) -> anyhow::Result<IssueStep> {
             "{key} 不使用 {flag} ({flag} is not used by {key})"
         )));
     }
-    let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_owned();
-    Ok(match a.step {
-        N::Accept => IssueStep::Accept,
-        N::Reject => {
-            let reason = need(
-                a.reason.clone().filter(|r| !r.trim().is_empty()),
-                "--reason",
-                a.step,
-            )?;
-            IssueStep::Reject {
-                reason: reason.trim().to_owned(),
-            }
+    let satisfied = match a.satisfied.as_deref().map(str::trim) {
+        None => None,
+        Some("yes" | "y" | "true" | "满意") => Some(true),
+        Some("no" | "n" | "false" | "不满意") => Some(false),
+        Some(other) => {
+            return Err(usage(format!(
+                "--satisfied \"{other}\" 应为 yes 或 no (use yes or no)"
+            )))
         }
-        N::Merge => {
-            let into = need(a.into.as_deref(), "--into", a.step)?;
-            let into = RecordId::parse_str(into.trim()).map_err(|_| {
-                usage(format!(
-                    "--into \"{into}\" 不是有效编号 (not a valid issue id)"
-                ))
-            })?;
-            IssueStep::Merge { into }
-        }
-        N::Resolve => IssueStep::Resolve {
-            note: text(&a.note),
-        },
-        N::Escalate => IssueStep::Escalate {
-            note: text(&a.note),
-        },
-        N::Close => IssueStep::VerifyClose {
-            note: text(&a.note),
-        },
-        N::Dispatch => {
-            let depts = need(a.departments.as_deref(), "--departments", a.step)?;
-            let departments: Vec<String> = depts
-                .split([',', '、', '，'])
-                .map(str::trim)
-                .filter(|d| !d.is_empty())
-                .map(str::to_owned)
-                .collect();
-            if departments.is_empty() {
-                return Err(usage("dispatch 需要至少一个部门 (--departments needs at least one department), 如 城管,住建"));
-            }
-            let grade = Grade::parse(need(a.grade.as_deref(), "--grade", a.step)?)?;
-            IssueStep::Dispatch { departments, grade }
-        }
-        N::Handle => {
-            let feedback = need(
-                a.feedback.clone().filter(|f| !f.trim().is_empty()),
-                "--feedback",
-                a.step,
-            )?;
-            IssueStep::Handle {
-                feedback: feedback.trim().to_owned(),
-            }
-        }
-        N::Evaluate => {
-            let satisfied = match need(a.satisfied.as_deref(), "--satisfied", a.step)?.trim() {
-                "yes" | "y" | "true" | "满意" => true,
-                "no" | "n" | "false" | "不满意" => false,
-                other => {
-                    return Err(usage(format!(
-                        "--satisfied \"{other}\" 应为 yes 或 no (use yes or no)"
-                    )))
-                }
-            };
-            let resident = need(
-                a.resident.clone().filter(|r| !r.trim().is_empty()),
-                "--resident",
-                a.step,
-            )?;
-            IssueStep::Evaluate {
-                satisfied,
-                resident: resident.trim().to_owned(),
-                comment: text(&a.comment),
-            }
-        }
+    };
+    // The step itself is built by the device, as for the app; its errors name
+    // the field, which here is a flag.
+    let action = gridline_device::app::IssueAction {
+        step: key.clone(),
+        reason: a.reason.clone(),
+        into: a.into.clone(),
+        note: a.note.clone(),
+        departments: a
+            .departments
+            .as_deref()
+            .map(|d| d.split([',', '、', '，']).map(str::to_owned).collect())
+            .unwrap_or_default(),
+        grade: a.grade.clone(),
+        feedback: a.feedback.clone(),
+        satisfied,
+        resident: a.resident.clone(),
+        comment: a.comment.clone(),
+    };
+    gridline_device::app::issue_step(&action).map_err(|e| match e {
+        gridline_device::Error::Invalid(i) => usage(format!(
+            "{} ({key}) --{}: {}; {}",
+            step_zh(&key),
+            i.field,
+            i.problem,
+            i.fix
+        )),
+        other => other.into(),
     })
 }
 
