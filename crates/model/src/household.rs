@@ -117,6 +117,9 @@ impl Relation {
     }
 }
 
+/// The longest resident name, in characters.
+pub const MAX_NAME: usize = 30;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resident {
     pub id: RecordId,
@@ -166,10 +169,10 @@ impl Household {
                     "请填写姓名 (fill in the name)",
                 ));
             }
-            if r.name.chars().count() > 30 {
+            if r.name.chars().count() > MAX_NAME {
                 return Err(Invalid::new(
                     field("name"),
-                    "姓名过长 (name longer than 30 characters)",
+                    format!("姓名过长 (name longer than {MAX_NAME} characters)"),
                     "请只填姓名 (enter the name only)",
                 ));
             }

@@ -51,6 +51,9 @@ pub fn parse_category(s: &str) -> Result<String, Invalid> {
     }
 }
 
+/// How urgent the reporter judged an issue: 1 (low) to 3 (high).
+pub const URGENCY: std::ops::RangeInclusive<u8> = 1..=3;
+
 /// Response grade, chosen by the street at dispatch; sets the deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Grade {
@@ -315,7 +318,7 @@ impl Issue {
                 "请描述看到的问题 (describe what you saw)",
             ));
         }
-        if !(1..=3).contains(&self.urgency) {
+        if !URGENCY.contains(&self.urgency) {
             return Err(Invalid::new(
                 "urgency",
                 format!("紧急程度 {} 超出范围 (urgency out of range)", self.urgency),

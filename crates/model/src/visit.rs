@@ -67,10 +67,13 @@ impl Visit {
                 "请填写实际走访时间 (use the time of the visit)",
             ));
         }
-        if self.notes.chars().count() > 5000 {
+        if self.notes.chars().count() > crate::MAX_TEXT {
             return Err(Invalid::new(
                 "notes",
-                "走访记录过长 (notes longer than 5000 characters)",
+                format!(
+                    "走访记录过长 (notes longer than {} characters)",
+                    crate::MAX_TEXT
+                ),
                 "请精简记录 (shorten the notes)",
             ));
         }

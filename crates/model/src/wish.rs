@@ -17,6 +17,12 @@ pub const WISH_CATEGORIES: [&str; 6] = [
     "其他",
 ];
 
+/// The longest wish title, in characters (at least one is needed).
+pub const MAX_TITLE: usize = 40;
+
+/// The highest estimated value of a micro-wish, in yuan.
+pub const MAX_VALUE_YUAN: u32 = 5000;
+
 pub fn parse_wish_category(s: &str) -> Result<String, Invalid> {
     let s = s.trim();
     if WISH_CATEGORIES.contains(&s) {
@@ -161,18 +167,23 @@ impl Wish {
         parse_wish_category(&self.category)?;
         crate::check_length("description", &self.description)?;
         let n = self.title.trim().chars().count();
-        if n == 0 || n > 40 {
+        if n == 0 || n > MAX_TITLE {
             return Err(Invalid::new(
                 "title",
-                "心愿标题应为 1 到 40 个字 (a title is 1 to 40 characters)",
+                format!(
+                    "心愿标题应为 1 到 {MAX_TITLE} 个字 (a title is 1 to {MAX_TITLE} characters)"
+                ),
                 "请简短写明心愿，如 \"一台助听器\" (say briefly what is wished)",
             ));
         }
-        if self.value_yuan > 5000 {
+        if self.value_yuan > MAX_VALUE_YUAN {
             return Err(Invalid::new(
                 "value",
-                format!("心愿价值 {} 元过高 (value over 5000 yuan)", self.value_yuan),
-                "微心愿价值一般不超过 5000 元 (micro-wishes are small)",
+                format!(
+                    "心愿价值 {} 元过高 (value over {MAX_VALUE_YUAN} yuan)",
+                    self.value_yuan
+                ),
+                format!("微心愿价值一般不超过 {MAX_VALUE_YUAN} 元 (micro-wishes are small)"),
             ));
         }
         Ok(())

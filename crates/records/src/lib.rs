@@ -28,6 +28,7 @@ mod fields;
 pub mod household;
 pub mod issue;
 pub mod private;
+pub mod schema;
 pub mod visit;
 pub mod wish;
 

@@ -1,4 +1,7 @@
-//! Two replicas of one record, edited apart and merged.
+//! Two replicas of one record, edited apart and merged; and the record
+//! schemas in docs/sync-protocol.md checked against the code ([`schema`]).
+
+mod schema;
 
 use std::collections::BTreeSet;
 

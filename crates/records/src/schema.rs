@@ -1,0 +1,1171 @@
+//! The document schema of every record kind, as Markdown for
+//! `docs/sync-protocol.md`, generated from the code rather than written
+//! beside it.
+//!
+//! A fully populated sample of each kind is written with this crate's own
+//! writers and its Automerge document is walked key by key, so the keys and
+//! their Automerge types are what a device really writes. Whether the hub
+//! needs a key is found the same way: the key is deleted from a copy of the
+//! sample, and the copy must then fail to read or to validate
+//! ([`Record::read`], [`Record::validate`]), which is what the hub refuses as
+//! `malformed`. Limits and vocabularies come from `gridline_model`. Only the
+//! meaning of each key is prose, and [`schema_markdown`] panics if a key has
+//! none or a meaning names a key the documents do not have.
+//!
+//! `crates/records/tests/merge/schema.rs` checks the committed document
+//! against [`schema_markdown`].
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ObjId, ObjType, Prop, ReadDoc, ScalarValue, Value, ROOT};
+use chrono::{NaiveDate, TimeZone, Utc};
+use gridline_model::issue::{CATEGORIES, URGENCY};
+use gridline_model::permission::Kind;
+use gridline_model::wish::{MAX_TITLE, MAX_VALUE_YUAN, WISH_CATEGORIES};
+use gridline_model::{
+    household::MAX_NAME, id_number::parse_id_number, phone::parse_mobile, Address, Author,
+    CommunityCode, Gender, Grade, GridId, Household, HouseholdPrivate, Instant, Issue, IssueEvent,
+    IssueStep, RecordId, Relation, Resident, Role, Scope, Tag, User, Visit, VisitKind, Wish,
+    WishEvent, WishStep, MAX_TEXT,
+};
+
+use crate::{household, issue, private, visit, wish, Record};
+
+/// The line that opens the generated part of `docs/sync-protocol.md`.
+pub const BEGIN: &str =
+    "<!-- generated: record schemas (crates/records/src/schema.rs); do not edit by hand -->";
+/// The line that closes it.
+pub const END: &str = "<!-- end generated -->";
+
+/// The record documents section of `docs/sync-protocol.md`, between (and
+/// without) the [`BEGIN`] and [`END`] lines.
+pub fn schema_markdown() -> String {
+    let samples = samples();
+    let mut out = String::new();
+    intro(&mut out, &samples);
+    for s in &samples {
+        kind_section(&mut out, s);
+    }
+    authors(&mut out);
+    vocabularies(&mut out);
+    out
+}
+
+/// One record kind: its sample document and what its keys mean.
+struct Sample {
+    kind: Kind,
+    doc: AutoCommit,
+    record: Record,
+    /// Maps whose keys are data (resident ids, tags), with the placeholder
+    /// the table shows for a key.
+    data_keys: &'static [(&'static str, &'static str)],
+    meanings: Vec<(&'static str, String)>,
+    /// What the kind section says before its table.
+    about: String,
+}
+
+/// One key found in a sample document.
+struct Found {
+    /// With data keys replaced by placeholders: `residents.<resident id>.name`;
+    /// keys of an event map as `events[].<key>`.
+    path: String,
+    /// The object holding the key, and the key, for deleting it from a copy.
+    obj: ObjId,
+    prop: Prop,
+    ty: String,
+    /// For keys inside an event map: the event's `step`.
+    step: Option<String>,
+    /// Whether the record still reads and validates without this key.
+    optional: bool,
+}
+
+fn at(minutes: i64) -> Instant {
+    Utc.with_ymd_and_hms(2026, 11, 2, 9, 30, 0).unwrap() + chrono::Duration::minutes(minutes)
+}
+
+/// A UUID v7 as a device mints one: the time, then fixed "random" bits.
+fn v7(minutes: i64, n: u8) -> RecordId {
+    uuid::Builder::from_unix_timestamp_millis(at(minutes).timestamp_millis() as u64, &[n; 10])
+        .into_uuid()
+}
+
+fn grid() -> GridId {
+    GridId::parse("522701001001001").expect("a 15-digit grid")
+}
+
+fn samples() -> Vec<Sample> {
+    let household_id = v7(0, 1);
+    let head = v7(0, 2);
+    let child = v7(1, 3);
+    let worker = User {
+        id: "gw-1".into(),
+        name: "张伟".into(),
+        role: Role::GridWorker,
+        scope: Scope::Grids(vec![grid()]),
+    };
+    let h = Household {
+        id: household_id,
+        grid: grid(),
+        address: Address {
+            compound: "水花都小区".into(),
+            building: "8栋".into(),
+            unit: "1单元".into(),
+            room: "401".into(),
+        },
+        phone: Some(parse_mobile("18517374590", "phone").expect("a mobile number")),
+        tags: [Tag::ElderlyAlone].into(),
+        residents: vec![
+            Resident {
+                id: head,
+                name: "邵秀英".into(),
+                gender: Some(Gender::Female),
+                birth_date: NaiveDate::from_ymd_opt(1987, 6, 18),
+                relation: Relation::Head,
+                phone: Some(parse_mobile("13912345678", "phone").expect("a mobile number")),
+                tags: [Tag::PartyMember].into(),
+            },
+            Resident {
+                id: child,
+                name: "邵小明".into(),
+                gender: Some(Gender::Male),
+                birth_date: NaiveDate::from_ymd_opt(2015, 3, 9),
+                relation: Relation::Child,
+                phone: None,
+                tags: [Tag::LeftBehindChild].into(),
+            },
+        ],
+        notes: "腿脚不便，上门请先打电话".into(),
+        location: Some((26.2614, 107.5191)),
+    };
+    let p = HouseholdPrivate {
+        household: household_id,
+        grid: grid(),
+        id_numbers: [(
+            head,
+            parse_id_number("522701198706182382", "id_number").expect("a valid ID number"),
+        )]
+        .into(),
+        sensitive_tags: [Tag::LowIncome].into(),
+    };
+    let v = Visit {
+        id: v7(30, 4),
+        household: household_id,
+        grid: grid(),
+        visitor: worker.author(),
+        at: at(30),
+        kind: VisitKind::Routine,
+        notes: "血压正常，药已按时服用".into(),
+    };
+    let i = sample_issue(&worker, household_id);
+    let w = sample_wish(&worker, household_id);
+
+    let mut out = Vec::new();
+    let mut doc = crate::new_doc(&[1; 16]);
+    household::create(&mut doc, &h, at(0)).expect("the sample household writes");
+    out.push(Sample {
+        kind: Kind::Household,
+        doc,
+        record: Record::Household(h),
+        data_keys: &[
+            ("residents", "<resident id>"),
+            ("tags", "<tag>"),
+            ("residents.<resident id>.tags", "<tag>"),
+        ],
+        meanings: household_meanings(),
+        about: "An address, its residents and ordinary tags. Readable by grid workers, \
+                joint-household leaders (their linked households), community and street staff; \
+                written by grid workers and community staff."
+            .into(),
+    });
+    let mut doc = crate::new_doc(&[1; 16]);
+    private::create(&mut doc, &p, at(0)).expect("the sample private part writes");
+    out.push(Sample {
+        kind: Kind::HouseholdPrivate,
+        doc,
+        record: Record::HouseholdPrivate(p),
+        data_keys: &[("id_numbers", "<resident id>"), ("tags", "<tag>")],
+        meanings: private_meanings(),
+        about: "A household's ID numbers and sensitive tags, kept apart so that a role that \
+                may not see them never receives them (a joint-household leader never does). \
+                One per household, at most; its id is derived from the household's."
+            .into(),
+    });
+    let mut doc = crate::new_doc(&[1; 16]);
+    visit::create(&mut doc, &v).expect("the sample visit writes");
+    out.push(Sample {
+        kind: Kind::Visit,
+        doc,
+        record: Record::Visit(v),
+        data_keys: &[],
+        meanings: visit_meanings(),
+        about: "One visit to a household. Created by grid workers and joint-household \
+                leaders; never edited afterwards."
+            .into(),
+    });
+    let mut doc = crate::new_doc(&[1; 16]);
+    issue::create(&mut doc, &i).expect("the sample issue writes");
+    out.push(Sample {
+        kind: Kind::Issue,
+        doc,
+        record: Record::Issue(i),
+        data_keys: &[],
+        meanings: issue_meanings(),
+        about: "A reported problem and its workflow. The keys other than `events` are set \
+                when the issue is reported and never change afterwards (the hub refuses a \
+                change to them with `not_permitted`); every step is a new map appended to \
+                `events`. The sample below holds one event of every step."
+            .into(),
+    });
+    let mut doc = crate::new_doc(&[1; 16]);
+    wish::create(&mut doc, &w).expect("the sample wish writes");
+    out.push(Sample {
+        kind: Kind::Wish,
+        doc,
+        record: Record::Wish(w),
+        data_keys: &[],
+        meanings: wish_meanings(),
+        about: "A micro-wish (微心愿) and its workflow. As for issues, only `events` grows \
+                after the wish is posted. A `grant` or `refuse-claim` counts only when the \
+                hub's own actor made the event map (read from the Automerge object id, never \
+                from a key), so a device never writes one. The sample below holds one event \
+                of every step."
+            .into(),
+    });
+    out
+}
+
+fn sample_issue(worker: &User, household: RecordId) -> Issue {
+    let street = Author {
+        user: "ss-1".into(),
+        role: Role::StreetStaff,
+        unit: "522701001".into(),
+    };
+    let steps = [
+        IssueStep::Report,
+        IssueStep::Accept,
+        IssueStep::Reject {
+            reason: "重复上报".into(),
+        },
+        IssueStep::Merge { into: v7(5, 9) },
+        IssueStep::Resolve {
+            note: "已协调物业".into(),
+        },
+        IssueStep::Escalate {
+            note: "需住建部门处理".into(),
+        },
+        IssueStep::Dispatch {
+            departments: vec!["住建".into(), "城管".into()],
+            grade: Grade::Normal,
+        },
+        IssueStep::Handle {
+            feedback: "已修复".into(),
+        },
+        IssueStep::VerifyClose {
+            note: "现场核实".into(),
+        },
+        IssueStep::Evaluate {
+            satisfied: true,
+            resident: "邵秀英".into(),
+            comment: "处理及时".into(),
+        },
+    ];
+    let events = steps
+        .into_iter()
+        .enumerate()
+        .map(|(n, step)| IssueEvent {
+            id: v7(60 + n as i64, 20 + n as u8),
+            at: at(60 + n as i64),
+            author: if matches!(step, IssueStep::Report | IssueStep::Evaluate { .. }) {
+                worker.author()
+            } else {
+                street.clone()
+            },
+            step,
+        })
+        .collect();
+    Issue {
+        id: v7(60, 10),
+        grid: grid(),
+        category: "电梯".into(),
+        description: "3号楼电梯停运两天".into(),
+        location: "水花都小区3栋".into(),
+        household: Some(household),
+        urgency: 2,
+        reporter: worker.id.clone(),
+        reported_at: at(60),
+        events,
+    }
+}
+
+fn sample_wish(worker: &User, household: RecordId) -> Wish {
+    let claim = v7(121, 41);
+    let steps = [
+        WishStep::Post,
+        WishStep::RequestClaim,
+        WishStep::Grant { claim },
+        WishStep::RefuseClaim { claim },
+        WishStep::Fulfil {
+            note: "已送到".into(),
+        },
+        WishStep::Confirm {
+            resident: "邵秀英".into(),
+        },
+        WishStep::WithdrawWish {
+            reason: "已由家人购买".into(),
+        },
+        WishStep::WithdrawClaim,
+    ];
+    let hub = Author {
+        user: "hub".into(),
+        role: Role::Hub,
+        unit: String::new(),
+    };
+    let events = steps
+        .into_iter()
+        .enumerate()
+        .map(|(n, step)| WishEvent {
+            id: if n == 1 {
+                claim
+            } else {
+                v7(120 + n as i64, 40 + n as u8)
+            },
+            at: at(120 + n as i64),
+            author: if matches!(step, WishStep::Grant { .. } | WishStep::RefuseClaim { .. }) {
+                hub.clone()
+            } else {
+                worker.author()
+            },
+            // What the reader finds: the actor this module writes as.
+            actor: "01".repeat(16),
+            step,
+        })
+        .collect();
+    Wish {
+        id: v7(120, 30),
+        grid: grid(),
+        household: Some(household),
+        title: "一台助听器".into(),
+        category: "医疗健康".into(),
+        value_yuan: 300,
+        description: "老人听力下降，希望有一台助听器".into(),
+        poster: worker.id.clone(),
+        posted_at: at(120),
+        events,
+    }
+}
+
+fn text_limit() -> String {
+    format!("at most {MAX_TEXT} characters")
+}
+
+fn household_meanings() -> Vec<(&'static str, String)> {
+    vec![
+        ("kind", "`\"household\"`".into()),
+        ("v", schema_version()),
+        (
+            "id",
+            "the household's id: UUID v7 when a device adds it, opaque when the hub imported it ([Ids](#ids))".into(),
+        ),
+        ("grid", grid_meaning()),
+        ("compound", "小区, the compound; may be empty".into()),
+        ("building", "楼栋, the building; not blank".into()),
+        ("unit", "单元, the stairway; may be empty".into()),
+        ("room", "房号, the room; not blank".into()),
+        ("phone", format!("the household's {}", mobile())),
+        (
+            "lat",
+            "latitude (WGS-84) as decimal text, -90 to 90; written with `lon` or not at all".into(),
+        ),
+        ("lon", "longitude as decimal text, -180 to 180".into()),
+        ("tags", ordinary_tags()),
+        ("notes", format!("free text, {}", text_limit())),
+        (
+            "residents",
+            "one map per resident, keyed by the resident's id (UUID v7, minted by the device that adds the resident)".into(),
+        ),
+        (
+            "residents.<resident id>",
+            "one resident, with the keys below".into(),
+        ),
+        (
+            "residents.<resident id>.name",
+            format!("not blank, at most {MAX_NAME} characters"),
+        ),
+        ("residents.<resident id>.gender", "`男` or `女`".into()),
+        (
+            "residents.<resident id>.birth_date",
+            "`YYYY-MM-DD`, not in the future".into(),
+        ),
+        (
+            "residents.<resident id>.relation",
+            "relation to the head of household ([Vocabularies](#vocabularies)); at most one `户主` per household".into(),
+        ),
+        ("residents.<resident id>.phone", format!("the resident's {}", mobile())),
+        ("residents.<resident id>.tags", ordinary_tags()),
+    ]
+}
+
+fn private_meanings() -> Vec<(&'static str, String)> {
+    vec![
+        ("kind", "`\"household-private\"`".into()),
+        ("v", schema_version()),
+        (
+            "id",
+            "the id derived from `household` ([Ids](#ids)). The hub compares `push[].id` with the id it derives from `household`, not with this key; write it all the same".into(),
+        ),
+        ("household", "the household's id".into()),
+        (
+            "grid",
+            "the household's grid: who may read and write the part is decided on it".into(),
+        ),
+        (
+            "id_numbers",
+            "keyed by resident id (a key of the household's `residents`): the 18-character resident ID number, GB 11643: 17 digits and a check character `0`–`9` or upper-case `X`, holding a real birth date. A device also checks that the resident exists and that the birth dates agree; the hub does not".into(),
+        ),
+        (
+            "tags",
+            "sensitive tags only ([Vocabularies](#vocabularies)), each mapped to `true`".into(),
+        ),
+    ]
+}
+
+fn visit_meanings() -> Vec<(&'static str, String)> {
+    vec![
+        ("kind", "`\"visit\"`".into()),
+        ("v", schema_version()),
+        ("id", "the visit's id: UUID v7 minted by the device".into()),
+        ("household", "the visited household's id".into()),
+        ("grid", "that household's grid".into()),
+        (
+            "user",
+            "the visitor: the `user_id` the device enrolled as".into(),
+        ),
+        (
+            "role",
+            "the visitor's role key, as enrolment returned it".into(),
+        ),
+        (
+            "unit",
+            "the visitor's unit ([Authors and units](#authors-and-units))".into(),
+        ),
+        (
+            "at",
+            format!("when the visit took place: {}", time_meaning()),
+        ),
+        (
+            "visit_kind",
+            "`routine`, `home-service-day` or `follow-up`".into(),
+        ),
+        ("notes", format!("free text, {}", text_limit())),
+    ]
+}
+
+fn issue_meanings() -> Vec<(&'static str, String)> {
+    vec![
+        ("kind", "`\"issue\"`".into()),
+        ("v", schema_version()),
+        ("id", "the issue's id: UUID v7 minted by the device".into()),
+        ("grid", grid_meaning()),
+        (
+            "category",
+            "one of the issue categories ([Vocabularies](#vocabularies))".into(),
+        ),
+        (
+            "urgency",
+            format!(
+                "the reporter's judgement as decimal text, `\"{}\"` (low) to `\"{}\"` (high)",
+                URGENCY.start(),
+                URGENCY.end()
+            ),
+        ),
+        (
+            "household",
+            "the household concerned, if any: its id".into(),
+        ),
+        (
+            "location",
+            format!("where, as free text; may be empty, {}", text_limit()),
+        ),
+        ("reporter", "the reporting user's id".into()),
+        (
+            "reported_at",
+            format!("when it was reported: {}", time_meaning()),
+        ),
+        (
+            "description",
+            format!("what was seen: not blank, {}", text_limit()),
+        ),
+        (
+            "events",
+            "the workflow, a list of event maps (the tables below); the first is the `report` step"
+                .into(),
+        ),
+        (
+            "events[].reason",
+            format!("why it was sent back, {}", text_limit()),
+        ),
+        (
+            "events[].into",
+            "the id of the issue this one duplicates".into(),
+        ),
+        (
+            "events[].note",
+            format!("the note of the step, {}", text_limit()),
+        ),
+        (
+            "events[].departments",
+            "the departments' names (each a department liaison's unit)".into(),
+        ),
+        ("events[].grade", "`urgent`, `normal` or `minor`".into()),
+        (
+            "events[].feedback",
+            format!("the department's report, {}", text_limit()),
+        ),
+        ("events[].satisfied", "`\"yes\"` or `\"no\"`".into()),
+        (
+            "events[].resident",
+            format!("the name of the resident who judged, {}", text_limit()),
+        ),
+        ("events[].comment", format!("their words, {}", text_limit())),
+    ]
+    .into_iter()
+    .chain(event_meanings())
+    .collect()
+}
+
+fn wish_meanings() -> Vec<(&'static str, String)> {
+    vec![
+        ("kind", "`\"wish\"`".into()),
+        ("v", schema_version()),
+        ("id", "the wish's id: UUID v7 minted by the device".into()),
+        ("grid", grid_meaning()),
+        (
+            "household",
+            "the household that wishes, if any: its id".into(),
+        ),
+        (
+            "title",
+            format!("what is wished, 1 to {MAX_TITLE} characters"),
+        ),
+        (
+            "category",
+            "one of the wish categories ([Vocabularies](#vocabularies))".into(),
+        ),
+        (
+            "value_yuan",
+            format!("estimated value in yuan as decimal text, 0 to {MAX_VALUE_YUAN}"),
+        ),
+        ("poster", "the posting user's id".into()),
+        (
+            "posted_at",
+            format!("when it was posted: {}", time_meaning()),
+        ),
+        (
+            "description",
+            format!("more about the wish; may be empty, {}", text_limit()),
+        ),
+        (
+            "events",
+            "the workflow, a list of event maps (the tables below); the first is the `post` step"
+                .into(),
+        ),
+        (
+            "events[].claim",
+            "the `id` of the `claim` event this grants or refuses".into(),
+        ),
+        (
+            "events[].note",
+            format!("how it was fulfilled, {}", text_limit()),
+        ),
+        (
+            "events[].resident",
+            format!("the name of the resident who confirmed, {}", text_limit()),
+        ),
+        (
+            "events[].reason",
+            format!("why it was withdrawn, {}", text_limit()),
+        ),
+    ]
+    .into_iter()
+    .chain(event_meanings())
+    .collect()
+}
+
+/// The keys every workflow event carries, issue or wish.
+fn event_meanings() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "events[].id",
+            "the event's id: UUID v7 minted by the device; unique within the record".into(),
+        ),
+        (
+            "events[].at",
+            format!("when: {}. Events fold in (`at`, `id`) order, so a new step must be stamped strictly after the record's last event", time_meaning()),
+        ),
+        (
+            "events[].user",
+            "the author's user id: the device's own `user_id`".into(),
+        ),
+        (
+            "events[].role",
+            "the author's role key: the device's own role".into(),
+        ),
+        (
+            "events[].unit",
+            "the author's unit ([Authors and units](#authors-and-units)); absent reads as empty".into(),
+        ),
+        ("events[].step", "which step (the table below)".into()),
+    ]
+}
+
+fn schema_version() -> String {
+    format!(
+        "the schema version, `{}`; the hub does not read it, write it all the same",
+        crate::SCHEMA_VERSION
+    )
+}
+
+fn grid_meaning() -> String {
+    "the grid: 15 digits, the community's 12-digit division code then a 3-digit grid number".into()
+}
+
+fn mobile() -> String {
+    "mobile number: 11 ASCII digits, `1`, then `3`–`9`, then 9 more".into()
+}
+
+fn ordinary_tags() -> String {
+    "ordinary tags ([Vocabularies](#vocabularies)), each mapped to `true`; a sensitive tag here is refused".into()
+}
+
+fn time_meaning() -> String {
+    format!(
+        "RFC 3339 in UTC with milliseconds, e.g. `{}`",
+        crate::fmt_time(at(0))
+    )
+}
+
+fn intro(out: &mut String, samples: &[Sample]) {
+    let household = samples[0].record.doc_id();
+    let private_id = private::doc_id(household);
+    let _ = write!(
+        out,
+        "\
+## Record documents
+
+Every record is one Automerge document. This section is generated from the
+code (`crates/records/src/schema.rs`): each kind's sample below is written by
+the same functions the device uses, and its document is walked key by key.
+`cargo test -p gridline-records` fails when this text and the code differ, and
+`GRIDLINE_WRITE_DOCS=1 cargo test -p gridline-records` rewrites it.
+
+- **Root.** Every document's root map holds `kind`, `v` and `id`, then the
+  kind's own keys. Keys not listed are kept but ignored.
+- **Types.** *string* is a scalar Automerge string: two devices setting it
+  concurrently is a conflict that a person resolves. *Text* is an Automerge
+  Text object, merged character by character. Wherever a string is read, the
+  readers accept either form, but write the form listed. Numbers such as
+  `urgency`, `value_yuan`, `lat` and `lon` are decimal *strings*, not
+  Automerge numbers. Only `v` is an integer (Automerge `int`), and only tag
+  maps hold booleans.
+- **Required.** \"The hub refuses without it\" was found by deleting the key
+  from a copy of the sample. A document that lacks such a key, or whose value
+  breaks a rule in the table, is refused as `malformed` (\"not a Gridline
+  record\" or \"invalid record\").
+{times}
+- **Editing.** Change only the keys that change, so a concurrent edit of
+  another key merges cleanly. Put a string only if its value differs, and edit
+  Text in place rather than replacing the object.
+
+### Ids
+
+- Record ids are UUIDs in lower-case hyphenated text. A device mints a new
+  household, visit, issue or wish id, a resident id and an event id as UUID
+  v7 (RFC 9562: the Unix time in milliseconds, then random bits). The hub
+  refuses new records whose ids are not v7.
+{private_part}
+- Households imported by the hub have ids the hub derives its own way. Treat
+  them as opaque: never parse them, derive them or guess them.
+- `push[].id` is the document's id. It must equal the document's `id` (for a
+  private part, the id derived from its `household`), or the push is refused
+  as `malformed`.
+",
+        times = bullet(&format!("**Times** are {}.", time_meaning())),
+        private_part = bullet(&format!(
+            "A household-private part has no id of its own. It is UUID v5 (SHA-1) with \
+             the household's id as the namespace and the 17 ASCII bytes \
+             `household-private` as the name, so two devices that make the part offline \
+             name the same document. For household `{household}`, the part is \
+             `{private_id}`."
+        )),
+    );
+}
+
+fn kind_section(out: &mut String, s: &Sample) {
+    let mut found = walk_sample(s);
+    // In the order the meanings are written (kind, v, id first), not
+    // Automerge's alphabetical order; unknown keys last, to be refused below.
+    let rank = |path: &str| {
+        s.meanings
+            .iter()
+            .position(|(k, _)| *k == path)
+            .unwrap_or(usize::MAX)
+    };
+    found.sort_by_key(|f| rank(&f.path));
+    let mut meanings: BTreeMap<&str, (String, bool)> = s
+        .meanings
+        .iter()
+        .map(|(k, m)| (*k, (m.clone(), false)))
+        .collect();
+    let mut meaning = |path: &str| -> String {
+        let (m, used) = meanings.get_mut(path).unwrap_or_else(|| {
+            panic!(
+                "{} key {path} has no meaning in crates/records/src/schema.rs",
+                s.kind.key()
+            )
+        });
+        *used = true;
+        m.clone()
+    };
+    let _ = writeln!(out, "\n### {}\n\n{}\n", s.kind.key(), wrap(&s.about));
+    let _ = writeln!(
+        out,
+        "| key | type | the hub refuses without it | meaning |\n|---|---|---|---|"
+    );
+    let mut seen: Vec<&str> = Vec::new();
+    for f in found.iter().filter(|f| f.step.is_none()) {
+        if seen.contains(&f.path.as_str()) {
+            continue;
+        }
+        seen.push(&f.path);
+        let optional = found
+            .iter()
+            .filter(|g| g.path == f.path)
+            .all(|g| g.optional);
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            f.path,
+            f.ty,
+            if optional { "no" } else { "yes" },
+            meaning(&f.path)
+        );
+    }
+    if found.iter().any(|f| f.step.is_some()) {
+        events_section(out, s, &found, &mut meaning);
+    }
+    let unused: Vec<&str> = meanings
+        .iter()
+        .filter(|(_, (_, used))| !used)
+        .map(|(k, _)| *k)
+        .collect();
+    assert!(
+        unused.is_empty(),
+        "schema.rs describes {} keys the document does not have: {unused:?}",
+        s.kind.key()
+    );
+}
+
+/// The keys of every event, then each step's own keys.
+fn events_section(
+    out: &mut String,
+    s: &Sample,
+    found: &[Found],
+    meaning: &mut impl FnMut(&str) -> String,
+) {
+    let mut steps: Vec<&str> = Vec::new();
+    for f in found {
+        if let Some(step) = &f.step {
+            if !steps.contains(&step.as_str()) {
+                steps.push(step);
+            }
+        }
+    }
+    let in_step = |step: &str| -> Vec<&Found> {
+        found
+            .iter()
+            .filter(|f| f.step.as_deref() == Some(step))
+            .collect()
+    };
+    let mut common: Vec<&str> = in_step(steps[0]).iter().map(|f| f.path.as_str()).collect();
+    common.retain(|p| {
+        steps
+            .iter()
+            .all(|st| in_step(st).iter().any(|f| f.path == *p))
+    });
+    let _ = writeln!(
+        out,
+        "\n{}\n",
+        wrap(
+            "Every entry of `events` is a map with these keys. The hub refuses a new event \
+             whose `user`, `role` and `unit` are not the pushing device's own \
+             (`forged_author`), or whose map an actor not bound to the device created \
+             (`forged_actor`). Events are never changed or removed once the hub holds \
+             them (`forged_author`), and two events of a record may not share an `id` \
+             (`malformed`)."
+        )
+    );
+    let _ = writeln!(
+        out,
+        "| key | type | the hub refuses without it | meaning |\n|---|---|---|---|"
+    );
+    for p in &common {
+        let all: Vec<&Found> = found.iter().filter(|f| f.path == *p).collect();
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            p,
+            all[0].ty,
+            if all.iter().all(|f| f.optional) {
+                "no"
+            } else {
+                "yes"
+            },
+            meaning(p)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nEach step adds these keys (*required*: the hub refuses the event without it):\n"
+    );
+    let _ = writeln!(out, "| `step` | | further keys |\n|---|---|---|");
+    let mut extra_keys: Vec<&Found> = Vec::new();
+    for st in &steps {
+        let extra: Vec<String> = in_step(st)
+            .into_iter()
+            .filter(|f| !common.contains(&f.path.as_str()))
+            .map(|f| {
+                if !extra_keys.iter().any(|g| g.path == f.path) {
+                    extra_keys.push(f);
+                }
+                let key = f.path.trim_start_matches("events[].");
+                let req = if f.optional { "" } else { ", required" };
+                format!("`{key}` ({}{req})", f.ty)
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "| `{st}` | {} | {} |",
+            step_zh(&s.record, st),
+            if extra.is_empty() {
+                "—".to_owned()
+            } else {
+                extra.join(", ")
+            }
+        );
+    }
+    let _ = writeln!(out, "\n| further key | meaning |\n|---|---|");
+    for f in extra_keys {
+        let _ = writeln!(out, "| `{}` | {} |", f.path, meaning(&f.path));
+    }
+}
+
+/// The Chinese name of a step, from the sample's own events.
+fn step_zh(record: &Record, key: &str) -> &'static str {
+    match record {
+        Record::Issue(i) => i
+            .events
+            .iter()
+            .find(|e| e.step.key() == key)
+            .map(|e| e.step.zh()),
+        Record::Wish(w) => w
+            .events
+            .iter()
+            .find(|e| e.step.key() == key)
+            .map(|e| e.step.zh()),
+        _ => None,
+    }
+    .unwrap_or_default()
+}
+
+/// Every key of the sample, with its type and whether the record reads and
+/// validates without it.
+fn walk_sample(s: &Sample) -> Vec<Found> {
+    let mut found = Vec::new();
+    walk(s, &s.doc, &ROOT, "", None, &mut found);
+    for f in &mut found {
+        let mut copy = s.doc.clone();
+        copy.delete(&f.obj, f.prop.clone())
+            .expect("a key of the sample deletes");
+        f.optional = Record::read(&copy)
+            .ok()
+            .is_some_and(|r| r.validate(at(24 * 60)).is_ok());
+    }
+    assert!(
+        Record::read(&s.doc).is_ok_and(|r| r == s.record),
+        "the {} sample reads back as written",
+        s.kind.key()
+    );
+    found
+}
+
+fn walk(
+    s: &Sample,
+    doc: &AutoCommit,
+    obj: &ObjId,
+    path: &str,
+    step: Option<&str>,
+    out: &mut Vec<Found>,
+) {
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    let placeholder = s
+        .data_keys
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, ph)| *ph);
+    for key in doc.keys(obj) {
+        let child_path = join(placeholder.unwrap_or(&key));
+        let (value, id) = doc
+            .get(obj, key.as_str())
+            .expect("a listed key reads")
+            .expect("a listed key has a value");
+        let ty = type_of(s, doc, &value, &id, &child_path);
+        out.push(Found {
+            path: child_path.clone(),
+            obj: obj.clone(),
+            prop: Prop::Map(key.clone()),
+            ty,
+            step: step.map(str::to_owned),
+            optional: false,
+        });
+        match value {
+            Value::Object(ObjType::Map) if !collapsed(s, doc, &id, &child_path) => {
+                walk(s, doc, &id, &child_path, step, out)
+            }
+            Value::Object(ObjType::List) if child_path == "events" => {
+                for i in 0..doc.length(&id) {
+                    let (_, event) = doc
+                        .get(&id, i)
+                        .expect("an event reads")
+                        .expect("an event is there");
+                    let st = crate::fields::req_str(doc, &event, "step")
+                        .expect("every event has a step");
+                    walk(s, doc, &event, "events[]", Some(&st), out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A map of data keys to scalars (tags, ID numbers) is shown as one row.
+fn collapsed(s: &Sample, doc: &AutoCommit, map: &ObjId, path: &str) -> bool {
+    s.data_keys.iter().any(|(p, _)| *p == path)
+        && doc.values(map).all(|(v, _)| matches!(v, Value::Scalar(_)))
+}
+
+fn type_of(s: &Sample, doc: &AutoCommit, value: &Value<'_>, id: &ObjId, path: &str) -> String {
+    match value {
+        Value::Scalar(v) => scalar_type(v).into(),
+        Value::Object(ObjType::Text) => "Text".into(),
+        Value::Object(ObjType::List) if path == "events" => "list of maps".into(),
+        Value::Object(ObjType::List) => {
+            let items: Vec<String> = doc
+                .values(id)
+                .map(|(v, i)| type_of(s, doc, &v, &i, path))
+                .collect();
+            assert!(
+                items.windows(2).all(|w| w[0] == w[1]),
+                "{path}: a list of one type"
+            );
+            format!("list of {}", items.first().map_or("string", String::as_str))
+        }
+        Value::Object(ObjType::Map) => {
+            match s.data_keys.iter().find(|(p, _)| *p == path) {
+                Some((_, ph)) if collapsed(s, doc, id, path) => {
+                    let items: Vec<String> = doc
+                        .values(id)
+                        .map(|(v, i)| type_of(s, doc, &v, &i, path))
+                        .collect();
+                    match items.first().map_or("string", String::as_str) {
+                        // Tags: the key is what counts; the value is always true.
+                        "boolean" => format!("map {ph} → `true`"),
+                        item => format!("map {ph} → {item}"),
+                    }
+                }
+                Some((_, ph)) => format!("map {ph} → map"),
+                None => "map".into(),
+            }
+        }
+        Value::Object(ObjType::Table) => "table".into(),
+    }
+}
+
+fn scalar_type(v: &ScalarValue) -> &'static str {
+    match v {
+        ScalarValue::Str(_) => "string",
+        ScalarValue::Int(_) => "int",
+        ScalarValue::Uint(_) => "uint",
+        ScalarValue::F64(_) => "float",
+        ScalarValue::Boolean(_) => "boolean",
+        ScalarValue::Null => "null",
+        ScalarValue::Timestamp(_) => "timestamp",
+        ScalarValue::Counter(_) => "counter",
+        ScalarValue::Bytes(_) => "bytes",
+        ScalarValue::Unknown { .. } => "unknown",
+    }
+}
+
+/// Which `unit` an author of each role names: [`Scope::unit`] of a scope of
+/// the shape the role has.
+fn authors(out: &mut String) {
+    let _ = write!(
+        out,
+        "
+### Authors and units
+
+A visit names its visitor, and every workflow event names its author, as
+three keys: `user` (the user id), `role` (the role key) and `unit`. A device
+writes its own binding as enrolment returned it (`user_id`, `role`), and the
+unit that its scope gives:
+
+| `role` | | scope (enrolment's `scope`) | `unit` |
+|---|---|---|---|
+"
+    );
+    let community = CommunityCode::parse("522701001001").expect("a 12-digit community code");
+    for role in Role::ALL {
+        let scope = match role {
+            Role::GridWorker => Scope::Grids(vec![grid()]),
+            Role::JointLeader => Scope::Households(vec![v7(0, 1)]),
+            Role::CommunityStaff => Scope::Community(community.clone()),
+            Role::StreetStaff => Scope::Street("522701001".into()),
+            Role::DepartmentLiaison => Scope::Department("城管".into()),
+            Role::Admin | Role::Hub => Scope::Everything,
+        };
+        let unit = scope.unit();
+        let what = match role {
+            Role::GridWorker | Role::JointLeader => "empty",
+            Role::CommunityStaff => "the community code",
+            Role::StreetStaff => "the street code",
+            Role::DepartmentLiaison => "the department's name",
+            Role::Admin => "no device is bound to an admin",
+            Role::Hub => "the hub's own events (claim grants); no device writes as `hub`",
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | `{}` | `\"{unit}\"`: {what} |",
+            role.key(),
+            role.zh(),
+            scope.encode()
+        );
+    }
+}
+
+fn vocabularies(out: &mut String) {
+    let list = |items: Vec<String>| {
+        items
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let tags = |sensitive: bool| {
+        Tag::ALL
+            .into_iter()
+            .filter(|t| t.is_sensitive() == sensitive)
+            .map(|t| format!("`{}` ({})", t.zh(), t.en()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let bullets = [
+        format!(
+            "**Ordinary tags** (`tags` of a household and of its residents): {}.",
+            tags(false)
+        ),
+        format!(
+            "**Sensitive tags** (`tags` of the household-private part only): {}.",
+            tags(true)
+        ),
+        format!(
+            "**Relations** (`relation`): {}.",
+            list(Relation::ALL.iter().map(|r| r.key().to_owned()).collect())
+        ),
+        format!(
+            "**Genders** (`gender`): {}.",
+            list(
+                [Gender::Male, Gender::Female]
+                    .iter()
+                    .map(|g| g.key().to_owned())
+                    .collect()
+            )
+        ),
+        format!(
+            "**Visit kinds** (`visit_kind`): {}.",
+            list(VisitKind::ALL.iter().map(|k| k.key().to_owned()).collect())
+        ),
+        format!(
+            "**Issue categories** (`category` of an issue): {}.",
+            list(CATEGORIES.iter().map(|c| (*c).to_owned()).collect())
+        ),
+        format!(
+            "**Wish categories** (`category` of a wish): {}.",
+            list(WISH_CATEGORIES.iter().map(|c| (*c).to_owned()).collect())
+        ),
+        format!(
+            "**Grades** (`grade` of a `dispatch`): {}.",
+            list(
+                [Grade::Urgent, Grade::Normal, Grade::Minor]
+                    .iter()
+                    .map(|g| g.key().to_owned())
+                    .collect()
+            )
+        ),
+        format!(
+            "**Roles** (`role`): {}.",
+            list(
+                Role::ALL
+                    .iter()
+                    .filter(|r| !matches!(r, Role::Admin))
+                    .map(|r| r.key().to_owned())
+                    .collect()
+            )
+        ),
+        format!(
+            "**Limits.** Free text (notes, descriptions, locations, the texts of events) \
+             is at most {MAX_TEXT} characters, a resident's name at most {MAX_NAME}, a \
+             wish title 1 to {MAX_TITLE}; a wish is worth at most {MAX_VALUE_YUAN} yuan; \
+             urgency is {} to {}. Characters are Unicode scalar values, not bytes. The \
+             address keys, categories and user ids have no length limit of their own: \
+             only the request's body limit bounds them.",
+            URGENCY.start(),
+            URGENCY.end()
+        ),
+    ];
+    let _ = writeln!(
+        out,
+        "\n### Vocabularies\n\nStored values are the exact strings below.\n"
+    );
+    for b in bullets {
+        let _ = writeln!(out, "{}", bullet(&b));
+    }
+}
+
+/// A list item wrapped like the rest of the document.
+fn bullet(text: &str) -> String {
+    wrap(&format!("- {text}")).replace('\n', "\n  ")
+}
+
+/// Prose as lines of at most 78 characters, like the rest of the document.
+fn wrap(text: &str) -> String {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in text.split_whitespace() {
+        let last = lines.last_mut().expect("one line at least");
+        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > 78 {
+            lines.push(word.to_owned());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines.join("\n")
+}
