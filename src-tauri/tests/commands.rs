@@ -38,9 +38,14 @@ fn serve(hub: Hub) -> Served {
         .unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    rt.spawn(gridline_hub::server::run(listener, hub, async {
-        let _ = stopped.await;
-    }));
+    rt.spawn(gridline_hub::server::run(
+        listener,
+        hub,
+        gridline_hub::server::Options::default(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
     Served {
         rt,
         url,
@@ -152,7 +157,16 @@ fn a_grid_worker_enrols_finds_a_household_visits_and_reports() {
     );
     assert_eq!(
         a.err_code("enroll", json!({"hub": served.url, "code": "WRONG-0000"})),
-        "hub_refused"
+        "invalid",
+        "a malformed code is refused on the device, before anything is sent"
+    );
+    assert_eq!(
+        a.err_code(
+            "enroll",
+            json!({"hub": served.url, "code": "WRNG-CDXE-ZZZZ"})
+        ),
+        "hub_refused",
+        "a well-formed code the hub never issued is the hub's refusal"
     );
 
     let info: dto::DeviceInfo =

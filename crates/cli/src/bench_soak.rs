@@ -123,7 +123,7 @@ fn run_in(dir: &Path, o: &Options, now: Instant) -> anyhow::Result<()> {
                         .and_then(|h| uuid::Uuid::parse_str(h).ok())
                         .unwrap_or_else(uuid::Uuid::new_v4);
                     let v = Visit {
-                        id: uuid::Uuid::new_v4(),
+                        id: uuid::Uuid::now_v7(),
                         household,
                         grid: grid.clone(),
                         visitor: Author { user: u.id.clone(), role: Role::GridWorker, unit: String::new() },

@@ -271,7 +271,7 @@ fn run_in(dir: &Path, o: Options, now: Instant) -> anyhow::Result<()> {
                     }
                     let grid = GridId::parse(&match &u.scope { Scope::Grids(g) => g[0].to_string(), _ => String::new() }).expect("grid scope");
                     let v = Visit {
-                        id: uuid::Uuid::new_v4(),
+                        id: uuid::Uuid::now_v7(),
                         household: uuid::Uuid::parse_str(&households[r % households.len()]).expect("hub ids"),
                         grid,
                         visitor: Author { user: u.id.clone(), role: Role::GridWorker, unit: String::new() },

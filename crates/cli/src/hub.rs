@@ -1,6 +1,7 @@
 //! `gridline hub …`: the street hub's console (init, import, enrol, revoke,
-//! devices, audit, import-changes, serve). Admin commands work on the hub's data directory directly.
+//! devices, audit, import-changes, enrol-unlock, serve). Admin commands work on the hub's data directory directly.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -29,6 +30,18 @@ pub enum HubCmd {
     ImportChanges(ImportChangesArgs),
     /// 审计记录：谁（用户、设备）何时改了哪条记录 (audit trail: who, on which device, changed which record when)
     Audit(AuditArgs),
+    /// 清除注册码错误记录，解除注册锁定 (clear recorded bad enrolment codes, lifting the locks they hold)
+    EnrolUnlock(EnrolUnlockArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EnrolUnlockArgs {
+    /// 只清除此地址的记录，默认全部 (clear only this address's bad codes; default: all); IPv6 按 /64 计 (IPv6 counts by its /64)
+    #[arg(long, value_name = "IP")]
+    source: Option<IpAddr>,
+    /// 操作的管理员，记入审计 (the admin lifting the lock, for the audit trail)
+    #[arg(long, default_value = "admin")]
+    admin: String,
 }
 
 #[derive(Debug, Args)]
@@ -83,6 +96,10 @@ pub struct ServeArgs {
     /// TLS 私钥（PEM） (private key in PEM)
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// 可信的负载均衡或反向代理地址，可多次给出；只采信它们的 X-Forwarded-For
+    /// (a load balancer or reverse proxy to trust, repeatable: only its X-Forwarded-For is believed)
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    trusted_proxy: Vec<IpAddr>,
 }
 
 #[derive(Debug, Args)]
@@ -144,6 +161,7 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
         }
         HubCmd::Serve(a) => serve(ctx, a),
         HubCmd::Audit(a) => audit(ctx, a),
+        HubCmd::EnrolUnlock(a) => enrol_unlock(ctx, a),
         HubCmd::ImportChanges(a) => import_changes(ctx, a),
         HubCmd::Enroll(a) => {
             let hub = Hub::open(&ctx.data)?;
@@ -258,6 +276,7 @@ fn action_words(action: &str) -> String {
         "claim-refuse" => "拒绝认领",
         "enrol" => "注册设备",
         "revoke" => "停用设备",
+        "enrol-unlock" => "解除注册锁定",
         "import" => "导入停用设备的改动",
         "import-refused" => "拒绝导入",
         _ => "",
@@ -317,6 +336,54 @@ fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<()> {
     }
     t.print();
     out!("共 {} 条 ({} rows)", rows.len(), rows.len());
+    Ok(())
+}
+
+fn enrol_unlock(ctx: &Ctx, a: EnrolUnlockArgs) -> anyhow::Result<()> {
+    let hub = Hub::open(&ctx.data)?;
+    let u = hub.enrol_unlock(a.source, &a.admin, ctx.now)?;
+    let name = |s: &str| {
+        if s.is_empty() {
+            "未记录 (not recorded)".to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
+    if ctx.json {
+        print_json(&json!({
+            "status": "saved",
+            "source": u.source,
+            "cleared": u.failures(),
+            "sources": u.sources.iter().map(|(s, n)| json!({"source": s, "failures": n})).collect::<Vec<_>>(),
+        }));
+        return Ok(());
+    }
+    if u.sources.is_empty() {
+        match &u.source {
+            Some(s) => out!(
+                "没有来自 {s} 的注册码错误记录，该地址未被锁定 (no recorded bad enrolment codes from {s}; it was not locked)"
+            ),
+            None => out!(
+                "没有注册码错误记录，注册未被锁定 (no recorded bad enrolment codes; enrolment was not locked)"
+            ),
+        }
+        return Ok(());
+    }
+    let mut t = Table::new(&["来源 (source)", "错误次数 (bad codes)"]);
+    for (s, n) in &u.sources {
+        t.row(vec![name(s), n.to_string()]);
+    }
+    t.print();
+    let n = u.failures();
+    match &u.source {
+        Some(s) => out!(
+            "已清除来自 {s} 的 {n} 次注册码错误记录，该地址的锁定已解除 (cleared {n} recorded bad enrolment codes from {s}; its lock is lifted)"
+        ),
+        None => out!(
+            "已清除 {n} 次注册码错误记录，所有注册锁定已解除 (cleared {n} recorded bad enrolment codes; every enrolment lock is lifted)"
+        ),
+    }
+    out!("已记入审计，可用 gridline hub audit 查看 (audited: see gridline hub audit)");
     Ok(())
 }
 
@@ -394,6 +461,9 @@ fn serve(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<()> {
         )
         .init();
     let hub = Hub::open(&ctx.data)?;
+    let options = gridline_hub::server::Options {
+        trusted_proxies: a.trusted_proxy.clone(),
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -410,14 +480,14 @@ fn serve(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<()> {
             (Some(cert), Some(key)) => {
                 tracing::info!(listen = %addr, "hub serving https");
                 eprintln!("街道枢纽运行中 (hub serving) https://{addr} — Ctrl-C 停止 (stop)");
-                gridline_hub::server::run_tls(listener, hub, cert, key, stop)
+                gridline_hub::server::run_tls(listener, hub, cert, key, options, stop)
                     .await
                     .map_err(|e| usage(format!("TLS: {e}")))?;
             }
             _ => {
                 tracing::info!(listen = %addr, "hub serving");
                 eprintln!("街道枢纽运行中 (hub serving) http://{addr} — Ctrl-C 停止 (stop)");
-                gridline_hub::server::run(listener, hub, stop).await?;
+                gridline_hub::server::run(listener, hub, options, stop).await?;
             }
         }
         tracing::info!("hub stopped");

@@ -14,6 +14,7 @@
 //! runs hub and devices in one process with no sockets.
 
 pub mod check;
+pub mod enrol_code;
 pub mod scope;
 mod wire;
 

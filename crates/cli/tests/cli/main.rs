@@ -1018,3 +1018,101 @@ fn a_trial_device_cannot_sync_until_enrolled() {
         "an unreachable hub is reported plainly: {err}"
     );
 }
+
+#[test]
+fn a_malformed_code_is_refused_on_the_device_before_anything_is_sent() {
+    let tmp = TempDir::new().unwrap();
+    ok(tmp.path(), &["device", "init"]);
+    // Nothing listens on the hub address: only a local refusal can answer.
+    let err = user_error(
+        tmp.path(),
+        &[
+            "device",
+            "enroll",
+            "--hub",
+            "http://127.0.0.1:9",
+            "--code",
+            "WRONG-CODE-0000",
+        ],
+    );
+    assert!(
+        err.contains("注册码形如 ABCD-EFGH-JKLM")
+            && err.contains("a code looks like ABCD-EFGH-JKLM"),
+        "says what a code looks like, in both languages: {err}"
+    );
+    assert!(
+        !err.contains("offline"),
+        "the code was checked before any connection: {err}"
+    );
+}
+
+#[test]
+fn hub_enrol_unlock_clears_recorded_bad_codes_says_what_and_is_audited() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("hub");
+    ok(&dir, &["hub", "init"]);
+    {
+        let hub = gridline_hub::Hub::open(&dir).unwrap();
+        let now = chrono::Utc::now();
+        for (from, n) in [("10.0.0.9", 5), ("10.0.0.10", 2)] {
+            for i in 0..n {
+                let code = format!("WRNG-CDXE-ZZZ{}", (b'A' + i) as char);
+                let r = hub.enroll(&code, "dev-x", "aa01", from.parse().unwrap(), now);
+                assert!(
+                    matches!(r, Err(gridline_hub::Error::BadCode)),
+                    "a bad code from {from} is recorded: {r:?}"
+                );
+            }
+        }
+    }
+    let one = ok(
+        &dir,
+        &[
+            "hub",
+            "enrol-unlock",
+            "--source",
+            "10.0.0.9",
+            "--admin",
+            "李主任",
+        ],
+    );
+    assert!(
+        one.contains("已清除来自 10.0.0.9 的 5 次注册码错误记录")
+            && one.contains("cleared 5 recorded bad enrolment codes from 10.0.0.9"),
+        "says what it cleared, in Chinese and English: {one}"
+    );
+    let rest = json(&dir, &["hub", "enrol-unlock"]);
+    assert_eq!(
+        (
+            rest["cleared"].as_u64(),
+            rest["sources"][0]["source"].as_str()
+        ),
+        (Some(2), Some("10.0.0.10")),
+        "the other address's failures were left for the second, hub-wide unlock: {rest}"
+    );
+    let none = ok(&dir, &["hub", "enrol-unlock"]);
+    assert!(
+        none.contains("没有注册码错误记录") && none.contains("no recorded bad enrolment codes"),
+        "nothing left to clear, said plainly: {none}"
+    );
+    let audit = json(&dir, &["hub", "audit"]);
+    let unlocks: Vec<(&str, &str)> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "enrol-unlock")
+        .map(|r| (r["admin"].as_str().unwrap(), r["record"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        unlocks,
+        vec![("李主任", "10.0.0.9"), ("admin", "*"), ("admin", "*")],
+        "every unlock is audited with its admin and what it cleared"
+    );
+    let shown = ok(&dir, &["hub", "audit"]);
+    assert!(
+        shown.contains("解除注册锁定 (enrol-unlock)"),
+        "the audit table names the action in both languages: {shown}"
+    );
+    let bad = run(&dir, &["hub", "enrol-unlock", "--source", "not-an-address"]);
+    assert_eq!(bad.status.code(), Some(2), "a source must be an IP address");
+}
