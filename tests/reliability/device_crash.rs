@@ -230,7 +230,8 @@ fn kill_the_device_during_sync() {
         } else {
             assert!(
                 out.status.success(),
-                "an unkilled sync succeeds (iteration {n}, seed {seed})"
+                "an unkilled sync succeeds (iteration {n}, seed {seed}): {}",
+                String::from_utf8_lossy(&out.stderr)
             );
             completed += 1;
         }

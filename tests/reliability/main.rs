@@ -203,6 +203,7 @@ pub fn enrolled_device(hub: &Hub, id: &str, hub_url: &str) -> (tempfile::TempDir
             &code,
             &d.identity().device_id,
             &d.identity().actor_hex(),
+            std::net::Ipv4Addr::LOCALHOST.into(),
             now(),
         )
         .unwrap();
@@ -356,6 +357,7 @@ pub fn serve(rt: &tokio::runtime::Runtime, listener: tokio::net::TcpListener, hu
     rt.spawn(gridline_hub::server::run(
         listener,
         hub,
+        gridline_hub::server::Options::default(),
         std::future::pending(),
     ));
 }

@@ -54,6 +54,11 @@ fn document_corpus_replays_clean() {
 }
 
 #[test]
+fn enrol_code_corpus_replays_clean() {
+    assert!(replay("enrol_code", hostile::enrol_code) >= 3);
+}
+
+#[test]
 fn household_import_corpus_replays_clean() {
     assert!(replay("household_import", hostile::household_import) >= 3);
 }
@@ -90,10 +95,37 @@ fn seed_requests() -> Vec<Vec<u8>> {
         new_actor: Some("ab".repeat(16)),
         ..empty.clone()
     };
-    [empty, push, refused_actor]
-        .iter()
+    // The budgets' edges: the largest cursor, exactly 500 entries, and (made
+    // below) two concatenated requests and 501 entries, which must not decode.
+    let edge = SyncRequest {
+        cursor: gridline_sync::MAX_CURSOR,
+        push: (0..gridline_sync::MAX_PUSH_ENTRIES)
+            .map(|i| PushDoc {
+                id: format!("{i:08}-0000-7000-8000-000000000000"),
+                changes: vec![0x85, 0x6f, 0x4a, 0x83],
+                heads: vec!["ab".repeat(32)],
+            })
+            .collect(),
+        ..empty.clone()
+    };
+    let over = SyncRequest {
+        push: (0..=gridline_sync::MAX_PUSH_ENTRIES)
+            .map(|_| PushDoc {
+                id: "x".into(),
+                changes: vec![],
+                heads: vec![],
+            })
+            .collect(),
+        ..empty.clone()
+    };
+    let mut out: Vec<Vec<u8>> = [&empty, &push, &refused_actor, &edge, &over]
+        .into_iter()
         .map(gridline_sync::encode)
-        .collect()
+        .collect();
+    let mut twice = out[0].clone();
+    twice.extend_from_slice(&out[0].clone());
+    out.push(twice);
+    out
 }
 
 #[test]
@@ -127,7 +159,7 @@ fn a_live_hub_refuses_the_sync_corpus_with_4xx_and_keeps_serving() {
         role: gridline_model::Role::GridWorker,
         scope: gridline_model::Scope::parse("grids:522701001001001").unwrap(),
     };
-    let code = hub.enrol_code(&user, "admin", super::now()).unwrap();
+    let code = hub.enrol_code(&user, "admin", chrono::Utc::now()).unwrap();
     let served = super::Served::start(hub, None);
     let (rt, url) = (&served.rt, served.url.clone());
     let http = reqwest::Client::new();

@@ -1,9 +1,11 @@
 //! Cross-crate scenarios: several devices editing the same records apart and
 //! exchanging documents; exported documents read by another Automerge.
 
+mod client;
 mod hostile;
 mod interop;
 mod matrix;
+mod probes;
 mod revocation;
 mod served;
 mod sync;

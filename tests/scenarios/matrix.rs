@@ -265,7 +265,7 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
             codes
                 .entry(u.id.clone())
                 .or_default()
-                .push(hub.enrol_code(u, "admin", now()).unwrap());
+                .push(hub.enrol_code(u, "admin", chrono::Utc::now()).unwrap());
         }
     }
     let setup_users = [
@@ -276,7 +276,7 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
     ];
     let setup_codes: Vec<String> = setup_users
         .iter()
-        .map(|u| hub.enrol_code(u, "admin", now()).unwrap())
+        .map(|u| hub.enrol_code(u, "admin", chrono::Utc::now()).unwrap())
         .collect();
     let live = Live {
         served: super::Served::start(hub, None),

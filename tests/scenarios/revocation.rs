@@ -23,7 +23,9 @@ fn worker(id: &str) -> User {
 #[test]
 fn bad_codes_over_http_are_rate_limited_with_429_and_a_clear_message() {
     let (_h, hub) = hub();
-    let good = hub.enrol_code(&worker("gw-1"), "admin", now()).unwrap();
+    let good = hub
+        .enrol_code(&worker("gw-1"), "admin", chrono::Utc::now())
+        .unwrap();
     let served = Served::start(hub, None);
     let enrol = |code: &str| {
         let body = serde_json::json!({"code": code, "device_id": "dev-1", "actor": "aa01"});
@@ -34,12 +36,15 @@ fn bad_codes_over_http_are_rate_limited_with_429_and_a_clear_message() {
             None,
         )
     };
-    for i in 0..gridline_hub::BAD_CODE_LIMIT {
-        let (status, _) = enrol(&format!("WRNG-CODE-{i:04}"));
+    for i in 0..gridline_hub::BAD_CODES_PER_SOURCE {
+        let (status, _) = enrol(&format!("WRNG-CDXE-ZZZ{}", (b'A' + i as u8) as char));
         assert_eq!(status, 401, "bad code {i} is simply wrong");
     }
     let (status, body) = enrol(&good);
-    assert_eq!(status, 429, "past the limit, even the right code waits");
+    assert_eq!(
+        status, 429,
+        "past the limit for this address, even the right code waits"
+    );
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["code"], "too_many_attempts");
     let msg = v["message"].as_str().unwrap();

@@ -35,9 +35,19 @@ impl Served {
         let server = rt.spawn(async move {
             match tls {
                 Some((cert, key)) => {
-                    gridline_hub::server::run_tls(listener, hub, &cert, &key, shutdown).await
+                    gridline_hub::server::run_tls(
+                        listener,
+                        hub,
+                        &cert,
+                        &key,
+                        Default::default(),
+                        shutdown,
+                    )
+                    .await
                 }
-                None => gridline_hub::server::run(listener, hub, shutdown).await,
+                None => {
+                    gridline_hub::server::run(listener, hub, Default::default(), shutdown).await
+                }
             }
         });
         Served {

@@ -44,6 +44,7 @@ pub(crate) fn enrolled(
             &code,
             &d.identity().device_id,
             &d.identity().actor_hex(),
+            std::net::Ipv4Addr::LOCALHOST.into(),
             now(),
         )
         .unwrap();
@@ -404,10 +405,11 @@ fn enrolment_codes_are_single_use() {
         scope: Scope::parse("grids:522701001001001").unwrap(),
     };
     let code = hub.enrol_code(&user, "admin", now()).unwrap();
-    hub.enroll(&code, "dev-a", "aa01", now()).unwrap();
+    let here = std::net::Ipv4Addr::LOCALHOST.into();
+    hub.enroll(&code, "dev-a", "aa01", here, now()).unwrap();
     assert!(
         matches!(
-            hub.enroll(&code, "dev-b", "bb02", now()),
+            hub.enroll(&code, "dev-b", "bb02", here, now()),
             Err(gridline_hub::Error::BadCode)
         ),
         "a used code is refused"
@@ -416,7 +418,7 @@ fn enrolment_codes_are_single_use() {
     let expired = now() + chrono::Duration::hours(gridline_hub::CODE_TTL_HOURS + 1);
     assert!(
         matches!(
-            hub.enroll(&late, "dev-c", "cc03", expired),
+            hub.enroll(&late, "dev-c", "cc03", here, expired),
             Err(gridline_hub::Error::BadCode)
         ),
         "an expired code is refused"
@@ -704,19 +706,37 @@ fn enrol_and_sync_over_http_on_loopback() {
         role: Role::GridWorker,
         scope: Scope::parse("grids:522701001001001").unwrap(),
     };
-    let code = hub.enrol_code(&user, "admin", now()).unwrap();
+    let code = hub.enrol_code(&user, "admin", chrono::Utc::now()).unwrap();
     let served = Served::start(hub, None);
     let (rt, url) = (&served.rt, served.url.clone());
     let (_d, mut d) = device("local-name", Role::GridWorker, "grids:522701001001001");
     let bad = rt.block_on(gridline_device::sync::enroll(
         &mut d,
         &url,
+        "WRNG-CDXE-ZZZZ",
+        None,
+    ));
+    let Err(gridline_device::Error::HubRefused(why)) = bad else {
+        panic!("a wrong code is the hub's refusal: {bad:?}");
+    };
+    assert!(
+        why.contains("请核对注册码")
+            && why.contains("check the code or ask the hub admin for a new one"),
+        "a wrong code sends the user back to the code and the admin, in both languages: {why}"
+    );
+    assert!(
+        !why.contains("enrol the device again"),
+        "enrolling again is what the user is doing: {why}"
+    );
+    let malformed = rt.block_on(gridline_device::sync::enroll(
+        &mut d,
+        &url,
         "WRONG-CODE-0000",
         None,
     ));
     assert!(
-        matches!(bad, Err(gridline_device::Error::HubRefused(_))),
-        "a wrong code is refused: {bad:?}"
+        matches!(&malformed, Err(gridline_device::Error::Invalid(i)) if i.field == "code"),
+        "a malformed code is refused on the device, before anything is sent: {malformed:?}"
     );
     let (e, _) = rt
         .block_on(gridline_device::sync::enroll(&mut d, &url, &code, None))
@@ -913,7 +933,15 @@ fn malformed_and_oversized_bodies_are_refused_and_the_hub_keeps_serving() {
         scope: Scope::parse("grids:522701001001001").unwrap(),
     };
     let code = hub.enrol_code(&user, "admin", now()).unwrap();
-    let e = hub.enroll(&code, "dev-1", "aa11", now()).unwrap();
+    let e = hub
+        .enroll(
+            &code,
+            "dev-1",
+            "aa11",
+            std::net::Ipv4Addr::LOCALHOST.into(),
+            now(),
+        )
+        .unwrap();
     let served = Served::start(hub, None);
     let (rt, url) = (&served.rt, served.url.clone());
     let http = reqwest::Client::new();
@@ -1010,8 +1038,8 @@ fn a_hub_serves_https_and_a_device_trusts_only_the_certificate_it_was_given() {
         role: Role::GridWorker,
         scope: Scope::parse("grids:522701001001001").unwrap(),
     };
-    let code = hub.enrol_code(&user, "admin", now()).unwrap();
-    let code2 = hub.enrol_code(&user, "admin", now()).unwrap();
+    let code = hub.enrol_code(&user, "admin", chrono::Utc::now()).unwrap();
+    let code2 = hub.enrol_code(&user, "admin", chrono::Utc::now()).unwrap();
     let served = Served::start(
         hub,
         Some((fixtures.join("hub.crt"), fixtures.join("hub.key"))),

@@ -126,6 +126,19 @@ fn once_the_device_knew_of_the_move_its_edits_are_refused() {
         1,
         "a lower cursor does not reopen the window"
     );
+    // The household is now outside what the device may read: the hub answers
+    // as for an id it never held (changes on top of nothing) ...
+    assert_eq!(resp.refusals[0].code, RefusalCode::MissingDeps);
+    // ... and the whole document, which the device sends next, is out of scope.
+    let whole = SyncRequest {
+        push: vec![PushDoc {
+            changes: doc.save(),
+            ..req.push[0].clone()
+        }],
+        ..req
+    };
+    let resp = hub.sync(&gt, &whole, now()).unwrap();
+    assert_eq!(resp.refusals.len(), 1, "refused");
     assert_eq!(resp.refusals[0].code, RefusalCode::NotPermitted);
     drop(a);
 }

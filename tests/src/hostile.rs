@@ -8,11 +8,28 @@ use chrono::NaiveDate;
 
 /// A sync request from the network: decoding never panics, and what decodes
 /// encodes back to something that decodes to the same request.
+///
+/// What decodes is also within every budget (the hub does no work on a
+/// request that is not), and one CBOR item with bytes after it never decodes.
 pub fn sync_request(data: &[u8]) {
     if let Ok(req) = gridline_sync::decode_request(data) {
-        let again = gridline_sync::decode_request(&gridline_sync::encode(&req))
+        req.check_budget()
+            .expect("a decoded request is within the budgets");
+        assert!(
+            req.push.len() + req.sync.len() <= gridline_sync::MAX_PUSH_ENTRIES,
+            "at most {} entries decode",
+            gridline_sync::MAX_PUSH_ENTRIES
+        );
+        let bytes = gridline_sync::encode(&req);
+        let again = gridline_sync::decode_request(&bytes)
             .expect("a decoded request re-encodes to a decodable one");
         assert_eq!(again, req, "decode ∘ encode is the identity");
+        let mut trailing = bytes;
+        trailing.push(0);
+        assert!(
+            gridline_sync::decode_request(&trailing).is_err(),
+            "a byte after the item is refused"
+        );
     }
 }
 
@@ -35,6 +52,30 @@ pub fn household_import(data: &[u8]) {
     let today = NaiveDate::from_ymd_opt(2026, 11, 28).expect("a date");
     if let Err(errors) = gridline_hub::import::parse(data, today) {
         assert!(!errors.is_empty(), "a refused import says why");
+    }
+}
+
+/// An enrolment code as someone typed it: normalising never panics; what it
+/// accepts is the canonical `XXXX-XXXX-XXXX` of the code alphabet, and
+/// normalising that again gives the same.
+pub fn enrol_code(data: &[u8]) {
+    use gridline_sync::enrol_code::{normalise, ALPHABET, LEN};
+    let Ok(typed) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(code) = normalise(typed) {
+        let letters: String = code.chars().filter(|c| *c != '-').collect();
+        assert_eq!(letters.chars().count(), LEN, "{LEN} letters: {code}");
+        assert!(
+            letters.chars().all(|c| ALPHABET.contains(c)),
+            "only the code alphabet: {code}"
+        );
+        assert_eq!(code.len(), LEN + 2, "grouped by four: {code}");
+        assert_eq!(
+            normalise(&code).as_deref(),
+            Ok(code.as_str()),
+            "the canonical form is a fixed point"
+        );
     }
 }
 

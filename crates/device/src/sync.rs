@@ -19,8 +19,8 @@ use gridline_sync::{
 
 use crate::{Device, Error, Result};
 
-/// Documents pushed per request, so one request stays well under the hub's limit.
-pub const PUSH_BATCH: usize = 500;
+/// Documents pushed per request: the hub's limit (it refuses more).
+pub const PUSH_BATCH: usize = gridline_sync::MAX_PUSH_ENTRIES;
 
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -147,7 +147,11 @@ impl Device {
         Ok(answer.map(|m| DocSync {
             id: id.to_owned(),
             msg: m.encode(),
-            heads: heads.split(',').map(str::to_owned).collect(),
+            heads: heads
+                .split(',')
+                .filter(|h| !h.is_empty())
+                .map(str::to_owned)
+                .collect(),
         }))
     }
 
@@ -174,7 +178,12 @@ impl Device {
             push.push(PushDoc {
                 id: u.id.to_string(),
                 changes,
-                heads: u.heads.split(',').map(str::to_owned).collect(),
+                heads: u
+                    .heads
+                    .split(',')
+                    .filter(|h| !h.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
             });
         }
         Ok(SyncRequest {
@@ -494,23 +503,37 @@ fn offline(e: reqwest::Error) -> Error {
     })
 }
 
-async fn refused_status(resp: reqwest::Response) -> Error {
+/// The round trip a refusal answered: what a 401 means differs.
+#[derive(Clone, Copy)]
+enum Call {
+    /// A 401 is a wrong, used or expired code.
+    Enrol,
+    /// A 401 is a token the hub does not know.
+    Sync,
+}
+
+async fn refused_status(resp: reqwest::Response, call: Call) -> Error {
     let status = resp.status();
     let text = resp.text().await.unwrap_or_default();
     let message = serde_json::from_str::<serde_json::Value>(&text)
         .ok()
         .and_then(|v| v["message"].as_str().map(str::to_owned))
         .unwrap_or(text);
-    match status.as_u16() {
-        401 => Error::HubRefused(format!(
+    match (status.as_u16(), call) {
+        (401, Call::Enrol) => Error::HubRefused(format!(
+            "{message}; 请核对注册码，或请枢纽管理员发一个新的注册码 (check the code or ask the hub admin for a new one)"
+        )),
+        (401, Call::Sync) => Error::HubRefused(format!(
             "{message}; 请重新注册设备 (enrol the device again)"
         )),
-        403 => Error::HubRefused(message),
+        (403, _) => Error::HubRefused(message),
         _ => Error::HubRefused(format!("HTTP {status}: {message}")),
     }
 }
 
-/// Exchanges a one-time code for a binding with the hub at `hub_url`.
+/// Exchanges a one-time code for a binding with the hub at `hub_url`. A
+/// malformed code ([`gridline_sync::enrol_code`]) is refused here, before
+/// anything is sent, as [`Error::Invalid`].
 /// `ca_pem`: the hub's certificate (or its CA) in PEM, for an HTTPS hub whose
 /// certificate is not signed by a public authority; kept for later syncs.
 pub async fn enroll(
@@ -519,6 +542,8 @@ pub async fn enroll(
     code: &str,
     ca_pem: Option<&str>,
 ) -> Result<(Enrolled, usize)> {
+    // A malformed code cannot be right: say so before anything is sent.
+    let code = gridline_sync::enrol_code::normalise(code)?;
     let url = format!("{}/v1/enroll", hub_url.trim_end_matches('/'));
     let http = client(ca_pem)?;
     let body = serde_json::json!({ "code": code, "device_id": device.identity.device_id, "actor": device.identity.actor_hex() });
@@ -530,7 +555,7 @@ pub async fn enroll(
         .await
         .map_err(offline)?;
     if !resp.status().is_success() {
-        return Err(refused_status(resp).await);
+        return Err(refused_status(resp, Call::Enrol).await);
     }
     let v: serde_json::Value = serde_json::from_str(&resp.text().await.map_err(offline)?)
         .map_err(|e| Error::HubRefused(format!("bad reply: {e}")))?;
@@ -595,7 +620,7 @@ async fn sync_rounds(
         let task = tokio::spawn(async move {
             let resp = call.send().await.map_err(offline)?;
             if !resp.status().is_success() {
-                return Err(refused_status(resp).await);
+                return Err(refused_status(resp, Call::Sync).await);
             }
             let bytes = resp.bytes().await.map_err(offline)?;
             let decoded = gridline_sync::decode_response(&bytes)

@@ -2,9 +2,9 @@
 //!
 //! One row per applied change to a document (a device's push, an admin's
 //! import of a revoked device's changes, the hub's own writes: spreadsheet
-//! imports, demo data, claim grants), and per enrolment and revocation. Rows
-//! are written in the transaction that makes the change, so the trail never
-//! disagrees with the documents. `gridline hub audit` reads it.
+//! imports, demo data, claim grants), and per enrolment, revocation and
+//! lifting of enrolment locks. Rows are written in the transaction that makes
+//! the change, so the trail never disagrees with the documents. `gridline hub audit` reads it.
 
 use gridline_model::Instant;
 use rusqlite::{params, Transaction};
@@ -22,12 +22,19 @@ pub mod action {
     pub const CLAIM_REFUSE: &str = "claim-refuse";
     /// A device enrolled with a code.
     pub const ENROL: &str = "enrol";
+    /// An admin cleared recorded bad enrolment codes (`gridline hub enrol-unlock`).
+    pub const ENROL_UNLOCK: &str = "enrol-unlock";
     /// An admin revoked a device.
     pub const REVOKE: &str = "revoke";
     /// An admin imported a revoked device's exported change.
     pub const IMPORT: &str = "import";
     /// An admin's import refused a change (recorded, nothing applied).
     pub const IMPORT_REFUSED: &str = "import-refused";
+    /// A device's push the hub refused (anything but `missing_deps`).
+    pub const REFUSED: &str = "refused";
+    /// A device's push naming a record the hub holds but the device may not
+    /// read: answered as an unknown id, recorded here with the record's kind.
+    pub const PROBE: &str = "probe";
 }
 
 /// One audit row to write.
@@ -35,9 +42,10 @@ pub(crate) struct Entry<'a> {
     pub at: Instant,
     pub device_id: Option<&'a str>,
     pub user_id: &'a str,
-    /// The record (document id), or the device id for enrolment and revocation.
+    /// The record (document id), the device id for enrolment and revocation,
+    /// or the source cleared (`*` for all) for lifting enrolment locks.
     pub doc_id: &'a str,
-    /// Record kind (`household`, `wish`, …) or `device`.
+    /// Record kind (`household`, `wish`, …), `device` or `enrolment`.
     pub kind: &'a str,
     pub action: &'a str,
     pub admin: Option<&'a str>,

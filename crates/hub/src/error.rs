@@ -17,10 +17,25 @@ pub enum Error {
     Revoked,
     #[error("注册码无效或已过期 (the enrolment code is wrong, used or expired); 请向管理员重新申请 (ask the admin for a new one)")]
     BadCode,
-    /// Too many bad enrolment codes lately, from anywhere: every enrolment
-    /// waits out the cooling period (HTTP 429).
-    #[error("注册码错误次数过多，请 {retry_after_secs} 秒后再试 (too many wrong enrolment codes; try again in {retry_after_secs} s); 请核对管理员给的注册码 (check the code the admin gave you)")]
-    TooManyAttempts { retry_after_secs: i64 },
+    /// Too many bad enrolment codes lately from this address, for this code
+    /// or, in a flood, from everywhere (`lock` says which): the enrolment
+    /// waits `retry_after_secs`, until fewer than the limit remain in the
+    /// window (HTTP 429 with `Retry-After`).
+    #[error("注册码错误次数过多，请 {retry_after_secs} 秒后再试 (too many wrong enrolment codes; try again in {retry_after_secs} s): {lock}")]
+    TooManyAttempts {
+        lock: crate::EnrolLock,
+        retry_after_secs: i64,
+    },
+    /// This device's syncs wait: it sent too many pushes the hub refused
+    /// (or named records it may not read) lately (HTTP 429).
+    #[error("本设备近期被拒绝的推送过多，请 {retry_after_secs} 秒后再同步 (too many refused pushes from this device lately; sync again in {retry_after_secs} s); 如一再出现请联系管理员 (ask the hub admin if this keeps happening)")]
+    Throttled { retry_after_secs: i64 },
+    /// A second sync request from a device while its first is in flight (HTTP 429).
+    #[error("本设备的上一次同步尚未结束 (this device's previous sync has not finished); 请稍后再试 (try again in a moment)")]
+    Busy,
+    /// The hub's store holds a value it cannot read: not the caller's fault.
+    #[error("{0}")]
+    Damaged(String),
     #[error("{0} 中没有街道枢纽 (no hub in {0}); 请先运行 `gridline hub init`", .path.display())]
     NotInitialised { path: std::path::PathBuf },
     #[error("{0} 中已有街道枢纽 (a hub already exists in {0})", .path.display())]
@@ -43,7 +58,11 @@ impl Error {
     pub fn is_user_error(&self) -> bool {
         !matches!(
             self,
-            Error::Sqlite(_) | Error::Record(_) | Error::Automerge(_) | Error::Io { .. }
+            Error::Sqlite(_)
+                | Error::Record(_)
+                | Error::Automerge(_)
+                | Error::Io { .. }
+                | Error::Damaged(_)
         )
     }
 }

@@ -14,7 +14,7 @@ use gridline_model::{
     Relation, Resident,
 };
 use gridline_records::{household, private, Record};
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use crate::{import, put_own_tx, Error, Hub, Result};
 
@@ -28,13 +28,58 @@ pub struct ImportReport {
 }
 
 /// The same household (grid and address) always gets the same id, so
-/// importing a file twice does not duplicate anyone.
-fn household_id(grid: &GridId, address: &Address) -> RecordId {
-    let key = format!(
+/// importing a file twice does not duplicate anyone. The id is an HMAC of
+/// the grid and address under a key only this hub holds (`meta.id_key`), so
+/// an id seen in a log or on the wire says nothing about an address.
+fn household_id(key: &[u8], grid: &GridId, address: &Address) -> RecordId {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key");
+    mac.update(address_key(grid, address).as_bytes());
+    let out = mac.finalize().into_bytes();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&out[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+/// The id hubs derived before the keyed one: anyone could compute it from an
+/// address. Households imported then keep it; a re-import still finds them.
+fn legacy_household_id(grid: &GridId, address: &Address) -> RecordId {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        address_key(grid, address).as_bytes(),
+    )
+}
+
+fn address_key(grid: &GridId, address: &Address) -> String {
+    format!(
         "{grid}|{}|{}|{}|{}",
         address.compound, address.building, address.unit, address.room
-    );
-    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes())
+    )
+}
+
+/// The hub's key for household ids, made on first use.
+fn id_key(tx: &rusqlite::Transaction<'_>) -> Result<Vec<u8>> {
+    let stored: Option<String> = tx
+        .query_row("SELECT value FROM meta WHERE key = 'id_key'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(k) = stored {
+        return hex::decode(&k).map_err(|_| {
+            Error::Damaged(
+                "枢纽的编号密钥已损坏 (the hub's id key is damaged); 请从备份恢复 hub.db (restore hub.db from a backup)".into(),
+            )
+        });
+    }
+    // 32 bytes from the OS's random source (UUID v4s are 122 random bits each).
+    let key: Vec<u8> = (0..2)
+        .flat_map(|_| *uuid::Uuid::new_v4().as_bytes())
+        .collect();
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('id_key', ?1)",
+        [hex::encode(&key)],
+    )?;
+    Ok(key)
 }
 
 impl Hub {
@@ -56,6 +101,7 @@ impl Hub {
         let street = self.street()?;
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        let id_key = id_key(&tx)?;
         // Known grids and communities, by name.
         let mut grids: BTreeMap<(String, String), GridId> = BTreeMap::new();
         let mut communities: BTreeMap<String, CommunityCode> = BTreeMap::new();
@@ -107,10 +153,13 @@ impl Hub {
                 unit: row.unit.clone(),
                 room: row.room.clone(),
             };
-            let id = household_id(&grid, &address);
+            let id = household_id(&id_key, &grid, &address);
             let exists: i64 = tx.query_row(
-                "SELECT count(*) FROM documents WHERE id = ?1",
-                [id.to_string()],
+                "SELECT count(*) FROM documents WHERE id IN (?1, ?2)",
+                [
+                    id.to_string(),
+                    legacy_household_id(&grid, &address).to_string(),
+                ],
                 |r| r.get(0),
             )?;
             if exists > 0 {

@@ -153,12 +153,7 @@ impl Hub {
             user: crate::user_from_row(user_id.clone(), user_name, &role, &scope)?,
             actors,
         };
-        let mut seq: u64 = tx
-            .query_row("SELECT value FROM meta WHERE key = 'counter'", [], |r| {
-                r.get::<_, String>(0)
-            })?
-            .parse()
-            .unwrap_or(0);
+        let mut seq = crate::sync::read_counter(&tx)?;
         let mut report = ChangeImportReport {
             device_id: file.device_id.clone(),
             user_id: user_id.clone(),
@@ -183,7 +178,15 @@ impl Hub {
                         mut hub_doc,
                         before,
                         result,
-                    } = self.check_one(&tx, &binding, &d.id, Payload::Changes(&changes), seen)?;
+                        ..
+                    } = self.check_one(
+                        &tx,
+                        &binding,
+                        &d.id,
+                        Payload::Changes(&changes),
+                        seen,
+                        true,
+                    )?;
                     match result {
                         Err(r) => {
                             let code = serde_json::to_value(r.code)

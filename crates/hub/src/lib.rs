@@ -2,13 +2,19 @@
 //! and scoped, batched, cursor-based sync (DESIGN §5).
 //!
 //! [`Hub`] is the whole hub without a network: tests drive it directly, and
-//! [`server::run`] puts it behind axum. Every accepted change stamps its
-//! document with the next value of one hub-wide counter; a device's cursor is
-//! the counter value up to which it holds everything in its scope, so
-//! "nothing changed" is one indexed lookup and no document is loaded.
+//! [`server::run`] puts it behind axum. [`Hub::enroll`] trades a one-time
+//! code for a token; bad codes are throttled per source address, per code and,
+//! against a flood, hub-wide ([`BAD_CODES_PER_SOURCE`], [`BAD_CODES_PER_CODE`],
+//! [`BAD_CODES_HUB_CEILING`]), and [`Hub::enrol_unlock`] lifts them.
+//!
+//! Every accepted change stamps its document with the next value of one
+//! hub-wide counter; a device's cursor is the counter value up to which it
+//! holds everything in its scope, so "nothing changed" is one indexed lookup
+//! and no document is loaded.
 
 pub mod audit;
 pub mod demo;
+mod enrol;
 mod error;
 mod households;
 pub mod import;
@@ -17,42 +23,39 @@ mod migrations;
 pub mod server;
 mod sync;
 
+use parking_lot::FairMutex;
 use std::path::Path;
-use std::sync::Mutex;
 
 use automerge::AutoCommit;
-use chrono::Duration;
 use gridline_model::{Instant, Role, Scope, User};
 use gridline_records::Record;
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 pub use audit::{AuditQuery, AuditRow};
+pub use enrol::{
+    source_key, EnrolLock, Enrolment, Unlocked, BAD_CODES_HUB_CEILING, BAD_CODES_PER_CODE,
+    BAD_CODES_PER_SOURCE, BAD_CODE_WINDOW_MINUTES, CODE_TTL_HOURS,
+};
 pub use error::{Error, Result};
 pub use households::ImportReport;
 pub use import_changes::{ChangeImportReport, DocOutcome, Outcome};
+pub use sync::{PROBE_LIMIT, PROBE_WINDOW_MINUTES};
 
 pub const STORE_FILE: &str = "hub.db";
 
-/// How long an enrolment code stays valid.
-pub const CODE_TTL_HOURS: i64 = 72;
-
-/// Bad enrolment codes (from any source) allowed within [`BAD_CODE_WINDOW_MINUTES`];
-/// past that, every enrolment is refused until the oldest of them leaves the window.
-pub const BAD_CODE_LIMIT: i64 = 5;
-pub const BAD_CODE_WINDOW_MINUTES: i64 = 10;
-
 pub struct Hub {
-    conn: Mutex<Connection>,
+    /// The one write connection. Fair: a request waiting for it is served
+    /// before the holder can take it again, so no device starves another.
+    conn: FairMutex<Connection>,
+    /// A read-only connection for pages (WAL readers never wait for the writer).
+    reader: FairMutex<Connection>,
     actor: Vec<u8>,
-}
-
-/// What a device learns when it enrols.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Enrolment {
-    pub token: String,
-    pub user: User,
-    pub hub_actor: String,
+    /// Devices with a sync request in flight: one at a time each.
+    in_flight: parking_lot::Mutex<std::collections::HashSet<String>>,
+    in_flight_done: parking_lot::Condvar,
+    /// [`gridline_sync::PUSH_STEP_MILLIS`] unless a test sets another.
+    push_step_millis: std::sync::atomic::AtomicU64,
 }
 
 /// A device as the admin sees it.
@@ -79,13 +82,41 @@ pub(crate) fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-fn random_secret(bytes: usize) -> String {
-    let mut out = Vec::with_capacity(bytes);
-    while out.len() < bytes {
-        out.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+/// The read-only connection beside the writer (after its migrations ran).
+fn open_reader(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "cache_size", -65_536)?;
+    Ok(conn)
+}
+
+impl Hub {
+    fn with_conn(conn: Connection, path: &Path, actor: Vec<u8>) -> Result<Hub> {
+        Ok(Hub {
+            reader: FairMutex::new(open_reader(path)?),
+            conn: FairMutex::new(conn),
+            actor,
+            in_flight: Default::default(),
+            in_flight_done: Default::default(),
+            push_step_millis: gridline_sync::PUSH_STEP_MILLIS.into(),
+        })
     }
-    out.truncate(bytes);
-    hex::encode(out)
+
+    /// How long one request's pushes may hold the write lock (tests that
+    /// need every push looked at in one round trip raise it; tests of
+    /// deferral lower it).
+    pub fn set_push_step_millis(&self, millis: u64) {
+        self.push_step_millis
+            .store(millis, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub(crate) fn push_step_millis(&self) -> u64 {
+        self.push_step_millis
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 fn open_conn(path: &Path) -> Result<Connection> {
@@ -130,10 +161,7 @@ impl Hub {
                 params![k, v],
             )?;
         }
-        Ok(Hub {
-            conn: Mutex::new(conn),
-            actor,
-        })
+        Hub::with_conn(conn, &dir.join(STORE_FILE), actor)
     }
 
     pub fn open(dir: &Path) -> Result<Hub> {
@@ -152,16 +180,23 @@ impl Hub {
         let actor = actor.ok_or_else(|| Error::NotInitialised {
             path: dir.to_owned(),
         })?;
-        Ok(Hub {
-            conn: Mutex::new(conn),
-            actor: hex::decode(actor).map_err(|_| Error::Import("damaged hub actor".into()))?,
-        })
+        let actor = hex::decode(&actor).map_err(|_| {
+            Error::Damaged(format!(
+                "枢纽执行者编号已损坏：{actor:?} (the hub actor id is damaged); 请从备份恢复 hub.db (restore hub.db from a backup)"
+            ))
+        })?;
+        Hub::with_conn(conn, &path, actor)
     }
 
-    pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        // A panic while holding the lock leaves SQLite consistent (the
-        // transaction rolls back), so a poisoned lock is safe to reuse.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// The write connection. A panic while holding it leaves SQLite
+    /// consistent (the transaction rolls back); the lock does not poison.
+    pub(crate) fn conn(&self) -> parking_lot::FairMutexGuard<'_, Connection> {
+        self.conn.lock()
+    }
+
+    /// The read-only connection, for pages.
+    pub(crate) fn reader(&self) -> parking_lot::FairMutexGuard<'_, Connection> {
+        self.reader.lock()
     }
 
     pub fn actor_hex(&self) -> String {
@@ -174,172 +209,6 @@ impl Hub {
             .query_row("SELECT value FROM meta WHERE key = 'street'", [], |r| {
                 r.get(0)
             })?)
-    }
-
-    /// Issues a one-time enrolment code for a user, role and scope.
-    pub fn enrol_code(&self, user: &User, admin: &str, now: Instant) -> Result<String> {
-        if !user.scope.fits(user.role) || matches!(user.role, Role::Admin | Role::Hub) {
-            return Err(gridline_model::Invalid::new("scope", format!("角色 {} 与范围 {} 不匹配 (scope does not fit the role)", user.role, user.scope.encode()), "网格员 grids:…，联户长 households:…，社区 community:…，街道 street:…，部门 department:…").into());
-        }
-        let street = self.street()?;
-        if user.scope.street().is_some_and(|s| s != street) {
-            return Err(gridline_model::Invalid::new(
-                "scope",
-                format!("范围不在本街道 {street} (scope outside this street)"),
-                "请使用本街道的网格或社区 (use this street's grids or communities)",
-            )
-            .into());
-        }
-        // 12 characters from an unambiguous alphabet: easy to read out and type.
-        const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        let raw = uuid::Uuid::new_v4();
-        let code: String = raw.as_bytes()[..12]
-            .iter()
-            .map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char)
-            .collect();
-        let code = format!("{}-{}-{}", &code[..4], &code[4..8], &code[8..]);
-        self.conn().execute(
-            "INSERT INTO enrol_codes (code_hash, user_id, user_name, role, scope, created_by, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![hash(&code), user.id, user.name, user.role.key(), user.scope.encode(), admin, gridline_records::fmt_time(now + Duration::hours(CODE_TTL_HOURS))],
-        )?;
-        Ok(code)
-    }
-
-    /// Exchanges a one-time code for a bearer token, binding the device's actor.
-    pub fn enroll(
-        &self,
-        code: &str,
-        device_id: &str,
-        actor_hex: &str,
-        now: Instant,
-    ) -> Result<Enrolment> {
-        if hex::decode(actor_hex).map_or(true, |a| a.is_empty() || a.len() > 32)
-            || device_id.trim().is_empty()
-            || device_id.len() > 64
-        {
-            return Err(gridline_model::Invalid::new(
-                "actor",
-                "设备编号或执行者编号无效 (bad device id or actor id)",
-                "请用 gridline device enroll (use gridline device enroll)",
-            )
-            .into());
-        }
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        // Rate limit: a code is 12 characters of 32, but guessing must stay
-        // slow. Checked before the code is looked at, so while it holds even a
-        // right code waits (an attacker learns nothing from the answer).
-        let window_start =
-            gridline_records::fmt_time(now - Duration::minutes(BAD_CODE_WINDOW_MINUTES));
-        let recent: Vec<String> = tx
-            .prepare_cached(
-                "SELECT at FROM enrol_failures WHERE at > ?1 ORDER BY at DESC LIMIT ?2",
-            )?
-            .query_map(params![window_start, BAD_CODE_LIMIT], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        if recent.len() as i64 >= BAD_CODE_LIMIT {
-            let oldest = recent
-                .last()
-                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| t.with_timezone(&chrono::Utc))
-                .unwrap_or(now);
-            let until = oldest + Duration::minutes(BAD_CODE_WINDOW_MINUTES);
-            return Err(Error::TooManyAttempts {
-                retry_after_secs: (until - now).num_seconds().max(1),
-            });
-        }
-        type CodeRow = (
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-        );
-        let row: Option<CodeRow> = tx
-            .query_row(
-                "SELECT user_id, user_name, role, scope, expires_at, used_by, created_by FROM enrol_codes WHERE code_hash = ?1",
-                [hash(code.trim().to_uppercase().as_str())],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
-            )
-            .optional()?;
-        let usable = row.filter(|(_, _, _, _, expires_at, used_by, _)| {
-            used_by.is_none() && *expires_at >= gridline_records::fmt_time(now)
-        });
-        let Some((user_id, user_name, role, scope, _, _, created_by)) = usable else {
-            // Unknown, used or expired: all count towards the limit.
-            tx.execute(
-                "INSERT INTO enrol_failures (at) VALUES (?1)",
-                [gridline_records::fmt_time(now)],
-            )?;
-            tx.execute(
-                "DELETE FROM enrol_failures WHERE at < ?1",
-                [gridline_records::fmt_time(now - Duration::days(1))],
-            )?;
-            tx.commit()?;
-            return Err(Error::BadCode);
-        };
-        let known: Option<String> = tx
-            .query_row("SELECT id FROM devices WHERE id = ?1", [device_id], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if known.is_some() {
-            return Err(gridline_model::Invalid::new(
-                "device_id",
-                "该设备已注册 (this device is already enrolled)",
-                "已停用的设备请新建数据目录后重新注册 (a revoked device enrols again from a new data directory)",
-            )
-            .into());
-        }
-        let taken: Option<String> = tx
-            .query_row(
-                "SELECT device_id FROM device_actors WHERE actor = ?1",
-                [actor_hex],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if taken.is_some() {
-            return Err(gridline_model::Invalid::new(
-                "actor",
-                "该设备已注册 (this device is already enrolled)",
-                "每台设备只注册一次 (enrol a device once)",
-            )
-            .into());
-        }
-        let token = random_secret(32);
-        tx.execute(
-            "INSERT INTO devices (id, user_id, user_name, role, scope, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![device_id, user_id, user_name, role, scope, hash(&token), gridline_records::fmt_time(now)],
-        )?;
-        tx.execute(
-            "INSERT INTO device_actors (actor, device_id) VALUES (?1, ?2)",
-            params![actor_hex, device_id],
-        )?;
-        tx.execute(
-            "UPDATE enrol_codes SET used_by = ?1 WHERE code_hash = ?2",
-            params![device_id, hash(code.trim().to_uppercase().as_str())],
-        )?;
-        audit::write(
-            &tx,
-            &audit::Entry {
-                at: now,
-                device_id: Some(device_id),
-                user_id: &user_id,
-                doc_id: device_id,
-                kind: "device",
-                action: audit::action::ENROL,
-                admin: Some(&created_by),
-                detail: &format!("{role} {scope} actor {actor_hex}"),
-            },
-        )?;
-        tx.commit()?;
-        Ok(Enrolment {
-            token,
-            user: user_from_row(user_id, user_name, &role, &scope)?,
-            hub_actor: self.actor_hex(),
-        })
     }
 
     /// Refuses the device from its next request on (audited as `admin`).
@@ -460,13 +329,7 @@ impl Hub {
 
     /// The hub counter: the value of the latest accepted change.
     pub fn counter(&self) -> Result<u64> {
-        Ok(self
-            .conn()
-            .query_row("SELECT value FROM meta WHERE key = 'counter'", [], |r| {
-                r.get::<_, String>(0)
-            })?
-            .parse()
-            .unwrap_or(0))
+        sync::read_counter(&self.conn())
     }
 
     /// The heads (sorted hex, comma-separated) of a document the hub holds.
@@ -496,12 +359,7 @@ pub(crate) fn put_own_tx(
     admin: &str,
     now: Instant,
 ) -> Result<usize> {
-    let mut seq: u64 = tx
-        .query_row("SELECT value FROM meta WHERE key = 'counter'", [], |r| {
-            r.get::<_, String>(0)
-        })?
-        .parse()
-        .unwrap_or(0);
+    let mut seq = sync::read_counter(tx)?;
     let hub_actor: String =
         tx.query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| {
             r.get(0)

@@ -15,6 +15,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_moves_by_doc.sql"),
     include_str!("migrations/0006_documents_scan.sql"),
     include_str!("migrations/0007_audit_and_enrol_limits.sql"),
+    include_str!("migrations/0008_enrol_failures_by_source.sql"),
+    include_str!("migrations/0009_audit_refusals.sql"),
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

@@ -1,19 +1,27 @@
 //! The hub over HTTP (axum): `/health`, `/metrics`, `/v1/enroll` (JSON) and
-//! `/v1/sync` (CBOR, bearer token). [`run`] takes a bound listener and a
-//! shutdown future; tests bind `127.0.0.1:0`.
+//! `/v1/sync` (CBOR, bearer token). [`run`] takes a bound listener,
+//! [`Options`] and a shutdown future; tests bind `127.0.0.1:0`.
+//!
+//! Enrolment limits count by the client's address: the TCP peer or, behind a
+//! load balancer listed in [`Options::trusted_proxies`], the address it
+//! forwards (`source`).
 //!
 //! The OpenAPI document is generated from the handlers' `#[utoipa::path]`
 //! attributes ([`openapi`]), served at `GET /openapi.json` and committed as
 //! `docs/openapi.json` (a test fails when they differ). Every status a handler
 //! can return is listed there: schemathesis checks it (`scripts/api-fuzz`).
 
+mod source;
+
 use std::future::Future;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant as Clock;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -22,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouterExt;
 use utoipa_axum::routes;
 
 use crate::{Error, Hub};
@@ -37,9 +46,38 @@ struct Metrics {
     errors: AtomicU64,
 }
 
+/// The largest `/v1/enroll` body: an `EnrollRequest` is a few hundred bytes.
+pub const MAX_ENROL_BYTES: usize = 16 * 1024;
+
+/// How the hub serves; `Options::default()` trusts no proxy.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Load balancers or reverse proxies in front of the hub, by the address
+    /// they connect from (`hub serve --trusted-proxy IP`). Only a request
+    /// from one of these has its `X-Forwarded-For` believed, and then its
+    /// client is the right-most address there that is not a trusted proxy.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
 struct AppState {
     hub: Hub,
     metrics: Metrics,
+    /// [`Options::trusted_proxies`], IPv4-mapped IPv6 addresses as IPv4.
+    trusted_proxies: Vec<IpAddr>,
+}
+
+impl AppState {
+    fn new(hub: Hub, options: Options) -> Shared {
+        Arc::new(AppState {
+            hub,
+            metrics: Metrics::default(),
+            trusted_proxies: options
+                .trusted_proxies
+                .iter()
+                .map(IpAddr::to_canonical)
+                .collect(),
+        })
+    }
 }
 
 type Shared = Arc<AppState>;
@@ -48,15 +86,16 @@ type Shared = Arc<AppState>;
 pub async fn run(
     listener: tokio::net::TcpListener,
     hub: Hub,
+    options: Options,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let state = Arc::new(AppState {
-        hub,
-        metrics: Metrics::default(),
-    });
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let app = router(AppState::new(hub, options));
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<source::Peer>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Serves `hub` over TLS with the PEM certificate chain and private key given.
@@ -65,19 +104,17 @@ pub async fn run_tls(
     hub: Hub,
     cert: &std::path::Path,
     key: &std::path::Path,
+    options: Options,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let acceptor = tls_acceptor(cert, key)?;
-    let state = Arc::new(AppState {
-        hub,
-        metrics: Metrics::default(),
-    });
+    let app = router(AppState::new(hub, options));
     axum::serve(
         TlsListener {
             tcp: listener,
             acceptor,
         },
-        router(state),
+        app.into_make_service_with_connect_info::<source::Peer>(),
     )
     .with_graceful_shutdown(shutdown)
     .await
@@ -190,7 +227,8 @@ fn api_router() -> OpenApiRouter<Shared> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health))
         .routes(routes!(metrics))
-        .routes(routes!(enroll))
+        // Its own, small body limit: the router's is for sync.
+        .routes(routes!(enroll).layer(DefaultBodyLimit::max(MAX_ENROL_BYTES)))
         .routes(routes!(sync))
 }
 
@@ -313,9 +351,13 @@ async fn metrics(State(s): State<Shared>) -> Response {
 /// A device exchanging a one-time enrolment code for a bearer token.
 #[derive(Deserialize, Serialize, ToSchema)]
 pub struct EnrollRequest {
-    /// The one-time code the hub admin issued (`gridline hub enrol-code`),
-    /// e.g. `ABCD-EFGH-JKLM`; case and surrounding spaces are ignored.
-    #[schema(example = "ABCD-EFGH-JKLM")]
+    /// The one-time code the hub admin issued (`gridline hub enroll`), e.g.
+    /// `ABCD-EFGH-JKLM`: 12 characters of ABCDEFGHJKLMNPQRSTUVWXYZ23456789;
+    /// case, spaces and dashes are ignored.
+    #[schema(
+        example = "ABCD-EFGH-JKLM",
+        pattern = "^[ -]*([A-HJ-NP-Za-hj-np-z2-9][ -]*){12}$"
+    )]
     pub code: String,
     /// The device's id: not blank, at most 64 bytes of UTF-8; once per device.
     #[schema(min_length = 1, max_length = 64, pattern = r"\S", example = "dev-6f1c")]
@@ -335,7 +377,9 @@ pub struct EnrollResponse {
     pub token: String,
     pub user_id: String,
     pub user_name: String,
-    /// Role key, e.g. `grid_worker`.
+    /// Role key: `grid-worker`, `joint-leader`, `community-staff`,
+    /// `street-staff` or `department`.
+    #[schema(example = "grid-worker")]
     pub role: String,
     /// Scope, e.g. `grids:522701001001001`.
     pub scope: String,
@@ -346,7 +390,10 @@ pub struct EnrollResponse {
 /// Every refusal and failure in JSON.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct ErrorBody {
-    /// `invalid`, `unauthorised`, `revoked`, `too_many_attempts`, `version` or `internal`.
+    /// `invalid`, `unauthorised`, `revoked`, `too_many_attempts`, `throttled`,
+    /// `busy`, `too_large`, `version` or `internal`. On `/v1/enroll` a body
+    /// over 16 KiB is `too_large` (413); one of another content type (415),
+    /// not JSON (400) or not an `EnrollRequest` (422) is `invalid`.
     #[schema(value_type = String, example = "invalid")]
     pub code: &'static str,
     /// What went wrong and what to do, Chinese first.
@@ -369,8 +416,13 @@ fn error_response(e: &Error) -> Response {
         Error::Unauthorised | Error::BadCode => (StatusCode::UNAUTHORIZED, "unauthorised"),
         Error::Revoked => (StatusCode::FORBIDDEN, "revoked"),
         Error::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+        Error::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
+        Error::Busy => (StatusCode::TOO_MANY_REQUESTS, "busy"),
         Error::Wire(gridline_sync::WireError::Version { .. }) => {
             (StatusCode::BAD_REQUEST, "version")
+        }
+        Error::Wire(gridline_sync::WireError::OverBudget { .. }) => {
+            (StatusCode::PAYLOAD_TOO_LARGE, "too_large")
         }
         e if e.is_user_error() => (StatusCode::BAD_REQUEST, "invalid"),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -386,57 +438,88 @@ fn error_response(e: &Error) -> Response {
         }),
     )
         .into_response();
-    if let Error::TooManyAttempts { retry_after_secs } = e {
-        resp.headers_mut().insert(
-            header::RETRY_AFTER,
-            header::HeaderValue::from((*retry_after_secs).max(1)),
-        );
+    let retry_after = match e {
+        Error::TooManyAttempts {
+            retry_after_secs, ..
+        }
+        | Error::Throttled { retry_after_secs } => Some(*retry_after_secs),
+        Error::Busy => Some(1),
+        _ => None,
+    };
+    if let Some(secs) = retry_after {
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs.max(1)));
     }
     resp
+}
+
+/// A 415 for a body that is not what the route speaks.
+fn wrong_content_type(want: &str) -> Response {
+    (
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Json(ErrorBody {
+            code: "invalid",
+            message: format!(
+                "请求须为 Content-Type: {want} (send the body as Content-Type: {want})"
+            ),
+        }),
+    )
+        .into_response()
+}
+
+/// Whether the request's Content-Type is `want` (parameters such as
+/// `; charset=…` allowed, case ignored).
+fn content_type_is(headers: &HeaderMap, want: &str) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(want))
 }
 
 #[utoipa::path(
     post,
     path = "/v1/enroll",
     tag = "hub",
-    request_body = EnrollRequest,
+    request_body(content = EnrollRequest, content_type = "application/json", description = "one `EnrollRequest`, at most 16 KiB"),
     responses(
         (status = 200, description = "enrolled: the token and the binding", body = EnrollResponse),
-        (status = 400, description = "not JSON, wrong content type, a field missing, a bad device id or actor, or the device or actor already enrolled", body = ErrorBody),
-        (status = 401, description = "the code is wrong, used or expired", body = ErrorBody),
-        (status = 429, description = "too many wrong codes lately, from anywhere (5 in 10 minutes): every enrolment waits until the oldest ages out", body = ErrorBody,
-            headers(("Retry-After" = i64, description = "seconds to wait"))),
+        (status = 400, description = "`invalid`: a malformed code, refused without counting as a bad code (a code is 12 characters of ABCDEFGHJKLMNPQRSTUVWXYZ23456789 once case, spaces and dashes are ignored, e.g. ABCD-EFGH-JKLM); a body that is not JSON; a bad device id or actor; or the device or actor already enrolled", body = ErrorBody),
+        (status = 401, description = "`unauthorised`: the code is wrong, used or expired, and counts as a bad code", body = ErrorBody),
+        (status = 413, description = "`too_large`: the body is over 16 KiB", body = ErrorBody),
+        (status = 415, description = "`invalid`: the Content-Type is not application/json", body = ErrorBody),
+        (status = 422, description = "`invalid`: JSON, but not an `EnrollRequest` (a field missing or of the wrong type)", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`: bad codes are counted over 10 minutes. 5 bad codes in 10 minutes from one address lock that address (an IPv6 address counts as its /64). The same wrong code failing 5 times in 10 minutes is refused from every address. 200 bad codes in 10 minutes from all addresses together lock enrolment for the whole hub, until they age out or an admin runs gridline hub enrol-unlock. While a lock holds even a right code is refused, and the refused request is not counted; the Retry-After header says when to try again. Behind a load balancer given to hub serve --trusted-proxy, the address is the right-most X-Forwarded-For entry that is not a trusted proxy.", body = ErrorBody,
+            headers(("Retry-After" = i64, description = "seconds until fewer than the limit remain in the window: until the limit-th most recent bad code the lock counts is 10 minutes old, rounded up (the longest wait if several locks hold)"))),
         (status = 500, description = "the hub's store failed", body = ErrorBody),
     )
 )]
 async fn enroll(
     State(s): State<Shared>,
-    body: Result<Json<EnrollRequest>, axum::extract::rejection::JsonRejection>,
+    ConnectInfo(peer): ConnectInfo<source::Peer>,
+    headers: HeaderMap,
+    body: Result<Json<EnrollRequest>, JsonRejection>,
 ) -> Response {
     s.metrics.requests.fetch_add(1, Ordering::Relaxed);
     let Json(req) = match body {
         Ok(b) => b,
-        Err(e) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                Json(ErrorBody {
-                    code: "invalid",
-                    message: e.body_text(),
-                }),
-            )
-                .into_response()
-        }
+        Err(e) => return enrol_rejection(&e),
     };
+    let from = source::client_address(peer.0.ip(), &headers, &s.trusted_proxies);
     let state = s.clone();
     let res = tokio::task::spawn_blocking(move || {
-        state
-            .hub
-            .enroll(&req.code, &req.device_id, &req.actor, chrono::Utc::now())
+        state.hub.enroll(
+            &req.code,
+            &req.device_id,
+            &req.actor,
+            from,
+            chrono::Utc::now(),
+        )
     })
     .await;
     match res {
         Ok(Ok(e)) => {
-            tracing::info!(user = %e.user.id, role = %e.user.role, "device enrolled");
+            tracing::info!(user = %e.user.id, role = %e.user.role, %from, "device enrolled");
             Json(EnrollResponse {
                 token: e.token,
                 user_id: e.user.id,
@@ -447,9 +530,44 @@ async fn enroll(
             })
             .into_response()
         }
-        Ok(Err(e)) => error_response(&e),
+        Ok(Err(e)) => {
+            match &e {
+                Error::BadCode => tracing::info!(%from, "bad enrolment code"),
+                Error::TooManyAttempts { lock, .. } => {
+                    tracing::warn!(%from, ?lock, "enrolment locked")
+                }
+                _ => {}
+            }
+            error_response(&e)
+        }
         Err(_) => internal("panicked"),
     }
+}
+
+/// An `/v1/enroll` body axum could not read, with the rejection's own
+/// status: 413 too large, 415 not JSON by its Content-Type, 400 not JSON,
+/// 422 JSON but not an `EnrollRequest`.
+fn enrol_rejection(e: &JsonRejection) -> Response {
+    let status = e.status();
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "too_large",
+            format!(
+                "请求体超过 {} KiB (the request body is over {} KiB)",
+                MAX_ENROL_BYTES / 1024,
+                MAX_ENROL_BYTES / 1024
+            ),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => return wrong_content_type("application/json"),
+        _ => (
+            "invalid",
+            format!(
+                "不是注册请求 (not an enrolment request): {}; 请发送 JSON {{\"code\", \"device_id\", \"actor\"}} (send JSON with code, device_id and actor)",
+                e.body_text()
+            ),
+        ),
+    };
+    (status, Json(ErrorBody { code, message })).into_response()
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -465,10 +583,13 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "one CBOR `SyncResponse`: acknowledgements, refusals, documents, removals, cursor", body = Cbor, content_type = "application/cbor"),
-        (status = 400, description = "not a `SyncRequest`, or another protocol version (`code`: `version`)", body = ErrorBody),
+        (status = 400, description = "not exactly one CBOR `SyncRequest` (trailing bytes, a field too wide: an id over 64 bytes, a head that is not 64 hex digits, a cursor over 2^63-1), or another protocol version (`code`: `version`)", body = ErrorBody),
         (status = 401, description = "no bearer token, or an unknown one", body = ErrorBody),
         (status = 403, description = "the device was revoked", body = ErrorBody),
-        (status = 413, description = "the body is over 16 MiB", body = String, content_type = "text/plain"),
+        (status = 413, description = "over a budget (`code`: `too_large`): more than 500 entries, or an entry over 1 MiB; or the body is over 16 MiB (plain text)", body = ErrorBody),
+        (status = 415, description = "the body is not `application/cbor`", body = ErrorBody),
+        (status = 429, description = "`busy`: this device's previous sync was still in flight after 10 s; `throttled`: more than 100 of this device's pushes were refused in 10 minutes, and it waits until older ones age out", body = ErrorBody,
+            headers(("Retry-After" = i64, description = "seconds to wait"))),
         (status = 500, description = "the hub's store failed", body = ErrorBody),
     )
 )]
@@ -482,13 +603,16 @@ async fn sync(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Respo
     let Some(token) = bearer(&headers) else {
         return error_response(&Error::Unauthorised);
     };
-    let req = match gridline_sync::decode_request(&body) {
-        Ok(r) => r,
-        Err(e) => return error_response(&Error::Wire(e)),
-    };
+    if !content_type_is(&headers, "application/cbor") {
+        return wrong_content_type("application/cbor");
+    }
+    // Decoding is work too: off the async workers, with the sync itself.
     let state = s.clone();
-    let res =
-        tokio::task::spawn_blocking(move || state.hub.sync(&token, &req, chrono::Utc::now())).await;
+    let res = tokio::task::spawn_blocking(move || {
+        let req = gridline_sync::decode_request(&body)?;
+        state.hub.sync(&token, &req, chrono::Utc::now())
+    })
+    .await;
     let resp = match res {
         Ok(Ok(r)) => {
             s.metrics

@@ -6,11 +6,11 @@ use gridline_model::permission::{Kind, Target};
 use gridline_model::wish::{WishStage, WishState};
 use gridline_model::{GridId, Instant, RecordId, Role, Scope, User, WishEvent, WishStep};
 use gridline_records::Record;
-use gridline_sync::check::{check_payload, Binding, Checked, Payload};
+use gridline_sync::check::{check_payload, visible, Binding, Checked, Payload, Place, Stored};
 use gridline_sync::scope::{sends, Standing};
 use gridline_sync::{
     Ack, DocSync, PullDoc, Refusal, RefusalCode, SyncRequest, SyncResponse, DEFAULT_PAGE,
-    PROTOCOL_VERSION,
+    MAX_CHANGES_PER_REQUEST, MAX_REPLY_BYTES, PROTOCOL_VERSION,
 };
 use rusqlite::{params, OptionalExtension, Transaction};
 
@@ -94,21 +94,6 @@ fn heads_list(heads: &str) -> Vec<String> {
         .collect()
 }
 
-type MoveRow = (
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<bool>,
-    Option<String>,
-    bool,
-    Option<String>,
-);
-
 /// Whether the hub sends a row to `user`, from the row's columns alone.
 fn row_sent(
     user: &User,
@@ -139,6 +124,58 @@ fn row_target(
             .collect(),
         reporter: reporter.map(str::to_owned),
     })
+}
+
+/// A stored document's kind and place, from its row alone (no bytes).
+fn stored_place(tx: &Transaction<'_>, id: &str) -> Result<Option<Option<Place>>> {
+    let row = tx
+        .prepare_cached(
+            "SELECT kind, grid, household, reporter, departments FROM documents WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })
+        .optional()?;
+    // A row whose columns do not parse is nobody's to see: `Some(None)`.
+    Ok(row.map(|(kind, grid, household, reporter, departments)| {
+        let target = row_target(
+            &grid,
+            household.as_deref(),
+            reporter.as_deref(),
+            &departments,
+        );
+        Kind::parse(&kind)
+            .zip(target)
+            .map(|(kind, target)| Place { kind, target })
+    }))
+}
+
+/// Where a document was when the device last heard of it (its cursor
+/// `seen`), if it has moved since: the device's changes made before it
+/// knew still count.
+fn moved_from_of(tx: &Transaction<'_>, id: &str, seen: i64) -> Result<Option<Target>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT m.old_grid, m.old_household, d.reporter, d.departments
+             FROM moves m JOIN documents d ON d.id = m.doc_id
+             WHERE m.doc_id = ?1 AND m.seq > ?2 ORDER BY m.seq LIMIT 1",
+        )?
+        .query_row(params![id, seen], |r| {
+            Ok(row_target(
+                &r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?.as_deref(),
+                r.get::<_, Option<String>>(2)?.as_deref(),
+                &r.get::<_, String>(3)?,
+            ))
+        })
+        .optional()?
+        .flatten())
 }
 
 /// A coarse SQL filter for the rows a user may be sent; the exact rule
@@ -186,6 +223,10 @@ pub(crate) struct Pending {
     pub hub_doc: Option<AutoCommit>,
     pub before: Option<Before>,
     pub result: std::result::Result<Checked, Refusal>,
+    /// The hub holds this id, but the device may not read it: the push was
+    /// judged as if the id were unknown (and is audited as a probe, with the
+    /// kind it holds).
+    pub hidden: Option<&'static str>,
 }
 
 /// Whose change is being applied, for the audit.
@@ -197,9 +238,15 @@ pub(crate) struct Who<'a> {
 }
 
 impl Hub {
-    /// Loads the hub's copy of `id` and runs the push checks on `payload` for
-    /// `binding` (`seen`: the highest cursor the device has sent, for moves).
-    /// The one path every device change takes: sync, and an admin's import.
+    /// The push checks on `payload` for `binding` (`seen`: the highest cursor
+    /// the device has sent, for moves; `reveal`: an admin asks, who may know
+    /// what the hub holds). The one path every device change
+    /// takes: sync, and an admin's import.
+    ///
+    /// Permission comes first: the stored document's kind and place are read
+    /// from its row, and only a document the device may read is loaded. Any
+    /// other is judged exactly as an unknown id, so nothing in the answer
+    /// (acknowledgement, heads, sync message, refusal) says it exists.
     pub(crate) fn check_one(
         &self,
         tx: &Transaction<'_>,
@@ -207,13 +254,25 @@ impl Hub {
         p: &str,
         payload: Payload<'_>,
         seen: i64,
+        reveal: bool,
     ) -> Result<Pending> {
         let hub_hex = self.actor_hex();
-        let stored: Option<Vec<u8>> = tx
-            .prepare_cached("SELECT bytes FROM documents WHERE id = ?1")?
-            .query_row([p], |r| r.get(0))
-            .optional()?;
-        let hub_doc = stored.as_deref().map(AutoCommit::load).transpose()?;
+        let user = &binding.user;
+        let (hub_doc, moved_from, hidden) = match stored_place(tx, p)? {
+            None => (None, None, None),
+            Some(None) => (None, None, Some("unknown")),
+            Some(Some(place)) => {
+                let moved_from = moved_from_of(tx, p, seen)?;
+                if visible(user, &place, moved_from.as_ref()) {
+                    let bytes: Vec<u8> = tx
+                        .prepare_cached("SELECT bytes FROM documents WHERE id = ?1")?
+                        .query_row([p], |r| r.get(0))?;
+                    (Some(AutoCommit::load(&bytes)?), moved_from, None)
+                } else {
+                    (None, None, Some(place.kind.key()))
+                }
+            }
+        };
         let before = hub_doc
             .as_ref()
             .and_then(|d| Record::read(d).ok())
@@ -221,39 +280,56 @@ impl Hub {
                 let standing = Standing::of(&r, &hub_hex);
                 (r.grid().clone(), r.target().household, standing)
             });
-        // Where the document was when the device last heard of it, if it
-        // has moved since: the device's changes made before it knew count.
-        let moved_from = match &hub_doc {
-            None => None,
-            Some(_) => tx
-                .prepare_cached(
-                    "SELECT m.old_grid, m.old_household, d.reporter, d.departments
-                     FROM moves m JOIN documents d ON d.id = m.doc_id
-                     WHERE m.doc_id = ?1 AND m.seq > ?2 ORDER BY m.seq LIMIT 1",
-                )?
-                .query_row(params![p, seen], |r| {
-                    Ok(row_target(
-                        &r.get::<_, String>(0)?,
-                        r.get::<_, Option<String>>(1)?.as_deref(),
-                        r.get::<_, Option<String>>(2)?.as_deref(),
-                        &r.get::<_, String>(3)?,
-                    ))
-                })
-                .optional()?
-                .flatten(),
+        let stored = match (&hub_doc, hidden) {
+            (Some(doc), _) => Stored::Visible {
+                doc,
+                moved_from: moved_from.as_ref(),
+            },
+            (None, Some(_)) => Stored::Hidden,
+            (None, None) => Stored::Absent,
         };
-        let result = check_payload(
-            binding,
-            p,
-            hub_doc.as_ref(),
-            &self.actor,
-            payload,
-            moved_from.as_ref(),
-        );
+        // A private part is created only for a household the hub holds and
+        // the device may edit (where it is, or was when the device heard).
+        let household_writable = |h: uuid::Uuid| -> bool {
+            let h = h.to_string();
+            let Ok(Some(Some(place))) = stored_place(tx, &h) else {
+                return false;
+            };
+            let may = |t: &Target| {
+                gridline_model::permission::check(
+                    user,
+                    gridline_model::permission::Kind::Household,
+                    gridline_model::permission::Action::Edit,
+                    t,
+                )
+                .is_ok()
+            };
+            place.kind == Kind::Household
+                && (may(&place.target)
+                    || moved_from_of(tx, &h, seen)
+                        .ok()
+                        .flatten()
+                        .is_some_and(|t| may(&t)))
+        };
+        // An admin importing a revoked device's changes sees everything:
+        // a hidden document is plainly out of the device's scope.
+        let result = if reveal && hidden.is_some() {
+            Err(gridline_sync::check::not_permitted(p))
+        } else {
+            check_payload(
+                binding,
+                p,
+                stored,
+                &self.actor,
+                payload,
+                &household_writable,
+            )
+        };
         Ok(Pending {
             hub_doc,
             before,
             result,
+            hidden,
         })
     }
 
@@ -356,59 +432,124 @@ impl Hub {
     }
 
     /// One round trip. Pushed changes are durable before they are acknowledged.
+    ///
+    /// Two bounded steps, each holding one lock: [`Hub::take_pushes`] on the
+    /// write connection (authenticate, register an actor, check and apply
+    /// pushes within the request's budget, commit), then [`Hub::serve_page`]
+    /// on the read connection (the page, copies, removals). A device has one
+    /// request in flight at a time.
     pub fn sync(&self, token: &str, req: &SyncRequest, now: Instant) -> Result<SyncResponse> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let mut binding = Self::binding(&tx, token)?;
-        if let Some(actor) = &req.new_actor {
-            if hex::decode(actor).map_or(true, |a| a.is_empty() || a.len() > 32) {
-                return Err(gridline_model::Invalid::new(
-                    "new_actor",
-                    "执行者编号无效 (bad actor id)",
-                    "由设备自动生成 (the device makes it)",
-                )
-                .into());
-            }
-            let owner: Option<String> = tx
-                .query_row(
-                    "SELECT device_id FROM device_actors WHERE actor = ?1",
-                    [actor],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let registered: i64 = tx.query_row(
-                "SELECT count(*) FROM device_actors WHERE device_id = ?1",
-                [&binding.device_id],
+        req.check_budget()?;
+        let _in_flight = self.in_flight(&crate::hash(token))?;
+        let (taken, user) = self.take_pushes(token, req, now)?;
+        let page = self.serve_page(&user, req, &taken.echo_free, &taken.copies)?;
+        let more = page.more || !taken.deferred.is_empty();
+        Ok(SyncResponse {
+            v: PROTOCOL_VERSION,
+            acks: taken.acks,
+            refusals: taken.refusals,
+            docs: page.docs,
+            removals: page.removals,
+            cursor: page.cursor,
+            more,
+            total: page.total,
+            hub_actor: self.actor_hex(),
+            sync: taken.sync_out,
+            deferred: taken.deferred,
+        })
+    }
+
+    /// Registers a fresh actor the device announces after a refusal.
+    fn register_actor(
+        &self,
+        tx: &Transaction<'_>,
+        binding: &mut Binding,
+        actor: &str,
+    ) -> Result<()> {
+        let owner: Option<String> = tx
+            .query_row(
+                "SELECT device_id FROM device_actors WHERE actor = ?1",
+                [actor],
                 |r| r.get(0),
-            )?;
-            // The hub's own actor is never a device's, and a device rotates its
-            // actor only after a refusal: a bound on how many it may hold.
-            if actor.eq_ignore_ascii_case(&self.actor_hex()) || registered >= 64 {
-                return Err(gridline_model::Invalid::new(
-                    "new_actor",
-                    "不能使用此执行者编号 (this actor id cannot be registered)",
-                    "请重新注册设备 (enrol the device again)",
-                )
-                .into());
-            }
-            match owner {
-                None => {
-                    tx.execute(
-                        "INSERT INTO device_actors (actor, device_id) VALUES (?1, ?2)",
-                        params![actor, binding.device_id],
-                    )?;
-                    binding.actors.push(actor.clone());
-                }
-                Some(d) if d == binding.device_id => {}
-                Some(_) => return Err(Error::Unauthorised),
+            )
+            .optional()?;
+        let registered: i64 = tx.query_row(
+            "SELECT count(*) FROM device_actors WHERE device_id = ?1",
+            [&binding.device_id],
+            |r| r.get(0),
+        )?;
+        let refused = || {
+            Error::from(gridline_model::Invalid::new(
+                "new_actor",
+                "不能使用此执行者编号 (this actor id cannot be registered)",
+                "请让设备生成新的执行者编号后再同步 (let the device make a fresh actor id and sync again)",
+            ))
+        };
+        match owner {
+            Some(d) if d == binding.device_id => Ok(()),
+            // Another device's, or the hub's own: the same answer for both.
+            Some(_) => Err(refused()),
+            None if actor.eq_ignore_ascii_case(&self.actor_hex()) => Err(refused()),
+            // A device rotates its actor only after a refusal: a bound on how many it may hold.
+            None if registered >= 64 => Err(refused()),
+            None => {
+                tx.execute(
+                    "INSERT INTO device_actors (actor, device_id) VALUES (?1, ?2)",
+                    params![actor, binding.device_id],
+                )?;
+                binding.actors.push(actor.to_owned());
+                Ok(())
             }
         }
-        let mut seq: u64 = tx
-            .query_row("SELECT value FROM meta WHERE key = 'counter'", [], |r| {
-                r.get::<_, String>(0)
-            })?
-            .parse()
-            .unwrap_or(0);
+    }
+
+    /// Refused pushes from this device lately: past [`PROBE_LIMIT`] in
+    /// [`PROBE_WINDOW_MINUTES`], its syncs wait (429) until older ones age out.
+    fn throttle_prober(&self, tx: &Transaction<'_>, device_id: &str, now: Instant) -> Result<()> {
+        let since =
+            gridline_records::fmt_time(now - chrono::Duration::minutes(PROBE_WINDOW_MINUTES));
+        let recent: Vec<String> = tx
+            .prepare_cached(
+                "SELECT at FROM audit WHERE device_id = ?1 AND action IN (?2, ?3) AND at > ?4
+                 ORDER BY at DESC LIMIT ?5",
+            )?
+            .query_map(
+                params![
+                    device_id,
+                    crate::audit::action::PROBE,
+                    crate::audit::action::REFUSED,
+                    since,
+                    PROBE_LIMIT
+                ],
+                |r| r.get(0),
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        if (recent.len() as i64) < PROBE_LIMIT {
+            return Ok(());
+        }
+        let oldest = recent
+            .last()
+            .and_then(|t| gridline_records::parse_time(t))
+            .unwrap_or(now);
+        let until = oldest + chrono::Duration::minutes(PROBE_WINDOW_MINUTES);
+        Err(Error::Throttled {
+            retry_after_secs: (until - now).num_seconds().max(1),
+        })
+    }
+
+    /// The write step: authenticate, register a fresh actor, check and apply
+    /// the pushes (within [`PUSH_STEP_MILLIS`] and [`MAX_CHANGES_PER_REQUEST`];
+    /// the rest are deferred), audit refusals, advance the counter, commit.
+    fn take_pushes(&self, token: &str, req: &SyncRequest, now: Instant) -> Result<(Taken, User)> {
+        let mut conn = self.conn();
+        let started = std::time::Instant::now();
+        let tx = conn.transaction()?;
+        let mut binding = Self::binding(&tx, token)?;
+        self.throttle_prober(&tx, &binding.device_id, now)?;
+        if let Some(actor) = &req.new_actor {
+            self.register_actor(&tx, &mut binding, actor)?;
+        }
+        let mut seq = read_counter(&tx)?;
         // The device has applied every reply up to the highest cursor it has
         // sent (a lower one now does not take that back).
         let seen: i64 = tx.query_row(
@@ -416,31 +557,19 @@ impl Hub {
             [&binding.device_id],
             |r| r.get(0),
         )?;
-        if req.cursor as i64 > seen {
+        let cursor = req.cursor as i64;
+        if cursor > seen {
             tx.execute(
                 "UPDATE devices SET seen_cursor = ?2 WHERE id = ?1",
-                params![binding.device_id, req.cursor as i64],
+                params![binding.device_id, cursor],
             )?;
         }
-        let seen = seen.max(req.cursor as i64);
-        let mut acks = Vec::new();
-        let mut refusals: Vec<Refusal> = Vec::new();
-        // Documents whose hub copy equals what the device just sent: no need to echo them.
-        let mut echo_free: Vec<(String, String)> = Vec::new();
-        // The hub's Automerge sync messages, for pushes refused with missing_deps.
-        let mut sync_out: Vec<DocSync> = Vec::new();
-        // Documents whose hub copy the device needs besides the page: refused
-        // ones (it returns to the hub's version), and ones it sent by sync
-        // message whose heads still differ from the hub's.
-        let mut copies: Vec<String> = Vec::new();
-        // Pushed changes, then answers to the hub's sync messages: the same checks.
-        struct Item<'a> {
-            id: &'a String,
-            heads: &'a [String],
-            payload: Payload<'a>,
-            via_sync: bool,
-        }
-        let items = req
+        let seen = seen.max(cursor);
+        let mut taken = Taken::default();
+        // Pushed changes, then answers to the hub's sync messages: the same
+        // checks. Ids derived from another (household-private parts) go
+        // last, so a household created in the same request is there first.
+        let mut items: Vec<Item<'_>> = req
             .push
             .iter()
             .map(|p| Item {
@@ -454,20 +583,34 @@ impl Hub {
                 heads: &m.heads,
                 payload: Payload::SyncMessage(&m.msg),
                 via_sync: true,
-            }));
-        for item in items {
+            }))
+            .collect();
+        items.sort_by_key(|i| uuid::Uuid::parse_str(i.id).is_ok_and(|u| u.get_version_num() == 5));
+        let budget = std::time::Duration::from_millis(self.push_step_millis());
+        let mut changes = 0usize;
+        for (n, item) in items.iter().enumerate() {
+            // Always at least one, so every request makes progress.
+            if n > 0 && (started.elapsed() >= budget || changes >= MAX_CHANGES_PER_REQUEST) {
+                taken
+                    .deferred
+                    .extend(items[n..].iter().map(|i| i.id.clone()));
+                break;
+            }
             let p = item.id;
             let Pending {
                 mut hub_doc,
                 before,
                 result,
-            } = self.check_one(&tx, &binding, p, item.payload, seen)?;
+                hidden,
+            } = self.check_one(&tx, &binding, p, item.payload, seen, false)?;
             match result {
                 Err(r) => {
+                    self.audit_refusal(&tx, &binding, &r, hidden, now)?;
                     // Heads disagree. A device that can answer gets the hub's
                     // sync message (heads and a bloom filter of its changes)
                     // instead of its whole copy; a sync message that still
-                    // misses some falls back to the copy, so this ends.
+                    // misses some falls back to the copy, so this ends. For
+                    // a hidden document both are those of an empty one.
                     let answer =
                         r.code == RefusalCode::MissingDeps && req.am_sync && !item.via_sync;
                     let msg = answer
@@ -477,16 +620,18 @@ impl Hub {
                         })
                         .flatten();
                     match msg {
-                        Some(m) => sync_out.push(DocSync {
+                        Some(m) => taken.sync_out.push(DocSync {
                             id: p.clone(),
                             msg: m.encode(),
                             heads: Vec::new(),
                         }),
-                        None => copies.push(p.clone()),
+                        None if hidden.is_none() => taken.copies.push(p.clone()),
+                        None => {}
                     }
-                    refusals.push(r)
+                    taken.refusals.push(r)
                 }
                 Ok(mut checked) => {
+                    changes += checked.changes;
                     if checked.changed {
                         self.apply_checked(
                             &tx,
@@ -508,11 +653,11 @@ impl Hub {
                     let mut sent = item.heads.to_vec();
                     sent.sort();
                     if sent.join(",") == heads {
-                        echo_free.push((p.clone(), heads.clone()));
+                        taken.echo_free.push((p.clone(), heads.clone()));
                     } else if item.via_sync {
-                        copies.push(p.clone());
+                        taken.copies.push(p.clone());
                     }
-                    acks.push(Ack {
+                    taken.acks.push(Ack {
                         id: p.clone(),
                         heads: heads_list(&heads),
                     });
@@ -523,13 +668,65 @@ impl Hub {
             "UPDATE meta SET value = ?1 WHERE key = 'counter'",
             [seq.to_string()],
         )?;
+        tx.commit()?;
+        Ok((taken, binding.user))
+    }
 
-        // The page: documents in scope changed since the cursor, in counter order.
+    /// Every refusal but `missing_deps` (heads disagree: routine) is an audit
+    /// row; one naming a document the device may not read is a `probe`.
+    fn audit_refusal(
+        &self,
+        tx: &Transaction<'_>,
+        binding: &Binding,
+        r: &Refusal,
+        hidden: Option<&'static str>,
+        now: Instant,
+    ) -> Result<()> {
+        let (action, kind) = match hidden {
+            Some(kind) => (crate::audit::action::PROBE, kind),
+            None if r.code == RefusalCode::MissingDeps => return Ok(()),
+            None => (crate::audit::action::REFUSED, ""),
+        };
+        let code = serde_json::to_value(r.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        crate::audit::write(
+            tx,
+            &crate::audit::Entry {
+                at: now,
+                device_id: Some(&binding.device_id),
+                user_id: &binding.user.id,
+                doc_id: &r.id,
+                kind,
+                action,
+                admin: None,
+                detail: &format!("{code}: {}", r.reason),
+            },
+        )
+    }
+
+    /// The read step: documents in `user`'s scope changed since the cursor
+    /// (at most a page by count and by bytes), the hub's copies of refused
+    /// documents, and removals. Read-only, on the read connection, so pages
+    /// never wait for another device's pushes.
+    fn serve_page(
+        &self,
+        user: &User,
+        req: &SyncRequest,
+        echo_free: &[(String, String)],
+        copies: &[String],
+    ) -> Result<Page> {
+        let mut conn = self.reader();
+        let tx = conn.transaction()?;
+        let counter = read_counter(&tx)?;
         let page = req.page.clamp(1, DEFAULT_PAGE) as usize;
-        let (filter, args) = scope_sql(&binding.user);
-        let mut docs = Vec::new();
-        let mut cursor = req.cursor;
-        let mut more = false;
+        let (filter, args) = scope_sql(user);
+        let mut out = Page {
+            cursor: req.cursor,
+            ..Page::default()
+        };
+        let mut reply_bytes = 0usize;
         {
             let sql = format!(
                 "SELECT id, kind, grid, household, reporter, departments, seq, heads, bytes, open, claimant
@@ -547,209 +744,74 @@ impl Hub {
             let mut rows = st.query(rusqlite::params_from_iter(bind))?;
             let mut examined = 0;
             while let Some(r) = rows.next()? {
-                if docs.len() == page {
-                    more = true;
+                if out.docs.len() == page {
+                    out.more = true;
                     break;
                 }
                 examined += 1;
-                let (id, kind, grid, household, reporter, departments, row_seq, heads): (
-                    String,
-                    String,
-                    String,
-                    Option<String>,
-                    Option<String>,
-                    String,
-                    i64,
-                    String,
-                ) = (
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                );
-                cursor = row_seq as u64;
-                let readable = row_sent(
-                    &binding.user,
-                    &kind,
-                    row_target(
-                        &grid,
-                        household.as_deref(),
-                        reporter.as_deref(),
-                        &departments,
-                    ),
-                    r.get(9)?,
-                    r.get(10)?,
-                );
-                if !readable || echo_free.iter().any(|(i, h)| *i == id && *h == heads) {
-                    continue;
+                let row = DocRow::scanned(r)?;
+                if row.sent_to(user)
+                    && !echo_free
+                        .iter()
+                        .any(|(i, h)| *i == row.id && *h == row.heads)
+                {
+                    let bytes = r.get_ref(8)?.as_blob().map_err(rusqlite::Error::from)?;
+                    // By bytes too, but never an empty page.
+                    if !out.docs.is_empty() && reply_bytes + bytes.len() > MAX_REPLY_BYTES {
+                        out.more = true;
+                        break;
+                    }
+                    reply_bytes += bytes.len();
+                    out.docs.push(PullDoc {
+                        id: row.id,
+                        seq: row.seq,
+                        bytes: bytes.to_vec(),
+                    });
                 }
-                docs.push(PullDoc {
-                    id,
-                    seq: row_seq as u64,
-                    bytes: r.get(8)?,
-                });
+                out.cursor = row.seq;
             }
-            if !more && examined == scan {
+            if !out.more && examined == scan {
                 // The scan limit was reached before the page filled: continue there.
-                more = true;
-            } else if !more {
-                cursor = cursor.max(seq);
+                out.more = true;
+            } else if !out.more {
+                out.cursor = out.cursor.max(counter);
             }
         }
         // A refused device returns to the hub's version: send it where it may read it.
-        for id in &copies {
-            if docs.iter().any(|d| d.id == *id) {
+        for id in copies {
+            if out.docs.iter().any(|d| d.id == *id) {
                 continue;
             }
-            type Row = (
-                String,
-                String,
-                Option<String>,
-                Option<String>,
-                String,
-                i64,
-                Vec<u8>,
-                bool,
-                Option<String>,
-            );
-            let row: Option<Row> = tx
-                .query_row("SELECT kind, grid, household, reporter, departments, seq, bytes, open, claimant FROM documents WHERE id = ?1", [id], |x| {
-                    Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?, x.get(7)?, x.get(8)?))
-                })
+            let row = tx
+                .prepare_cached(
+                    "SELECT id, kind, grid, household, reporter, departments, seq, heads, bytes, open, claimant
+                     FROM documents WHERE id = ?1",
+                )?
+                .query_row([id], |r| Ok((DocRow::scanned(r)?, r.get::<_, Vec<u8>>(8)?)))
                 .optional()?;
-            if let Some((
-                kind,
-                grid,
-                household,
-                reporter,
-                departments,
-                row_seq,
-                bytes,
-                open,
-                claimant,
-            )) = row
-            {
-                let readable = row_sent(
-                    &binding.user,
-                    &kind,
-                    row_target(
-                        &grid,
-                        household.as_deref(),
-                        reporter.as_deref(),
-                        &departments,
-                    ),
-                    open,
-                    claimant,
-                );
-                if readable {
-                    docs.push(PullDoc {
-                        id: id.clone(),
-                        seq: row_seq as u64,
+            if let Some((row, bytes)) = row {
+                if row.sent_to(user) {
+                    out.docs.push(PullDoc {
+                        id: row.id,
+                        seq: row.seq,
                         bytes,
                     });
                 }
             }
         }
-        // Documents that moved out of this device's scope since its cursor.
-        let mut removals = Vec::new();
-        {
-            let mut st = tx.prepare_cached(
-                "SELECT m.doc_id, m.old_grid, m.old_household, d.kind, d.grid, d.household, d.reporter, d.departments,
-                        m.old_open, m.old_claimant, d.open, d.claimant
-                 FROM moves m JOIN documents d ON d.id = m.doc_id WHERE m.seq > ?1 AND m.seq <= ?2 ORDER BY m.seq",
-            )?;
-            let mut rows = st.query(params![req.cursor as i64, cursor as i64])?;
-            while let Some(r) = rows.next()? {
-                let (
-                    id,
-                    old_grid,
-                    old_household,
-                    kind,
-                    grid,
-                    household,
-                    reporter,
-                    departments,
-                    old_open,
-                    old_claimant,
-                    open,
-                    claimant,
-                ): MoveRow = (
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                    r.get(10)?,
-                    r.get(11)?,
-                );
-                // Rows from before 0003 carry no standing: it did not change.
-                let (old_open, old_claimant) = match old_open {
-                    Some(o) => (o, old_claimant),
-                    None => (open, claimant.clone()),
-                };
-                let was = row_sent(
-                    &binding.user,
-                    &kind,
-                    row_target(
-                        &old_grid,
-                        old_household.as_deref(),
-                        reporter.as_deref(),
-                        &departments,
-                    ),
-                    old_open,
-                    old_claimant,
-                );
-                let is = row_sent(
-                    &binding.user,
-                    &kind,
-                    row_target(
-                        &grid,
-                        household.as_deref(),
-                        reporter.as_deref(),
-                        &departments,
-                    ),
-                    open,
-                    claimant,
-                );
-                if was && !is && !removals.contains(&id) {
-                    removals.push(id);
-                }
-            }
-        }
-        let total = if req.want_total {
+        out.removals = removals(&tx, user, req.cursor, out.cursor)?;
+        if req.want_total {
             let sql = format!(
                 "SELECT count(*) FROM documents INDEXED BY documents_scan WHERE seq > ? AND {filter}"
             );
             let mut bind: Vec<rusqlite::types::Value> = vec![(req.cursor as i64).into()];
             bind.extend(args.iter().map(|a| a.clone().into()));
-            Some(tx.query_row(&sql, rusqlite::params_from_iter(bind), |r| {
+            out.total = Some(tx.query_row(&sql, rusqlite::params_from_iter(bind), |r| {
                 r.get::<_, i64>(0)
-            })? as u64)
-        } else {
-            None
-        };
-        tx.commit()?;
-        Ok(SyncResponse {
-            v: PROTOCOL_VERSION,
-            acks,
-            refusals,
-            docs,
-            removals,
-            cursor,
-            more,
-            total,
-            hub_actor: self.actor_hex(),
-            sync: sync_out,
-        })
+            })? as u64);
+        }
+        tx.finish()?;
+        Ok(out)
     }
 
     /// The hub grants the first claim request it holds for a posted wish and
@@ -793,5 +855,212 @@ impl Hub {
             w.events.push(e);
         }
         Ok(Some((w, settled)))
+    }
+}
+
+/// Refusals (other than `missing_deps`) from one device within
+/// [`PROBE_WINDOW_MINUTES`] past which its syncs wait: a device that keeps
+/// naming records it may not read, or sending what the hub refuses.
+pub const PROBE_LIMIT: i64 = 100;
+pub const PROBE_WINDOW_MINUTES: i64 = 10;
+
+/// One pushed entry: changes, or an answer to the hub's sync message.
+struct Item<'a> {
+    id: &'a String,
+    heads: &'a [String],
+    payload: Payload<'a>,
+    via_sync: bool,
+}
+
+/// What the write step did, for the reply and the read step.
+#[derive(Default)]
+struct Taken {
+    acks: Vec<Ack>,
+    refusals: Vec<Refusal>,
+    /// Documents whose hub copy equals what the device just sent: not echoed.
+    echo_free: Vec<(String, String)>,
+    /// The hub's Automerge sync messages, for pushes refused with missing_deps.
+    sync_out: Vec<DocSync>,
+    /// Documents whose hub copy the device needs besides the page: refused
+    /// ones (it returns to the hub's version), and ones it sent by sync
+    /// message whose heads still differ from the hub's.
+    copies: Vec<String>,
+    /// Entries past the request's budget, not looked at.
+    deferred: Vec<String>,
+}
+
+/// What the read step serves.
+#[derive(Default)]
+struct Page {
+    docs: Vec<PullDoc>,
+    removals: Vec<String>,
+    cursor: u64,
+    more: bool,
+    total: Option<u64>,
+}
+
+/// A document row as the page reads it (columns 0..=10 of the page query;
+/// the bytes, column 8, are read only for rows that are sent).
+struct DocRow {
+    id: String,
+    kind: String,
+    grid: String,
+    household: Option<String>,
+    reporter: Option<String>,
+    departments: String,
+    seq: u64,
+    heads: String,
+    open: bool,
+    claimant: Option<String>,
+}
+
+impl DocRow {
+    fn scanned(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRow> {
+        Ok(DocRow {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            grid: r.get(2)?,
+            household: r.get(3)?,
+            reporter: r.get(4)?,
+            departments: r.get(5)?,
+            seq: r.get::<_, i64>(6)? as u64,
+            heads: r.get(7)?,
+            open: r.get(9)?,
+            claimant: r.get(10)?,
+        })
+    }
+
+    fn sent_to(&self, user: &User) -> bool {
+        row_sent(
+            user,
+            &self.kind,
+            row_target(
+                &self.grid,
+                self.household.as_deref(),
+                self.reporter.as_deref(),
+                &self.departments,
+            ),
+            self.open,
+            self.claimant.clone(),
+        )
+    }
+}
+
+/// A move as the removals query reads it: where a document was (and how it
+/// stood) and where it is now.
+struct MoveRow {
+    id: String,
+    old_grid: String,
+    old_household: Option<String>,
+    /// Rows from before migration 0003 carry no standing: it did not change.
+    old_open: Option<bool>,
+    old_claimant: Option<String>,
+    now: DocRow,
+}
+
+/// Documents that moved out of `user`'s scope between two cursors.
+fn removals(tx: &Transaction<'_>, user: &User, from: u64, to: u64) -> Result<Vec<String>> {
+    let mut st = tx.prepare_cached(
+        "SELECT m.doc_id, m.old_grid, m.old_household, m.old_open, m.old_claimant,
+                d.kind, d.grid, d.household, d.reporter, d.departments, d.seq, d.open, d.claimant
+         FROM moves m JOIN documents d ON d.id = m.doc_id WHERE m.seq > ?1 AND m.seq <= ?2 ORDER BY m.seq",
+    )?;
+    let mut rows = st.query(params![from as i64, to as i64])?;
+    let mut out: Vec<String> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let m = MoveRow {
+            id: r.get(0)?,
+            old_grid: r.get(1)?,
+            old_household: r.get(2)?,
+            old_open: r.get(3)?,
+            old_claimant: r.get(4)?,
+            now: DocRow {
+                id: r.get(0)?,
+                kind: r.get(5)?,
+                grid: r.get(6)?,
+                household: r.get(7)?,
+                reporter: r.get(8)?,
+                departments: r.get(9)?,
+                seq: r.get::<_, i64>(10)? as u64,
+                heads: String::new(),
+                open: r.get(11)?,
+                claimant: r.get(12)?,
+            },
+        };
+        let (old_open, old_claimant) = match m.old_open {
+            Some(o) => (o, m.old_claimant),
+            None => (m.now.open, m.now.claimant.clone()),
+        };
+        let was = row_sent(
+            user,
+            &m.now.kind,
+            row_target(
+                &m.old_grid,
+                m.old_household.as_deref(),
+                m.now.reporter.as_deref(),
+                &m.now.departments,
+            ),
+            old_open,
+            old_claimant,
+        );
+        if was && !m.now.sent_to(user) && !out.contains(&m.id) {
+            out.push(m.id);
+        }
+    }
+    Ok(out)
+}
+
+/// The hub counter, or an error if its stored value is damaged: restarting
+/// it at 0 would make devices skip every new document.
+pub(crate) fn read_counter(tx: &rusqlite::Connection) -> Result<u64> {
+    let text: String = tx.query_row("SELECT value FROM meta WHERE key = 'counter'", [], |r| {
+        r.get(0)
+    })?;
+    text.parse().map_err(|_| {
+        Error::Damaged(format!(
+            "枢纽计数器已损坏：{text:?} (the hub counter is damaged: {text:?}); 请从备份恢复 hub.db (restore hub.db from a backup)"
+        ))
+    })
+}
+
+/// A device's one request in flight (keyed by its token's hash, known
+/// before the store is asked); dropped when the request ends.
+pub(crate) struct InFlight<'a> {
+    hub: &'a Hub,
+    key: String,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.hub.in_flight.lock().remove(&self.key);
+        self.hub.in_flight_done.notify_all();
+    }
+}
+
+/// How long a device's request waits for its previous one (a retry after a
+/// dropped connection while the hub still works on the first) before 429.
+const IN_FLIGHT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl Hub {
+    /// One request per device at a time: a second waits for the first (a
+    /// phone retrying after a dropped connection), up to [`IN_FLIGHT_WAIT`],
+    /// so a device cannot run several at once to crowd out others.
+    fn in_flight(&self, key: &str) -> Result<InFlight<'_>> {
+        let deadline = std::time::Instant::now() + IN_FLIGHT_WAIT;
+        let mut set = self.in_flight.lock();
+        while set.contains(key) {
+            if self
+                .in_flight_done
+                .wait_until(&mut set, deadline)
+                .timed_out()
+            {
+                return Err(Error::Busy);
+            }
+        }
+        set.insert(key.to_owned());
+        Ok(InFlight {
+            hub: self,
+            key: key.to_owned(),
+        })
     }
 }

@@ -49,7 +49,7 @@ fn document_covers_every_endpoint_and_status() {
         assert!(paths[path][method].is_object(), "{method} {path} missing");
     }
     let enroll = &paths["/v1/enroll"]["post"]["responses"];
-    for status in ["200", "400", "401", "429", "500"] {
+    for status in ["200", "400", "401", "413", "415", "422", "429", "500"] {
         assert!(enroll[status].is_object(), "enroll {status} missing");
     }
     let sync = &paths["/v1/sync"]["post"];
@@ -83,6 +83,7 @@ fn served_document_is_the_generated_one() {
     rt.spawn(gridline_hub::server::run(
         listener,
         hub,
+        gridline_hub::server::Options::default(),
         std::future::pending(),
     ));
     let mut conn = std::net::TcpStream::connect(addr).unwrap();

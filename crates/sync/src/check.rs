@@ -30,6 +30,8 @@ pub struct Checked {
     pub record: Record,
     /// Whether the push changed anything (a retried push does not).
     pub changed: bool,
+    /// How many Automerge changes it added (for the request's budget).
+    pub changes: usize,
 }
 
 /// How a device sends its changes to one document.
@@ -42,6 +44,55 @@ pub enum Payload<'a> {
     SyncMessage(&'a [u8]),
 }
 
+/// What the hub holds under a pushed id, as far as the pushing device may
+/// know. The hub answers this first, from the document's row (its kind and
+/// place), before it loads or looks at anything else.
+#[derive(Clone, Copy)]
+pub enum Stored<'a> {
+    /// The hub has no document with this id.
+    Absent,
+    /// A document the device may read, now or where it was when the device
+    /// last heard of it (`moved_from`, if it has moved since).
+    Visible {
+        doc: &'a AutoCommit,
+        moved_from: Option<&'a Target>,
+    },
+    /// A document the device may not read. The push is judged exactly as if
+    /// the id were unknown, so the answer cannot tell the two apart, and a
+    /// push that would have created it is refused.
+    Hidden,
+}
+
+/// Where a stored document sits, from the hub's columns: no document loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub kind: Kind,
+    pub target: Target,
+}
+
+/// The first question about any id a device names: may it read the stored
+/// document, where it is now or where it was when the device last heard of it?
+/// Only then does the hub load the document, acknowledge it or say anything
+/// about its heads.
+pub fn visible(user: &User, place: &Place, moved_from: Option<&Target>) -> bool {
+    check(user, place.kind, Action::Read, &place.target).is_ok()
+        || moved_from.is_some_and(|t| check(user, place.kind, Action::Read, t).is_ok())
+}
+
+/// The one refusal for anything outside what a device may write or read:
+/// the same words whether or not the hub holds the document.
+pub fn not_permitted(id: &str) -> Refusal {
+    Refusal {
+        id: id.to_owned(),
+        code: RefusalCode::NotPermitted,
+        reason: NOT_PERMITTED.into(),
+    }
+}
+
+/// The reason every `not_permitted` refusal gives.
+pub const NOT_PERMITTED: &str =
+    "不在本设备可写的范围内，或本角色不能写此类记录 (outside what this device may write: its scope or its role)";
+
 /// Merges `changes` into a copy of the hub's document (`None`: the hub has
 /// none) and checks them against the binding. The hub's own copy is untouched
 /// when the push is refused.
@@ -52,28 +103,81 @@ pub fn check_push(
     hub_actor: &[u8],
     changes: &[u8],
 ) -> Result<Checked, Refusal> {
+    let stored = match hub_doc {
+        Some(doc) => Stored::Visible {
+            doc,
+            moved_from: None,
+        },
+        None => Stored::Absent,
+    };
     check_payload(
         binding,
         id,
-        hub_doc,
+        stored,
         hub_actor,
         Payload::Changes(changes),
-        None,
+        &|_| false,
     )
 }
 
-/// [`check_push`] for either payload: the same checks, whatever carried the
-/// changes. `moved_from`: where the hub's copy was when the device last heard
-/// of it, if it has moved since (out of the device's write scope, perhaps).
-/// Changes the device made while it could write there are accepted as long
-/// as they leave the document where the hub has it now.
+/// [`check_push`] for either payload and any [`Stored`]: the same checks,
+/// whatever carried the changes. Changes the device made while it could write
+/// where a document was (`moved_from`) are accepted as long as they leave the
+/// document where the hub has it now. `household_writable`: whether the hub
+/// holds this household and the device may edit it, asked only when the push
+/// creates a household-private part.
 pub fn check_payload(
+    binding: &Binding,
+    id: &str,
+    stored: Stored<'_>,
+    hub_actor: &[u8],
+    payload: Payload<'_>,
+    household_writable: &dyn Fn(uuid::Uuid) -> bool,
+) -> Result<Checked, Refusal> {
+    match stored {
+        Stored::Absent => judge(
+            binding,
+            id,
+            None,
+            hub_actor,
+            payload,
+            None,
+            household_writable,
+        ),
+        Stored::Visible { doc, moved_from } => judge(
+            binding,
+            id,
+            Some(doc),
+            hub_actor,
+            payload,
+            moved_from,
+            household_writable,
+        ),
+        // Judged as an unknown id: every refusal reads the same; what would
+        // have been accepted collides with a record this device may not see.
+        Stored::Hidden => {
+            judge(
+                binding,
+                id,
+                None,
+                hub_actor,
+                payload,
+                None,
+                household_writable,
+            )?;
+            Err(not_permitted(id))
+        }
+    }
+}
+
+fn judge(
     binding: &Binding,
     id: &str,
     hub_doc: Option<&AutoCommit>,
     hub_actor: &[u8],
     payload: Payload<'_>,
     moved_from: Option<&Target>,
+    household_writable: &dyn Fn(uuid::Uuid) -> bool,
 ) -> Result<Checked, Refusal> {
     let refuse = |code: RefusalCode, reason: String| Refusal {
         id: id.to_owned(),
@@ -114,9 +218,24 @@ pub fn check_payload(
         ));
     }
     let new_changes = doc.get_changes(&before_heads);
+    // A document the hub does not hold (or that this device may not see)
+    // is first a question of scope: a device learns it may not create
+    // there before anything about whose changes it carries.
+    if hub_doc.is_none() && !new_changes.is_empty() {
+        if let Ok(r) = Record::read(&doc) {
+            check(&binding.user, r.kind(), Action::Create, &r.target())
+                .map_err(|_| not_permitted(id))?;
+        }
+    }
     for c in &new_changes {
         let actor = c.actor_id().to_hex_string();
         if !binding.actors.contains(&actor) {
+            // A record the hub does not hold (or this device may not see)
+            // that carries others' changes is not this device's to create:
+            // typically its stale copy of one that left its scope.
+            if hub_doc.is_none() {
+                return Err(not_permitted(id));
+            }
             return Err(refuse(
                 RefusalCode::ForgedActor,
                 format!("a change by actor {actor}, which is not bound to this device"),
@@ -124,6 +243,7 @@ pub fn check_payload(
         }
     }
     let changed = !new_changes.is_empty();
+    let changes = new_changes.len();
     let record = Record::read(&doc).map_err(|e| {
         refuse(
             RefusalCode::Malformed,
@@ -154,6 +274,7 @@ pub fn check_payload(
             doc,
             record,
             changed,
+            changes,
         });
     }
 
@@ -168,18 +289,49 @@ pub fn check_payload(
     let kind = record.kind();
     // The same words whether or not the hub holds the document, so a device
     // learns nothing about records outside its scope.
-    let not_permitted = |_: gridline_model::Refusal| {
-        refuse(
-            RefusalCode::NotPermitted,
-            "不在本设备可写的范围内，或本角色不能写此类记录 (outside what this device may write: its scope or its role)".into(),
-        )
-    };
+    let out_of_scope = |_: gridline_model::Refusal| not_permitted(id);
     let action_for = |k: Kind| match k {
         Kind::Issue | Kind::Wish => Action::Step,
         Kind::Household | Kind::HouseholdPrivate | Kind::Visit => Action::Edit,
     };
     match &before {
-        None => check(user, kind, Action::Create, &record.target()).map_err(not_permitted)?,
+        None => {
+            check(user, kind, Action::Create, &record.target()).map_err(out_of_scope)?;
+            match &record {
+                // A private part is created for a household the hub holds
+                // and the device may edit: its id is derived from the
+                // household's, so it says nothing the household did not.
+                Record::HouseholdPrivate(p) if !household_writable(p.household) => {
+                    return Err(not_permitted(id));
+                }
+                Record::HouseholdPrivate(_) => {}
+                // Devices mint v7 ids (time and 74 random bits): a record
+                // cannot be created under an id someone could guess, such as
+                // one the hub derived from an address.
+                _ if record.doc_id().get_version_num() != 7 => {
+                    return Err(refuse(
+                        RefusalCode::Malformed,
+                        "新记录的编号须为设备生成的 UUID v7 (a new record's id must be a UUID v7 made by the device)".into(),
+                    ));
+                }
+                // A visit names its visitor: the device's own user and role.
+                Record::Visit(v)
+                    if v.visitor.user != user.id
+                        || v.visitor.role != user.role
+                        || v.visitor.unit != user.scope.unit() =>
+                {
+                    return Err(refuse(
+                        RefusalCode::ForgedAuthor,
+                        format!(
+                            "走访记录写的走访人是 {}（{}，单位“{}”），但本设备绑定的是 {}（{}，单位“{}”） (the visit names {} as {} of unit \"{}\", but this device is bound to {} as {} of unit \"{}\")",
+                            v.visitor.user, v.visitor.role, v.visitor.unit, user.id, user.role, user.scope.unit(),
+                            v.visitor.user, v.visitor.role, v.visitor.unit, user.id, user.role, user.scope.unit()
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+        }
         Some(b) => {
             // Scope first: only a device that may write the hub's copy (or
             // could, where it was when the device last heard of it) learns
@@ -187,10 +339,8 @@ pub fn check_payload(
             let action = action_for(b.kind());
             let may_now = check(user, b.kind(), action, &b.target());
             let may_then = moved_from.is_some_and(|t| check(user, b.kind(), action, t).is_ok());
-            if let Err(e) = &may_now {
-                if !may_then {
-                    return Err(not_permitted(e.clone()));
-                }
+            if may_now.is_err() && !may_then {
+                return Err(not_permitted(id));
             }
             if b.kind() != kind {
                 return Err(refuse(
@@ -201,12 +351,10 @@ pub fn check_payload(
             let (was, is) = (b.target(), record.target());
             if may_now.is_err() && (was.grid != is.grid || was.household != is.household) {
                 // Moved away meanwhile: the device may not move it on.
-                return Err(not_permitted(gridline_model::Refusal {
-                    reason: String::new(),
-                }));
+                return Err(not_permitted(id));
             }
             if may_now.is_ok() {
-                check(user, kind, action_for(kind), &is).map_err(not_permitted)?;
+                check(user, kind, action_for(kind), &is).map_err(out_of_scope)?;
             }
         }
     }
@@ -215,7 +363,7 @@ pub fn check_payload(
     // posted; afterwards only events are added. (Nobody may Edit them.)
     if let (Some(b), Record::Issue(_) | Record::Wish(_)) = (&before, &record) {
         if strip_events(b) != strip_events(&record) {
-            check(user, kind, Action::Edit, &b.target()).map_err(not_permitted)?;
+            check(user, kind, Action::Edit, &b.target()).map_err(out_of_scope)?;
         }
     }
 
@@ -258,8 +406,9 @@ pub fn check_payload(
             return Err(refuse(
                 RefusalCode::ForgedAuthor,
                 format!(
-                    "event {event} names {} as {}, but this device is bound to {} as {}",
-                    author.user, author.role, user.id, user.role
+                    "事件 {event} 写的是 {}（{}，单位“{}”），但本设备绑定的是 {}（{}，单位“{}”） (event {event} names {} as {} of unit \"{}\", but this device is bound to {} as {} of unit \"{}\")",
+                    author.user, author.role, author.unit, user.id, user.role, user.scope.unit(),
+                    author.user, author.role, author.unit, user.id, user.role, user.scope.unit()
                 ),
             ));
         }
@@ -268,6 +417,7 @@ pub fn check_payload(
         doc,
         record,
         changed,
+        changes,
     })
 }
 
@@ -283,5 +433,329 @@ fn strip_events(r: &Record) -> Option<Record> {
             ..w.clone()
         })),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The hub's security boundary, one refusal at a time. The expected
+    //! answers come from DESIGN §3 and §5 and `docs/sync-protocol.md`.
+
+    use super::*;
+    use automerge::{ActorId, ChangeHash};
+    use chrono::TimeZone;
+    use gridline_model::{
+        Address, GridId, Household, HouseholdPrivate, Role, Scope, Visit, VisitKind,
+    };
+
+    const ACTOR: [u8; 16] = [1; 16];
+    const STRANGER: [u8; 16] = [2; 16];
+    const HUB: [u8; 16] = [9; 16];
+    const GRID: &str = "522701001001001";
+    const OTHER_GRID: &str = "522701001002001";
+
+    fn at() -> gridline_model::Instant {
+        chrono::Utc.with_ymd_and_hms(2026, 11, 28, 6, 0, 0).unwrap()
+    }
+
+    fn bound(role: Role, scope: &str) -> Binding {
+        Binding {
+            device_id: "device-1".into(),
+            user: User {
+                id: "u-1".into(),
+                name: "张伟".into(),
+                role,
+                scope: Scope::parse(scope).unwrap(),
+            },
+            actors: vec![ActorId::from(&ACTOR[..]).to_hex_string()],
+        }
+    }
+
+    fn worker() -> Binding {
+        bound(Role::GridWorker, &format!("grids:{GRID}"))
+    }
+
+    fn household(id: uuid::Uuid, grid: &str) -> Household {
+        Household {
+            id,
+            grid: GridId::parse(grid).unwrap(),
+            address: Address {
+                compound: "水花都小区".into(),
+                building: "8栋".into(),
+                unit: "1单元".into(),
+                room: "401".into(),
+            },
+            phone: None,
+            tags: Default::default(),
+            residents: vec![],
+            notes: String::new(),
+            location: None,
+        }
+    }
+
+    fn doc_of(actor: &[u8], h: &Household) -> AutoCommit {
+        let mut doc = gridline_records::new_doc(actor);
+        gridline_records::household::create(&mut doc, h, at()).unwrap();
+        doc
+    }
+
+    fn judge(
+        b: &Binding,
+        id: uuid::Uuid,
+        stored: Stored<'_>,
+        payload: Payload<'_>,
+    ) -> Result<Checked, Refusal> {
+        check_payload(b, &id.to_string(), stored, &HUB, payload, &|_| false)
+    }
+
+    fn answer(r: Result<Checked, Refusal>) -> Result<bool, (RefusalCode, String)> {
+        r.map(|c| c.changed).map_err(|e| (e.code, e.reason))
+    }
+
+    #[test]
+    fn a_hidden_document_is_answered_exactly_as_an_unknown_id() {
+        let b = worker();
+        let id = uuid::Uuid::now_v7();
+        // The hub's copy, in another grid, with history the device lacks.
+        let mut theirs = doc_of(&HUB, &household(id, OTHER_GRID));
+        let mut edited = theirs.fork().with_actor(ActorId::from(&ACTOR[..]));
+        let heads = theirs.get_heads();
+        gridline_records::household::update(
+            &mut edited,
+            &Household {
+                notes: "改了".into(),
+                ..household(id, OTHER_GRID)
+            },
+            at(),
+        )
+        .unwrap();
+        let on_top = edited.save_after(&heads);
+        let sync_msg = theirs
+            .sync()
+            .generate_sync_message(&mut automerge::sync::State::new())
+            .unwrap()
+            .encode();
+        let whole_elsewhere = theirs.save();
+        let probes: Vec<(&str, Payload<'_>)> = vec![
+            ("empty changes", Payload::Changes(&[])),
+            ("garbage", Payload::Changes(b"\x85o\x4a\x83junk")),
+            (
+                "changes on top of the hidden copy",
+                Payload::Changes(&on_top),
+            ),
+            ("a sync message", Payload::SyncMessage(&sync_msg)),
+            (
+                "the whole document as it is elsewhere",
+                Payload::Changes(&whole_elsewhere),
+            ),
+        ];
+        for (what, payload) in probes {
+            let hidden = answer(judge(&b, id, Stored::Hidden, payload));
+            let absent = answer(judge(&b, id, Stored::Absent, payload));
+            assert!(
+                hidden.is_err(),
+                "{what}: a hidden document is never acknowledged"
+            );
+            assert_eq!(
+                hidden, absent,
+                "{what}: the same code and words as an unknown id"
+            );
+        }
+        // What the device may read it learns about: a retry is acknowledged.
+        let visible = judge(
+            &bound(Role::StreetStaff, "street:522701001"),
+            id,
+            Stored::Visible {
+                doc: &theirs,
+                moved_from: None,
+            },
+            Payload::Changes(&[]),
+        );
+        assert!(
+            matches!(visible, Ok(Checked { changed: false, .. })),
+            "street staff may read it: nothing new is acknowledged"
+        );
+    }
+
+    #[test]
+    fn a_push_that_would_create_a_hidden_record_is_refused_as_out_of_scope() {
+        let b = worker();
+        let id = uuid::Uuid::now_v7();
+        let mut mine = doc_of(&ACTOR, &household(id, GRID));
+        let bytes = mine.save();
+        let absent = judge(&b, id, Stored::Absent, Payload::Changes(&bytes));
+        assert!(
+            matches!(absent, Ok(Checked { changed: true, .. })),
+            "an unknown v7 id in the device's own grid is a new household"
+        );
+        let hidden = judge(&b, id, Stored::Hidden, Payload::Changes(&bytes));
+        assert_eq!(
+            hidden.err().map(|r| (r.code, r.reason)),
+            Some((RefusalCode::NotPermitted, NOT_PERMITTED.to_owned())),
+            "the same id held elsewhere gets the one out-of-scope refusal"
+        );
+    }
+
+    #[test]
+    fn new_records_need_ids_no_one_can_guess() {
+        let b = worker();
+        // The id hubs used to derive from a grid and an address.
+        let guessable =
+            uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, b"522701001001001|x|8|1|401");
+        let bytes = doc_of(&ACTOR, &household(guessable, GRID)).save();
+        for stored in [Stored::Absent, Stored::Hidden] {
+            let r = judge(&b, guessable, stored, Payload::Changes(&bytes)).err();
+            assert_eq!(
+                r.as_ref().map(|r| r.code),
+                Some(RefusalCode::Malformed),
+                "a v5 id is refused whether or not the hub holds it: {r:?}"
+            );
+            assert!(
+                r.unwrap().reason.contains("UUID v7"),
+                "and says what id to use"
+            );
+        }
+    }
+
+    #[test]
+    fn a_private_part_is_created_only_for_a_household_the_device_may_edit() {
+        let b = worker();
+        let household_id = uuid::Uuid::now_v7();
+        let p = HouseholdPrivate {
+            household: household_id,
+            grid: GridId::parse(GRID).unwrap(),
+            id_numbers: Default::default(),
+            sensitive_tags: [gridline_model::Tag::parse("低保户").unwrap()]
+                .into_iter()
+                .collect(),
+        };
+        let mut doc = gridline_records::new_doc(&ACTOR);
+        gridline_records::private::create(&mut doc, &p, at()).unwrap();
+        let id = gridline_records::private::doc_id(household_id);
+        let bytes = doc.save();
+        let with = |writable: bool| {
+            check_payload(
+                &b,
+                &id.to_string(),
+                Stored::Absent,
+                &HUB,
+                Payload::Changes(&bytes),
+                &move |h| writable && h == household_id,
+            )
+        };
+        assert!(with(true).is_ok(), "for its own household it is created");
+        let r = with(false).err().expect("refused without the household");
+        assert_eq!(
+            (r.code, r.reason.as_str()),
+            (RefusalCode::NotPermitted, NOT_PERMITTED),
+            "an unknown or hidden household: the one out-of-scope refusal"
+        );
+    }
+
+    #[test]
+    fn a_change_by_an_actor_not_bound_to_the_device_is_forged() {
+        let id = uuid::Uuid::now_v7();
+        let mut theirs = doc_of(&HUB, &household(id, GRID));
+        let heads = theirs.get_heads();
+        let mut edited = theirs.fork().with_actor(ActorId::from(&STRANGER[..]));
+        gridline_records::household::update(
+            &mut edited,
+            &Household {
+                notes: "别的设备改的".into(),
+                ..household(id, GRID)
+            },
+            at(),
+        )
+        .unwrap();
+        let changes = edited.save_after(&heads);
+        let stored = Stored::Visible {
+            doc: &theirs,
+            moved_from: None,
+        };
+        let r = judge(&worker(), id, stored, Payload::Changes(&changes)).err();
+        assert_eq!(
+            r.map(|r| r.code),
+            Some(RefusalCode::ForgedActor),
+            "another device's actor"
+        );
+        // A whole document with others' changes under an id the hub does not
+        // hold is not this device's to create.
+        let whole = edited.save();
+        let r = judge(&worker(), id, Stored::Absent, Payload::Changes(&whole)).err();
+        assert_eq!(
+            r.map(|r| r.code),
+            Some(RefusalCode::NotPermitted),
+            "not its record"
+        );
+    }
+
+    #[test]
+    fn a_visit_naming_someone_else_is_forged_and_the_refusal_names_the_units() {
+        let b = worker();
+        let v = Visit {
+            id: uuid::Uuid::now_v7(),
+            household: uuid::Uuid::now_v7(),
+            grid: GridId::parse(GRID).unwrap(),
+            visitor: gridline_model::Author {
+                user: "u-1".into(),
+                role: Role::GridWorker,
+                unit: "522701001".into(),
+            },
+            at: at(),
+            kind: VisitKind::Routine,
+            notes: String::new(),
+        };
+        let mut doc = gridline_records::new_doc(&ACTOR);
+        gridline_records::visit::create(&mut doc, &v).unwrap();
+        let r = judge(&b, v.id, Stored::Absent, Payload::Changes(&doc.save()))
+            .err()
+            .expect("a wrong unit is refused");
+        assert_eq!(r.code, RefusalCode::ForgedAuthor, "{r:?}");
+        assert!(
+            r.reason.contains("\"522701001\""),
+            "it names the unit claimed: {}",
+            r.reason
+        );
+    }
+
+    #[test]
+    fn a_role_that_may_read_but_not_write_is_refused_its_edit() {
+        let id = uuid::Uuid::now_v7();
+        let mut theirs = doc_of(&HUB, &household(id, GRID));
+        let heads: Vec<ChangeHash> = theirs.get_heads();
+        let leader = Binding {
+            user: User {
+                role: Role::JointLeader,
+                scope: Scope::parse(&format!("households:{id}")).unwrap(),
+                ..worker().user
+            },
+            ..worker()
+        };
+        let mut edited = theirs.fork().with_actor(ActorId::from(&ACTOR[..]));
+        gridline_records::household::update(
+            &mut edited,
+            &Household {
+                notes: "联户长改的".into(),
+                ..household(id, GRID)
+            },
+            at(),
+        )
+        .unwrap();
+        let changes = edited.save_after(&heads);
+        let r = judge(
+            &leader,
+            id,
+            Stored::Visible {
+                doc: &theirs,
+                moved_from: None,
+            },
+            Payload::Changes(&changes),
+        )
+        .err();
+        assert_eq!(
+            r.map(|r| r.code),
+            Some(RefusalCode::NotPermitted),
+            "a leader reads its households but does not edit them (DESIGN §3)"
+        );
     }
 }

@@ -8,8 +8,40 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// The largest sync request body a hub accepts.
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 
-/// Documents per reply page when the device does not ask for fewer.
+/// Documents per reply page when the device does not ask for fewer; a
+/// `page` outside 1..=DEFAULT_PAGE is clamped into it.
 pub const DEFAULT_PAGE: u32 = 2000;
+
+/// Entries (`push` and `sync` together) one request may carry.
+pub const MAX_PUSH_ENTRIES: usize = 500;
+
+/// Bytes of changes (or of a sync message) in one entry.
+pub const MAX_ENTRY_BYTES: usize = 1024 * 1024;
+
+/// Bytes of a document id (ids are UUIDs: 36).
+pub const MAX_ID_BYTES: usize = 64;
+
+/// Heads one entry may name (a document has one head, or a few after merges).
+pub const MAX_HEADS: usize = 64;
+
+/// Bytes of one head: a SHA-256 change hash in hex.
+pub const HEAD_HEX_BYTES: usize = 64;
+
+/// The largest cursor: the hub's counter is a signed 64-bit integer.
+pub const MAX_CURSOR: u64 = i64::MAX as u64;
+
+/// Automerge changes the hub applies for one request; entries past it are
+/// deferred (listed in `deferred`, sent again next round), never refused.
+pub const MAX_CHANGES_PER_REQUEST: usize = 20_000;
+
+/// Document bytes in one reply page; the page ends early (`more`) rather
+/// than pass it, but always carries at least one document.
+pub const MAX_REPLY_BYTES: usize = 8 * 1024 * 1024;
+
+/// Milliseconds the hub works on one request's pushes while it holds its
+/// write lock; entries past it are deferred like those past
+/// [`MAX_CHANGES_PER_REQUEST`]. The first entry is always looked at.
+pub const PUSH_STEP_MILLIS: u64 = 50;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRequest {
@@ -22,11 +54,16 @@ pub struct SyncRequest {
     pub want_total: bool,
     /// A fresh actor id (hex) the device will write as from now on, after a refusal.
     pub new_actor: Option<String>,
+    #[serde(deserialize_with = "at_most_entries")]
     pub push: Vec<PushDoc>,
     /// Answers to the hub's Automerge sync messages (after `missing_deps`):
     /// the changes the hub lacks, found from its heads and bloom filter.
     /// Absent when empty, so older messages are unchanged.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "at_most_entries"
+    )]
     pub sync: Vec<DocSync>,
     /// The device answers a `missing_deps` refusal with an Automerge sync
     /// message. Sent (as `true`) only with pushes; absent means it does not,
@@ -37,6 +74,37 @@ pub struct SyncRequest {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+/// Marks the decoding error of a list over [`MAX_PUSH_ENTRIES`], so that
+/// [`decode_request`] reports it as the budget it is.
+const OVER_ENTRIES: &str = "gridline: over the entries budget";
+
+/// A list of at most [`MAX_PUSH_ENTRIES`] entries, refused as soon as one
+/// more arrives: a body of 700,000 entries costs no more than one of 501.
+fn at_most_entries<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Bounded<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Bounded<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "a list of at most {MAX_PUSH_ENTRIES} entries")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX_PUSH_ENTRIES));
+            while let Some(x) = seq.next_element()? {
+                if out.len() == MAX_PUSH_ENTRIES {
+                    return Err(serde::de::Error::custom(OVER_ENTRIES));
+                }
+                out.push(x);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(Bounded(std::marker::PhantomData))
 }
 
 /// An Automerge sync message (`automerge::sync::Message::encode`) about one
@@ -87,6 +155,11 @@ pub struct SyncResponse {
     /// filter of its changes) for the device to answer. Absent when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sync: Vec<DocSync>,
+    /// Pushed entries the hub did not look at this time (over the request's
+    /// time or change budget): neither acknowledged nor refused. `more` is
+    /// set; send them again. Absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deferred: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,10 +203,18 @@ pub struct PullDoc {
 
 #[derive(Debug, thiserror::Error)]
 pub enum WireError {
-    #[error("malformed message: {0}")]
+    #[error("消息格式错误 (malformed message): {0}")]
     Malformed(String),
-    #[error("protocol version {got} is not supported (this side speaks {PROTOCOL_VERSION}); update gridline")]
+    #[error("不支持协议版本 {got} (protocol version {got} is not supported; this side speaks {PROTOCOL_VERSION}); 请更新 gridline (update gridline)")]
     Version { got: u32 },
+    /// Over one of the request's budgets: nothing was done.
+    #[error("请求超出限制：{what_zh}最多 {limit}，收到 {got} (over budget: at most {limit} {what}, got {got}); 请分批发送 (send it in smaller requests)")]
+    OverBudget {
+        what: &'static str,
+        what_zh: &'static str,
+        limit: u64,
+        got: u64,
+    },
 }
 
 pub fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
@@ -142,22 +223,124 @@ pub fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
     out
 }
 
+/// Exactly one CBOR item: bytes after it are refused, so two concatenated
+/// messages are not read as the first.
+fn decode_one<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, WireError> {
+    let mut rest = bytes;
+    let value: T =
+        ciborium::from_reader(&mut rest).map_err(|e| WireError::Malformed(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(WireError::Malformed(format!(
+            "请求之后还有 {} 字节 ({} bytes after the message); 每个请求只发送一个 CBOR 项 (send exactly one CBOR item per body)",
+            rest.len(),
+            rest.len()
+        )));
+    }
+    Ok(value)
+}
+
+/// Decodes a request and checks its version and every width and budget a
+/// hub enforces before it does any work ([`SyncRequest::check_budget`]).
 pub fn decode_request(bytes: &[u8]) -> Result<SyncRequest, WireError> {
-    let r: SyncRequest =
-        ciborium::from_reader(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
+    let r: SyncRequest = decode_one(bytes).map_err(|e| match e {
+        WireError::Malformed(m) if m.contains(OVER_ENTRIES) => WireError::OverBudget {
+            what: "documents per request (push or sync)",
+            what_zh: "每个请求的文档数（push 或 sync）",
+            limit: MAX_PUSH_ENTRIES as u64,
+            got: MAX_PUSH_ENTRIES as u64 + 1,
+        },
+        e => e,
+    })?;
+    if r.v != PROTOCOL_VERSION {
+        return Err(WireError::Version { got: r.v });
+    }
+    r.check_budget()?;
+    Ok(r)
+}
+
+pub fn decode_response(bytes: &[u8]) -> Result<SyncResponse, WireError> {
+    let r: SyncResponse = decode_one(bytes)?;
     if r.v != PROTOCOL_VERSION {
         return Err(WireError::Version { got: r.v });
     }
     Ok(r)
 }
 
-pub fn decode_response(bytes: &[u8]) -> Result<SyncResponse, WireError> {
-    let r: SyncResponse =
-        ciborium::from_reader(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
-    if r.v != PROTOCOL_VERSION {
-        return Err(WireError::Version { got: r.v });
+impl SyncRequest {
+    /// Every width and count the protocol document gives, checked before any
+    /// work: a request over one is refused whole, and nothing is applied.
+    pub fn check_budget(&self) -> Result<(), WireError> {
+        let over = |what, what_zh, limit: usize, got: usize| WireError::OverBudget {
+            what,
+            what_zh,
+            limit: limit as u64,
+            got: got as u64,
+        };
+        if self.cursor > MAX_CURSOR {
+            return Err(WireError::Malformed(format!(
+                "游标 {} 超出范围 (cursor {} is out of range: at most {MAX_CURSOR}); 请用枢纽给的游标 (send the cursor the hub gave)",
+                self.cursor, self.cursor
+            )));
+        }
+        let entries = self.push.len() + self.sync.len();
+        if entries > MAX_PUSH_ENTRIES {
+            return Err(over(
+                "documents per request",
+                "每个请求的文档数",
+                MAX_PUSH_ENTRIES,
+                entries,
+            ));
+        }
+        if let Some(a) = &self.new_actor {
+            if a.is_empty()
+                || a.len() > 64
+                || !a.bytes().all(|b| b.is_ascii_hexdigit())
+                || a.len() % 2 != 0
+            {
+                return Err(WireError::Malformed(
+                    "new_actor 须为 1 到 32 字节的十六进制 (new_actor must be 1 to 32 bytes in hex)".into(),
+                ));
+            }
+        }
+        let entries = self
+            .push
+            .iter()
+            .map(|p| (&p.id, p.changes.len(), &p.heads))
+            .chain(self.sync.iter().map(|m| (&m.id, m.msg.len(), &m.heads)));
+        for (id, bytes, heads) in entries {
+            if id.is_empty() || id.len() > MAX_ID_BYTES {
+                return Err(WireError::Malformed(format!(
+                    "文档编号须为 1 到 {MAX_ID_BYTES} 字节 (a document id must be 1 to {MAX_ID_BYTES} bytes)"
+                )));
+            }
+            if bytes > MAX_ENTRY_BYTES {
+                return Err(over(
+                    "bytes of changes in one document",
+                    "单个文档的变更字节数",
+                    MAX_ENTRY_BYTES,
+                    bytes,
+                ));
+            }
+            if heads.len() > MAX_HEADS {
+                return Err(over(
+                    "heads per document",
+                    "单个文档的 heads 数",
+                    MAX_HEADS,
+                    heads.len(),
+                ));
+            }
+            if let Some(h) = heads
+                .iter()
+                .find(|h| h.len() != HEAD_HEX_BYTES || !h.bytes().all(|b| b.is_ascii_hexdigit()))
+            {
+                return Err(WireError::Malformed(format!(
+                    "文档 {id} 的 head 不是 64 位十六进制 (a head of {id} is not 64 hex digits: {:?})",
+                    h.chars().take(80).collect::<String>()
+                )));
+            }
+        }
+        Ok(())
     }
-    Ok(r)
 }
 
 #[cfg(test)]
@@ -175,7 +358,7 @@ mod tests {
             push: vec![PushDoc {
                 id: "x".into(),
                 changes: vec![1, 2, 3],
-                heads: vec!["ab".into()],
+                heads: vec!["ab".repeat(32)],
             }],
             sync: vec![],
             am_sync: false,
@@ -213,7 +396,7 @@ mod tests {
         req.sync.push(DocSync {
             id: "x".into(),
             msg: vec![0x42, 0, 0],
-            heads: vec!["ab".into()],
+            heads: vec!["ab".repeat(32)],
         });
         let used = encode(&req);
         assert_eq!(decode_request(&used).unwrap(), req, "and survive encoding");
@@ -228,6 +411,7 @@ mod tests {
             total: None,
             hub_actor: "00".into(),
             sync: vec![],
+            deferred: vec![],
         };
         let bytes = encode(&resp);
         assert!(!bytes.windows(5).any(|w| w == b"\x64sync"));
@@ -276,6 +460,111 @@ mod tests {
                 Err(WireError::Malformed(_))
             ),
             "garbage is malformed"
+        );
+    }
+
+    fn plain() -> SyncRequest {
+        SyncRequest {
+            v: PROTOCOL_VERSION,
+            cursor: 0,
+            page: DEFAULT_PAGE,
+            want_total: false,
+            new_actor: None,
+            push: vec![],
+            sync: vec![],
+            am_sync: false,
+        }
+    }
+
+    #[test]
+    fn one_item_per_body_no_more() {
+        let one = encode(&plain());
+        let mut two = one.clone();
+        two.extend_from_slice(&one);
+        let err = decode_request(&two).expect_err("two concatenated requests are refused");
+        assert!(
+            err.to_string()
+                .contains(&format!("{} bytes after", one.len())),
+            "the refusal says how much followed: {err}"
+        );
+        let mut trailing = one.clone();
+        trailing.push(0);
+        assert!(
+            decode_request(&trailing).is_err(),
+            "one stray byte is refused"
+        );
+        assert!(
+            decode_request(&one).is_ok(),
+            "the single item still decodes"
+        );
+    }
+
+    #[test]
+    fn a_cursor_past_the_hubs_counter_range_is_refused() {
+        let req = SyncRequest {
+            cursor: u64::MAX,
+            ..plain()
+        };
+        let err = decode_request(&encode(&req)).expect_err("2^64-1 is not a cursor");
+        assert!(
+            matches!(err, WireError::Malformed(_)),
+            "a 400, not a budget: {err}"
+        );
+        let ok = SyncRequest {
+            cursor: MAX_CURSOR,
+            ..plain()
+        };
+        assert!(
+            decode_request(&encode(&ok)).is_ok(),
+            "the largest cursor is fine"
+        );
+    }
+
+    #[test]
+    fn budgets_are_checked_before_any_work_and_name_the_limit() {
+        let entry = |i: usize| PushDoc {
+            id: format!("doc-{i}"),
+            changes: vec![0],
+            heads: vec!["ab".repeat(32)],
+        };
+        let many = SyncRequest {
+            push: (0..=MAX_PUSH_ENTRIES).map(entry).collect(),
+            ..plain()
+        };
+        match decode_request(&encode(&many)) {
+            Err(WireError::OverBudget { limit, .. }) => {
+                assert_eq!(limit, MAX_PUSH_ENTRIES as u64, "the limit is named")
+            }
+            other => panic!("501 entries are over budget, got {other:?}"),
+        }
+        let mut big = entry(0);
+        big.changes = vec![0; MAX_ENTRY_BYTES + 1];
+        let one_big = SyncRequest {
+            push: vec![big],
+            ..plain()
+        };
+        let err = decode_request(&encode(&one_big)).expect_err("an entry over 1 MiB");
+        assert!(
+            err.to_string().contains(&MAX_ENTRY_BYTES.to_string()),
+            "the refusal names the limit: {err}"
+        );
+        let mut bad_head = entry(0);
+        bad_head.heads = vec!["zz".into()];
+        let bad = SyncRequest {
+            push: vec![bad_head],
+            ..plain()
+        };
+        assert!(
+            matches!(decode_request(&encode(&bad)), Err(WireError::Malformed(_))),
+            "a head that is not a change hash is malformed"
+        );
+        let exactly = SyncRequest {
+            push: (0..MAX_PUSH_ENTRIES).map(entry).collect(),
+            ..plain()
+        };
+        assert!(
+            decode_request(&encode(&exactly)).is_ok(),
+            "500 entries are fine"
         );
     }
 }
