@@ -52,7 +52,7 @@ pub struct Hub {
     reader: FairMutex<Connection>,
     actor: Vec<u8>,
     /// Devices with a sync request in flight: one at a time each.
-    in_flight: parking_lot::Mutex<std::collections::HashSet<String>>,
+    in_flight: parking_lot::Mutex<std::collections::HashMap<String, sync::Slot>>,
     in_flight_done: parking_lot::Condvar,
     /// [`gridline_sync::PUSH_STEP_MILLIS`] unless a test sets another.
     push_step_millis: std::sync::atomic::AtomicU64,
