@@ -194,12 +194,23 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
     out!("本机设备 (this device) — {}", ctx.data.display());
     identity_block(&device);
     out!("同步 (sync)");
+    // Demo records are never sent, so they are 仅本机 like every list shows
+    // them; the count says how many of those are demo data.
+    let on_device_only = if counts.demo > 0 {
+        format!(
+            "{}（其中演示数据 {}，不同步） ({} of them demo data, never synced)",
+            counts.local + counts.demo,
+            counts.demo,
+            counts.demo
+        )
+    } else {
+        counts.local.to_string()
+    };
     kv(&[
-        ("仅本机 (on this device only)", counts.local.to_string()),
+        ("仅本机 (on this device only)", on_device_only),
         ("待同步 (changes not sent)", counts.pending.to_string()),
         ("已同步 (in sync)", counts.synced.to_string()),
         ("有冲突 (conflict)", counts.conflicted.to_string()),
-        ("演示数据 (demo, never syncs)", counts.demo.to_string()),
     ]);
     if status.enrolled {
         kv(&[

@@ -69,6 +69,9 @@ pub struct AddArgs {
     /// 备注 (notes)
     #[arg(long, default_value = "")]
     notes: String,
+    /// 记录编号（UUID v7），供脚本重试：同一编号再保存仍是同一条记录 (the record's id, a UUID v7, so a script can retry: saving again with the same id is the same record, not a second one)
+    #[arg(long, value_name = "UUID")]
+    id: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -207,8 +210,8 @@ fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<()> {
         },
         notes: a.notes,
     };
-    let id = device.add_household(&new, ctx.now)?;
-    saved(ctx, &id.to_string(), json!({}));
+    let c = device.add_household_with_id(&new, a.id.as_deref(), ctx.now)?;
+    crate::output::created(ctx, &c, json!({}));
     Ok(())
 }
 
@@ -286,7 +289,8 @@ pub fn row_json(r: &HouseholdRow) -> Value {
     })
 }
 
-fn print_rows(ctx: &Ctx, rows: &[HouseholdRow]) {
+/// `total`: how many match in all when `rows` is cut short by a limit.
+fn print_rows(ctx: &Ctx, rows: &[HouseholdRow], total: Option<usize>) {
     if ctx.json {
         print_json(&Value::Array(rows.iter().map(row_json).collect()));
         return;
@@ -319,7 +323,13 @@ fn print_rows(ctx: &Ctx, rows: &[HouseholdRow]) {
         ]);
     }
     t.print();
-    out!("共 {} 户 ({} households)", rows.len(), rows.len());
+    let n = rows.len();
+    match total {
+        Some(total) if total > n => {
+            out!("显示 {n} 户，共 {total} 户 (showing {n} of {total} households)")
+        }
+        _ => out!("共 {n} 户 ({n} households)"),
+    }
 }
 
 fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
@@ -333,14 +343,26 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
     };
     let device = ctx.open()?;
     let rows = device.households(&filter)?;
-    print_rows(ctx, &rows);
+    // Only a list the limit cut short needs the count of all that match.
+    let total = match filter.limit {
+        Some(limit) if rows.len() >= limit && !ctx.json => Some(
+            device
+                .households(&HouseholdFilter {
+                    limit: None,
+                    ..filter
+                })?
+                .len(),
+        ),
+        _ => None,
+    };
+    print_rows(ctx, &rows, total);
     Ok(())
 }
 
 fn search(ctx: &Ctx, a: SearchArgs) -> anyhow::Result<()> {
     let device = ctx.open()?;
     let rows = device.search(&a.query, a.limit)?;
-    print_rows(ctx, &rows);
+    print_rows(ctx, &rows, None);
     Ok(())
 }
 
@@ -479,6 +501,9 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
             visit::role_zh(&v.role),
             v.id
         );
+        if !v.notes.trim().is_empty() {
+            out!("    {}", visit::one_line(&v.notes));
+        }
     }
     out!("事件 (issues) {}", view.issues.len());
     for i in &view.issues {

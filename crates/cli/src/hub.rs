@@ -1,5 +1,9 @@
 //! `gridline hub …`: the street hub's console (init, import, enrol, revoke,
-//! devices, audit, import-changes, enrol-unlock, serve). Admin commands work on the hub's data directory directly.
+//! devices, audit, import-changes, enrol-unlock, serve, and reading what the
+//! hub holds: households, issues, wishes, show). Admin commands work on the
+//! hub's data directory directly.
+
+mod admin;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -32,6 +36,14 @@ pub enum HubCmd {
     Audit(AuditArgs),
     /// 清除注册码错误记录，解除注册锁定 (clear recorded bad enrolment codes, lifting the locks they hold)
     EnrolUnlock(EnrolUnlockArgs),
+    /// 查看枢纽上的户，只读，记入审计 (list the households the hub holds; read-only, audited)
+    Households(admin::ListArgs),
+    /// 查看枢纽上的事件，只读，记入审计 (list the issues the hub holds; read-only, audited)
+    Issues(admin::ListArgs),
+    /// 查看枢纽上的心愿，只读，记入审计 (list the wishes the hub holds; read-only, audited)
+    Wishes(admin::ListArgs),
+    /// 查看枢纽上的一条记录，只读，记入审计；身份证号打码 (show one record the hub holds; read-only, audited; ID numbers masked)
+    Show(admin::ShowArgs),
 }
 
 #[derive(Debug, Args)]
@@ -134,6 +146,7 @@ pub struct RevokeArgs {
 pub struct ImportArgs {
     /// CSV 文件 (the CSV file; UTF-8 with or without BOM, or GBK)
     file: PathBuf,
+    /// 导入的管理员，记入审计 (the admin importing, for the audit trail)
     #[arg(long, default_value = "admin")]
     admin: String,
 }
@@ -163,12 +176,23 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
         HubCmd::Audit(a) => audit(ctx, a),
         HubCmd::EnrolUnlock(a) => enrol_unlock(ctx, a),
         HubCmd::ImportChanges(a) => import_changes(ctx, a),
+        HubCmd::Households(a) => admin::list(ctx, admin::Listed::Households, a),
+        HubCmd::Issues(a) => admin::list(ctx, admin::Listed::Issues, a),
+        HubCmd::Wishes(a) => admin::list(ctx, admin::Listed::Wishes, a),
+        HubCmd::Show(a) => admin::show(ctx, a),
         HubCmd::Enroll(a) => {
+            let role = Role::parse(&a.role)?;
+            if matches!(role, Role::Admin | Role::Hub) {
+                return Err(usage(format!(
+                    "{}不作为设备注册 (admins and the hub are not enrolled as devices); 管理员在枢纽的数据目录上用 gridline hub … 命令，如 hub households、hub audit (admins use the hub commands on the hub's data directory); --role 可用 (roles): grid-worker, joint-leader, community-staff, street-staff, department",
+                    role.zh()
+                )));
+            }
             let hub = Hub::open(&ctx.data)?;
             let user = User {
                 id: a.user.clone(),
                 name: a.name.unwrap_or(a.user),
-                role: Role::parse(&a.role)?,
+                role,
                 scope: Scope::parse(&a.scope)?,
             };
             let code = hub.enrol_code(&user, &a.admin, ctx.now)?;
@@ -279,6 +303,10 @@ fn action_words(action: &str) -> String {
         "enrol-unlock" => "解除注册锁定",
         "import" => "导入停用设备的改动",
         "import-refused" => "拒绝导入",
+        "refused" => "拒绝推送",
+        "probe" => "越权查询",
+        "admin-read" => "管理员查看",
+        "admin-reveal" => "管理员查看完整身份证号",
         _ => "",
     };
     if zh.is_empty() {
@@ -455,10 +483,14 @@ fn import_changes(ctx: &Ctx, a: ImportChangesArgs) -> anyhow::Result<()> {
 }
 
 fn serve(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<()> {
+    use std::io::IsTerminal as _;
+    // Logs go to stderr, coloured only on a terminal: a log file gets plain text.
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .init();
     let hub = Hub::open(&ctx.data)?;
     let options = gridline_hub::server::Options {

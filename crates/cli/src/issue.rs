@@ -42,6 +42,9 @@ pub struct ReportArgs {
     /// 紧急程度 1（低）到 3（高） (urgency 1 low to 3 high)
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
     urgency: Option<u8>,
+    /// 记录编号（UUID v7），供脚本重试：同一编号再保存仍是同一条记录 (the record's id, a UUID v7, so a script can retry: saving again with the same id is the same record, not a second one)
+    #[arg(long, value_name = "UUID")]
+    id: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -207,8 +210,8 @@ fn report(ctx: &Ctx, a: ReportArgs) -> anyhow::Result<()> {
         location: a.location,
         urgency: a.urgency,
     };
-    let id = device.report_issue(&new, ctx.now)?;
-    saved(ctx, &id.to_string(), json!({ "state": "reported" }));
+    let c = device.report_issue_with_id(&new, a.id.as_deref(), ctx.now)?;
+    crate::output::created(ctx, &c, json!({ "state": "reported" }));
     Ok(())
 }
 

@@ -1,9 +1,11 @@
 //! `gridline` (网格通): the command line over the device API.
 //!
 //! Every command opens the device in `--data`, does one thing and prints the
-//! result, Chinese first. `--json` turns every read into JSON. Errors the user
-//! can fix (bad input, refused steps, unknown ids) exit with code 2; faults of
-//! the device exit with code 1.
+//! result, Chinese first. `--json` turns every read into JSON. Exit codes:
+//! 0 done; 1 a fault of the device or the network (offline, the hub
+//! unreachable); 2 something the user can fix (bad input, a refused step, an
+//! unknown id, the wrong data directory); 3 a damaged store (device.db or
+//! hub.db cannot be read: restore it from a backup, retrying will not help).
 
 /// `println!` that ignores a closed pipe (`gridline … | head`) instead of panicking.
 macro_rules! out {
@@ -117,9 +119,19 @@ pub fn usage(msg: impl Into<String>) -> anyhow::Error {
     Usage(msg.into()).into()
 }
 
-/// Exit code and message for an error: 2 when the user can fix it.
+/// Exit code for a damaged store (device.db or hub.db).
+const EXIT_DAMAGED: u8 = 3;
+
+/// Exit code and message for an error: 2 when the user can fix it, 3 when a
+/// store is damaged, 1 for any other fault.
 fn classify(err: &anyhow::Error) -> (u8, String) {
     if let Some(e) = err.downcast_ref::<gridline_device::Error>() {
+        if e.is_damaged() {
+            return (
+                EXIT_DAMAGED,
+                format!("设备数据已损坏 (the device's store is damaged): {e}; 请从备份恢复数据目录 (restore the data directory from a backup)"),
+            );
+        }
         if e.is_user_error() {
             return (2, e.to_string());
         }
@@ -128,6 +140,14 @@ fn classify(err: &anyhow::Error) -> (u8, String) {
         return (2, e.to_string());
     }
     if let Some(e) = err.downcast_ref::<gridline_hub::Error>() {
+        if e.is_damaged() {
+            let msg = match e {
+                // Already says what is damaged and how to restore it.
+                gridline_hub::Error::Damaged(m) => m.clone(),
+                _ => format!("枢纽数据已损坏 (the hub's store is damaged): {e}; 请从备份恢复 hub.db (restore hub.db from a backup)"),
+            };
+            return (EXIT_DAMAGED, msg);
+        }
         if e.is_user_error() {
             return (2, e.to_string());
         }

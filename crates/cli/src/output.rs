@@ -131,6 +131,23 @@ pub fn saved(ctx: &Ctx, id: &str, extra: Value) {
     }
 }
 
+/// After a create: [`saved`], or, when the caller's id was already saved (a
+/// retried save), a line saying it is the same record and nothing new was written.
+pub fn created(ctx: &Ctx, c: &gridline_device::Created, extra: Value) {
+    let id = c.id.to_string();
+    if !c.already_saved {
+        let mut extra = extra;
+        if let Value::Object(m) = &mut extra {
+            m.insert("already_saved".into(), Value::Bool(false));
+        }
+        saved(ctx, &id, extra);
+    } else if ctx.json {
+        print_json(&json!({ "status": "saved", "id": id, "already_saved": true }));
+    } else {
+        out!("已保存 (saved) {id} — 此编号的记录已保存过，是同一条记录，未重复保存 (already saved under this id: the same record, not a second one)");
+    }
+}
+
 /// `—` for an empty cell.
 pub fn or_dash(s: &str) -> String {
     if s.trim().is_empty() {

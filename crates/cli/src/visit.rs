@@ -6,7 +6,7 @@ use gridline_model::{Role, VisitKind};
 use gridline_store::VisitRow;
 use serde_json::{json, Value};
 
-use crate::output::{or_dash, print_json, saved, when_str, Table};
+use crate::output::{created, or_dash, print_json, when_str, Table};
 use crate::Ctx;
 
 #[derive(Debug, Subcommand)]
@@ -31,6 +31,9 @@ pub struct LogArgs {
     /// 走访时间，北京时间 (when, Beijing time): "2026-11-28 14:05"; 默认现在 (default now)
     #[arg(long, value_name = "TIME")]
     at: Option<String>,
+    /// 记录编号（UUID v7），供脚本重试：同一编号再保存仍是同一条记录 (the record's id, a UUID v7, so a script can retry: saving again with the same id is the same record, not a second one)
+    #[arg(long, value_name = "UUID")]
+    id: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -56,12 +59,17 @@ pub fn run(ctx: &Ctx, cmd: VisitCmd) -> anyhow::Result<()> {
                 notes: a.notes,
                 at: a.at,
             };
-            let id = device.log_visit(&new, ctx.now)?;
-            saved(ctx, &id.to_string(), json!({}));
+            let c = device.log_visit_with_id(&new, a.id.as_deref(), ctx.now)?;
+            created(ctx, &c, json!({}));
             Ok(())
         }
         VisitCmd::List(a) => list(ctx, a),
     }
+}
+
+/// Notes on one line of a table: line breaks become spaces.
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The Chinese word for a stored visit kind key.
@@ -89,6 +97,7 @@ pub fn row_json(r: &VisitRow) -> Value {
         "kind": r.kind,
         "kind_zh": kind_zh(&r.kind),
         "address": r.address,
+        "notes": r.notes,
     })
 }
 
@@ -114,6 +123,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         "走访人 (visitor)",
         "地址 (address)",
         "户编号 (household)",
+        "走访记录 (notes)",
     ]);
     for r in &rows {
         t.row(vec![
@@ -123,6 +133,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
             format!("{} ({})", r.visitor, role_zh(&r.role)),
             or_dash(r.address.as_deref().unwrap_or("")),
             r.household_id.clone(),
+            or_dash(&one_line(&r.notes)),
         ]);
     }
     t.print();

@@ -36,7 +36,7 @@ pub struct PostArgs {
     /// 类别 (category): 生活物资、学习用品、医疗健康、助老助残、文体活动、其他
     #[arg(long)]
     category: String,
-    /// 价值（元） (value in yuan)
+    /// 估计价值（元），1 到 5000 (estimated value in yuan, 1 to 5000)
     #[arg(long, value_name = "YUAN")]
     value: u32,
     /// 说明 (description)
@@ -48,6 +48,9 @@ pub struct PostArgs {
     /// 网格 (grid id), 不指明户时 (when no household)
     #[arg(long, value_name = "GRID")]
     grid: Option<String>,
+    /// 记录编号（UUID v7），供脚本重试：同一编号再保存仍是同一条记录 (the record's id, a UUID v7, so a script can retry: saving again with the same id is the same record, not a second one)
+    #[arg(long, value_name = "UUID")]
+    id: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -183,8 +186,8 @@ fn post(ctx: &Ctx, a: PostArgs) -> anyhow::Result<()> {
         value_yuan: a.value,
         description: a.description,
     };
-    let id = device.post_wish(&new, ctx.now)?;
-    saved(ctx, &id.to_string(), json!({ "state": "posted" }));
+    let c = device.post_wish_with_id(&new, a.id.as_deref(), ctx.now)?;
+    crate::output::created(ctx, &c, json!({ "state": "posted" }));
     Ok(())
 }
 

@@ -22,6 +22,10 @@ pub enum Error {
     },
     #[error("{0} 中没有设备 (no device in {0}); 请先运行 `gridline device init` (run `gridline device init` first)", .path.display())]
     NotInitialised { path: PathBuf },
+    /// The directory holds a street hub (`hub.db`) and no device: a device
+    /// is never made beside a hub.
+    #[error("{0} 是街道枢纽的数据目录，没有设备 ({0} is a street hub's data directory, not a device's); 查看枢纽数据请用 `gridline --data {0} hub households|issues|wishes|show` (to see what the hub holds, use the hub commands); 设备请用另一个 --data 目录 (use another --data directory for a device)", .path.display())]
+    HubDirectory { path: PathBuf },
     #[error("{0} 中已有设备 (a device already exists in {0}); 换一个 --data 目录 (use another --data directory)", .path.display())]
     AlreadyInitialised { path: PathBuf },
     #[error("{0}")]
@@ -54,11 +58,19 @@ impl Error {
                 | Error::StepRefused(_)
                 | Error::NotFound { .. }
                 | Error::NotInitialised { .. }
+                | Error::HubDirectory { .. }
                 | Error::AlreadyInitialised { .. }
                 | Error::Conflict(_)
                 | Error::NotEnrolled
                 | Error::HubRefused(_)
         )
+    }
+
+    /// Whether the device's store is damaged (the file is not a database,
+    /// its pages are corrupt, a stored value cannot be read): the CLI exits
+    /// with code 3, and the fix is restoring the data directory, not retrying.
+    pub fn is_damaged(&self) -> bool {
+        matches!(self, Error::Store(e) if e.is_damaged())
     }
 
     /// A small, stable code for the app to branch on (never the message).
@@ -68,6 +80,7 @@ impl Error {
             Error::Refused(_) | Error::StepRefused(_) => "refused",
             Error::NotFound { .. } => "not_found",
             Error::NotInitialised { .. } => "not_initialised",
+            Error::HubDirectory { .. } => "hub_directory",
             Error::AlreadyInitialised { .. } => "already_initialised",
             Error::Conflict(_) => "conflict",
             Error::NotEnrolled => "not_enrolled",

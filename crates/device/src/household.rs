@@ -16,7 +16,7 @@ use gridline_store::{
     WishRow,
 };
 
-use crate::{new_id, not_found, parse_id, Device, Result};
+use crate::{new_id, not_found, parse_id, Created, Device, NewId, Result};
 
 /// A resident as typed in: strings, validated on the way in.
 #[derive(Debug, Clone, Default)]
@@ -162,8 +162,34 @@ fn split_tags(tags: &[String]) -> Result<(BTreeSet<Tag>, BTreeSet<Tag>)> {
 
 impl Device {
     pub fn add_household(&mut self, new: &NewHousehold, now: Instant) -> Result<RecordId> {
+        Ok(self.add_household_with_id(new, None, now)?.id)
+    }
+
+    /// [`Device::add_household`] under the caller's id (a UUID v7), so a
+    /// retried save is the same household, not a second one.
+    pub fn add_household_with_id(
+        &mut self,
+        new: &NewHousehold,
+        id: Option<&str>,
+        now: Instant,
+    ) -> Result<Created> {
         let grid = GridId::parse(&new.grid)?;
-        let id = new_id(now);
+        // The rules look at the grid alone for a new household.
+        check(
+            self.user(),
+            Kind::Household,
+            Action::Create,
+            &Target::household(grid.clone(), RecordId::nil()),
+        )?;
+        let id = match self.new_record_id(id, Kind::Household, &grid, None, now)? {
+            NewId::Use(id) => id,
+            NewId::AlreadySaved(id) => {
+                return Ok(Created {
+                    id,
+                    already_saved: true,
+                })
+            }
+        };
         let target = Target::household(grid.clone(), id);
         check(self.user(), Kind::Household, Action::Create, &target)?;
         if new.head.name.trim().is_empty() {
@@ -227,7 +253,10 @@ impl Device {
             Origin::Local,
             now,
         )?;
-        Ok(id)
+        Ok(Created {
+            id,
+            already_saved: false,
+        })
     }
 
     pub fn edit_household(&mut self, id: &str, edit: &HouseholdEdit, now: Instant) -> Result<()> {

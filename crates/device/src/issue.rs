@@ -6,7 +6,7 @@ use gridline_model::{GridId, Instant, Invalid, Issue, IssueEvent, IssueStep, Rec
 use gridline_records::{issue, Record};
 use gridline_store::{IssueFilter, IssueRow, Origin, SyncState};
 
-use crate::{new_id, parse_id, Device, Error, Result};
+use crate::{new_id, parse_id, Created, Device, Error, NewId, Result};
 
 #[derive(Debug, Clone, Default)]
 pub struct NewIssue {
@@ -43,6 +43,17 @@ pub(crate) fn target(i: &Issue) -> Target {
 
 impl Device {
     pub fn report_issue(&mut self, new: &NewIssue, now: Instant) -> Result<RecordId> {
+        Ok(self.report_issue_with_id(new, None, now)?.id)
+    }
+
+    /// [`Device::report_issue`] under the caller's id (a UUID v7), so a
+    /// retried save is the same issue, not a second one.
+    pub fn report_issue_with_id(
+        &mut self,
+        new: &NewIssue,
+        id: Option<&str>,
+        now: Instant,
+    ) -> Result<Created> {
         let category = parse_category(&new.category)?;
         let household = new
             .household
@@ -72,7 +83,20 @@ impl Device {
                 .into());
             }
         }
-        let id = new_id(now);
+        let id = match self.new_record_id(id, Kind::Issue, &grid, household, now)? {
+            NewId::Use(id) => id,
+            NewId::AlreadySaved(id) => {
+                let place = Target {
+                    household,
+                    ..Target::grid(grid)
+                };
+                check(self.user(), Kind::Issue, Action::Create, &place)?;
+                return Ok(Created {
+                    id,
+                    already_saved: true,
+                });
+            }
+        };
         let author = self.user().author();
         let i = Issue {
             id,
@@ -105,7 +129,10 @@ impl Device {
         issue::create(&mut doc, &i)?;
         self.store
             .save(&mut doc, &Record::Issue(i), Origin::Local, now)?;
-        Ok(id)
+        Ok(Created {
+            id,
+            already_saved: false,
+        })
     }
 
     /// Takes one workflow step. Refused before anything is written when the

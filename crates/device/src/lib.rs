@@ -43,6 +43,21 @@ pub use household::{HouseholdEdit, HouseholdView, NewHousehold, NewResident};
 pub use identity::Identity;
 pub use issue::{IssueView, NewIssue};
 pub use visit::NewVisit;
+
+/// What saving a new record did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Created {
+    pub id: RecordId,
+    /// A record with the caller's id was already saved here (a retried save
+    /// after a crash): it is the same record, and nothing new was written.
+    pub already_saved: bool,
+}
+
+/// The id a create will use: fresh, or the caller's that is already saved.
+pub(crate) enum NewId {
+    Use(RecordId),
+    AlreadySaved(RecordId),
+}
 pub use wish::{NewWish, WishView};
 
 /// The store file inside a device's data directory.
@@ -57,12 +72,18 @@ pub struct Device {
 impl Device {
     /// Creates a device in `dir` with a fresh actor id and a locally set user.
     pub fn init(dir: &Path, user: User) -> Result<Device> {
-        if !user.scope.fits(user.role)
-            || matches!(
-                user.role,
-                gridline_model::Role::Admin | gridline_model::Role::Hub
+        if matches!(
+            user.role,
+            gridline_model::Role::Admin | gridline_model::Role::Hub
+        ) {
+            return Err(gridline_model::Invalid::new(
+                "role",
+                format!("{}不作为设备使用 (admins and the hub are not devices)", user.role.zh()),
+                "管理员在枢纽的数据目录上用 gridline hub … 命令；设备请选 grid-worker、joint-leader、community-staff、street-staff 或 department (admins use the gridline hub commands on the hub's data directory; a device takes one of those roles)",
             )
-        {
+            .into());
+        }
+        if !user.scope.fits(user.role) {
             return Err(gridline_model::Invalid::new(
                 "scope",
                 format!("角色 {} 与范围 {} 不匹配 (scope does not fit the role)", user.role, user.scope.encode()),
@@ -78,6 +99,7 @@ impl Device {
             )
             .into());
         }
+        refuse_hub_directory(dir)?;
         std::fs::create_dir_all(dir).map_err(|source| Error::Io {
             context: format!("creating {}", dir.display()),
             source,
@@ -107,6 +129,7 @@ impl Device {
     /// screen): it has an actor id but no user and an empty scope, so every
     /// read and write is refused until the hub's binding replaces the user.
     pub fn init_for_enrolment(dir: &Path) -> Result<Device> {
+        refuse_hub_directory(dir)?;
         std::fs::create_dir_all(dir).map_err(|source| Error::Io {
             context: format!("creating {}", dir.display()),
             source,
@@ -140,6 +163,7 @@ impl Device {
     pub fn open(dir: &Path) -> Result<Device> {
         let path = dir.join(STORE_FILE);
         if !path.exists() {
+            refuse_hub_directory(dir)?;
             return Err(Error::NotInitialised {
                 path: dir.to_owned(),
             });
@@ -194,9 +218,32 @@ impl Device {
         let (kind, mut doc) = self.load_doc(id)?;
         let record = Record::read(&doc)?;
         permission::check(self.user(), kind, Action::Edit, &record.target())?;
+        let conflicts = gridline_records::conflicts(&doc);
+        let path = path.trim();
+        let Some(conflict) = conflicts.iter().find(|c| c.path == path) else {
+            if conflicts.is_empty() {
+                return Err(Error::Conflict(format!(
+                    "记录 {id} 没有冲突，无需选定 (record {id} has no conflicts: there is nothing to resolve)"
+                )));
+            }
+            let fields = conflicts
+                .iter()
+                .map(|c| c.path.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(Error::Conflict(format!(
+                "字段 {path} 没有冲突，无需选定 (field {path} has no conflict: there is nothing to resolve); 有冲突的字段 (fields with conflicts): {fields}"
+            )));
+        };
+        if !conflict.values.iter().any(|v| v == value) {
+            return Err(Error::Conflict(format!(
+                "\"{value}\" 不是字段 {path} 的冲突值之一 (is not one of the conflicting values of {path}); 请从中选择一个 (choose one of): {}",
+                conflict.values.join(" | ")
+            )));
+        }
         gridline_records::resolve(&mut doc, path, value, now).map_err(|e| {
             Error::Conflict(format!(
-                "{e}; 请从冲突的值中选择一个 (choose one of the conflicting values)"
+                "无法选定 (cannot resolve): {e}; 请从冲突的值中选择一个 (choose one of the conflicting values)"
             ))
         })?;
         let record = Record::read(&doc)?;
@@ -260,9 +307,64 @@ impl Device {
         }
     }
 
+    /// The id for a new record of `kind` at `grid` (and `household`): the
+    /// caller's (`given`, a UUID v7), or a fresh one minted from `now`.
+    ///
+    /// A caller's id already saved here as the same kind at the same place
+    /// is the same record, retried: nothing is written twice. Any other use of
+    /// it is refused, so an id never silently names two different records.
+    pub(crate) fn new_record_id(
+        &self,
+        given: Option<&str>,
+        kind: Kind,
+        grid: &gridline_model::GridId,
+        household: Option<RecordId>,
+        now: Instant,
+    ) -> Result<NewId> {
+        let Some(given) = given.filter(|s| !s.trim().is_empty()) else {
+            return Ok(NewId::Use(new_id(now)));
+        };
+        let id = gridline_model::parse_new_id(given, "id")?;
+        let Some((found, bytes)) = self.store.load(id)? else {
+            return Ok(NewId::Use(id));
+        };
+        let record = Record::read(&gridline_records::load(&bytes, &self.identity.actor)?)?;
+        let target = record.target();
+        let same_place =
+            &target.grid == grid && household.is_none_or(|h| target.household == Some(h));
+        if found != kind || !same_place {
+            return Err(gridline_model::Invalid::new(
+                "id",
+                format!(
+                    "编号 {id} 已被另一条记录（{}）使用 (the id {id} is already used by another record, a {})",
+                    found.key(),
+                    found.key()
+                ),
+                "重试时请用同一命令和同一编号；新记录请换一个 UUID v7 或不给编号 (retry with the same command and id; for a new record use another UUID v7 or leave the id out)",
+            )
+            .into());
+        }
+        Ok(NewId::AlreadySaved(id))
+    }
+
     fn new_doc(&self) -> AutoCommit {
         gridline_records::new_doc(&self.identity.actor)
     }
+}
+
+/// The file a street hub keeps in its data directory (`gridline_hub::STORE_FILE`;
+/// named here because the device never depends on the hub).
+const HUB_STORE_FILE: &str = "hub.db";
+
+/// Refuses a directory that holds a street hub and no device: following
+/// "run `device init`" there would make a stray device beside the hub.
+fn refuse_hub_directory(dir: &Path) -> Result<()> {
+    if dir.join(HUB_STORE_FILE).exists() && !dir.join(STORE_FILE).exists() {
+        return Err(Error::HubDirectory {
+            path: dir.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// A new record id: UUID v7 from the given time, random bits from the OS.

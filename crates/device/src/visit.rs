@@ -5,7 +5,7 @@ use gridline_model::{Instant, Invalid, RecordId, Visit, VisitKind};
 use gridline_records::{visit, Record};
 use gridline_store::{Origin, VisitRow};
 
-use crate::{new_id, parse_id, Device, Result};
+use crate::{parse_id, Created, Device, NewId, Result};
 
 #[derive(Debug, Clone, Default)]
 pub struct NewVisit {
@@ -20,15 +20,35 @@ pub struct NewVisit {
 
 impl Device {
     pub fn log_visit(&mut self, new: &NewVisit, now: Instant) -> Result<RecordId> {
+        Ok(self.log_visit_with_id(new, None, now)?.id)
+    }
+
+    /// [`Device::log_visit`] under the caller's id (a UUID v7), so a retried
+    /// save is the same visit, not a second one.
+    pub fn log_visit_with_id(
+        &mut self,
+        new: &NewVisit,
+        id: Option<&str>,
+        now: Instant,
+    ) -> Result<Created> {
         let household = parse_id(&new.household, "household")?;
         let target = self.household_target(household)?;
         check(self.user(), Kind::Visit, Action::Create, &target)?;
+        let id = match self.new_record_id(id, Kind::Visit, &target.grid, Some(household), now)? {
+            NewId::AlreadySaved(id) => {
+                return Ok(Created {
+                    id,
+                    already_saved: true,
+                })
+            }
+            NewId::Use(id) => id,
+        };
         let at = match new.at.as_deref().filter(|s| !s.trim().is_empty()) {
             None => now,
             Some(s) => parse_when(s)?,
         };
         let v = Visit {
-            id: new_id(at),
+            id,
             household,
             grid: target.grid,
             visitor: self.user().author(),
@@ -47,7 +67,10 @@ impl Device {
         let id = v.id;
         self.store
             .save(&mut doc, &Record::Visit(v), Origin::Local, now)?;
-        Ok(id)
+        Ok(Created {
+            id,
+            already_saved: false,
+        })
     }
 
     /// Visits of a household, or by a visitor, newest first.

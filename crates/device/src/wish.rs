@@ -11,7 +11,7 @@ use gridline_model::{GridId, Instant, Invalid, RecordId, Role, Wish, WishEvent, 
 use gridline_records::{wish, Record};
 use gridline_store::{Origin, SyncState, WishRow};
 
-use crate::{new_id, parse_id, Device, Error, Result};
+use crate::{new_id, parse_id, Created, Device, Error, NewId, Result};
 
 #[derive(Debug, Clone, Default)]
 pub struct NewWish {
@@ -43,6 +43,17 @@ fn target(w: &Wish) -> Target {
 
 impl Device {
     pub fn post_wish(&mut self, new: &NewWish, now: Instant) -> Result<RecordId> {
+        Ok(self.post_wish_with_id(new, None, now)?.id)
+    }
+
+    /// [`Device::post_wish`] under the caller's id (a UUID v7), so a retried
+    /// save is the same wish, not a second one.
+    pub fn post_wish_with_id(
+        &mut self,
+        new: &NewWish,
+        id: Option<&str>,
+        now: Instant,
+    ) -> Result<Created> {
         let household = new
             .household
             .as_deref()
@@ -61,9 +72,24 @@ impl Device {
                 .into())
             }
         };
+        let id = match self.new_record_id(id, Kind::Wish, &grid, household, now)? {
+            NewId::Use(id) => id,
+            NewId::AlreadySaved(id) => {
+                let place = Target {
+                    household,
+                    reporter: Some(self.user().id.clone()),
+                    ..Target::grid(grid)
+                };
+                check(self.user(), Kind::Wish, Action::Create, &place)?;
+                return Ok(Created {
+                    id,
+                    already_saved: true,
+                });
+            }
+        };
         let author = self.user().author();
         let w = Wish {
-            id: new_id(now),
+            id,
             grid: grid.clone(),
             household,
             title: new.title.trim().to_owned(),
@@ -87,7 +113,10 @@ impl Device {
         let id = w.id;
         self.store
             .save(&mut doc, &Record::Wish(w), Origin::Local, now)?;
-        Ok(id)
+        Ok(Created {
+            id,
+            already_saved: false,
+        })
     }
 
     /// Requests a claim; in trial mode the device's own trial hub grants it.

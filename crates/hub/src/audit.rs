@@ -3,7 +3,8 @@
 //! One row per applied change to a document (a device's push, an admin's
 //! import of a revoked device's changes, the hub's own writes: spreadsheet
 //! imports, demo data, claim grants), and per enrolment, revocation and
-//! lifting of enrolment locks. Rows are written in the transaction that makes
+//! lifting of enrolment locks, and per admin read of what the hub holds
+//! (and per reveal of ID numbers in full). Rows are written in the transaction that makes
 //! the change, so the trail never disagrees with the documents. `gridline hub audit` reads it.
 
 use gridline_model::Instant;
@@ -35,6 +36,10 @@ pub mod action {
     /// A device's push naming a record the hub holds but the device may not
     /// read: answered as an unknown id, recorded here with the record's kind.
     pub const PROBE: &str = "probe";
+    /// An admin read what the hub holds (`gridline hub households|issues|wishes|show`).
+    pub const ADMIN_READ: &str = "admin-read";
+    /// An admin showed a record's ID numbers in full (`gridline hub show --reveal`).
+    pub const ADMIN_REVEAL: &str = "admin-reveal";
 }
 
 /// One audit row to write.

@@ -40,6 +40,8 @@ pub enum Error {
     NotInitialised { path: std::path::PathBuf },
     #[error("{0} 中已有街道枢纽 (a hub already exists in {0})", .path.display())]
     AlreadyInitialised { path: std::path::PathBuf },
+    #[error("枢纽上没有记录 {0} (the hub holds no record with this id); 请用 gridline hub households|issues|wishes 查看编号 (list them to find the id)")]
+    NotFound(String),
     #[error("没有设备 {0} (no such device)")]
     NoSuchDevice(String),
     #[error(transparent)]
@@ -64,6 +66,22 @@ impl Error {
                 | Error::Io { .. }
                 | Error::Damaged(_)
         )
+    }
+}
+
+impl Error {
+    /// Whether the hub's store is damaged (a value or document it cannot
+    /// read, a file that is not a database, corrupt pages): restore hub.db
+    /// from a backup; retrying will not help. The CLI exits with code 3.
+    pub fn is_damaged(&self) -> bool {
+        match self {
+            Error::Damaged(_) => true,
+            Error::Sqlite(e) => matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+            ),
+            _ => false,
+        }
     }
 }
 

@@ -12,6 +12,7 @@
 //! holds everything in its scope, so "nothing changed" is one indexed lookup
 //! and no document is loaded.
 
+pub mod admin;
 pub mod audit;
 pub mod demo;
 mod enrol;
@@ -23,7 +24,7 @@ mod migrations;
 pub mod server;
 mod sync;
 
-use parking_lot::FairMutex;
+use parking_lot::Mutex;
 use std::path::Path;
 
 use automerge::AutoCommit;
@@ -32,6 +33,7 @@ use gridline_records::Record;
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
+pub use admin::{AdminQuery, Held, Listing, Shown};
 pub use audit::{AuditQuery, AuditRow};
 pub use enrol::{
     source_key, EnrolLock, Enrolment, Unlocked, BAD_CODES_HUB_CEILING, BAD_CODES_PER_CODE,
@@ -45,11 +47,12 @@ pub use sync::{PROBE_LIMIT, PROBE_WINDOW_MINUTES};
 pub const STORE_FILE: &str = "hub.db";
 
 pub struct Hub {
-    /// The one write connection. Fair: a request waiting for it is served
-    /// before the holder can take it again, so no device starves another.
-    conn: FairMutex<Connection>,
+    /// The one write connection. parking_lot's lock is eventually fair (a
+    /// fair hand-off at least every 0.5 ms), so no device starves another,
+    /// without the convoys a strictly fair lock makes under load.
+    conn: Mutex<Connection>,
     /// A read-only connection for pages (WAL readers never wait for the writer).
-    reader: FairMutex<Connection>,
+    reader: Mutex<Connection>,
     actor: Vec<u8>,
     /// Devices with a sync request in flight: one at a time each.
     in_flight: parking_lot::Mutex<std::collections::HashMap<String, sync::Slot>>,
@@ -96,8 +99,8 @@ fn open_reader(path: &Path) -> Result<Connection> {
 impl Hub {
     fn with_conn(conn: Connection, path: &Path, actor: Vec<u8>) -> Result<Hub> {
         Ok(Hub {
-            reader: FairMutex::new(open_reader(path)?),
-            conn: FairMutex::new(conn),
+            reader: Mutex::new(open_reader(path)?),
+            conn: Mutex::new(conn),
             actor,
             in_flight: Default::default(),
             in_flight_done: Default::default(),
@@ -190,12 +193,12 @@ impl Hub {
 
     /// The write connection. A panic while holding it leaves SQLite
     /// consistent (the transaction rolls back); the lock does not poison.
-    pub(crate) fn conn(&self) -> parking_lot::FairMutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> parking_lot::MutexGuard<'_, Connection> {
         self.conn.lock()
     }
 
     /// The read-only connection, for pages.
-    pub(crate) fn reader(&self) -> parking_lot::FairMutexGuard<'_, Connection> {
+    pub(crate) fn reader(&self) -> parking_lot::MutexGuard<'_, Connection> {
         self.reader.lock()
     }
 
@@ -221,7 +224,7 @@ impl Hub {
     /// later as that binding allowed.
     pub fn revoke_as(&self, device_id: &str, admin: &str, now: Instant) -> Result<()> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let n = tx.execute(
             "UPDATE devices SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
             params![gridline_records::fmt_time(now), device_id],
@@ -296,7 +299,7 @@ impl Hub {
         now: Instant,
     ) -> Result<usize> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let n = put_own_tx(&tx, docs, admin, now)?;
         tx.commit()?;
         Ok(n)

@@ -37,6 +37,31 @@ pub use wish::{Wish, WishEvent, WishState, WishStep};
 /// Record ids are UUIDs made offline (v7, so they sort by creation time).
 pub type RecordId = uuid::Uuid;
 
+/// Parses an id a caller chose for a new record (a script that retries a
+/// save names the record it means): it must be a UUID v7, as devices mint
+/// them, because the hub refuses new records with any other id.
+pub fn parse_new_id(s: &str, field: &str) -> Result<RecordId, Invalid> {
+    let id = RecordId::parse_str(s.trim()).map_err(|_| {
+        Invalid::new(
+            field,
+            format!("\"{s}\" 不是有效的 UUID (not a valid UUID)"),
+            "请给出 UUID v7，如 0193a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b；不给则自动生成 (give a UUID v7, or leave it out to have one made)",
+        )
+    })?;
+    if id.get_version() != Some(uuid::Version::SortRand) {
+        return Err(Invalid::new(
+            field,
+            format!(
+                "{id} 是 UUID v{}，新记录的编号须为 UUID v7 (is a UUID v{}; a new record's id must be a UUID v7)",
+                id.get_version_num(),
+                id.get_version_num()
+            ),
+            "请生成 UUID v7（如 uuidgen --time-v7 或 Python uuid7），或不给编号 (make a UUID v7, or leave the id out)",
+        ));
+    }
+    Ok(id)
+}
+
 /// Timestamps are UTC instants; the UI shows them in local time.
 pub type Instant = chrono::DateTime<chrono::Utc>;
 
@@ -53,4 +78,30 @@ pub fn check_length(field: &str, s: &str) -> Result<(), Invalid> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chosen_id_must_be_a_uuid_v7() {
+        let v7 = "0193a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b";
+        assert_eq!(
+            parse_new_id(v7, "id").map(|u| u.to_string()).as_deref(),
+            Ok(v7),
+            "a UUID v7 is taken as it is"
+        );
+        let v4 = parse_new_id("0b6f5f0e-5c5e-4b0a-9a51-3a1c6a7d2e10", "id")
+            .expect_err("a UUID v4 is refused");
+        assert!(
+            v4.problem.contains("UUID v4") && v4.problem.contains("must be a UUID v7"),
+            "the refusal says which version it got and which it needs: {v4}"
+        );
+        let junk = parse_new_id("abc", "id").expect_err("junk is refused");
+        assert!(
+            junk.problem.contains("not a valid UUID") && junk.field == "id",
+            "junk is named as not a UUID: {junk}"
+        );
+    }
 }

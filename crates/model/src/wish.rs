@@ -20,6 +20,10 @@ pub const WISH_CATEGORIES: [&str; 6] = [
 /// The longest wish title, in characters (at least one is needed).
 pub const MAX_TITLE: usize = 40;
 
+/// The lowest estimated value of a micro-wish, in yuan: a wish worth nothing
+/// is a typing slip, not a wish.
+pub const MIN_VALUE_YUAN: u32 = 1;
+
 /// The highest estimated value of a micro-wish, in yuan.
 pub const MAX_VALUE_YUAN: u32 = 5000;
 
@@ -174,6 +178,18 @@ impl Wish {
                     "心愿标题应为 1 到 {MAX_TITLE} 个字 (a title is 1 to {MAX_TITLE} characters)"
                 ),
                 "请简短写明心愿，如 \"一台助听器\" (say briefly what is wished)",
+            ));
+        }
+        if self.value_yuan < MIN_VALUE_YUAN {
+            return Err(Invalid::new(
+                "value",
+                format!(
+                    "心愿价值 {} 元过低，至少 {MIN_VALUE_YUAN} 元 (value under {MIN_VALUE_YUAN} yuan)",
+                    self.value_yuan
+                ),
+                format!(
+                    "请填写估计价值，{MIN_VALUE_YUAN} 到 {MAX_VALUE_YUAN} 元 (give the estimated value, {MIN_VALUE_YUAN} to {MAX_VALUE_YUAN} yuan)"
+                ),
             ));
         }
         if self.value_yuan > MAX_VALUE_YUAN {
@@ -341,5 +357,49 @@ impl WishState {
             .iter()
             .find(|o| o.event == event)
             .and_then(|o| o.refused.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::*;
+
+    fn wish(value_yuan: u32) -> Wish {
+        Wish {
+            id: RecordId::nil(),
+            grid: GridId::parse("522701001001001").expect("a valid grid"),
+            household: None,
+            title: "一台助听器".into(),
+            category: "医疗健康".into(),
+            value_yuan,
+            description: String::new(),
+            poster: "gw-001".into(),
+            posted_at: chrono::DateTime::from_timestamp(0, 0).expect("the epoch is a time"),
+            events: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_wish_is_worth_min_to_max_yuan() {
+        let err = wish(0)
+            .validate()
+            .expect_err("a wish worth 0 yuan is refused");
+        assert_eq!(err.field, "value", "the value is named: {err}");
+        assert!(
+            err.problem.contains("至少 1 元") && err.fix.contains("1 to 5000 yuan"),
+            "the message says the bound in both languages: {err}"
+        );
+        assert!(
+            wish(MIN_VALUE_YUAN).validate().is_ok(),
+            "the lowest value is allowed"
+        );
+        assert!(
+            wish(MAX_VALUE_YUAN).validate().is_ok(),
+            "the highest value is allowed"
+        );
+        assert!(
+            wish(MAX_VALUE_YUAN + 1).validate().is_err(),
+            "above the highest is refused"
+        );
     }
 }

@@ -14,4 +14,19 @@ pub enum Error {
     Damaged(String),
 }
 
+impl Error {
+    /// Whether the store file itself is damaged (not a database, corrupt
+    /// pages, a value it cannot read): restore it, do not retry.
+    pub fn is_damaged(&self) -> bool {
+        match self {
+            Error::Damaged(_) => true,
+            Error::Sqlite(e) => matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+            ),
+            _ => false,
+        }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -84,6 +84,9 @@ pub struct VisitRow {
     pub at: String,
     pub kind: String,
     pub address: Option<String>,
+    /// What the visitor wrote, read from the visit's document (notes are
+    /// free text, not queried, so the projection does not copy them).
+    pub notes: String,
 }
 
 /// Counts by sync state, for the sync indicator.
@@ -301,8 +304,9 @@ impl Store {
         limit_to: Option<usize>,
     ) -> Result<Vec<VisitRow>> {
         let mut sql = String::from(
-            "SELECT v.id, v.household_id, v.grid, v.visitor, v.role, v.at, v.kind, h.address
-             FROM visits v LEFT JOIN households h ON h.id = v.household_id WHERE 1=1",
+            "SELECT v.id, v.household_id, v.grid, v.visitor, v.role, v.at, v.kind, h.address, d.bytes
+             FROM visits v LEFT JOIN households h ON h.id = v.household_id
+             JOIN documents d ON d.id = v.id WHERE 1=1",
         );
         let mut args: Vec<Value> = Vec::new();
         if let Some(h) = household {
@@ -318,19 +322,29 @@ impl Store {
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st
             .query_map(params_from_iter(args), |r| {
-                Ok(VisitRow {
-                    id: r.get(0)?,
-                    household_id: r.get(1)?,
-                    grid: r.get(2)?,
-                    visitor: r.get(3)?,
-                    role: r.get(4)?,
-                    at: r.get(5)?,
-                    kind: r.get(6)?,
-                    address: r.get(7)?,
-                })
+                Ok((
+                    VisitRow {
+                        id: r.get(0)?,
+                        household_id: r.get(1)?,
+                        grid: r.get(2)?,
+                        visitor: r.get(3)?,
+                        role: r.get(4)?,
+                        at: r.get(5)?,
+                        kind: r.get(6)?,
+                        address: r.get(7)?,
+                        notes: String::new(),
+                    },
+                    r.get::<_, Vec<u8>>(8)?,
+                ))
             })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(mut row, bytes)| {
+                let doc = automerge::AutoCommit::load(&bytes)?;
+                row.notes = gridline_records::visit::read(&doc)?.notes;
+                Ok(row)
+            })
+            .collect()
     }
 
     pub fn sync_counts(&self) -> Result<SyncCounts> {

@@ -163,27 +163,150 @@ fn household_count(dir: &Path) -> usize {
         .len()
 }
 
+/// Every help screen, from `gridline --help` down to each leaf subcommand,
+/// is bilingual the way this CLI writes help: each line of text Gridline wrote
+/// (the screen's about line, and the description of every command, argument
+/// and option on it) is Chinese first, at least two Han characters before the
+/// parentheses, then the English in them, at least four Latin letters and no
+/// Han. Not
+/// checked: clap's own lines (`help`, `-h`, `-V`), its `[env: ]` and
+/// `[default: ]` notes, and lists of possible values (`accept: 受理`), where
+/// the value itself is the English.
 #[test]
 fn help_is_bilingual_at_every_level() {
-    let dir = TempDir::new().expect("temp dir");
-    for args in [
-        &["--help"][..],
-        &["household", "--help"],
-        &["household", "add", "--help"],
-        &["issue", "act", "--help"],
-        &["wish", "--help"],
+    fn han(s: &str) -> usize {
+        s.chars()
+            .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+            .count()
+    }
+    /// Why `text` is not "中文 (English)", if it is not.
+    fn not_bilingual(text: &str) -> Option<String> {
+        if text.is_empty() {
+            return Some("no help text".into());
+        }
+        let Some((before, rest)) = text.split_once('(') else {
+            return Some("no English in parentheses".into());
+        };
+        let english = rest.split_once(')').map_or(rest, |(e, _)| e);
+        let chinese = han(before);
+        let letters = english.chars().filter(char::is_ascii_alphabetic).count();
+        if chinese < 2 {
+            Some(format!("{chinese} Han characters before the English"))
+        } else if letters < 4 || han(english) > 0 {
+            Some(format!("English half `{english}` is not English text"))
+        } else {
+            None
+        }
+    }
+    /// The screen's about line, its entries (name, description) and its
+    /// subcommands, read from clap's layout: sections are unindented lines
+    /// ending in `:`, an entry starts two spaces in (six for an option with
+    /// no short flag), its description follows the name after two spaces or
+    /// (long help) on the more indented lines below it.
+    fn read_help(out: &str) -> (String, Vec<(String, String)>, Vec<String>) {
+        let about = out.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let (mut entries, mut commands) = (Vec::<(String, String)>::new(), Vec::new());
+        let mut section = "";
+        for line in out.lines() {
+            if !line.starts_with(' ') && line.ends_with(':') {
+                section = line;
+            } else if (2..=6).contains(&(line.len() - line.trim_start().len()))
+                && !section.is_empty()
+            {
+                let entry = line.trim_start();
+                let (name, text) = entry.split_once("  ").unwrap_or((entry, ""));
+                if section == "Commands:" {
+                    commands.push(name.to_owned());
+                }
+                entries.push((name.to_owned(), text.trim().to_owned()));
+            } else if let Some((_, text)) = entries.last_mut() {
+                let more = line.trim();
+                if !more.is_empty()
+                    && !more.starts_with('-')
+                    && !more.starts_with('[')
+                    && !more.ends_with(':')
+                {
+                    text.push(' ');
+                    text.push_str(more);
+                }
+            }
+        }
+        for (_, text) in &mut entries {
+            // clap's own notes: ` [env: …]`, ` [default: …]`, or all there is.
+            if let Some(cut) = text
+                .find('[')
+                .filter(|&i| i == 0 || text[..i].ends_with(' '))
+            {
+                text.truncate(cut);
+                text.truncate(text.trim_end().len());
+            }
+        }
+        entries
+            .retain(|(name, _)| !matches!(name.as_str(), "help" | "-h, --help" | "-V, --version"));
+        commands.retain(|c| c != "help");
+        (about.to_owned(), entries, commands)
+    }
+
+    // The check itself refuses what the old test let through: one Chinese
+    // character, no English, an English half that is not English, English first.
+    for weak in [
+        "户 (household)",
+        "户主姓名",
+        "户主姓名 (户主)",
+        "户主姓名 (id)",
+        "(head's name) 户主姓名",
     ] {
-        let out = ok(dir.path(), args);
         assert!(
-            out.contains("Usage") || out.contains("用法"),
-            "`{}` must print usage: {out}",
-            args.join(" ")
-        );
-        assert!(
-            out.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
-            "help must be Chinese first: {out}"
+            not_bilingual(weak).is_some(),
+            "`{weak}` is not bilingual help text"
         );
     }
+    assert_eq!(
+        not_bilingual("户主姓名 (head of household's name)"),
+        None,
+        "the CLI's own form passes"
+    );
+
+    let dir = TempDir::new().expect("temp dir");
+    let mut screens = vec![Vec::<String>::new()];
+    let (mut visited, mut checked, mut problems) = (0, 0, Vec::new());
+    while let Some(path) = screens.pop() {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let out = ok(dir.path(), &args);
+        let shown = format!("gridline {}", args.join(" "));
+        assert!(
+            out.contains("Usage") || out.contains("用法"),
+            "`{shown}` must print usage: {out}"
+        );
+        visited += 1;
+        let (about, entries, commands) = read_help(&out);
+        assert!(
+            !entries.is_empty(),
+            "`{shown}` lists at least --data, so the layout was read: {out}"
+        );
+        for (name, text) in std::iter::once((String::from("(about)"), about)).chain(entries) {
+            checked += 1;
+            if let Some(why) = not_bilingual(&text) {
+                problems.push(format!("`{shown}` {name}: {why}: {text}"));
+            }
+        }
+        for c in commands {
+            let mut sub = path.clone();
+            sub.push(c);
+            screens.push(sub);
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "help text must be Chinese first with its English beside it; {} of {checked} lines are not:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    assert!(
+        visited > 30,
+        "every subcommand's help was read, not only the top level: {visited} screens"
+    );
 }
 
 #[test]
@@ -1115,4 +1238,495 @@ fn hub_enrol_unlock_clears_recorded_bad_codes_says_what_and_is_audited() {
     );
     let bad = run(&dir, &["hub", "enrol-unlock", "--source", "not-an-address"]);
     assert_eq!(bad.status.code(), Some(2), "a source must be an IP address");
+}
+
+/// A UUID v7 a script could have made before its first try.
+const SCRIPT_ID: &str = "0193a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b";
+
+#[test]
+fn visit_notes_show_in_visit_list_and_household_show() {
+    let dir = init_grid_worker();
+    let h = add_zhang_san(dir.path());
+    ok(
+        dir.path(),
+        &[
+            "visit",
+            "log",
+            "--household",
+            &h,
+            "--notes",
+            "身体尚好，需要助听器",
+        ],
+    );
+    let list = ok(dir.path(), &["visit", "list", "--household", &h]);
+    assert!(
+        list.contains("走访记录 (notes)") && list.contains("身体尚好，需要助听器"),
+        "visit list shows the notes: {list}"
+    );
+    let listed = json(dir.path(), &["visit", "list", "--household", &h]);
+    assert_eq!(
+        listed[0]["notes"], "身体尚好，需要助听器",
+        "visit list --json carries the notes: {listed}"
+    );
+    let show = ok(dir.path(), &["household", "show", &h]);
+    assert!(
+        show.contains("身体尚好，需要助听器"),
+        "household show shows each recent visit's notes: {show}"
+    );
+    let shown = json(dir.path(), &["household", "show", &h]);
+    assert_eq!(
+        shown["visits"][0]["notes"], "身体尚好，需要助听器",
+        "household show --json carries them too: {shown}"
+    );
+}
+
+#[test]
+fn a_retried_save_with_the_same_id_is_the_same_record_and_says_so() {
+    let dir = init_grid_worker();
+    let d = dir.path();
+    let add = |id: &str| {
+        json(
+            d,
+            &[
+                "household",
+                "add",
+                "--grid",
+                GRID,
+                "--building",
+                "8栋",
+                "--room",
+                "401",
+                "--head",
+                "张三",
+                "--id",
+                id,
+            ],
+        )
+    };
+    let first = add(SCRIPT_ID);
+    assert_eq!(
+        (saved_id(&first).as_str(), &first["already_saved"]),
+        (SCRIPT_ID, &Value::Bool(false)),
+        "the first save uses the given id: {first}"
+    );
+    let again = add(SCRIPT_ID);
+    assert_eq!(
+        again["already_saved"], true,
+        "a second save with the same id is the same record: {again}"
+    );
+    assert_eq!(household_count(d), 1, "and not a second household");
+    let text = ok(
+        d,
+        &[
+            "household",
+            "add",
+            "--grid",
+            GRID,
+            "--building",
+            "8栋",
+            "--room",
+            "401",
+            "--head",
+            "张三",
+            "--id",
+            SCRIPT_ID,
+        ],
+    );
+    assert!(
+        text.contains("已保存过") && text.contains("not a second one"),
+        "the retry says so, in both languages: {text}"
+    );
+
+    // Each kind that creates a record takes --id the same way.
+    let ids = [
+        "0193a1b2-7c3d-7e4f-8a5b-000000000001",
+        "0193a1b2-7c3d-7e4f-8a5b-000000000002",
+        "0193a1b2-7c3d-7e4f-8a5b-000000000003",
+    ];
+    let creates: [Vec<&str>; 3] = [
+        vec![
+            "visit",
+            "log",
+            "--household",
+            SCRIPT_ID,
+            "--notes",
+            "走访",
+            "--id",
+            ids[0],
+        ],
+        vec![
+            "issue",
+            "report",
+            "--household",
+            SCRIPT_ID,
+            "--category",
+            "电梯",
+            "--description",
+            "电梯停运",
+            "--id",
+            ids[1],
+        ],
+        vec![
+            "wish",
+            "post",
+            "--household",
+            SCRIPT_ID,
+            "--title",
+            "一台助听器",
+            "--category",
+            "医疗健康",
+            "--value",
+            "600",
+            "--id",
+            ids[2],
+        ],
+    ];
+    for args in &creates {
+        let first = json(d, args);
+        let second = json(d, args);
+        assert_eq!(
+            (&first["already_saved"], &second["already_saved"]),
+            (&Value::Bool(false), &Value::Bool(true)),
+            "`{}` twice is one record",
+            args.join(" ")
+        );
+    }
+    let visits = json(d, &["visit", "list", "--household", SCRIPT_ID]);
+    let issues = json(d, &["issue", "list"]);
+    let wishes = json(d, &["wish", "list"]);
+    assert_eq!(
+        [&visits, &issues, &wishes].map(|v| v.as_array().map(Vec::len)),
+        [Some(1), Some(1), Some(1)],
+        "one visit, one issue, one wish after two saves of each"
+    );
+
+    let v4 = user_error(
+        d,
+        &[
+            "visit",
+            "log",
+            "--household",
+            SCRIPT_ID,
+            "--id",
+            "0b6f5f0e-5c5e-4b0a-9a51-3a1c6a7d2e10",
+        ],
+    );
+    assert!(
+        v4.contains("UUID v4") && v4.contains("须为 UUID v7") && v4.contains("must be a UUID v7"),
+        "a UUID that is not v7 is refused, saying why in both languages: {v4}"
+    );
+    let junk = user_error(
+        d,
+        &["visit", "log", "--household", SCRIPT_ID, "--id", "12345"],
+    );
+    assert!(
+        junk.contains("不是有效的 UUID") && junk.contains("not a valid UUID"),
+        "a malformed id is refused: {junk}"
+    );
+    let reused = user_error(
+        d,
+        &["visit", "log", "--household", SCRIPT_ID, "--id", ids[1]],
+    );
+    assert!(
+        reused.contains("already used by another record, a issue")
+            || reused.contains("another record"),
+        "an id another kind of record holds is refused: {reused}"
+    );
+    assert_eq!(
+        json(d, &["visit", "list", "--household", SCRIPT_ID])
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "the refused saves wrote nothing"
+    );
+}
+
+#[test]
+fn resolve_without_a_conflict_exits_2_and_says_there_is_nothing_to_resolve() {
+    let dir = init_grid_worker();
+    let h = add_zhang_san(dir.path());
+    let err = user_error(
+        dir.path(),
+        &[
+            "household",
+            "resolve",
+            &h,
+            "--field",
+            "phone",
+            "--value",
+            "13812345678",
+        ],
+    );
+    assert!(
+        err.contains("没有冲突，无需选定") && err.contains("nothing to resolve"),
+        "a field without a conflict is not saved: {err}"
+    );
+    let err = err.trim_start_matches("错误 (error): ");
+    assert!(
+        err.starts_with("记录"),
+        "the message starts in Chinese: {err}"
+    );
+}
+
+#[test]
+fn a_wish_worth_nothing_is_refused_and_admins_are_not_enrolled_as_devices() {
+    let dir = init_grid_worker();
+    let h = add_zhang_san(dir.path());
+    let err = user_error(
+        dir.path(),
+        &[
+            "wish",
+            "post",
+            "--household",
+            &h,
+            "--title",
+            "一台助听器",
+            "--category",
+            "医疗健康",
+            "--value",
+            "0",
+        ],
+    );
+    assert!(
+        err.contains("至少 1 元") && err.contains("value under 1 yuan"),
+        "a wish worth 0 yuan is refused in both languages: {err}"
+    );
+    assert_eq!(
+        json(dir.path(), &["wish", "list"]).as_array().map(Vec::len),
+        Some(0),
+        "nothing was posted"
+    );
+
+    let tmp = TempDir::new().unwrap();
+    let hub = tmp.path().join("hub");
+    ok(&hub, &["hub", "init"]);
+    let err = user_error(
+        &hub,
+        &[
+            "hub",
+            "enroll",
+            "--user",
+            "a",
+            "--role",
+            "admin",
+            "--scope",
+            "street:522701001",
+        ],
+    );
+    assert!(
+        err.contains("不作为设备注册")
+            && err.contains("admins and the hub are not enrolled as devices")
+            && !err.contains("scope does not fit"),
+        "says admins are not enrolled, not that the scope is wrong: {err}"
+    );
+}
+
+#[test]
+fn a_limited_household_list_says_how_many_in_all_and_demo_records_are_on_this_device_only() {
+    let dir = TempDir::new().unwrap();
+    ok(dir.path(), &["device", "init"]);
+    ok(
+        dir.path(),
+        &["demo", "seed", "--scale", "grid", "--seed", "1"],
+    );
+    let out = ok(dir.path(), &["household", "list", "--limit", "5"]);
+    assert!(
+        out.contains("显示 5 户，共 300 户 (showing 5 of 300 households)"),
+        "a limited list says how many there are in all: {out}"
+    );
+    assert!(
+        !out.contains("共 5 户"),
+        "and never reads as if 5 were the total: {out}"
+    );
+    assert!(
+        out.contains("仅本机"),
+        "demo households are on this device only: {out}"
+    );
+    let show = ok(dir.path(), &["device", "show"]);
+    let line = show
+        .lines()
+        .find(|l| l.contains("仅本机 (on this device only)"))
+        .unwrap_or_else(|| panic!("device show has a 仅本机 line: {show}"));
+    assert!(
+        line.contains("7400") && line.contains("其中演示数据 7400"),
+        "device show counts the demo records as 仅本机, like the lists: {line}"
+    );
+    let all = ok(dir.path(), &["household", "list"]);
+    assert!(
+        all.contains("共 300 户 (300 households)"),
+        "an unlimited list keeps its plain total: {}",
+        all.lines().last().unwrap_or_default()
+    );
+}
+
+#[test]
+fn a_hub_directory_is_not_a_device_and_the_hub_commands_read_it_audited() {
+    let tmp = TempDir::new().unwrap();
+    let hub = tmp.path().join("hub");
+    ok(&hub, &["hub", "init"]);
+    ok(&hub, &["demo", "seed", "--scale", "grid", "--seed", "1"]);
+    for args in [
+        &["issue", "show", SCRIPT_ID][..],
+        &["household", "list"],
+        &["device", "init"],
+    ] {
+        let err = user_error(&hub, args);
+        assert!(
+            err.contains("街道枢纽的数据目录")
+                && err.contains("street hub's data directory")
+                && err.contains("hub households|issues|wishes|show")
+                && !err.contains("device init"),
+            "`{}` on a hub says so and points to the hub commands: {err}",
+            args.join(" ")
+        );
+    }
+    assert!(
+        !hub.join("device.db").exists(),
+        "no stray device is made beside hub.db"
+    );
+
+    let households = json(&hub, &["hub", "households", "--grid", GRID, "--limit", "2"]);
+    assert_eq!(
+        (
+            households["total"].as_u64(),
+            households["records"].as_array().map(Vec::len)
+        ),
+        (Some(300), Some(2)),
+        "hub households lists the grid's households with the total: {households}"
+    );
+    let text = ok(&hub, &["hub", "issues", "--limit", "3"]);
+    assert!(
+        text.contains("显示 3 条，共 1500 条") && text.contains("showing 3 of 1500"),
+        "hub issues says how many in all: {text}"
+    );
+    let wishes = json(&hub, &["hub", "wishes"]);
+    assert_eq!(
+        wishes["total"], 300,
+        "hub wishes counts the street's wishes"
+    );
+
+    let id = households["records"][0]["id"].as_str().unwrap().to_owned();
+    let shown = ok(&hub, &["hub", "show", &id]);
+    assert!(
+        shown.contains("**********"),
+        "ID numbers stay masked: {shown}"
+    );
+    let err = user_error(&hub, &["hub", "show", &id, "--reveal"]);
+    assert!(
+        err.contains("--admin"),
+        "a reveal needs the admin named: {err}"
+    );
+    let revealed = json(&hub, &["hub", "show", &id, "--reveal", "--admin", "王主任"]);
+    assert_eq!(
+        revealed["revealed"], true,
+        "the reveal was made: {revealed}"
+    );
+    let full = revealed["id_numbers"]
+        .as_object()
+        .and_then(|m| m.values().next())
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    assert!(
+        full.len() == 18 && !full.contains('*'),
+        "the ID number is shown in full: {revealed}"
+    );
+    user_error(&hub, &["hub", "show", SCRIPT_ID]);
+
+    let audit = json(&hub, &["hub", "audit", "--limit", "20"]);
+    let rows: Vec<(String, String)> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["action"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("admin-"))
+        })
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap().to_owned(),
+                r["admin"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let want = [
+        ("admin-read", "admin"),
+        ("admin-read", "admin"),
+        ("admin-read", "admin"),
+        ("admin-read", "admin"),
+        ("admin-read", "王主任"),
+        ("admin-reveal", "王主任"),
+    ]
+    .map(|(a, b)| (a.to_owned(), b.to_owned()));
+    assert_eq!(
+        rows, want,
+        "every read and the reveal are audited with the admin"
+    );
+}
+
+#[test]
+fn a_damaged_store_exits_3_and_says_to_restore_it() {
+    let tmp = TempDir::new().unwrap();
+    let device = tmp.path().join("phone");
+    std::fs::create_dir_all(&device).unwrap();
+    std::fs::write(device.join("device.db"), vec![0x5a; 8192]).unwrap();
+    let hub = tmp.path().join("hub");
+    std::fs::create_dir_all(&hub).unwrap();
+    std::fs::write(hub.join("hub.db"), vec![0x5a; 8192]).unwrap();
+    for (dir, args) in [
+        (&device, &["household", "list"][..]),
+        (&hub, &["hub", "households"]),
+    ] {
+        let out = run(dir, args);
+        let err = text(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "`{}` on a damaged store exits 3: {err}",
+            args.join(" ")
+        );
+        assert!(
+            err.contains("已损坏") && err.contains("damaged") && err.contains("backup"),
+            "says the store is damaged and to restore it: {err}"
+        );
+    }
+}
+
+#[test]
+fn hub_serve_logs_without_colour_when_stderr_is_not_a_terminal() {
+    use std::io::BufRead as _;
+    let tmp = TempDir::new().unwrap();
+    let hub = tmp.path().join("hub");
+    ok(&hub, &["hub", "init"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gridline"))
+        .arg("--data")
+        .arg(&hub)
+        .args(["hub", "serve", "--listen", "127.0.0.1:0"])
+        .env_remove("GRIDLINE_DATA")
+        .env_remove("NO_COLOR")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the hub starts");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let mut seen = String::new();
+    for line in std::io::BufReader::new(stderr).lines() {
+        let line = line.expect("stderr is text");
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains("hub serving") && line.contains("INFO") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        seen.contains("INFO") && seen.contains("hub serving"),
+        "the log line reaches stderr: {seen}"
+    );
+    assert!(
+        !seen.contains('\u{1b}'),
+        "no ANSI colour codes when stderr is a pipe or a file: {seen:?}"
+    );
 }

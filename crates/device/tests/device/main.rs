@@ -516,3 +516,93 @@ fn a_claim_and_its_trial_grant_in_the_same_millisecond_still_fold_in_order() {
         );
     }
 }
+
+#[test]
+fn resolving_names_the_conflicting_fields_and_refuses_when_there_is_nothing_to_resolve() {
+    let (_a, mut a) = worker();
+    let (_b, mut b) = worker();
+    let id = a.add_household(&zhang_san(), now()).unwrap().to_string();
+    b.apply_remote(&a.export_doc(&id).unwrap(), now()).unwrap();
+    let nothing = a
+        .resolve_conflict(&id, "room", "401", now())
+        .expect_err("a record without conflicts has nothing to resolve");
+    let msg = nothing.to_string();
+    assert!(
+        nothing.is_user_error() && msg.starts_with("记录") && msg.contains("nothing to resolve"),
+        "says there is nothing to resolve, Chinese first: {msg}"
+    );
+    let room = |r: &str| HouseholdEdit {
+        room: Some(r.into()),
+        ..Default::default()
+    };
+    a.edit_household(&id, &room("402"), now()).unwrap();
+    b.edit_household(&id, &room("403"), now()).unwrap();
+    a.apply_remote(&b.export_doc(&id).unwrap(), now()).unwrap();
+    let other = a
+        .resolve_conflict(&id, "phone", "18517374590", now())
+        .expect_err("phone has no conflict");
+    let msg = other.to_string();
+    assert!(
+        msg.starts_with("字段 phone 没有冲突")
+            && msg.contains("nothing to resolve")
+            && msg.contains("(fields with conflicts): room"),
+        "names the fields that do conflict: {msg}"
+    );
+    let wrong = a
+        .resolve_conflict(&id, "room", "999", now())
+        .expect_err("999 was never offered");
+    let msg = wrong.to_string();
+    assert!(
+        msg.starts_with("\"999\" 不是字段 room 的冲突值之一")
+            && msg.contains("402")
+            && msg.contains("403"),
+        "offers the values to choose from, Chinese first: {msg}"
+    );
+    a.resolve_conflict(&id, "room", "403", now()).unwrap();
+    let v = a.household(&id).unwrap();
+    assert!(
+        v.conflicts.is_empty() && v.household.address.room == "403",
+        "a value offered resolves the conflict"
+    );
+}
+
+#[test]
+fn a_create_retried_with_the_same_id_is_one_record() {
+    let (_dir, mut d) = worker();
+    let id = "0193a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b";
+    let first = d
+        .add_household_with_id(&zhang_san(), Some(id), now())
+        .unwrap();
+    assert!(
+        !first.already_saved && first.id.to_string() == id,
+        "the first save uses the caller's id"
+    );
+    let again = d
+        .add_household_with_id(&zhang_san(), Some(id), now())
+        .unwrap();
+    assert!(again.already_saved, "the retry is the same record");
+    assert_eq!(count(&d), 1, "a retried save adds no second household");
+    let visit = NewVisit {
+        household: id.into(),
+        ..Default::default()
+    };
+    let used = d
+        .log_visit_with_id(&visit, Some(id), now())
+        .expect_err("the id names a household, not a visit");
+    assert!(
+        matches!(used, Error::Invalid(ref e) if e.field == "id"),
+        "an id used by another kind is refused: {used}"
+    );
+    let v4 = d
+        .log_visit_with_id(&visit, Some("0b6f5f0e-5c5e-4b0a-9a51-3a1c6a7d2e10"), now())
+        .expect_err("a UUID v4 is refused");
+    assert!(
+        v4.to_string().contains("must be a UUID v7"),
+        "says a v7 is needed: {v4}"
+    );
+    assert_eq!(
+        d.visits(Some(id), None, None).unwrap().len(),
+        0,
+        "a refused create writes nothing"
+    );
+}

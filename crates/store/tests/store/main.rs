@@ -255,10 +255,11 @@ fn edits_and_visits_update_the_projection() {
         1,
         "visits by visitor"
     );
+    let by_household = s.visits(Some(&h.id.to_string()), None, None).unwrap();
+    assert_eq!(by_household.len(), 1, "visits by household");
     assert_eq!(
-        s.visits(Some(&h.id.to_string()), None, None).unwrap().len(),
-        1,
-        "visits by household"
+        by_household[0].notes, "身体尚好",
+        "a visit's notes are read back from its document, not lost"
     );
 }
 
