@@ -223,13 +223,18 @@ impl Hub {
         source: IpAddr,
         now: Instant,
     ) -> Result<Enrolment> {
-        if hex::decode(actor_hex).map_or(true, |a| a.is_empty() || a.len() > 32)
-            || device_id.trim().is_empty()
-            || device_id.len() > 64
-        {
+        if device_id.trim().is_empty() || device_id.len() > 64 {
+            return Err(gridline_model::Invalid::new(
+                "device_id",
+                "设备编号须为 1 到 64 字节且不能为空白 (the device id must be 1 to 64 bytes of UTF-8, not blank)",
+                "请用 gridline device enroll (use gridline device enroll)",
+            )
+            .into());
+        }
+        if hex::decode(actor_hex).map_or(true, |a| a.is_empty() || a.len() > 32) {
             return Err(gridline_model::Invalid::new(
                 "actor",
-                "设备编号或执行者编号无效 (bad device id or actor id)",
+                "执行者编号须为 1 到 32 字节的十六进制 (the actor id must be 1 to 32 bytes in hex)",
                 "请用 gridline device enroll (use gridline device enroll)",
             )
             .into());
@@ -238,7 +243,7 @@ impl Hub {
         let code_hash = hash(&gridline_sync::enrol_code::normalise(code)?);
         let source = source_key(source);
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if let Some((lock, retry_after_secs)) = lock(&tx, &source, &code_hash, now)? {
             return Err(Error::TooManyAttempts {
                 lock,
@@ -349,7 +354,7 @@ impl Hub {
     ) -> Result<Unlocked> {
         let key = source.map(source_key);
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let sources: Vec<(String, u64)> = tx
             .prepare(
                 "SELECT source, count(*) FROM enrol_failures WHERE ?1 IS NULL OR source = ?1

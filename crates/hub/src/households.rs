@@ -100,7 +100,7 @@ impl Hub {
         })?;
         let street = self.street()?;
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let id_key = id_key(&tx)?;
         // Known grids and communities, by name.
         let mut grids: BTreeMap<(String, String), GridId> = BTreeMap::new();

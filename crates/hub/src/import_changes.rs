@@ -125,7 +125,7 @@ impl Hub {
             )));
         }
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         type DeviceRow = (String, String, String, String, Option<String>, i64);
         let row: Option<DeviceRow> = tx
             .query_row(

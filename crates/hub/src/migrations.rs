@@ -22,7 +22,7 @@ const MIGRATIONS: &[&str] = &[
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     let current = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
         if i == 2 {
             fill_wish_standing(&tx)?;

@@ -508,3 +508,39 @@ fn a_revoked_device_is_refused_at_once_and_its_token_is_stored_hashed() {
         ]
     );
 }
+
+/// An admin's command is another process on the same hub.db: its writes and
+/// the serving hub's must wait for each other, never fail with "database is
+/// locked" (both used to start as readers and fail at once on the upgrade).
+#[test]
+fn an_admin_command_beside_the_serving_hub_waits_instead_of_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let serving = Hub::init(dir.path(), "522701001", "测试街道").unwrap();
+    let admin = Hub::open(dir.path()).unwrap();
+    let (mut served, mut unlocked) = (0, 0);
+    std::thread::scope(|s| {
+        let unlocks = s.spawn(|| {
+            let mut done = 0;
+            for i in 0..150 {
+                if let Err(e) = admin.enrol_unlock(None, "admin", now() + Duration::seconds(i)) {
+                    panic!("enrol-unlock beside a serving hub failed: {e}");
+                }
+                done += 1;
+            }
+            done
+        });
+        for i in 0..150 {
+            let source = IpAddr::from([127, 0, 0, (i % 200 + 2) as u8]);
+            match serving.enroll("ABCD-EFGH-JKLM", &format!("d{i}"), "00", source, now()) {
+                Err(Error::BadCode | Error::TooManyAttempts { .. }) => served += 1,
+                other => panic!("a wrong code is refused as such, not {other:?}"),
+            }
+        }
+        unlocked = unlocks.join().unwrap();
+    });
+    assert_eq!(
+        (served, unlocked),
+        (150, 150),
+        "every call on both sides answered"
+    );
+}
