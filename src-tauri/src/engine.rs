@@ -182,13 +182,15 @@ pub async fn run<H: Host>(host: Arc<H>, kick: Kick) {
 }
 
 /// ±25 % so that many devices coming back online do not sync in lockstep.
+/// The spread comes from the OS random source (a v4 UUID's random bytes), not
+/// the clock: sub-second digits are constant on clocks with coarse resolution,
+/// and devices that woke together would share them.
 fn jitter(d: Duration) -> Duration {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|t| t.subsec_nanos())
-        .unwrap_or(0);
-    let f = 0.75 + (nanos % 1000) as f64 / 2000.0;
-    d.mul_f64(f)
+    let bytes = uuid::Uuid::new_v4().into_bytes();
+    // The first four bytes of a v4 UUID are all random (the version and
+    // variant bits sit in bytes 6 and 8).
+    let r = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+    d.mul_f64(0.75 + f64::from(r) / f64::from(u32::MAX) / 2.0)
 }
 
 #[cfg(test)]
@@ -201,7 +203,28 @@ mod tests {
             let j = jitter(Duration::from_secs(8));
             assert!(
                 j >= Duration::from_secs(6) && j <= Duration::from_secs(10),
-                "{j:?}"
+                "jitter stays within ±25 % of the backoff: {j:?}"
+            );
+        }
+    }
+
+    /// The jitter must differ between calls and between devices: two
+    /// sequences drawn one after the other are not the same, and neither is
+    /// one value repeated (a clock-derived spread was constant on clocks
+    /// with microsecond resolution).
+    #[test]
+    fn two_jitter_sequences_differ() {
+        let sequence =
+            || -> Vec<Duration> { (0..16).map(|_| jitter(Duration::from_secs(8))).collect() };
+        let (a, b) = (sequence(), sequence());
+        assert_ne!(
+            a, b,
+            "two devices backing off together must not wait in lockstep"
+        );
+        for s in [&a, &b] {
+            assert!(
+                s.iter().any(|j| *j != s[0]),
+                "successive waits of one device must spread, not repeat one value: {s:?}"
             );
         }
     }

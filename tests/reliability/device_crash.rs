@@ -3,10 +3,12 @@
 //! served on loopback.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant as Clock};
 
 use gridline_device::{Device, HouseholdEdit, NewVisit};
 
+use super::proxy::{Mode, Proxy};
 use super::*;
 
 /// Kills `visit log` at random points ≥100 times. Afterwards the store is
@@ -62,15 +64,21 @@ fn kill_the_device_during_local_saves() {
     }
     let full_ms = full_ms.max(10);
 
-    let (mut kills, mut completed) = (0usize, 0usize);
+    let store = data.join("device.db");
+    let (mut kills, mut mid_save, mut completed) = (0usize, 0usize, 0usize);
     let mut budget = Budget::new(300, Duration::from_secs(20));
     while budget.tick() {
         let n = budget.done;
         let mut p = save(n);
         std::thread::sleep(Duration::from_millis(rng.below(full_ms * 11 / 10)));
+        // Read just before the kill: the save had begun (past start-up and
+        // argument parsing, its store open) ...
+        let started = holds_open(p.child().id(), &store);
         let out = p.kill();
         if was_killed(&out.status) {
             kills += 1;
+            // ... and had not finished (no id printed): the kill landed in it.
+            mid_save += usize::from(started && saved_id(&out.stdout).is_none());
         } else {
             assert!(
                 out.status.success(),
@@ -91,6 +99,11 @@ fn kill_the_device_during_local_saves() {
     assert!(
         iterations >= 100,
         "at least 100 kill iterations within the time bound, got {iterations} (machine too slow?)"
+    );
+    assert!(
+        mid_save > 0,
+        "some kills must land inside a save (store open, id not yet printed), or this test \
+         proves nothing about interrupted saves: {kills} kills, none mid-save (seed {seed})"
     );
 
     let db = device_db(data);
@@ -149,7 +162,8 @@ fn kill_the_device_during_local_saves() {
         "every stored visit reached the hub once"
     );
     println!(
-        "[device-saves] iterations {iterations}, killed mid-save {kills}, finished before the kill {completed}, \
+        "[device-saves] iterations {iterations}, killed {kills} (mid-save, store open and no id printed: {mid_save}), \
+         finished before the kill {completed}, \
          saves returned {}, stored {} (saved but killed before printing: {}), lost 0, duplicated 0, \
          full save {full_ms} ms, {:.1} s",
         returned.len(),
@@ -169,8 +183,11 @@ fn kill_the_device_during_sync() {
     let rt = runtime();
     let hub_dir = tempfile::tempdir().unwrap();
     let hub = new_hub(hub_dir.path());
-    let (listener, url) = listen(&rt);
-    let (dev_dir, d) = enrolled_device(&hub, "gw-sync", &url);
+    let (listener, _) = listen(&rt);
+    // A clean proxy in front of the hub: it counts the requests that reach
+    // the hub, the sign that a sync had begun.
+    let proxy = Proxy::start(&rt, listener.local_addr().unwrap(), seed, Mode::Clean);
+    let (dev_dir, d) = enrolled_device(&hub, "gw-sync", &proxy.url);
     serve(&rt, listener, hub);
     let data = dev_dir.path();
     drop(d);
@@ -186,7 +203,8 @@ fn kill_the_device_during_sync() {
     let full_ms = full_ms.max(10);
 
     let mut created: BTreeSet<String> = BTreeSet::new();
-    let (mut kills, mut completed, mut edits) = (0usize, 0usize, 0usize);
+    let (mut kills, mut mid_sync, mut completed, mut edits) = (0usize, 0usize, 0usize, 0usize);
+    let requests = || proxy.counters().requests.load(Ordering::SeqCst);
     let mut budget = Budget::new(120, Duration::from_secs(40));
     while budget.tick() {
         let n = budget.done;
@@ -222,11 +240,17 @@ fn kill_the_device_during_sync() {
                 edits += 1;
             }
         }
+        let before = requests();
         let mut p = sync_once();
         std::thread::sleep(Duration::from_millis(rng.below(full_ms * 5 / 4)));
         let out = p.kill();
         if was_killed(&out.status) {
             kills += 1;
+            // Mid-sync: a request of this sync had reached the hub and the
+            // sync had not printed its result.
+            let began = requests() > before;
+            mid_sync +=
+                usize::from(began && !String::from_utf8_lossy(&out.stdout).contains("up_to_date"));
         } else {
             assert!(
                 out.status.success(),
@@ -240,6 +264,11 @@ fn kill_the_device_during_sync() {
     assert!(
         iterations >= 100,
         "at least 100 kill iterations within the time bound, got {iterations}"
+    );
+    assert!(
+        mid_sync > 0,
+        "some kills must land inside a sync (a request had reached the hub, no result printed), \
+         or this test proves nothing about interrupted syncs: {kills} kills, none mid-sync (seed {seed})"
     );
 
     let mut d = Device::open(data).unwrap();
@@ -258,7 +287,8 @@ fn kill_the_device_during_sync() {
         "the hub holds exactly the visits made, each once (seed {seed})"
     );
     println!(
-        "[device-sync] iterations {iterations}, killed mid-sync {kills}, finished before the kill {completed}, \
+        "[device-sync] iterations {iterations}, killed {kills} (mid-sync, a request at the hub and no result printed: {mid_sync}), \
+         finished before the kill {completed}, \
          local edits {edits} (visits {}), lost 0, duplicated 0, full sync {full_ms} ms, {:.1} s",
         created.len(),
         budget.elapsed().as_secs_f64()

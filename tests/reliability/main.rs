@@ -158,6 +158,19 @@ impl Drop for Proc {
     }
 }
 
+/// Whether the running process `pid` has `file` open (Linux, `/proc/PID/fd`):
+/// read just before a kill, it says the process had got as far as opening it.
+pub fn holds_open(pid: u32, file: &Path) -> bool {
+    let Ok(file) = file.canonicalize() else {
+        return false;
+    };
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    fds.flatten()
+        .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|p| p == file))
+}
+
 /// Whether a process ended by SIGKILL.
 pub fn was_killed(status: &std::process::ExitStatus) -> bool {
     use std::os::unix::process::ExitStatusExt;

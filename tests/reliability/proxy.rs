@@ -41,6 +41,9 @@ pub struct Counters {
     pub truncated_request: AtomicUsize,
     pub truncated_response: AtomicUsize,
     pub duplicated: AtomicUsize,
+    /// Requests the hub took whole (connected, every byte written) and never
+    /// answered whole: the hub died, or dropped the connection, holding them.
+    pub unanswered: AtomicUsize,
 }
 
 impl Counters {
@@ -234,10 +237,14 @@ async fn read_message(conn: &mut TcpStream) -> Option<Message> {
 }
 
 /// Sends `request` to the hub on a fresh connection and reads its reply.
-async fn exchange(upstream: SocketAddr, request: &[u8]) -> Option<Message> {
-    let mut up = TcpStream::connect(upstream).await.ok()?;
+async fn exchange(s: &Shared, request: &[u8]) -> Option<Message> {
+    let mut up = TcpStream::connect(s.upstream).await.ok()?;
     up.write_all(request).await.ok()?;
-    read_message(&mut up).await
+    let reply = read_message(&mut up).await;
+    if reply.is_none() {
+        s.counters.unanswered.fetch_add(1, Ordering::SeqCst);
+    }
+    reply
 }
 
 async fn handle(mut client: TcpStream, s: Arc<Shared>) {
@@ -248,12 +255,12 @@ async fn handle(mut client: TcpStream, s: Arc<Shared>) {
         let reply = match fault {
             Fault::Pass => {
                 c.passed.fetch_add(1, Ordering::Relaxed);
-                exchange(s.upstream, &req.bytes()).await
+                exchange(&s, &req.bytes()).await
             }
             Fault::Delay(ms) => {
                 c.delayed.fetch_add(1, Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(ms)).await;
-                exchange(s.upstream, &req.bytes()).await
+                exchange(&s, &req.bytes()).await
             }
             Fault::DropMidRequest => {
                 c.drop_mid_request.fetch_add(1, Ordering::Relaxed);
@@ -267,7 +274,7 @@ async fn handle(mut client: TcpStream, s: Arc<Shared>) {
             }
             Fault::DropMidResponse => {
                 c.drop_mid_response.fetch_add(1, Ordering::Relaxed);
-                if let Some(resp) = exchange(s.upstream, &req.bytes()).await {
+                if let Some(resp) = exchange(&s, &req.bytes()).await {
                     let bytes = resp.bytes();
                     let _ = client
                         .write_all(&bytes[..(cut as usize % bytes.len().max(1))])
@@ -278,11 +285,11 @@ async fn handle(mut client: TcpStream, s: Arc<Shared>) {
             Fault::TruncateRequest => {
                 c.truncated_request.fetch_add(1, Ordering::Relaxed);
                 let len = cut as usize % req.body.len().max(1);
-                exchange(s.upstream, &req.truncated(len)).await
+                exchange(&s, &req.truncated(len)).await
             }
             Fault::TruncateResponse => {
                 c.truncated_response.fetch_add(1, Ordering::Relaxed);
-                exchange(s.upstream, &req.bytes()).await.map(|resp| {
+                exchange(&s, &req.bytes()).await.map(|resp| {
                     let len = cut as usize % resp.body.len().max(1);
                     Message {
                         head: Vec::new(),
@@ -293,8 +300,8 @@ async fn handle(mut client: TcpStream, s: Arc<Shared>) {
             Fault::Twice { first_reply } => {
                 c.duplicated.fetch_add(1, Ordering::Relaxed);
                 let bytes = req.bytes();
-                let one = exchange(s.upstream, &bytes).await;
-                let two = exchange(s.upstream, &bytes).await;
+                let one = exchange(&s, &bytes).await;
+                let two = exchange(&s, &bytes).await;
                 if first_reply {
                     one
                 } else {

@@ -1,6 +1,6 @@
 //! The permission table of DESIGN §3, cell by cell.
 
-use gridline_model::permission::{check, check_wish_step, Action, Kind, Target};
+use gridline_model::permission::{check, check_wish_step, role_may, Action, Kind, Target};
 use gridline_model::WishStep;
 
 use super::*;
@@ -187,4 +187,135 @@ fn confirming_a_wish_needs_it_in_scope_but_claiming_does_not() {
         &Target::grid(grid(2))
     )
     .is_ok());
+}
+
+/// Every action; the match fails to compile when `Action` grows a variant, so
+/// the agreement test below cannot silently skip it.
+fn every_action() -> [Action; 4] {
+    match Action::Read {
+        Action::Read | Action::Create | Action::Edit | Action::Step => {}
+    }
+    [Action::Read, Action::Create, Action::Edit, Action::Step]
+}
+
+/// A user of each role with a scope of that role's shape, and targets that lie
+/// in that scope, in every variant the rules look at (with and without a
+/// household, reported by the user or not, dispatched to the user's unit).
+fn in_scope_targets(role: Role) -> (User, Vec<Target>) {
+    let variants = |grid: GridId, household: Option<RecordId>, user: &User| {
+        let mut out = Vec::new();
+        for household in [household, None] {
+            for reporter in [None, Some(user.id.clone())] {
+                for dispatched_to in [Vec::new(), vec![user.scope.unit()]] {
+                    out.push(Target {
+                        grid: grid.clone(),
+                        household,
+                        dispatched_to,
+                        reporter: reporter.clone(),
+                    });
+                }
+            }
+        }
+        out
+    };
+    match role {
+        Role::GridWorker => {
+            let u = worker();
+            let t = variants(grid(1), Some(id(100)), &u);
+            (u, t)
+        }
+        // A leader's scope is the linked household itself, in whatever grid.
+        Role::JointLeader => {
+            let u = leader();
+            let mut t = variants(grid(1), Some(id(100)), &u);
+            t.retain(|t| t.household.is_some());
+            (u, t)
+        }
+        Role::CommunityStaff => {
+            let u = community_staff();
+            let t = variants(grid(2), Some(id(200)), &u);
+            (u, t)
+        }
+        Role::StreetStaff => {
+            let u = street_staff();
+            let t = variants(other_community_grid(), Some(id(300)), &u);
+            (u, t)
+        }
+        // A department's scope is the issues dispatched to it, anywhere.
+        Role::DepartmentLiaison => {
+            let u = department("城管");
+            let mut t = variants(grid(1), Some(id(100)), &u);
+            t.retain(|t| t.dispatched_to.contains(&u.scope.unit()));
+            (u, t)
+        }
+        // Admins and the hub have the whole street as scope.
+        Role::Admin | Role::Hub => {
+            let u = user(role.key(), role, Scope::Everything);
+            let t = variants(grid(1), Some(id(100)), &u);
+            (u, t)
+        }
+    }
+}
+
+/// `role_may` is a hand copy of the role part of `check` (it picks the words
+/// of a refusal: "outside your scope" or "your role may not"): for every role ×
+/// kind × action it must be true exactly when `check` allows the action on
+/// some target in the role's scope, and never false where `check` allows it
+/// anywhere, in scope or not.
+#[test]
+fn role_may_agrees_with_check_for_every_role_kind_and_action() {
+    let anywhere = [
+        own_household(),
+        other_grid_household(),
+        other_community_household(),
+        Target::grid(grid(1)),
+        Target::grid(other_community_grid()),
+    ];
+    let mut disagreements = Vec::new();
+    let mut cells = 0;
+    for role in Role::ALL {
+        let (u, in_scope) = in_scope_targets(role);
+        assert!(
+            !in_scope.is_empty(),
+            "every role has targets in scope to try ({role})"
+        );
+        for kind in Kind::ALL {
+            for action in every_action() {
+                cells += 1;
+                let may = role_may(kind, action, role);
+                let allowed_in_scope = in_scope.iter().any(|t| check(&u, kind, action, t).is_ok());
+                if may != allowed_in_scope {
+                    disagreements.push(format!(
+                        "{role} {action:?} {}: role_may says {may}, check in scope says {allowed_in_scope}",
+                        kind.key()
+                    ));
+                }
+                let allowed_anywhere = anywhere.iter().any(|t| {
+                    let with_user = Target {
+                        reporter: Some(u.id.clone()),
+                        dispatched_to: vec![u.scope.unit()],
+                        ..t.clone()
+                    };
+                    check(&u, kind, action, t).is_ok()
+                        || check(&u, kind, action, &with_user).is_ok()
+                });
+                if allowed_anywhere && !may {
+                    disagreements.push(format!(
+                        "{role} {action:?} {}: check allows it on some target, role_may says never",
+                        kind.key()
+                    ));
+                }
+            }
+        }
+    }
+    assert_eq!(
+        cells,
+        Role::ALL.len() * Kind::ALL.len() * every_action().len(),
+        "every cell of role × kind × action is compared"
+    );
+    assert!(
+        disagreements.is_empty(),
+        "role_may and check must give the same answer, or a refusal names the wrong cause:\n{}",
+        disagreements.join("\n")
+    );
 }
