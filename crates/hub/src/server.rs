@@ -586,9 +586,9 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
         (status = 400, description = "not exactly one CBOR `SyncRequest` (trailing bytes, a field too wide: an id over 64 bytes, a head that is not 64 hex digits, a cursor over 2^63-1), or another protocol version (`code`: `version`)", body = ErrorBody),
         (status = 401, description = "no bearer token, or an unknown one", body = ErrorBody),
         (status = 403, description = "the device was revoked", body = ErrorBody),
-        (status = 413, description = "over a budget (`code`: `too_large`): more than 500 entries, or an entry over 1 MiB; or the body is over 16 MiB (plain text)", body = ErrorBody),
+        (status = 413, description = "over a budget (`code`: `too_large`): more than 500 entries, an entry over 1 MiB, or more than 64 heads on an entry; or the body is over 16 MiB (plain text)", body = ErrorBody),
         (status = 415, description = "the body is not `application/cbor`", body = ErrorBody),
-        (status = 429, description = "`busy`: this device's previous sync was still in flight after 10 s; `throttled`: more than 100 of this device's pushes were refused in 10 minutes, and it waits until older ones age out", body = ErrorBody,
+        (status = 429, description = "`busy`: this device already has a request waiting for its previous one (a third is refused at once), or its previous sync was still in flight after 10 s; `throttled`: 100 or more of this device's pushes were refused (probes included, `missing_deps` not) in 10 minutes, and it waits until older ones age out", body = ErrorBody,
             headers(("Retry-After" = i64, description = "seconds to wait"))),
         (status = 500, description = "the hub's store failed", body = ErrorBody),
     )
