@@ -752,3 +752,74 @@ fn missing_dependencies_on_a_hidden_id_do_not_count_towards_the_throttle() {
     let (status, _) = p.sync(&dev, &request(cursor, vec![], vec![], false));
     assert_eq!(status, 429, "and past it the device waits");
 }
+
+#[test]
+fn a_record_too_large_for_the_hub_is_left_out_and_named_and_batches_stop_by_bytes() {
+    // Before, the device batched by count only: one document whose changes
+    // passed the hub's 1 MiB made every request 413, and nothing behind it
+    // synced. The rule is checked with small limits (a real 1 MiB record
+    // takes minutes to build in a debug build); `sync_batch` applies it
+    // with the hub's own.
+    let (_d, mut device) = super::device("gw-big", Role::GridWorker, &format!("grids:{GRID_A}"));
+    // Enrolled first (trial records never sync), with a hub it never calls.
+    let user = device.user().clone();
+    device
+        .accept_enrolment(&gridline_device::sync::Enrolled {
+            hub_url: "http://127.0.0.1:9".into(),
+            token: "unused".into(),
+            user,
+            hub_actor: "00".repeat(16),
+        })
+        .unwrap();
+    let mut ids = Vec::new();
+    for room in ["101", "102", "103"] {
+        let id = device
+            .add_household(
+                &gridline_device::NewHousehold {
+                    room: room.into(),
+                    // No ID number: no private part, three documents in all.
+                    head: gridline_device::NewResident {
+                        name: "王五".into(),
+                        id_number: None,
+                        ..Default::default()
+                    },
+                    ..super::zhang_san()
+                },
+                now(),
+            )
+            .unwrap();
+        ids.push(id.to_string());
+    }
+    device
+        .edit_household(
+            &ids[1],
+            &gridline_device::HouseholdEdit {
+                notes: Some("长".repeat(4000)),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    // Each household has its private part too: six documents.
+    let all = device.sync_batch_within(false, usize::MAX, usize::MAX).unwrap().0.push;
+    assert_eq!(all.len(), 6, "three households and their private parts, unsent");
+    let size = |id: &str| all.iter().find(|p| p.id == id).unwrap().changes.len();
+    let big = size(&ids[1]);
+    let others = all.iter().map(|p| p.changes.len()).filter(|n| *n != big);
+    assert!(
+        others.clone().all(|n| n < big),
+        "the rewritten household is the largest"
+    );
+    let smallest = others.min().unwrap();
+    let (req, batch) = device.sync_batch_within(false, big - 1, usize::MAX).unwrap();
+    assert_eq!(batch.oversized, vec![ids[1].clone()], "the one over the limit is named");
+    assert_eq!(req.push.len(), 5, "and the other five go");
+    assert!(
+        !req.push.iter().any(|p| p.id == ids[1]),
+        "without the oversized one"
+    );
+    assert!(batch.complete, "nothing else is waiting");
+    let (req, batch) = device.sync_batch_within(false, usize::MAX, smallest).unwrap();
+    assert_eq!(req.push.len(), 1, "a batch stops by bytes, but holds one");
+    assert!(!batch.complete, "and says more is waiting, so the sync goes on");
+}

@@ -22,6 +22,19 @@ use crate::{Device, Error, Result};
 /// Documents pushed per request: the hub's limit (it refuses more).
 pub const PUSH_BATCH: usize = gridline_sync::MAX_PUSH_ENTRIES;
 
+/// Bytes of changes pushed per request: half the hub's body limit, so the
+/// request with its ids and heads stays well under it.
+pub const PUSH_BYTES: usize = gridline_sync::MAX_REQUEST_BYTES / 2;
+
+/// What a request left out of the device's unsent changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Batch {
+    /// Every unsent change is in this request (or can never be sent).
+    pub complete: bool,
+    /// Documents whose changes alone pass the hub's per-document limit.
+    pub oversized: Vec<String>,
+}
+
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncReport {
@@ -157,6 +170,26 @@ impl Device {
 
     /// The next request: unsent changes (up to a batch) and the cursor.
     pub fn sync_request(&self, want_total: bool) -> Result<SyncRequest> {
+        Ok(self.sync_batch(want_total)?.0)
+    }
+
+    /// [`Device::sync_request`], and what it left out: a batch holds at most
+    /// [`PUSH_BATCH`] documents and [`PUSH_BYTES`] of changes, so it always
+    /// fits the hub's budgets; a document whose changes alone pass the hub's
+    /// 1 MiB is never sent (it would make every request 413) and is named.
+    pub fn sync_batch(&self, want_total: bool) -> Result<(SyncRequest, Batch)> {
+        self.sync_batch_within(want_total, gridline_sync::MAX_ENTRY_BYTES, PUSH_BYTES)
+    }
+
+    /// [`Device::sync_batch`] with the limits given: a document whose changes
+    /// pass `max_entry` bytes is left out and named; the batch stops before
+    /// `max_bytes` of changes (but always holds one document).
+    pub fn sync_batch_within(
+        &self,
+        want_total: bool,
+        max_entry: usize,
+        max_bytes: usize,
+    ) -> Result<(SyncRequest, Batch)> {
         if !self.is_enrolled() {
             return Err(Error::NotEnrolled);
         }
@@ -165,7 +198,14 @@ impl Device {
             sync.extend(self.answer_sync(&id, &msg)?);
         }
         let mut push = Vec::new();
-        for u in self.store.unsent(PUSH_BATCH)? {
+        let mut batch = Batch {
+            complete: true,
+            oversized: Vec::new(),
+        };
+        let mut bytes = sync.iter().map(|m| m.msg.len()).sum::<usize>();
+        let unsent = self.store.unsent(PUSH_BATCH)?;
+        let fetched = unsent.len();
+        for u in unsent {
             if sync.iter().any(|m| m.id == u.id.to_string()) {
                 continue; // its changes travel in the sync message
             }
@@ -175,6 +215,15 @@ impl Device {
             } else {
                 doc.save_after(&parse_heads(&u.acked_heads))
             };
+            if changes.len() > max_entry {
+                batch.oversized.push(u.id.to_string());
+                continue;
+            }
+            if !push.is_empty() && bytes + changes.len() > max_bytes {
+                batch.complete = false;
+                break;
+            }
+            bytes += changes.len();
             push.push(PushDoc {
                 id: u.id.to_string(),
                 changes,
@@ -186,7 +235,11 @@ impl Device {
                     .collect(),
             });
         }
-        Ok(SyncRequest {
+        // A full batch may have more behind it; one of only oversized ones has not.
+        if fetched == PUSH_BATCH && !push.is_empty() {
+            batch.complete = false;
+        }
+        let req = SyncRequest {
             v: PROTOCOL_VERSION,
             cursor: self.cursor()?,
             page: DEFAULT_PAGE,
@@ -195,7 +248,8 @@ impl Device {
             am_sync: !push.is_empty() || !sync.is_empty(),
             push,
             sync,
-        })
+        };
+        Ok((req, batch))
     }
 
     /// Applies the hub's reply to `req`. Returns how many documents it pulled.
@@ -583,6 +637,9 @@ pub async fn enroll(
     Ok((e, retired))
 }
 
+/// Why a document was not sent: its changes alone pass the hub's limit.
+const OVERSIZED: &str = "此记录的改动超过 1 MiB，无法同步 (this record's changes pass 1 MiB and cannot be synced); 请导出后交管理员处理 (export it and give it to the hub admin)";
+
 /// Syncs until nothing is left to push and no page is left to pull.
 pub async fn sync(device: &mut Device, progress: impl FnMut(Progress)) -> Result<SyncReport> {
     let result = sync_rounds(device, progress).await;
@@ -630,12 +687,19 @@ async fn sync_rounds(
         (sent, task)
     };
     let mut ahead = None;
+    let mut pushed_all = true;
     // Bounded: a street is ~600,000 documents, 2,000 a page.
     for round in 0..10_000 {
         let (req, (sent, task)) = match ahead.take() {
             Some(x) => x,
             None => {
-                let req = device.sync_request(round == 0)?;
+                let (req, batch) = device.sync_batch(round == 0)?;
+                pushed_all = batch.complete;
+                for id in batch.oversized {
+                    if !report.skipped.iter().any(|(i, _)| *i == id) {
+                        report.skipped.push((id, OVERSIZED.into()));
+                    }
+                }
                 let call = post(&req);
                 (req, call)
             }
@@ -651,7 +715,6 @@ async fn sync_rounds(
         }
         received += resp.docs.len() as u64;
         let more = resp.more;
-        let pushed_all = req.push.len() < PUSH_BATCH;
         // A plain page (nothing pushed, nothing refused, no actor to
         // announce): the next request is known already, so ask for it now and
         // save this page while the hub prepares it. Pages are read-only on the

@@ -329,6 +329,26 @@ fn judge(
                         ),
                     ));
                 }
+                // An issue names its reporter, a wish its poster: who may
+                // later read and step it (a leader's own reports) hangs on it.
+                Record::Issue(i) if i.reporter != user.id => {
+                    return Err(refuse(
+                        RefusalCode::ForgedAuthor,
+                        format!(
+                            "事件的报告人写的是 {}，但本设备绑定的是 {} (the issue names {} as its reporter, but this device is bound to {})",
+                            i.reporter, user.id, i.reporter, user.id
+                        ),
+                    ));
+                }
+                Record::Wish(w) if w.poster != user.id => {
+                    return Err(refuse(
+                        RefusalCode::ForgedAuthor,
+                        format!(
+                            "心愿的发布人写的是 {}，但本设备绑定的是 {} (the wish names {} as its poster, but this device is bound to {})",
+                            w.poster, user.id, w.poster, user.id
+                        ),
+                    ));
+                }
                 _ => {}
             }
         }
@@ -757,5 +777,36 @@ mod tests {
             Some(RefusalCode::NotPermitted),
             "a leader reads its households but does not edit them (DESIGN §3)"
         );
+    }
+
+    #[test]
+    fn an_issue_reported_in_someone_elses_name_is_forged() {
+        let b = worker();
+        let issue = |reporter: &str| gridline_model::Issue {
+            id: uuid::Uuid::now_v7(),
+            grid: GridId::parse(GRID).unwrap(),
+            category: "电梯".into(),
+            description: "电梯停运".into(),
+            location: String::new(),
+            household: None,
+            urgency: 2,
+            reporter: reporter.into(),
+            reported_at: at(),
+            events: vec![gridline_model::IssueEvent {
+                id: uuid::Uuid::now_v7(),
+                at: at(),
+                author: b.user.author(),
+                step: gridline_model::IssueStep::Report,
+            }],
+        };
+        let push = |i: &gridline_model::Issue| {
+            let mut doc = gridline_records::new_doc(&ACTOR);
+            gridline_records::issue::create(&mut doc, i).unwrap();
+            judge(&b, i.id, Stored::Absent, Payload::Changes(&doc.save()))
+        };
+        assert!(push(&issue("u-1")).is_ok(), "its own report is accepted");
+        let r = push(&issue("jl-9")).err().expect("a report in another's name");
+        assert_eq!(r.code, RefusalCode::ForgedAuthor, "{r:?}");
+        assert!(r.reason.contains("jl-9"), "and names who it claimed: {}", r.reason);
     }
 }
