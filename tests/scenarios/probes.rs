@@ -155,6 +155,33 @@ impl Probed {
         gridline_records::load(&bytes, actor).unwrap()
     }
 
+    /// Every id the hub holds outside grid A (the workers' grid).
+    fn hidden_ids(&self) -> Vec<String> {
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        let mut st = conn
+            .prepare("SELECT id FROM documents WHERE grid != ?1 ORDER BY id")
+            .unwrap();
+        st.query_map([GRID_A], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// `n` distinct ids with empty changes: the held out-of-scope ones first
+    /// (probes), then made-up ones (refused as no record).
+    fn empty_pushes(&self, n: usize) -> Vec<PushDoc> {
+        self.hidden_ids()
+            .into_iter()
+            .chain(std::iter::repeat_with(|| uuid::Uuid::now_v7().to_string()))
+            .take(n)
+            .map(|id| PushDoc {
+                id,
+                changes: Vec::new(),
+                heads: vec![],
+            })
+            .collect()
+    }
+
     fn audit_actions(&self, action: &str) -> i64 {
         let conn = rusqlite::Connection::open(&self.db).unwrap();
         conn.query_row(
@@ -322,10 +349,15 @@ fn an_out_of_scope_id_is_answered_byte_for_byte_as_a_made_up_one() {
         without(&b, &made_up),
         "a sync message naming a hidden id reads as one naming nothing"
     );
-    // Probes are audited, with the kind the admin needs to see what was probed.
-    assert!(
-        p.audit_actions(gridline_hub::audit::action::PROBE) >= 11,
-        "each probe of a held out-of-scope id is an audit row"
+    // Probes are audited, with the kind the admin needs to see what was
+    // probed: all but the missing-deps ones, which leave no row for an
+    // unknown id either: empty changes (with and without am_sync) and the
+    // whole copy, for the household and its private part, and the sync
+    // message naming the household.
+    assert_eq!(
+        p.audit_actions(gridline_hub::audit::action::PROBE),
+        7,
+        "each probe of a held out-of-scope id but missing deps is an audit row"
     );
 }
 
@@ -404,29 +436,28 @@ fn a_device_that_keeps_probing_is_audited_and_waits() {
     let prober = p.enrol();
     let neighbour = p.enrol();
     let cursor = p.counter();
-    let probe = |n: usize| {
-        request(
-            cursor,
-            (0..n)
-                .map(|_| PushDoc {
-                    id: p.theirs.clone(),
-                    changes: Vec::new(),
-                    heads: vec![],
-                })
-                .collect(),
-            vec![],
-            false,
-        )
-    };
     let limit = gridline_hub::PROBE_LIMIT as usize;
-    let (status, _) = p.sync(&prober, &probe(limit));
+    let held = p.hidden_ids().len().min(limit);
+    assert!(
+        held > 10,
+        "the sample holds records outside grid A ({held})"
+    );
+    let (status, _) = p.sync(
+        &prober,
+        &request(cursor, p.empty_pushes(limit), vec![], false),
+    );
     assert_eq!(status, 200, "the probes themselves are answered (refused)");
     assert_eq!(
         p.audit_actions(gridline_hub::audit::action::PROBE),
-        limit as i64,
-        "every probe is an audit row"
+        held as i64,
+        "every push naming a held out-of-scope record is a probe row"
     );
-    let (status, body) = p.sync(&prober, &probe(1));
+    assert_eq!(
+        p.audit_actions(gridline_hub::audit::action::REFUSED),
+        (limit - held) as i64,
+        "every other refusal a refused row"
+    );
+    let (status, body) = p.sync(&prober, &request(cursor, p.empty_pushes(1), vec![], false));
     assert_eq!(
         status,
         429,
@@ -722,15 +753,7 @@ fn missing_dependencies_on_a_hidden_id_do_not_count_towards_the_throttle() {
     let dev = p.enrol();
     let cursor = p.counter();
     let limit = gridline_hub::PROBE_LIMIT as usize;
-    let empty = |n: usize| {
-        (0..n)
-            .map(|_| PushDoc {
-                id: p.theirs.clone(),
-                changes: Vec::new(),
-                heads: vec![],
-            })
-            .collect::<Vec<_>>()
-    };
+    let empty = |n: usize| p.empty_pushes(n);
     let (status, _) = p.sync(&dev, &request(cursor, empty(limit - 1), vec![], false));
     assert_eq!(status, 200, "one short of the limit");
     let on_top = probe_payloads(&p, &p.theirs, &dev.actor)
@@ -801,8 +824,16 @@ fn a_record_too_large_for_the_hub_is_left_out_and_named_and_batches_stop_by_byte
         )
         .unwrap();
     // Each household has its private part too: six documents.
-    let all = device.sync_batch_within(false, usize::MAX, usize::MAX).unwrap().0.push;
-    assert_eq!(all.len(), 6, "three households and their private parts, unsent");
+    let all = device
+        .sync_batch_within(false, usize::MAX, usize::MAX)
+        .unwrap()
+        .0
+        .push;
+    assert_eq!(
+        all.len(),
+        6,
+        "three households and their private parts, unsent"
+    );
     let size = |id: &str| all.iter().find(|p| p.id == id).unwrap().changes.len();
     let big = size(&ids[1]);
     let others = all.iter().map(|p| p.changes.len()).filter(|n| *n != big);
@@ -811,15 +842,26 @@ fn a_record_too_large_for_the_hub_is_left_out_and_named_and_batches_stop_by_byte
         "the rewritten household is the largest"
     );
     let smallest = others.min().unwrap();
-    let (req, batch) = device.sync_batch_within(false, big - 1, usize::MAX).unwrap();
-    assert_eq!(batch.oversized, vec![ids[1].clone()], "the one over the limit is named");
+    let (req, batch) = device
+        .sync_batch_within(false, big - 1, usize::MAX)
+        .unwrap();
+    assert_eq!(
+        batch.oversized,
+        vec![ids[1].clone()],
+        "the one over the limit is named"
+    );
     assert_eq!(req.push.len(), 5, "and the other five go");
     assert!(
         !req.push.iter().any(|p| p.id == ids[1]),
         "without the oversized one"
     );
     assert!(batch.complete, "nothing else is waiting");
-    let (req, batch) = device.sync_batch_within(false, usize::MAX, smallest).unwrap();
+    let (req, batch) = device
+        .sync_batch_within(false, usize::MAX, smallest)
+        .unwrap();
     assert_eq!(req.push.len(), 1, "a batch stops by bytes, but holds one");
-    assert!(!batch.complete, "and says more is waiting, so the sync goes on");
+    assert!(
+        !batch.complete,
+        "and says more is waiting, so the sync goes on"
+    );
 }

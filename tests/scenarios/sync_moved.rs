@@ -185,3 +185,53 @@ fn a_device_that_did_not_know_of_the_move_still_cannot_move_the_household_on() {
         "either way the household stays where the office put it"
     );
 }
+
+#[test]
+fn a_device_enrolled_after_a_move_learns_nothing_of_where_the_record_was() {
+    // Before, a new device's cursor 0 reached back past every move: its
+    // first sync listed the ids of records that had left its grid long
+    // before it existed, and it could read and edit them at their old place.
+    let (_h, hub) = hub();
+    let (_a, mut gw, gt) = enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{GRID}"));
+    let (b, mut cs, ct) = enrolled(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
+    sync(&hub, &mut gw, &gt, now());
+    let id = gw.households(&HouseholdFilter::default()).unwrap()[0]
+        .id
+        .clone();
+    move_to_other_grid(&hub, &mut cs, &ct, b.path(), &id);
+    drop(b);
+    // A second grid worker of the old grid enrols after the move.
+    let (_n, mut late, lt) = enrolled(&hub, "gw-2", Role::GridWorker, &format!("grids:{GRID}"));
+    let r = sync(&hub, &mut late, &lt, now());
+    assert_eq!(
+        r.removed, 0,
+        "no removal names the record that left before it came"
+    );
+    assert!(
+        late.household(&id).is_err(),
+        "and it never held the moved household"
+    );
+    // Naming it with empty changes: judged as an unknown id, no acknowledgement.
+    let req = SyncRequest {
+        v: PROTOCOL_VERSION,
+        cursor: 0,
+        page: DEFAULT_PAGE,
+        want_total: false,
+        new_actor: None,
+        push: vec![PushDoc {
+            id: id.clone(),
+            changes: Vec::new(),
+            heads: vec![],
+        }],
+        sync: vec![],
+        am_sync: false,
+    };
+    let resp = hub.sync(&lt, &req, now()).unwrap();
+    assert!(
+        resp.acks.is_empty(),
+        "the hub's heads are not shown to it: {resp:?}"
+    );
+    assert_eq!(resp.refusals.len(), 1, "refused as no record");
+    assert_eq!(resp.refusals[0].code, RefusalCode::Malformed);
+    drop(gw);
+}

@@ -193,20 +193,42 @@ impl Device {
         if !self.is_enrolled() {
             return Err(Error::NotEnrolled);
         }
-        let mut sync = Vec::new();
-        for (id, msg) in self.waiting_sync()? {
-            sync.extend(self.answer_sync(&id, &msg)?);
-        }
-        let mut push = Vec::new();
         let mut batch = Batch {
             complete: true,
             oversized: Vec::new(),
         };
-        let mut bytes = sync.iter().map(|m| m.msg.len()).sum::<usize>();
+        // Answers to the hub's sync messages first, within the same limits:
+        // one too large is left out, and its document goes as a whole push
+        // below (where an oversized one is named), so no request is ever 413.
+        let mut sync = Vec::new();
+        let mut bytes = 0usize;
+        for (id, msg) in self.waiting_sync()? {
+            let Some(answer) = self.answer_sync(&id, &msg)? else {
+                continue;
+            };
+            if answer.msg.len() > max_entry {
+                continue;
+            }
+            if sync.len() == PUSH_BATCH
+                || (!sync.is_empty() && bytes + answer.msg.len() > max_bytes)
+            {
+                batch.complete = false;
+                break;
+            }
+            bytes += answer.msg.len();
+            sync.push(answer);
+        }
+        let mut push = Vec::new();
         let unsent = self.store.unsent(PUSH_BATCH)?;
         let fetched = unsent.len();
+        let mut skipped = 0usize;
         for u in unsent {
+            if sync.len() + push.len() == PUSH_BATCH {
+                batch.complete = false;
+                break;
+            }
             if sync.iter().any(|m| m.id == u.id.to_string()) {
+                skipped += 1;
                 continue; // its changes travel in the sync message
             }
             let mut doc = gridline_records::load(&u.bytes, &self.identity.actor)?;
@@ -235,8 +257,9 @@ impl Device {
                     .collect(),
             });
         }
-        // A full batch may have more behind it; one of only oversized ones has not.
-        if fetched == PUSH_BATCH && !push.is_empty() {
+        // A full fetch may have more behind it, unless every document in it
+        // is one that can never be sent.
+        if fetched == PUSH_BATCH && batch.oversized.len() < fetched.saturating_sub(skipped).max(1) {
             batch.complete = false;
         }
         let req = SyncRequest {

@@ -312,8 +312,9 @@ impl Hub {
         }
         let token = random_secret(32);
         tx.execute(
-            "INSERT INTO devices (id, user_id, user_name, role, scope, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![device_id, user_id, user_name, role, scope, hash(&token), fmt_time(now)],
+            "INSERT INTO devices (id, user_id, user_name, role, scope, token_hash, enrolled_at, seen_cursor, enrolled_counter)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            params![device_id, user_id, user_name, role, scope, hash(&token), fmt_time(now), crate::sync::read_counter(&tx)? as i64],
         )?;
         tx.execute(
             "INSERT INTO device_actors (actor, device_id) VALUES (?1, ?2)",

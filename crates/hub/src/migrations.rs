@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_audit_and_enrol_limits.sql"),
     include_str!("migrations/0008_enrol_failures_by_source.sql"),
     include_str!("migrations/0009_audit_refusals.sql"),
+    include_str!("migrations/0010_enrolled_counter.sql"),
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

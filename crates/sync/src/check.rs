@@ -805,8 +805,14 @@ mod tests {
             judge(&b, i.id, Stored::Absent, Payload::Changes(&doc.save()))
         };
         assert!(push(&issue("u-1")).is_ok(), "its own report is accepted");
-        let r = push(&issue("jl-9")).err().expect("a report in another's name");
+        let r = push(&issue("jl-9"))
+            .err()
+            .expect("a report in another's name");
         assert_eq!(r.code, RefusalCode::ForgedAuthor, "{r:?}");
-        assert!(r.reason.contains("jl-9"), "and names who it claimed: {}", r.reason);
+        assert!(
+            r.reason.contains("jl-9"),
+            "and names who it claimed: {}",
+            r.reason
+        );
     }
 }

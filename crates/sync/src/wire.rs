@@ -80,6 +80,9 @@ fn is_false(b: &bool) -> bool {
 /// [`decode_request`] reports it as the budget it is.
 const OVER_ENTRIES: &str = "gridline: over the entries budget";
 
+/// Marks the decoding error of a `heads` list over [`MAX_HEADS`].
+const OVER_HEADS: &str = "gridline: over the heads budget";
+
 /// A list of at most [`MAX_PUSH_ENTRIES`] entries, refused as soon as one
 /// more arrives: a body of 700,000 entries costs no more than one of 501.
 fn at_most_entries<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
@@ -87,24 +90,49 @@ where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    struct Bounded<T>(std::marker::PhantomData<T>);
+    bounded_list(d, MAX_PUSH_ENTRIES, OVER_ENTRIES)
+}
+
+/// An entry's heads, at most [`MAX_HEADS`]: 16 MiB of empty strings would
+/// otherwise be millions of allocations before anything is checked.
+fn at_most_heads<'de, D>(d: D) -> Result<Vec<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    bounded_list(d, MAX_HEADS, OVER_HEADS)
+}
+
+fn bounded_list<'de, D, T>(d: D, limit: usize, mark: &'static str) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Bounded<T> {
+        limit: usize,
+        mark: &'static str,
+        item: std::marker::PhantomData<T>,
+    }
     impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Bounded<T> {
         type Value = Vec<T>;
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            write!(f, "a list of at most {MAX_PUSH_ENTRIES} entries")
+            write!(f, "a list of at most {} items", self.limit)
         }
         fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX_PUSH_ENTRIES));
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(self.limit));
             while let Some(x) = seq.next_element()? {
-                if out.len() == MAX_PUSH_ENTRIES {
-                    return Err(serde::de::Error::custom(OVER_ENTRIES));
+                if out.len() == self.limit {
+                    return Err(serde::de::Error::custom(self.mark));
                 }
                 out.push(x);
             }
             Ok(out)
         }
     }
-    d.deserialize_seq(Bounded(std::marker::PhantomData))
+    d.deserialize_seq(Bounded {
+        limit,
+        mark,
+        item: std::marker::PhantomData,
+    })
 }
 
 /// An Automerge sync message (`automerge::sync::Message::encode`) about one
@@ -116,7 +144,11 @@ pub struct DocSync {
     pub msg: Vec<u8>,
     /// From a device: its heads when it made the message (hex), what an ack
     /// then covers. Empty from the hub.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "at_most_heads"
+    )]
     pub heads: Vec<String>,
 }
 
@@ -129,6 +161,7 @@ pub struct PushDoc {
     #[serde(with = "serde_bytes")]
     pub changes: Vec<u8>,
     /// The device's heads once these changes are applied (hex).
+    #[serde(deserialize_with = "at_most_heads")]
     pub heads: Vec<String>,
 }
 
@@ -249,6 +282,12 @@ pub fn decode_request(bytes: &[u8]) -> Result<SyncRequest, WireError> {
             limit: MAX_PUSH_ENTRIES as u64,
             got: MAX_PUSH_ENTRIES as u64 + 1,
         },
+        WireError::Malformed(m) if m.contains(OVER_HEADS) => WireError::OverBudget {
+            what: "heads per document",
+            what_zh: "单个文档的 heads 数",
+            limit: MAX_HEADS as u64,
+            got: MAX_HEADS as u64 + 1,
+        },
         e => e,
     })?;
     if r.v != PROTOCOL_VERSION {
@@ -307,7 +346,14 @@ impl SyncRequest {
             .iter()
             .map(|p| (&p.id, p.changes.len(), &p.heads))
             .chain(self.sync.iter().map(|m| (&m.id, m.msg.len(), &m.heads)));
+        let mut seen = std::collections::HashSet::new();
         for (id, bytes, heads) in entries {
+            // One entry per document: a repeated id would only repeat work.
+            if !seen.insert(id.as_str()) {
+                return Err(WireError::Malformed(format!(
+                    "文档 {id} 在请求中出现两次 (document {id} appears twice in the request); 每个文档只发送一次 (send each document once)"
+                )));
+            }
             if id.is_empty() || id.len() > MAX_ID_BYTES {
                 return Err(WireError::Malformed(format!(
                     "文档编号须为 1 到 {MAX_ID_BYTES} 字节 (a document id must be 1 to {MAX_ID_BYTES} bytes)"
@@ -565,6 +611,34 @@ mod tests {
         assert!(
             decode_request(&encode(&exactly)).is_ok(),
             "500 entries are fine"
+        );
+    }
+
+    #[test]
+    fn heads_are_bounded_while_decoding_and_an_id_comes_once() {
+        let entry = |id: &str, heads: usize| PushDoc {
+            id: id.into(),
+            changes: vec![0],
+            heads: vec!["ab".repeat(32); heads],
+        };
+        let many_heads = SyncRequest {
+            push: vec![entry("a", MAX_HEADS + 1)],
+            ..plain()
+        };
+        match decode_request(&encode(&many_heads)) {
+            Err(WireError::OverBudget { limit, .. }) => {
+                assert_eq!(limit, MAX_HEADS as u64, "the heads limit is named")
+            }
+            other => panic!("65 heads are over budget while decoding, got {other:?}"),
+        }
+        let twice = SyncRequest {
+            push: vec![entry("a", 1), entry("a", 1)],
+            ..plain()
+        };
+        let err = decode_request(&encode(&twice)).expect_err("one entry per document");
+        assert!(
+            err.to_string().contains("appears twice"),
+            "and says so: {err}"
         );
     }
 }
