@@ -52,8 +52,10 @@ pub const BAD_CODES_PER_CODE: i64 = 5;
 
 /// Bad codes from all addresses together within [`BAD_CODE_WINDOW_MINUTES`]
 /// that lock every enrolment: far above what a street's admins and devices
-/// ever mistype, so only a flood from many addresses reaches it.
-pub const BAD_CODES_HUB_CEILING: i64 = 200;
+/// ever mistype, so only a flood from 200 addresses or more reaches it. A
+/// code has about 59 bits, so even this many guesses a window never get near
+/// one (the ceiling bounds the total rate, not the odds).
+pub const BAD_CODES_HUB_CEILING: i64 = 1000;
 
 /// Recorded failures older than this are deleted: they no longer count.
 const KEEP_FAILURES_DAYS: i64 = 1;
