@@ -415,65 +415,14 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
         print_json(&show_json(&view, &ordinary, &sensitive, &id_of));
         return Ok(());
     }
+    let mut fields = household_fields(h, ordinary.iter().map(|t| (*t).to_owned()), &sensitive);
+    fields.push((
+        "同步 (sync)",
+        format!("{} ({})", view.sync_state.zh(), view.sync_state.key()),
+    ));
     out!("户 (household) {}", h.id);
-    let mut tags: Vec<String> = ordinary.iter().map(|t| (*t).to_owned()).collect();
-    tags.extend(sensitive.iter().map(|t| format!("{t}*")));
-    kv(&[
-        ("户主 (head)", h.head_name().to_owned()),
-        ("地址 (address)", h.address.line()),
-        ("网格 (grid)", h.grid.to_string()),
-        (
-            "电话 (phone)",
-            h.phone
-                .as_ref()
-                .map(|p| p.to_string())
-                .unwrap_or_else(|| "—".into()),
-        ),
-        (
-            "标签 (tags)",
-            if sensitive.is_empty() {
-                or_dash(&tags.join("、"))
-            } else {
-                format!("{}  (* 敏感 sensitive)", tags.join("、"))
-            },
-        ),
-        ("备注 (notes)", or_dash(&h.notes)),
-        (
-            "同步 (sync)",
-            format!("{} ({})", view.sync_state.zh(), view.sync_state.key()),
-        ),
-    ]);
-    out!("居民 (residents) {}", h.residents.len());
-    let mut t = Table::new(&[
-        "  姓名 (name)",
-        "关系",
-        "性别",
-        "出生日期",
-        "身份证号 (ID number)",
-        "手机",
-        "标签",
-        "居民编号 (resident id)",
-    ]);
-    for r in &h.residents {
-        t.row(vec![
-            format!("  {}", r.name),
-            r.relation.key().to_owned(),
-            r.gender
-                .map(|g| g.key().to_owned())
-                .unwrap_or_else(|| "—".into()),
-            r.birth_date
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "—".into()),
-            id_of(r.id).unwrap_or_else(|| "—".into()),
-            r.phone
-                .as_ref()
-                .map(|p| p.to_string())
-                .unwrap_or_else(|| "—".into()),
-            or_dash(&r.tags.iter().map(|t| t.zh()).collect::<Vec<_>>().join("、")),
-            r.id.to_string(),
-        ]);
-    }
-    t.print();
+    kv(&fields);
+    print_residents(h, &id_of);
     if view.private.is_none()
         && check(
             device.user(),
@@ -567,4 +516,75 @@ fn show_json(
         "issues": view.issues.iter().map(issue::row_json).collect::<Vec<_>>(),
         "wishes": view.wishes.iter().map(wish::row_json).collect::<Vec<_>>(),
     })
+}
+
+/// A household's fields as `household show` and `hub show` print them:
+/// sensitive tags (shown only where the role may read them) marked `*`.
+pub(crate) fn household_fields(
+    h: &gridline_model::Household,
+    ordinary: impl Iterator<Item = String>,
+    sensitive: &[&str],
+) -> Vec<(&'static str, String)> {
+    let mut tags: Vec<String> = ordinary.collect();
+    tags.extend(sensitive.iter().map(|t| format!("{t}*")));
+    vec![
+        ("户主 (head)", h.head_name().to_owned()),
+        ("地址 (address)", h.address.line()),
+        ("网格 (grid)", h.grid.to_string()),
+        (
+            "电话 (phone)",
+            h.phone
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "—".into()),
+        ),
+        (
+            "标签 (tags)",
+            if sensitive.is_empty() {
+                or_dash(&tags.join("、"))
+            } else {
+                format!("{}  (* 敏感 sensitive)", tags.join("、"))
+            },
+        ),
+        ("备注 (notes)", or_dash(&h.notes)),
+    ]
+}
+
+/// A household's residents as a table; `id_of` gives a resident's ID number
+/// as it may be shown (masked, revealed, or none).
+pub(crate) fn print_residents(
+    h: &gridline_model::Household,
+    id_of: &dyn Fn(gridline_model::RecordId) -> Option<String>,
+) {
+    out!("居民 (residents) {}", h.residents.len());
+    let mut t = Table::new(&[
+        "  姓名 (name)",
+        "关系",
+        "性别",
+        "出生日期",
+        "身份证号 (ID number)",
+        "手机",
+        "标签",
+        "居民编号 (resident id)",
+    ]);
+    for r in &h.residents {
+        t.row(vec![
+            format!("  {}", r.name),
+            r.relation.key().to_owned(),
+            r.gender
+                .map(|g| g.key().to_owned())
+                .unwrap_or_else(|| "—".into()),
+            r.birth_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into()),
+            id_of(r.id).unwrap_or_else(|| "—".into()),
+            r.phone
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "—".into()),
+            or_dash(&r.tags.iter().map(|t| t.zh()).collect::<Vec<_>>().join("、")),
+            r.id.to_string(),
+        ]);
+    }
+    t.print();
 }

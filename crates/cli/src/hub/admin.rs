@@ -249,60 +249,25 @@ fn id_number(n: &gridline_model::IdNumber, revealed: bool) -> String {
 }
 
 fn show_household(h: &Household, shown: &Shown) {
-    out!("户 (household) {}", h.id);
     let sensitive: Vec<&str> = shown
         .private
         .iter()
         .flat_map(|p| p.sensitive_tags.iter().map(|t| t.zh()))
         .collect();
-    let mut tags: Vec<String> = h.tags.iter().map(|t| t.zh().to_owned()).collect();
-    tags.extend(sensitive.iter().map(|t| format!("{t}*")));
-    kv(&[
-        ("户主 (head)", h.head_name().to_owned()),
-        ("地址 (address)", h.address.line()),
-        ("网格 (grid)", h.grid.to_string()),
-        (
-            "电话 (phone)",
-            h.phone
-                .as_ref()
-                .map(|p| p.to_string())
-                .unwrap_or_else(|| "—".into()),
-        ),
-        (
-            "标签 (tags)",
-            if sensitive.is_empty() {
-                or_dash(&tags.join("、"))
-            } else {
-                format!("{}  (* 敏感 sensitive)", tags.join("、"))
-            },
-        ),
-        ("备注 (notes)", or_dash(&h.notes)),
-    ]);
-    out!("居民 (residents) {}", h.residents.len());
-    let mut t = Table::new(&[
-        "  姓名 (name)",
-        "关系",
-        "出生日期",
-        "身份证号 (ID number)",
-        "居民编号 (resident id)",
-    ]);
-    for r in &h.residents {
-        let idn = shown
+    out!("户 (household) {}", h.id);
+    kv(&crate::household::household_fields(
+        h,
+        h.tags.iter().map(|t| t.zh().to_owned()),
+        &sensitive,
+    ));
+    let id_of = |resident| {
+        shown
             .private
             .as_ref()
-            .and_then(|p| p.id_numbers.get(&r.id))
-            .map(|n| id_number(n, shown.revealed));
-        t.row(vec![
-            format!("  {}", r.name),
-            r.relation.key().to_owned(),
-            r.birth_date
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "—".into()),
-            idn.unwrap_or_else(|| "—".into()),
-            r.id.to_string(),
-        ]);
-    }
-    t.print();
+            .and_then(|p| p.id_numbers.get(&resident))
+            .map(|n| id_number(n, shown.revealed))
+    };
+    crate::household::print_residents(h, &id_of);
 }
 
 fn show_visit(v: &Visit) {
