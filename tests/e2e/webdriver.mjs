@@ -64,14 +64,23 @@ export class Session {
 
   async waitGone(css, timeout = 20000) {
     const until = Date.now() + timeout;
+    let last = '';
     while (Date.now() < until) {
-      const els = await this.findAll(css);
-      let shown = false;
-      for (const e of els) if (await e.displayed().catch(() => false)) shown = true;
-      if (!shown) return;
+      // An element removed while the driver builds its handle makes the
+      // lookup itself fail ("stale element reference"): look again, as
+      // waitFor does, rather than fail the test.
+      try {
+        const els = await this.findAll(css);
+        let shown = false;
+        for (const e of els) if (await e.displayed().catch(() => false)) shown = true;
+        if (!shown) return;
+        last = `${els.length} matched, still shown`;
+      } catch (err) {
+        last = String(err);
+      }
       await sleep(150);
     }
-    throw new Error(`still shown after ${timeout} ms: ${css}`);
+    throw new Error(`still shown after ${timeout} ms: ${css}: ${last}`);
   }
 
   async exec(script, args = []) {
