@@ -6,7 +6,6 @@
 //! only for the heads the hub acknowledged. The cursor advances only after a
 //! page's documents are saved, so an interrupted sync repeats a page at worst.
 
-use automerge::sync::SyncDoc;
 use automerge::ChangeHash;
 use gridline_model::permission::{self, Action};
 use gridline_model::{Instant, RecordId, Role, Scope, User};
@@ -148,15 +147,7 @@ impl Device {
         let Ok(msg) = automerge::sync::Message::decode(hub_msg) else {
             return Ok(None);
         };
-        let mut state = automerge::sync::State::new();
-        doc.sync()
-            .receive_sync_message(&mut state, msg)
-            .map_err(gridline_records::Error::from)?;
-        // Only the changes the hub lacks: a peer that announces version 2
-        // messages is sent the whole document once it lacks over a third of
-        // the changes, which for a record of a few changes is nearly always.
-        state.their_capabilities = Some(vec![automerge::sync::Capability::MessageV1]);
-        let answer = doc.sync().generate_sync_message(&mut state);
+        let answer = answer_for(&mut doc, msg)?;
         Ok(answer.map(|m| DocSync {
             id: id.to_owned(),
             msg: m.encode(),
@@ -763,4 +754,138 @@ async fn sync_rounds(
         }
     }
     Err(Error::HubRefused("同步未完成：往返次数超过上限 (sync did not finish within its round-trip bound); 请再次同步 (sync again)".into()))
+}
+
+/// The answer to the hub's sync message about one document: the changes
+/// the hub lacks. Automerge's own sync protocol finds them from the hub's
+/// heads and bloom filter; but the filter has false positives (about one
+/// change in a hundred is wrongly taken as the hub's, and a missed first
+/// change leaves the rest undeliverable), and the hub answers only once.
+/// So when this document holds every head the hub named (the usual case:
+/// the hub lost changes made here), the answer is exactly the changes after
+/// those heads.
+fn answer_for(
+    doc: &mut automerge::AutoCommit,
+    hub_msg: automerge::sync::Message,
+) -> Result<Option<automerge::sync::Message>> {
+    use automerge::sync::{Capability, Message, MessageVersion, State, SyncDoc};
+    let mut state = State::new();
+    doc.sync()
+        .receive_sync_message(&mut state, hub_msg)
+        .map_err(gridline_records::Error::from)?;
+    // Only the changes the hub lacks: a peer that announces version 2
+    // messages is sent the whole document once it lacks over a third of
+    // the changes, which for a record of a few changes is nearly always.
+    state.their_capabilities = Some(vec![Capability::MessageV1]);
+    let answer = doc.sync().generate_sync_message(&mut state);
+    let Some(theirs) = state.their_heads.clone() else {
+        return Ok(answer);
+    };
+    if !theirs.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
+        return Ok(answer);
+    }
+    let exact: Vec<Vec<u8>> = doc
+        .get_changes(&theirs)
+        .iter_mut()
+        .map(|c| c.bytes().into_owned())
+        .collect();
+    if exact.is_empty() {
+        return Ok(None);
+    }
+    let mut m = answer.unwrap_or_else(|| Message {
+        heads: doc.get_heads(),
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: Vec::<Vec<u8>>::new().into(),
+        flags: None,
+        version: MessageVersion::V1,
+    });
+    m.changes = exact.into();
+    Ok(Some(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::sync::{BloomFilter, State, SyncDoc};
+    use automerge::transaction::Transactable;
+    use automerge::{AutoCommit, ROOT};
+
+    fn hub_receives(hub: &AutoCommit, answer: automerge::sync::Message) -> AutoCommit {
+        let mut hub = hub.clone();
+        hub.sync()
+            .receive_sync_message(&mut State::new(), answer)
+            .unwrap();
+        hub
+    }
+
+    /// A first lost change that the hub's bloom filter wrongly holds: the
+    /// plain Automerge answer leaves it out (and so everything after it
+    /// cannot apply), the exact answer does not.
+    #[test]
+    fn a_bloom_false_positive_does_not_lose_the_first_change_the_hub_lacks() {
+        let mut hub = AutoCommit::new();
+        for n in 0..5 {
+            hub.put(ROOT, "step", n).unwrap();
+            hub.commit();
+        }
+        let theirs: Vec<_> = hub.get_changes(&[]).iter().map(|c| c.hash()).collect();
+        let bloom = BloomFilter::from_hashes(theirs.iter());
+        let mut tries = 0;
+        let mut device = loop {
+            tries += 1;
+            assert!(tries < 100_000, "no false positive found");
+            let mut d = hub.fork();
+            d.put(ROOT, "notes", format!("lost edit {tries}")).unwrap();
+            let h = d.commit().unwrap();
+            if bloom.contains_hash(&h) {
+                break d;
+            }
+        };
+        for n in 0..3 {
+            device
+                .put(ROOT, "notes", format!("later edit {n}"))
+                .unwrap();
+            device.commit();
+        }
+        let msg = hub.sync().generate_sync_message(&mut State::new()).unwrap();
+
+        let mut plain = device.clone();
+        let mut state = State::new();
+        plain
+            .sync()
+            .receive_sync_message(&mut state, msg.clone())
+            .unwrap();
+        state.their_capabilities = Some(vec![automerge::sync::Capability::MessageV1]);
+        let bloom_only = plain.sync().generate_sync_message(&mut state).unwrap();
+        assert!(
+            !hub_receives(&hub, bloom_only)
+                .get_missing_deps(&[])
+                .is_empty(),
+            "the false positive is real: the plain answer misses a change"
+        );
+
+        let answer = super::answer_for(&mut device, msg).unwrap().unwrap();
+        let mut after = hub_receives(&hub, answer);
+        assert!(after.get_missing_deps(&[]).is_empty());
+        assert_eq!(after.get_heads(), device.get_heads());
+    }
+
+    /// When the hub holds changes this device lacks, its heads are unknown
+    /// here and the answer is Automerge's own, which still delivers.
+    #[test]
+    fn heads_unknown_here_get_automerges_own_answer() {
+        let mut hub = AutoCommit::new();
+        hub.put(ROOT, "step", 1).unwrap();
+        hub.commit();
+        let mut device = hub.fork();
+        hub.put(ROOT, "hub", "only on the hub").unwrap();
+        hub.commit();
+        device.put(ROOT, "notes", "only here").unwrap();
+        device.commit();
+        let msg = hub.sync().generate_sync_message(&mut State::new()).unwrap();
+        let answer = super::answer_for(&mut device, msg).unwrap().unwrap();
+        let mut after = hub_receives(&hub, answer);
+        assert!(after.get_missing_deps(&[]).is_empty());
+        assert_eq!(after.get_changes(&[]).len(), 3);
+    }
 }
