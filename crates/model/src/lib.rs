@@ -6,6 +6,7 @@
 //! - [`issue`], [`wish`]: workflows as append-only event lists folded into a state;
 //!   a step the rules refuse is kept and marked refused with its reason.
 //! - [`permission`]: the table of DESIGN §3 as pure functions.
+//! - [`text`]: what a user is told, Chinese and English as separate fields.
 //!
 //! Time is always passed in (`now`, `today`), never read from the clock, so the
 //! same events fold to the same state on every replica and in every test.
@@ -19,6 +20,7 @@ pub mod permission;
 pub mod phone;
 pub mod role;
 pub mod tag;
+pub mod text;
 pub mod visit;
 pub mod wish;
 
@@ -31,6 +33,7 @@ pub use permission::{Action, Refusal, Target};
 pub use phone::Phone;
 pub use role::{Author, Role, Scope, User};
 pub use tag::Tag;
+pub use text::{Lang, Text};
 pub use visit::{Visit, VisitKind};
 pub use wish::{Wish, WishEvent, WishState, WishStep};
 
