@@ -181,7 +181,7 @@ pub fn issue(v: IssueView) -> dto::IssueDetail {
             author_user: e.author.user.clone(),
             author_role: e.author.role.key().into(),
             detail: issue_detail(&e.step),
-            refused: s.refusal(e.id).map(str::to_owned),
+            refused: s.refusal(e.id).map(dto::Msg::from),
         })
         .collect();
     dto::IssueDetail {
@@ -236,7 +236,7 @@ pub fn wish(v: WishView, me: &str) -> dto::WishDetail {
                 author_user: e.author.user.clone(),
                 author_role: e.author.role.key().into(),
                 detail,
-                refused: s.refusal(e.id).map(str::to_owned),
+                refused: s.refusal(e.id).map(dto::Msg::from),
             }
         })
         .collect();

@@ -13,7 +13,32 @@ pub struct AppError {
     /// invalid, refused, not_found, not_initialised, already_initialised,
     /// conflict, not_enrolled, offline, hub_refused, internal.
     pub code: String,
+    /// Both languages, `中文 (English)`, for logs.
     pub message: String,
+    /// What went wrong and what to do, in Chinese.
+    pub zh: String,
+    /// The same in English.
+    pub en: String,
+}
+
+/// A message from the core in both languages; the UI shows one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Msg {
+    pub zh: String,
+    pub en: String,
+}
+
+impl From<gridline_model::Text> for Msg {
+    fn from(t: gridline_model::Text) -> Msg {
+        Msg { zh: t.zh, en: t.en }
+    }
+}
+
+impl From<&gridline_model::Text> for Msg {
+    fn from(t: &gridline_model::Text) -> Msg {
+        t.clone().into()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -62,7 +87,7 @@ pub struct SyncInfo {
     pub conflicted: i64,
     pub refused_copies: u32,
     pub last_sync_at: Option<String>,
-    pub last_error: Option<String>,
+    pub last_error: Option<Msg>,
     pub last_error_code: Option<String>,
 }
 
@@ -227,7 +252,7 @@ pub struct TimelineEvent {
     pub author_role: String,
     pub detail: String,
     /// Why the workflow refused this event; absent when it applied.
-    pub refused: Option<String>,
+    pub refused: Option<Msg>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -374,7 +399,7 @@ pub struct RefusedRecord {
     pub id: String,
     /// household, household_private, visit, issue, wish.
     pub kind: String,
-    pub reason: String,
+    pub reason: Msg,
     pub refused_at: String,
     /// A line to recognise the record by (address, title, description).
     pub summary: String,

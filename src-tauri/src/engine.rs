@@ -84,7 +84,7 @@ pub fn info(device: Option<&gridline_device::Device>, live: &Live) -> SyncInfo {
         last_error: if phase == "up_to_date" || phase == "syncing" {
             None
         } else {
-            s.last_error
+            s.last_error.map(Into::into)
         },
         last_error_code: live.error_code.clone(),
     }

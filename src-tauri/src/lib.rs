@@ -24,14 +24,26 @@ pub const SYNC_EVENT: &str = "sync-state";
 
 impl From<Error> for AppError {
     fn from(e: Error) -> AppError {
+        let t = e.text();
         AppError {
             code: e.code().into(),
-            message: e.to_string(),
+            message: t.in_lang(gridline_model::Lang::Both),
+            zh: t.zh,
+            en: t.en,
         }
     }
 }
 
 type Res<T> = std::result::Result<T, AppError>;
+
+fn app_error(code: &str, t: gridline_model::Text) -> AppError {
+    AppError {
+        code: code.into(),
+        message: t.in_lang(gridline_model::Lang::Both),
+        zh: t.zh,
+        en: t.en,
+    }
+}
 
 /// Sends a `sync-state` event to the UI (set once the app runs).
 type SendEvent = Box<dyn Fn(&SyncInfo) + Send + Sync>;
@@ -178,23 +190,29 @@ async fn enroll(s: State<'_, AppState>, hub: String, code: String) -> Res<dto::D
     let hub = hub.trim().to_owned();
     let code = code.trim().to_owned();
     if !(hub.starts_with("http://") || hub.starts_with("https://")) {
-        return Err(AppError {
-            code: "invalid".into(),
-            message: "枢纽地址应以 http:// 或 https:// 开头 (the hub address starts with http:// or https://)".into(),
-        });
+        return Err(app_error(
+            "invalid",
+            gridline_model::text!(
+                "枢纽地址应以 http:// 或 https:// 开头",
+                "the hub address starts with http:// or https://"
+            ),
+        ));
     }
     if code.is_empty() {
-        return Err(AppError {
-            code: "invalid".into(),
-            message: "请输入注册码 (enter the one-time code from your community office)".into(),
-        });
+        return Err(app_error(
+            "invalid",
+            gridline_model::text!(
+                "请输入注册码",
+                "enter the one-time code from your community office"
+            ),
+        ));
     }
     let mut guard = s.device.lock().await;
     if guard.as_ref().is_some_and(|d| d.is_enrolled()) {
-        return Err(AppError {
-            code: "already_initialised".into(),
-            message: "本机已注册 (this device is already enrolled)".into(),
-        });
+        return Err(app_error(
+            "already_initialised",
+            gridline_model::text!("本机已注册", "this device is already enrolled"),
+        ));
     }
     if guard.is_none() {
         *guard = Some(Device::init_for_enrolment(&s.dir)?);
@@ -531,8 +549,11 @@ async fn act_on_wish(
             other => {
                 return Err(gridline_model::Invalid::new(
                     "step",
-                    format!("未知的操作 (unknown step) \"{other}\""),
-                    "claim, withdraw_claim, fulfil, confirm, withdraw",
+                    gridline_model::text!("未知的操作 \"{other}\"", "unknown step \"{other}\""),
+                    gridline_model::text!(
+                        "可用：claim、withdraw_claim、fulfil、confirm、withdraw",
+                        "use claim, withdraw_claim, fulfil, confirm or withdraw"
+                    ),
                 )
                 .into())
             }
@@ -561,7 +582,7 @@ async fn refused_records(s: State<'_, AppState>) -> Res<Vec<dto::RefusedRecord>>
                 dto::RefusedRecord {
                     id: c.id,
                     kind: c.kind,
-                    reason: c.reason,
+                    reason: c.reason.into(),
                     refused_at: c.refused_at,
                     summary,
                 }

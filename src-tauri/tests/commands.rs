@@ -366,7 +366,10 @@ fn sync_against_a_stopped_hub_reports_offline_and_counts_unsent() {
     assert_eq!(s.phase, "offline", "{s:?}");
     assert_eq!(s.unsent, 1);
     assert_eq!(s.last_error_code.as_deref(), Some("offline"));
-    assert!(s.last_error.unwrap().contains("offline"));
+    assert!(
+        s.last_error.unwrap().en.contains("offline"),
+        "the last error says it was offline, in English apart"
+    );
 }
 
 #[test]

@@ -162,7 +162,7 @@ describe('flows', () => {
   it('shows an error toast with the message in the user language when a save fails', async () => {
     const handle = backend.handle;
     backend.handle = async (cmd, args) => {
-      if (cmd === 'log_visit') throw { code: 'refused', message: '新建走访记录被拒绝 (visits are for grid workers)' };
+      if (cmd === 'log_visit') throw { code: 'refused', message: '新建走访记录被拒绝 (visits are for grid workers)', zh: '新建走访记录被拒绝', en: 'visits are for grid workers' };
       return handle(cmd, args);
     };
     await start('#/household/h1');

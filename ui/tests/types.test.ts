@@ -10,6 +10,6 @@ describe('IPC types', () => {
   });
   it('keep tuples and nested records', () => {
     expectTypeOf<IssueDetail['feedback']>().toEqualTypeOf<Array<[string, string]>>();
-    expectTypeOf<IssueDetail['events'][number]['refused']>().toEqualTypeOf<string | null>();
+    expectTypeOf<IssueDetail['events'][number]['refused']>().toEqualTypeOf<{ zh: string; en: string } | null>();
   });
 });

@@ -225,7 +225,10 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
             ),
             (
                 "上次错误 (last error)",
-                status.last_error.clone().unwrap_or_else(|| "—".into()),
+                status
+                    .last_error
+                    .as_ref()
+                    .map_or_else(|| "—".to_owned(), ToString::to_string),
             ),
             (
                 "被服务器拒绝 (refused by the hub)",

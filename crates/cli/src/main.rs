@@ -35,7 +35,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use gridline_device::Device;
-use gridline_model::{Instant, Invalid};
+use gridline_model::{text, Instant, Invalid, Text};
 
 /// 网格通 Gridline：社区网格员离线工作台 (offline-first field app for community grid workers)
 #[derive(Debug, Parser)]
@@ -53,6 +53,9 @@ struct Cli {
     /// 以 JSON 输出 (print JSON instead of tables)
     #[arg(long, global = true)]
     json: bool,
+    /// 消息语言：zh、en 或 both；不给则按 LANG，否则两种都显示 (language of messages: zh, en or both; else from LANG, else both)
+    #[arg(long, global = true, value_name = "zh|en|both", value_parser = parse_lang)]
+    lang: Option<gridline_model::Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -129,7 +132,14 @@ fn classify(err: &anyhow::Error) -> (u8, String) {
         if e.is_damaged() {
             return (
                 EXIT_DAMAGED,
-                format!("设备数据已损坏 (the device's store is damaged): {e}; 请从备份恢复数据目录 (restore the data directory from a backup)"),
+                Text::new(
+                    format!("设备数据已损坏：{}；请从备份恢复数据目录", e.text().zh),
+                    format!(
+                        "the device's store is damaged: {}; restore the data directory from a backup",
+                        e.text().en
+                    ),
+                )
+                .to_string(),
             );
         }
         if e.is_user_error() {
@@ -144,9 +154,15 @@ fn classify(err: &anyhow::Error) -> (u8, String) {
             let msg = match e {
                 // Already says what is damaged and how to restore it.
                 gridline_hub::Error::Damaged(m) => m.clone(),
-                _ => format!("枢纽数据已损坏 (the hub's store is damaged): {e}; 请从备份恢复 hub.db (restore hub.db from a backup)"),
+                _ => Text::new(
+                    format!("枢纽数据已损坏：{}；请从备份恢复 hub.db", e.text().zh),
+                    format!(
+                        "the hub's store is damaged: {}; restore hub.db from a backup",
+                        e.text().en
+                    ),
+                ),
             };
-            return (EXIT_DAMAGED, msg);
+            return (EXIT_DAMAGED, msg.to_string());
         }
         if e.is_user_error() {
             return (2, e.to_string());
@@ -158,8 +174,32 @@ fn classify(err: &anyhow::Error) -> (u8, String) {
     (1, format!("{err:#}"))
 }
 
+fn parse_lang(s: &str) -> Result<gridline_model::Lang, String> {
+    match s.trim() {
+        "zh" => Ok(gridline_model::Lang::Zh),
+        "en" => Ok(gridline_model::Lang::En),
+        "both" => Ok(gridline_model::Lang::Both),
+        other => Err(format!(
+            "“{other}”不是可用的语言，请用 zh、en 或 both (\"{other}\" is not a language here: use zh, en or both)"
+        )),
+    }
+}
+
+/// The language messages are printed in: `--lang`, else a `LANG` that names
+/// Chinese or English, else both (as Gridline always printed them).
+fn language(flag: Option<gridline_model::Lang>) -> gridline_model::Lang {
+    flag.or_else(|| {
+        std::env::var("LANG")
+            .ok()
+            .and_then(|l| gridline_model::Lang::parse(&l))
+            .filter(|l| *l != gridline_model::Lang::Both)
+    })
+    .unwrap_or(gridline_model::Lang::Both)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    gridline_model::text::set_lang(language(cli.lang));
     let now = chrono::Utc::now();
     let ctx = Ctx {
         data: cli.data,
@@ -181,7 +221,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             let (code, msg) = classify(&err);
-            eprintln!("错误 (error): {msg}");
+            eprintln!("{}: {msg}", text!("错误", "error"));
             ExitCode::from(code)
         }
     }

@@ -22,6 +22,7 @@
 
 mod names;
 
+use gridline_model::text;
 use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{ActorId, AutoCommit};
@@ -47,8 +48,8 @@ impl Scale {
             "street" => Ok(Scale::Street),
             other => Err(Invalid::new(
                 "scale",
-                format!("未知规模 \"{other}\" (unknown scale)"),
-                "请用 grid 或 street (use grid or street)",
+                text!("未知规模 \"{other}\"", "unknown scale"),
+                text!("请用 grid 或 street", "use grid or street"),
             )),
         }
     }

@@ -3,6 +3,7 @@
 //! and exporting a record the hub refused. The CLI can call them too; the
 //! rules live here, not in the app's shell.
 
+use gridline_model::text;
 use std::path::PathBuf;
 
 use gridline_model::{Grade, Instant, IssueStep, Refusal, Role};
@@ -23,8 +24,11 @@ fn draft_key(key: &str) -> Result<String> {
     if !ok {
         return Err(gridline_model::Invalid::new(
             "draft",
-            format!("草稿键无效 (bad draft key) \"{key}\""),
-            "letters, digits, - : _ only, at most 80",
+            text!("草稿键无效 \"{key}\"", "bad draft key \"{key}\""),
+            text!(
+                "只用字母、数字和 - : _，最多 80 个",
+                "letters, digits, - : _ only, at most 80"
+            ),
         )
         .into());
     }
@@ -50,9 +54,11 @@ impl Device {
             Role::CommunityStaff | Role::StreetStaff | Role::Admin
         ) {
             return Err(Refusal {
-                reason:
-                    "数据看板仅供社区和街道使用 (the dashboard is for community and street staff)"
-                        .into(),
+                reason: text!(
+                    "数据看板仅供社区和街道使用",
+                    "the dashboard is for community and street staff"
+                )
+                .into(),
             }
             .into());
         }
@@ -67,7 +73,10 @@ impl Device {
         let view = self.household(household)?;
         let resident = parse_id(resident, "resident")?;
         let private = view.private.ok_or_else(|| Refusal {
-            reason: "你的角色不能查看身份证号 (your role may not see ID numbers)".into(),
+            reason: text!(
+                "你的角色不能查看身份证号",
+                "your role may not see ID numbers"
+            ),
         })?;
         private
             .id_numbers
@@ -85,8 +94,8 @@ impl Device {
         if value.len() > MAX_DRAFT_BYTES {
             return Err(gridline_model::Invalid::new(
                 "draft",
-                "草稿太大 (draft too large)",
-                "a draft holds at most 64 KB",
+                text!("草稿太大", "draft too large"),
+                text!("草稿最多 64 KB", "a draft holds at most 64 KB"),
             )
             .into());
         }
@@ -110,8 +119,8 @@ impl Device {
         if lang != "en" && lang != "zh-CN" {
             return Err(gridline_model::Invalid::new(
                 "language",
-                format!("不支持的语言 (unsupported language) \"{lang}\""),
-                "zh-CN or en",
+                text!("不支持的语言 \"{lang}\"", "unsupported language \"{lang}\""),
+                text!("请用 zh-CN 或 en", "use zh-CN or en"),
             )
             .into());
         }
@@ -163,8 +172,8 @@ pub fn issue_step(a: &IssueAction) -> Result<IssueStep> {
         if t.is_empty() {
             return Err(gridline_model::Invalid::new(
                 field,
-                format!("请填写{zh} ({field} is required for this step)"),
-                format!("填写{zh}后再提交 (fill in {field})"),
+                text!("请填写{zh}", "{field} is required for this step"),
+                text!("填写{zh}后再提交", "fill in {field}"),
             )
             .into());
         }
@@ -197,8 +206,8 @@ pub fn issue_step(a: &IssueAction) -> Result<IssueStep> {
             if departments.is_empty() {
                 return Err(gridline_model::Invalid::new(
                     "departments",
-                    "请至少选择一个部门 (choose at least one department)",
-                    "如 城管、住建 (e.g. 城管, 住建)",
+                    text!("请至少选择一个部门", "choose at least one department"),
+                    text!("如 城管、住建", "e.g. 城管, 住建"),
                 )
                 .into());
             }
@@ -212,21 +221,22 @@ pub fn issue_step(a: &IssueAction) -> Result<IssueStep> {
             satisfied: a.satisfied.ok_or_else(|| {
                 gridline_model::Invalid::new(
                     "satisfied",
-                    "请选择满意或不满意 (choose satisfied or not)",
-                    "satisfied: true or false",
+                    text!("请选择满意或不满意", "choose satisfied or not"),
+                    text!("satisfied 填 true 或 false", "satisfied: true or false"),
                 )
             })?,
             resident: need(&a.resident, "resident", "评价居民姓名")?,
             comment: text(&a.comment),
         },
-        other => {
-            return Err(gridline_model::Invalid::new(
-                "step",
-                format!("未知的操作 (unknown step) \"{other}\""),
-                "accept, reject, merge, resolve, escalate, dispatch, handle, close, evaluate",
-            )
-            .into())
-        }
+        other => return Err(gridline_model::Invalid::new(
+            "step",
+            text!("未知的操作 \"{other}\"", "unknown step \"{other}\""),
+            text!(
+                "可用：accept、reject、merge、resolve、escalate、dispatch、handle、close、evaluate",
+                "use accept, reject, merge, resolve, escalate, dispatch, handle, close or evaluate"
+            ),
+        )
+        .into()),
     })
 }
 

@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use gridline_model::{Invalid, Refusal};
+use gridline_model::{text, Invalid, Refusal, Text};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -12,30 +12,30 @@ pub enum Error {
     #[error("{0}")]
     Refused(#[from] Refusal),
     /// The workflow refuses the step in the record's current state.
-    #[error("操作被拒绝 (step refused): {0}")]
-    StepRefused(String),
-    #[error("找不到{what} {id} (no {what_en} with id {id}); 请用 list 或 search 查看编号 (list or search to find the id)")]
+    #[error("{}", self.text())]
+    StepRefused(Text),
+    #[error("{}", self.text())]
     NotFound {
         what: &'static str,
         what_en: &'static str,
         id: String,
     },
-    #[error("{0} 中没有设备 (no device in {0}); 请先运行 `gridline device init` (run `gridline device init` first)", .path.display())]
+    #[error("{}", self.text())]
     NotInitialised { path: PathBuf },
     /// The directory holds a street hub (`hub.db`) and no device: a device
     /// is never made beside a hub.
-    #[error("{0} 是街道枢纽的数据目录，没有设备 ({0} is a street hub's data directory, not a device's); 查看枢纽数据请用 `gridline --data {0} hub households|issues|wishes|show` (to see what the hub holds, use the hub commands); 设备请用另一个 --data 目录 (use another --data directory for a device)", .path.display())]
+    #[error("{}", self.text())]
     HubDirectory { path: PathBuf },
-    #[error("{0} 中已有设备 (a device already exists in {0}); 换一个 --data 目录 (use another --data directory)", .path.display())]
+    #[error("{}", self.text())]
     AlreadyInitialised { path: PathBuf },
     #[error("{0}")]
-    Conflict(String),
-    #[error("设备尚未注册 (this device is not enrolled); 请运行 `gridline device enroll --hub URL --code CODE`")]
+    Conflict(Text),
+    #[error("{}", self.text())]
     NotEnrolled,
-    #[error("离线 (offline): {0}")]
-    Offline(String),
-    #[error("街道枢纽拒绝 (the hub refused): {0}")]
-    HubRefused(String),
+    #[error("{}", self.text())]
+    Offline(Text),
+    #[error("{}", self.text())]
+    HubRefused(Text),
     #[error(transparent)]
     Store(Box<gridline_store::Error>),
     #[error(transparent)]
@@ -45,6 +45,58 @@ pub enum Error {
         context: String,
         source: std::io::Error,
     },
+}
+
+impl Error {
+    /// What went wrong and what to do, in both languages. The device's own
+    /// faults (SQLite, Automerge, IO) say the same English in both fields,
+    /// after a Chinese lead: they are for whoever restores the device.
+    pub fn text(&self) -> Text {
+        match self {
+            Error::Invalid(i) => Text::new(
+                format!("{}：{}", i.field, i.message().zh),
+                format!("{}: {}", i.field, i.message().en),
+            ),
+            Error::Refused(r) => r.reason.clone(),
+            Error::StepRefused(t) => t.after(&text!("操作被拒绝", "step refused")),
+            Error::NotFound { what, what_en, id } => text!(
+                "找不到{what} {id}；请用 list 或 search 查看编号",
+                "no {what_en} with id {id}; use list or search to find the id"
+            ),
+            Error::NotInitialised { path } => {
+                let p = path.display();
+                text!(
+                    "{p} 中没有设备；请先运行 `gridline device init`",
+                    "no device in {p}; run `gridline device init` first"
+                )
+            }
+            Error::HubDirectory { path } => {
+                let p = path.display();
+                text!(
+                    "{p} 是街道枢纽的数据目录，没有设备；查看枢纽数据请用 `gridline --data {p} hub households|issues|wishes|show`；设备请用另一个 --data 目录",
+                    "{p} is a street hub's data directory, not a device's; to see what the hub holds, use `gridline --data {p} hub households|issues|wishes|show`; use another --data directory for a device"
+                )
+            }
+            Error::AlreadyInitialised { path } => {
+                let p = path.display();
+                text!(
+                    "{p} 中已有设备；换一个 --data 目录",
+                    "a device already exists in {p}; use another --data directory"
+                )
+            }
+            Error::Conflict(t) => t.clone(),
+            Error::NotEnrolled => text!(
+                "设备尚未注册；请运行 `gridline device enroll --hub URL --code CODE`",
+                "this device is not enrolled; run `gridline device enroll --hub URL --code CODE`"
+            ),
+            Error::Offline(t) => t.after(&text!("离线", "offline")),
+            Error::HubRefused(t) => t.after(&text!("街道枢纽拒绝", "the hub refused")),
+            other => {
+                let s = other.to_string();
+                Text::new(format!("设备内部出错：{s}"), s)
+            }
+        }
+    }
 }
 
 impl Error {

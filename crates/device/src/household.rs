@@ -1,5 +1,6 @@
 //! Households: add, edit, show, list, search.
 
+use gridline_model::text;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
@@ -91,8 +92,8 @@ pub(crate) fn parse_resident(
             NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
                 Invalid::new(
                     f("birth_date"),
-                    format!("\"{s}\" 不是日期 (not a date)"),
-                    "日期格式 YYYY-MM-DD，如 1987-06-18 (use YYYY-MM-DD)",
+                    text!("\"{s}\" 不是日期", "not a date"),
+                    text!("日期格式 YYYY-MM-DD，如 1987-06-18", "use YYYY-MM-DD"),
                 )
             })
         })
@@ -123,8 +124,8 @@ pub(crate) fn parse_resident(
     if let Some(t) = tags.iter().find(|t| t.is_sensitive()) {
         return Err(Invalid::new(
             f("tags"),
-            format!("\"{t}\" 是户的敏感标签 (a household's sensitive tag)"),
-            "请把它加在户上：--tag (add it to the household)",
+            text!("\"{t}\" 是户的敏感标签", "a household's sensitive tag"),
+            text!("请把它加在户上：--tag", "add it to the household"),
         )
         .into());
     }
@@ -195,8 +196,11 @@ impl Device {
         if new.head.name.trim().is_empty() {
             return Err(Invalid::new(
                 "head",
-                "户主姓名为空 (the head of household has no name)",
-                "请填写 --head 户主姓名",
+                text!("户主姓名为空", "the head of household has no name"),
+                text!(
+                    "请填写 --head 户主姓名",
+                    "fill in --head with the head's name"
+                ),
             )
             .into());
         }

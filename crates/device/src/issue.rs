@@ -2,6 +2,7 @@
 
 use gridline_model::issue::{parse_category, Deadlines, IssueState};
 use gridline_model::permission::{check, Action, Kind, Target};
+use gridline_model::text;
 use gridline_model::{GridId, Instant, Invalid, Issue, IssueEvent, IssueStep, RecordId, Role};
 use gridline_records::{issue, Record};
 use gridline_store::{IssueFilter, IssueRow, Origin, SyncState};
@@ -67,8 +68,11 @@ impl Device {
             (None, None) => {
                 return Err(Invalid::new(
                     "grid",
-                    "未指定网格或户 (no grid or household given)",
-                    "请用 --grid 或 --household 指明事件所在 (say where the issue is)",
+                    text!("未指定网格或户", "no grid or household given"),
+                    text!(
+                        "请用 --grid 或 --household 指明事件所在",
+                        "say where the issue is"
+                    ),
                 )
                 .into())
             }
@@ -77,8 +81,8 @@ impl Device {
             if GridId::parse(g)? != grid {
                 return Err(Invalid::new(
                     "grid",
-                    "该户不在所填网格中 (the household is not in that grid)",
-                    "去掉 --grid，系统会用户所在网格 (omit --grid)",
+                    text!("该户不在所填网格中", "the household is not in that grid"),
+                    text!("去掉 --grid，系统会用户所在网格", "omit --grid"),
                 )
                 .into());
             }

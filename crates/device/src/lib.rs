@@ -30,6 +30,7 @@ pub mod unsynced;
 mod visit;
 mod wish;
 
+use gridline_model::{text, Text};
 use std::path::{Path, PathBuf};
 
 use automerge::AutoCommit;
@@ -78,24 +79,32 @@ impl Device {
         ) {
             return Err(gridline_model::Invalid::new(
                 "role",
-                format!("{}不作为设备使用 (admins and the hub are not devices)", user.role.zh()),
-                "管理员在枢纽的数据目录上用 gridline hub … 命令；设备请选 grid-worker、joint-leader、community-staff、street-staff 或 department (admins use the gridline hub commands on the hub's data directory; a device takes one of those roles)",
+                Text::new(format!("{}不作为设备使用", user.role.zh()), format!("admins and the hub are not devices")),
+                text!("管理员在枢纽的数据目录上用 gridline hub … 命令；设备请选 grid-worker、joint-leader、community-staff、street-staff 或 department", "admins use the gridline hub commands on the hub's data directory; a device takes one of those roles"),
             )
             .into());
         }
         if !user.scope.fits(user.role) {
             return Err(gridline_model::Invalid::new(
                 "scope",
-                format!("角色 {} 与范围 {} 不匹配 (scope does not fit the role)", user.role, user.scope.encode()),
-                "网格员用 grids:…，联户长用 households:…，社区用 community:…，街道用 street:…，部门用 department:…",
+                text!(
+                    "角色 {} 与范围 {} 不匹配",
+                    "role {} does not fit scope {}",
+                    user.role,
+                    user.scope.encode()
+                ),
+                text!(
+                    "网格员用 grids:…，联户长用 households:…，社区用 community:…，街道用 street:…，部门用 department:…",
+                    "grid workers use grids:…, joint-household leaders households:…, community staff community:…, street staff street:…, departments department:…"
+                ),
             )
             .into());
         }
         if user.id.trim().is_empty() || user.name.trim().is_empty() {
             return Err(gridline_model::Invalid::new(
                 "user",
-                "用户编号或姓名为空 (user id or name is empty)",
-                "请填写 --user-id 和 --name",
+                text!("用户编号或姓名为空", "user id or name is empty"),
+                text!("请填写 --user-id 和 --name", "fill in --user-id and --name"),
             )
             .into());
         }
@@ -222,8 +231,9 @@ impl Device {
         let path = path.trim();
         let Some(conflict) = conflicts.iter().find(|c| c.path == path) else {
             if conflicts.is_empty() {
-                return Err(Error::Conflict(format!(
-                    "记录 {id} 没有冲突，无需选定 (record {id} has no conflicts: there is nothing to resolve)"
+                return Err(Error::Conflict(text!(
+                    "记录 {id} 没有冲突，无需选定",
+                    "record {id} has no conflicts: there is nothing to resolve"
                 )));
             }
             let fields = conflicts
@@ -231,19 +241,19 @@ impl Device {
                 .map(|c| c.path.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
-            return Err(Error::Conflict(format!(
-                "字段 {path} 没有冲突，无需选定 (field {path} has no conflict: there is nothing to resolve); 有冲突的字段 (fields with conflicts): {fields}"
-            )));
+            return Err(Error::Conflict(text!("字段 {path} 没有冲突，无需选定；有冲突的字段：{fields}", "field {path} has no conflict: there is nothing to resolve; fields with conflicts: {fields}")));
         };
         if !conflict.values.iter().any(|v| v == value) {
-            return Err(Error::Conflict(format!(
-                "\"{value}\" 不是字段 {path} 的冲突值之一 (is not one of the conflicting values of {path}); 请从中选择一个 (choose one of): {}",
-                conflict.values.join(" | ")
+            let values = conflict.values.join(" | ");
+            return Err(Error::Conflict(text!(
+                "\"{value}\" 不是字段 {path} 的冲突值之一；请从中选择一个：{values}",
+                "\"{value}\" is not one of the conflicting values of {path}; choose one of: {values}"
             )));
         }
         gridline_records::resolve(&mut doc, path, value, now).map_err(|e| {
-            Error::Conflict(format!(
-                "无法选定 (cannot resolve): {e}; 请从冲突的值中选择一个 (choose one of the conflicting values)"
+            Error::Conflict(text!(
+                "无法选定：{e}；请从冲突的值中选择一个",
+                "cannot resolve: {e}; choose one of the conflicting values"
             ))
         })?;
         let record = Record::read(&doc)?;
@@ -335,12 +345,8 @@ impl Device {
         if found != kind || !same_place {
             return Err(gridline_model::Invalid::new(
                 "id",
-                format!(
-                    "编号 {id} 已被另一条记录（{}）使用 (the id {id} is already used by another record, a {})",
-                    found.key(),
-                    found.key()
-                ),
-                "重试时请用同一命令和同一编号；新记录请换一个 UUID v7 或不给编号 (retry with the same command and id; for a new record use another UUID v7 or leave the id out)",
+                Text::new(format!("编号 {id} 已被另一条记录（{}）使用", found.key()), format!("the id {id} is already used by another record, a {}", found.key())),
+                text!("重试时请用同一命令和同一编号；新记录请换一个 UUID v7 或不给编号", "retry with the same command and id; for a new record use another UUID v7 or leave the id out"),
             )
             .into());
         }
@@ -394,7 +400,15 @@ pub(crate) fn next_at(existing: impl Iterator<Item = Instant>, now: Instant) -> 
 
 pub(crate) fn parse_id(s: &str, what: &'static str) -> Result<RecordId> {
     RecordId::parse_str(s.trim()).map_err(|_| {
-        gridline_model::Invalid::new(what, format!("\"{s}\" 不是有效编号 (not a valid id)"), "编号形如 0193a1b2-…，可用 list 或 search 查到 (ids look like 0193a1b2-…; list or search shows them)").into()
+        gridline_model::Invalid::new(
+            what,
+            text!("\"{s}\" 不是有效编号", "not a valid id"),
+            text!(
+                "编号形如 0193a1b2-…，可用 list 或 search 查到",
+                "ids look like 0193a1b2-…; list or search shows them"
+            ),
+        )
+        .into()
     })
 }
 

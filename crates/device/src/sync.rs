@@ -8,6 +8,7 @@
 
 use automerge::ChangeHash;
 use gridline_model::permission::{self, Action};
+use gridline_model::{text, Text};
 use gridline_model::{Instant, RecordId, Role, Scope, User};
 use gridline_records::Record;
 use gridline_store::{Origin, Saved};
@@ -40,12 +41,12 @@ pub struct SyncReport {
     pub round_trips: usize,
     pub pushed: usize,
     pub acknowledged: usize,
-    pub refused: Vec<(String, String)>,
+    pub refused: Vec<(String, Text)>,
     pub pulled: usize,
     /// Documents that left this device's scope and were removed.
     pub removed: usize,
     /// Received documents this device could not take, with why.
-    pub skipped: Vec<(String, String)>,
+    pub skipped: Vec<(String, Text)>,
     pub bytes_sent: usize,
     pub bytes_received: usize,
 }
@@ -371,7 +372,7 @@ impl Device {
             // skip it, say so, and go on.
             match decoded.and_then(|x| self.merge_decoded(&d.bytes, x)) {
                 Ok(x) => batch.push(x),
-                Err(e) => report.skipped.push((d.id.clone(), e.to_string())),
+                Err(e) => report.skipped.push((d.id.clone(), e.text())),
             }
         }
         report.pulled += batch.len();
@@ -513,7 +514,7 @@ pub struct SyncStatus {
     pub refused_copies: usize,
     pub last_sync_at: Option<String>,
     /// Why the last sync failed (offline, refused), empty when it succeeded.
-    pub last_error: Option<String>,
+    pub last_error: Option<Text>,
 }
 
 impl Device {
@@ -529,7 +530,17 @@ impl Device {
             conflicted: counts.conflicted,
             refused_copies: self.store.refused_copies()?.len(),
             last_sync_at: meta("last_sync_at")?,
-            last_error: meta("last_sync_error")?,
+            last_error: meta("last_sync_error")?.map(|zh| {
+                // Stored by language; a value from before has no English.
+                let en = self
+                    .store
+                    .meta("last_sync_error_en")
+                    .ok()
+                    .flatten()
+                    .filter(|e| !e.is_empty())
+                    .unwrap_or_else(|| zh.clone());
+                Text::new(zh, en)
+            }),
         })
     }
 }
@@ -550,24 +561,31 @@ fn client(ca_pem: Option<&str>) -> Result<reqwest::Client> {
         .timeout(std::time::Duration::from_secs(120));
     if let Some(pem) = ca_pem.filter(|p| !p.is_empty()) {
         let cert = reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|e| {
-            Error::HubRefused(format!(
-                "证书无效 (the hub certificate is not valid PEM): {e}"
+            Error::HubRefused(text!(
+                "证书无效：{e}",
+                "the hub certificate is not valid PEM: {e}"
             ))
         })?;
         b = b.add_root_certificate(cert);
     }
     b.build()
-        .map_err(|e| Error::HubRefused(format!("HTTP client: {e}")))
+        .map_err(|e| Error::HubRefused(text!("无法建立 HTTP 客户端：{e}", "HTTP client: {e}")))
 }
 
 fn offline(e: reqwest::Error) -> Error {
     Error::Offline(if e.is_connect() {
-        "无法连接街道枢纽 (cannot reach the hub); 请检查网络和枢纽地址，稍后再试 (check the network and the hub address, then try again)"
-            .into()
+        text!(
+            "无法连接街道枢纽；请检查网络和枢纽地址，稍后再试",
+            "cannot reach the hub; check the network and the hub address, then try again"
+        )
+        .into()
     } else if e.is_timeout() {
-        "连接超时 (the hub did not answer in time); 稍后重试 (try again later)".into()
+        text!(
+            "连接超时；稍后重试",
+            "the hub did not answer in time; try again later"
+        )
     } else {
-        format!("网络错误 (network error): {e}")
+        text!("网络错误：{e}", "network error: {e}")
     })
 }
 
@@ -582,20 +600,26 @@ enum Call {
 
 async fn refused_status(resp: reqwest::Response, call: Call) -> Error {
     let status = resp.status();
-    let text = resp.text().await.unwrap_or_default();
-    let message = serde_json::from_str::<serde_json::Value>(&text)
+    let body = resp.text().await.unwrap_or_default();
+    // The hub sends each language apart (`zh`, `en`); anything else (a
+    // proxy's page) is shown as it came, in both.
+    let message = serde_json::from_str::<serde_json::Value>(&body)
         .ok()
-        .and_then(|v| v["message"].as_str().map(str::to_owned))
-        .unwrap_or(text);
+        .and_then(|v| Some(Text::new(v["zh"].as_str()?, v["en"].as_str()?)))
+        .unwrap_or_else(|| Text::new(body.clone(), body));
     match (status.as_u16(), call) {
-        (401, Call::Enrol) => Error::HubRefused(format!(
-            "{message}; 请核对注册码，或请枢纽管理员发一个新的注册码 (check the code or ask the hub admin for a new one)"
-        )),
-        (401, Call::Sync) => Error::HubRefused(format!(
-            "{message}; 请重新注册设备 (enrol the device again)"
-        )),
+        (401, Call::Enrol) => Error::HubRefused(message.then(&text!(
+            "请核对注册码，或请枢纽管理员发一个新的注册码",
+            "check the code or ask the hub admin for a new one"
+        ))),
+        (401, Call::Sync) => {
+            Error::HubRefused(message.then(&text!("请重新注册设备", "enrol the device again")))
+        }
         (403, _) => Error::HubRefused(message),
-        _ => Error::HubRefused(format!("HTTP {status}: {message}")),
+        _ => Error::HubRefused(message.after(&Text::new(
+            format!("HTTP {status}"),
+            format!("HTTP {status}"),
+        ))),
     }
 }
 
@@ -626,11 +650,11 @@ pub async fn enroll(
         return Err(refused_status(resp, Call::Enrol).await);
     }
     let v: serde_json::Value = serde_json::from_str(&resp.text().await.map_err(offline)?)
-        .map_err(|e| Error::HubRefused(format!("bad reply: {e}")))?;
+        .map_err(|e| Error::HubRefused(text!("枢纽的回复无法读取：{e}", "bad reply: {e}")))?;
     let s = |k: &str| {
         v[k].as_str()
             .map(str::to_owned)
-            .ok_or_else(|| Error::HubRefused(format!("bad reply: no {k}")))
+            .ok_or_else(|| Error::HubRefused(text!("枢纽的回复缺少 {k}", "bad reply: no {k}")))
     };
     let user = User {
         id: s("user_id")?,
@@ -652,7 +676,10 @@ pub async fn enroll(
 }
 
 /// Why a document was not sent: its changes alone pass the hub's limit.
-const OVERSIZED: &str = "此记录的改动超过 1 MiB，无法同步 (this record's changes pass 1 MiB and cannot be synced); 请导出后交管理员处理 (export it and give it to the hub admin)";
+const OVERSIZED: (&str, &str) = (
+    "此记录的改动超过 1 MiB，无法同步；请导出后交管理员处理",
+    "this record's changes pass 1 MiB and cannot be synced; export it and give it to the hub admin",
+);
 
 /// Syncs until nothing is left to push and no page is left to pull.
 pub async fn sync(device: &mut Device, progress: impl FnMut(Progress)) -> Result<SyncReport> {
@@ -660,10 +687,17 @@ pub async fn sync(device: &mut Device, progress: impl FnMut(Progress)) -> Result
     // What the app shows: when the last sync finished, and why the last one failed.
     let now = gridline_records::fmt_time(chrono::Utc::now());
     match &result {
-        Ok(_) => device
-            .store
-            .set_metas(&[("last_sync_at", &now), ("last_sync_error", "")])?,
-        Err(e) => device.store.set_meta("last_sync_error", &e.to_string())?,
+        Ok(_) => device.store.set_metas(&[
+            ("last_sync_at", &now),
+            ("last_sync_error", ""),
+            ("last_sync_error_en", ""),
+        ])?,
+        Err(e) => {
+            let t = e.text();
+            device
+                .store
+                .set_metas(&[("last_sync_error", &t.zh), ("last_sync_error_en", &t.en)])?
+        }
     }
     result
 }
@@ -694,8 +728,8 @@ async fn sync_rounds(
                 return Err(refused_status(resp, Call::Sync).await);
             }
             let bytes = resp.bytes().await.map_err(offline)?;
-            let decoded = gridline_sync::decode_response(&bytes)
-                .map_err(|e| Error::HubRefused(e.to_string()))?;
+            let decoded =
+                gridline_sync::decode_response(&bytes).map_err(|e| Error::HubRefused(e.text()))?;
             Ok((bytes.len(), decoded))
         });
         (sent, task)
@@ -711,7 +745,9 @@ async fn sync_rounds(
                 pushed_all = batch.complete;
                 for id in batch.oversized {
                     if !report.skipped.iter().any(|(i, _)| *i == id) {
-                        report.skipped.push((id, OVERSIZED.into()));
+                        report
+                            .skipped
+                            .push((id, Text::new(OVERSIZED.0, OVERSIZED.1)));
                     }
                 }
                 let call = post(&req);
@@ -721,7 +757,7 @@ async fn sync_rounds(
         report.bytes_sent += sent;
         let (len, resp) = task
             .await
-            .map_err(|e| Error::HubRefused(format!("sync task: {e}")))??;
+            .map_err(|e| Error::HubRefused(text!("同步任务失败：{e}", "sync task: {e}")))??;
         report.bytes_received += len;
         report.round_trips += 1;
         if let Some(t) = resp.total {
@@ -753,7 +789,10 @@ async fn sync_rounds(
             return Ok(report);
         }
     }
-    Err(Error::HubRefused("同步未完成：往返次数超过上限 (sync did not finish within its round-trip bound); 请再次同步 (sync again)".into()))
+    Err(Error::HubRefused(text!(
+        "同步未完成：往返次数超过上限；请再次同步",
+        "sync did not finish within its round-trip bound; sync again"
+    )))
 }
 
 /// The answer to the hub's sync message about one document: the changes

@@ -1,6 +1,7 @@
 //! Visits: log and list.
 
 use gridline_model::permission::{check, Action, Kind};
+use gridline_model::text;
 use gridline_model::{Instant, Invalid, RecordId, Visit, VisitKind};
 use gridline_records::{visit, Record};
 use gridline_store::{Origin, VisitRow};
@@ -119,7 +120,19 @@ pub fn parse_when(s: &str) -> Result<Instant> {
             .map(|d| d.and_hms_opt(9, 0, 0).expect("09:00 exists"))
     });
     match naive {
-        Ok(n) => Ok(n.and_local_timezone(cst).single().expect("fixed offsets are unambiguous").with_timezone(&chrono::Utc)),
-        Err(_) => Err(Invalid::new("at", format!("\"{s}\" 不是时间 (not a time)"), "格式 YYYY-MM-DD HH:MM，如 2026-11-28 14:05 (北京时间) (use YYYY-MM-DD HH:MM, Beijing time)").into()),
+        Ok(n) => Ok(n
+            .and_local_timezone(cst)
+            .single()
+            .expect("fixed offsets are unambiguous")
+            .with_timezone(&chrono::Utc)),
+        Err(_) => Err(Invalid::new(
+            "at",
+            text!("\"{s}\" 不是时间", "not a time"),
+            text!(
+                "格式 YYYY-MM-DD HH:MM，如 2026-11-28 14:05 (北京时间)",
+                "use YYYY-MM-DD HH:MM, Beijing time"
+            ),
+        )
+        .into()),
     }
 }

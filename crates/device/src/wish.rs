@@ -6,6 +6,7 @@
 
 use automerge::ActorId;
 use gridline_model::permission::{check, check_wish_step, Action, Kind, Target};
+use gridline_model::text;
 use gridline_model::wish::{parse_wish_category, WishState};
 use gridline_model::{GridId, Instant, Invalid, RecordId, Role, Wish, WishEvent, WishStep};
 use gridline_records::{wish, Record};
@@ -66,8 +67,11 @@ impl Device {
             (None, None) => {
                 return Err(Invalid::new(
                     "household",
-                    "未指定户或网格 (no household or grid given)",
-                    "请用 --household 指明为哪户发布 (say which household the wish is for)",
+                    text!("未指定户或网格", "no household or grid given"),
+                    text!(
+                        "请用 --household 指明为哪户发布",
+                        "say which household the wish is for"
+                    ),
                 )
                 .into())
             }

@@ -8,6 +8,7 @@
 //! Admins do not edit records (DESIGN §3), so nothing here writes a document.
 
 use gridline_model::permission::Kind;
+use gridline_model::text;
 use gridline_model::{GridId, HouseholdPrivate, Instant, IssueState, RecordId, WishState};
 use gridline_records::{private, Record};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -195,8 +196,9 @@ impl Hub {
         gridline_records::load(bytes, &self.actor)
             .and_then(|doc| Record::read(&doc))
             .map_err(|e| {
-                Error::Damaged(format!(
-                    "记录 {id} 已损坏，无法读取 (record {id} is damaged and cannot be read): {e}; 请从备份恢复 hub.db (restore hub.db from a backup)"
+                Error::Damaged(text!(
+                    "记录 {id} 已损坏，无法读取：{e}; 请从备份恢复 hub.db",
+                    "record {id} is damaged and cannot be read: restore hub.db from a backup"
                 ))
             })
     }
@@ -233,8 +235,11 @@ fn admin_name(admin: &str) -> Result<&str> {
     if admin.is_empty() {
         return Err(gridline_model::Invalid::new(
             "admin",
-            "管理员姓名为空 (no admin named)",
-            "请用 --admin 写明查看的管理员，记入审计 (name the admin with --admin, for the audit trail)",
+            text!("管理员姓名为空", "no admin named"),
+            text!(
+                "请用 --admin 写明查看的管理员，记入审计",
+                "name the admin with --admin, for the audit trail"
+            ),
         )
         .into());
     }

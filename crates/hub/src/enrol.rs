@@ -30,7 +30,7 @@
 use std::net::IpAddr;
 
 use chrono::Duration;
-use gridline_model::{Instant, Role, User};
+use gridline_model::{text, Instant, Role, Text, User};
 use gridline_records::{fmt_time, parse_time};
 use rusqlite::{params, OptionalExtension, Transaction};
 
@@ -79,23 +79,29 @@ pub enum EnrolLock {
     Hub,
 }
 
+impl EnrolLock {
+    /// Which limit holds and what to do, in both languages.
+    pub fn text(&self) -> Text {
+        match self {
+            EnrolLock::Source => text!(
+                "来自本地址的错误注册码过多；请核对管理员给的注册码",
+                "too many from this address; check the code the admin gave you"
+            ),
+            EnrolLock::Code => text!(
+                "这个注册码已被拒绝多次；请核对注册码或向管理员申请新的",
+                "this code was refused too often; check the code or ask the admin for a new one"
+            ),
+            EnrolLock::Hub => text!(
+                "枢纽近来收到大量错误注册码，暂停所有注册；急需时请管理员运行 gridline hub enrol-unlock",
+                "a flood of wrong codes paused every enrolment; if it cannot wait, ask the hub admin to run gridline hub enrol-unlock"
+            ),
+        }
+    }
+}
+
 impl std::fmt::Display for EnrolLock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            EnrolLock::Source => {
-                "来自本地址的错误注册码过多 (too many from this address); \
-                 请核对管理员给的注册码 (check the code the admin gave you)"
-            }
-            EnrolLock::Code => {
-                "这个注册码已被拒绝多次 (this code was refused too often); \
-                 请核对注册码或向管理员申请新的 (check the code or ask the admin for a new one)"
-            }
-            EnrolLock::Hub => {
-                "枢纽近来收到大量错误注册码，暂停所有注册 (a flood of wrong codes paused every enrolment); \
-                 急需时请管理员运行 gridline hub enrol-unlock \
-                 (if it cannot wait, ask the hub admin to run gridline hub enrol-unlock)"
-            }
-        })
+        self.text().fmt(f)
     }
 }
 
@@ -192,14 +198,32 @@ impl Hub {
     /// Issues a one-time enrolment code for a user, role and scope.
     pub fn enrol_code(&self, user: &User, admin: &str, now: Instant) -> Result<String> {
         if !user.scope.fits(user.role) || matches!(user.role, Role::Admin | Role::Hub) {
-            return Err(gridline_model::Invalid::new("scope", format!("角色 {} 与范围 {} 不匹配 (scope does not fit the role)", user.role, user.scope.encode()), "网格员 grids:…，联户长 households:…，社区 community:…，街道 street:…，部门 department:…").into());
+            return Err(gridline_model::Invalid::new(
+                "scope",
+                text!(
+                    "角色 {} 与范围 {} 不匹配",
+                    "role {} does not fit scope {}",
+                    user.role,
+                    user.scope.encode()
+                ),
+                text!(
+                    "网格员 grids:…，联户长 households:…，社区 community:…，街道 street:…，部门 department:…",
+                    "grid workers grids:…, joint-household leaders households:…, community staff community:…, street staff street:…, departments department:…"
+                ),
+            ).into());
         }
         let street = self.street()?;
         if user.scope.street().is_some_and(|s| s != street) {
             return Err(gridline_model::Invalid::new(
                 "scope",
-                format!("范围不在本街道 {street} (scope outside this street)"),
-                "请使用本街道的网格或社区 (use this street's grids or communities)",
+                text!(
+                    "范围不在本街道 {street}",
+                    "scope outside this street {street}"
+                ),
+                text!(
+                    "请使用本街道的网格或社区",
+                    "use this street's grids or communities"
+                ),
             )
             .into());
         }
@@ -228,16 +252,22 @@ impl Hub {
         if device_id.trim().is_empty() || device_id.len() > 64 {
             return Err(gridline_model::Invalid::new(
                 "device_id",
-                "设备编号须为 1 到 64 字节且不能为空白 (the device id must be 1 to 64 bytes of UTF-8, not blank)",
-                "请用 gridline device enroll (use gridline device enroll)",
+                text!(
+                    "设备编号须为 1 到 64 字节且不能为空白",
+                    "the device id must be 1 to 64 bytes of UTF-8, not blank"
+                ),
+                text!("请用 gridline device enroll", "use gridline device enroll"),
             )
             .into());
         }
         if hex::decode(actor_hex).map_or(true, |a| a.is_empty() || a.len() > 32) {
             return Err(gridline_model::Invalid::new(
                 "actor",
-                "执行者编号须为 1 到 32 字节的十六进制 (the actor id must be 1 to 32 bytes in hex)",
-                "请用 gridline device enroll (use gridline device enroll)",
+                text!(
+                    "执行者编号须为 1 到 32 字节的十六进制",
+                    "the actor id must be 1 to 32 bytes in hex"
+                ),
+                text!("请用 gridline device enroll", "use gridline device enroll"),
             )
             .into());
         }
@@ -292,8 +322,11 @@ impl Hub {
         if known.is_some() {
             return Err(gridline_model::Invalid::new(
                 "device_id",
-                "该设备已注册 (this device is already enrolled)",
-                "已停用的设备请新建数据目录后重新注册 (a revoked device enrols again from a new data directory)",
+                text!("该设备已注册", "this device is already enrolled"),
+                text!(
+                    "已停用的设备请新建数据目录后重新注册",
+                    "a revoked device enrols again from a new data directory"
+                ),
             )
             .into());
         }
@@ -307,8 +340,8 @@ impl Hub {
         if taken.is_some() {
             return Err(gridline_model::Invalid::new(
                 "actor",
-                "该设备已注册 (this device is already enrolled)",
-                "每台设备只注册一次 (enrol a device once)",
+                text!("该设备已注册", "this device is already enrolled"),
+                text!("每台设备只注册一次", "enrol a device once"),
             )
             .into());
         }

@@ -1,5 +1,7 @@
 use thiserror::Error;
 
+use gridline_model::{text, Text};
+
 #[derive(Debug, Error)]
 pub enum Error {
     #[error("sqlite: {0}")]
@@ -11,48 +13,106 @@ pub enum Error {
     #[error(transparent)]
     Invalid(#[from] gridline_model::Invalid),
     /// No such token, or a malformed Authorization header.
-    #[error("未授权 (unauthorised): 请先注册设备 (enrol the device first)")]
+    #[error("{}", self.text())]
     Unauthorised,
-    #[error("设备已被停用 (this device was revoked); 请联系管理员 (ask the hub admin)")]
+    #[error("{}", self.text())]
     Revoked,
-    #[error("注册码无效或已过期 (the enrolment code is wrong, used or expired); 请向管理员重新申请 (ask the admin for a new one)")]
+    #[error("{}", self.text())]
     BadCode,
     /// Too many bad enrolment codes lately from this address, for this code
     /// or, in a flood, from everywhere (`lock` says which): the enrolment
     /// waits `retry_after_secs`, until fewer than the limit remain in the
     /// window (HTTP 429 with `Retry-After`).
-    #[error("注册码错误次数过多，请 {retry_after_secs} 秒后再试 (too many wrong enrolment codes; try again in {retry_after_secs} s): {lock}")]
+    #[error("{}", self.text())]
     TooManyAttempts {
         lock: crate::EnrolLock,
         retry_after_secs: i64,
     },
     /// This device's syncs wait: it sent too many pushes the hub refused
     /// (or named records it may not read) lately (HTTP 429).
-    #[error("本设备近期被拒绝的推送过多，请 {retry_after_secs} 秒后再同步 (too many refused pushes from this device lately; sync again in {retry_after_secs} s); 如一再出现请联系管理员 (ask the hub admin if this keeps happening)")]
+    #[error("{}", self.text())]
     Throttled { retry_after_secs: i64 },
     /// A second sync request from a device while its first is in flight (HTTP 429).
-    #[error("本设备的上一次同步尚未结束 (this device's previous sync has not finished); 请稍后再试 (try again in a moment)")]
+    #[error("{}", self.text())]
     Busy,
     /// The hub's store holds a value it cannot read: not the caller's fault.
     #[error("{0}")]
-    Damaged(String),
-    #[error("{0} 中没有街道枢纽 (no hub in {0}); 请先运行 `gridline hub init`", .path.display())]
+    Damaged(Text),
+    #[error("{}", self.text())]
     NotInitialised { path: std::path::PathBuf },
-    #[error("{0} 中已有街道枢纽 (a hub already exists in {0})", .path.display())]
+    #[error("{}", self.text())]
     AlreadyInitialised { path: std::path::PathBuf },
-    #[error("枢纽上没有记录 {0} (the hub holds no record with this id); 请用 gridline hub households|issues|wishes 查看编号 (list them to find the id)")]
+    #[error("{}", self.text())]
     NotFound(String),
-    #[error("没有设备 {0} (no such device)")]
+    #[error("{}", self.text())]
     NoSuchDevice(String),
     #[error(transparent)]
     Wire(#[from] gridline_sync::WireError),
+    /// A household list that cannot be imported: every problem, by line.
     #[error("{0}")]
-    Import(String),
+    Import(Text),
     #[error("{context}: {source}")]
     Io {
         context: String,
         source: std::io::Error,
     },
+}
+
+impl Error {
+    /// What went wrong and what to do, in both languages. Faults of the
+    /// hub's own machinery (SQLite, Automerge, IO) are said in English
+    /// only, in both fields: they are for whoever restores the hub.
+    pub fn text(&self) -> Text {
+        match self {
+            Error::Invalid(i) => Text::new(
+                format!("{}：{}", i.field, i.message().zh),
+                format!("{}: {}", i.field, i.message().en),
+            ),
+            Error::Unauthorised => text!("未授权：请先注册设备", "unauthorised: enrol the device first"),
+            Error::Revoked => text!("设备已被停用；请联系管理员", "this device was revoked; ask the hub admin"),
+            Error::BadCode => text!(
+                "注册码无效或已过期；请向管理员重新申请",
+                "the enrolment code is wrong, used or expired; ask the admin for a new one"
+            ),
+            Error::TooManyAttempts {
+                lock,
+                retry_after_secs,
+            } => lock.text().after(&text!(
+                "注册码错误次数过多，请 {retry_after_secs} 秒后再试",
+                "too many wrong enrolment codes; try again in {retry_after_secs} s"
+            )),
+            Error::Throttled { retry_after_secs } => text!(
+                "本设备近期被拒绝的推送过多，请 {retry_after_secs} 秒后再同步；如一再出现请联系管理员",
+                "too many refused pushes from this device lately; sync again in {retry_after_secs} s; ask the hub admin if this keeps happening"
+            ),
+            Error::Busy => text!(
+                "本设备的上一次同步尚未结束；请稍后再试",
+                "this device's previous sync has not finished; try again in a moment"
+            ),
+            Error::Damaged(t) | Error::Import(t) => t.clone(),
+            Error::NotInitialised { path } => {
+                let p = path.display();
+                text!(
+                    "{p} 中没有街道枢纽；请先运行 `gridline hub init`",
+                    "no hub in {p}; run `gridline hub init` first"
+                )
+            }
+            Error::AlreadyInitialised { path } => {
+                let p = path.display();
+                text!("{p} 中已有街道枢纽", "a hub already exists in {p}")
+            }
+            Error::NotFound(id) => text!(
+                "枢纽上没有记录 {id}；请用 gridline hub households|issues|wishes 查看编号",
+                "the hub holds no record with id {id}; list them with gridline hub households|issues|wishes to find the id"
+            ),
+            Error::NoSuchDevice(d) => text!("没有设备 {d}", "no such device {d}"),
+            Error::Wire(w) => w.text(),
+            other => {
+                let s = other.to_string();
+                Text::new(s.clone(), s)
+            }
+        }
+    }
 }
 
 impl Error {

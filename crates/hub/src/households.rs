@@ -6,6 +6,7 @@
 //! hub's actor and audited with the admin who asked, all in one transaction:
 //! a file with any bad row imports nothing.
 
+use gridline_model::text;
 use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::AutoCommit;
@@ -66,9 +67,10 @@ fn id_key(tx: &rusqlite::Transaction<'_>) -> Result<Vec<u8>> {
         .optional()?;
     if let Some(k) = stored {
         return hex::decode(&k).map_err(|_| {
-            Error::Damaged(
-                "枢纽的编号密钥已损坏 (the hub's id key is damaged); 请从备份恢复 hub.db (restore hub.db from a backup)".into(),
-            )
+            Error::Damaged(text!(
+                "枢纽的编号密钥已损坏；请从备份恢复 hub.db",
+                "the hub's id key is damaged; restore hub.db from a backup"
+            ))
         });
     }
     // 32 bytes from the OS's random source (UUID v4s are 122 random bits each).
@@ -90,12 +92,20 @@ impl Hub {
         now: Instant,
     ) -> Result<ImportReport> {
         let rows = import::parse(bytes, now.date_naive()).map_err(|errors| {
-            let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-            Error::Import(format!(
-                "{} 处错误，未导入任何记录 ({} problems; nothing was imported):\n{}",
-                errors.len(),
-                errors.len(),
-                lines.join("\n")
+            let n = errors.len();
+            let zh = errors
+                .iter()
+                .map(|e| e.text().zh)
+                .collect::<Vec<_>>()
+                .join("\n");
+            let en = errors
+                .iter()
+                .map(|e| e.text().en)
+                .collect::<Vec<_>>()
+                .join("\n");
+            Error::Import(text!(
+                "{n} 处错误，未导入任何记录：\n{zh}",
+                "{n} problems; nothing was imported:\n{en}"
             ))
         })?;
         let street = self.street()?;

@@ -20,7 +20,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use gridline_model::id_number::{check_not_future, parse_id_number};
 use gridline_model::phone::parse_mobile;
-use gridline_model::{IdNumber, Invalid, Phone, Tag};
+use gridline_model::{text, IdNumber, Invalid, Phone, Tag, Text};
 
 /// One validated household row of the spreadsheet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,30 +58,27 @@ pub struct ImportError {
     /// The Chinese header name of the column, e.g. `身份证号`; empty when the
     /// problem is the file as a whole (its encoding, or no header at all).
     pub column: String,
-    /// Chinese first, then English in parentheses: what is wrong and what to
-    /// do about it.
-    pub message: String,
+    /// What is wrong and what to do about it.
+    pub message: Text,
+}
+
+impl ImportError {
+    /// Where and what, in both languages: `第 5 行，身份证号：…`.
+    pub fn text(&self) -> Text {
+        let line = self.line;
+        let col = &self.column;
+        let at = if col.is_empty() {
+            text!("第 {line} 行", "line {line}")
+        } else {
+            text!("第 {line} 行，{col}", "line {line}, column {col}")
+        };
+        self.message.after(&at)
+    }
 }
 
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let line = self.line;
-        let col = &self.column;
-        match (split_bilingual(&self.message), col.is_empty()) {
-            (Some((zh, en)), false) => {
-                write!(
-                    f,
-                    "第 {line} 行，{col}：{zh} (line {line}, column {col}: {en})"
-                )
-            }
-            (Some((zh, en)), true) => write!(f, "第 {line} 行：{zh} (line {line}: {en})"),
-            (None, false) => write!(
-                f,
-                "第 {line} 行，{col}：{} (line {line}, column {col})",
-                self.message
-            ),
-            (None, true) => write!(f, "第 {line} 行：{} (line {line})", self.message),
-        }
+        self.text().fmt(f)
     }
 }
 
@@ -135,45 +132,10 @@ const REQUIRED: [(usize, &str); 5] = [
 /// leaves inside an Excel cell).
 const TAG_SEPARATORS: [char; 6] = ['、', ',', '，', ';', '；', '\n'];
 
-const SAVE_AS_HINT: &str = "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新导入 (save the sheet from Excel as \"CSV UTF-8 (Comma delimited)\" and import it again)";
-
-fn bilingual(zh: &str, en: &str) -> String {
-    format!("{zh} ({en})")
-}
-
-/// Splits `中文 (English)` into its two halves: the parenthesis that closes
-/// the text and the one that opens it, found by matching from the end.
-fn split_bilingual(s: &str) -> Option<(&str, &str)> {
-    let body = s.strip_suffix(')')?;
-    let mut depth = 1usize;
-    for (i, c) in body.char_indices().rev() {
-        match c {
-            ')' => depth += 1,
-            '(' => {
-                depth -= 1;
-                if depth == 0 {
-                    let zh = body[..i].strip_suffix(' ')?;
-                    return Some((zh, &body[i + 1..]));
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The model's [`Invalid`] as one bilingual message: problem, then fix.
-fn message_from_invalid(invalid: &Invalid) -> String {
-    match (
-        split_bilingual(&invalid.problem),
-        split_bilingual(&invalid.fix),
-    ) {
-        (Some((pz, pe)), Some((fz, fe))) => {
-            bilingual(&format!("{pz}，{fz}"), &format!("{pe}; {fe}"))
-        }
-        _ => format!("{}；{}", invalid.problem, invalid.fix),
-    }
-}
+const SAVE_AS_HINT: (&str, &str) = (
+    "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新导入",
+    "save the sheet from Excel as \"CSV UTF-8 (Comma delimited)\" and import it again",
+);
 
 /// Decodes the file: a UTF-8 byte-order mark means UTF-8; otherwise valid
 /// UTF-8 is UTF-8; otherwise GBK. Errors (at the first line that cannot be
@@ -187,11 +149,11 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), ImportError> {
                 Err(ImportError {
                     line,
                     column: String::new(),
-                    message: bilingual(
-                        &format!("文件标明为 UTF-8 编码，但第 {line} 行含有无效字节；{}", zh_part(SAVE_AS_HINT)),
-                        &format!(
+                    message: Text::new(
+                        format!("文件标明为 UTF-8 编码，但第 {line} 行含有无效字节；{}", SAVE_AS_HINT.0),
+                        format!(
                             "the file is marked as UTF-8 but line {line} holds bytes that are not UTF-8; {}",
-                            en_part(SAVE_AS_HINT)
+                            SAVE_AS_HINT.1
                         ),
                     ),
                 })
@@ -202,14 +164,14 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), ImportError> {
         return Err(ImportError {
             line: 1,
             column: String::new(),
-            message: bilingual(
-                &format!(
+            message: Text::new(
+                format!(
                     "文件是 UTF-16（Unicode 文本）编码，不是 CSV；{}",
-                    zh_part(SAVE_AS_HINT)
+                    SAVE_AS_HINT.0
                 ),
-                &format!(
+                format!(
                     "the file is UTF-16 (Unicode text), not CSV; {}",
-                    en_part(SAVE_AS_HINT)
+                    SAVE_AS_HINT.1
                 ),
             ),
         });
@@ -227,22 +189,14 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), ImportError> {
     Err(ImportError {
         line,
         column: String::new(),
-        message: bilingual(
-            &format!("文件既不是 UTF-8 也不是 GBK 编码，第 {line} 行有无法识别的字节；{}", zh_part(SAVE_AS_HINT)),
-            &format!(
+        message: Text::new(
+            format!("文件既不是 UTF-8 也不是 GBK 编码，第 {line} 行有无法识别的字节；{}", SAVE_AS_HINT.0),
+            format!(
                 "the file is neither UTF-8 nor GBK: line {line} holds bytes that cannot be read; {}",
-                en_part(SAVE_AS_HINT)
+                SAVE_AS_HINT.1
             ),
         ),
     })
-}
-
-fn zh_part(s: &str) -> &str {
-    split_bilingual(s).map_or(s, |(zh, _)| zh)
-}
-
-fn en_part(s: &str) -> &str {
-    split_bilingual(s).map_or(s, |(_, en)| en)
 }
 
 /// Line ends in the bytes: `\r\n`, `\n` or a lone `\r` each count once.
@@ -401,9 +355,9 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<Vec<ImportRow>, Vec<Impor
         return Err(vec![ImportError {
             line: unclosed.map_or(1, |u| u.line),
             column: String::new(),
-            message: bilingual(
-                &format!("文件中没有表头行，表头应为：{}", COLUMNS.join(",")),
-                &format!(
+            message: Text::new(
+                format!("文件中没有表头行，表头应为：{}", COLUMNS.join(",")),
+                format!(
                     "the file has no header row; it must name the columns {}",
                     COLUMNS.join(",")
                 ),
@@ -442,7 +396,7 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<Vec<ImportRow>, Vec<Impor
         errors.push(ImportError {
             line: u.line,
             column: column_name(&header, u.cell),
-            message: bilingual(
+            message: Text::new(
                 "从这里开始的引号没有闭合，之后的内容都被当成了这一个单元格，请补上右引号",
                 "a double quote opened here is never closed, so the rest of the file reads as this one cell; add the closing quote",
             ),
@@ -485,9 +439,9 @@ fn find_columns(header: &[String], line: usize) -> Result<[usize; 10], Vec<Impor
                 errors.push(ImportError {
                     line,
                     column: (*name).to_owned(),
-                    message: bilingual(
-                        &format!("表头缺少“{name}”列，请添加这一列，列名须一字不差{hint_zh}"),
-                        &format!(
+                    message: Text::new(
+                        format!("表头缺少“{name}”列，请添加这一列，列名须一字不差{hint_zh}"),
+                        format!(
                             "the header row has no column \"{name}\"; add it, spelled exactly as shown{hint_en}"
                         ),
                     ),
@@ -496,9 +450,9 @@ fn find_columns(header: &[String], line: usize) -> Result<[usize; 10], Vec<Impor
             [_, again, ..] => errors.push(ImportError {
                 line,
                 column: (*name).to_owned(),
-                message: bilingual(
-                    &format!("表头中“{name}”列出现了不止一次（第 {} 列再次出现），请删去多余的一列", again + 1),
-                    &format!(
+                message: Text::new(
+                    format!("表头中“{name}”列出现了不止一次（第 {} 列再次出现），请删去多余的一列", again + 1),
+                    format!(
                         "the header names the column \"{name}\" more than once (again in column {}); remove the extra one",
                         again + 1
                     ),
@@ -526,7 +480,7 @@ fn parse_row(
 ) -> ImportRow {
     let line = record.line;
     let cell = |k: usize| -> &str { record.cells.get(positions[k]).map_or("", |c| clean(c)) };
-    let mut error = |column: &str, message: String| {
+    let mut error = |column: &str, message: Text| {
         errors.push(ImportError {
             line,
             column: column.to_owned(),
@@ -544,9 +498,9 @@ fn parse_row(
         let n = index + 1;
         error(
             &column_name(header, index),
-            bilingual(
-                &format!("这一行在没有表头的第{n}列里有内容“{extra}”，可能某个单元格里的逗号没有加引号；请核对这一行的各列是否与表头对齐"),
-                &format!("this row has a value (\"{extra}\") in column {n}, which has no header; perhaps a cell holds a comma without quotes; check that the row's cells line up with the header"),
+            Text::new(
+                format!("这一行在没有表头的第{n}列里有内容“{extra}”，可能某个单元格里的逗号没有加引号；请核对这一行的各列是否与表头对齐"),
+                format!("this row has a value (\"{extra}\") in column {n}, which has no header; perhaps a cell holds a comma without quotes; check that the row's cells line up with the header"),
             ),
         );
     }
@@ -556,9 +510,9 @@ fn parse_row(
             let zh = COLUMNS[k];
             error(
                 zh,
-                bilingual(
-                    &format!("“{zh}”不能为空，请填写"),
-                    &format!("the {en} is required; fill in the {zh} cell"),
+                Text::new(
+                    format!("“{zh}”不能为空，请填写"),
+                    format!("the {en} is required; fill in the {zh} cell"),
                 ),
             );
         }
@@ -572,9 +526,9 @@ fn parse_row(
         raw if looks_like_excel_number(raw) => {
             error(
                 COLUMNS[ID_NUMBER],
-                bilingual(
-                    &format!("身份证号“{raw}”被 Excel 当成了数字，后几位已经丢失；请把这一列设为“文本”格式后重新填写身份证号"),
-                    &format!("Excel turned the ID number into a number ({raw}) and lost its last digits; format the column as Text and enter the ID numbers again"),
+                Text::new(
+                    format!("身份证号“{raw}”被 Excel 当成了数字，后几位已经丢失；请把这一列设为“文本”格式后重新填写身份证号"),
+                    format!("Excel turned the ID number into a number ({raw}) and lost its last digits; format the column as Text and enter the ID numbers again"),
                 ),
             );
             None
@@ -584,7 +538,7 @@ fn parse_row(
         {
             Ok(id) => Some(id),
             Err(invalid) => {
-                error(COLUMNS[ID_NUMBER], message_from_invalid(&invalid));
+                error(COLUMNS[ID_NUMBER], Invalid::message(&invalid));
                 None
             }
         },
@@ -595,7 +549,7 @@ fn parse_row(
         raw => match parse_mobile(raw, COLUMNS[PHONE]) {
             Ok(p) => Some(p),
             Err(invalid) => {
-                error(COLUMNS[PHONE], message_from_invalid(&invalid));
+                error(COLUMNS[PHONE], Invalid::message(&invalid));
                 None
             }
         },
@@ -613,13 +567,12 @@ fn parse_row(
             Err(invalid) => {
                 let known: Vec<&str> = Tag::ALL.iter().map(|t| t.zh()).collect();
                 let known = known.join("、");
-                let (pz, pe) = split_bilingual(&invalid.problem)
-                    .unwrap_or((invalid.problem.as_str(), invalid.problem.as_str()));
+                let (pz, pe) = (&invalid.problem.zh, &invalid.problem.en);
                 error(
                     COLUMNS[TAGS],
-                    bilingual(
-                        &format!("{pz}，可用标签：{known}；多个标签用“、”分隔"),
-                        &format!("{pe} \"{word}\"; the known tags are {known}; separate several tags with 、"),
+                    Text::new(
+                        format!("{pz}，可用标签：{known}；多个标签用“、”分隔"),
+                        format!("{pe} \"{word}\"; the known tags are {known}; separate several tags with 、"),
                     ),
                 );
             }
@@ -630,9 +583,9 @@ fn parse_row(
         if let Some(&first) = ids_seen.get(id) {
             error(
                 COLUMNS[ID_NUMBER],
-                bilingual(
-                    &format!("身份证号 {} 与第 {first} 行重复，同一户主只能登记一次；请删去重复的一行或核对号码", id.masked()),
-                    &format!("ID number {} already appears on line {first}; a household is listed once, so remove the repeated row or correct the number", id.masked()),
+                Text::new(
+                    format!("身份证号 {} 与第 {first} 行重复，同一户主只能登记一次；请删去重复的一行或核对号码", id.masked()),
+                    format!("ID number {} already appears on line {first}; a household is listed once, so remove the repeated row or correct the number", id.masked()),
                 ),
             );
         } else {
@@ -648,9 +601,9 @@ fn parse_row(
             let shown = address.concat();
             error(
                 COLUMNS[ROOM],
-                bilingual(
-                    &format!("地址“{shown}”与第 {first} 行重复，同一地址只能登记一户；请删去重复的一行或核对楼栋、单元、房号"),
-                    &format!("the address {shown} already appears on line {first}; one household per address, so remove the repeated row or correct the building, unit or room"),
+                Text::new(
+                    format!("地址“{shown}”与第 {first} 行重复，同一地址只能登记一户；请删去重复的一行或核对楼栋、单元、房号"),
+                    format!("the address {shown} already appears on line {first}; one household per address, so remove the repeated row or correct the building, unit or room"),
                 ),
             );
         } else {
@@ -1166,8 +1119,8 @@ mod tests {
         );
         let m = &errors[0].message;
         assert!(
-            m.starts_with("校验位错误"),
-            "Chinese first, from the model: {m}"
+            m.zh.starts_with("校验位错误"),
+            "the Chinese half is the model's: {m}"
         );
         assert!(
             m.contains("expected 2, got 3"),
@@ -1177,7 +1130,10 @@ mod tests {
             m.contains("请核对身份证号最后一位"),
             "the model's fix is included: {m}"
         );
-        assert!(m.ends_with(')'), "English in parentheses at the end: {m}");
+        assert!(
+            !m.en.contains("校验位错误") && m.en.contains("check digit"),
+            "the English half holds no Chinese: {m}"
+        );
     }
 
     #[test]
@@ -1444,7 +1400,7 @@ mod tests {
         let e = ImportError {
             line: 5,
             column: "身份证号".to_owned(),
-            message: "校验位错误 (check digit is wrong)".to_owned(),
+            message: text!("校验位错误", "check digit is wrong"),
         };
         assert_eq!(
             e.to_string(),
@@ -1454,29 +1410,19 @@ mod tests {
         let e = ImportError {
             line: 1,
             column: String::new(),
-            message: "文件为空 (empty file)".to_owned(),
+            message: text!("文件为空", "empty file"),
         };
         assert_eq!(
             e.to_string(),
             "第 1 行：文件为空 (line 1: empty file)",
             "no column for file-level errors"
         );
-        let e = ImportError {
-            line: 2,
-            column: "标签".to_owned(),
-            message: "没有英文".to_owned(),
-        };
-        assert_eq!(
-            e.to_string(),
-            "第 2 行，标签：没有英文 (line 2, column 标签)",
-            "unsplittable message kept whole"
-        );
         let text = format!(
             "{HEADER}\n平桥社区,平桥第1网格,水花都小区,8栋,1单元,401,邵秀英,522701198706182383,,\n"
         );
         let shown = errs(&text)[0].to_string();
         assert!(
-            shown.starts_with("第 2 行，身份证号：校验位错误，请核对身份证号最后一位 (line 2, column 身份证号: check digit is wrong"),
+            shown.starts_with("第 2 行，身份证号：校验位错误；请核对身份证号最后一位 (line 2, column 身份证号: check digit is wrong"),
             "a real error displays Chinese then English: {shown}"
         );
     }

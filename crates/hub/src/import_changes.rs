@@ -11,6 +11,7 @@
 //! again applies nothing: Automerge changes are applied once.
 
 use gridline_model::Instant;
+use gridline_model::{text, Text};
 use gridline_sync::check::{Binding, Payload};
 use rusqlite::OptionalExtension;
 use serde::Deserialize;
@@ -52,7 +53,7 @@ pub enum Outcome {
     AlreadyOnHub,
     Refused {
         code: String,
-        reason: String,
+        reason: Text,
     },
 }
 
@@ -91,8 +92,9 @@ impl ChangeImportReport {
 }
 
 fn bad_file(why: impl std::fmt::Display) -> Error {
-    Error::Import(format!(
-        "不是有效的未同步改动文件 (not a valid unsynced-changes file): {why}; 请用 gridline device export-unsynced 导出 (export it with gridline device export-unsynced)"
+    Error::Import(text!(
+        "不是有效的未同步改动文件：{why}；请用 gridline device export-unsynced 导出",
+        "not a valid unsynced-changes file: {why}; export it with gridline device export-unsynced"
     ))
 }
 
@@ -109,8 +111,11 @@ impl Hub {
         if admin.trim().is_empty() {
             return Err(gridline_model::Invalid::new(
                 "admin",
-                "需要管理员姓名 (the admin's name is needed for the audit trail)",
-                "--admin 姓名",
+                text!(
+                    "需要管理员姓名",
+                    "the admin's name is needed for the audit trail"
+                ),
+                text!("请加 --admin 姓名", "add --admin NAME"),
             )
             .into());
         }
@@ -119,9 +124,9 @@ impl Hub {
             return Err(bad_file(format!("format {:?}", file.format)));
         }
         if file.v != VERSION {
-            return Err(bad_file(format!(
-                "版本 {} (version {}; this hub reads {VERSION})",
-                file.v, file.v
+            return Err(bad_file(Text::new(
+                format!("版本 {}", file.v),
+                format!("version {}; this hub reads {VERSION}", file.v),
             )));
         }
         let mut conn = self.conn();
@@ -138,9 +143,15 @@ impl Hub {
             return Err(Error::NoSuchDevice(file.device_id));
         };
         if file.user.id != user_id {
-            return Err(bad_file(format!(
-                "文件说用户是 {}，但设备 {} 绑定的是 {user_id} (the file names user {}, but the device is bound to {user_id})",
-                file.user.id, file.device_id, file.user.id
+            return Err(bad_file(Text::new(
+                format!(
+                    "文件说用户是 {}，但设备 {} 绑定的是 {user_id}",
+                    file.user.id, file.device_id
+                ),
+                format!(
+                    "the file names user {}, but the device is bound to {user_id}",
+                    file.user.id
+                ),
             )));
         }
         // The binding as the hub holds it: never what the file claims.
@@ -164,14 +175,17 @@ impl Hub {
             docs: Vec::new(),
         };
         for d in &file.docs {
-            let refused = |code: &str, reason: String| Outcome::Refused {
+            let refused = |code: &str, reason: Text| Outcome::Refused {
                 code: code.to_owned(),
                 reason,
             };
             let (kind, outcome) = match hex::decode(&d.changes) {
                 Err(e) => (
                     d.kind.clone(),
-                    refused("malformed", format!("changes are not hex: {e}")),
+                    refused(
+                        "malformed",
+                        text!("修改不是十六进制：{e}", "changes are not hex: {e}"),
+                    ),
                 ),
                 Ok(changes) => {
                     let Pending {

@@ -24,6 +24,7 @@ mod migrations;
 pub mod server;
 mod sync;
 
+use gridline_model::text;
 use parking_lot::Mutex;
 use std::path::Path;
 
@@ -184,8 +185,9 @@ impl Hub {
             path: dir.to_owned(),
         })?;
         let actor = hex::decode(&actor).map_err(|_| {
-            Error::Damaged(format!(
-                "枢纽执行者编号已损坏：{actor:?} (the hub actor id is damaged); 请从备份恢复 hub.db (restore hub.db from a backup)"
+            Error::Damaged(text!(
+                "枢纽执行者编号已损坏：{actor:?}；请从备份恢复 hub.db",
+                "the hub actor id is damaged; restore hub.db from a backup"
             ))
         })?;
         Hub::with_conn(conn, &path, actor)

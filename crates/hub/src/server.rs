@@ -13,6 +13,7 @@
 
 mod source;
 
+use gridline_model::{text, Text};
 use std::future::Future;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -126,21 +127,29 @@ fn tls_acceptor(
 ) -> std::io::Result<tokio_rustls::TlsAcceptor> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let bad = |what: &str, e: &dyn std::fmt::Display| {
+    let bad = |what: Text, e: &dyn std::fmt::Display| {
         std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{what}: {e}"))
     };
     let chain = CertificateDer::pem_file_iter(cert)
         .map_err(|e| {
             bad(
-                &format!("证书无法读取 (cannot read certificate {})", cert.display()),
+                text!(
+                    "证书 {} 无法读取",
+                    "cannot read certificate {}",
+                    cert.display()
+                ),
                 &e,
             )
         })?
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| bad("证书格式错误 (bad certificate PEM)", &e))?;
+        .map_err(|e| bad(text!("证书格式错误", "bad certificate PEM"), &e))?;
     let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
         bad(
-            &format!("私钥无法读取 (cannot read private key {})", key.display()),
+            text!(
+                "私钥 {} 无法读取",
+                "cannot read private key {}",
+                key.display()
+            ),
             &e,
         )
     })?;
@@ -148,10 +157,15 @@ fn tls_acceptor(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
-    .map_err(|e| bad("TLS", &e))?
+    .map_err(|e| bad(Text::new("TLS", "TLS"), &e))?
     .with_no_client_auth()
     .with_single_cert(chain, key)
-    .map_err(|e| bad("证书与私钥不匹配 (certificate and key do not match)", &e))?;
+    .map_err(|e| {
+        bad(
+            text!("证书与私钥不匹配", "certificate and key do not match"),
+            &e,
+        )
+    })?;
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
@@ -302,10 +316,7 @@ async fn health(State(s): State<Shared>) -> Response {
         .into_response(),
         _ => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(ErrorBody {
-                code: "internal",
-                message: "store unavailable".into(),
-            }),
+            ErrorBody::new("internal", text!("枢纽的存储不可用", "store unavailable")),
         )
             .into_response(),
     }
@@ -396,17 +407,29 @@ pub struct ErrorBody {
     /// not JSON (400) or not an `EnrollRequest` (422) is `invalid`.
     #[schema(value_type = String, example = "invalid")]
     pub code: &'static str,
-    /// What went wrong and what to do, Chinese first.
+    /// What went wrong and what to do, both languages: `中文 (English)`.
     pub message: String,
+    /// The same in Chinese only.
+    pub zh: String,
+    /// The same in English only.
+    pub en: String,
 }
 
-fn internal(message: &str) -> Response {
+impl ErrorBody {
+    fn new(code: &'static str, t: Text) -> Json<ErrorBody> {
+        Json(ErrorBody {
+            code,
+            message: t.in_lang(gridline_model::Lang::Both),
+            zh: t.zh,
+            en: t.en,
+        })
+    }
+}
+
+fn internal(message: Text) -> Response {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
-        Json(ErrorBody {
-            code: "internal",
-            message: message.to_owned(),
-        }),
+        ErrorBody::new("internal", message),
     )
         .into_response()
 }
@@ -430,14 +453,7 @@ fn error_response(e: &Error) -> Response {
     if status.is_server_error() {
         tracing::error!(error = %e, "request failed");
     }
-    let mut resp = (
-        status,
-        Json(ErrorBody {
-            code,
-            message: e.to_string(),
-        }),
-    )
-        .into_response();
+    let mut resp = (status, ErrorBody::new(code, e.text())).into_response();
     let retry_after = match e {
         Error::TooManyAttempts {
             retry_after_secs, ..
@@ -457,12 +473,13 @@ fn error_response(e: &Error) -> Response {
 fn wrong_content_type(want: &str) -> Response {
     (
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        Json(ErrorBody {
-            code: "invalid",
-            message: format!(
-                "请求须为 Content-Type: {want} (send the body as Content-Type: {want})"
+        ErrorBody::new(
+            "invalid",
+            text!(
+                "请求须为 Content-Type: {want}",
+                "send the body as Content-Type: {want}"
             ),
-        }),
+        ),
     )
         .into_response()
 }
@@ -540,7 +557,7 @@ async fn enroll(
             }
             error_response(&e)
         }
-        Err(_) => internal("panicked"),
+        Err(_) => internal(text!("枢纽内部出错", "the hub failed inside: panicked")),
     }
 }
 
@@ -552,22 +569,23 @@ fn enrol_rejection(e: &JsonRejection) -> Response {
     let (code, message) = match status {
         StatusCode::PAYLOAD_TOO_LARGE => (
             "too_large",
-            format!(
-                "请求体超过 {} KiB (the request body is over {} KiB)",
-                MAX_ENROL_BYTES / 1024,
-                MAX_ENROL_BYTES / 1024
+            text!(
+                "请求体超过 {kib} KiB",
+                "the request body is over {kib} KiB",
+                kib = MAX_ENROL_BYTES / 1024
             ),
         ),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => return wrong_content_type("application/json"),
         _ => (
             "invalid",
-            format!(
-                "不是注册请求 (not an enrolment request): {}; 请发送 JSON {{\"code\", \"device_id\", \"actor\"}} (send JSON with code, device_id and actor)",
-                e.body_text()
+            text!(
+                "不是注册请求：{why}；请发送 JSON {{\"code\", \"device_id\", \"actor\"}}",
+                "not an enrolment request: {why}; send JSON with code, device_id and actor",
+                why = e.body_text()
             ),
         ),
     };
-    (status, Json(ErrorBody { code, message })).into_response()
+    (status, ErrorBody::new(code, message)).into_response()
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -628,7 +646,7 @@ async fn sync(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Respo
             s.metrics.errors.fetch_add(1, Ordering::Relaxed);
             error_response(&e)
         }
-        Err(_) => internal("panicked"),
+        Err(_) => internal(text!("枢纽内部出错", "the hub failed inside: panicked")),
     };
     s.metrics
         .sync_micros

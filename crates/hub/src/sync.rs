@@ -3,6 +3,7 @@
 use automerge::sync::{State, SyncDoc};
 use automerge::AutoCommit;
 use gridline_model::permission::{Kind, Target};
+use gridline_model::text;
 use gridline_model::wish::{WishStage, WishState};
 use gridline_model::{GridId, Instant, RecordId, Role, Scope, User, WishEvent, WishStep};
 use gridline_records::Record;
@@ -485,8 +486,11 @@ impl Hub {
         let refused = || {
             Error::from(gridline_model::Invalid::new(
                 "new_actor",
-                "不能使用此执行者编号 (this actor id cannot be registered)",
-                "请让设备生成新的执行者编号后再同步 (let the device make a fresh actor id and sync again)",
+                text!("不能使用此执行者编号", "this actor id cannot be registered"),
+                text!(
+                    "请让设备生成新的执行者编号后再同步",
+                    "let the device make a fresh actor id and sync again"
+                ),
             ))
         };
         match owner {
@@ -1031,8 +1035,9 @@ pub(crate) fn read_counter(tx: &rusqlite::Connection) -> Result<u64> {
         r.get(0)
     })?;
     text.parse().map_err(|_| {
-        Error::Damaged(format!(
-            "枢纽计数器已损坏：{text:?} (the hub counter is damaged: {text:?}); 请从备份恢复 hub.db (restore hub.db from a backup)"
+        Error::Damaged(text!(
+            "枢纽计数器已损坏：{text:?}；请从备份恢复 hub.db",
+            "the hub counter is damaged: {text:?}; restore hub.db from a backup"
         ))
     })
 }

@@ -3,6 +3,7 @@
 //! A community is known by its 12-digit administrative division code (county 6 +
 //! street 3 + community 3); a grid by that code plus a 3-digit grid number.
 
+use crate::text;
 use std::fmt;
 use std::str::FromStr;
 
@@ -18,8 +19,14 @@ impl CommunityCode {
         if s.len() != 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Invalid::new(
                 "community",
-                format!("社区代码应为 12 位数字，收到 \"{s}\" (a community code is 12 digits)"),
-                "请使用区划代码，如 522701001001 (use the division code, e.g. 522701001001)",
+                text!(
+                    "社区代码应为 12 位数字，收到 \"{s}\"",
+                    "a community code is 12 digits"
+                ),
+                text!(
+                    "请使用区划代码，如 522701001001",
+                    "use the division code, e.g. 522701001001"
+                ),
             ));
         }
         Ok(Self(s.to_owned()))
@@ -56,8 +63,14 @@ impl GridId {
         if s.len() != 15 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Invalid::new(
                 "grid",
-                format!("网格编号应为 15 位数字，收到 \"{s}\" (a grid id is 15 digits)"),
-                "网格编号 = 12 位社区代码 + 3 位网格号，如 522701001001001 (community code + grid number)",
+                text!(
+                    "网格编号应为 15 位数字，收到 \"{s}\"",
+                    "a grid id is 15 digits"
+                ),
+                text!(
+                    "网格编号 = 12 位社区代码 + 3 位网格号，如 522701001001001",
+                    "community code + grid number"
+                ),
             ));
         }
         Ok(Self(s.to_owned()))

@@ -1,6 +1,7 @@
 //! Households, residents, and the household-private part (ID numbers,
 //! sensitive tags), with validation that names the field and the fix.
 
+use crate::{text, Text};
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
@@ -37,8 +38,8 @@ impl Address {
             if value.trim().is_empty() {
                 return Err(Invalid::new(
                     field,
-                    format!("地址缺少{zh} (the address needs a {field})"),
-                    format!("请填写{zh}，如 8栋 / 401 (fill in the {field})"),
+                    text!("地址缺少{zh}", "the address needs a {field}"),
+                    text!("请填写{zh}，如 8栋 / 401", "fill in the {field}"),
                 ));
             }
         }
@@ -65,8 +66,8 @@ impl Gender {
             "女" | "f" | "female" | "F" => Ok(Gender::Female),
             other => Err(Invalid::new(
                 "gender",
-                format!("无法识别性别 \"{other}\" (unknown gender)"),
-                "请填 男 或 女 (use 男/male or 女/female)",
+                text!("无法识别性别 \"{other}\"", "unknown gender"),
+                text!("请填 男 或 女", "use 男/male or 女/female"),
             )),
         }
     }
@@ -110,8 +111,11 @@ impl Relation {
             .ok_or_else(|| {
                 Invalid::new(
                     "relation",
-                    format!("未知关系 \"{s}\" (unknown relation)"),
-                    "可用 (use): 户主、配偶、子女、父母、孙子女、其他",
+                    text!("未知关系 \"{s}\"", "unknown relation"),
+                    text!(
+                        "可用：户主、配偶、子女、父母、孙子女、其他",
+                        "use: 户主、配偶、子女、父母、孙子女、其他"
+                    ),
                 )
             })
     }
@@ -165,23 +169,23 @@ impl Household {
             if r.name.trim().is_empty() {
                 return Err(Invalid::new(
                     field("name"),
-                    "居民姓名为空 (the resident has no name)",
-                    "请填写姓名 (fill in the name)",
+                    text!("居民姓名为空", "the resident has no name"),
+                    text!("请填写姓名", "fill in the name"),
                 ));
             }
             if r.name.chars().count() > MAX_NAME {
                 return Err(Invalid::new(
                     field("name"),
-                    format!("姓名过长 (name longer than {MAX_NAME} characters)"),
-                    "请只填姓名 (enter the name only)",
+                    text!("姓名过长", "name longer than {MAX_NAME} characters"),
+                    text!("请只填姓名", "enter the name only"),
                 ));
             }
             if let Some(b) = r.birth_date {
                 if b > today {
                     return Err(Invalid::new(
                         field("birth_date"),
-                        format!("出生日期 {b} 在未来 (birth date is in the future)"),
-                        "请核对出生日期 (check the birth date)",
+                        text!("出生日期 {b} 在未来", "birth date is in the future"),
+                        text!("请核对出生日期", "check the birth date"),
                     ));
                 }
             }
@@ -195,16 +199,19 @@ impl Household {
         if heads > 1 {
             return Err(Invalid::new(
                 "residents",
-                "一户只能有一位户主 (a household has one head)",
-                "请把其他人的关系改为配偶、子女等 (change the others' relation)",
+                text!("一户只能有一位户主", "a household has one head"),
+                text!(
+                    "请把其他人的关系改为配偶、子女等",
+                    "change the others' relation"
+                ),
             ));
         }
         if let Some((lat, lon)) = self.location {
             if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
                 return Err(Invalid::new(
                     "location",
-                    "坐标超出范围 (coordinates out of range)",
-                    "纬度 -90..90，经度 -180..180 (lat -90..90, lon -180..180)",
+                    text!("坐标超出范围", "coordinates out of range"),
+                    text!("纬度 -90..90，经度 -180..180", "lat -90..90, lon -180..180"),
                 ));
             }
         }
@@ -216,11 +223,14 @@ fn check_ordinary_tags(tags: &BTreeSet<Tag>, field: &str) -> Result<(), Invalid>
     if let Some(t) = tags.iter().find(|t| t.is_sensitive()) {
         return Err(Invalid::new(
             field,
-            format!(
-                "\"{t}\" 是敏感标签，不能放在普通标签中 (\"{}\" is a sensitive tag)",
-                t.en()
+            Text::new(
+                format!("\"{t}\" 是敏感标签，不能放在普通标签中"),
+                format!("\"{}\" is a sensitive tag", t.en()),
             ),
-            "敏感标签只记在户的保密信息中 (sensitive tags go in the household-private part)",
+            text!(
+                "敏感标签只记在户的保密信息中",
+                "sensitive tags go in the household-private part"
+            ),
         ));
     }
     Ok(())
@@ -241,8 +251,8 @@ impl HouseholdPrivate {
         if let Some(t) = self.sensitive_tags.iter().find(|t| !t.is_sensitive()) {
             return Err(Invalid::new(
                 "sensitive_tags",
-                format!("\"{t}\" 不是敏感标签 (not a sensitive tag)"),
-                "普通标签记在户信息中 (ordinary tags go on the household)",
+                text!("\"{t}\" 不是敏感标签", "not a sensitive tag"),
+                text!("普通标签记在户信息中", "ordinary tags go on the household"),
             ));
         }
         for (rid, id) in &self.id_numbers {
@@ -254,8 +264,11 @@ impl HouseholdPrivate {
             else {
                 return Err(Invalid::new(
                     "id_number",
-                    "身份证号对应的居民不在此户 (no such resident in the household)",
-                    "请先添加居民 (add the resident first)",
+                    text!(
+                        "身份证号对应的居民不在此户",
+                        "no such resident in the household"
+                    ),
+                    text!("请先添加居民", "add the resident first"),
                 ));
             };
             let field = format!("residents[{i}].id_number");

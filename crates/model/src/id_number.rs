@@ -4,6 +4,7 @@
 //! (`YYYYMMDD`), 3-digit sequence (odd for men, even for women) and one check
 //! character (`0`-`9` or `X`) computed with ISO 7064 MOD 11-2.
 
+use crate::text;
 use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
@@ -102,11 +103,15 @@ pub fn parse_id_number(input: &str, field: &str) -> Result<IdNumber, Invalid> {
     if chars.len() != 18 {
         return Err(Invalid::new(
             field,
-            format!(
-                "身份证号应为18位，实际为{n}位 (an ID number has 18 characters, {n} were given)",
+            text!(
+                "身份证号应为18位，实际为{n}位",
+                "an ID number has 18 characters, {n} were given",
                 n = chars.len()
             ),
-            "请核对身份证号是否完整 (check that the whole ID number was entered)",
+            text!(
+                "请核对身份证号是否完整",
+                "check that the whole ID number was entered"
+            ),
         ));
     }
 
@@ -114,11 +119,15 @@ pub fn parse_id_number(input: &str, field: &str) -> Result<IdNumber, Invalid> {
         let p = pos + 1;
         return Err(Invalid::new(
             field,
-            format!(
-                "第{p}位不是数字：“{c}” (character {p} is not a digit: '{c}')",
+            text!(
+                "第{p}位不是数字：“{c}”",
+                "character {p} is not a digit: '{c}'",
                 c = chars[pos]
             ),
-            "身份证号前17位只能是数字 (the first 17 characters must be digits)",
+            text!(
+                "身份证号前17位只能是数字",
+                "the first 17 characters must be digits"
+            ),
         ));
     }
 
@@ -126,8 +135,14 @@ pub fn parse_id_number(input: &str, field: &str) -> Result<IdNumber, Invalid> {
     if !(last.is_ascii_digit() || last == 'X') {
         return Err(Invalid::new(
             field,
-            format!("第18位应为数字或X，实际为“{last}” (character 18 must be a digit or X, got '{last}')"),
-            "请核对身份证号最后一位 (check the last character of the ID number)",
+            text!(
+                "第18位应为数字或X，实际为“{last}”",
+                "character 18 must be a digit or X, got '{last}'"
+            ),
+            text!(
+                "请核对身份证号最后一位",
+                "check the last character of the ID number"
+            ),
         ));
     }
 
@@ -136,10 +151,8 @@ pub fn parse_id_number(input: &str, field: &str) -> Result<IdNumber, Invalid> {
     if birth_from_digits(birth_digits).is_none() {
         return Err(Invalid::new(
             field,
-            format!(
-                "第7-14位的出生日期{birth_digits}无效 (birth date {birth_digits} in characters 7-14 is not a real date on or after 1900-01-01)"
-            ),
-            "请核对身份证号中的出生日期 (check the birth date inside the ID number)",
+            text!("第7-14位的出生日期{birth_digits}无效", "birth date {birth_digits} in characters 7-14 is not a real date on or after 1900-01-01"),
+            text!("请核对身份证号中的出生日期", "check the birth date inside the ID number"),
         ));
     }
 
@@ -147,8 +160,14 @@ pub fn parse_id_number(input: &str, field: &str) -> Result<IdNumber, Invalid> {
     if expected != last {
         return Err(Invalid::new(
             field,
-            format!("校验位错误 (check digit is wrong: expected {expected}, got {last})"),
-            "请核对身份证号最后一位 (check the last character of the ID number)",
+            text!(
+                "校验位错误",
+                "check digit is wrong: expected {expected}, got {last}"
+            ),
+            text!(
+                "请核对身份证号最后一位",
+                "check the last character of the ID number"
+            ),
         ));
     }
 
@@ -164,10 +183,14 @@ pub fn check_birth_agrees(id: &IdNumber, birth: NaiveDate, field: &str) -> Resul
     }
     Err(Invalid::new(
         field,
-        format!(
-            "身份证号中的出生日期{inside}与填写的出生日期{birth}不一致 (birth date in the ID number is {inside} but the birth date given is {birth})"
+        text!(
+            "身份证号中的出生日期{inside}与填写的出生日期{birth}不一致",
+            "birth date in the ID number is {inside} but the birth date given is {birth}"
         ),
-        "请核对身份证号和出生日期 (check both the ID number and the birth date)",
+        text!(
+            "请核对身份证号和出生日期",
+            "check both the ID number and the birth date"
+        ),
     ))
 }
 
@@ -179,10 +202,14 @@ pub fn check_not_future(id: &IdNumber, today: NaiveDate, field: &str) -> Result<
     }
     Err(Invalid::new(
         field,
-        format!(
-            "身份证号中的出生日期{birth}晚于今天{today} (birth date in the ID number, {birth}, is after today, {today})"
+        text!(
+            "身份证号中的出生日期{birth}晚于今天{today}",
+            "birth date in the ID number, {birth}, is after today, {today}"
         ),
-        "请核对身份证号中的出生日期 (check the birth date inside the ID number)",
+        text!(
+            "请核对身份证号中的出生日期",
+            "check the birth date inside the ID number"
+        ),
     ))
 }
 
@@ -428,7 +455,7 @@ mod tests {
             err.problem
         );
         assert!(
-            err.problem.starts_with("校验位错误"),
+            err.problem.zh.starts_with("校验位错误"),
             "Chinese comes first: {}",
             err.problem
         );

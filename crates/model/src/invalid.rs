@@ -2,37 +2,42 @@
 
 use std::fmt;
 
+use crate::Text;
+
 /// Bad input, named by field, with a sentence on how to put it right.
 ///
-/// Messages are bilingual (Chinese first) because they reach users directly
-/// through the CLI and the app.
+/// The problem and the fix are [`Text`]s, Chinese and English apart, because
+/// they reach users directly through the CLI and the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
     /// The field at fault, as the user named it (`id_number`, `phone`, `grid` …).
     pub field: String,
     /// What is wrong.
-    pub problem: String,
+    pub problem: Text,
     /// What to do about it.
-    pub fix: String,
+    pub fix: Text,
 }
 
 impl Invalid {
-    pub fn new(
-        field: impl Into<String>,
-        problem: impl Into<String>,
-        fix: impl Into<String>,
-    ) -> Self {
+    pub fn new(field: impl Into<String>, problem: Text, fix: Text) -> Self {
         Self {
             field: field.into(),
-            problem: problem.into(),
-            fix: fix.into(),
+            problem,
+            fix,
         }
+    }
+}
+
+impl Invalid {
+    /// The problem and its fix as one message, without the field.
+    pub fn message(&self) -> Text {
+        self.problem.then(&self.fix)
     }
 }
 
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}; {}", self.field, self.problem, self.fix)
+        write!(f, "{}: {}", self.field, self.message())
     }
 }
 

@@ -15,6 +15,7 @@
 //! rules refuse (wrong role, wrong state, wrong unit) stays in the list and is
 //! reported as refused with its reason; it changes nothing.
 
+use crate::{text, Text};
 use std::collections::BTreeMap;
 
 use chrono::Duration;
@@ -45,8 +46,8 @@ pub fn parse_category(s: &str) -> Result<String, Invalid> {
     } else {
         Err(Invalid::new(
             "category",
-            format!("未知事件类别 \"{s}\" (unknown category)"),
-            format!("可用类别 (categories): {}", CATEGORIES.join("、")),
+            text!("未知事件类别 \"{s}\"", "unknown category"),
+            text!("可用类别：{}", "categories: {}", CATEGORIES.join("、")),
         ))
     }
 }
@@ -84,8 +85,11 @@ impl Grade {
             "minor" | "轻微" => Ok(Grade::Minor),
             other => Err(Invalid::new(
                 "grade",
-                format!("未知等级 \"{other}\" (unknown grade)"),
-                "请用 urgent/紧急、normal/一般、minor/轻微",
+                text!("未知等级 \"{other}\"", "unknown grade"),
+                text!(
+                    "请用 urgent/紧急、normal/一般、minor/轻微",
+                    "use urgent/紧急, normal/一般 or minor/轻微"
+                ),
             )),
         }
     }
@@ -283,8 +287,8 @@ impl Stage {
                 let keys: Vec<_> = Stage::ALL.iter().map(|s| s.key()).collect();
                 Invalid::new(
                     "state",
-                    format!("未知状态 \"{s}\" (unknown state)"),
-                    format!("可用 (use): {}", keys.join(", ")),
+                    text!("未知状态 \"{s}\"", "unknown state"),
+                    text!("可用：{}", "use: {}", keys.join(", ")),
                 )
             })
     }
@@ -314,15 +318,18 @@ impl Issue {
         if self.description.trim().is_empty() {
             return Err(Invalid::new(
                 "description",
-                "事件描述为空 (the description is empty)",
-                "请描述看到的问题 (describe what you saw)",
+                text!("事件描述为空", "the description is empty"),
+                text!("请描述看到的问题", "describe what you saw"),
             ));
         }
         if !URGENCY.contains(&self.urgency) {
             return Err(Invalid::new(
                 "urgency",
-                format!("紧急程度 {} 超出范围 (urgency out of range)", self.urgency),
-                "请填 1（低）到 3（高） (use 1 low to 3 high)",
+                Text::new(
+                    format!("紧急程度 {} 超出范围", self.urgency),
+                    format!("urgency out of range"),
+                ),
+                text!("请填 1（低）到 3（高）", "use 1 low to 3 high"),
             ));
         }
         Ok(())
@@ -342,7 +349,7 @@ impl Issue {
 pub struct Outcome {
     pub event: RecordId,
     /// `None` when applied; the reason when refused.
-    pub refused: Option<String>,
+    pub refused: Option<Text>,
 }
 
 /// The fold of an issue's events.
@@ -396,31 +403,24 @@ impl IssueState {
     }
 
     /// Applies one event or says why the rules refuse it (changing nothing).
-    fn apply(&mut self, e: &IssueEvent, deadlines: &Deadlines) -> Result<(), String> {
+    fn apply(&mut self, e: &IssueEvent, deadlines: &Deadlines) -> Result<(), Text> {
         use IssueStep as S;
         use Stage::*;
         if !e.step.roles().contains(&e.author.role) {
-            return Err(format!(
-                "{} 不能{} (role {} may not {})",
-                e.author.role.zh(),
-                e.step.zh(),
-                e.author.role,
-                e.step.key()
+            return Err(Text::new(
+                format!("{} 不能{}", e.author.role.zh(), e.step.zh()),
+                format!("role {} may not {}", e.author.role, e.step.key()),
             ));
         }
         let stage = self.stage;
         let wrong_state = || match stage {
-            Some(st) => format!(
-                "事件{}，不能{} (cannot {} an issue that is {})",
-                st.zh(),
-                e.step.zh(),
-                e.step.key(),
-                st.key()
+            Some(st) => Text::new(
+                format!("事件{}，不能{}", st.zh(), e.step.zh()),
+                format!("cannot {} an issue that is {}", e.step.key(), st.key()),
             ),
-            None => format!(
-                "事件尚未上报，不能{} (cannot {} an issue that was never reported)",
-                e.step.zh(),
-                e.step.key()
+            None => Text::new(
+                format!("事件尚未上报，不能{}", e.step.zh()),
+                format!("cannot {} an issue that was never reported", e.step.key()),
             ),
         };
         // Community steps must come from the issue's own community.
@@ -428,18 +428,21 @@ impl IssueState {
             && !matches!(e.step, S::Report)
             && e.author.unit != self.community
         {
-            return Err(format!(
-                "不属于本社区 (community {} is not the issue's community {})",
-                e.author.unit, self.community
+            return Err(Text::new(
+                format!("不属于本社区"),
+                format!(
+                    "community {} is not the issue's community {}",
+                    e.author.unit, self.community
+                ),
             ));
         }
         match (&e.step, stage) {
             (S::Report, None) => self.stage = Some(Reported),
-            (S::Report, Some(_)) => return Err("事件已上报 (already reported)".into()),
+            (S::Report, Some(_)) => return Err(text!("事件已上报", "already reported")),
             (S::Accept, Some(Reported)) => self.stage = Some(Accepted),
             (S::Reject { reason }, Some(Reported)) => {
                 if reason.trim().is_empty() {
-                    return Err("退回需要说明理由 (a rejection needs a reason)".into());
+                    return Err(text!("退回需要说明理由", "a rejection needs a reason"));
                 }
                 self.stage = Some(Rejected);
             }
@@ -451,9 +454,10 @@ impl IssueState {
             (S::Escalate { .. }, Some(Accepted)) => self.stage = Some(Escalated),
             (S::Dispatch { departments, grade }, Some(Escalated)) => {
                 if departments.is_empty() {
-                    return Err(
-                        "派遣需要至少一个部门 (dispatch needs at least one department)".into(),
-                    );
+                    return Err(text!(
+                        "派遣需要至少一个部门",
+                        "dispatch needs at least one department"
+                    ));
                 }
                 self.departments = departments.clone();
                 self.feedback.clear();
@@ -464,9 +468,9 @@ impl IssueState {
             }
             (S::Handle { feedback }, Some(Dispatched)) => {
                 if !self.departments.contains(&e.author.unit) {
-                    return Err(format!(
-                        "未派遣给{} (not dispatched to {})",
-                        e.author.unit, e.author.unit
+                    return Err(Text::new(
+                        format!("未派遣给{}", e.author.unit),
+                        format!("not dispatched to {}", e.author.unit),
                     ));
                 }
                 self.feedback
@@ -492,7 +496,7 @@ impl IssueState {
                 Some(Closed),
             ) => {
                 if resident.trim().is_empty() {
-                    return Err("评价需写明居民 (an evaluation names the resident)".into());
+                    return Err(text!("评价需写明居民", "an evaluation names the resident"));
                 }
                 self.satisfied = Some(*satisfied);
                 if *satisfied {
@@ -520,11 +524,11 @@ impl IssueState {
     }
 
     /// The reason an event was refused, if it was.
-    pub fn refusal(&self, event: RecordId) -> Option<&str> {
+    pub fn refusal(&self, event: RecordId) -> Option<&Text> {
         self.outcomes
             .iter()
             .find(|o| o.event == event)
-            .and_then(|o| o.refused.as_deref())
+            .and_then(|o| o.refused.as_ref())
     }
 
     /// Whether this step, by this author, at this point, would be accepted.
@@ -534,7 +538,7 @@ impl IssueState {
         author: &Author,
         step: &IssueStep,
         deadlines: &Deadlines,
-    ) -> Result<(), String> {
+    ) -> Result<(), Text> {
         let mut probe = self.clone();
         let e = IssueEvent {
             id: RecordId::max(),

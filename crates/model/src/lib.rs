@@ -47,19 +47,30 @@ pub fn parse_new_id(s: &str, field: &str) -> Result<RecordId, Invalid> {
     let id = RecordId::parse_str(s.trim()).map_err(|_| {
         Invalid::new(
             field,
-            format!("\"{s}\" 不是有效的 UUID (not a valid UUID)"),
-            "请给出 UUID v7，如 0193a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b；不给则自动生成 (give a UUID v7, or leave it out to have one made)",
+            text!("\"{s}\" 不是有效的 UUID", "not a valid UUID"),
+            text!(
+                "请给出 UUID v7，如 0193a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b；不给则自动生成",
+                "give a UUID v7, or leave it out to have one made"
+            ),
         )
     })?;
     if id.get_version() != Some(uuid::Version::SortRand) {
         return Err(Invalid::new(
             field,
-            format!(
-                "{id} 是 UUID v{}，新记录的编号须为 UUID v7 (is a UUID v{}; a new record's id must be a UUID v7)",
-                id.get_version_num(),
-                id.get_version_num()
+            Text::new(
+                format!(
+                    "{id} 是 UUID v{}，新记录的编号须为 UUID v7",
+                    id.get_version_num()
+                ),
+                format!(
+                    "is a UUID v{}; a new record's id must be a UUID v7",
+                    id.get_version_num()
+                ),
             ),
-            "请生成 UUID v7（如 uuidgen --time-v7 或 Python uuid7），或不给编号 (make a UUID v7, or leave the id out)",
+            text!(
+                "请生成 UUID v7（如 uuidgen --time-v7 或 Python uuid7），或不给编号",
+                "make a UUID v7, or leave the id out"
+            ),
         ));
     }
     Ok(id)
@@ -76,8 +87,11 @@ pub fn check_length(field: &str, s: &str) -> Result<(), Invalid> {
     if s.chars().count() > MAX_TEXT {
         return Err(Invalid::new(
             field,
-            format!("文字过长，超过 {MAX_TEXT} 字 (longer than {MAX_TEXT} characters)"),
-            "请精简内容 (shorten it)",
+            text!(
+                "文字过长，超过 {MAX_TEXT} 字",
+                "longer than {MAX_TEXT} characters"
+            ),
+            text!("请精简内容", "shorten it"),
         ));
     }
     Ok(())

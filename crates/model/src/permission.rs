@@ -5,6 +5,7 @@
 //! is written, and in the fold ([`crate::issue`], [`crate::wish`]) for state,
 //! so a step that slips past one device is still refused on every replica.
 
+use crate::{text, Text};
 use std::fmt;
 
 use crate::{GridId, RecordId, Role, Scope, User, WishStep};
@@ -84,12 +85,12 @@ impl Target {
 /// Why the rules refuse an action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    pub reason: String,
+    pub reason: crate::Text,
 }
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.reason)
+        self.reason.fmt(f)
     }
 }
 
@@ -139,27 +140,28 @@ pub fn check(user: &User, kind: Kind, action: Action, target: &Target) -> Result
     if allowed {
         return Ok(());
     }
-    let verb = match action {
-        Read => "查看",
-        Create => "新建",
-        Edit => "修改",
-        Step => "处理",
+    let (verb, verb_en) = match action {
+        Read => ("查看", "reading"),
+        Create => ("新建", "creating"),
+        Edit => ("修改", "editing"),
+        Step => ("处理", "acting on"),
     };
     let why = if matches!(role, Admin | Hub) {
-        "管理员不编辑记录 (admins do not read or edit records)".to_owned()
+        text!("管理员不编辑记录", "admins do not read or edit records")
     } else if role_may(kind, action, role) {
-        "不在你的范围内 (outside your scope)".to_owned()
+        text!("不在你的范围内", "outside your scope")
     } else {
-        format!(
-            "{}不能{}此类记录 (role {role} may not {action:?} a {})",
-            role.zh(),
-            verb,
-            kind.key()
+        Text::new(
+            format!("{}不能{}此类记录", role.zh(), verb),
+            format!("role {role} may not {action:?} a {}", kind.key()).to_lowercase(),
         )
-        .to_lowercase()
     };
+    let (kind_zh, kind_en) = (kind_zh(kind), kind.key());
     Err(Refusal {
-        reason: format!("{verb}{}被拒绝：{why}", kind_zh(kind)),
+        reason: why.after(&text!(
+            "{verb}{kind_zh}被拒绝",
+            "{verb_en} a {kind_en} refused"
+        )),
     })
 }
 
@@ -211,14 +213,20 @@ pub fn role_may(kind: Kind, action: Action, role: Role) -> bool {
 pub fn check_wish_step(user: &User, step: &WishStep, target: &Target) -> Result<(), Refusal> {
     check(user, Kind::Wish, Action::Step, target)?;
     if matches!(step, WishStep::Confirm { .. }) && !in_scope(user, target) {
-        return Err(Refusal { reason: "确认心愿被拒绝：不在你的范围内 (confirming is for the wish's own grid or community)".into() });
+        return Err(Refusal {
+            reason: text!(
+                "确认心愿被拒绝：不在你的范围内",
+                "confirming is for the wish's own grid or community"
+            )
+            .into(),
+        });
     }
     if matches!(step, WishStep::WithdrawWish { .. })
         && user.role == Role::CommunityStaff
         && !in_scope(user, target)
     {
         return Err(Refusal {
-            reason: "撤回心愿被拒绝：不在你的社区 (outside your community)".into(),
+            reason: text!("撤回心愿被拒绝：不在你的社区", "outside your community").into(),
         });
     }
     Ok(())

@@ -3,6 +3,7 @@
 //! Only 11-digit mobile numbers (`1[3-9]` followed by 9 digits) are accepted;
 //! landlines and service numbers are refused with a message saying so.
 
+use crate::text;
 use std::fmt;
 
 use crate::invalid::Invalid;
@@ -57,8 +58,8 @@ pub fn parse_mobile(input: &str, field: &str) -> Result<Phone, Invalid> {
     if compact.is_empty() {
         return Err(Invalid::new(
             field,
-            "手机号码为空 (the mobile number is empty)",
-            "请填写11位手机号码 (enter an 11-digit mobile number)",
+            text!("手机号码为空", "the mobile number is empty"),
+            text!("请填写11位手机号码", "enter an 11-digit mobile number"),
         ));
     }
 
@@ -80,21 +81,26 @@ pub fn parse_mobile(input: &str, field: &str) -> Result<Phone, Invalid> {
         let p = pos + 1;
         return Err(Invalid::new(
             field,
-            format!(
-                "手机号码第{p}位不是数字：“{c}” (character {p} of the mobile number is not a digit: '{c}')"
+            text!(
+                "手机号码第{p}位不是数字：“{c}”",
+                "character {p} of the mobile number is not a digit: '{c}'"
             ),
-            "手机号码只能包含数字，可带+86前缀 (a mobile number has digits only, optionally after +86)",
+            text!(
+                "手机号码只能包含数字，可带+86前缀",
+                "a mobile number has digits only, optionally after +86"
+            ),
         ));
     }
 
     if !national.starts_with('1') {
         return Err(Invalid::new(
             field,
-            format!(
-                "{shown}不是手机号码，此处只接受手机号码 (only mobile numbers are accepted here; {shown} looks like a landline or service number)",
+            text!(
+                "{shown}不是手机号码，此处只接受手机号码",
+                "only mobile numbers are accepted here; {shown} looks like a landline or service number",
                 shown = input.trim()
             ),
-            "请填写以1开头的11位手机号码 (enter an 11-digit mobile number starting with 1)",
+            text!("请填写以1开头的11位手机号码", "enter an 11-digit mobile number starting with 1"),
         ));
     }
 
@@ -102,10 +108,14 @@ pub fn parse_mobile(input: &str, field: &str) -> Result<Phone, Invalid> {
     if n != 11 {
         return Err(Invalid::new(
             field,
-            format!(
-                "手机号码应为11位，实际为{n}位 (a mobile number has 11 digits, {n} were given)"
+            text!(
+                "手机号码应为11位，实际为{n}位",
+                "a mobile number has 11 digits, {n} were given"
             ),
-            "请核对手机号码是否完整 (check that the whole mobile number was entered)",
+            text!(
+                "请核对手机号码是否完整",
+                "check that the whole mobile number was entered"
+            ),
         ));
     }
 
@@ -113,11 +123,15 @@ pub fn parse_mobile(input: &str, field: &str) -> Result<Phone, Invalid> {
     if !(b'3'..=b'9').contains(&second) {
         return Err(Invalid::new(
             field,
-            format!(
-                "号段1{s}不是手机号段 (1{s} is not a mobile prefix; mobile numbers start with 13 to 19)",
+            text!(
+                "号段1{s}不是手机号段",
+                "1{s} is not a mobile prefix; mobile numbers start with 13 to 19",
                 s = char::from(second)
             ),
-            "请核对手机号码前两位 (check the first two digits of the mobile number)",
+            text!(
+                "请核对手机号码前两位",
+                "check the first two digits of the mobile number"
+            ),
         ));
     }
 

@@ -1,5 +1,6 @@
 //! Who acts: roles, scopes, users, and the author stamped on every event.
 
+use crate::{text, Text};
 use std::fmt;
 
 use crate::{CommunityCode, GridId, Invalid, RecordId};
@@ -57,8 +58,8 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.key() == s.trim() || r.zh() == s.trim()).ok_or_else(|| {
             Invalid::new(
                 "role",
-                format!("未知角色 \"{s}\" (unknown role)"),
-                "可用角色 (roles): grid-worker, joint-leader, community-staff, street-staff, department",
+                text!("未知角色 \"{s}\"", "unknown role"),
+                text!("可用角色：grid-worker, joint-leader, community-staff, street-staff, department", "roles: grid-worker, joint-leader, community-staff, street-staff, department"),
             )
         })
     }
@@ -162,11 +163,11 @@ impl Scope {
     }
 
     pub fn parse(s: &str) -> Result<Scope, Invalid> {
-        let bad = |problem: String| {
+        let bad = |problem: Text| {
             Invalid::new(
                 "scope",
                 problem,
-                "用法 (use): grids:522701001001001[,…] | households:UUID[,…] | community:522701001001 | street:522701001 | department:城管",
+                text!("用法：grids:522701001001001[,…] | households:UUID[,…] | community:522701001001 | street:522701001 | department:城管", "use: grids:522701001001001[,…] | households:UUID[,…] | community:522701001001 | street:522701001 | department:城管"),
             )
         };
         let (kind, rest) = s.trim().split_once(':').unwrap_or((s.trim(), ""));
@@ -175,7 +176,7 @@ impl Scope {
             "grids" | "grid" => {
                 let g = items().map(GridId::parse).collect::<Result<Vec<_>, _>>()?;
                 if g.is_empty() {
-                    return Err(bad("没有网格 (no grid given)".into()));
+                    return Err(bad(text!("没有网格", "no grid given")));
                 }
                 Ok(Scope::Grids(g))
             }
@@ -183,7 +184,7 @@ impl Scope {
                 let h = items()
                     .map(|x| {
                         RecordId::parse_str(x)
-                            .map_err(|_| bad(format!("\"{x}\" 不是户编号 (not a household id)")))
+                            .map_err(|_| bad(text!("\"{x}\" 不是户编号", "not a household id")))
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(Scope::Households(h))
@@ -191,8 +192,9 @@ impl Scope {
             "community" => Ok(Scope::Community(CommunityCode::parse(rest)?)),
             "street" => {
                 if rest.len() != 9 || !rest.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(bad(format!(
-                        "街道代码应为 9 位数字，收到 \"{rest}\" (a street code is 9 digits)"
+                    return Err(bad(text!(
+                        "街道代码应为 9 位数字，收到 \"{rest}\"",
+                        "a street code is 9 digits"
                     )));
                 }
                 Ok(Scope::Street(rest.to_owned()))
@@ -201,7 +203,7 @@ impl Scope {
                 Ok(Scope::Department(rest.trim().to_owned()))
             }
             "everything" => Ok(Scope::Everything),
-            _ => Err(bad(format!("无法识别范围 \"{s}\" (unknown scope)"))),
+            _ => Err(bad(text!("无法识别范围 \"{s}\"", "unknown scope"))),
         }
     }
 

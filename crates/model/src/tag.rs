@@ -3,6 +3,7 @@
 //! Four tags are sensitive personal information and live only in the
 //! household-private document: 残疾人, 低保户, 特困, 易地扶贫搬迁.
 
+use crate::text;
 use std::fmt;
 
 use crate::Invalid;
@@ -100,8 +101,8 @@ impl Tag {
             let known: Vec<&str> = Tag::ALL.iter().map(|t| t.zh()).collect();
             Invalid::new(
                 "tag",
-                format!("未知标签 \"{s}\" (unknown tag)"),
-                format!("可用标签 (known tags): {}", known.join("、")),
+                text!("未知标签 \"{s}\"", "unknown tag"),
+                text!("可用标签：{}", "known tags: {}", known.join("、")),
             )
         })
     }

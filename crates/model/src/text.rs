@@ -16,8 +16,9 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-/// One message in Chinese and English.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+/// One message in Chinese and English. On the wire and in JSON it is
+/// `{"zh": …, "en": …}`, so a client shows the half it needs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct Text {
     pub zh: String,
     pub en: String,
@@ -91,6 +92,12 @@ impl Text {
             Lang::En => self.en.clone(),
             Lang::Both => format!("{} ({})", self.zh, self.en),
         }
+    }
+
+    /// Whether either half contains `needle` (for tests and for matching a
+    /// known phrase, never to tell errors apart: use their codes).
+    pub fn contains(&self, needle: &str) -> bool {
+        self.zh.contains(needle) || self.en.contains(needle)
     }
 
     /// Joins two messages, each language with its own separator: `；` in

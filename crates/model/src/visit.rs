@@ -1,5 +1,6 @@
 //! Visits (走访): who visited which household, when, and why.
 
+use crate::{text, Text};
 use crate::{Author, GridId, Instant, Invalid, RecordId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,8 +37,11 @@ impl VisitKind {
             .ok_or_else(|| {
                 Invalid::new(
                     "kind",
-                    format!("未知走访类型 \"{s}\" (unknown visit kind)"),
-                    "可用 (use): routine/走访, home-service-day/上门服务日, follow-up/回访",
+                    text!("未知走访类型 \"{s}\"", "unknown visit kind"),
+                    text!(
+                        "可用：routine/走访, home-service-day/上门服务日, follow-up/回访",
+                        "use: routine/走访, home-service-day/上门服务日, follow-up/回访"
+                    ),
                 )
             })
     }
@@ -60,21 +64,21 @@ impl Visit {
         if self.at > now + chrono::Duration::minutes(5) {
             return Err(Invalid::new(
                 "at",
-                format!(
-                    "走访时间 {} 在未来 (visit time is in the future)",
-                    self.at.format("%Y-%m-%d %H:%M")
+                Text::new(
+                    format!("走访时间 {} 在未来", self.at.format("%Y-%m-%d %H:%M")),
+                    format!("visit time is in the future"),
                 ),
-                "请填写实际走访时间 (use the time of the visit)",
+                text!("请填写实际走访时间", "use the time of the visit"),
             ));
         }
         if self.notes.chars().count() > crate::MAX_TEXT {
             return Err(Invalid::new(
                 "notes",
-                format!(
-                    "走访记录过长 (notes longer than {} characters)",
-                    crate::MAX_TEXT
+                Text::new(
+                    format!("走访记录过长"),
+                    format!("notes longer than {} characters", crate::MAX_TEXT),
                 ),
-                "请精简记录 (shorten the notes)",
+                text!("请精简记录", "shorten the notes"),
             ));
         }
         Ok(())

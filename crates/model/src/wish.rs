@@ -6,6 +6,7 @@
 //! the fold is told that actor, and a grant from anyone else is refused, so two
 //! offline claims can never both win.
 
+use crate::{text, Text};
 use crate::{Author, GridId, Instant, Invalid, RecordId, Role};
 
 pub const WISH_CATEGORIES: [&str; 6] = [
@@ -34,8 +35,8 @@ pub fn parse_wish_category(s: &str) -> Result<String, Invalid> {
     } else {
         Err(Invalid::new(
             "category",
-            format!("未知心愿类别 \"{s}\" (unknown wish category)"),
-            format!("可用类别 (categories): {}", WISH_CATEGORIES.join("、")),
+            text!("未知心愿类别 \"{s}\"", "unknown wish category"),
+            text!("可用类别：{}", "categories: {}", WISH_CATEGORIES.join("、")),
         ))
     }
 }
@@ -144,8 +145,11 @@ impl WishStage {
             .ok_or_else(|| {
                 Invalid::new(
                     "state",
-                    format!("未知心愿状态 \"{s}\" (unknown wish state)"),
-                    "可用 (use): posted, claimed, fulfilled, confirmed, withdrawn",
+                    text!("未知心愿状态 \"{s}\"", "unknown wish state"),
+                    text!(
+                        "可用：posted, claimed, fulfilled, confirmed, withdrawn",
+                        "use: posted, claimed, fulfilled, confirmed, withdrawn"
+                    ),
                 )
             })
     }
@@ -174,32 +178,43 @@ impl Wish {
         if n == 0 || n > MAX_TITLE {
             return Err(Invalid::new(
                 "title",
-                format!(
-                    "心愿标题应为 1 到 {MAX_TITLE} 个字 (a title is 1 to {MAX_TITLE} characters)"
+                text!(
+                    "心愿标题应为 1 到 {MAX_TITLE} 个字",
+                    "a title is 1 to {MAX_TITLE} characters"
                 ),
-                "请简短写明心愿，如 \"一台助听器\" (say briefly what is wished)",
+                text!(
+                    "请简短写明心愿，如 \"一台助听器\"",
+                    "say briefly what is wished"
+                ),
             ));
         }
         if self.value_yuan < MIN_VALUE_YUAN {
             return Err(Invalid::new(
                 "value",
-                format!(
-                    "心愿价值 {} 元过低，至少 {MIN_VALUE_YUAN} 元 (value under {MIN_VALUE_YUAN} yuan)",
-                    self.value_yuan
+                Text::new(
+                    format!(
+                        "心愿价值 {} 元过低，至少 {MIN_VALUE_YUAN} 元",
+                        self.value_yuan
+                    ),
+                    format!("value under {MIN_VALUE_YUAN} yuan"),
                 ),
-                format!(
-                    "请填写估计价值，{MIN_VALUE_YUAN} 到 {MAX_VALUE_YUAN} 元 (give the estimated value, {MIN_VALUE_YUAN} to {MAX_VALUE_YUAN} yuan)"
+                text!(
+                    "请填写估计价值，{MIN_VALUE_YUAN} 到 {MAX_VALUE_YUAN} 元",
+                    "give the estimated value, {MIN_VALUE_YUAN} to {MAX_VALUE_YUAN} yuan"
                 ),
             ));
         }
         if self.value_yuan > MAX_VALUE_YUAN {
             return Err(Invalid::new(
                 "value",
-                format!(
-                    "心愿价值 {} 元过高 (value over {MAX_VALUE_YUAN} yuan)",
-                    self.value_yuan
+                Text::new(
+                    format!("心愿价值 {} 元过高", self.value_yuan),
+                    format!("value over {MAX_VALUE_YUAN} yuan"),
                 ),
-                format!("微心愿价值一般不超过 {MAX_VALUE_YUAN} 元 (micro-wishes are small)"),
+                text!(
+                    "微心愿价值一般不超过 {MAX_VALUE_YUAN} 元",
+                    "micro-wishes are small"
+                ),
             ));
         }
         Ok(())
@@ -242,23 +257,20 @@ impl WishState {
         s
     }
 
-    fn apply(&mut self, e: &WishEvent, hub_actor: Option<&str>) -> Result<(), String> {
+    fn apply(&mut self, e: &WishEvent, hub_actor: Option<&str>) -> Result<(), Text> {
         use WishStage::*;
         use WishStep as S;
         let who = &e.author.user;
         let role = e.author.role;
         let stage = self.stage;
         let wrong_state = || match stage {
-            Some(st) => format!(
-                "心愿{}，不能{} (cannot {} a wish that is {})",
-                st.zh(),
-                e.step.zh(),
-                e.step.key(),
-                st.key()
+            Some(st) => Text::new(
+                format!("心愿{}，不能{}", st.zh(), e.step.zh()),
+                format!("cannot {} a wish that is {}", e.step.key(), st.key()),
             ),
-            None => format!(
-                "心愿尚未发布，不能{} (the wish was never posted)",
-                e.step.zh()
+            None => Text::new(
+                format!("心愿尚未发布，不能{}", e.step.zh()),
+                format!("the wish was never posted"),
             ),
         };
         match (&e.step, stage) {
@@ -267,38 +279,39 @@ impl WishState {
                     role,
                     Role::GridWorker | Role::JointLeader | Role::CommunityStaff
                 ) {
-                    return Err(format!(
-                        "{} 不能发布心愿 (role {role} may not post a wish)",
-                        role.zh()
+                    return Err(Text::new(
+                        format!("{} 不能发布心愿", role.zh()),
+                        format!("role {role} may not post a wish"),
                     ));
                 }
                 self.poster = Some(who.clone());
                 self.stage = Some(Posted);
             }
-            (S::Post, Some(_)) => return Err("心愿已发布 (already posted)".into()),
+            (S::Post, Some(_)) => return Err(text!("心愿已发布", "already posted")),
             (S::RequestClaim, Some(Posted)) => {
                 if !matches!(
                     role,
                     Role::GridWorker | Role::JointLeader | Role::CommunityStaff | Role::StreetStaff
                 ) {
-                    return Err(format!(
-                        "{} 不能认领心愿 (role {role} may not claim)",
-                        role.zh()
+                    return Err(Text::new(
+                        format!("{} 不能认领心愿", role.zh()),
+                        format!("role {role} may not claim"),
                     ));
                 }
                 if self.pending.iter().any(|(_, u)| u == who) {
-                    return Err("已提出认领 (already requested)".into());
+                    return Err(text!("已提出认领", "already requested"));
                 }
                 self.pending.push((e.id, who.clone()));
             }
             (S::Grant { claim } | S::RefuseClaim { claim }, _) => {
                 if hub_actor.is_none_or(|h| h != e.actor) || role != Role::Hub {
-                    return Err(
-                        "只有街道枢纽能决定认领 (only the hub grants or refuses a claim)".into(),
-                    );
+                    return Err(text!(
+                        "只有街道枢纽能决定认领",
+                        "only the hub grants or refuses a claim"
+                    ));
                 }
                 let Some(pos) = self.pending.iter().position(|(id, _)| id == claim) else {
-                    return Err("没有这条待确认的认领 (no such pending claim)".into());
+                    return Err(text!("没有这条待确认的认领", "no such pending claim"));
                 };
                 let (_, user) = self.pending.remove(pos);
                 if matches!(e.step, S::Grant { .. }) {
@@ -311,7 +324,7 @@ impl WishState {
             }
             (S::Fulfil { .. }, Some(Claimed)) => {
                 if self.claimant.as_deref() != Some(who.as_str()) {
-                    return Err("只有认领人能兑现 (only the claimant fulfils)".into());
+                    return Err(text!("只有认领人能兑现", "only the claimant fulfils"));
                 }
                 self.stage = Some(Fulfilled);
             }
@@ -320,19 +333,22 @@ impl WishState {
                     role,
                     Role::GridWorker | Role::JointLeader | Role::CommunityStaff
                 ) {
-                    return Err(format!(
-                        "{} 不能确认 (role {role} may not confirm)",
-                        role.zh()
+                    return Err(Text::new(
+                        format!("{} 不能确认", role.zh()),
+                        format!("role {role} may not confirm"),
                     ));
                 }
                 if resident.trim().is_empty() {
-                    return Err("确认需写明居民 (a confirmation names the resident)".into());
+                    return Err(text!("确认需写明居民", "a confirmation names the resident"));
                 }
                 self.stage = Some(Confirmed);
             }
             (S::WithdrawWish { .. }, Some(Posted | Claimed)) => {
                 if self.poster.as_deref() != Some(who.as_str()) && role != Role::CommunityStaff {
-                    return Err("只有发布人或社区能撤回心愿 (only the poster or community staff withdraw a wish)".into());
+                    return Err(text!(
+                        "只有发布人或社区能撤回心愿",
+                        "only the poster or community staff withdraw a wish"
+                    ));
                 }
                 self.pending.clear();
                 self.stage = Some(Withdrawn);
@@ -344,7 +360,10 @@ impl WishState {
                     self.claimant = None;
                     self.stage = Some(Posted);
                 } else {
-                    return Err("只能撤回自己的认领 (you can withdraw only your own claim)".into());
+                    return Err(text!(
+                        "只能撤回自己的认领",
+                        "you can withdraw only your own claim"
+                    ));
                 }
             }
             _ => return Err(wrong_state()),
@@ -352,11 +371,11 @@ impl WishState {
         Ok(())
     }
 
-    pub fn refusal(&self, event: RecordId) -> Option<&str> {
+    pub fn refusal(&self, event: RecordId) -> Option<&Text> {
         self.outcomes
             .iter()
             .find(|o| o.event == event)
-            .and_then(|o| o.refused.as_deref())
+            .and_then(|o| o.refused.as_ref())
     }
 }
 

@@ -151,7 +151,7 @@ pub fn read_tags(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<BTreeSet<Ta
         return Ok(BTreeSet::new());
     };
     doc.keys(&m)
-        .map(|k| Tag::parse(&k).map_err(|e| Error::shape(key, e.problem)))
+        .map(|k| Tag::parse(&k).map_err(|e| Error::shape(key, e.problem.to_string())))
         .collect()
 }
 

@@ -35,6 +35,7 @@ pub mod wish;
 use automerge::{ActorId, AutoCommit, ROOT};
 pub use conflict::{conflicts, resolve, Conflict};
 pub use error::{Error, Result};
+use gridline_model::text;
 /// Every workflow event of an issue or wish document: its id, the hex actor
 /// that created the event (read from the object id, not from a field), and the
 /// author it names. Empty for other kinds.
@@ -161,8 +162,11 @@ impl Record {
                 if let Some(t) = p.sensitive_tags.iter().find(|t| !t.is_sensitive()) {
                     return Err(gridline_model::Invalid::new(
                         "sensitive_tags",
-                        format!("\"{t}\" 不是敏感标签 (not a sensitive tag)"),
-                        "普通标签写在户信息里 (ordinary tags belong to the household)",
+                        text!("\"{t}\" 不是敏感标签", "not a sensitive tag"),
+                        text!(
+                            "普通标签写在户信息里",
+                            "ordinary tags belong to the household"
+                        ),
                     ));
                 }
                 Ok(())

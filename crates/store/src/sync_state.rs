@@ -24,7 +24,8 @@ pub struct RefusedCopy {
     pub id: String,
     pub kind: String,
     pub bytes: Vec<u8>,
-    pub reason: String,
+    /// Why the hub refused it, in both languages.
+    pub reason: gridline_model::Text,
     pub refused_at: String,
 }
 
@@ -91,24 +92,40 @@ impl Store {
     }
 
     /// Keeps the device's version of a refused record as a read-only copy.
-    pub fn keep_refused(&mut self, id: RecordId, reason: &str, now: Instant) -> Result<()> {
+    pub fn keep_refused(
+        &mut self,
+        id: RecordId,
+        reason: &gridline_model::Text,
+        now: Instant,
+    ) -> Result<()> {
         self.conn.execute(
-            "INSERT OR REPLACE INTO refused_copies (id, kind, bytes, reason, refused_at)
-             SELECT id, kind, bytes, ?2, ?3 FROM documents WHERE id = ?1",
-            params![id.to_string(), reason, gridline_records::fmt_time(now)],
+            "INSERT OR REPLACE INTO refused_copies (id, kind, bytes, reason, reason_en, refused_at)
+             SELECT id, kind, bytes, ?2, ?3, ?4 FROM documents WHERE id = ?1",
+            params![
+                id.to_string(),
+                reason.zh,
+                reason.en,
+                gridline_records::fmt_time(now)
+            ],
         )?;
         Ok(())
     }
 
     pub fn refused_copies(&self) -> Result<Vec<RefusedCopy>> {
-        let mut st = self.conn.prepare_cached("SELECT id, kind, bytes, reason, refused_at FROM refused_copies ORDER BY refused_at DESC")?;
+        let mut st = self.conn.prepare_cached("SELECT id, kind, bytes, reason, refused_at, reason_en FROM refused_copies ORDER BY refused_at DESC")?;
         let rows = st
             .query_map([], |r| {
                 Ok(RefusedCopy {
                     id: r.get(0)?,
                     kind: r.get(1)?,
                     bytes: r.get(2)?,
-                    reason: r.get(3)?,
+                    reason: {
+                        let zh: String = r.get(3)?;
+                        let en: String = r.get(5)?;
+                        // A row from before 0004 holds both in one string.
+                        let en = if en.is_empty() { zh.clone() } else { en };
+                        gridline_model::Text::new(zh, en)
+                    },
                     refused_at: r.get(4)?,
                 })
             })?

@@ -11,6 +11,7 @@ use automerge::sync::{Message, State, SyncDoc};
 use automerge::AutoCommit;
 use gridline_model::permission::{check, Action, Kind, Target};
 use gridline_model::User;
+use gridline_model::{text, Text};
 use gridline_records::Record;
 
 use crate::{Refusal, RefusalCode};
@@ -85,13 +86,15 @@ pub fn not_permitted(id: &str) -> Refusal {
     Refusal {
         id: id.to_owned(),
         code: RefusalCode::NotPermitted,
-        reason: NOT_PERMITTED.into(),
+        reason: Text::new(NOT_PERMITTED.0, NOT_PERMITTED.1),
     }
 }
 
-/// The reason every `not_permitted` refusal gives.
-pub const NOT_PERMITTED: &str =
-    "不在本设备可写的范围内，或本角色不能写此类记录 (outside what this device may write: its scope or its role)";
+/// The reason every `not_permitted` refusal gives (Chinese, English).
+pub const NOT_PERMITTED: (&str, &str) = (
+    "不在本设备可写的范围内，或本角色不能写此类记录",
+    "outside what this device may write: its scope or its role",
+);
 
 /// Merges `changes` into a copy of the hub's document (`None`: the hub has
 /// none) and checks them against the binding. The hub's own copy is untouched
@@ -179,7 +182,7 @@ fn judge(
     moved_from: Option<&Target>,
     household_writable: &dyn Fn(uuid::Uuid) -> bool,
 ) -> Result<Checked, Refusal> {
-    let refuse = |code: RefusalCode, reason: String| Refusal {
+    let refuse = |code: RefusalCode, reason: Text| Refusal {
         id: id.to_owned(),
         code,
         reason,
@@ -191,14 +194,18 @@ fn judge(
     let before_heads = doc.get_heads();
     match payload {
         Payload::Changes(changes) => {
-            doc.load_incremental(changes)
-                .map_err(|e| refuse(RefusalCode::Malformed, format!("changes do not load: {e}")))?;
+            doc.load_incremental(changes).map_err(|e| {
+                refuse(
+                    RefusalCode::Malformed,
+                    text!("修改无法读取：{e}", "changes do not load: {e}"),
+                )
+            })?;
         }
         Payload::SyncMessage(msg) => {
             let msg = Message::decode(msg).map_err(|e| {
                 refuse(
                     RefusalCode::Malformed,
-                    format!("sync message does not decode: {e}"),
+                    text!("同步消息无法解码：{e}", "sync message does not decode: {e}"),
                 )
             })?;
             doc.sync()
@@ -206,7 +213,7 @@ fn judge(
                 .map_err(|e| {
                     refuse(
                         RefusalCode::Malformed,
-                        format!("sync message does not apply: {e}"),
+                        text!("同步消息无法应用：{e}", "sync message does not apply: {e}"),
                     )
                 })?;
         }
@@ -214,7 +221,10 @@ fn judge(
     if !doc.get_missing_deps(&[]).is_empty() {
         return Err(refuse(
             RefusalCode::MissingDeps,
-            "changes depend on ones the hub does not have; send the whole document".into(),
+            text!(
+                "这些修改依赖枢纽没有的修改；请发送整个文档",
+                "changes depend on ones the hub does not have; send the whole document"
+            ),
         ));
     }
     let new_changes = doc.get_changes(&before_heads);
@@ -238,7 +248,10 @@ fn judge(
             }
             return Err(refuse(
                 RefusalCode::ForgedActor,
-                format!("a change by actor {actor}, which is not bound to this device"),
+                text!(
+                    "修改来自未绑定到本设备的参与者 {actor}",
+                    "a change by actor {actor}, which is not bound to this device"
+                ),
             ));
         }
     }
@@ -247,7 +260,7 @@ fn judge(
     let record = Record::read(&doc).map_err(|e| {
         refuse(
             RefusalCode::Malformed,
-            format!("not a Gridline record: {e}"),
+            text!("不是网格通记录：{e}", "not a Gridline record: {e}"),
         )
     })?;
     // What the app would refuse, the hub refuses too. It checks content, not
@@ -259,14 +272,22 @@ fn judge(
             .with_ymd_and_hms(9000, 1, 1, 0, 0, 0)
             .single()
             .expect("a valid date");
-        record
-            .validate(no_clock)
-            .map_err(|e| refuse(RefusalCode::Malformed, format!("invalid record: {e}")))?;
+        record.validate(no_clock).map_err(|e| {
+            refuse(
+                RefusalCode::Malformed,
+                e.message()
+                    .after(&text!("记录无效（{}）", "invalid record ({})", e.field)),
+            )
+        })?;
     }
     if record.doc_id().to_string() != id {
         return Err(refuse(
             RefusalCode::Malformed,
-            format!("the document says it is {}, not {id}", record.doc_id()),
+            text!(
+                "文档自称 {}，而不是 {id}",
+                "the document says it is {}, not {id}",
+                record.doc_id()
+            ),
         ));
     }
     if !changed {
@@ -279,10 +300,12 @@ fn judge(
     }
 
     let before = match hub_doc {
-        Some(d) => Some(
-            Record::read(d)
-                .map_err(|e| refuse(RefusalCode::Malformed, format!("hub copy unreadable: {e}")))?,
-        ),
+        Some(d) => Some(Record::read(d).map_err(|e| {
+            refuse(
+                RefusalCode::Malformed,
+                text!("枢纽的副本无法读取：{e}", "hub copy unreadable: {e}"),
+            )
+        })?),
         None => None,
     };
     let user = &binding.user;
@@ -311,7 +334,10 @@ fn judge(
                 _ if record.doc_id().get_version_num() != 7 => {
                     return Err(refuse(
                         RefusalCode::Malformed,
-                        "新记录的编号须为设备生成的 UUID v7 (a new record's id must be a UUID v7 made by the device)".into(),
+                        text!(
+                            "新记录的编号须为设备生成的 UUID v7",
+                            "a new record's id must be a UUID v7 made by the device"
+                        ),
                     ));
                 }
                 // A visit names its visitor: the device's own user and role.
@@ -322,11 +348,7 @@ fn judge(
                 {
                     return Err(refuse(
                         RefusalCode::ForgedAuthor,
-                        format!(
-                            "走访记录写的走访人是 {}（{}，单位“{}”），但本设备绑定的是 {}（{}，单位“{}”） (the visit names {} as {} of unit \"{}\", but this device is bound to {} as {} of unit \"{}\")",
-                            v.visitor.user, v.visitor.role, v.visitor.unit, user.id, user.role, user.scope.unit(),
-                            v.visitor.user, v.visitor.role, v.visitor.unit, user.id, user.role, user.scope.unit()
-                        ),
+                        Text::new(format!("走访记录写的走访人是 {}（{}，单位“{}”），但本设备绑定的是 {}（{}，单位“{}”）", v.visitor.user, v.visitor.role, v.visitor.unit, user.id, user.role, user.scope.unit()), format!("the visit names {} as {} of unit \"{}\", but this device is bound to {} as {} of unit \"{}\"", v.visitor.user, v.visitor.role, v.visitor.unit, user.id, user.role, user.scope.unit())),
                     ));
                 }
                 // An issue names its reporter, a wish its poster: who may
@@ -334,18 +356,21 @@ fn judge(
                 Record::Issue(i) if i.reporter != user.id => {
                     return Err(refuse(
                         RefusalCode::ForgedAuthor,
-                        format!(
-                            "事件的报告人写的是 {}，但本设备绑定的是 {} (the issue names {} as its reporter, but this device is bound to {})",
-                            i.reporter, user.id, i.reporter, user.id
-                        ),
+                        Text::new(format!("事件的报告人写的是 {}，但本设备绑定的是 {}", i.reporter, user.id), format!("the issue names {} as its reporter, but this device is bound to {}", i.reporter, user.id)),
                     ));
                 }
                 Record::Wish(w) if w.poster != user.id => {
                     return Err(refuse(
                         RefusalCode::ForgedAuthor,
-                        format!(
-                            "心愿的发布人写的是 {}，但本设备绑定的是 {} (the wish names {} as its poster, but this device is bound to {})",
-                            w.poster, user.id, w.poster, user.id
+                        Text::new(
+                            format!(
+                                "心愿的发布人写的是 {}，但本设备绑定的是 {}",
+                                w.poster, user.id
+                            ),
+                            format!(
+                                "the wish names {} as its poster, but this device is bound to {}",
+                                w.poster, user.id
+                            ),
                         ),
                     ));
                 }
@@ -365,7 +390,7 @@ fn judge(
             if b.kind() != kind {
                 return Err(refuse(
                     RefusalCode::Malformed,
-                    "a document cannot change its kind".into(),
+                    text!("文档不能改变类型", "a document cannot change its kind"),
                 ));
             }
             let (was, is) = (b.target(), record.target());
@@ -390,7 +415,12 @@ fn judge(
     // Events are append-only: every event map the hub holds survives
     // unchanged, and each new map (known by its object, not by the id it
     // claims) was made by this device and names its user and bound role.
-    let malformed = |e: gridline_records::Error| refuse(RefusalCode::Malformed, e.to_string());
+    let malformed = |e: gridline_records::Error| {
+        refuse(
+            RefusalCode::Malformed,
+            text!("记录无法读取：{e}", "the record cannot be read: {e}"),
+        )
+    };
     let before_events = match hub_doc {
         Some(d) => gridline_records::event_snapshots(d).map_err(malformed)?,
         None => Vec::new(),
@@ -400,7 +430,10 @@ fn judge(
         if !after_events.iter().any(|(o, b, _)| o == obj && b == body) {
             return Err(refuse(
                 RefusalCode::ForgedAuthor,
-                "workflow events cannot be changed or removed, only added".into(),
+                text!(
+                    "流程事件只能添加，不能修改或删除",
+                    "workflow events cannot be changed or removed, only added"
+                ),
             ));
         }
     }
@@ -410,7 +443,10 @@ fn judge(
         if !seen.insert(*event) {
             return Err(refuse(
                 RefusalCode::Malformed,
-                format!("two events share the id {event}"),
+                text!(
+                    "两个事件的编号相同：{event}",
+                    "two events share the id {event}"
+                ),
             ));
         }
         if before_events.iter().any(|(o, _, _)| o == obj) {
@@ -419,17 +455,16 @@ fn judge(
         if !binding.actors.contains(actor) {
             return Err(refuse(
                 RefusalCode::ForgedActor,
-                format!("event {event} was made by actor {actor}, not this device"),
+                text!(
+                    "事件 {event} 由参与者 {actor} 所写，不是本设备",
+                    "event {event} was made by actor {actor}, not this device"
+                ),
             ));
         }
         if author.user != user.id || author.role != user.role || author.unit != user.scope.unit() {
             return Err(refuse(
                 RefusalCode::ForgedAuthor,
-                format!(
-                    "事件 {event} 写的是 {}（{}，单位“{}”），但本设备绑定的是 {}（{}，单位“{}”） (event {event} names {} as {} of unit \"{}\", but this device is bound to {} as {} of unit \"{}\")",
-                    author.user, author.role, author.unit, user.id, user.role, user.scope.unit(),
-                    author.user, author.role, author.unit, user.id, user.role, user.scope.unit()
-                ),
+                Text::new(format!("事件 {event} 写的是 {}（{}，单位“{}”），但本设备绑定的是 {}（{}，单位“{}”）", author.user, author.role, author.unit, user.id, user.role, user.scope.unit()), format!("event {event} names {} as {} of unit \"{}\", but this device is bound to {} as {} of unit \"{}\"", author.user, author.role, author.unit, user.id, user.role, user.scope.unit())),
             ));
         }
     }
@@ -528,7 +563,7 @@ mod tests {
         check_payload(b, &id.to_string(), stored, &HUB, payload, &|_| false)
     }
 
-    fn answer(r: Result<Checked, Refusal>) -> Result<bool, (RefusalCode, String)> {
+    fn answer(r: Result<Checked, Refusal>) -> Result<bool, (RefusalCode, Text)> {
         r.map(|c| c.changed).map_err(|e| (e.code, e.reason))
     }
 
@@ -611,7 +646,10 @@ mod tests {
         let hidden = judge(&b, id, Stored::Hidden, Payload::Changes(&bytes));
         assert_eq!(
             hidden.err().map(|r| (r.code, r.reason)),
-            Some((RefusalCode::NotPermitted, NOT_PERMITTED.to_owned())),
+            Some((
+                RefusalCode::NotPermitted,
+                Text::new(NOT_PERMITTED.0, NOT_PERMITTED.1)
+            )),
             "the same id held elsewhere gets the one out-of-scope refusal"
         );
     }
@@ -666,7 +704,7 @@ mod tests {
         assert!(with(true).is_ok(), "for its own household it is created");
         let r = with(false).err().expect("refused without the household");
         assert_eq!(
-            (r.code, r.reason.as_str()),
+            (r.code, (r.reason.zh.as_str(), r.reason.en.as_str())),
             (RefusalCode::NotPermitted, NOT_PERMITTED),
             "an unknown or hidden household: the one out-of-scope refusal"
         );

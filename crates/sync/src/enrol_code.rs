@@ -15,6 +15,7 @@
 //! ```
 
 use gridline_model::Invalid;
+use gridline_model::{text, Text};
 
 /// The 32 characters a code is made of: easy to read out and to type.
 pub const ALPHABET: &str = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -36,8 +37,9 @@ pub fn normalise(typed: &str) -> Result<String, Invalid> {
         }
         let c = c.to_ascii_uppercase();
         if !ALPHABET.contains(c) {
-            return Err(malformed(format!(
-                "注册码中不会有字符 “{c}” (a code never contains “{c}”)",
+            return Err(malformed(text!(
+                "注册码中不会有字符 “{c}”",
+                "a code never contains “{c}”",
                 c = c.escape_debug()
             )));
         }
@@ -52,8 +54,9 @@ pub fn normalise(typed: &str) -> Result<String, Invalid> {
         } else {
             (format!("{} 个", chars.len()), chars.len().to_string())
         };
-        return Err(malformed(format!(
-            "注册码应有 {LEN} 个字母或数字，这里有 {zh} (a code has {LEN} letters and digits; this has {en})"
+        return Err(malformed(text!(
+            "注册码应有 {LEN} 个字母或数字，这里有 {zh}",
+            "a code has {LEN} letters and digits; this has {en}"
         )));
     }
     Ok(group(&chars))
@@ -81,14 +84,14 @@ fn group(chars: &[char]) -> String {
     out
 }
 
-fn malformed(problem: String) -> Invalid {
+fn malformed(problem: Text) -> Invalid {
     Invalid::new(
         "code",
         problem,
-        format!(
-            "注册码形如 {EXAMPLE}：{LEN} 个字母或数字，不含 I、O、0、1，大小写、空格和横线不限；请核对管理员给的注册码 \
-             (a code looks like {EXAMPLE}: {LEN} letters and digits without I, O, 0 or 1, in any case, \
-             with or without spaces and dashes; check the code the admin gave you)"
+        text!(
+            "注册码形如 {EXAMPLE}：{LEN} 个字母或数字，不含 I、O、0、1，大小写、空格和横线不限；请核对管理员给的注册码",
+            "a code looks like {EXAMPLE}: {LEN} letters and digits without I, O, 0 or 1, in any case, \
+             with or without spaces and dashes; check the code the admin gave you"
         ),
     )
 }

@@ -1,5 +1,6 @@
 //! Wire messages, CBOR-encoded, versioned.
 
+use gridline_model::{text, Text};
 use serde::{Deserialize, Serialize};
 
 /// The protocol version this build speaks; a hub refuses others with a clear error.
@@ -207,7 +208,8 @@ pub struct Ack {
 pub struct Refusal {
     pub id: String,
     pub code: RefusalCode,
-    pub reason: String,
+    /// For a person, in both languages: `{"zh": …, "en": …}`.
+    pub reason: Text,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -234,14 +236,13 @@ pub struct PullDoc {
     pub bytes: Vec<u8>,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum WireError {
-    #[error("消息格式错误 (malformed message): {0}")]
-    Malformed(String),
-    #[error("不支持协议版本 {got} (protocol version {got} is not supported; this side speaks {PROTOCOL_VERSION}); 请更新 gridline (update gridline)")]
-    Version { got: u32 },
+    Malformed(Text),
+    Version {
+        got: u32,
+    },
     /// Over one of the request's budgets: nothing was done.
-    #[error("请求超出限制：{what_zh}最多 {limit}，收到 {got} (over budget: at most {limit} {what}, got {got}); 请分批发送 (send it in smaller requests)")]
     OverBudget {
         what: &'static str,
         what_zh: &'static str,
@@ -249,6 +250,36 @@ pub enum WireError {
         got: u64,
     },
 }
+
+impl WireError {
+    /// What went wrong and what to do, in both languages.
+    pub fn text(&self) -> Text {
+        match self {
+            WireError::Malformed(m) => m.after(&text!("消息格式错误", "malformed message")),
+            WireError::Version { got } => text!(
+                "不支持协议版本 {got}（本端为 {PROTOCOL_VERSION}）；请更新 gridline",
+                "protocol version {got} is not supported; this side speaks {PROTOCOL_VERSION}; update gridline"
+            ),
+            WireError::OverBudget {
+                what,
+                what_zh,
+                limit,
+                got,
+            } => text!(
+                "请求超出限制：{what_zh}最多 {limit}，收到 {got}；请分批发送",
+                "over budget: at most {limit} {what}, got {got}; send it in smaller requests"
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for WireError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.text().fmt(f)
+    }
+}
+
+impl std::error::Error for WireError {}
 
 pub fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
     let mut out = Vec::new();
@@ -260,13 +291,22 @@ pub fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
 /// messages are not read as the first.
 fn decode_one<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, WireError> {
     let mut rest = bytes;
-    let value: T =
-        ciborium::from_reader(&mut rest).map_err(|e| WireError::Malformed(e.to_string()))?;
+    let value: T = ciborium::from_reader(&mut rest).map_err(|e| {
+        WireError::Malformed(Text::new(
+            format!("无法读取：{e}"),
+            format!("cannot be read: {e}"),
+        ))
+    })?;
     if !rest.is_empty() {
-        return Err(WireError::Malformed(format!(
-            "请求之后还有 {} 字节 ({} bytes after the message); 每个请求只发送一个 CBOR 项 (send exactly one CBOR item per body)",
-            rest.len(),
-            rest.len()
+        return Err(WireError::Malformed(Text::new(
+            format!(
+                "请求之后还有 {} 字节；每个请求只发送一个 CBOR 项",
+                rest.len()
+            ),
+            format!(
+                "{} bytes after the message; send exactly one CBOR item per body",
+                rest.len()
+            ),
         )));
     }
     Ok(value)
@@ -316,9 +356,12 @@ impl SyncRequest {
             got: got as u64,
         };
         if self.cursor > MAX_CURSOR {
-            return Err(WireError::Malformed(format!(
-                "游标 {} 超出范围 (cursor {} is out of range: at most {MAX_CURSOR}); 请用枢纽给的游标 (send the cursor the hub gave)",
-                self.cursor, self.cursor
+            return Err(WireError::Malformed(Text::new(
+                format!("游标 {} 超出范围；请用枢纽给的游标", self.cursor),
+                format!(
+                    "cursor {} is out of range: at most {MAX_CURSOR}; send the cursor the hub gave",
+                    self.cursor
+                ),
             )));
         }
         let entries = self.push.len() + self.sync.len();
@@ -336,9 +379,10 @@ impl SyncRequest {
                 || !a.bytes().all(|b| b.is_ascii_hexdigit())
                 || a.len() % 2 != 0
             {
-                return Err(WireError::Malformed(
-                    "new_actor 须为 1 到 32 字节的十六进制 (new_actor must be 1 to 32 bytes in hex)".into(),
-                ));
+                return Err(WireError::Malformed(text!(
+                    "new_actor 须为 1 到 32 字节的十六进制",
+                    "new_actor must be 1 to 32 bytes in hex"
+                )));
             }
         }
         let entries = self
@@ -350,13 +394,15 @@ impl SyncRequest {
         for (id, bytes, heads) in entries {
             // One entry per document: a repeated id would only repeat work.
             if !seen.insert(id.as_str()) {
-                return Err(WireError::Malformed(format!(
-                    "文档 {id} 在请求中出现两次 (document {id} appears twice in the request); 每个文档只发送一次 (send each document once)"
+                return Err(WireError::Malformed(text!(
+                    "文档 {id} 在请求中出现两次；每个文档只发送一次",
+                    "document {id} appears twice in the request; send each document once"
                 )));
             }
             if id.is_empty() || id.len() > MAX_ID_BYTES {
-                return Err(WireError::Malformed(format!(
-                    "文档编号须为 1 到 {MAX_ID_BYTES} 字节 (a document id must be 1 to {MAX_ID_BYTES} bytes)"
+                return Err(WireError::Malformed(text!(
+                    "文档编号须为 1 到 {MAX_ID_BYTES} 字节",
+                    "a document id must be 1 to {MAX_ID_BYTES} bytes"
                 )));
             }
             if bytes > MAX_ENTRY_BYTES {
@@ -379,9 +425,12 @@ impl SyncRequest {
                 .iter()
                 .find(|h| h.len() != HEAD_HEX_BYTES || !h.bytes().all(|b| b.is_ascii_hexdigit()))
             {
-                return Err(WireError::Malformed(format!(
-                    "文档 {id} 的 head 不是 64 位十六进制 (a head of {id} is not 64 hex digits: {:?})",
-                    h.chars().take(80).collect::<String>()
+                return Err(WireError::Malformed(Text::new(
+                    format!("文档 {id} 的 head 不是 64 位十六进制"),
+                    format!(
+                        "a head of {id} is not 64 hex digits: {:?}",
+                        h.chars().take(80).collect::<String>()
+                    ),
                 )));
             }
         }

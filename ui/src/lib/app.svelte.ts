@@ -1,7 +1,7 @@
 // The app-wide reactive state: who this device is, the sync engine's state,
 // the language, the current route and the toast. Screens read it directly.
 import { api, onSyncState } from './api';
-import { describeError, splitBilingual, type ShownError } from './errors';
+import { describeError, pick, type Msg, type ShownError } from './errors';
 import { capitalise, dictionaries, isLang, lookupTerm, translate, type Dict, type Key, type Lang, type Params, type TermKind } from './i18n';
 import { parseRoute, type Route } from './router';
 import type { DraftStore } from './drafts';
@@ -41,11 +41,9 @@ export function termTitle(kind: TermKind, raw: string | null | undefined): strin
   return capitalise(term(kind, raw));
 }
 
-/** A bilingual backend text ("中文 (English)") in the user's language. */
-export function localText(message: string | null | undefined): string {
-  if (!message) return '';
-  const halves = splitBilingual(message);
-  return app.lang === 'en' ? halves.en : halves.zh;
+/** A message from the core (Chinese and English apart) in the user's language. */
+export function localText(message: Msg | null | undefined): string {
+  return pick(message, app.lang);
 }
 
 /** Joins names the way the language lists them (、 or a comma). */

@@ -80,7 +80,7 @@ export function fakeBackend(): FakeBackend {
     offered: ['handle', 'evaluate'],
     events: [
       { id: 'e1', at: ago(4 * D), step: 'report', author_user: 'gw-001', author_role: 'grid-worker', detail: '', refused: null },
-      { id: 'e2', at: ago(3 * D), step: 'resolve', author_user: 'gw-009', author_role: 'grid-worker', detail: '', refused: '网格员不能办结 (grid workers cannot resolve)' },
+      { id: 'e2', at: ago(3 * D), step: 'resolve', author_user: 'gw-009', author_role: 'grid-worker', detail: '', refused: { zh: '网格员不能办结', en: 'grid workers cannot resolve' } },
       { id: 'e3', at: ago(2 * D), step: 'dispatch', author_user: 'ss-1', author_role: 'street-staff', detail: '城管 · urgent', refused: null },
     ],
   });
@@ -122,7 +122,7 @@ export function fakeBackend(): FakeBackend {
       return wish();
     },
     refused_records: (): RefusedRecord[] => [
-      { id: 'rf1', kind: 'issue', reason: '类别无效 (unknown category)', refused_at: ago(D), summary: '路灯不亮' },
+      { id: 'rf1', kind: 'issue', reason: { zh: '类别无效', en: 'unknown category' }, refused_at: ago(D), summary: '路灯不亮' },
     ],
     export_refused: () => '/tmp/gridline/refused-rf1.json',
     dashboard: (): Dashboard => ({

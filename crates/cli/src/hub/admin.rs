@@ -313,7 +313,7 @@ fn show_issue(i: &Issue, shown: &Shown) {
     for e in events {
         let refused = state
             .and_then(|s| s.outcomes.iter().find(|o| o.event == e.id))
-            .and_then(|o| o.refused.as_deref());
+            .and_then(|o| o.refused.as_ref());
         out!(
             "  {}  {} ({})  {} ({}){}",
             when(e.at),

@@ -545,7 +545,8 @@ fn resolving_names_the_conflicting_fields_and_refuses_when_there_is_nothing_to_r
     assert!(
         msg.starts_with("字段 phone 没有冲突")
             && msg.contains("nothing to resolve")
-            && msg.contains("(fields with conflicts): room"),
+            && msg.contains("有冲突的字段：room")
+            && msg.contains("fields with conflicts: room"),
         "names the fields that do conflict: {msg}"
     );
     let wrong = a

@@ -203,7 +203,10 @@ fn a_damaged_store_is_damage_not_the_callers_fault() {
         err.is_damaged() && !err.is_user_error(),
         "a file that is not a database is damage (exit 3), not bad input: {err}"
     );
-    assert!(Error::Damaged("x".into()).is_damaged(), "Damaged is damage");
+    assert!(
+        Error::Damaged(gridline_model::Text::new("x", "x")).is_damaged(),
+        "Damaged is damage"
+    );
     assert!(
         !Error::NotFound("x".into()).is_damaged(),
         "an unknown id is the caller's"

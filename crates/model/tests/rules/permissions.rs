@@ -130,7 +130,10 @@ fn the_table_cell_by_cell() {
             got
         );
         if let Err(r) = got {
-            assert!(!r.reason.is_empty(), "a refusal always says why");
+            assert!(
+                !r.reason.zh.is_empty() && !r.reason.en.is_empty(),
+                "a refusal always says why, in both languages"
+            );
         }
     }
 }

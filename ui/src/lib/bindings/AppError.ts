@@ -9,4 +9,16 @@ export type AppError = {
  * invalid, refused, not_found, not_initialised, already_initialised,
  * conflict, not_enrolled, offline, hub_refused, internal.
  */
-code: string, message: string, };
+code: string, 
+/**
+ * Both languages, `中文 (English)`, for logs.
+ */
+message: string, 
+/**
+ * What went wrong and what to do, in Chinese.
+ */
+zh: string, 
+/**
+ * The same in English.
+ */
+en: string, };
