@@ -1,6 +1,7 @@
 use std::fmt;
 
-/// Why a benchmark run stopped.
+/// Why a benchmark run stopped. The errors of what it drives are shown as
+/// they are; its own messages are the ones `gridline bench` always printed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     // Boxed: the device's and the hub's errors are large, and every
@@ -11,13 +12,13 @@ pub enum Error {
     Hub(Box<gridline_hub::Error>),
     #[error(transparent)]
     Invalid(Box<gridline_model::Invalid>),
-    #[error("http: {0}")]
+    #[error(transparent)]
     Http(#[from] reqwest::Error),
-    #[error("io: {0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
-    #[error("json: {0}")]
+    #[error(transparent)]
     Json(#[from] serde_json::Error),
-    #[error("a device task failed: {0}")]
+    #[error(transparent)]
     Task(#[from] tokio::task::JoinError),
     #[error("the hub exited before serving")]
     HubExited,
