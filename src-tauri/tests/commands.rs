@@ -5,60 +5,11 @@
 use gridline_app_lib::{builder, dto, AppState};
 use gridline_hub::Hub;
 use gridline_model::{Role, Scope, User};
+use gridline_test_support::Served;
 use serde_json::{json, Value};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
-
-const SAMPLE: &[u8] =
-    include_bytes!("../../crates/hub/tests/fixtures/import/households-sample-utf8bom.csv");
-
-struct Served {
-    rt: tokio::runtime::Runtime,
-    url: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-    }
-}
-
-fn serve(hub: Hub) -> Served {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    rt.spawn(gridline_hub::server::run(
-        listener,
-        hub,
-        gridline_hub::server::Options::default(),
-        async {
-            let _ = stopped.await;
-        },
-    ));
-    Served {
-        rt,
-        url,
-        stop: Some(stop),
-    }
-}
-
-fn hub_with_sample(dir: &std::path::Path) -> Hub {
-    let hub = Hub::init(dir, "522701001", "测试街道").unwrap();
-    hub.import_households(SAMPLE, "admin", chrono::Utc::now())
-        .unwrap();
-    hub
-}
 
 fn code_for(hub: &Hub, id: &str, role: Role, scope: &str) -> String {
     let user = User {
@@ -137,9 +88,9 @@ use tauri::Manager;
 #[test]
 fn a_grid_worker_enrols_finds_a_household_visits_and_reports() {
     let hub_dir = tempfile::tempdir().unwrap();
-    let hub = hub_with_sample(hub_dir.path());
+    let hub = gridline_test_support::sample_hub_in(hub_dir.path(), chrono::Utc::now());
     let code = code_for(&hub, "gw-1", Role::GridWorker, "grids:522701001001001");
-    let served = serve(hub);
+    let served = Served::start(hub, None);
     let dev_dir = tempfile::tempdir().unwrap();
     let a = app(dev_dir.path());
 
@@ -269,9 +220,9 @@ fn drafts_survive_a_restart_and_the_language_switches() {
         assert_eq!(a.ok("draft_get", json!({"key": "enrol"})), Value::Null);
     }
     let hub_dir = tempfile::tempdir().unwrap();
-    let hub = hub_with_sample(hub_dir.path());
+    let hub = gridline_test_support::sample_hub_in(hub_dir.path(), chrono::Utc::now());
     let code = code_for(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
-    let served = serve(hub);
+    let served = Served::start(hub, None);
     {
         let a = app(dir.path());
         a.ok("enroll", json!({"hub": served.url, "code": code}));
@@ -311,7 +262,7 @@ fn drafts_survive_a_restart_and_the_language_switches() {
 #[test]
 fn a_joint_leader_never_sees_id_numbers_and_cannot_reveal_them() {
     let hub_dir = tempfile::tempdir().unwrap();
-    let hub = hub_with_sample(hub_dir.path());
+    let hub = gridline_test_support::sample_hub_in(hub_dir.path(), chrono::Utc::now());
     let some = hub.household_ids("522701001001001", 1).unwrap();
     let linked = some[0].clone();
     let code = code_for(
@@ -320,7 +271,7 @@ fn a_joint_leader_never_sees_id_numbers_and_cannot_reveal_them() {
         Role::JointLeader,
         &format!("households:{linked}"),
     );
-    let served = serve(hub);
+    let served = Served::start(hub, None);
     let dir = tempfile::tempdir().unwrap();
     let a = app(dir.path());
     a.ok("enroll", json!({"hub": served.url, "code": code}));
@@ -343,9 +294,9 @@ fn a_joint_leader_never_sees_id_numbers_and_cannot_reveal_them() {
 #[test]
 fn sync_against_a_stopped_hub_reports_offline_and_counts_unsent() {
     let hub_dir = tempfile::tempdir().unwrap();
-    let hub = hub_with_sample(hub_dir.path());
+    let hub = gridline_test_support::sample_hub_in(hub_dir.path(), chrono::Utc::now());
     let code = code_for(&hub, "gw-2", Role::GridWorker, "grids:522701001001001");
-    let served = serve(hub);
+    let served = Served::start(hub, None);
     let dir = tempfile::tempdir().unwrap();
     let a = app(dir.path());
     a.ok("enroll", json!({"hub": served.url, "code": code}));
@@ -375,10 +326,10 @@ fn sync_against_a_stopped_hub_reports_offline_and_counts_unsent() {
 #[test]
 fn two_people_change_one_phone_the_app_shows_both_and_keeps_the_chosen_one() {
     let hub_dir = tempfile::tempdir().unwrap();
-    let hub = hub_with_sample(hub_dir.path());
+    let hub = gridline_test_support::sample_hub_in(hub_dir.path(), chrono::Utc::now());
     let code = code_for(&hub, "gw-1", Role::GridWorker, "grids:522701001001001");
     let office_code = code_for(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
-    let served = serve(hub);
+    let served = Served::start(hub, None);
     let dir = tempfile::tempdir().unwrap();
     let a = app(dir.path());
     a.ok("enroll", json!({"hub": served.url, "code": code}));

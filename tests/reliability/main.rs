@@ -19,16 +19,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant as Clock};
 
-use gridline_device::sync::Enrolled;
 use gridline_device::Device;
 use gridline_hub::Hub;
-use gridline_model::{Instant, Role, Scope, User};
+use gridline_model::{Instant, Role};
 
 /// The grid every device here works in (平桥第1网格 of the sample import).
 pub const GRID: &str = "522701001001001";
-
-const SAMPLE: &[u8] =
-    include_bytes!("../../crates/hub/tests/fixtures/import/households-sample-utf8bom.csv");
 
 pub fn now() -> Instant {
     chrono::Utc::now()
@@ -193,40 +189,14 @@ pub fn cli(data: &Path, args: &[&str]) -> Command {
 
 /// A hub with the sample spreadsheet imported (24 households in 12 grids).
 pub fn new_hub(dir: &Path) -> Hub {
-    let hub = Hub::init(dir, "522701001", "测试街道").unwrap();
-    let report = hub.import_households(SAMPLE, "admin", now()).unwrap();
-    assert_eq!(report.households, 24, "the sample has 24 households");
-    hub
+    gridline_test_support::sample_hub_in(dir, now())
 }
 
 /// A new grid worker device for `GRID`, enrolled with `hub` in process and
 /// told to sync with `hub_url`; returns its data directory.
 pub fn enrolled_device(hub: &Hub, id: &str, hub_url: &str) -> (tempfile::TempDir, Device) {
-    let user = User {
-        id: id.into(),
-        name: id.into(),
-        role: Role::GridWorker,
-        scope: Scope::parse(&format!("grids:{GRID}")).unwrap(),
-    };
-    let code = hub.enrol_code(&user, "admin", now()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut d = Device::init(dir.path(), user).unwrap();
-    let e = hub
-        .enroll(
-            &code,
-            &d.identity().device_id,
-            &d.identity().actor_hex(),
-            std::net::Ipv4Addr::LOCALHOST.into(),
-            now(),
-        )
-        .unwrap();
-    d.accept_enrolment(&Enrolled {
-        hub_url: hub_url.into(),
-        token: e.token,
-        user: e.user,
-        hub_actor: e.hub_actor,
-    })
-    .unwrap();
+    let user = gridline_test_support::user(id, Role::GridWorker, &format!("grids:{GRID}"));
+    let (dir, d, _token) = gridline_test_support::enrolled(hub, user, hub_url, now());
     (dir, d)
 }
 
@@ -346,34 +316,7 @@ pub fn assert_converged(what: &str, device_dir: &Path, hub_dir: &Path) {
     );
 }
 
-/// A tokio runtime for the in-process hub, proxies and device syncs.
-pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-/// A listener on 127.0.0.1:0 and its URL (known before the hub is served,
-/// so devices can be enrolled with it first).
-pub fn listen(rt: &tokio::runtime::Runtime) -> (tokio::net::TcpListener, String) {
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    (listener, url)
-}
-
-/// Serves `hub` in process on `listener` until the runtime is dropped.
-pub fn serve(rt: &tokio::runtime::Runtime, listener: tokio::net::TcpListener, hub: Hub) {
-    rt.spawn(gridline_hub::server::run(
-        listener,
-        hub,
-        gridline_hub::server::Options::default(),
-        std::future::pending(),
-    ));
-}
+pub use gridline_test_support::{listen, runtime, serve};
 
 /// One whole sync over HTTP, bounded: a sync that hangs is a failure.
 pub fn sync_http(

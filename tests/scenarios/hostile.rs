@@ -151,8 +151,7 @@ fn seed_requests_hold_the_property_and_match_the_committed_corpus() {
 /// answering.
 #[test]
 fn a_live_hub_refuses_the_sync_corpus_with_4xx_and_keeps_serving() {
-    let dir = tempfile::tempdir().unwrap();
-    let hub = gridline_hub::Hub::init(dir.path(), "522701001", "测试街道").unwrap();
+    let (_dir, hub) = gridline_test_support::hub();
     let user = gridline_model::User {
         id: "gw-1".into(),
         name: "gw-1".into(),

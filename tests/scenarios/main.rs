@@ -7,7 +7,6 @@ mod interop;
 mod matrix;
 mod probes;
 mod revocation;
-mod served;
 mod sync;
 mod sync_fallback;
 mod sync_moved;
@@ -16,8 +15,8 @@ mod two_devices;
 
 use chrono::{TimeZone, Utc};
 use gridline_device::{Device, NewHousehold, NewResident};
-use gridline_model::{Instant, Role, Scope, User};
-use served::Served;
+use gridline_model::{Instant, Role};
+use gridline_test_support::{user, Served};
 
 pub const GRID: &str = "522701001001001";
 
@@ -27,13 +26,7 @@ pub fn now() -> Instant {
 
 pub fn device(id: &str, role: Role, scope: &str) -> (tempfile::TempDir, Device) {
     let dir = tempfile::tempdir().unwrap();
-    let user = User {
-        id: id.into(),
-        name: id.into(),
-        role,
-        scope: Scope::parse(scope).unwrap(),
-    };
-    let d = Device::init(dir.path(), user).unwrap();
+    let d = Device::init(dir.path(), user(id, role, scope)).unwrap();
     (dir, d)
 }
 

@@ -20,8 +20,6 @@ use gridline_sync::{PushDoc, SyncRequest, PROTOCOL_VERSION};
 
 use super::now;
 
-const SAMPLE: &[u8] =
-    include_bytes!("../../crates/hub/tests/fixtures/import/households-sample-utf8bom.csv");
 const GRID_A: &str = "522701001001001"; // community 522701001001
 const GRID_B: &str = "522701001002001"; // community 522701001002
 
@@ -230,9 +228,7 @@ fn issue_step_of(role: Role) -> IssueStep {
 #[test]
 fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
     // --- The hub: the sample import, served on loopback.
-    let dir = tempfile::tempdir().unwrap();
-    let hub = gridline_hub::Hub::init(dir.path(), "522701001", "测试街道").unwrap();
-    hub.import_households(SAMPLE, "admin", now()).unwrap();
+    let (dir, hub) = gridline_test_support::sample_hub(now());
     let ha: RecordId = hub.household_ids(GRID_A, 1).unwrap()[0].parse().unwrap();
     let hb: RecordId = hub.household_ids(GRID_B, 1).unwrap()[0].parse().unwrap();
     let roles: Vec<(Role, User)> = vec![

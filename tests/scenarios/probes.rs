@@ -22,8 +22,6 @@ use gridline_sync::{DocSync, PushDoc, SyncRequest, PROTOCOL_VERSION};
 
 use super::{now, Served};
 
-const SAMPLE: &[u8] =
-    include_bytes!("../../crates/hub/tests/fixtures/import/households-sample-utf8bom.csv");
 const GRID_A: &str = "522701001001001";
 const GRID_B: &str = "522701001002001";
 
@@ -59,9 +57,7 @@ fn worker(id: &str, grid: &str) -> User {
 
 impl Probed {
     fn start() -> Probed {
-        let dir = tempfile::tempdir().unwrap();
-        let hub = Hub::init(dir.path(), "522701001", "测试街道").unwrap();
-        hub.import_households(SAMPLE, "admin", now()).unwrap();
+        let (dir, hub) = gridline_test_support::sample_hub(now());
         let mine = hub.household_ids(GRID_A, 1).unwrap()[0].clone();
         let theirs = hub.household_ids(GRID_B, 1).unwrap()[0].clone();
         let code = |u: User| {
@@ -371,9 +367,7 @@ fn median(mut v: Vec<u128>) -> u128 {
 fn probing_a_held_id_takes_as_long_as_probing_a_made_up_one() {
     // Measured on the hub itself (no HTTP in between, which only adds noise),
     // interleaved so that load from other work falls on both alike.
-    let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::init(dir.path(), "522701001", "测试街道").unwrap();
-    hub.import_households(SAMPLE, "admin", now()).unwrap();
+    let (_dir, hub) = gridline_test_support::sample_hub(now());
     let theirs = hub.household_ids(GRID_B, 1).unwrap()[0].clone();
     let code = hub
         .enrol_code(&worker("gw-t", GRID_A), "admin", now())
@@ -581,9 +575,7 @@ fn strict_decoding_trailing_bytes_content_type_cursor_and_actor() {
 
 #[test]
 fn a_request_over_its_time_budget_defers_the_rest_and_the_device_sends_them_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::init(dir.path(), "522701001", "测试街道").unwrap();
-    hub.import_households(SAMPLE, "admin", now()).unwrap();
+    let (_dir, hub) = gridline_test_support::sample_hub(now());
     let household = hub.household_ids(GRID_A, 1).unwrap()[0].clone();
     let code = hub
         .enrol_code(&worker("gw-d", GRID_A), "admin", chrono::Utc::now())

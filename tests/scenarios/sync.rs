@@ -2,7 +2,7 @@
 //! race, convergence under random offline edits and interrupted round trips,
 //! and one real HTTP round trip on loopback.
 
-use gridline_device::sync::{Enrolled, SyncReport};
+use gridline_device::sync::SyncReport;
 use gridline_device::{Device, HouseholdEdit, NewWish};
 use gridline_hub::Hub;
 use gridline_model::wish::WishStage;
@@ -12,50 +12,20 @@ use proptest::prelude::*;
 
 use super::*;
 
-const SAMPLE: &[u8] =
-    include_bytes!("../../crates/hub/tests/fixtures/import/households-sample-utf8bom.csv");
-
-/// A hub with the sample spreadsheet imported (4 communities × 3 grids).
+/// A hub with the sample spreadsheet imported (4 communities × 3 grids), on
+/// the scenarios' clock.
 pub(crate) fn hub() -> (tempfile::TempDir, Hub) {
-    let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::init(dir.path(), "522701001", "测试街道").unwrap();
-    let report = hub.import_households(SAMPLE, "admin", now()).unwrap();
-    assert_eq!(report.households, 24, "the sample has 24 households");
-    (dir, hub)
+    gridline_test_support::sample_hub(now())
 }
 
-/// A new device enrolled with the hub as `user`.
+/// A new device enrolled in process with the hub as `id`, on the scenarios' clock.
 pub(crate) fn enrolled(
     hub: &Hub,
     id: &str,
     role: Role,
     scope: &str,
 ) -> (tempfile::TempDir, Device, String) {
-    let user = User {
-        id: id.into(),
-        name: id.into(),
-        role,
-        scope: Scope::parse(scope).unwrap(),
-    };
-    let code = hub.enrol_code(&user, "admin", now()).unwrap();
-    let (dir, mut d) = device(id, role, scope);
-    let e = hub
-        .enroll(
-            &code,
-            &d.identity().device_id,
-            &d.identity().actor_hex(),
-            std::net::Ipv4Addr::LOCALHOST.into(),
-            now(),
-        )
-        .unwrap();
-    d.accept_enrolment(&Enrolled {
-        hub_url: "in-process".into(),
-        token: e.token.clone(),
-        user: e.user,
-        hub_actor: e.hub_actor,
-    })
-    .unwrap();
-    (dir, d, e.token)
+    gridline_test_support::enrolled(hub, user(id, role, scope), "in-process", now())
 }
 
 /// Syncs in process until nothing is left, like `gridline_device::sync::sync`.

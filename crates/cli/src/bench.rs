@@ -1,10 +1,13 @@
-//! `gridline bench store`: the device store's speed, against the targets of
-//! the core issue. Runs in a scratch directory that it removes afterwards.
+//! `gridline bench store|sync|peer|soak`: the arguments, and the figures
+//! `gridline_bench` measures printed against the targets of the issues that
+//! set them (docs/benchmarks.md quotes these lines).
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use gridline_device::bench::{store, Sample};
+use gridline_bench::{peer, soak, sync, Sample};
+use gridline_device::sync::SyncReport;
 use serde_json::json;
 
 use crate::output::print_json;
@@ -96,42 +99,75 @@ fn line(name: &str, s: &Sample, target_ms: f64) -> String {
     )
 }
 
+/// `ok`, or `OVER TARGET` when `seconds` is over `target`.
+fn verdict(seconds: f64, target: f64) -> &'static str {
+    if seconds <= target {
+        "ok"
+    } else {
+        "OVER TARGET"
+    }
+}
+
+/// The bench's error, with the device's and the hub's own errors as
+/// themselves, so the exit code says what they mean (`classify`).
+fn failed(e: gridline_bench::Error) -> anyhow::Error {
+    match e {
+        gridline_bench::Error::Device(e) => (*e).into(),
+        gridline_bench::Error::Hub(e) => (*e).into(),
+        gridline_bench::Error::Invalid(e) => (*e).into(),
+        e => e.into(),
+    }
+}
+
+/// This binary, which serves the benchmarks' hub (`gridline hub serve`).
+fn gridline() -> anyhow::Result<PathBuf> {
+    Ok(std::env::current_exe()?)
+}
+
 pub fn run(ctx: &Ctx, cmd: BenchCmd) -> anyhow::Result<()> {
-    let a = match cmd {
-        BenchCmd::Store(a) => a,
+    match cmd {
+        BenchCmd::Store(a) => run_store(ctx, a),
         BenchCmd::Peer(a) => {
             let base = a.dir.unwrap_or_else(std::env::temp_dir);
-            return crate::bench_peer::run(&base, a.n.clamp(10, 5000), ctx.now);
+            let o = peer::Options {
+                n: a.n.clamp(10, 5000),
+                gridline: gridline()?,
+            };
+            run_peer(&base, o, ctx)
         }
         BenchCmd::Soak(a) => {
+            if cfg!(debug_assertions) {
+                eprintln!("注意 (note): 这是调试构建 (a debug build; use `cargo run --release -p gridline-cli -- bench soak`)");
+            }
             let base = a.dir.unwrap_or_else(std::env::temp_dir);
-            let o = crate::bench_soak::Options {
+            let o = soak::Options {
                 devices: a.devices.clamp(1, 2000),
                 seconds: a.seconds.clamp(5, 3600),
                 interval: Duration::from_millis(a.interval_ms.clamp(10, 60_000)),
                 warmup: a.warmup,
+                gridline: gridline()?,
             };
-            return crate::bench_soak::run(&base, o, ctx.now);
+            run_soak(&base, o, ctx)
         }
         BenchCmd::Sync(a) => {
             let base = a.dir.unwrap_or_else(std::env::temp_dir);
-            let o = crate::bench_sync::Options {
+            let o = sync::Options {
                 street: !a.grid_only,
                 devices: a.devices.clamp(1, 1000),
                 rounds: a.rounds.clamp(1, 100),
+                gridline: gridline()?,
             };
-            return crate::bench_sync::run(&base, o, ctx.now);
+            sync::run(&base, o, ctx.now, print_sync_figure).map_err(failed)
         }
-    };
+    }
+}
+
+fn run_store(ctx: &Ctx, a: StoreArgs) -> anyhow::Result<()> {
     if cfg!(debug_assertions) {
         eprintln!("注意 (note): 这是调试构建，数字会偏慢 (a debug build; use `cargo run --release -p gridline-cli -- bench store`)");
     }
     let base = a.dir.unwrap_or_else(std::env::temp_dir);
-    let dir = base.join(format!("gridline-bench-{}", std::process::id()));
-    let result = store(&dir, !a.skip_street, ctx.now);
-    // The scratch directory can be ~1 GB after a street seed: always remove it.
-    let _ = std::fs::remove_dir_all(&dir);
-    let b = result?;
+    let b = gridline_bench::store::run(&base, !a.skip_street, ctx.now).map_err(failed)?;
     if ctx.json {
         let s = |x: &Sample| json!({ "runs": x.runs, "median_ms": ms(x.median), "p95_ms": ms(x.p95), "max_ms": ms(x.max) });
         print_json(&json!({
@@ -172,18 +208,305 @@ pub fn run(ctx: &Ctx, cmd: BenchCmd) -> anyhow::Result<()> {
     println!("{}", line("log a visit (durable)", &b.log_visit, 5.0));
     match b.street_seed {
         Some((docs, t)) => {
-            let verdict = if t.as_secs_f64() <= 60.0 {
-                "ok"
-            } else {
-                "OVER TARGET"
-            };
             println!(
-                "{:<34} {:.1} s for {docs} documents (target ≤ 60 s: {verdict})",
+                "{:<34} {:.1} s for {docs} documents (target ≤ 60 s: {})",
                 "demo seed --scale street",
-                t.as_secs_f64()
+                t.as_secs_f64(),
+                verdict(t.as_secs_f64(), 60.0)
             );
         }
         None => println!("{:<34} skipped (--skip-street)", "demo seed --scale street"),
     }
     Ok(())
+}
+
+fn print_sync_figure(f: sync::Figure) {
+    use sync::Figure;
+    match f {
+        Figure::Seeded {
+            grids,
+            documents,
+            time,
+        } => println!(
+            "hub seeded: {grids} grids, {documents} documents in {:.1} s",
+            time.as_secs_f64()
+        ),
+        Figure::Started { pid, url, rss_mb } => {
+            println!("hub process {pid} at {url}: RSS {rss_mb:.0} MB after start")
+        }
+        Figure::FirstSync { report, time } => println!(
+            "first sync of one grid: {} documents in {:.2} s, {} round trips, ↓{:.1} MB (target ≤ 3 s: {})",
+            report.pulled,
+            time.as_secs_f64(),
+            report.round_trips,
+            report.bytes_received as f64 / 1e6,
+            verdict(time.as_secs_f64(), 3.0)
+        ),
+        Figure::Unchanged {
+            body_bytes,
+            header_bytes,
+            median,
+            hub_time,
+        } => println!(
+            "nothing changed: 1 round trip, bodies {body_bytes} B + headers ≈{header_bytes} B = {} B (target ≤ 1 KB); median {:.2} ms end to end (target ≤ 50 ms); hub time {:.2} ms a request (target ≤ 5 ms)",
+            body_bytes + header_bytes,
+            ms(median),
+            ms(hub_time)
+        ),
+        Figure::TenEdits { report, time } => println!(
+            "10 records edited: {} round trip(s), {:.0} bytes sent per edited record (target ≤ 400), {:.1} ms",
+            report.round_trips,
+            report.bytes_sent as f64 / 10.0,
+            ms(time)
+        ),
+        Figure::ThousandNew { report, time } => println!(
+            "1,000 new records pushed: {} acknowledged in {:.2} s, {} round trips, ↑{:.0} KB (target ≤ 1 s: {})",
+            report.acknowledged,
+            time.as_secs_f64(),
+            report.round_trips,
+            report.bytes_sent as f64 / 1e3,
+            verdict(time.as_secs_f64(), 1.0)
+        ),
+        Figure::Load {
+            devices,
+            rounds,
+            requests,
+            wall,
+            p50,
+            p99,
+            errors,
+        } => println!(
+            "{devices} devices × {rounds} rounds of small pushes: {requests} requests in {:.1} s = {:.0} req/s; latency p50 {:.1} ms, p99 {:.1} ms; errors {errors}",
+            wall.as_secs_f64(),
+            requests as f64 / wall.as_secs_f64(),
+            ms(p50),
+            ms(p99),
+        ),
+        Figure::HubRss {
+            before_mb,
+            after_mb,
+        } => println!(
+            "hub RSS: {before_mb:.0} MB before the load, {after_mb:.0} MB after (target < 300 MB)"
+        ),
+    }
+}
+
+fn run_soak(base: &std::path::Path, o: soak::Options, ctx: &Ctx) -> anyhow::Result<()> {
+    let (devices, seconds, interval) = (o.devices, o.seconds, o.interval);
+    let s = soak::run(base, o, ctx.now, |h| {
+        println!(
+            "hub process {} at {}: {} documents seeded, RSS {:.0} MB; {devices} devices, {seconds} s, one small push every {} ms a device (±50%)",
+            h.pid,
+            h.url,
+            h.documents,
+            h.rss_mb,
+            interval.as_millis()
+        )
+    })
+    .map_err(failed)?;
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "{} devices for {:.0} s: {} round trips, each pushing one new visit = {:.0} req/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        s.devices,
+        s.wall.as_secs_f64(),
+        s.round_trips,
+        s.round_trips as f64 / s.wall.as_secs_f64(),
+        ms(s.p50),
+        ms(s.p99),
+        ms(s.max),
+    );
+    let series: Vec<String> = s
+        .rss
+        .iter()
+        .map(|(t, m)| format!("{:.0}s {:.0}", t.as_secs_f64(), m))
+        .collect();
+    println!("hub RSS (MB) over time: {}", series.join(", "));
+    let (warm, last) = (s.rss_warm, s.rss_last);
+    println!(
+        "hub RSS: {:.0} MB first warm sample (at {:.0} s), {:.0} MB last (at {:.0} s), peak {:.0} MB; growth once warm {:+.0} MB",
+        warm.1,
+        warm.0.as_secs_f64(),
+        last.1,
+        last.0.as_secs_f64(),
+        s.rss_peak,
+        last.1 - warm.1
+    );
+    println!(
+        "changes pushed {}, acknowledged {}; errors {}; lost (pushed but not on the hub after SIGKILL) {}; hub integrity_check: {}",
+        s.pushed, s.acked, s.errors, s.lost, s.integrity
+    );
+    s.check().map_err(failed)
+}
+
+fn run_peer(base: &std::path::Path, o: peer::Options, ctx: &Ctx) -> anyhow::Result<()> {
+    let n = o.n;
+    let g = peer::gridline(base, &o, ctx.now).map_err(failed)?;
+    println!(
+        "gridline: {n} households → the hub holds {} documents ({n} households + {} household-private parts, which a grid worker's device creates with every household); saved sizes {} B + {} B",
+        g.hub_documents,
+        g.hub_documents.saturating_sub(n as u64),
+        g.household_bytes,
+        g.private_bytes,
+    );
+    let theirs = peer::automerge_repo(n, |note| match note {
+        peer::Note::NodeMissing => println!(
+            "automerge-repo: node is not installed here, so only Gridline's figures follow"
+        ),
+        peer::Note::Installing => {
+            println!("automerge-repo: installing bench/peer's packages (npm ci)…")
+        }
+        peer::Note::NpmCiRefused => {
+            println!("automerge-repo: npm ci refused the lock file; trying npm install…")
+        }
+        peer::Note::Running => {
+            println!("automerge-repo: node peer.mjs {n} (sync server in its own process)…")
+        }
+    })
+    .map_err(failed)?;
+    print_peer_table(n, &g, theirs.as_ref());
+    Ok(())
+}
+
+fn print_peer_table(n: usize, g: &peer::Figures, peer: Option<&serde_json::Value>) {
+    let p = |path: &[&str]| -> Option<f64> {
+        let mut v = peer?;
+        for k in path {
+            v = v.get(*k)?;
+        }
+        v.as_f64()
+    };
+    let secs = |x: f64| {
+        if x < 1.0 {
+            format!("{:.1} ms", x * 1e3)
+        } else {
+            format!("{x:.2} s")
+        }
+    };
+    let kb = |x: f64| format!("{:.1} KB", x / 1e3);
+    let count = |x: f64| format!("{x:.0}");
+    let bytes = |r: &SyncReport| (r.bytes_sent + r.bytes_received) as f64;
+    let peer_bytes = |step: &str| {
+        Some(p(&["bytes", step, "bytes_sent"])? + p(&["bytes", step, "bytes_received"])?)
+    };
+    let peer_msgs = |step: &str| {
+        Some(p(&["bytes", step, "messages_sent"])? + p(&["bytes", step, "messages_received"])?)
+    };
+    type Fmt<'a> = &'a dyn Fn(f64) -> String;
+    let rows: Vec<(String, f64, Option<f64>, Fmt)> = vec![
+        (
+            format!("create {n} households"),
+            g.create_s,
+            p(&["create_s"]),
+            &secs,
+        ),
+        (
+            format!("(a) push {n} (create + sync)"),
+            g.push.seconds,
+            p(&["push_s"]),
+            &secs,
+        ),
+        (
+            "(a) bytes, both ways".into(),
+            bytes(&g.push.report),
+            peer_bytes("push"),
+            &kb,
+        ),
+        (
+            "(a) messages (HTTP: 2 a round trip)".into(),
+            2.0 * g.push.report.round_trips as f64,
+            peer_msgs("push"),
+            &count,
+        ),
+        (
+            "(b) first sync".into(),
+            g.first.seconds,
+            p(&["first_sync_s"]),
+            &secs,
+        ),
+        (
+            "(b) bytes, both ways".into(),
+            bytes(&g.first.report),
+            peer_bytes("first_sync"),
+            &kb,
+        ),
+        (
+            "(b) messages (HTTP: 2 a round trip)".into(),
+            2.0 * g.first.report.round_trips as f64,
+            peer_msgs("first_sync"),
+            &count,
+        ),
+        (
+            "(c) nothing changed".into(),
+            g.unchanged.seconds,
+            p(&["nothing_changed_s"]),
+            &secs,
+        ),
+        (
+            "(c) … until traffic stops".into(),
+            g.unchanged.seconds,
+            p(&["settled_s", "nothing_changed"]),
+            &secs,
+        ),
+        (
+            "(c) bytes, both ways".into(),
+            bytes(&g.unchanged.report),
+            peer_bytes("nothing_changed"),
+            &kb,
+        ),
+        (
+            "(c) messages (HTTP: 2 a round trip)".into(),
+            2.0 * g.unchanged.report.round_trips as f64,
+            peer_msgs("nothing_changed"),
+            &count,
+        ),
+        (
+            "(d) 10 edits (edit + sync)".into(),
+            g.edits.seconds,
+            p(&["edits10_s"]),
+            &secs,
+        ),
+        (
+            "(d) bytes, both ways".into(),
+            bytes(&g.edits.report),
+            peer_bytes("edits10"),
+            &kb,
+        ),
+        (
+            "(d) messages (HTTP: 2 a round trip)".into(),
+            2.0 * g.edits.report.round_trips as f64,
+            peer_msgs("edits10"),
+            &count,
+        ),
+        (
+            "saved household document".into(),
+            g.household_bytes as f64,
+            p(&["doc_bytes"]),
+            &|x| format!("{x:.0} B"),
+        ),
+    ];
+    println!();
+    println!(
+        "{:<34} {:>12} {:>15} {:>8}",
+        "measurement", "gridline", "automerge-repo", "ratio"
+    );
+    println!("{}", "-".repeat(72));
+    for (name, ours, theirs, fmt) in rows {
+        let ratio = match theirs {
+            Some(t) if ours > 0.0 => format!("{:.1}×", t / ours),
+            _ => "—".into(),
+        };
+        println!(
+            "{:<34} {:>12} {:>15} {:>8}",
+            name,
+            fmt(ours),
+            theirs.map(fmt).unwrap_or_else(|| "—".into()),
+            ratio
+        );
+    }
+    println!(
+        "ratio = automerge-repo ÷ gridline. Gridline's documents: {n} households + {} private parts (pulled in (b): {}). Gridline's bytes are CBOR bodies without HTTP headers; the peer's are websocket payloads without frame headers. Gridline's (a) sync alone: {}.",
+        g.hub_documents.saturating_sub(n as u64),
+        g.first.report.pulled,
+        secs(g.push.seconds - g.create_s),
+    );
 }

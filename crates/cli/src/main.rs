@@ -16,9 +16,6 @@ macro_rules! out {
 }
 
 mod bench;
-mod bench_peer;
-mod bench_soak;
-mod bench_sync;
 mod demo;
 mod device;
 mod doc;

@@ -19,7 +19,6 @@
 //! Time is passed in (`now`) so tests and demo data control it.
 
 pub mod app;
-pub mod bench;
 pub mod demo;
 mod error;
 mod household;

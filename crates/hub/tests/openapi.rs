@@ -69,23 +69,11 @@ fn document_covers_every_endpoint_and_status() {
 
 #[test]
 fn served_document_is_the_generated_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let hub = gridline_hub::Hub::init(dir.path(), "522701001", "测试街道").unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
+    let (_dir, hub) = gridline_test_support::hub();
+    let rt = gridline_test_support::runtime();
+    let (listener, _url) = gridline_test_support::listen(&rt);
     let addr = listener.local_addr().unwrap();
-    rt.spawn(gridline_hub::server::run(
-        listener,
-        hub,
-        gridline_hub::server::Options::default(),
-        std::future::pending(),
-    ));
+    gridline_test_support::serve(&rt, listener, hub);
     let mut conn = std::net::TcpStream::connect(addr).unwrap();
     conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
         .unwrap();

@@ -17,8 +17,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn seeded() -> (tempfile::TempDir, Hub) {
-    let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::init(dir.path(), "522701001", "测试街道").unwrap();
+    let (dir, hub) = gridline_test_support::hub();
     hub.seed_demo(gridline_demo::Scale::Grid, 1, "admin", now())
         .unwrap();
     (dir, hub)

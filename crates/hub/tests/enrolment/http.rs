@@ -38,8 +38,7 @@ impl Reply {
 impl Live {
     /// A fresh hub with `codes` codes issued, served with `options`.
     fn start(options: Options, codes: usize) -> (Live, Vec<String>) {
-        let dir = tempfile::tempdir().unwrap();
-        let hub = Hub::init(dir.path(), "522701001", "测试街道").unwrap();
+        let (dir, hub) = gridline_test_support::hub();
         let issued = (0..codes)
             .map(|i| {
                 // The served hub reads the clock, so its codes are issued now.
@@ -47,21 +46,9 @@ impl Live {
                     .unwrap()
             })
             .collect();
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let listener = rt
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        rt.spawn(gridline_hub::server::run(
-            listener,
-            hub,
-            options,
-            std::future::pending(),
-        ));
+        let rt = gridline_test_support::runtime();
+        let (listener, url) = gridline_test_support::listen(&rt);
+        gridline_test_support::serve_with(&rt, listener, hub, options);
         (Live { rt, url, dir }, issued)
     }
 

@@ -19,17 +19,12 @@ use gridline_hub::{
     BAD_CODES_PER_SOURCE, BAD_CODE_WINDOW_MINUTES,
 };
 use gridline_model::{Role, Scope, User};
+use gridline_test_support::hub;
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-28T06:00:00Z")
         .unwrap()
         .with_timezone(&Utc)
-}
-
-fn hub() -> (tempfile::TempDir, Hub) {
-    let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::init(dir.path(), "522701001", "测试街道").unwrap();
-    (dir, hub)
 }
 
 fn worker(id: &str) -> User {
@@ -515,7 +510,7 @@ fn a_revoked_device_is_refused_at_once_and_its_token_is_stored_hashed() {
 #[test]
 fn an_admin_command_beside_the_serving_hub_waits_instead_of_failing() {
     let dir = tempfile::tempdir().unwrap();
-    let serving = Hub::init(dir.path(), "522701001", "测试街道").unwrap();
+    let serving = gridline_test_support::hub_in(dir.path());
     let admin = Hub::open(dir.path()).unwrap();
     let (mut served, mut unlocked) = (0, 0);
     std::thread::scope(|s| {

@@ -7,8 +7,10 @@ use std::time::{Duration, Instant as Clock};
 use gridline_model::{GridId, Instant, Role, Scope, User};
 use gridline_store::HouseholdFilter;
 
-use crate::demo::{seed, Scale};
-use crate::{Device, NewVisit, Result};
+use gridline_device::demo::{seed, Scale};
+use gridline_device::{Device, NewVisit};
+
+use crate::Result;
 
 /// Figures from one run; times are medians over the repetitions unless named.
 #[derive(Debug, Clone)]
@@ -45,8 +47,17 @@ fn sample(mut xs: Vec<Duration>) -> Sample {
     }
 }
 
+/// Runs the benchmark in a scratch directory under `base`, removed
+/// afterwards (it can be ~1 GB after a street seed).
+pub fn run(base: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
+    let dir = base.join(format!("gridline-bench-{}", std::process::id()));
+    let result = run_in(&dir, with_street, now);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
 /// Runs the benchmark in `dir` (which should be empty; it is filled).
-pub fn store(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
+fn run_in(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
     const GRID: &str = "522701001001001";
     let grid_dir = dir.join("grid");
     let user = User {

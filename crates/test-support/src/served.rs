@@ -1,7 +1,46 @@
-//! A hub served over HTTP(S) on 127.0.0.1:0 for the length of a test, in its
-//! own runtime: the one way every loopback scenario starts and stops a hub.
+//! A hub served over HTTP(S) on 127.0.0.1:0 for the length of a test, in
+//! its own runtime: the one way the loopback tests start and stop a hub.
 
 use gridline_hub::Hub;
+
+/// A tokio runtime for an in-process hub, proxies and device syncs.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A listener on 127.0.0.1:0 and its URL (known before the hub is served,
+/// so devices can be enrolled with it first).
+pub fn listen(rt: &tokio::runtime::Runtime) -> (tokio::net::TcpListener, String) {
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    (listener, url)
+}
+
+/// Serves `hub` in process on `listener` until the runtime is dropped.
+pub fn serve(rt: &tokio::runtime::Runtime, listener: tokio::net::TcpListener, hub: Hub) {
+    serve_with(rt, listener, hub, gridline_hub::server::Options::default());
+}
+
+/// [`serve`] with server options (trusted proxies, …).
+pub fn serve_with(
+    rt: &tokio::runtime::Runtime,
+    listener: tokio::net::TcpListener,
+    hub: Hub,
+    options: gridline_hub::server::Options,
+) {
+    rt.spawn(gridline_hub::server::run(
+        listener,
+        hub,
+        options,
+        std::future::pending(),
+    ));
+}
 
 /// How to stop a served hub: the shutdown signal and the server task.
 type Stopper = (
@@ -9,7 +48,7 @@ type Stopper = (
     tokio::task::JoinHandle<std::io::Result<()>>,
 );
 
-pub(crate) struct Served {
+pub struct Served {
     pub rt: tokio::runtime::Runtime,
     pub url: String,
     stop: std::sync::Mutex<Option<Stopper>>,
@@ -18,17 +57,13 @@ pub(crate) struct Served {
 impl Served {
     /// Serves `hub`; https when `tls` names a certificate and key.
     pub fn start(hub: Hub, tls: Option<(std::path::PathBuf, std::path::PathBuf)>) -> Served {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = runtime();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let listener = rt
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let scheme = if tls.is_some() { "https" } else { "http" };
-        let url = format!("{scheme}://{}", listener.local_addr().unwrap());
+        let (listener, url) = listen(&rt);
+        let url = match tls {
+            Some(_) => url.replacen("http://", "https://", 1),
+            None => url,
+        };
         let shutdown = async {
             let _ = stopped.await;
         };

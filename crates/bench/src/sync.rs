@@ -1,0 +1,315 @@
+//! `gridline bench sync`: a hub holding a demo street, served as its own
+//! process on loopback, and devices syncing with it over HTTP.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant as Clock};
+
+use gridline_device::sync::{enroll, sync, SyncReport};
+use gridline_device::{Device, HouseholdEdit, NewVisit};
+use gridline_hub::Hub;
+use gridline_model::{GridId, Instant, Role, Scope, User};
+use gridline_store::HouseholdFilter;
+use gridline_sync::DEFAULT_PAGE;
+
+use crate::push::{hub_counter, PushClient};
+use crate::{check, percentile, HubProcess, Result};
+
+pub struct Options {
+    /// Seed the hub with the demo street (else one grid).
+    pub street: bool,
+    /// Concurrent devices in the load phase.
+    pub devices: usize,
+    /// Pushes per device in the load phase.
+    pub rounds: usize,
+    /// The `gridline` binary that serves the hub.
+    pub gridline: PathBuf,
+}
+
+/// One figure of the run, reported as soon as it is measured.
+#[derive(Debug, Clone)]
+pub enum Figure {
+    Seeded {
+        grids: usize,
+        documents: usize,
+        time: Duration,
+    },
+    Started {
+        pid: u32,
+        url: String,
+        rss_mb: f64,
+    },
+    /// A new device's first sync of one grid.
+    FirstSync {
+        report: SyncReport,
+        time: Duration,
+    },
+    /// 20 syncs with nothing changed.
+    Unchanged {
+        /// Request and reply bodies of one round trip.
+        body_bytes: usize,
+        /// Request line and headers of one round trip as reqwest and axum send them.
+        header_bytes: usize,
+        median: Duration,
+        /// The hub's own time a request, from its `/metrics`.
+        hub_time: Duration,
+    },
+    /// 10 records edited, then one sync.
+    TenEdits {
+        report: SyncReport,
+        time: Duration,
+    },
+    /// 1,000 new visits, then one sync.
+    ThousandNew {
+        report: SyncReport,
+        time: Duration,
+    },
+    /// Many devices pushing one small change each round, concurrently.
+    Load {
+        devices: usize,
+        rounds: usize,
+        requests: usize,
+        wall: Duration,
+        p50: Duration,
+        p99: Duration,
+        errors: usize,
+    },
+    HubRss {
+        before_mb: f64,
+        after_mb: f64,
+    },
+}
+
+/// Runs the benchmark in a scratch directory under `base` (removed after),
+/// calling `report` with each figure as it is measured.
+pub fn run(base: &Path, o: Options, now: Instant, report: impl FnMut(Figure)) -> Result<()> {
+    let dir = base.join(format!("gridline-bench-sync-{}", std::process::id()));
+    let result = run_in(&dir, o, now, report);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+async fn hub_seconds(client: &reqwest::Client, url: &str) -> (f64, f64) {
+    let text = match client.get(format!("{url}/metrics")).send().await {
+        Ok(r) => r.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let get = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (
+        get("gridline_sync_seconds_sum"),
+        get("gridline_sync_requests_total"),
+    )
+}
+
+fn run_in(dir: &Path, o: Options, now: Instant, mut report: impl FnMut(Figure)) -> Result<()> {
+    let street = "522701001";
+    let grid = format!("{street}001001");
+    let hub_dir = dir.join("hub");
+    let hub = Hub::init(&hub_dir, street, "基准街道")?;
+    let t = Clock::now();
+    let seeded = hub.seed_demo(
+        if o.street {
+            gridline_device::demo::Scale::Street
+        } else {
+            gridline_device::demo::Scale::Grid
+        },
+        1,
+        "bench",
+        now,
+    )?;
+    report(Figure::Seeded {
+        grids: seeded.grids,
+        documents: seeded.documents,
+        time: t.elapsed(),
+    });
+    // Enrolment codes now, while the hub store is open here.
+    let worker = User {
+        id: "gw-bench".into(),
+        name: "基准".into(),
+        role: Role::GridWorker,
+        scope: Scope::parse(&format!("grids:{grid}"))?,
+    };
+    let main_code = hub.enrol_code(&worker, "bench", now)?;
+    let grids: Vec<String> = (0..o.devices)
+        .map(|i| {
+            if o.street {
+                format!("{street}{:03}{:03}", 1 + (i / 10) % 8, 1 + i % 10)
+            } else {
+                grid.clone()
+            }
+        })
+        .collect();
+    let mut load = Vec::new();
+    for (i, g) in grids.iter().enumerate() {
+        let u = User {
+            id: format!("gw-load-{i}"),
+            name: format!("负载{i}"),
+            role: Role::GridWorker,
+            scope: Scope::parse(&format!("grids:{g}"))?,
+        };
+        let households = hub.household_ids(g, 50)?;
+        load.push((
+            hub.enrol_code(&u, "bench", now)?,
+            u,
+            GridId::parse(g)?,
+            households,
+        ));
+    }
+    drop(hub);
+
+    let hub = HubProcess::start(&o.gridline, &hub_dir)?;
+    report(Figure::Started {
+        pid: hub.pid(),
+        url: hub.url.clone(),
+        rss_mb: hub.rss_mb(),
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let http = reqwest::Client::new();
+        let dev_dir = dir.join("device");
+        let mut d = Device::init(&dev_dir, worker.clone())?;
+        enroll(&mut d, &hub.url, &main_code, None).await?;
+
+        let t = Clock::now();
+        let first = sync(&mut d, |_| {}).await?;
+        report(Figure::FirstSync {
+            report: first,
+            time: t.elapsed(),
+        });
+
+        let (s0, n0) = hub_seconds(&http, &hub.url).await;
+        let mut idle = Vec::new();
+        let mut idle_bytes = 0;
+        for _ in 0..20 {
+            let t = Clock::now();
+            let r = sync(&mut d, |_| {}).await?;
+            idle.push(t.elapsed());
+            idle_bytes = r.bytes_sent + r.bytes_received;
+            check(r.round_trips == 1 && r.pulled == 0, || {
+                "nothing changed must be one empty round trip".into()
+            })?;
+        }
+        let (s1, n1) = hub_seconds(&http, &hub.url).await;
+        // Request line and headers as sent and received (reqwest/axum defaults), counted once.
+        let headers = "POST /v1/sync HTTP/1.1\r\ncontent-type: application/cbor\r\nauthorization: Bearer 0000000000000000000000000000000000000000000000000000000000000000\r\naccept: */*\r\nhost: 127.0.0.1:00000\r\ncontent-length: 00\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: application/cbor\r\ncontent-length: 000\r\ndate: Sat, 28 Nov 2026 06:00:00 GMT\r\n\r\n".len();
+        report(Figure::Unchanged {
+            body_bytes: idle_bytes,
+            header_bytes: headers,
+            median: percentile(&mut idle, 50),
+            hub_time: Duration::from_secs_f64(((s1 - s0) / (n1 - n0).max(1.0)).max(0.0)),
+        });
+
+        let ids: Vec<String> = d
+            .households(&HouseholdFilter {
+                limit: Some(10),
+                ..Default::default()
+            })?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        for (i, id) in ids.iter().enumerate() {
+            d.edit_household(
+                id,
+                &HouseholdEdit {
+                    notes: Some(format!("基准修改 {i}")),
+                    ..Default::default()
+                },
+                now,
+            )?;
+        }
+        let t = Clock::now();
+        let ten = sync(&mut d, |_| {}).await?;
+        report(Figure::TenEdits {
+            report: ten,
+            time: t.elapsed(),
+        });
+
+        for i in 0..1000 {
+            d.log_visit(
+                &NewVisit {
+                    household: ids[i % ids.len()].clone(),
+                    notes: format!("批量走访 {i}"),
+                    ..Default::default()
+                },
+                now,
+            )?;
+        }
+        let t = Clock::now();
+        let thousand = sync(&mut d, |_| {}).await?;
+        report(Figure::ThousandNew {
+            report: thousand,
+            time: t.elapsed(),
+        });
+
+        // Many devices pushing one small change each round, concurrently.
+        // They start from "already in sync": the cursor of the hub's latest change.
+        let start_cursor = hub_counter(&http, &hub.url).await?;
+        let mut clients = Vec::new();
+        for (code, u, grid, households) in &load {
+            clients.push(
+                PushClient::enrol(
+                    &http,
+                    &hub.url,
+                    code,
+                    u,
+                    grid.clone(),
+                    households,
+                    start_cursor,
+                    DEFAULT_PAGE,
+                )
+                .await?,
+            );
+        }
+        let rss_before = hub.rss_mb();
+        let started = Clock::now();
+        let mut tasks = Vec::new();
+        for mut client in clients {
+            let rounds = o.rounds;
+            tasks.push(tokio::spawn(async move {
+                let mut lat = Vec::new();
+                let mut errors = 0usize;
+                for r in 0..rounds {
+                    if !client.has_households() {
+                        break;
+                    }
+                    let pushed = client.push_visit(r, "负载".into()).await;
+                    if !pushed.acked {
+                        errors += 1;
+                    }
+                    lat.push(pushed.latency);
+                }
+                (lat, errors)
+            }));
+        }
+        let mut lat = Vec::new();
+        let mut errors = 0;
+        for t in tasks {
+            let (l, e) = t.await?;
+            lat.extend(l);
+            errors += e;
+        }
+        let wall = started.elapsed();
+        report(Figure::Load {
+            devices: load.len(),
+            rounds: o.rounds,
+            requests: lat.len(),
+            wall,
+            p50: percentile(&mut lat, 50),
+            p99: percentile(&mut lat, 99),
+            errors,
+        });
+        report(Figure::HubRss {
+            before_mb: rss_before,
+            after_mb: hub.rss_mb(),
+        });
+        Ok(())
+    })
+}
