@@ -30,6 +30,7 @@ pub fn visit(r: VisitRow) -> dto::Visit {
         at: r.at,
         kind: r.kind,
         address: r.address,
+        notes: r.notes,
     }
 }
 

@@ -162,6 +162,8 @@ pub struct Visit {
     pub at: String,
     pub kind: String,
     pub address: Option<String>,
+    /// What the visitor wrote (empty when nothing).
+    pub notes: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]

@@ -129,6 +129,15 @@ describe('flows', () => {
     });
   });
 
+  it('shows each visit with its notes on the household page and in my visits', async () => {
+    await start('#/household/h1');
+    const notes = await waitFor('[data-testid="visit-row"] [data-testid="visit-notes-text"]');
+    expect(notes.textContent).toContain('老人腿脚不便，下周再来');
+    go('#/visits');
+    const listed = await waitFor('[data-screen="visits"] [data-testid="visit-notes-text"]');
+    expect(listed.textContent).toContain('老人腿脚不便');
+  });
+
   it('reports an issue for a household, then clears its draft', async () => {
     await start('#/issues/new?household=h1');
     type(await waitFor('[data-testid="issue-category"]'), '电梯');

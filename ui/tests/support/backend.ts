@@ -66,7 +66,7 @@ export function fakeBackend(): FakeBackend {
   };
   const visit: Visit = {
     id: 'v1', household_id: 'h1', grid: '522701001001001', visitor: 'gw-001', role: 'grid-worker', at: ago(3 * D),
-    kind: 'routine', address: row.address,
+    kind: 'routine', address: row.address, notes: '老人腿脚不便，下周再来',
   };
   const household = (): HouseholdDetail => ({
     id: 'h1', grid: row.grid, address: row.address, compound: '青云小区', building: '3栋', unit: '2单元', room: '301',
