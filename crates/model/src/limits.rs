@@ -42,19 +42,26 @@ pub struct StepField {
     pub name: &'static str,
     /// The model refuses the step when this field is missing or blank.
     pub required: bool,
+    /// What the field is called in a message, in Chinese and English.
+    pub zh: &'static str,
+    pub en: &'static str,
 }
 
-const fn req(name: &'static str) -> StepField {
+const fn req(name: &'static str, zh: &'static str, en: &'static str) -> StepField {
     StepField {
         name,
         required: true,
+        zh,
+        en,
     }
 }
 
-const fn opt(name: &'static str) -> StepField {
+const fn opt(name: &'static str, zh: &'static str, en: &'static str) -> StepField {
     StepField {
         name,
         required: false,
+        zh,
+        en,
     }
 }
 
@@ -62,16 +69,29 @@ const fn opt(name: &'static str) -> StepField {
 /// ([`issue::IssueStep::key`]); `report` is the record itself.
 pub const ISSUE_STEP_FIELDS: &[(&str, &[StepField])] = &[
     ("accept", &[]),
-    ("reject", &[req("reason")]),
-    ("merge", &[req("into")]),
-    ("resolve", &[opt("note")]),
-    ("escalate", &[opt("note")]),
-    ("dispatch", &[req("departments"), req("grade")]),
-    ("handle", &[req("feedback")]),
-    ("close", &[opt("note")]),
+    ("reject", &[req("reason", "退回理由", "the reason")]),
+    (
+        "merge",
+        &[req("into", "并入的事件编号", "the issue to merge into")],
+    ),
+    ("resolve", &[opt("note", "说明", "a note")]),
+    ("escalate", &[opt("note", "说明", "a note")]),
+    (
+        "dispatch",
+        &[
+            req("departments", "派遣部门", "the departments"),
+            req("grade", "响应等级", "the grade"),
+        ],
+    ),
+    ("handle", &[req("feedback", "处置反馈", "the feedback")]),
+    ("close", &[opt("note", "说明", "a note")]),
     (
         "evaluate",
-        &[req("satisfied"), req("resident"), opt("comment")],
+        &[
+            req("satisfied", "是否满意", "whether the resident is satisfied"),
+            req("resident", "评价居民姓名", "the resident's name"),
+            opt("comment", "评价意见", "a comment"),
+        ],
     ),
 ];
 
@@ -80,9 +100,12 @@ pub const ISSUE_STEP_FIELDS: &[(&str, &[StepField])] = &[
 pub const WISH_STEP_FIELDS: &[(&str, &[StepField])] = &[
     ("claim", &[]),
     ("withdraw-claim", &[]),
-    ("fulfil", &[opt("note")]),
-    ("confirm", &[req("resident")]),
-    ("withdraw", &[opt("reason")]),
+    ("fulfil", &[opt("note", "兑现说明", "a note")]),
+    (
+        "confirm",
+        &[req("resident", "确认居民姓名", "the resident's name")],
+    ),
+    ("withdraw", &[opt("reason", "撤回理由", "a reason")]),
 ];
 
 fn lookup(table: &[(&str, &'static [StepField])], step: &str) -> &'static [StepField] {
@@ -110,13 +133,11 @@ pub(crate) fn check_step_texts(
 ) -> Result<(), crate::Invalid> {
     for (name, value) in texts {
         crate::check_length(name, value)?;
-        let required = fields.iter().any(|f| f.name == *name && f.required);
-        if required && value.trim().is_empty() {
-            let t = crate::text!(
-                "请填写 {name}，这一步需要它",
-                "{name} is required for this step"
-            );
-            let fix = crate::text!("填写 {name} 后再提交", "fill in {name} and submit again");
+        let field = fields.iter().find(|f| f.name == *name && f.required);
+        if let (Some(f), true) = (field, value.trim().is_empty()) {
+            let (zh, en) = (f.zh, f.en);
+            let t = crate::text!("这一步需要填写{zh}", "this step needs {en}");
+            let fix = crate::text!("填写{zh}后再提交", "fill in {en} and submit again");
             // Invalid still carries both languages in one string; this is the
             // one place these texts are joined until it holds a Text.
             return Err(crate::Invalid::new(
@@ -241,6 +262,10 @@ mod tests {
                 );
                 if let Some(e) = refused {
                     assert_eq!(e.field, field, "the refusal names the field");
+                    assert!(
+                        e.problem.contains(spec.zh) && e.problem.contains(spec.en),
+                        "the message names the field in words, in both languages: {e}"
+                    );
                 }
             }
         }
