@@ -7,7 +7,7 @@
 // Lengths count characters as the model does (Unicode scalar values).
 import type { Key } from './i18n';
 import type {
-  Created, HouseholdEdit, IssueAction, Limits, NewIssue, NewVisit, NewWish, Vocabulary, WishAction,
+  Created, HouseholdEdit, IssueAction, Limits, NewIssue, NewVisit, NewWish, StepFields, Vocabulary, WishAction,
 } from './types';
 
 /** What the device checks, as the vocabulary sends it. */
@@ -91,7 +91,7 @@ const ISSUE_FIELD_LOOK: Record<IssueField, FieldLook> = {
  * null when the rules are not known (the vocabulary did not load).
  */
 function stepFields<F extends string>(
-  steps: Rules['issue_steps'] | undefined, look: Record<F, FieldLook>, step: string,
+  steps: StepFields[] | undefined, look: Record<F, FieldLook>, step: string,
 ): StepField<F>[] | null {
   if (!steps) return null;
   const found = steps.find((s) => s.step === step);
@@ -107,7 +107,7 @@ export function issueStepFields(rules: Rules | null, step: string): StepField<Is
 }
 
 /** A text over the model's limit, as a field error. */
-function tooLong(s: string, limits: Limits | undefined, field: Key): FieldError | undefined {
+function tooLong(s: string, limits: Limits | null | undefined, field: Key): FieldError | undefined {
   if (limits && chars(s.trim()) > limits.text_max) return { key: 'validation.tooLong', field, n: limits.text_max };
   return undefined;
 }
@@ -217,14 +217,13 @@ export function validateIssueForm(
   limits: Limits | null, form: IssueForm, householdId: string | null,
 ): Errors<IssueFormField> {
   const errors: Errors<IssueFormField> = {};
-  const within = limits ?? undefined;
   if (blank(form.category)) errors.category = { key: 'validation.choose', field: 'issueNew.category' };
   if (blank(form.description)) errors.description = { key: 'validation.required', field: 'issueNew.description' };
   else {
-    const long = tooLong(form.description, within, 'issueNew.description');
+    const long = tooLong(form.description, limits, 'issueNew.description');
     if (long) errors.description = long;
   }
-  const longLocation = tooLong(form.location, within, 'issueNew.location');
+  const longLocation = tooLong(form.location, limits, 'issueNew.location');
   if (longLocation) errors.location = longLocation;
   if (householdId === null && blank(form.grid)) errors.grid = { key: 'validation.choose', field: 'issueNew.grid' };
   return errors;
@@ -281,7 +280,7 @@ export function validateWishForm(
   } else if (!/^\d+$/.test(v) || Number(v) < limits.wish_value_min || Number(v) > limits.wish_value_max) {
     errors.value = { key: 'validation.value', field: 'wishNew.value', min: limits.wish_value_min, max: limits.wish_value_max };
   }
-  const long = tooLong(form.description, limits ?? undefined, 'wishNew.description');
+  const long = tooLong(form.description, limits, 'wishNew.description');
   if (long) errors.description = long;
   if (householdId === null && blank(form.grid)) errors.grid = { key: 'validation.choose', field: 'wishNew.grid' };
   return errors;
@@ -310,7 +309,7 @@ export function emptyVisitForm(): VisitForm {
 }
 
 export function validateVisitForm(limits: Limits | null, form: VisitForm): Errors<'notes'> {
-  const long = tooLong(form.notes, limits ?? undefined, 'visit.notes');
+  const long = tooLong(form.notes, limits, 'visit.notes');
   return long ? { notes: long } : {};
 }
 
