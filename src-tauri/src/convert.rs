@@ -30,6 +30,7 @@ pub fn visit(r: VisitRow) -> dto::Visit {
         at: r.at,
         kind: r.kind,
         address: r.address,
+        notes: r.notes,
     }
 }
 
@@ -270,5 +271,189 @@ pub fn summary(r: &gridline_records::Record) -> String {
         Record::Visit(v) => format!("{} {}", v.household, gridline_records::fmt_time(v.at)),
         Record::Issue(i) => format!("{} · {}", i.category, short(&i.description)),
         Record::Wish(w) => short(&w.title),
+    }
+}
+
+/// The words forms choose from, with the model's bounds and step fields.
+pub fn vocabulary() -> dto::Vocabulary {
+    use gridline_model::{limits, Tag, LIMITS};
+    let words = |w: &[&str]| w.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
+    let n = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+    // act_on_wish and the offered steps name wish steps with underscores.
+    let steps = |table: &[(&str, &[gridline_model::StepField])]| {
+        table
+            .iter()
+            .map(|(step, fields)| dto::StepFields {
+                step: step.replace('-', "_"),
+                fields: fields
+                    .iter()
+                    .map(|f| dto::StepField {
+                        name: f.name.into(),
+                        required: f.required,
+                    })
+                    .collect(),
+            })
+            .collect::<Vec<_>>()
+    };
+    dto::Vocabulary {
+        issue_categories: words(&gridline_model::issue::CATEGORIES),
+        wish_categories: words(&gridline_model::wish::WISH_CATEGORIES),
+        tags: Tag::ALL
+            .iter()
+            .filter(|t| !t.is_sensitive())
+            .map(|t| t.zh().into())
+            .collect(),
+        sensitive_tags: Tag::ALL
+            .iter()
+            .filter(|t| t.is_sensitive())
+            .map(|t| t.zh().into())
+            .collect(),
+        limits: dto::Limits {
+            text_max: n(LIMITS.text_max),
+            name_max: n(LIMITS.name_max),
+            wish_title_max: n(LIMITS.wish_title_max),
+            wish_value_min: LIMITS.wish_value_min,
+            wish_value_max: LIMITS.wish_value_max,
+            urgency_min: LIMITS.urgency_min,
+            urgency_max: LIMITS.urgency_max,
+        },
+        issue_steps: steps(limits::ISSUE_STEP_FIELDS),
+        wish_steps: steps(limits::WISH_STEP_FIELDS),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gridline_device::app::{issue_step, IssueAction};
+    use gridline_model::{WishStep, MAX_TEXT};
+
+    #[test]
+    fn the_vocabulary_sends_the_model_s_own_limits() {
+        let l = vocabulary().limits;
+        assert_eq!(
+            l,
+            dto::Limits {
+                text_max: MAX_TEXT as u32,
+                name_max: gridline_model::household::MAX_NAME as u32,
+                wish_title_max: gridline_model::wish::MAX_TITLE as u32,
+                wish_value_min: gridline_model::wish::MIN_VALUE_YUAN,
+                wish_value_max: gridline_model::wish::MAX_VALUE_YUAN,
+                urgency_min: *gridline_model::issue::URGENCY.start(),
+                urgency_max: *gridline_model::issue::URGENCY.end(),
+            },
+            "the UI is sent exactly the bounds the model validates with"
+        );
+    }
+
+    /// The UI's tests check forms against the vocabulary exactly as it is
+    /// sent; this keeps their fixture equal to it (`GRIDLINE_WRITE_FIXTURES=1`
+    /// rewrites it).
+    #[test]
+    fn the_ui_tests_use_the_vocabulary_the_app_sends() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../ui/tests/fixtures/vocabulary.json"
+        );
+        let sent =
+            serde_json::to_string_pretty(&vocabulary()).expect("the vocabulary is JSON") + "\n";
+        if std::env::var_os("GRIDLINE_WRITE_FIXTURES").is_some() {
+            std::fs::write(path, &sent).expect("the fixture is writable");
+        }
+        let kept = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            kept == sent,
+            "ui/tests/fixtures/vocabulary.json differs from what the app sends; \
+             rerun with GRIDLINE_WRITE_FIXTURES=1 and commit it"
+        );
+    }
+
+    /// An action for `step` with every field the app can send filled in.
+    fn filled(step: &str) -> IssueAction {
+        IssueAction {
+            step: step.into(),
+            reason: Some("理由".into()),
+            into: Some(uuid::Uuid::now_v7().to_string()),
+            note: Some("说明".into()),
+            departments: vec!["城管".into()],
+            grade: Some("normal".into()),
+            feedback: Some("已处理".into()),
+            satisfied: Some(true),
+            resident: Some("王芳".into()),
+            comment: Some("很好".into()),
+        }
+    }
+
+    /// The action with `field` left out, as a form that skipped it sends it.
+    fn without(mut a: IssueAction, field: &str) -> IssueAction {
+        match field {
+            "reason" => a.reason = None,
+            "into" => a.into = None,
+            "note" => a.note = None,
+            "departments" => a.departments = vec![],
+            "grade" => a.grade = None,
+            "feedback" => a.feedback = None,
+            "satisfied" => a.satisfied = None,
+            "resident" => a.resident = Some("  ".into()),
+            "comment" => a.comment = None,
+            other => panic!("the vocabulary names a field the app cannot send: {other}"),
+        }
+        a
+    }
+
+    #[test]
+    fn an_issue_step_is_refused_without_a_field_exactly_when_the_vocabulary_says_required() {
+        for s in vocabulary().issue_steps {
+            // What act_on_issue does before the fold: parse, then the model's check.
+            let refused = |a: &IssueAction| issue_step(a).and_then(|st| Ok(st.validate()?)).err();
+            assert!(
+                refused(&filled(&s.step)).is_none(),
+                "{} with every field is accepted",
+                s.step
+            );
+            for f in &s.fields {
+                let e = refused(&without(filled(&s.step), &f.name));
+                assert_eq!(
+                    e.is_some(),
+                    f.required,
+                    "{} without {}: the device refuses it iff the vocabulary says required ({e:?})",
+                    s.step,
+                    f.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_wish_step_is_refused_without_a_field_exactly_when_the_vocabulary_says_required() {
+        // The steps as act_on_wish builds them from a WishAction's texts.
+        let step = |key: &str, text: &str| match key {
+            "claim" => WishStep::RequestClaim,
+            "withdraw_claim" => WishStep::WithdrawClaim,
+            "fulfil" => WishStep::Fulfil { note: text.into() },
+            "confirm" => WishStep::Confirm {
+                resident: text.into(),
+            },
+            "withdraw" => WishStep::WithdrawWish {
+                reason: text.into(),
+            },
+            other => panic!("act_on_wish takes no step {other}"),
+        };
+        for s in vocabulary().wish_steps {
+            assert!(
+                step(&s.step, "有").validate().is_ok(),
+                "{} filled in",
+                s.step
+            );
+            for f in &s.fields {
+                assert_eq!(
+                    step(&s.step, "").validate().is_err(),
+                    f.required,
+                    "{} without {}: refused iff required",
+                    s.step,
+                    f.name
+                );
+            }
+        }
     }
 }

@@ -187,11 +187,16 @@ pub struct Visit {
     pub at: String,
     pub kind: String,
     pub address: Option<String>,
+    /// What the visitor wrote (empty when nothing).
+    pub notes: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct NewVisit {
+    /// The id the draft minted when it started (a UUID v7), so saving the
+    /// same draft twice is one visit; absent, the device mints one.
+    pub id: Option<String>,
     pub household_id: String,
     /// routine (走访), home-service-day (上门服务日), follow-up (回访); defaults to routine.
     pub kind: Option<String>,
@@ -231,6 +236,8 @@ pub struct IssueRow {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct NewIssue {
+    /// The draft's own id (UUID v7): a second save of it is the same issue.
+    pub id: Option<String>,
     pub category: String,
     pub description: String,
     pub location: String,
@@ -343,6 +350,8 @@ pub struct WishDetail {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct NewWish {
+    /// The draft's own id (UUID v7): a second save of it is the same wish.
+    pub id: Option<String>,
     pub title: String,
     pub category: String,
     pub value_yuan: u32,
@@ -405,8 +414,19 @@ pub struct RefusedRecord {
     pub summary: String,
 }
 
+/// What a create command answers: the record's id, and whether a record
+/// with that id was already saved (the same draft saved twice), in which
+/// case nothing new was written.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Created {
+    pub id: String,
+    pub already_saved: bool,
+}
+
 /// The words forms choose from, in their stored (Chinese) form; the UI
-/// translates them for display.
+/// translates them for display. With them, the bounds and required fields
+/// the model checks, so forms check the same and keep no copies.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Vocabulary {
@@ -416,4 +436,46 @@ pub struct Vocabulary {
     pub tags: Vec<String>,
     /// Sensitive tags: only roles that may read the private part see or set them.
     pub sensitive_tags: Vec<String>,
+    pub limits: Limits,
+    /// The fields of each issue step, by the step's key (accept, reject, …).
+    pub issue_steps: Vec<StepFields>,
+    /// The fields of each wish step, by the key act_on_wish takes (claim,
+    /// withdraw_claim, fulfil, confirm, withdraw).
+    pub wish_steps: Vec<StepFields>,
+}
+
+/// The model's bounds (`gridline_model::LIMITS`). Lengths count Unicode
+/// characters (scalar values), as the model does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Limits {
+    /// Notes, descriptions, locations, step texts.
+    pub text_max: u32,
+    /// A resident's name.
+    pub name_max: u32,
+    /// A wish title is 1 to this many characters.
+    pub wish_title_max: u32,
+    /// A wish's estimated value in whole yuan, inclusive.
+    pub wish_value_min: u32,
+    pub wish_value_max: u32,
+    /// An issue's urgency, inclusive.
+    pub urgency_min: u8,
+    pub urgency_max: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StepFields {
+    pub step: String,
+    /// In the order a form shows them.
+    pub fields: Vec<StepField>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StepField {
+    /// As IssueAction and WishAction name it: reason, note, resident, …
+    pub name: String,
+    /// The device refuses the step without it.
+    pub required: bool,
 }

@@ -227,27 +227,7 @@ async fn enroll(s: State<'_, AppState>, hub: String, code: String) -> Res<dto::D
 
 #[tauri::command]
 async fn vocabulary() -> Res<dto::Vocabulary> {
-    use gridline_model::Tag;
-    Ok(dto::Vocabulary {
-        issue_categories: gridline_model::issue::CATEGORIES
-            .iter()
-            .map(|c| (*c).into())
-            .collect(),
-        wish_categories: gridline_model::wish::WISH_CATEGORIES
-            .iter()
-            .map(|c| (*c).into())
-            .collect(),
-        tags: Tag::ALL
-            .iter()
-            .filter(|t| !t.is_sensitive())
-            .map(|t| t.zh().into())
-            .collect(),
-        sensitive_tags: Tag::ALL
-            .iter()
-            .filter(|t| t.is_sensitive())
-            .map(|t| t.zh().into())
-            .collect(),
-    })
+    Ok(convert::vocabulary())
 }
 
 #[tauri::command]
@@ -395,21 +375,30 @@ async fn resolve_conflict(
 }
 
 #[tauri::command]
-async fn log_visit(s: State<'_, AppState>, visit: dto::NewVisit) -> Res<String> {
-    let id = with(&s, |d| {
-        d.log_visit(
+async fn log_visit(s: State<'_, AppState>, visit: dto::NewVisit) -> Res<dto::Created> {
+    let c = with(&s, |d| {
+        d.log_visit_with_id(
             &gridline_device::NewVisit {
                 household: visit.household_id,
                 kind: visit.kind.filter(|k| !k.is_empty()),
                 notes: visit.notes,
                 at: None,
             },
+            visit.id.as_deref().filter(|i| !i.is_empty()),
             now(),
         )
     })
     .await?;
     s.kick();
-    Ok(id.to_string())
+    Ok(created(c))
+}
+
+/// A create's answer; `already_saved` when the draft's id was saved before.
+fn created(c: gridline_device::Created) -> dto::Created {
+    dto::Created {
+        id: c.id.to_string(),
+        already_saved: c.already_saved,
+    }
 }
 
 #[tauri::command]
@@ -447,9 +436,9 @@ async fn issue(s: State<'_, AppState>, id: String) -> Res<dto::IssueDetail> {
 }
 
 #[tauri::command]
-async fn report_issue(s: State<'_, AppState>, issue: dto::NewIssue) -> Res<String> {
-    let id = with(&s, |d| {
-        d.report_issue(
+async fn report_issue(s: State<'_, AppState>, issue: dto::NewIssue) -> Res<dto::Created> {
+    let c = with(&s, |d| {
+        d.report_issue_with_id(
             &gridline_device::NewIssue {
                 grid: issue.grid.filter(|g| !g.is_empty()),
                 household: issue.household_id.filter(|h| !h.is_empty()),
@@ -458,12 +447,13 @@ async fn report_issue(s: State<'_, AppState>, issue: dto::NewIssue) -> Res<Strin
                 location: issue.location,
                 urgency: issue.urgency,
             },
+            issue.id.as_deref().filter(|i| !i.is_empty()),
             now(),
         )
     })
     .await?;
     s.kick();
-    Ok(id.to_string())
+    Ok(created(c))
 }
 
 #[tauri::command]
@@ -512,9 +502,9 @@ async fn wish(s: State<'_, AppState>, id: String) -> Res<dto::WishDetail> {
 }
 
 #[tauri::command]
-async fn post_wish(s: State<'_, AppState>, wish: dto::NewWish) -> Res<String> {
-    let id = with(&s, |d| {
-        d.post_wish(
+async fn post_wish(s: State<'_, AppState>, wish: dto::NewWish) -> Res<dto::Created> {
+    let c = with(&s, |d| {
+        d.post_wish_with_id(
             &gridline_device::NewWish {
                 grid: wish.grid.filter(|g| !g.is_empty()),
                 household: wish.household_id.filter(|h| !h.is_empty()),
@@ -523,12 +513,13 @@ async fn post_wish(s: State<'_, AppState>, wish: dto::NewWish) -> Res<String> {
                 value_yuan: wish.value_yuan,
                 description: wish.description,
             },
+            wish.id.as_deref().filter(|i| !i.is_empty()),
             now(),
         )
     })
     .await?;
     s.kick();
-    Ok(id.to_string())
+    Ok(created(c))
 }
 
 #[tauri::command]

@@ -168,12 +168,12 @@ fn a_grid_worker_enrols_finds_a_household_visits_and_reports() {
     }
 
     // A visit and an issue, durable and counted as unsent before the sync.
-    let visit: String = serde_json::from_value(a.ok(
+    let visit: dto::Created = serde_json::from_value(a.ok(
         "log_visit",
         json!({"visit": {"household_id": h.id, "kind": null, "notes": "身体尚好"}}),
     ))
     .unwrap();
-    assert!(!visit.is_empty());
+    assert!(!visit.already_saved, "a visit without an id is new");
     assert_eq!(
         a.err_code(
             "report_issue",
@@ -181,11 +181,12 @@ fn a_grid_worker_enrols_finds_a_household_visits_and_reports() {
         ),
         "invalid"
     );
-    let issue_id: String = serde_json::from_value(a.ok(
+    let issue_id = serde_json::from_value::<dto::Created>(a.ok(
         "report_issue",
         json!({"issue": {"category": "电梯", "description": "3 单元电梯停运", "location": "3 单元", "urgency": 3, "household_id": h.id, "grid": null}}),
     ))
-    .unwrap();
+    .unwrap()
+    .id;
     let today: dto::Today = serde_json::from_value(a.ok("today", json!({}))).unwrap();
     assert_eq!(today.unsent, 2, "{today:?}");
     let detail: dto::IssueDetail =
@@ -208,7 +209,107 @@ fn a_grid_worker_enrols_finds_a_household_visits_and_reports() {
     assert_eq!((s.phase.as_str(), s.unsent), ("up_to_date", 0), "{s:?}");
     let visits: Vec<dto::Visit> =
         serde_json::from_value(a.ok("visits", json!({"household": null}))).unwrap();
-    assert!(visits.iter().any(|v| v.id == visit));
+    let mine = visits
+        .iter()
+        .find(|v| v.id == visit.id)
+        .expect("the visit is listed");
+    assert_eq!(
+        mine.notes, "身体尚好",
+        "the visit's notes are shown with it"
+    );
+    let h: dto::HouseholdDetail =
+        serde_json::from_value(a.ok("household", json!({"id": h.id}))).unwrap();
+    assert!(
+        h.visits
+            .iter()
+            .any(|v| v.id == visit.id && v.notes == "身体尚好"),
+        "the household page lists the visit with its notes: {:?}",
+        h.visits
+    );
+}
+
+#[test]
+fn saving_one_draft_twice_is_one_record() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = hub_with_sample(hub_dir.path());
+    let code = code_for(&hub, "gw-1", Role::GridWorker, "grids:522701001001001");
+    let served = serve(hub);
+    let dev_dir = tempfile::tempdir().unwrap();
+    let a = app(dev_dir.path());
+    a.ok("enroll", json!({"hub": served.url, "code": code}));
+    a.sync(&served.rt);
+    let rows: Vec<dto::HouseholdRow> =
+        serde_json::from_value(a.ok("households", json!({"query": {"limit": 1}}))).unwrap();
+    let household = rows[0].id.clone();
+
+    // Each draft minted its id when it started; the UI sends it with every save.
+    let twice = |cmd: &str, arg: &str, mut body: Value| {
+        let id = uuid::Uuid::now_v7().to_string();
+        body["id"] = json!(id);
+        let save = || -> dto::Created {
+            serde_json::from_value(a.ok(cmd, json!({ arg: body.clone() }))).unwrap()
+        };
+        let first = save();
+        let again = save();
+        assert_eq!(first.id, id, "{cmd} keeps the draft's id");
+        assert!(
+            !first.already_saved,
+            "{cmd}: the first save writes the record"
+        );
+        assert_eq!(again.id, id, "{cmd}: the second save names the same record");
+        assert!(
+            again.already_saved,
+            "{cmd}: the second save says it was saved already"
+        );
+        id
+    };
+    let visit = twice(
+        "log_visit",
+        "visit",
+        json!({"household_id": household, "kind": "routine", "notes": "门口聊了几句"}),
+    );
+    let issue = twice(
+        "report_issue",
+        "issue",
+        json!({"category": "电梯", "description": "电梯停运", "location": "", "urgency": 2, "household_id": household, "grid": null}),
+    );
+    let wish = twice(
+        "post_wish",
+        "wish",
+        json!({"title": "一台助听器", "category": "医疗健康", "value_yuan": 300, "description": "", "household_id": household, "grid": null}),
+    );
+
+    let visits: Vec<dto::Visit> =
+        serde_json::from_value(a.ok("visits", json!({"household": household}))).unwrap();
+    assert_eq!(
+        visits.iter().filter(|v| v.id == visit).count(),
+        1,
+        "one visit, not two"
+    );
+    let issues: Vec<dto::IssueRow> =
+        serde_json::from_value(a.ok("issues", json!({"query": {"overdue": false}}))).unwrap();
+    assert_eq!(
+        issues.iter().filter(|i| i.id == issue).count(),
+        1,
+        "one issue"
+    );
+    let wishes: Vec<dto::WishRow> =
+        serde_json::from_value(a.ok("wishes", json!({"state": null}))).unwrap();
+    assert_eq!(
+        wishes.iter().filter(|w| w.id == wish).count(),
+        1,
+        "one wish"
+    );
+    let today: dto::Today = serde_json::from_value(a.ok("today", json!({}))).unwrap();
+    assert_eq!(today.unsent, 3, "three records wait to be sent: {today:?}");
+    assert_eq!(
+        a.err_code(
+            "report_issue",
+            json!({"issue": {"id": "0b6f5f0e-5c5e-4b0a-9a51-3a1c6a7d2e10", "category": "电梯", "description": "x", "location": "", "urgency": 2, "household_id": household, "grid": null}})
+        ),
+        "invalid",
+        "an id that is not a UUID v7 is refused, as the hub would"
+    );
 }
 
 #[test]

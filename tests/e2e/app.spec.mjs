@@ -93,6 +93,8 @@ test("a grid worker's day: enrol, find by pinyin, visit, report, wish, offline a
     await shot('visit-new');
     await save(s, 'visit-save');
     await shot('visit-saved');
+    // The household's visit list shows what was written.
+    await s.waitFor(tid('visit-notes-text'), { pred: async (e) => (await e.text()).includes(stamp) });
 
     // Report an issue for this household.
     await s.waitFor('[data-screen="household"]');

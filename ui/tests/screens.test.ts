@@ -13,6 +13,7 @@ const { default: App } = await import('../src/App.svelte');
 const { app } = await import('../src/lib/app.svelte');
 
 let component: ReturnType<typeof mount> | null = null;
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 async function waitFor<T extends Element>(css: string, timeout = 2000): Promise<T> {
   const until = Date.now() + timeout;
@@ -125,8 +126,34 @@ describe('flows', () => {
     expect(toast.getAttribute('data-kind')).toBe('saved');
     expect(toast.textContent).toContain('已保存');
     expect(backend.calls.find((c) => c.cmd === 'log_visit')?.args).toEqual({
-      visit: { household_id: 'h1', kind: 'routine', notes: '身体尚好' },
+      visit: { id: expect.stringMatching(UUID_V7), household_id: 'h1', kind: 'routine', notes: '身体尚好' },
     });
+  });
+
+  it('shows each visit with its notes on the household page and in my visits', async () => {
+    await start('#/household/h1');
+    const notes = await waitFor('[data-testid="visit-row"] [data-testid="visit-notes-text"]');
+    expect(notes.textContent).toContain('老人腿脚不便，下周再来');
+    go('#/visits');
+    const listed = await waitFor('[data-screen="visits"] [data-testid="visit-notes-text"]');
+    expect(listed.textContent).toContain('老人腿脚不便');
+  });
+
+  it('a draft saved twice is one record, and the second save says it was saved already', async () => {
+    // The app died after the save and before the draft was cleared: the
+    // reopened form has the draft, with the id the first save sent.
+    const id = '0193a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b';
+    backend.drafts.set('issue-new:h1', JSON.stringify({
+      draft_id: id, value: { category: '电梯', description: '电梯停运', location: '', urgency: '2', grid: '' },
+    }));
+    await backend.handle('report_issue', { issue: { id } });
+    await start('#/issues/new?household=h1');
+    await waitFor('[data-testid="draft-restored"]');
+    (await waitFor<HTMLButtonElement>('[data-testid="issue-save"]')).click();
+    const toast = await waitFor('[data-testid="toast"][data-kind="saved"]');
+    expect(toast.textContent).toContain('已保存过');
+    const sent = backend.calls.filter((c) => c.cmd === 'report_issue').map((c) => (c.args.issue as { id: string }).id);
+    expect(sent, 'the second save sent the draft id again').toEqual([id, id]);
   });
 
   it('reports an issue for a household, then clears its draft', async () => {
@@ -138,7 +165,10 @@ describe('flows', () => {
     (await waitFor<HTMLButtonElement>('[data-testid="issue-save"]')).click();
     await waitFor('[data-testid="toast"][data-kind="saved"]');
     expect(backend.calls.find((c) => c.cmd === 'report_issue')?.args).toEqual({
-      issue: { category: '电梯', description: '电梯停运', location: '', urgency: 2, household_id: 'h1', grid: null },
+      issue: {
+        id: expect.stringMatching(UUID_V7), category: '电梯', description: '电梯停运', location: '', urgency: 2,
+        household_id: 'h1', grid: null,
+      },
     });
     await vi.waitFor(() => expect(backend.drafts.has('issue-new:h1'), 'the draft is gone after the save').toBe(false));
   });

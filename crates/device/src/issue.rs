@@ -142,6 +142,7 @@ impl Device {
     /// Takes one workflow step. Refused before anything is written when the
     /// role, scope or state does not allow it.
     pub fn act_on_issue(&mut self, id: &str, step: IssueStep, now: Instant) -> Result<IssueState> {
+        step.validate()?;
         let id = parse_id(id, "issue")?;
         let mut doc = self.load_kind(id, Kind::Issue, "事件")?;
         let mut i = issue::read(&doc)?;

@@ -203,6 +203,7 @@ impl Device {
     }
 
     fn wish_step(&mut self, id: &str, step: WishStep, now: Instant) -> Result<WishState> {
+        step.validate()?;
         let id = parse_id(id, "wish")?;
         let mut doc = self.load_kind(id, Kind::Wish, "心愿")?;
         let mut w = wish::read(&doc)?;

@@ -191,6 +191,40 @@ impl IssueStep {
         }
     }
 
+    /// The free texts this step carries, by their field names in
+    /// [`crate::limits::ISSUE_STEP_FIELDS`] (departments as one list).
+    pub fn texts(&self) -> Vec<(&'static str, String)> {
+        match self {
+            IssueStep::Report | IssueStep::Accept | IssueStep::Merge { .. } => vec![],
+            IssueStep::Reject { reason } => vec![("reason", reason.clone())],
+            IssueStep::Resolve { note }
+            | IssueStep::Escalate { note }
+            | IssueStep::VerifyClose { note } => vec![("note", note.clone())],
+            IssueStep::Dispatch { departments, .. } => {
+                let named: Vec<&str> = departments
+                    .iter()
+                    .map(|d| d.trim())
+                    .filter(|d| !d.is_empty())
+                    .collect();
+                vec![("departments", named.join(","))]
+            }
+            IssueStep::Handle { feedback } => vec![("feedback", feedback.clone())],
+            IssueStep::Evaluate {
+                resident, comment, ..
+            } => vec![("resident", resident.clone()), ("comment", comment.clone())],
+        }
+    }
+
+    /// What a new step must carry before it is written: the fields
+    /// [`crate::limits::ISSUE_STEP_FIELDS`] requires, and no text longer than
+    /// [`crate::MAX_TEXT`]. The fold's own rules (role, state, unit) come after.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        let texts = self.texts();
+        let texts: Vec<(&'static str, &str)> =
+            texts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        crate::limits::check_step_texts(crate::limits::issue_step_fields(self.key()), &texts)
+    }
+
     /// The roles the table of DESIGN §3 lets make this step.
     pub fn roles(&self) -> &'static [Role] {
         match self {

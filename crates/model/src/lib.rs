@@ -7,6 +7,8 @@
 //!   a step the rules refuse is kept and marked refused with its reason.
 //! - [`permission`]: the table of DESIGN §3 as pure functions.
 //! - [`text`]: what a user is told, Chinese and English as separate fields.
+//! - [`limits`]: every bound validation enforces and the fields each step
+//!   requires, in one place, for the app to send to its forms.
 //!
 //! Time is always passed in (`now`, `today`), never read from the clock, so the
 //! same events fold to the same state on every replica and in every test.
@@ -16,6 +18,7 @@ pub mod household;
 pub mod id_number;
 pub mod invalid;
 pub mod issue;
+pub mod limits;
 pub mod permission;
 pub mod phone;
 pub mod role;
@@ -29,6 +32,7 @@ pub use household::{Address, Gender, Household, HouseholdPrivate, Relation, Resi
 pub use id_number::IdNumber;
 pub use invalid::Invalid;
 pub use issue::{Grade, Issue, IssueEvent, IssueState, IssueStep};
+pub use limits::{Limits, StepField, LIMITS};
 pub use permission::{Action, Refusal, Target};
 pub use phone::Phone;
 pub use role::{Author, Role, Scope, User};

@@ -78,6 +78,28 @@ impl WishStep {
             WishStep::WithdrawClaim => "withdraw-claim",
         }
     }
+    /// The free texts this step carries, by their field names in
+    /// [`crate::limits::WISH_STEP_FIELDS`].
+    pub fn texts(&self) -> Vec<(&'static str, &str)> {
+        match self {
+            WishStep::Fulfil { note } => vec![("note", note)],
+            WishStep::Confirm { resident } => vec![("resident", resident)],
+            WishStep::WithdrawWish { reason } => vec![("reason", reason)],
+            WishStep::Post
+            | WishStep::RequestClaim
+            | WishStep::Grant { .. }
+            | WishStep::RefuseClaim { .. }
+            | WishStep::WithdrawClaim => vec![],
+        }
+    }
+
+    /// What a new step must carry before it is written: the fields
+    /// [`crate::limits::WISH_STEP_FIELDS`] requires, and no text longer than
+    /// [`crate::MAX_TEXT`]. The fold's own rules come after.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        crate::limits::check_step_texts(crate::limits::wish_step_fields(self.key()), &self.texts())
+    }
+
     pub fn zh(&self) -> &'static str {
         match self {
             WishStep::Post => "发布心愿",

@@ -3,7 +3,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
-  Dashboard, DeviceInfo, HouseholdDetail, HouseholdEdit, HouseholdQuery, HouseholdRow,
+  Created, Dashboard, DeviceInfo, HouseholdDetail, HouseholdEdit, HouseholdQuery, HouseholdRow,
   IssueAction, IssueDetail, IssueQuery, IssueRow, NewIssue, NewVisit, NewWish,
   RefusedRecord, SyncInfo, Today, Visit, Vocabulary, WishAction, WishDetail, WishRow,
 } from './types';
@@ -23,16 +23,16 @@ export const api = {
     invoke<HouseholdDetail>('edit_household', { id, edit }),
   resolveConflict: (id: string, path: string, value: string) =>
     invoke<HouseholdDetail>('resolve_conflict', { id, path, value }),
-  logVisit: (visit: NewVisit) => invoke<string>('log_visit', { visit }),
+  logVisit: (visit: NewVisit) => invoke<Created>('log_visit', { visit }),
   visits: (household: string | null) => invoke<Visit[]>('visits', { household }),
   issues: (query: IssueQuery) => invoke<IssueRow[]>('issues', { query }),
   issue: (id: string) => invoke<IssueDetail>('issue', { id }),
-  reportIssue: (issue: NewIssue) => invoke<string>('report_issue', { issue }),
+  reportIssue: (issue: NewIssue) => invoke<Created>('report_issue', { issue }),
   actOnIssue: (id: string, action: IssueAction) =>
     invoke<IssueDetail>('act_on_issue', { id, action }),
   wishes: (state: string | null) => invoke<WishRow[]>('wishes', { state }),
   wish: (id: string) => invoke<WishDetail>('wish', { id }),
-  postWish: (wish: NewWish) => invoke<string>('post_wish', { wish }),
+  postWish: (wish: NewWish) => invoke<Created>('post_wish', { wish }),
   actOnWish: (id: string, action: WishAction) => invoke<WishDetail>('act_on_wish', { id, action }),
   refusedRecords: () => invoke<RefusedRecord[]>('refused_records'),
   exportRefused: (id: string) => invoke<string>('export_refused', { id }),

@@ -73,19 +73,21 @@ function showToast(toast: Omit<Toast, 'id'>, ms: number) {
 }
 
 /** Call only after the command resolved: 已保存 means durably saved. */
-export function toastSaved() {
-  showToast({ kind: 'saved', text: t('toast.saved') }, 2500);
+export function toastSaved(key: Key = 'toast.saved') {
+  showToast({ kind: 'saved', text: t(key) }, 2500);
 }
 
 /**
  * Runs a command that saves something: 已保存 once it resolved (the write is
- * durable then), the error in plain words if it failed. Returns the
- * command's answer, or undefined when it failed.
+ * durable then), or what `said` picks from the answer; the error in plain
+ * words if it failed. Returns the command's answer, or undefined when it failed.
  */
-export async function persist<T>(command: () => Promise<T>): Promise<{ value: T } | undefined> {
+export async function persist<T>(
+  command: () => Promise<T>, said?: (value: T) => Key,
+): Promise<{ value: T } | undefined> {
   try {
     const value = await command();
-    toastSaved();
+    toastSaved(said ? said(value) : 'toast.saved');
     refreshSync();
     return { value };
   } catch (err) {

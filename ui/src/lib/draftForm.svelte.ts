@@ -31,6 +31,20 @@ export class DraftForm<T extends object> {
     onDestroy(() => void this.#draft.flush());
   }
 
+  /** The id of the record a save of this form creates; send it with the save. */
+  get id(): string {
+    return this.#draft.id;
+  }
+
+  /**
+   * Writes the draft, with its id, before the save is sent: if the app dies
+   * mid-save, the reopened form sends the same id and finds the record.
+   */
+  flush(): Promise<void> {
+    if (this.#ready) this.#draft.update($state.snapshot(this.value) as T);
+    return this.#draft.flush();
+  }
+
   /** Starts over from the initial values and forgets the draft. */
   discard(): void {
     this.value = this.#initial();

@@ -1,14 +1,29 @@
 // What each form and workflow step asks for, how it is checked, and how the
 // command argument is built from it. Components only bind inputs to these
 // plain objects, so the rules are tested without a DOM.
+//
+// The bounds and which step fields are required are the model's, sent with
+// the vocabulary (`Rules`); this module only says how each field looks.
+// Lengths count characters as the model does (Unicode scalar values).
 import type { Key } from './i18n';
 import type {
-  HouseholdEdit, IssueAction, NewIssue, NewVisit, NewWish, WishAction,
+  Created, HouseholdEdit, IssueAction, Limits, NewIssue, NewVisit, NewWish, StepFields, Vocabulary, WishAction,
 } from './types';
 
+/** What the device checks, as the vocabulary sends it. */
+export type Rules = Pick<Vocabulary, 'limits' | 'issue_steps' | 'wish_steps'>;
+
+/** Length as the model counts it: code points, not UTF-16 units. */
+export const chars = (s: string) => [...s].length;
+
 /** A message to show beside a field: `key` with the field's label filled in. */
-export interface FieldError { key: Key; field: Key; n?: number }
+export interface FieldError { key: Key; field: Key; n?: number; min?: number; max?: number }
 export type Errors<F extends string> = Partial<Record<F, FieldError>>;
+
+/** What a create's answer tells the user: saved, or saved already (the same draft sent again). */
+export function savedWord(created: Created): Key {
+  return created.already_saved ? 'toast.alreadySaved' : 'toast.saved';
+}
 
 export function hasErrors(errors: Record<string, unknown>): boolean {
   return Object.keys(errors).length > 0;
@@ -56,40 +71,57 @@ export interface StepField<F extends string> {
   input: 'text' | 'textarea' | 'grade' | 'satisfied';
 }
 
-const issueField = (
-  field: IssueField, label: Key, required: boolean,
-  input: StepField<IssueField>['input'] = 'text',
-): StepField<IssueField> => ({ field, label, required, input });
+type FieldLook = Pick<StepField<string>, 'label' | 'input'>;
 
-/** The fields each issue step needs (DESIGN §2; model/issue.rs). */
-export const ISSUE_STEP_FIELDS: Record<string, StepField<IssueField>[]> = {
-  accept: [],
-  reject: [issueField('reason', 'field.reason', true, 'textarea')],
-  merge: [issueField('into', 'field.into', true)],
-  resolve: [issueField('note', 'field.note', true, 'textarea')],
-  escalate: [issueField('note', 'field.note', true, 'textarea')],
-  dispatch: [
-    issueField('departments', 'field.departments', true),
-    issueField('grade', 'field.grade', true, 'grade'),
-  ],
-  handle: [issueField('feedback', 'field.feedback', true, 'textarea')],
-  close: [issueField('note', 'field.note', true, 'textarea')],
-  evaluate: [
-    issueField('satisfied', 'field.satisfied', true, 'satisfied'),
-    issueField('resident', 'field.resident', true),
-    issueField('comment', 'field.comment', false, 'textarea'),
-  ],
+/** How each issue step field is shown; which steps carry it is the model's. */
+const ISSUE_FIELD_LOOK: Record<IssueField, FieldLook> = {
+  reason: { label: 'field.reason', input: 'textarea' },
+  into: { label: 'field.into', input: 'text' },
+  note: { label: 'field.note', input: 'textarea' },
+  departments: { label: 'field.departments', input: 'text' },
+  grade: { label: 'field.grade', input: 'grade' },
+  feedback: { label: 'field.feedback', input: 'textarea' },
+  satisfied: { label: 'field.satisfied', input: 'satisfied' },
+  resident: { label: 'field.resident', input: 'text' },
+  comment: { label: 'field.comment', input: 'textarea' },
 };
+
+/**
+ * The fields of `step` in the model's order, looked up in the sent rules;
+ * null when the rules are not known (the vocabulary did not load).
+ */
+function stepFields<F extends string>(
+  steps: StepFields[] | undefined, look: Record<F, FieldLook>, step: string,
+): StepField<F>[] | null {
+  if (!steps) return null;
+  const found = steps.find((s) => s.step === step);
+  return (found?.fields ?? [])
+    .filter((f) => f.name in look)
+    .map((f) => ({ field: f.name as F, required: f.required, ...look[f.name as F] }));
+}
 
 export const GRADES = ['urgent', 'normal', 'minor'] as const;
 
-export function issueStepFields(step: string): StepField<IssueField>[] {
-  return ISSUE_STEP_FIELDS[step] ?? [];
+export function issueStepFields(rules: Rules | null, step: string): StepField<IssueField>[] | null {
+  return stepFields(rules?.issue_steps, ISSUE_FIELD_LOOK, step);
 }
 
-export function validateIssueAction(step: string, form: IssueActionForm): Errors<IssueField> {
+/** A text over the model's limit, as a field error. */
+function tooLong(s: string, limits: Limits | null | undefined, field: Key): FieldError | undefined {
+  if (limits && chars(s.trim()) > limits.text_max) return { key: 'validation.tooLong', field, n: limits.text_max };
+  return undefined;
+}
+
+export function validateIssueAction(rules: Rules | null, step: string, form: IssueActionForm): Errors<IssueField> {
   const errors: Errors<IssueField> = {};
-  for (const f of issueStepFields(step)) {
+  for (const f of issueStepFields(rules, step) ?? []) {
+    if (f.input === 'text' || f.input === 'textarea') {
+      const long = tooLong(form[f.field] as string, rules?.limits, f.label);
+      if (long) {
+        errors[f.field] = long;
+        continue;
+      }
+    }
     if (!f.required) continue;
     if (f.field === 'departments') {
       if (splitList(form.departments).length === 0) errors.departments = { key: 'validation.required', field: f.label };
@@ -105,12 +137,12 @@ export function validateIssueAction(step: string, form: IssueActionForm): Errors
 }
 
 /** The IssueAction for a step, carrying only the fields that step uses. */
-export function buildIssueAction(step: string, form: IssueActionForm): IssueAction {
+export function buildIssueAction(rules: Rules | null, step: string, form: IssueActionForm): IssueAction {
   const action: IssueAction = {
     step, reason: null, into: null, note: null, departments: [], grade: null,
     feedback: null, satisfied: null, resident: null, comment: null,
   };
-  for (const f of issueStepFields(step)) {
+  for (const f of issueStepFields(rules, step) ?? []) {
     switch (f.field) {
       case 'departments':
         action.departments = splitList(form.departments);
@@ -137,35 +169,30 @@ export function emptyWishActionForm(): WishActionForm {
   return { note: '', resident: '', reason: '' };
 }
 
-const wishField = (
-  field: WishField, label: Key, required: boolean,
-  input: StepField<WishField>['input'] = 'text',
-): StepField<WishField> => ({ field, label, required, input });
-
-export const WISH_STEP_FIELDS: Record<string, StepField<WishField>[]> = {
-  claim: [],
-  withdraw_claim: [],
-  'withdraw-claim': [],
-  fulfil: [wishField('note', 'field.fulfilNote', true, 'textarea')],
-  confirm: [wishField('resident', 'field.resident', true)],
-  withdraw: [wishField('reason', 'field.withdrawReason', false, 'textarea')],
+/** How each wish step field is shown; which steps carry it is the model's. */
+const WISH_FIELD_LOOK: Record<WishField, FieldLook> = {
+  note: { label: 'field.fulfilNote', input: 'textarea' },
+  resident: { label: 'field.resident', input: 'text' },
+  reason: { label: 'field.withdrawReason', input: 'textarea' },
 };
 
-export function wishStepFields(step: string): StepField<WishField>[] {
-  return WISH_STEP_FIELDS[step] ?? [];
+export function wishStepFields(rules: Rules | null, step: string): StepField<WishField>[] | null {
+  return stepFields(rules?.wish_steps, WISH_FIELD_LOOK, step);
 }
 
-export function validateWishAction(step: string, form: WishActionForm): Errors<WishField> {
+export function validateWishAction(rules: Rules | null, step: string, form: WishActionForm): Errors<WishField> {
   const errors: Errors<WishField> = {};
-  for (const f of wishStepFields(step)) {
-    if (f.required && blank(form[f.field])) errors[f.field] = { key: 'validation.required', field: f.label };
+  for (const f of wishStepFields(rules, step) ?? []) {
+    const long = tooLong(form[f.field], rules?.limits, f.label);
+    if (long) errors[f.field] = long;
+    else if (f.required && blank(form[f.field])) errors[f.field] = { key: 'validation.required', field: f.label };
   }
   return errors;
 }
 
-export function buildWishAction(step: string, form: WishActionForm): WishAction {
+export function buildWishAction(rules: Rules | null, step: string, form: WishActionForm): WishAction {
   const action: WishAction = { step, note: null, resident: null, reason: null };
-  for (const f of wishStepFields(step)) action[f.field] = orNull(form[f.field]);
+  for (const f of wishStepFields(rules, step) ?? []) action[f.field] = orNull(form[f.field]);
   return action;
 }
 
@@ -186,24 +213,35 @@ export function emptyIssueForm(grid = ''): IssueForm {
 
 export type IssueFormField = keyof IssueForm;
 
-export function validateIssueForm(form: IssueForm, householdId: string | null): Errors<IssueFormField> {
+export function validateIssueForm(
+  limits: Limits | null, form: IssueForm, householdId: string | null,
+): Errors<IssueFormField> {
   const errors: Errors<IssueFormField> = {};
   if (blank(form.category)) errors.category = { key: 'validation.choose', field: 'issueNew.category' };
   if (blank(form.description)) errors.description = { key: 'validation.required', field: 'issueNew.description' };
-  else if (form.description.trim().length > 2000) {
-    errors.description = { key: 'validation.tooLong', field: 'issueNew.description', n: 2000 };
+  else {
+    const long = tooLong(form.description, limits, 'issueNew.description');
+    if (long) errors.description = long;
   }
+  const longLocation = tooLong(form.location, limits, 'issueNew.location');
+  if (longLocation) errors.location = longLocation;
   if (householdId === null && blank(form.grid)) errors.grid = { key: 'validation.choose', field: 'issueNew.grid' };
   return errors;
 }
 
-export function buildNewIssue(form: IssueForm, householdId: string | null): NewIssue {
+/** `id` is the draft's: saving the same draft again names the same issue. */
+export function buildNewIssue(
+  limits: Limits | null, form: IssueForm, householdId: string | null, id: string | null,
+): NewIssue {
   const urgency = Number(form.urgency);
+  const inRange = limits === null || (urgency >= limits.urgency_min && urgency <= limits.urgency_max);
   return {
+    id,
     category: form.category.trim(),
     description: form.description.trim(),
     location: form.location.trim(),
-    urgency: urgency >= 1 && urgency <= 3 ? urgency : 2,
+    // Out of range (or unknown rules): the device's default.
+    urgency: Number.isInteger(urgency) && inRange && form.urgency !== '' ? urgency : null,
     household_id: householdId,
     grid: householdId === null ? orNull(form.grid) : null,
   };
@@ -225,25 +263,33 @@ export function emptyWishForm(grid = ''): WishForm {
 }
 
 export type WishFormField = keyof WishForm;
-export const WISH_TITLE_MAX = 40;
-export const WISH_VALUE_MAX = 5000;
 
-export function validateWishForm(form: WishForm, householdId: string | null): Errors<WishFormField> {
+export function validateWishForm(
+  limits: Limits | null, form: WishForm, householdId: string | null,
+): Errors<WishFormField> {
   const errors: Errors<WishFormField> = {};
   const title = form.title.trim();
   if (title === '') errors.title = { key: 'validation.required', field: 'wishNew.what' };
-  else if ([...title].length > WISH_TITLE_MAX) {
-    errors.title = { key: 'validation.tooLong', field: 'wishNew.what', n: WISH_TITLE_MAX };
+  else if (limits && chars(title) > limits.wish_title_max) {
+    errors.title = { key: 'validation.tooLong', field: 'wishNew.what', n: limits.wish_title_max };
   }
   if (blank(form.category)) errors.category = { key: 'validation.choose', field: 'wishNew.category' };
   const v = form.value.trim();
-  if (!/^\d+$/.test(v) || Number(v) > WISH_VALUE_MAX) errors.value = { key: 'validation.value', field: 'wishNew.value' };
+  if (limits === null) {
+    if (!/^\d+$/.test(v)) errors.value = { key: 'validation.number', field: 'wishNew.value' };
+  } else if (!/^\d+$/.test(v) || Number(v) < limits.wish_value_min || Number(v) > limits.wish_value_max) {
+    errors.value = { key: 'validation.value', field: 'wishNew.value', min: limits.wish_value_min, max: limits.wish_value_max };
+  }
+  const long = tooLong(form.description, limits, 'wishNew.description');
+  if (long) errors.description = long;
   if (householdId === null && blank(form.grid)) errors.grid = { key: 'validation.choose', field: 'wishNew.grid' };
   return errors;
 }
 
-export function buildNewWish(form: WishForm, householdId: string | null): NewWish {
+/** `id` is the draft's: saving the same draft again names the same wish. */
+export function buildNewWish(form: WishForm, householdId: string | null, id: string | null): NewWish {
   return {
+    id,
     title: form.title.trim(),
     category: form.category.trim(),
     value_yuan: Number(form.value.trim()),
@@ -257,21 +303,19 @@ export function buildNewWish(form: WishForm, householdId: string | null): NewWis
 
 export const VISIT_KINDS = ['routine', 'home-service-day', 'follow-up'] as const;
 export interface VisitForm { kind: string; notes: string }
-export const VISIT_NOTES_MAX = 5000;
 
 export function emptyVisitForm(): VisitForm {
   return { kind: 'routine', notes: '' };
 }
 
-export function validateVisitForm(form: VisitForm): Errors<'notes'> {
-  if ([...form.notes.trim()].length > VISIT_NOTES_MAX) {
-    return { notes: { key: 'validation.tooLong', field: 'visit.notes', n: VISIT_NOTES_MAX } };
-  }
-  return {};
+export function validateVisitForm(limits: Limits | null, form: VisitForm): Errors<'notes'> {
+  const long = tooLong(form.notes, limits, 'visit.notes');
+  return long ? { notes: long } : {};
 }
 
-export function buildNewVisit(householdId: string, form: VisitForm): NewVisit {
-  return { household_id: householdId, kind: form.kind || null, notes: form.notes.trim() };
+/** `id` is the draft's: saving the same draft again names the same visit. */
+export function buildNewVisit(householdId: string, form: VisitForm, id: string | null): NewVisit {
+  return { id, household_id: householdId, kind: form.kind || null, notes: form.notes.trim() };
 }
 
 // ---- household edit -------------------------------------------------------

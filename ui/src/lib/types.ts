@@ -27,3 +27,7 @@ export type { Count } from './bindings/Count';
 export type { Dashboard } from './bindings/Dashboard';
 export type { RefusedRecord } from './bindings/RefusedRecord';
 export type { Vocabulary } from './bindings/Vocabulary';
+export type { Limits } from './bindings/Limits';
+export type { StepFields } from './bindings/StepFields';
+export type { StepField as StepRule } from './bindings/StepField';
+export type { Created } from './bindings/Created';

@@ -1,9 +1,11 @@
 // An in-memory stand-in for the Tauri commands, for component tests only.
 // Shapes follow src-tauri/src/dto.rs through the generated types.
 import type {
-  Dashboard, DeviceInfo, HouseholdDetail, HouseholdRow, IssueDetail, IssueRow, RefusedRecord, SyncInfo,
+  Created, Dashboard, DeviceInfo, HouseholdDetail, HouseholdRow, IssueDetail, IssueRow, RefusedRecord, SyncInfo,
   Today, Visit, Vocabulary, WishDetail, WishRow,
 } from '../../src/lib/types';
+// The vocabulary exactly as the shell sends it (a Rust test keeps it equal).
+import sentVocabulary from '../fixtures/vocabulary.json';
 
 const now = Date.now();
 const ago = (ms: number) => new Date(now - ms).toISOString();
@@ -66,7 +68,7 @@ export function fakeBackend(): FakeBackend {
   };
   const visit: Visit = {
     id: 'v1', household_id: 'h1', grid: '522701001001001', visitor: 'gw-001', role: 'grid-worker', at: ago(3 * D),
-    kind: 'routine', address: row.address,
+    kind: 'routine', address: row.address, notes: '老人腿脚不便，下周再来',
   };
   const household = (): HouseholdDetail => ({
     id: 'h1', grid: row.grid, address: row.address, compound: '青云小区', building: '3栋', unit: '2单元', room: '301',
@@ -90,16 +92,21 @@ export function fakeBackend(): FakeBackend {
     offered: myClaim ? ['withdraw_claim'] : ['claim'],
     events: [{ id: 'we1', at: ago(2 * D), step: 'post', author_user: 'gw-002', author_role: 'grid-worker', detail: '', refused: null }],
   });
+  // As the device does: a second create with one id is the same record.
+  const saved = new Set<string>();
+  const created = (input: unknown, fallback: string): Created => {
+    const id = (input as { id?: string | null }).id ?? fallback;
+    const already_saved = saved.has(id);
+    saved.add(id);
+    return { id, already_saved };
+  };
   const handlers: Record<string, (a: Record<string, unknown>) => unknown> = {
     device_info: () => device(),
     enroll: () => {
       b.enrolled = true;
       return device();
     },
-    vocabulary: (): Vocabulary => ({
-      issue_categories: ['市容环境', '电梯', '噪音'], wish_categories: ['生活物资', '医疗健康', '其他'],
-      tags: ['独居老人', '留守儿童'], sensitive_tags: ['低保户'],
-    }),
+    vocabulary: (): Vocabulary => sentVocabulary,
     sync_info: () => sync(),
     sync_now: () => sync(),
     today: (): Today => ({ overdue_issues: 1, new_issues: 0, households_not_visited: 4, wishes_waiting: 1, unsent: 2 }),
@@ -108,15 +115,15 @@ export function fakeBackend(): FakeBackend {
     reveal_id_number: () => '52270119440312123X',
     edit_household: () => household(),
     resolve_conflict: () => ({ ...household(), conflicts: [] }),
-    log_visit: () => 'v2',
+    log_visit: (a) => created(a.visit, 'v2'),
     visits: () => [visit],
     issues: () => [issueRow],
     issue: () => issue(),
-    report_issue: () => 'i2',
+    report_issue: (a) => created(a.issue, 'i2'),
     act_on_issue: () => issue(),
     wishes: () => [wishRow],
     wish: () => wish(),
-    post_wish: () => 'w2',
+    post_wish: (a) => created(a.wish, 'w2'),
     act_on_wish: (a) => {
       if ((a.action as { step: string }).step === 'claim') myClaim = true;
       return wish();

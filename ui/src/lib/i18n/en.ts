@@ -46,6 +46,7 @@ export const en: Record<Key, string> = {
   'time.monthDay': '{m2}-{d2}',
 
   'toast.saved': 'Saved',
+  'toast.alreadySaved': 'Saved already, not saved twice',
   'toast.failed': 'Not saved',
 
   'banner.offline': 'Offline',
@@ -281,7 +282,8 @@ export const en: Record<Key, string> = {
   'validation.required': 'Please fill in “{field}”',
   'validation.choose': 'Please choose “{field}”',
   'validation.tooLong': '“{field}” takes at most {n} characters',
-  'validation.value': 'Enter a whole number from 0 to 5000',
+  'validation.value': 'Enter a whole number from {min} to {max}',
+  'validation.number': 'Enter a whole number',
   'validation.fixBelow': 'Some fields need attention: see the notes in red.',
 
   'action.submit': 'Submit: {step}',

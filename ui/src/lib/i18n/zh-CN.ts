@@ -45,6 +45,7 @@ export const zhCN = {
   'time.monthDay': '{m}月{d}日',
 
   'toast.saved': '已保存',
+  'toast.alreadySaved': '已保存过，没有重复保存',
   'toast.failed': '没有保存',
 
   'banner.offline': '离线',
@@ -280,7 +281,8 @@ export const zhCN = {
   'validation.required': '请填写“{field}”',
   'validation.choose': '请选择“{field}”',
   'validation.tooLong': '“{field}”最多 {n} 个字',
-  'validation.value': '请填写 0 到 5000 之间的整数',
+  'validation.value': '请填写 {min} 到 {max} 之间的整数',
+  'validation.number': '请填写整数',
   'validation.fixBelow': '还有内容没填好，请看红字提示。',
 
   'action.submit': '提交：{step}',
