@@ -231,9 +231,9 @@ fn a_grid_worker_enrols_finds_a_household_visits_and_reports() {
 #[test]
 fn saving_one_draft_twice_is_one_record() {
     let hub_dir = tempfile::tempdir().unwrap();
-    let hub = hub_with_sample(hub_dir.path());
+    let hub = gridline_test_support::sample_hub_in(hub_dir.path(), chrono::Utc::now());
     let code = code_for(&hub, "gw-1", Role::GridWorker, "grids:522701001001001");
-    let served = serve(hub);
+    let served = Served::start(hub, None);
     let dev_dir = tempfile::tempdir().unwrap();
     let a = app(dev_dir.path());
     a.ok("enroll", json!({"hub": served.url, "code": code}));

@@ -138,13 +138,7 @@ pub(crate) fn check_step_texts(
             let (zh, en) = (f.zh, f.en);
             let t = crate::text!("这一步需要填写{zh}", "this step needs {en}");
             let fix = crate::text!("填写{zh}后再提交", "fill in {en} and submit again");
-            // Invalid still carries both languages in one string; this is the
-            // one place these texts are joined until it holds a Text.
-            return Err(crate::Invalid::new(
-                *name,
-                t.in_lang(crate::Lang::Both),
-                fix.in_lang(crate::Lang::Both),
-            ));
+            return Err(crate::Invalid::new(*name, t, fix));
         }
     }
     Ok(())
