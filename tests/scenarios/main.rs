@@ -11,6 +11,7 @@ mod served;
 mod sync;
 mod sync_fallback;
 mod sync_moved;
+mod sync_overruled;
 mod sync_wish_scope;
 mod two_devices;
 

@@ -15,6 +15,8 @@ pub struct Overruled {
     pub kind: Kind,
     /// The step's machine name (`accept`, `claim`, …, as in the document).
     pub step: &'static str,
+    /// The step's Chinese name (受理, 认领, …).
+    pub step_zh: &'static str,
     /// The step's own event id.
     pub event: String,
     pub why: Overruling,
@@ -51,6 +53,7 @@ pub(crate) fn overruled(
                         id: a.id.to_string(),
                         kind: Kind::Issue,
                         step: e.step.key(),
+                        step_zh: e.step.zh(),
                         event: e.id.to_string(),
                         why: Overruling::Refused(why.to_owned()),
                     });
@@ -77,6 +80,7 @@ pub(crate) fn overruled(
                     id: a.id.to_string(),
                     kind: Kind::Wish,
                     step: e.step.key(),
+                    step_zh: e.step.zh(),
                     event: e.id.to_string(),
                     why,
                 });
