@@ -12,6 +12,7 @@ mod device_crash;
 mod hub_crash;
 mod net_faults;
 mod proxy;
+mod refusal_crash;
 mod two_writers;
 
 use std::collections::{BTreeMap, BTreeSet};

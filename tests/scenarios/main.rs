@@ -10,6 +10,7 @@ mod revocation;
 mod sync;
 mod sync_fallback;
 mod sync_moved;
+mod sync_overruled;
 mod sync_wish_scope;
 mod two_devices;
 

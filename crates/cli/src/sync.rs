@@ -2,8 +2,10 @@
 
 use std::time::Duration;
 
-use gridline_device::sync::{sync, Progress, SyncReport};
+use gridline_device::sync::{sync, Overruled, Overruling, Progress, SyncReport};
 use gridline_device::Error as DeviceError;
+use gridline_model::permission::Kind;
+use gridline_model::{text, Text};
 use serde_json::json;
 
 use crate::output::print_json;
@@ -14,6 +16,10 @@ fn print_report(ctx: &Ctx, r: &SyncReport) {
         print_json(&json!({
             "status": "up_to_date", "round_trips": r.round_trips, "pushed": r.pushed, "acknowledged": r.acknowledged,
             "pulled": r.pulled, "refused": r.refused.iter().map(|(id, why)| json!({"id": id, "reason": why})).collect::<Vec<_>>(),
+            "overruled": r.overruled.iter().map(|o| json!({
+                "id": o.id, "kind": o.kind.key(), "step": o.step, "event": o.event,
+                "reason": match &o.why { Overruling::Refused(why) => json!(why), Overruling::ClaimGivenToAnother => json!("claim_given_to_another") },
+            })).collect::<Vec<_>>(),
             "bytes_sent": r.bytes_sent, "bytes_received": r.bytes_received,
         }));
         return;
@@ -27,6 +33,40 @@ fn print_report(ctx: &Ctx, r: &SyncReport) {
     }
     for (id, why) in &r.refused {
         out!("被服务器拒绝 (refused by the hub) {id}: {why} — 本机保留只读副本 (a read-only copy is kept)");
+    }
+    if !r.overruled.is_empty() {
+        let n = r.overruled.len();
+        out!(
+            "{}",
+            text!(
+                "你有 {n} 步操作被其他设备更早的操作驳回，已作废",
+                "{n} of your steps were overruled by another device's earlier step and are void"
+            )
+        );
+        for o in &r.overruled {
+            out!("  {}", overruled_line(o));
+        }
+    }
+}
+
+/// One overruled step: which record, which step, and why it is void.
+fn overruled_line(o: &Overruled) -> String {
+    let (kind_zh, kind_en) = match o.kind {
+        Kind::Issue => ("事件", "issue"),
+        Kind::Wish => ("心愿", "wish"),
+        other => (other.key(), other.key()),
+    };
+    let (id, step_zh, step) = (&o.id, o.step_zh, o.step);
+    let what: Text = text!("{kind_zh} {id} 的「{step_zh}」", "{step} on {kind_en} {id}");
+    match &o.why {
+        // The fold's reason, as the record shows it (already in both languages).
+        Overruling::Refused(why) => format!("{what}: {why}"),
+        Overruling::ClaimGivenToAnother => text!(
+            "街道枢纽已把心愿给了更早的认领",
+            "the hub gave the wish to an earlier claim"
+        )
+        .after(&what)
+        .to_string(),
     }
 }
 
@@ -94,5 +134,44 @@ pub fn run(ctx: &Ctx, watch: bool, interval: u64) -> anyhow::Result<()> {
         }
         std::thread::sleep(Duration::from_secs(interval.max(1)));
         since_pull = since_pull.saturating_add(interval.max(1));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line `gridline device sync` prints for each overruled step names
+    /// the record, the step and why, in both languages.
+    #[test]
+    fn an_overruled_step_is_printed_with_its_record_step_and_reason() {
+        let refused = Overruled {
+            id: "0193-i".into(),
+            kind: Kind::Issue,
+            step: "reject",
+            step_zh: "退回",
+            event: "0193-e".into(),
+            why: Overruling::Refused(gridline_model::Text::new(
+                "事件已受理，不能退回",
+                "cannot reject an accepted issue",
+            )),
+        };
+        assert_eq!(
+            overruled_line(&refused),
+            "事件 0193-i 的「退回」 (reject on issue 0193-i): 事件已受理，不能退回 (cannot reject an accepted issue)",
+            "the step, its record and the fold's reason"
+        );
+        let claim = Overruled {
+            kind: Kind::Wish,
+            step: "claim",
+            step_zh: "认领",
+            why: Overruling::ClaimGivenToAnother,
+            ..refused
+        };
+        assert_eq!(
+            overruled_line(&claim),
+            "心愿 0193-i 的「认领」：街道枢纽已把心愿给了更早的认领 (claim on wish 0193-i: the hub gave the wish to an earlier claim)",
+            "a lost claim says the hub gave the wish to an earlier one"
+        );
     }
 }

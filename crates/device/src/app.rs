@@ -228,15 +228,17 @@ pub fn issue_step(a: &IssueAction) -> Result<IssueStep> {
             resident: need(&a.resident, "resident", "评价居民姓名")?,
             comment: text(&a.comment),
         },
-        other => return Err(gridline_model::Invalid::new(
-            "step",
-            text!("未知的操作 \"{other}\"", "unknown step \"{other}\""),
-            text!(
+        other => {
+            return Err(gridline_model::Invalid::new(
+                "step",
+                text!("未知的操作 \"{other}\"", "unknown step \"{other}\""),
+                text!(
                 "可用：accept、reject、merge、resolve、escalate、dispatch、handle、close、evaluate",
                 "use accept, reject, merge, resolve, escalate, dispatch, handle, close or evaluate"
             ),
-        )
-        .into()),
+            )
+            .into())
+        }
     })
 }
 

@@ -359,44 +359,7 @@ async fn metrics(State(s): State<Shared>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
-/// A device exchanging a one-time enrolment code for a bearer token.
-#[derive(Deserialize, Serialize, ToSchema)]
-pub struct EnrollRequest {
-    /// The one-time code the hub admin issued (`gridline hub enroll`), e.g.
-    /// `ABCD-EFGH-JKLM`: 12 characters of ABCDEFGHJKLMNPQRSTUVWXYZ23456789;
-    /// case, spaces and dashes are ignored.
-    #[schema(
-        example = "ABCD-EFGH-JKLM",
-        pattern = "^[ -]*([A-HJ-NP-Za-hj-np-z2-9][ -]*){12}$"
-    )]
-    pub code: String,
-    /// The device's id: not blank, at most 64 bytes of UTF-8; once per device.
-    #[schema(min_length = 1, max_length = 64, pattern = r"\S", example = "dev-6f1c")]
-    pub device_id: String,
-    /// The device's Automerge actor id: 1 to 32 bytes, hex; once per device.
-    #[schema(
-        pattern = "^([0-9a-fA-F]{2}){1,32}$",
-        example = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
-    )]
-    pub actor: String,
-}
-
-/// The device's bearer token and the user, role and scope it is bound to.
-#[derive(Deserialize, Serialize, ToSchema)]
-pub struct EnrollResponse {
-    /// Bearer token for `/v1/sync`; the hub keeps only its hash.
-    pub token: String,
-    pub user_id: String,
-    pub user_name: String,
-    /// Role key: `grid-worker`, `joint-leader`, `community-staff`,
-    /// `street-staff` or `department`.
-    #[schema(example = "grid-worker")]
-    pub role: String,
-    /// Scope, e.g. `grids:522701001001001`.
-    pub scope: String,
-    /// The hub's Automerge actor id, hex: the only actor whose wish grants count.
-    pub hub_actor: String,
-}
+pub use gridline_sync::{EnrollRequest, EnrollResponse};
 
 /// Every refusal and failure in JSON.
 #[derive(Serialize, Deserialize, ToSchema)]

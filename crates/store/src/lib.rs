@@ -33,7 +33,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 pub use dashboard::{Dashboard, Today};
 pub use error::{Error, Result};
 pub use query::*;
-pub use sync_state::{RefusedCopy, Unsent};
+pub use sync_state::{Refusal, RefusedCopy, Unsent};
 
 /// Per-record sync state as a user sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -300,7 +300,7 @@ fn merge_stored(
     Ok(Some(record))
 }
 
-fn write_doc(
+pub(crate) fn write_doc(
     tx: &rusqlite::Transaction<'_>,
     mut saved: Saved,
     record: &Record,

@@ -18,6 +18,16 @@ pub struct Unsent {
     pub acked_heads: String,
 }
 
+/// A pushed record the hub refused, and the hub's version of it, if the
+/// device may read one.
+#[derive(Debug, Clone, Copy)]
+pub struct Refusal<'a> {
+    pub id: RecordId,
+    pub reason: &'a gridline_model::Text,
+    /// The hub's saved document and the record it holds.
+    pub hub_version: Option<(&'a [u8], &'a Record)>,
+}
+
 /// A read-only copy of a record the hub refused.
 #[derive(Debug, Clone)]
 pub struct RefusedCopy {
@@ -91,26 +101,6 @@ impl Store {
         Ok(())
     }
 
-    /// Keeps the device's version of a refused record as a read-only copy.
-    pub fn keep_refused(
-        &mut self,
-        id: RecordId,
-        reason: &gridline_model::Text,
-        now: Instant,
-    ) -> Result<()> {
-        self.conn.execute(
-            "INSERT OR REPLACE INTO refused_copies (id, kind, bytes, reason, reason_en, refused_at)
-             SELECT id, kind, bytes, ?2, ?3, ?4 FROM documents WHERE id = ?1",
-            params![
-                id.to_string(),
-                reason.zh,
-                reason.en,
-                gridline_records::fmt_time(now)
-            ],
-        )?;
-        Ok(())
-    }
-
     pub fn refused_copies(&self) -> Result<Vec<RefusedCopy>> {
         let mut st = self.conn.prepare_cached("SELECT id, kind, bytes, reason, refused_at, reason_en FROM refused_copies ORDER BY refused_at DESC")?;
         let rows = st
@@ -136,70 +126,60 @@ impl Store {
     /// Removes a document and its projection (a record the hub never accepted,
     /// after its refused copy is kept; or one that left the device's scope).
     pub fn remove(&mut self, id: RecordId) -> Result<()> {
-        let key = id.to_string();
-        let kind: Option<String> = self
-            .conn
-            .query_row("SELECT kind FROM documents WHERE id = ?1", [&key], |r| {
-                r.get(0)
-            })
-            .optional()?;
         let tx = self.conn.transaction()?;
-        match kind.as_deref().and_then(Kind::parse) {
-            Some(Kind::Household) => {
-                tx.execute("DELETE FROM households WHERE id = ?1", [&key])?;
-                tx.execute(
-                    "DELETE FROM household_tags WHERE household_id = ?1 AND sensitive = 0",
-                    [&key],
-                )?;
-                tx.execute("DELETE FROM residents WHERE household_id = ?1", [&key])?;
-                tx.execute("DELETE FROM search_keys WHERE household_id = ?1", [&key])?;
-            }
-            Some(Kind::HouseholdPrivate) => {
-                let bytes: Vec<u8> =
-                    tx.query_row("SELECT bytes FROM documents WHERE id = ?1", [&key], |r| {
-                        r.get(0)
-                    })?;
-                let p = gridline_records::private::read(&automerge::AutoCommit::load(&bytes)?)?;
-                let household = p.household.to_string();
-                tx.execute(
-                    "DELETE FROM private_parts WHERE household_id = ?1",
-                    [&household],
-                )?;
-                tx.execute(
-                    "DELETE FROM household_tags WHERE household_id = ?1 AND sensitive = 1",
-                    [&household],
-                )?;
-            }
-            Some(Kind::Visit) => {
-                tx.execute("DELETE FROM visits WHERE id = ?1", [&key])?;
-            }
-            Some(Kind::Issue) => {
-                tx.execute("DELETE FROM issues WHERE id = ?1", [&key])?;
-            }
-            Some(Kind::Wish) => {
-                tx.execute("DELETE FROM wishes WHERE id = ?1", [&key])?;
-            }
-            None => {}
-        }
-        tx.execute("DELETE FROM documents WHERE id = ?1", [&key])?;
+        remove_in(&tx, &id.to_string())?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Replaces the device's copy with another version outright (not a merge):
-    /// the hub's version of a refused record.
-    pub fn replace(
+    /// What the device does when the hub refuses pushed records, in one
+    /// transaction, so a crash leaves all of it done or none: for each, keep
+    /// the device's version as a read-only copy and return to the hub's
+    /// version (or to none when the hub has none the device may read); then
+    /// write `meta` (the device's fresh actor, and that it must announce it).
+    /// Were the actor switched in a later transaction, a crash between would
+    /// leave the device writing as the refused actor, whose every later change
+    /// the hub refuses again.
+    pub fn take_refusals(
         &mut self,
-        id: RecordId,
-        bytes: &[u8],
-        record: &Record,
+        refusals: &[Refusal<'_>],
+        meta: &[(&str, &str)],
         now: Instant,
     ) -> Result<()> {
-        self.remove(id)?;
-        let mut doc = automerge::AutoCommit::load(bytes)?;
-        self.save(&mut doc, record, crate::Origin::Remote, now)?;
-        let heads = gridline_records::heads_hex(&mut doc);
-        self.acknowledge(id, &heads)
+        let hub = self.hub_actor()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for r in refusals {
+            let key = r.id.to_string();
+            tx.execute(
+                "INSERT OR REPLACE INTO refused_copies (id, kind, bytes, reason, reason_en, refused_at)
+                 SELECT id, kind, bytes, ?2, ?3, ?4 FROM documents WHERE id = ?1",
+                params![key, r.reason.zh, r.reason.en, gridline_records::fmt_time(now)],
+            )?;
+            remove_in(&tx, &key)?;
+            if let Some((bytes, record)) = r.hub_version {
+                let mut doc = automerge::AutoCommit::load(bytes)?;
+                let saved = crate::Saved::of(&mut doc, true);
+                let heads = saved.heads.clone();
+                crate::write_doc(
+                    &tx,
+                    saved.acked(heads),
+                    record,
+                    crate::Origin::Remote,
+                    now,
+                    hub.as_deref(),
+                )?;
+            }
+        }
+        for (k, v) in meta {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![k, v],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Marks every document not yet synced as trial data that never syncs
@@ -210,6 +190,54 @@ impl Store {
             [],
         )?)
     }
+}
+
+/// Deletes a document and its projection rows inside `tx`.
+fn remove_in(tx: &rusqlite::Transaction<'_>, key: &str) -> Result<()> {
+    let kind: Option<String> = tx
+        .query_row("SELECT kind FROM documents WHERE id = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match kind.as_deref().and_then(Kind::parse) {
+        Some(Kind::Household) => {
+            tx.execute("DELETE FROM households WHERE id = ?1", [key])?;
+            tx.execute(
+                "DELETE FROM household_tags WHERE household_id = ?1 AND sensitive = 0",
+                [key],
+            )?;
+            tx.execute("DELETE FROM residents WHERE household_id = ?1", [key])?;
+            tx.execute("DELETE FROM search_keys WHERE household_id = ?1", [key])?;
+        }
+        Some(Kind::HouseholdPrivate) => {
+            let bytes: Vec<u8> =
+                tx.query_row("SELECT bytes FROM documents WHERE id = ?1", [key], |r| {
+                    r.get(0)
+                })?;
+            let p = gridline_records::private::read(&automerge::AutoCommit::load(&bytes)?)?;
+            let household = p.household.to_string();
+            tx.execute(
+                "DELETE FROM private_parts WHERE household_id = ?1",
+                [&household],
+            )?;
+            tx.execute(
+                "DELETE FROM household_tags WHERE household_id = ?1 AND sensitive = 1",
+                [&household],
+            )?;
+        }
+        Some(Kind::Visit) => {
+            tx.execute("DELETE FROM visits WHERE id = ?1", [key])?;
+        }
+        Some(Kind::Issue) => {
+            tx.execute("DELETE FROM issues WHERE id = ?1", [key])?;
+        }
+        Some(Kind::Wish) => {
+            tx.execute("DELETE FROM wishes WHERE id = ?1", [key])?;
+        }
+        None => {}
+    }
+    tx.execute("DELETE FROM documents WHERE id = ?1", [key])?;
+    Ok(())
 }
 
 pub(crate) fn acknowledge_in(tx: &rusqlite::Transaction<'_>, id: &str, heads: &str) -> Result<()> {

@@ -15,7 +15,9 @@
 
 pub mod check;
 pub mod enrol_code;
+mod enrolment;
 pub mod scope;
 mod wire;
 
+pub use enrolment::{EnrollRequest, EnrollResponse};
 pub use wire::*;

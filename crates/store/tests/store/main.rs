@@ -444,3 +444,104 @@ fn a_save_from_a_stale_copy_keeps_the_other_writers_change() {
         "the local change waits to be sent"
     );
 }
+
+/// What a refusal touches, read back: the refused copies, the document's
+/// bytes, the household's listed head, and the actor in `meta`.
+fn refusal_state(s: &Store, id: RecordId) -> (usize, Option<Vec<u8>>, Vec<String>, Option<String>) {
+    (
+        s.refused_copies().unwrap().len(),
+        s.load(id).unwrap().map(|(_, b)| b),
+        s.households(&HouseholdFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|r| r.head_name)
+            .collect(),
+        s.meta("actor").unwrap(),
+    )
+}
+
+/// Taking a refusal is three steps (keep a read-only copy, return to the
+/// hub's version, switch actor) in one transaction: a failure injected at
+/// each step in turn (a trigger that aborts it, as a crash there would)
+/// leaves every step undone, and without the failure all three are done.
+#[test]
+fn a_refusal_is_taken_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("device.db")).unwrap();
+    s.set_meta("actor", "0303").unwrap();
+    let ours = household_named(7, "王五", 1, &[]);
+    save_household(&mut s, &ours);
+    // The hub's version: the same household as it holds it.
+    let mut theirs_doc = new_doc(&[9; 16]);
+    let theirs = household_named(7, "王伍", 1, &[]);
+    household::create(&mut theirs_doc, &theirs, at(0)).unwrap();
+    let hub_bytes = theirs_doc.save();
+    let hub_record = Record::Household(theirs);
+    let reason = gridline_model::Text::new("被拒绝", "refused");
+    let refusal = gridline_store::Refusal {
+        id: ours.id,
+        reason: &reason,
+        hub_version: Some((&hub_bytes, &hub_record)),
+    };
+    let meta = [("actor", "0404"), ("new_actor", "0404")];
+    let before = refusal_state(&s, ours.id);
+
+    let steps = [
+        ("keeping the copy", "BEFORE INSERT ON refused_copies"),
+        (
+            "returning to the hub's version",
+            "BEFORE INSERT ON documents",
+        ),
+        (
+            "switching actor",
+            "BEFORE UPDATE ON meta WHEN NEW.key = 'actor'",
+        ),
+    ];
+    for (step, when) in steps {
+        s.connection()
+            .execute_batch(&format!(
+                "CREATE TEMP TRIGGER fail {when} BEGIN SELECT RAISE(ABORT, 'injected'); END;"
+            ))
+            .unwrap();
+        let failed = s.take_refusals(&[refusal], &meta, at(1));
+        assert!(
+            failed.is_err(),
+            "the failure injected at {step} stops the refusal"
+        );
+        assert_eq!(
+            refusal_state(&s, ours.id),
+            before,
+            "a failure at {step} leaves no step of the refusal done"
+        );
+        s.connection().execute_batch("DROP TRIGGER fail;").unwrap();
+    }
+
+    s.take_refusals(&[refusal], &meta, at(1)).unwrap();
+    let (copies, bytes, heads, actor) = refusal_state(&s, ours.id);
+    assert_eq!(
+        copies, 1,
+        "the device's version is kept as a read-only copy"
+    );
+    assert_eq!(
+        bytes.as_deref(),
+        Some(hub_bytes.as_slice()),
+        "the document is the hub's version"
+    );
+    assert_eq!(heads, vec!["王伍".to_owned()], "and so is its projection");
+    assert_eq!(
+        actor.as_deref(),
+        Some("0404"),
+        "the device writes as the fresh actor"
+    );
+    assert_eq!(
+        s.sync_state(ours.id).unwrap(),
+        Some(SyncState::Synced),
+        "the hub's version is what the hub holds"
+    );
+    let copy = &s.refused_copies().unwrap()[0];
+    let kept = household::read(&gridline_records::load(&copy.bytes, &ACTOR).unwrap()).unwrap();
+    assert_eq!(
+        kept.residents[0].name, "王五",
+        "the copy is the device's own version"
+    );
+}

@@ -1,0 +1,220 @@
+//! The reqwest adapter: enrolment over `POST /v1/enroll` (JSON) and the sync
+//! round trips over `POST /v1/sync` (CBOR). It only carries bytes and maps
+//! HTTP failures to errors; what to send and what to store is [`Session`]'s.
+
+use gridline_model::{text, Role, Scope, Text, User};
+use gridline_sync::{EnrollRequest, EnrollResponse, SyncRequest};
+
+use super::{Enrolled, Progress, Session, SyncReport};
+use crate::{Device, Error, Result};
+
+/// The bearer token and hub address of an enrolled device.
+fn endpoint(device: &Device) -> Result<(String, String)> {
+    let url = device.store.meta("hub_url")?.ok_or(Error::NotEnrolled)?;
+    let token = device.store.meta("token")?.ok_or(Error::NotEnrolled)?;
+    Ok((url, token))
+}
+
+/// An HTTP client with timeouts that, besides the usual roots, trusts the
+/// hub's own certificate authority when one was given at enrolment (a street
+/// hub often has a self-signed certificate).
+fn client(ca_pem: Option<&str>) -> Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .timeout(std::time::Duration::from_secs(120));
+    if let Some(pem) = ca_pem.filter(|p| !p.is_empty()) {
+        let cert = reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|e| {
+            Error::HubRefused(text!(
+                "证书无效：{e}",
+                "the hub certificate is not valid PEM: {e}"
+            ))
+        })?;
+        b = b.add_root_certificate(cert);
+    }
+    b.build()
+        .map_err(|e| Error::HubRefused(text!("无法建立 HTTP 客户端：{e}", "HTTP client: {e}")))
+}
+
+fn offline(e: reqwest::Error) -> Error {
+    Error::Offline(if e.is_connect() {
+        text!(
+            "无法连接街道枢纽；请检查网络和枢纽地址，稍后再试",
+            "cannot reach the hub; check the network and the hub address, then try again"
+        )
+    } else if e.is_timeout() {
+        text!(
+            "连接超时；稍后重试",
+            "the hub did not answer in time; try again later"
+        )
+    } else {
+        text!("网络错误：{e}", "network error: {e}")
+    })
+}
+
+/// The round trip a refusal answered: what a 401 means differs.
+#[derive(Clone, Copy)]
+enum Call {
+    /// A 401 is a wrong, used or expired code.
+    Enrol,
+    /// A 401 is a token the hub does not know.
+    Sync,
+}
+
+async fn refused_status(resp: reqwest::Response, call: Call) -> Error {
+    let status = resp.status();
+    let body = resp.text().await.unwrap_or_default();
+    // The hub sends each language apart (`zh`, `en`); anything else (a
+    // proxy's page) is shown as it came, in both.
+    let message = serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| Some(Text::new(v["zh"].as_str()?, v["en"].as_str()?)))
+        .unwrap_or_else(|| Text::new(body.clone(), body));
+    match (status.as_u16(), call) {
+        (401, Call::Enrol) => Error::HubRefused(message.then(&text!(
+            "请核对注册码，或请枢纽管理员发一个新的注册码",
+            "check the code or ask the hub admin for a new one"
+        ))),
+        (401, Call::Sync) => {
+            Error::HubRefused(message.then(&text!("请重新注册设备", "enrol the device again")))
+        }
+        (403, _) => Error::HubRefused(message),
+        _ => Error::HubRefused(message.after(&Text::new(
+            format!("HTTP {status}"),
+            format!("HTTP {status}"),
+        ))),
+    }
+}
+
+/// Exchanges a one-time code for a binding with the hub at `hub_url`. A
+/// malformed code ([`gridline_sync::enrol_code`]) is refused here, before
+/// anything is sent, as [`Error::Invalid`].
+/// `ca_pem`: the hub's certificate (or its CA) in PEM, for an HTTPS hub whose
+/// certificate is not signed by a public authority; kept for later syncs.
+pub async fn enroll(
+    device: &mut Device,
+    hub_url: &str,
+    code: &str,
+    ca_pem: Option<&str>,
+) -> Result<(Enrolled, usize)> {
+    // A malformed code cannot be right: say so before anything is sent.
+    let code = gridline_sync::enrol_code::normalise(code)?;
+    let url = format!("{}/v1/enroll", hub_url.trim_end_matches('/'));
+    let http = client(ca_pem)?;
+    let body = EnrollRequest {
+        code,
+        device_id: device.identity.device_id.clone(),
+        actor: device.identity.actor_hex(),
+    };
+    let resp = http
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(serde_json::to_string(&body).expect("an EnrollRequest is plain strings"))
+        .send()
+        .await
+        .map_err(offline)?;
+    if !resp.status().is_success() {
+        return Err(refused_status(resp, Call::Enrol).await);
+    }
+    let v: EnrollResponse = serde_json::from_str(&resp.text().await.map_err(offline)?)
+        .map_err(|e| Error::HubRefused(text!("枢纽的回复无法读取：{e}", "bad reply: {e}")))?;
+    let e = Enrolled {
+        hub_url: hub_url.trim_end_matches('/').to_owned(),
+        token: v.token,
+        user: User {
+            id: v.user_id,
+            name: v.user_name,
+            role: Role::parse(&v.role)?,
+            scope: Scope::parse(&v.scope)?,
+        },
+        hub_actor: v.hub_actor,
+    };
+    let retired = device.accept_enrolment(&e)?;
+    device
+        .store
+        .set_meta("hub_ca", ca_pem.unwrap_or_default())?;
+    Ok((e, retired))
+}
+
+/// Syncs until nothing is left to push and no page is left to pull.
+pub async fn sync(device: &mut Device, progress: impl FnMut(Progress)) -> Result<SyncReport> {
+    let result = sync_rounds(device, progress).await;
+    // What the app shows: when the last sync finished, and why the last one failed.
+    let now = gridline_records::fmt_time(chrono::Utc::now());
+    match &result {
+        Ok(_) => device.store.set_metas(&[
+            ("last_sync_at", &now),
+            ("last_sync_error", ""),
+            ("last_sync_error_en", ""),
+        ])?,
+        Err(e) => {
+            let t = e.text();
+            device
+                .store
+                .set_metas(&[("last_sync_error", &t.zh), ("last_sync_error_en", &t.en)])?
+        }
+    }
+    result
+}
+
+async fn sync_rounds(
+    device: &mut Device,
+    mut progress: impl FnMut(Progress),
+) -> Result<SyncReport> {
+    let (url, token) = endpoint(device)?;
+    let url = format!("{url}/v1/sync");
+    let http = client(device.store.meta("hub_ca")?.as_deref())?;
+    let post = |req: &SyncRequest| {
+        let body = gridline_sync::encode(req);
+        let sent = body.len();
+        let call = http
+            .post(&url)
+            .bearer_auth(&token)
+            .header("content-type", "application/cbor")
+            .body(body);
+        // Its own task: on a runtime with more than one worker it runs while
+        // this one saves the previous page.
+        let task = tokio::spawn(async move {
+            let resp = call.send().await.map_err(offline)?;
+            if !resp.status().is_success() {
+                return Err(refused_status(resp, Call::Sync).await);
+            }
+            let bytes = resp.bytes().await.map_err(offline)?;
+            let decoded =
+                gridline_sync::decode_response(&bytes).map_err(|e| Error::HubRefused(e.text()))?;
+            Ok((bytes.len(), decoded))
+        });
+        (sent, task)
+    };
+    let mut session = Session::new();
+    let mut ahead = None;
+    // Bounded: the session fails past its round-trip bound.
+    loop {
+        let (req, (sent, task)) = match ahead.take() {
+            Some(x) => x,
+            None => {
+                let Some(req) = session.next_request(&device.store, &device.identity)? else {
+                    return Ok(session.into_report());
+                };
+                let call = post(&req);
+                (req, call)
+            }
+        };
+        let (len, resp) = task
+            .await
+            .map_err(|e| Error::HubRefused(text!("同步任务失败：{e}", "sync task: {e}")))??;
+        if let Some(next) = Session::ahead(&req, &resp) {
+            let call = post(&next);
+            ahead = Some((next, call));
+        }
+        let p = session.receive(
+            &mut device.store,
+            &mut device.identity,
+            &req,
+            resp,
+            sent,
+            len,
+            chrono::Utc::now(),
+        )?;
+        progress(p);
+    }
+}

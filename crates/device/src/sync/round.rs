@@ -1,0 +1,643 @@
+//! The device's side of the protocol without IO: from what storage holds it
+//! builds the next request; from the hub's reply it works out what to store,
+//! and stores it through [`Replica`]. [`Session`] strings the round trips of
+//! one sync together. The HTTP client only carries the bytes.
+
+use automerge::ChangeHash;
+use gridline_model::permission::{self, Action};
+use gridline_model::{text, Instant, RecordId, Text, User};
+use gridline_records::Record;
+use gridline_store::{Refusal, Saved};
+use gridline_sync::{
+    DocSync, PullDoc, PushDoc, RefusalCode, SyncRequest, SyncResponse, DEFAULT_PAGE,
+    PROTOCOL_VERSION,
+};
+
+use super::overruled::overruled;
+use super::{Batch, Progress, Replica, SyncReport, PUSH_BATCH, PUSH_BYTES};
+use crate::{Error, Identity, Result};
+
+/// Round trips one sync may take: a street is ~600,000 documents, 2,000 a page.
+pub const MAX_ROUNDS: usize = 10_000;
+
+/// Why a document was not sent: its changes alone pass the hub's limit.
+const OVERSIZED: (&str, &str) = (
+    "此记录的改动超过 1 MiB，无法同步；请导出后交管理员处理",
+    "this record's changes pass 1 MiB and cannot be synced; export it and give it to the hub admin",
+);
+
+/// One sync, from the first request until nothing is left to push or pull.
+///
+/// Ask [`Session::next_request`] for a request, send it, and hand the reply
+/// to [`Session::receive`]; repeat until `next_request` says `None`.
+#[derive(Debug, Default)]
+pub struct Session {
+    report: SyncReport,
+    rounds: usize,
+    pushed_all: bool,
+    received: u64,
+    total: Option<u64>,
+    done: bool,
+}
+
+impl Session {
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    /// The next request, or `None` when the sync is complete.
+    pub fn next_request(
+        &mut self,
+        replica: &impl Replica,
+        me: &Identity,
+    ) -> Result<Option<SyncRequest>> {
+        if self.done {
+            return Ok(None);
+        }
+        let (req, batch) = request(
+            replica,
+            me,
+            self.rounds == 0,
+            gridline_sync::MAX_ENTRY_BYTES,
+            PUSH_BYTES,
+        )?;
+        self.pushed_all = batch.complete;
+        for id in batch.oversized {
+            if !self.report.skipped.iter().any(|(i, _)| *i == id) {
+                self.report
+                    .skipped
+                    .push((id, Text::new(OVERSIZED.0, OVERSIZED.1)));
+            }
+        }
+        Ok(Some(req))
+    }
+
+    /// The request after `resp`, when it is known before `resp` is applied:
+    /// the next page of a plain pull (nothing pushed, nothing refused, no
+    /// actor to announce). A transport may send it at once and apply `resp`
+    /// while the hub prepares it; pages are read-only on the hub, so asking
+    /// early is harmless if applying fails. Send it in place of
+    /// [`Session::next_request`].
+    pub fn ahead(req: &SyncRequest, resp: &SyncResponse) -> Option<SyncRequest> {
+        let plain = req.push.is_empty()
+            && req.sync.is_empty()
+            && req.new_actor.is_none()
+            && resp.refusals.is_empty();
+        (resp.more && plain).then(|| SyncRequest {
+            cursor: resp.cursor,
+            want_total: false,
+            ..req.clone()
+        })
+    }
+
+    /// Applies the hub's reply to `req` (`sent` and `received` are the
+    /// encoded sizes, for the report) and says how far the pull has come.
+    #[allow(clippy::too_many_arguments)]
+    pub fn receive(
+        &mut self,
+        replica: &mut impl Replica,
+        me: &mut Identity,
+        req: &SyncRequest,
+        resp: SyncResponse,
+        sent: usize,
+        received: usize,
+        now: Instant,
+    ) -> Result<Progress> {
+        self.rounds += 1;
+        self.report.round_trips += 1;
+        self.report.bytes_sent += sent;
+        self.report.bytes_received += received;
+        if let Some(t) = resp.total {
+            self.total = Some(t);
+        }
+        self.received += resp.docs.len() as u64;
+        let more = resp.more;
+        apply(replica, me, req, resp, now, &mut self.report)?;
+        self.done = !more && self.pushed_all && !has_more_to_say(replica)?;
+        if !self.done && self.rounds >= MAX_ROUNDS {
+            return Err(Error::HubRefused(text!(
+                "同步未完成：往返次数超过上限；请再次同步",
+                "sync did not finish within its round-trip bound; sync again"
+            )));
+        }
+        Ok(Progress {
+            received: self.received,
+            total: self.total,
+        })
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    pub fn report(&self) -> &SyncReport {
+        &self.report
+    }
+
+    pub fn into_report(self) -> SyncReport {
+        self.report
+    }
+}
+
+fn parse_heads(hex: &str) -> Vec<ChangeHash> {
+    hex.split(',').filter_map(|h| h.parse().ok()).collect()
+}
+
+fn split_heads(hex: &str) -> Vec<String> {
+    hex.split(',')
+        .filter(|h| !h.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+pub(crate) fn cursor(replica: &impl Replica) -> Result<u64> {
+    Ok(replica
+        .meta("sync_cursor")?
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0))
+}
+
+/// The hub's Automerge sync messages waiting for an answer (after a
+/// `missing_deps` refusal): document id and message, in `meta.am_sync` as
+/// `id:hex` pairs separated by commas.
+fn waiting_sync(replica: &impl Replica) -> Result<Vec<(String, Vec<u8>)>> {
+    Ok(replica
+        .meta("am_sync")?
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|pair| {
+            let (id, msg) = pair.split_once(':')?;
+            Some((id.to_owned(), hex::decode(msg).ok()?))
+        })
+        .collect())
+}
+
+fn set_waiting_sync(replica: &mut impl Replica, waiting: &[(String, Vec<u8>)]) -> Result<()> {
+    let text: Vec<String> = waiting
+        .iter()
+        .map(|(id, msg)| format!("{id}:{}", hex::encode(msg)))
+        .collect();
+    replica.set_meta(&[("am_sync", &text.join(","))])
+}
+
+/// Whether the device has something to tell the hub beyond its unsent
+/// changes: a fresh actor to announce, or sync messages to answer. A sync
+/// goes on while it has.
+pub fn has_more_to_say(replica: &impl Replica) -> Result<bool> {
+    Ok(!replica.meta("new_actor")?.unwrap_or_default().is_empty()
+        || !replica.meta("am_sync")?.unwrap_or_default().is_empty())
+}
+
+/// Answers the hub's sync message about one document: the changes the hub
+/// lacks, found from its heads and bloom filter (Automerge's own sync
+/// protocol, one exchange from a fresh state on each side).
+fn answer_sync(
+    replica: &impl Replica,
+    actor: &[u8],
+    id: &str,
+    hub_msg: &[u8],
+) -> Result<Option<DocSync>> {
+    let Ok(rid) = RecordId::parse_str(id) else {
+        return Ok(None);
+    };
+    let Some(bytes) = replica.load(rid)? else {
+        return Ok(None);
+    };
+    let mut doc = gridline_records::load(&bytes, actor)?;
+    let heads = gridline_records::heads_hex(&mut doc);
+    let Ok(msg) = automerge::sync::Message::decode(hub_msg) else {
+        return Ok(None);
+    };
+    let answer = answer_for(&mut doc, msg)?;
+    Ok(answer.map(|m| DocSync {
+        id: id.to_owned(),
+        msg: m.encode(),
+        heads: split_heads(&heads),
+    }))
+}
+
+/// The next request: answers to the hub's sync messages and unsent changes,
+/// within the limits given, and the cursor. A document whose changes pass
+/// `max_entry` bytes is left out and named; the batch stops before
+/// `max_bytes` of changes (but always holds one document).
+pub fn request(
+    replica: &impl Replica,
+    me: &Identity,
+    want_total: bool,
+    max_entry: usize,
+    max_bytes: usize,
+) -> Result<(SyncRequest, Batch)> {
+    if me.mode != "enrolled" {
+        return Err(Error::NotEnrolled);
+    }
+    let mut batch = Batch {
+        complete: true,
+        oversized: Vec::new(),
+    };
+    // Answers to the hub's sync messages first, within the same limits: one
+    // too large is left out, and its document goes as a whole push below
+    // (where an oversized one is named), so no request is ever 413.
+    let mut sync = Vec::new();
+    let mut bytes = 0usize;
+    for (id, msg) in waiting_sync(replica)? {
+        let Some(answer) = answer_sync(replica, &me.actor, &id, &msg)? else {
+            continue;
+        };
+        if answer.msg.len() > max_entry {
+            continue;
+        }
+        if sync.len() == PUSH_BATCH || (!sync.is_empty() && bytes + answer.msg.len() > max_bytes) {
+            batch.complete = false;
+            break;
+        }
+        bytes += answer.msg.len();
+        sync.push(answer);
+    }
+    let mut push = Vec::new();
+    let unsent = replica.unsent(PUSH_BATCH)?;
+    let fetched = unsent.len();
+    let mut skipped = 0usize;
+    for u in unsent {
+        if sync.len() + push.len() == PUSH_BATCH {
+            batch.complete = false;
+            break;
+        }
+        if sync.iter().any(|m| m.id == u.id.to_string()) {
+            skipped += 1;
+            continue; // its changes travel in the sync message
+        }
+        let mut doc = gridline_records::load(&u.bytes, &me.actor)?;
+        let changes = if u.acked_heads.is_empty() {
+            doc.save()
+        } else {
+            doc.save_after(&parse_heads(&u.acked_heads))
+        };
+        if changes.len() > max_entry {
+            batch.oversized.push(u.id.to_string());
+            continue;
+        }
+        if !push.is_empty() && bytes + changes.len() > max_bytes {
+            batch.complete = false;
+            break;
+        }
+        bytes += changes.len();
+        push.push(PushDoc {
+            id: u.id.to_string(),
+            changes,
+            heads: split_heads(&u.heads),
+        });
+    }
+    // A full fetch may have more behind it, unless every document in it is
+    // one that can never be sent.
+    if fetched == PUSH_BATCH && batch.oversized.len() < fetched.saturating_sub(skipped).max(1) {
+        batch.complete = false;
+    }
+    let req = SyncRequest {
+        v: PROTOCOL_VERSION,
+        cursor: cursor(replica)?,
+        page: DEFAULT_PAGE,
+        want_total,
+        new_actor: replica.meta("new_actor")?.filter(|a| !a.is_empty()),
+        am_sync: !push.is_empty() || !sync.is_empty(),
+        push,
+        sync,
+    };
+    Ok((req, batch))
+}
+
+/// Applies the hub's reply to `req`: acknowledgements, refusals, received
+/// documents, removals and the cursor, in that order, so the cursor moves
+/// only once the page it covers is stored.
+pub fn apply(
+    replica: &mut impl Replica,
+    me: &mut Identity,
+    req: &SyncRequest,
+    resp: SyncResponse,
+    now: Instant,
+    report: &mut SyncReport,
+) -> Result<()> {
+    if resp.hub_actor != me.hub_actor {
+        replica.set_meta(&[("hub_actor", &resp.hub_actor)])?;
+        me.hub_actor = resp.hub_actor.clone();
+    }
+    if req.new_actor.is_some() {
+        // The hub registered the fresh actor; stop announcing it.
+        replica.set_meta(&[("new_actor", "")])?;
+    }
+    report.pushed += req.push.len() + req.sync.len();
+    // Sync messages the hub has now answered (acknowledged or refused),
+    // replaced by the ones it sent this time.
+    let mut waiting = waiting_sync(replica)?;
+    let before = waiting.len();
+    waiting.retain(|(id, _)| !req.sync.iter().any(|m| m.id == *id));
+    for m in &resp.sync {
+        waiting.retain(|(id, _)| *id != m.id);
+        waiting.push((m.id.clone(), m.msg.clone()));
+    }
+    if before > 0 || !waiting.is_empty() {
+        set_waiting_sync(replica, &waiting)?;
+    }
+    let replaced = take_refusals(replica, me, &resp, now, report)?;
+    let mut acks = Vec::new();
+    for a in &resp.acks {
+        let Ok(id) = RecordId::parse_str(&a.id) else {
+            continue;
+        };
+        // The hub holds at least what we sent; mark exactly that.
+        let sent = req
+            .push
+            .iter()
+            .find(|p| p.id == a.id)
+            .map(|p| p.heads.join(","))
+            .or_else(|| {
+                req.sync
+                    .iter()
+                    .find(|m| m.id == a.id)
+                    .map(|m| m.heads.join(","))
+            })
+            .unwrap_or_default();
+        acks.push((id, sent));
+    }
+    // Every commit is an fsync: skip the empty ones, so "nothing changed"
+    // costs no disk write at all.
+    if !acks.is_empty() {
+        replica.acknowledge(&acks)?;
+    }
+    report.acknowledged += acks.len();
+    // Received documents: decoded on every core, merged into ours and saved
+    // in one transaction, each marked as held by the hub at its heads.
+    let incoming: Vec<&PullDoc> = resp
+        .docs
+        .iter()
+        .filter(|d| !replaced.contains(&d.id))
+        .collect();
+    let mut batch = Vec::new();
+    for (d, decoded) in incoming
+        .iter()
+        .zip(decode_all(&incoming, &me.actor, &me.user))
+    {
+        // One document this device cannot take (its scope changed on the
+        // hub, or it no longer reads) must not stop every later sync: skip
+        // it, say so, and go on.
+        match decoded.and_then(|x| merge_decoded(replica, me, &d.bytes, x)) {
+            Ok((saved, record, lost)) => {
+                report.overruled.extend(lost);
+                batch.push((saved, record));
+            }
+            Err(e) => report.skipped.push((d.id.clone(), e.text())),
+        }
+    }
+    report.pulled += batch.len();
+    if !batch.is_empty() {
+        replica.save_received(batch, now)?;
+    }
+    apply_removals(replica, &resp.removals, report)?;
+    if resp.cursor != req.cursor {
+        replica.set_meta(&[("sync_cursor", &resp.cursor.to_string())])?;
+    }
+    Ok(())
+}
+
+/// Refused pushes: a `missing_deps` one is pushed again from scratch (or
+/// answered with a sync message); any other is kept as a read-only copy, the
+/// document returns to the hub's version (or none), and the device writes as
+/// a fresh actor from now on, all in one commit. Returns the refused ids,
+/// whose documents in `resp.docs` are taken as they are, not merged.
+fn take_refusals(
+    replica: &mut impl Replica,
+    me: &mut Identity,
+    resp: &SyncResponse,
+    now: Instant,
+    report: &mut SyncReport,
+) -> Result<Vec<String>> {
+    /// A refusal with the hub's version read, before it is taken.
+    struct Refused<'a> {
+        id: RecordId,
+        reason: &'a Text,
+        hub: Option<(&'a [u8], Record)>,
+    }
+    let mut refused = Vec::new();
+    for r in &resp.refusals {
+        let Ok(id) = RecordId::parse_str(&r.id) else {
+            continue;
+        };
+        if r.code == RefusalCode::MissingDeps {
+            // Heads disagree. With the hub's sync message, the next request
+            // answers it; without (an older hub, or a sync message that still
+            // missed some), the hub's copy comes in `docs` when it has one,
+            // and the next push goes from there, or is the whole document.
+            replica.forget_ack(id)?;
+            continue;
+        }
+        let hub_version = match resp.docs.iter().find(|d| d.id == r.id) {
+            Some(d) => {
+                let doc = gridline_records::load(&d.bytes, &me.actor)?;
+                Some((d.bytes.as_slice(), Record::read(&doc)?))
+            }
+            None => None,
+        };
+        refused.push(Refused {
+            id,
+            reason: &r.reason,
+            hub: hub_version,
+        });
+    }
+    if refused.is_empty() {
+        return Ok(Vec::new());
+    }
+    let refusals: Vec<Refusal<'_>> = refused
+        .iter()
+        .map(|r| Refusal {
+            id: r.id,
+            reason: r.reason,
+            hub_version: r.hub.as_ref().map(|(b, record)| (*b, record)),
+        })
+        .collect();
+    let fresh = uuid::Uuid::new_v4().as_bytes().to_vec();
+    let fresh_hex = hex::encode(&fresh);
+    replica.take_refusals(
+        &refusals,
+        &[("actor", &fresh_hex), ("new_actor", &fresh_hex)],
+        now,
+    )?;
+    me.actor = fresh;
+    let ids: Vec<String> = refused.iter().map(|r| r.id.to_string()).collect();
+    for r in &refused {
+        report.refused.push((r.id.to_string(), r.reason.clone()));
+    }
+    Ok(ids)
+}
+
+/// A received document, loaded and read, not yet merged.
+struct Decoded {
+    doc: automerge::AutoCommit,
+    heads: String,
+    record: Record,
+    conflicted: bool,
+}
+
+/// Loads and reads one received document, and checks this device may hold it.
+fn decode(bytes: &[u8], actor: &[u8], user: &User) -> Result<Decoded> {
+    let mut doc = gridline_records::load(bytes, actor)?;
+    let heads = gridline_records::heads_hex(&mut doc);
+    let record = Record::read(&doc)?;
+    permission::check(user, record.kind(), Action::Read, &record.target())?;
+    let conflicted = gridline_records::has_conflicts(&doc);
+    Ok(Decoded {
+        doc,
+        heads,
+        record,
+        conflicted,
+    })
+}
+
+/// Decodes a page of received documents, split over the machine's cores:
+/// loading Automerge documents is most of a first sync's work on the device.
+fn decode_all(docs: &[&PullDoc], actor: &[u8], user: &User) -> Vec<Result<Decoded>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if threads < 2 || docs.len() < 64 {
+        return docs.iter().map(|d| decode(&d.bytes, actor, user)).collect();
+    }
+    let chunk = docs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = docs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|d| decode(&d.bytes, actor, user))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().expect("decoding a document does not panic"))
+            .collect()
+    })
+}
+
+/// What to save for a received document: the hub's bytes as they are when
+/// this device holds no copy, else ours merged with it. Either way marked as
+/// held by the hub at the received heads. Also this user's workflow steps
+/// that the merge overruled.
+fn merge_decoded(
+    replica: &impl Replica,
+    me: &Identity,
+    bytes: &[u8],
+    mut x: Decoded,
+) -> Result<(Saved, Record, Vec<super::Overruled>)> {
+    let Some(local) = replica.load(x.record.doc_id())? else {
+        let saved = Saved {
+            bytes: bytes.to_vec(),
+            heads: x.heads.clone(),
+            conflicted: x.conflicted,
+            acked: Some(x.heads),
+        };
+        return Ok((saved, x.record, Vec::new()));
+    };
+    let mut doc = gridline_records::load(&local, &me.actor)?;
+    // Only a workflow can overrule a step; reading the other kinds' local
+    // copy would cost a first sync time for nothing.
+    let before = match x.record {
+        Record::Issue(_) | Record::Wish(_) => Record::read(&doc).ok(),
+        _ => None,
+    };
+    doc.merge(&mut x.doc)
+        .map_err(gridline_records::Error::from)?;
+    let record = Record::read(&doc)?;
+    let lost = before.map_or_else(Vec::new, |b| {
+        overruled(&b, &record, &me.user.id, &me.hub_actor)
+    });
+    Ok((Saved::of(&mut doc, true).acked(x.heads), record, lost))
+}
+
+/// Removes documents that left this device's scope, but only once the hub
+/// holds every change this device made to them; until then they wait in
+/// `pending_removals` and are retried after each sync.
+fn apply_removals(
+    replica: &mut impl Replica,
+    removals: &[String],
+    report: &mut SyncReport,
+) -> Result<()> {
+    let before = replica.meta("pending_removals")?.unwrap_or_default();
+    if before.is_empty() && removals.is_empty() {
+        return Ok(());
+    }
+    let mut waiting: Vec<String> = before
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    for r in removals {
+        if !waiting.contains(r) {
+            waiting.push(r.clone());
+        }
+    }
+    let mut still = Vec::new();
+    for id in waiting {
+        let Ok(rid) = RecordId::parse_str(&id) else {
+            continue;
+        };
+        // Held by the hub exactly as here (a conflict flag does not matter:
+        // the conflict travels with the document and the hub has it).
+        match replica.fully_acknowledged(rid)? {
+            None => {}
+            Some(true) => {
+                replica.remove(rid)?;
+                report.removed += 1;
+            }
+            Some(false) => still.push(id),
+        }
+    }
+    replica.set_meta(&[("pending_removals", &still.join(","))])?;
+    Ok(())
+}
+
+/// The answer to the hub's sync message about one document: the changes
+/// the hub lacks. Automerge's own sync protocol finds them from the hub's
+/// heads and bloom filter; but the filter has false positives (about one
+/// change in a hundred is wrongly taken as the hub's, and a missed first
+/// change leaves the rest undeliverable), and the hub answers only once.
+/// So when this document holds every head the hub named (the usual case:
+/// the hub lost changes made here), the answer is exactly the changes after
+/// those heads.
+pub(crate) fn answer_for(
+    doc: &mut automerge::AutoCommit,
+    hub_msg: automerge::sync::Message,
+) -> Result<Option<automerge::sync::Message>> {
+    use automerge::sync::{Capability, Message, MessageVersion, State, SyncDoc};
+    let mut state = State::new();
+    doc.sync()
+        .receive_sync_message(&mut state, hub_msg)
+        .map_err(gridline_records::Error::from)?;
+    // Only the changes the hub lacks: a peer that announces version 2
+    // messages is sent the whole document once it lacks over a third of
+    // the changes, which for a record of a few changes is nearly always.
+    state.their_capabilities = Some(vec![Capability::MessageV1]);
+    let answer = doc.sync().generate_sync_message(&mut state);
+    let Some(theirs) = state.their_heads.clone() else {
+        return Ok(answer);
+    };
+    if !theirs.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
+        return Ok(answer);
+    }
+    let exact: Vec<Vec<u8>> = doc
+        .get_changes(&theirs)
+        .iter_mut()
+        .map(|c| c.bytes().into_owned())
+        .collect();
+    if exact.is_empty() {
+        return Ok(None);
+    }
+    let mut m = answer.unwrap_or_else(|| Message {
+        heads: doc.get_heads(),
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: Vec::<Vec<u8>>::new().into(),
+        flags: None,
+        version: MessageVersion::V1,
+    });
+    m.changes = exact.into();
+    Ok(Some(m))
+}
