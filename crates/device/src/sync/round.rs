@@ -38,6 +38,11 @@ pub struct Session {
     received: u64,
     total: Option<u64>,
     done: bool,
+    /// Documents to send in the next request; `None`: the hub's limit. A
+    /// hub out of time for a request defers the rest, which then travel
+    /// again: so after a deferral the next request holds little more than
+    /// the hub took, and the size grows back while nothing is deferred.
+    push_limit: Option<usize>,
 }
 
 impl Session {
@@ -54,12 +59,13 @@ impl Session {
         if self.done {
             return Ok(None);
         }
-        let (req, batch) = request(
+        let (req, batch) = request_within(
             replica,
             me,
             self.rounds == 0,
             gridline_sync::MAX_ENTRY_BYTES,
             PUSH_BYTES,
+            self.push_limit.unwrap_or(PUSH_BATCH),
         )?;
         self.pushed_all = batch.complete;
         for id in batch.oversized {
@@ -105,6 +111,16 @@ impl Session {
     ) -> Result<Progress> {
         self.rounds += 1;
         self.report.round_trips += 1;
+        let offered = req.push.len() + req.sync.len();
+        if !resp.deferred.is_empty() {
+            let taken = offered.saturating_sub(resp.deferred.len()).max(1);
+            self.push_limit = Some((taken + taken / 4).clamp(1, PUSH_BATCH));
+        } else if offered > 0 {
+            self.push_limit = self
+                .push_limit
+                .map(|l| (l * 2).min(PUSH_BATCH))
+                .filter(|l| *l < PUSH_BATCH);
+        }
         self.report.bytes_sent += sent;
         self.report.bytes_received += received;
         if let Some(t) = resp.total {
@@ -227,6 +243,20 @@ pub fn request(
     max_entry: usize,
     max_bytes: usize,
 ) -> Result<(SyncRequest, Batch)> {
+    request_within(replica, me, want_total, max_entry, max_bytes, PUSH_BATCH)
+}
+
+/// [`request`] holding at most `max_docs` documents (at most the hub's
+/// [`PUSH_BATCH`]).
+pub fn request_within(
+    replica: &impl Replica,
+    me: &Identity,
+    want_total: bool,
+    max_entry: usize,
+    max_bytes: usize,
+    max_docs: usize,
+) -> Result<(SyncRequest, Batch)> {
+    let max_docs = max_docs.clamp(1, PUSH_BATCH);
     if me.mode != "enrolled" {
         return Err(Error::NotEnrolled);
     }
@@ -246,7 +276,7 @@ pub fn request(
         if answer.msg.len() > max_entry {
             continue;
         }
-        if sync.len() == PUSH_BATCH || (!sync.is_empty() && bytes + answer.msg.len() > max_bytes) {
+        if sync.len() == max_docs || (!sync.is_empty() && bytes + answer.msg.len() > max_bytes) {
             batch.complete = false;
             break;
         }
@@ -254,11 +284,13 @@ pub fn request(
         sync.push(answer);
     }
     let mut push = Vec::new();
-    let unsent = replica.unsent(PUSH_BATCH)?;
+    // One more than fits: whether anything is left after this request is
+    // then known without another round trip.
+    let unsent = replica.unsent(max_docs + 1)?;
     let fetched = unsent.len();
     let mut skipped = 0usize;
     for u in unsent {
-        if sync.len() + push.len() == PUSH_BATCH {
+        if sync.len() + push.len() == max_docs {
             batch.complete = false;
             break;
         }
@@ -289,7 +321,7 @@ pub fn request(
     }
     // A full fetch may have more behind it, unless every document in it is
     // one that can never be sent.
-    if fetched == PUSH_BATCH && batch.oversized.len() < fetched.saturating_sub(skipped).max(1) {
+    if fetched > max_docs && batch.oversized.len() < fetched.saturating_sub(skipped).max(1) {
         batch.complete = false;
     }
     let req = SyncRequest {

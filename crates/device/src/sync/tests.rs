@@ -564,6 +564,44 @@ fn deferred_entries_are_pushed_again() {
     assert_eq!(sent.len(), 2, "then nothing is left to say");
 }
 
+/// A hub out of time after a few entries defers the rest; the device then
+/// sends little more than the hub took, instead of resending everything.
+#[test]
+fn after_a_deferral_the_next_request_holds_about_what_the_hub_took() {
+    let (mut fake, mut me) = (Fake::default(), worker());
+    let ids: Vec<_> = (0..40).map(|n| visit(&mut fake, &me, 100 + n).0).collect();
+    let mut hub = Hub::default();
+    let (report, sent) = run(&mut fake, &mut me, 40, |req| {
+        // Four entries fit the hub's time budget for a request.
+        let taken: Vec<_> = req.push.iter().take(4).cloned().collect();
+        let rest: Vec<_> = req.push.iter().skip(4).map(|p| p.id.clone()).collect();
+        let mut resp = hub.accept(&SyncRequest {
+            push: taken,
+            ..req.clone()
+        });
+        resp.more |= !rest.is_empty();
+        resp.deferred = rest;
+        resp
+    });
+    assert_eq!(
+        sent[0].push.len(),
+        40,
+        "the first request offers all it has"
+    );
+    assert!(
+        sent[1..].iter().all(|r| r.push.len() <= 5),
+        "after a deferral, about what the hub took (4, and a quarter more): {:?}",
+        sent.iter().map(|r| r.push.len()).collect::<Vec<_>>()
+    );
+    let offered: usize = sent.iter().map(|r| r.push.len()).sum();
+    assert!(
+        offered <= 40 + 36 + 10 * 5,
+        "resends are bounded by the adapted size, not 40 a time: {offered}"
+    );
+    assert_eq!(report.acknowledged, 40, "each is acknowledged once");
+    assert!(ids.iter().all(|id| fake.is_synced(*id)), "all end in sync");
+}
+
 /// Answers to the hub's sync message (Automerge's sync protocol).
 mod answer {
     use automerge::sync::{BloomFilter, State, SyncDoc};
