@@ -23,6 +23,7 @@ mod household;
 mod hub;
 mod issue;
 mod output;
+mod parse_error;
 mod sync;
 mod visit;
 mod wish;
@@ -194,8 +195,33 @@ fn language(flag: Option<gridline_model::Lang>) -> gridline_model::Lang {
     .unwrap_or(gridline_model::Lang::Both)
 }
 
+/// `--lang` read straight from the arguments, for when clap refused them.
+fn lang_in_args() -> Option<gridline_model::Lang> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().enumerate().find_map(|(i, a)| {
+        let v = a.strip_prefix("--lang=").or_else(|| {
+            (a == "--lang")
+                .then(|| args.get(i + 1).map(String::as_str))
+                .flatten()
+        })?;
+        parse_lang(v).ok()
+    })
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version print as clap has them; a parse error is said
+            // in the user's language, like every other error (exit 2).
+            gridline_model::text::set_lang(language(lang_in_args()));
+            let Some(t) = parse_error::text(&e) else {
+                e.exit()
+            };
+            eprintln!("{}: {t}", text!("错误", "error"));
+            return ExitCode::from(2);
+        }
+    };
     gridline_model::text::set_lang(language(cli.lang));
     let now = chrono::Utc::now();
     let ctx = Ctx {

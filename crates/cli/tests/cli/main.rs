@@ -1732,3 +1732,29 @@ fn hub_serve_logs_without_colour_when_stderr_is_not_a_terminal() {
         "no ANSI colour codes when stderr is a pipe or a file: {seen:?}"
     );
 }
+
+#[test]
+fn a_value_clap_cannot_parse_is_said_in_both_languages_or_in_the_one_asked_for() {
+    let tmp = TempDir::new().unwrap();
+    let both = run(
+        tmp.path(),
+        &["wish", "post", "--title", "x", "--value", "abc"],
+    );
+    let err = text(&both.stderr);
+    assert_eq!(both.status.code(), Some(2), "bad input exits 2: {err}");
+    assert!(
+        err.contains("--value") && err.contains("须为整数") && err.contains("invalid digit"),
+        "both halves name the flag and why: {err}"
+    );
+    let en = run(
+        tmp.path(),
+        &[
+            "--lang", "en", "wish", "post", "--title", "x", "--value", "abc",
+        ],
+    );
+    let err = text(&en.stderr);
+    assert!(
+        err.contains("invalid value \"abc\" for --value") && !err.contains("须为整数"),
+        "--lang en prints English only: {err}"
+    );
+}
