@@ -156,6 +156,19 @@ pub async fn sync(device: &mut Device, progress: impl FnMut(Progress)) -> Result
     result
 }
 
+/// Times a request is sent while the hub says it is busy with the last one.
+const BUSY_TRIES: usize = 4;
+
+/// Whether a 429 is the hub's `busy` (one request of this device in flight),
+/// which passes in a moment, rather than `throttled`, which does not: `busy`
+/// says Retry-After 1, `throttled` the minutes until its window clears (a
+/// throttle about to clear is retried too, as many times at most).
+fn is_busy(h: &reqwest::header::HeaderMap) -> bool {
+    h.get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+        .is_some_and(|s| s <= 1)
+}
+
 async fn sync_rounds(
     device: &mut Device,
     mut progress: impl FnMut(Progress),
@@ -174,7 +187,30 @@ async fn sync_rounds(
         // Its own task: on a runtime with more than one worker it runs while
         // this one saves the previous page.
         let task = tokio::spawn(async move {
-            let resp = call.send().await.map_err(offline)?;
+            // A hub still busy with this device's previous request (one cut
+            // off by a lost connection) answers 429 `busy` with Retry-After:
+            // wait and ask again, a bounded number of times.
+            let mut tries = 0;
+            let resp = loop {
+                let this = call
+                    .try_clone()
+                    .expect("a request with a byte body can be cloned");
+                let resp = this.send().await.map_err(offline)?;
+                tries += 1;
+                if resp.status() != reqwest::StatusCode::TOO_MANY_REQUESTS
+                    || tries >= BUSY_TRIES
+                    || !is_busy(resp.headers())
+                {
+                    break resp;
+                }
+                let secs = resp
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                    .unwrap_or(1)
+                    .clamp(1, 5);
+                tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+            };
             if !resp.status().is_success() {
                 return Err(refused_status(resp, Call::Sync).await);
             }
