@@ -57,8 +57,7 @@ impl Device {
                 reason: text!(
                     "数据看板仅供社区和街道使用",
                     "the dashboard is for community and street staff"
-                )
-                .into(),
+                ),
             }
             .into());
         }

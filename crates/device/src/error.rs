@@ -6,8 +6,9 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum Error {
     /// Bad input: names the field and the fix.
+    /// Boxed: it holds its messages in both languages.
     #[error("{0}")]
-    Invalid(#[from] Invalid),
+    Invalid(Box<Invalid>),
     /// The rules of DESIGN §3 refuse the action.
     #[error("{0}")]
     Refused(#[from] Refusal),
@@ -140,6 +141,12 @@ impl Error {
             Error::HubRefused(_) => "hub_refused",
             Error::Store(_) | Error::Record(_) | Error::Io { .. } => "internal",
         }
+    }
+}
+
+impl From<Invalid> for Error {
+    fn from(e: Invalid) -> Self {
+        Error::Invalid(Box::new(e))
     }
 }
 

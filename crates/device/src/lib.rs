@@ -78,7 +78,10 @@ impl Device {
         ) {
             return Err(gridline_model::Invalid::new(
                 "role",
-                Text::new(format!("{}不作为设备使用", user.role.zh()), format!("admins and the hub are not devices")),
+                Text::new(
+                    format!("{}不作为设备使用", user.role.zh()),
+                    format!("{} is not a device role: admins and the hub are not devices", user.role),
+                ),
                 text!("管理员在枢纽的数据目录上用 gridline hub … 命令；设备请选 grid-worker、joint-leader、community-staff、street-staff 或 department", "admins use the gridline hub commands on the hub's data directory; a device takes one of those roles"),
             )
             .into());

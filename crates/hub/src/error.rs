@@ -10,8 +10,9 @@ pub enum Error {
     Record(#[from] gridline_records::Error),
     #[error("automerge: {0}")]
     Automerge(#[from] automerge::AutomergeError),
+    /// Boxed, like every large variant: each call returns this error.
     #[error(transparent)]
-    Invalid(#[from] gridline_model::Invalid),
+    Invalid(Box<gridline_model::Invalid>),
     /// No such token, or a malformed Authorization header.
     #[error("{}", self.text())]
     Unauthorised,
@@ -56,6 +57,12 @@ pub enum Error {
         context: String,
         source: std::io::Error,
     },
+}
+
+impl From<gridline_model::Invalid> for Error {
+    fn from(e: gridline_model::Invalid) -> Self {
+        Error::Invalid(Box::new(e))
+    }
 }
 
 impl Error {

@@ -361,7 +361,7 @@ impl Issue {
                 "urgency",
                 Text::new(
                     format!("紧急程度 {} 超出范围", self.urgency),
-                    format!("urgency out of range"),
+                    format!("urgency {} is out of range", self.urgency),
                 ),
                 text!("请填 1（低）到 3（高）", "use 1 low to 3 high"),
             ));
@@ -463,7 +463,10 @@ impl IssueState {
             && e.author.unit != self.community
         {
             return Err(Text::new(
-                format!("不属于本社区"),
+                format!(
+                    "社区 {} 不是本事件所在的社区 {}",
+                    e.author.unit, self.community
+                ),
                 format!(
                     "community {} is not the issue's community {}",
                     e.author.unit, self.community

@@ -217,8 +217,7 @@ pub fn check_wish_step(user: &User, step: &WishStep, target: &Target) -> Result<
             reason: text!(
                 "确认心愿被拒绝：不在你的范围内",
                 "confirming is for the wish's own grid or community"
-            )
-            .into(),
+            ),
         });
     }
     if matches!(step, WishStep::WithdrawWish { .. })
@@ -226,7 +225,7 @@ pub fn check_wish_step(user: &User, step: &WishStep, target: &Target) -> Result<
         && !in_scope(user, target)
     {
         return Err(Refusal {
-            reason: text!("撤回心愿被拒绝：不在你的社区", "outside your community").into(),
+            reason: text!("撤回心愿被拒绝：不在你的社区", "outside your community"),
         });
     }
     Ok(())

@@ -66,7 +66,10 @@ impl Visit {
                 "at",
                 Text::new(
                     format!("走访时间 {} 在未来", self.at.format("%Y-%m-%d %H:%M")),
-                    format!("visit time is in the future"),
+                    format!(
+                        "visit time {} is in the future",
+                        self.at.format("%Y-%m-%d %H:%M")
+                    ),
                 ),
                 text!("请填写实际走访时间", "use the time of the visit"),
             ));
@@ -75,7 +78,7 @@ impl Visit {
             return Err(Invalid::new(
                 "notes",
                 Text::new(
-                    format!("走访记录过长"),
+                    format!("走访记录超过 {} 字", crate::MAX_TEXT),
                     format!("notes longer than {} characters", crate::MAX_TEXT),
                 ),
                 text!("请精简记录", "shorten the notes"),

@@ -292,7 +292,7 @@ impl WishState {
             ),
             None => Text::new(
                 format!("心愿尚未发布，不能{}", e.step.zh()),
-                format!("the wish was never posted"),
+                format!("cannot {} a wish that was never posted", e.step.key()),
             ),
         };
         match (&e.step, stage) {

@@ -8,8 +8,16 @@ pub enum Error {
     #[error("document field {field}: {problem}")]
     Shape { field: String, problem: String },
     /// A field holds a value the domain refuses.
+    /// Boxed: an `Invalid` holds its messages in both languages, and every
+    /// call returns this error.
     #[error("document field {0}")]
-    Invalid(#[from] gridline_model::Invalid),
+    Invalid(Box<gridline_model::Invalid>),
+}
+
+impl From<gridline_model::Invalid> for Error {
+    fn from(e: gridline_model::Invalid) -> Self {
+        Error::Invalid(Box::new(e))
+    }
 }
 
 impl Error {
