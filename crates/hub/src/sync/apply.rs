@@ -8,6 +8,7 @@ use gridline_sync::scope::Standing;
 use rusqlite::{params, Transaction};
 
 use super::check_one::Before;
+use super::claims::SettledClaim;
 use crate::{Hub, Result};
 
 /// Writes a document row with its scope columns and counter value.
@@ -107,16 +108,21 @@ impl Hub {
         let actors = new_actors(hub_doc, &mut checked.doc, &hub_hex);
         let mut granted = Vec::new();
         if let Record::Wish(w) = &checked.record {
-            if let Some((w, steps)) = self.settle_claims(&mut checked.doc, w, now)? {
-                checked.record = Record::Wish(w);
-                granted = steps;
+            if let Some(settled) = self.settle_claims(&mut checked.doc, w, now)? {
+                checked.record = Record::Wish(settled.wish);
+                granted = settled.claims;
             }
         }
         *seq += 1;
         write_doc(tx, &mut checked.doc, &checked.record, *seq, now, &hub_hex)?;
         // A change of place or of a wish's standing can take the
         // document out of some devices' sync scope.
-        if let Some((grid, household, standing)) = before {
+        if let Some(Before {
+            grid,
+            household,
+            standing,
+        }) = before
+        {
             if grid != checked.record.grid()
                 || *household != checked.record.target().household
                 || *standing != Standing::of(&checked.record, &hub_hex)
@@ -138,7 +144,7 @@ impl Hub {
                 detail: &format!("actor {actors}"),
             },
         )?;
-        for (step, claim) in &granted {
+        for SettledClaim { action, claim } in &granted {
             crate::audit::write(
                 tx,
                 &crate::audit::Entry {
@@ -147,7 +153,7 @@ impl Hub {
                     user_id: "hub",
                     doc_id: p,
                     kind: "wish",
-                    action: step,
+                    action,
                     admin: who.admin,
                     detail: &format!("claim {claim}"),
                 },

@@ -9,12 +9,16 @@ use gridline_sync::scope::Standing;
 use gridline_sync::Refusal;
 use rusqlite::Transaction;
 
-use super::place::{moved_from_of, stored_place};
+use super::place::{moved_from_of, stored_place, Held};
 use crate::{Hub, Result};
 
-/// Where a pushed document stood on the hub before the push: grid, household
-/// and a wish's standing (for moves).
-pub(crate) type Before = (GridId, Option<RecordId>, Standing);
+/// Where a pushed document stood on the hub before the push, for moves.
+pub(crate) struct Before {
+    pub grid: GridId,
+    pub household: Option<RecordId>,
+    /// A wish's standing (open, claimant): a change of it is a move too.
+    pub standing: Standing,
+}
 
 /// A push checked but not yet applied.
 pub(crate) struct Pending {
@@ -50,12 +54,12 @@ impl Hub {
         let user = &binding.user;
         let (hub_doc, moved_from, hidden) = match stored_place(tx, p)? {
             // The same queries as for a held id, so neither takes longer.
-            None => {
+            Held::Nothing => {
                 moved_from_of(tx, p, seen)?;
                 (None, None, None)
             }
-            Some(None) => (None, None, Some("unknown")),
-            Some(Some(place)) => {
+            Held::Unreadable => (None, None, Some("unknown")),
+            Held::At(place) => {
                 let moved_from = moved_from_of(tx, p, seen)?;
                 if visible(user, &place, moved_from.as_ref()) {
                     let bytes: Vec<u8> = tx
@@ -70,9 +74,10 @@ impl Hub {
         let before = hub_doc
             .as_ref()
             .and_then(|d| Record::read(d).ok())
-            .map(|r| {
-                let standing = Standing::of(&r, &hub_hex);
-                (r.grid().clone(), r.target().household, standing)
+            .map(|r| Before {
+                standing: Standing::of(&r, &hub_hex),
+                grid: r.grid().clone(),
+                household: r.target().household,
             });
         let stored = match (&hub_doc, hidden) {
             (Some(doc), _) => Stored::Visible {
@@ -86,7 +91,7 @@ impl Hub {
         // the device may edit (where it is, or was when the device heard).
         let household_writable = |h: uuid::Uuid| -> bool {
             let h = h.to_string();
-            let Ok(Some(Some(place))) = stored_place(tx, &h) else {
+            let Ok(Held::At(place)) = stored_place(tx, &h) else {
                 return false;
             };
             let may = |t: &Target| {

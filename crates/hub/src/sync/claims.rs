@@ -6,8 +6,18 @@ use gridline_model::{Instant, Role, WishEvent, WishStep};
 
 use crate::{Hub, Result};
 
-/// The hub's own steps on a wish's claims: audit action and claim id.
-type Settled = Vec<(&'static str, String)>;
+/// One of the hub's own steps on a wish's claims, for the audit.
+pub(super) struct SettledClaim {
+    /// [`crate::audit::action::CLAIM_GRANT`] or [`crate::audit::action::CLAIM_REFUSE`].
+    pub action: &'static str,
+    pub claim: String,
+}
+
+/// A wish with the hub's steps on its pending claims added.
+pub(super) struct Settlement {
+    pub wish: gridline_model::Wish,
+    pub claims: Vec<SettledClaim>,
+}
 
 impl Hub {
     /// The hub grants the first claim request it holds for a posted wish and
@@ -17,7 +27,7 @@ impl Hub {
         doc: &mut AutoCommit,
         w: &gridline_model::Wish,
         now: Instant,
-    ) -> Result<Option<(gridline_model::Wish, Settled)>> {
+    ) -> Result<Option<Settlement>> {
         let hub = self.actor_hex();
         let state = WishState::fold(&w.events, Some(&hub));
         if state.pending.is_empty() {
@@ -34,10 +44,16 @@ impl Hub {
         for (i, (claim, _)) in state.pending.iter().enumerate() {
             at += chrono::Duration::milliseconds(1);
             let step = if i == 0 && state.stage == Some(WishStage::Posted) {
-                settled.push((crate::audit::action::CLAIM_GRANT, claim.to_string()));
+                settled.push(SettledClaim {
+                    action: crate::audit::action::CLAIM_GRANT,
+                    claim: claim.to_string(),
+                });
                 WishStep::Grant { claim: *claim }
             } else {
-                settled.push((crate::audit::action::CLAIM_REFUSE, claim.to_string()));
+                settled.push(SettledClaim {
+                    action: crate::audit::action::CLAIM_REFUSE,
+                    claim: claim.to_string(),
+                });
                 WishStep::RefuseClaim { claim: *claim }
             };
             let e = WishEvent {
@@ -50,6 +66,9 @@ impl Hub {
             gridline_records::wish::push_event(doc, &e)?;
             w.events.push(e);
         }
-        Ok(Some((w, settled)))
+        Ok(Some(Settlement {
+            wish: w,
+            claims: settled,
+        }))
     }
 }

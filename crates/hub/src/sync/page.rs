@@ -67,39 +67,54 @@ impl DocRow {
     }
 }
 
+/// A coarse SQL condition on `documents` and the values for its `?`s.
+struct ScopeFilter {
+    sql: String,
+    args: Vec<String>,
+}
+
+/// A document row and its bytes: the hub's copy of a refused document.
+struct CopyRow {
+    row: DocRow,
+    bytes: Vec<u8>,
+}
+
 /// A coarse SQL filter for the rows a user may be sent; the exact rule
 /// (`scope::sends`) is then applied row by row.
-fn scope_sql(user: &User) -> (String, Vec<String>) {
+fn scope_sql(user: &User) -> ScopeFilter {
     // Wishes outside the user's own scope: the open ones, and their own.
     let wishes = "(kind = 'wish' AND (open = 1 OR reporter = ? OR claimant = ?))";
     let me = [user.id.clone(), user.id.clone()];
     match &user.scope {
         Scope::Grids(gs) => {
             let marks = vec!["?"; gs.len()].join(",");
-            (
-                format!("(grid IN ({marks}) OR {wishes})"),
-                gs.iter().map(|g| g.to_string()).chain(me).collect(),
-            )
+            ScopeFilter {
+                sql: format!("(grid IN ({marks}) OR {wishes})"),
+                args: gs.iter().map(|g| g.to_string()).chain(me).collect(),
+            }
         }
-        Scope::Community(c) => (
-            format!("(substr(grid, 1, 12) = ? OR {wishes})"),
-            std::iter::once(c.to_string()).chain(me).collect(),
-        ),
-        Scope::Street(_) | Scope::Everything => ("1 = 1".into(), vec![]),
+        Scope::Community(c) => ScopeFilter {
+            sql: format!("(substr(grid, 1, 12) = ? OR {wishes})"),
+            args: std::iter::once(c.to_string()).chain(me).collect(),
+        },
+        Scope::Street(_) | Scope::Everything => ScopeFilter {
+            sql: "1 = 1".into(),
+            args: vec![],
+        },
         Scope::Households(hs) => {
             let marks = vec!["?"; hs.len()].join(",");
             let mut args: Vec<String> = hs.iter().map(|h| h.to_string()).collect();
             args.push(user.id.clone());
             args.extend(me);
-            (
-                format!("(household IN ({marks}) OR reporter = ? OR {wishes})"),
+            ScopeFilter {
+                sql: format!("(household IN ({marks}) OR reporter = ? OR {wishes})"),
                 args,
-            )
+            }
         }
-        Scope::Department(d) => (
-            "(kind = 'issue' AND instr(',' || departments || ',', ?) > 0)".into(),
-            vec![format!(",{d},")],
-        ),
+        Scope::Department(d) => ScopeFilter {
+            sql: "(kind = 'issue' AND instr(',' || departments || ',', ?) > 0)".into(),
+            args: vec![format!(",{d},")],
+        },
     }
 }
 
@@ -114,7 +129,7 @@ impl Hub {
         let tx = conn.transaction()?;
         let counter = read_counter(&tx)?;
         let page = req.page.clamp(1, DEFAULT_PAGE) as usize;
-        let (filter, args) = scope_sql(user);
+        let ScopeFilter { sql: filter, args } = scope_sql(user);
         let mut out = Page {
             cursor: req.cursor,
             ..Page::default()
@@ -146,7 +161,7 @@ impl Hub {
                 if row.sent_to(user)
                     && !echo_free
                         .iter()
-                        .any(|(i, h)| *i == row.id && *h == row.heads)
+                        .any(|e| e.id == row.id && e.heads == row.heads)
                 {
                     let bytes = r.get_ref(8)?.as_blob().map_err(rusqlite::Error::from)?;
                     // By bytes too, but never an empty page.
@@ -180,9 +195,14 @@ impl Hub {
                     "SELECT id, kind, grid, household, reporter, departments, seq, heads, bytes, open, claimant
                      FROM documents WHERE id = ?1",
                 )?
-                .query_row([id], |r| Ok((DocRow::scanned(r)?, r.get::<_, Vec<u8>>(8)?)))
+                .query_row([id], |r| {
+                    Ok(CopyRow {
+                        row: DocRow::scanned(r)?,
+                        bytes: r.get(8)?,
+                    })
+                })
                 .optional()?;
-            if let Some((row, bytes)) = row {
+            if let Some(CopyRow { row, bytes }) = row {
                 if row.sent_to(user) {
                     out.docs.push(PullDoc {
                         id: row.id,

@@ -40,34 +40,55 @@ pub(super) fn row_target(
     })
 }
 
+/// What the hub holds under an id, as far as its row tells.
+pub(super) enum Held {
+    /// No row under this id.
+    Nothing,
+    /// A row whose columns do not parse: nobody's to see.
+    Unreadable,
+    /// A document of this kind at this place.
+    At(Place),
+}
+
+/// A stored document's kind and place columns (no bytes).
+struct PlaceRow {
+    kind: String,
+    grid: String,
+    household: Option<String>,
+    reporter: Option<String>,
+    departments: String,
+}
+
 /// A stored document's kind and place, from its row alone (no bytes).
-pub(super) fn stored_place(tx: &Transaction<'_>, id: &str) -> Result<Option<Option<Place>>> {
+pub(super) fn stored_place(tx: &Transaction<'_>, id: &str) -> Result<Held> {
     let row = tx
         .prepare_cached(
             "SELECT kind, grid, household, reporter, departments FROM documents WHERE id = ?1",
         )?
         .query_row([id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, String>(4)?,
-            ))
+            Ok(PlaceRow {
+                kind: r.get(0)?,
+                grid: r.get(1)?,
+                household: r.get(2)?,
+                reporter: r.get(3)?,
+                departments: r.get(4)?,
+            })
         })
         .optional()?;
-    // A row whose columns do not parse is nobody's to see: `Some(None)`.
-    Ok(row.map(|(kind, grid, household, reporter, departments)| {
-        let target = row_target(
-            &grid,
-            household.as_deref(),
-            reporter.as_deref(),
-            &departments,
-        );
-        Kind::parse(&kind)
-            .zip(target)
-            .map(|(kind, target)| Place { kind, target })
-    }))
+    let Some(row) = row else {
+        return Ok(Held::Nothing);
+    };
+    let target = row_target(
+        &row.grid,
+        row.household.as_deref(),
+        row.reporter.as_deref(),
+        &row.departments,
+    );
+    Ok(Kind::parse(&row.kind)
+        .zip(target)
+        .map_or(Held::Unreadable, |(kind, target)| {
+            Held::At(Place { kind, target })
+        }))
 }
 
 /// Where a document was when the device last heard of it (its cursor

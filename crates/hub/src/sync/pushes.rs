@@ -25,7 +25,7 @@ pub(super) struct Taken {
     pub(super) acks: Vec<Ack>,
     pub(super) refusals: Vec<Refusal>,
     /// Documents whose hub copy equals what the device just sent: not echoed.
-    pub(super) echo_free: Vec<(String, String)>,
+    pub(super) echo_free: Vec<Echo>,
     /// The hub's Automerge sync messages, for pushes refused with missing_deps.
     pub(super) sync_out: Vec<DocSync>,
     /// Documents whose hub copy the device needs besides the page: refused
@@ -36,6 +36,21 @@ pub(super) struct Taken {
     pub(super) deferred: Vec<String>,
     /// The counter when the device enrolled: older moves are not its business.
     pub(super) enrolled_counter: u64,
+}
+
+/// A document the device already holds as the hub does: the id and the
+/// hub's heads (sorted hex, comma-separated) after the push.
+pub(super) struct Echo {
+    pub(super) id: String,
+    pub(super) heads: String,
+}
+
+/// The device's cursors as the hub keeps them.
+struct DeviceCursors {
+    /// The highest cursor the device has sent.
+    seen_cursor: i64,
+    /// The counter when it enrolled.
+    enrolled_counter: i64,
 }
 
 fn heads_list(heads: &str) -> Vec<String> {
@@ -68,12 +83,18 @@ impl Hub {
         let mut seq = read_counter(&tx)?;
         // The device has applied every reply up to the highest cursor it has
         // sent (a lower one now does not take that back).
-        let (seen, enrolled): (i64, i64) = tx.query_row(
+        let cursors = tx.query_row(
             "SELECT seen_cursor, enrolled_counter FROM devices WHERE id = ?1",
             [&binding.device_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| {
+                Ok(DeviceCursors {
+                    seen_cursor: r.get(0)?,
+                    enrolled_counter: r.get(1)?,
+                })
+            },
         )?;
-        taken.enrolled_counter = enrolled as u64;
+        let seen = cursors.seen_cursor;
+        taken.enrolled_counter = cursors.enrolled_counter as u64;
         let cursor = req.cursor as i64;
         if cursor > seen {
             tx.execute(
@@ -169,7 +190,10 @@ impl Hub {
                     let mut sent = item.heads.to_vec();
                     sent.sort();
                     if sent.join(",") == heads {
-                        taken.echo_free.push((p.clone(), heads.clone()));
+                        taken.echo_free.push(Echo {
+                            id: p.clone(),
+                            heads: heads.clone(),
+                        });
                     } else if item.via_sync {
                         taken.copies.push(p.clone());
                     }
