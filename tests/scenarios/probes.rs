@@ -129,15 +129,23 @@ impl Probed {
         self.post_raw(dev, gridline_sync::encode(req), "application/cbor")
     }
 
-    /// The hub's current counter, read from its file.
+    /// The hub's current counter, as `/health` reports it: through the
+    /// hub's one read of it, which refuses a damaged value.
     fn counter(&self) -> u64 {
-        let conn = rusqlite::Connection::open(&self.db).unwrap();
-        conn.query_row("SELECT value FROM meta WHERE key = 'counter'", [], |r| {
-            r.get::<_, String>(0)
-        })
-        .unwrap()
-        .parse()
-        .unwrap()
+        let text = self.served.rt.block_on(async {
+            let r = self
+                .http
+                .get(format!("{}/health", self.served.url))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200, "the hub is healthy");
+            r.text().await.unwrap()
+        });
+        let health: serde_json::Value = serde_json::from_str(&text).unwrap();
+        health["counter"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("/health reports the counter: {text}"))
     }
 
     /// The hub's copy of a document, to build changes on top of.

@@ -20,7 +20,7 @@ use crate::{Hub, Result};
 
 pub(crate) use apply::{write_doc, Who};
 pub(crate) use check_one::Pending;
-pub(crate) use counter::read_counter;
+pub(crate) use counter::{read_counter, write_counter};
 pub(crate) use in_flight::Slot;
 pub use throttle::{PROBE_LIMIT, PROBE_WINDOW_MINUTES};
 

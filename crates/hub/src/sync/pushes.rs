@@ -7,7 +7,7 @@ use gridline_sync::{Ack, DocSync, Refusal, RefusalCode, SyncRequest, MAX_CHANGES
 use rusqlite::params;
 
 use super::check_one::Pending;
-use super::counter::read_counter;
+use super::counter::{read_counter, write_counter};
 use super::Who;
 use crate::{Hub, Result};
 
@@ -204,10 +204,7 @@ impl Hub {
                 }
             }
         }
-        tx.execute(
-            "UPDATE meta SET value = ?1 WHERE key = 'counter'",
-            [seq.to_string()],
-        )?;
+        write_counter(&tx, seq)?;
         tx.commit()?;
         Ok((taken, binding.user))
     }
