@@ -1,4 +1,14 @@
 //! One sync round trip on the hub: authenticate, apply pushes, serve the page.
+//!
+//! [`Hub::sync`] is the whole of it; each step is a file here, in the order
+//! a request meets them: [`in_flight`] (one request per device), then
+//! [`pushes`], the write step in one transaction ([`binding`] authenticates,
+//! [`throttle`] holds back a device refused too often and audits each
+//! refusal, [`actor`] binds a fresh actor, then each entry goes through
+//! [`check_one`] and [`apply`], which [`claims`] completes for wishes), then
+//! [`page`], the read step, with its [`removals`]. [`place`] reads a
+//! document's place from its row for both; [`counter`] is the counter's one
+//! read and one write.
 
 mod actor;
 mod apply;

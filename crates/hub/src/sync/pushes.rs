@@ -63,7 +63,7 @@ fn heads_list(heads: &str) -> Vec<String> {
 
 impl Hub {
     /// The write step: authenticate, register a fresh actor, check and apply
-    /// the pushes (within [`PUSH_STEP_MILLIS`] and [`MAX_CHANGES_PER_REQUEST`];
+    /// the pushes (within [`gridline_sync::PUSH_STEP_MILLIS`] and [`MAX_CHANGES_PER_REQUEST`];
     /// the rest are deferred), audit refusals, advance the counter, commit.
     pub(super) fn take_pushes(
         &self,
