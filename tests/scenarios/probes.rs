@@ -55,9 +55,27 @@ fn worker(id: &str, grid: &str) -> User {
     }
 }
 
+/// A push step long enough that a request's every entry is looked at, however
+/// loaded the machine: a minute, far more than any of these requests takes.
+const UNHURRIED_MILLIS: u64 = 60_000;
+
 impl Probed {
     fn start() -> Probed {
+        Probed::start_with(gridline_sync::PUSH_STEP_MILLIS)
+    }
+
+    /// As [`Probed::start`], but every entry of a request is looked at. For
+    /// the tests that count refusals: under the 50 ms step, on a loaded
+    /// machine, the hub defers the tail of a 100-entry request (as it must),
+    /// and a deferred entry is neither refused nor audited, so it never
+    /// reaches the throttle. Deferral has a test of its own.
+    fn start_unhurried() -> Probed {
+        Probed::start_with(UNHURRIED_MILLIS)
+    }
+
+    fn start_with(push_step_millis: u64) -> Probed {
         let (dir, hub) = gridline_test_support::sample_hub(now());
+        hub.set_push_step_millis(push_step_millis);
         let mine = hub.household_ids(GRID_A, 1).unwrap()[0].clone();
         let theirs = hub.household_ids(GRID_B, 1).unwrap()[0].clone();
         let code = |u: User| {
@@ -129,15 +147,23 @@ impl Probed {
         self.post_raw(dev, gridline_sync::encode(req), "application/cbor")
     }
 
-    /// The hub's current counter, read from its file.
+    /// The hub's current counter, as `/health` reports it: through the
+    /// hub's one read of it, which refuses a damaged value.
     fn counter(&self) -> u64 {
-        let conn = rusqlite::Connection::open(&self.db).unwrap();
-        conn.query_row("SELECT value FROM meta WHERE key = 'counter'", [], |r| {
-            r.get::<_, String>(0)
-        })
-        .unwrap()
-        .parse()
-        .unwrap()
+        let text = self.served.rt.block_on(async {
+            let r = self
+                .http
+                .get(format!("{}/health", self.served.url))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200, "the hub is healthy");
+            r.text().await.unwrap()
+        });
+        let health: serde_json::Value = serde_json::from_str(&text).unwrap();
+        health["counter"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("/health reports the counter: {text}"))
     }
 
     /// The hub's copy of a document, to build changes on top of.
@@ -187,6 +213,22 @@ impl Probed {
         )
         .unwrap()
     }
+}
+
+/// Every entry of the request was refused, none deferred: what the throttle
+/// counts is then exactly what the test sent.
+fn assert_no_deferral(body: &[u8], entries: usize) {
+    let reply = gridline_sync::decode_response(body).unwrap();
+    assert!(
+        reply.deferred.is_empty(),
+        "no entry was deferred ({} were), or the refusals counted would be fewer than those sent",
+        reply.deferred.len()
+    );
+    assert_eq!(
+        reply.refusals.len(),
+        entries,
+        "each entry was refused, so each counts towards the throttle"
+    );
 }
 
 fn request(cursor: u64, push: Vec<PushDoc>, sync: Vec<DocSync>, am_sync: bool) -> SyncRequest {
@@ -426,7 +468,7 @@ fn enrol_direct(hub: &Hub, code: &str, actor: &[u8]) -> String {
 
 #[test]
 fn a_device_that_keeps_probing_is_audited_and_waits() {
-    let mut p = Probed::start();
+    let mut p = Probed::start_unhurried();
     let prober = p.enrol();
     let neighbour = p.enrol();
     let cursor = p.counter();
@@ -436,11 +478,12 @@ fn a_device_that_keeps_probing_is_audited_and_waits() {
         held > 10,
         "the sample holds records outside grid A ({held})"
     );
-    let (status, _) = p.sync(
+    let (status, body) = p.sync(
         &prober,
         &request(cursor, p.empty_pushes(limit), vec![], false),
     );
     assert_eq!(status, 200, "the probes themselves are answered (refused)");
+    assert_no_deferral(&body, limit);
     assert_eq!(
         p.audit_actions(gridline_hub::audit::action::PROBE),
         held as i64,
@@ -741,13 +784,14 @@ fn a_hostile_device_does_not_hold_up_a_neighbours_sync() {
 fn missing_dependencies_on_a_hidden_id_do_not_count_towards_the_throttle() {
     // Counting them would tell a held out-of-scope id from a made-up one:
     // on an unknown id a missing-deps refusal is no audit row at all.
-    let mut p = Probed::start();
+    let mut p = Probed::start_unhurried();
     let dev = p.enrol();
     let cursor = p.counter();
     let limit = gridline_hub::PROBE_LIMIT as usize;
     let empty = |n: usize| p.empty_pushes(n);
-    let (status, _) = p.sync(&dev, &request(cursor, empty(limit - 1), vec![], false));
+    let (status, body) = p.sync(&dev, &request(cursor, empty(limit - 1), vec![], false));
     assert_eq!(status, 200, "one short of the limit");
+    assert_no_deferral(&body, limit - 1);
     let on_top = probe_payloads(&p, &p.theirs, &dev.actor)
         .into_iter()
         .find(|(what, _, am)| what.contains("missing deps") && !am)

@@ -254,10 +254,7 @@ impl Hub {
                 outcome,
             });
         }
-        tx.execute(
-            "UPDATE meta SET value = ?1 WHERE key = 'counter'",
-            [seq.to_string()],
-        )?;
+        crate::sync::write_counter(&tx, seq)?;
         if !dry_run {
             tx.commit()?;
         } // a review rolls everything back, audit rows included

@@ -394,9 +394,6 @@ pub(crate) fn put_own_tx(
             },
         )?;
     }
-    tx.execute(
-        "UPDATE meta SET value = ?1 WHERE key = 'counter'",
-        [seq.to_string()],
-    )?;
+    sync::write_counter(tx, seq)?;
     Ok(written)
 }

@@ -748,6 +748,79 @@ mod tests {
     }
 
     #[test]
+    fn changes_on_heads_the_hub_never_saw_are_missing_deps() {
+        let id = uuid::Uuid::now_v7();
+        let mut theirs = doc_of(&HUB, &household(id, GRID));
+        let mut mine = theirs.fork().with_actor(ActorId::from(&ACTOR[..]));
+        let edit = |doc: &mut AutoCommit, notes: &str| {
+            gridline_records::household::update(
+                doc,
+                &Household {
+                    notes: notes.into(),
+                    ..household(id, GRID)
+                },
+                at(),
+            )
+            .unwrap();
+        };
+        edit(&mut mine, "第一次");
+        // The device thinks the hub holds its first edit (a lost backup, say).
+        let thought_acked = mine.get_heads();
+        edit(&mut mine, "第二次");
+        let on_top = mine.save_after(&thought_acked);
+        let visible = || Stored::Visible {
+            doc: &theirs,
+            moved_from: None,
+        };
+        let r = judge(&worker(), id, visible(), Payload::Changes(&on_top))
+            .err()
+            .expect("the hub lacks the first edit");
+        assert_eq!(
+            r.code,
+            RefusalCode::MissingDeps,
+            "changes that cannot be placed are missing deps, not malformed: {r:?}"
+        );
+        assert!(
+            r.reason.contains("send the whole document"),
+            "the reason says what to do: {}",
+            r.reason
+        );
+        let absent = judge(&worker(), id, Stored::Absent, Payload::Changes(&on_top));
+        assert_eq!(
+            absent.err().map(|r| r.code),
+            Some(RefusalCode::MissingDeps),
+            "on an unknown id the same push is missing deps too, so it tells nothing"
+        );
+        let whole = mine.save();
+        assert!(
+            matches!(
+                judge(&worker(), id, visible(), Payload::Changes(&whole)),
+                Ok(Checked { changed: true, .. })
+            ),
+            "the whole document, as the refusal asks, is accepted"
+        );
+    }
+
+    #[test]
+    fn changes_or_a_sync_message_that_do_not_load_are_malformed() {
+        let id = uuid::Uuid::now_v7();
+        let garbage = b"\x85o\x4a\x83junk";
+        for (what, payload) in [
+            ("changes", Payload::Changes(garbage)),
+            ("a sync message", Payload::SyncMessage(garbage)),
+        ] {
+            let r = judge(&worker(), id, Stored::Absent, payload)
+                .err()
+                .expect("garbage is refused");
+            assert_eq!(
+                r.code,
+                RefusalCode::Malformed,
+                "{what} that do not load are malformed, whatever the hub holds: {r:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_visit_naming_someone_else_is_forged_and_the_refusal_names_the_units() {
         let b = worker();
         let v = Visit {

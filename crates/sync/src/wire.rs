@@ -544,10 +544,33 @@ mod tests {
             sync: vec![],
             am_sync: false,
         };
-        assert!(matches!(
-            decode_request(&encode(&req)),
-            Err(WireError::Version { got: 99 })
-        ));
+        assert!(
+            matches!(
+                decode_request(&encode(&req)),
+                Err(WireError::Version { got: 99 })
+            ),
+            "a request in another version is refused as such, naming it"
+        );
+        let reply = SyncResponse {
+            v: 99,
+            acks: vec![],
+            refusals: vec![],
+            docs: vec![],
+            removals: vec![],
+            cursor: 0,
+            more: false,
+            total: None,
+            hub_actor: "00".into(),
+            sync: vec![],
+            deferred: vec![],
+        };
+        assert!(
+            matches!(
+                decode_response(&encode(&reply)),
+                Err(WireError::Version { got: 99 })
+            ),
+            "so is a reply: a device never applies one it cannot read"
+        );
         req.v = PROTOCOL_VERSION;
         assert!(
             matches!(
