@@ -208,16 +208,14 @@ pub fn issue(v: IssueView) -> dto::IssueDetail {
     }
 }
 
-fn wish_step_key(step: &WishStep) -> (&'static str, String) {
+/// What a wish event says beyond its step.
+fn wish_detail(step: &WishStep) -> String {
     match step {
-        WishStep::Post => ("post", String::new()),
-        WishStep::RequestClaim => ("claim", String::new()),
-        WishStep::Grant { .. } => ("grant", String::new()),
-        WishStep::RefuseClaim { .. } => ("refuse_claim", String::new()),
-        WishStep::Fulfil { note } => ("fulfil", note.clone()),
-        WishStep::Confirm { resident } => ("confirm", resident.clone()),
-        WishStep::WithdrawWish { reason } => ("withdraw", reason.clone()),
-        WishStep::WithdrawClaim => ("withdraw_claim", String::new()),
+        WishStep::Fulfil { note } => note.clone(),
+        WishStep::Confirm { resident } => resident.clone(),
+        WishStep::WithdrawWish { reason } => reason.clone(),
+        WishStep::Post | WishStep::RequestClaim | WishStep::Grant { .. } => String::new(),
+        WishStep::RefuseClaim { .. } | WishStep::WithdrawClaim => String::new(),
     }
 }
 
@@ -228,17 +226,14 @@ pub fn wish(v: WishView, me: &str) -> dto::WishDetail {
     events.sort_by_key(|e| (e.at, e.id));
     let events = events
         .into_iter()
-        .map(|e| {
-            let (step, detail) = wish_step_key(&e.step);
-            dto::TimelineEvent {
-                id: e.id.to_string(),
-                at: gridline_records::fmt_time(e.at),
-                step: step.into(),
-                author_user: e.author.user.clone(),
-                author_role: e.author.role.key().into(),
-                detail,
-                refused: s.refusal(e.id).map(dto::Msg::from),
-            }
+        .map(|e| dto::TimelineEvent {
+            id: e.id.to_string(),
+            at: gridline_records::fmt_time(e.at),
+            step: e.step.key().into(),
+            author_user: e.author.user.clone(),
+            author_role: e.author.role.key().into(),
+            detail: wish_detail(&e.step),
+            refused: s.refusal(e.id).map(dto::Msg::from),
         })
         .collect();
     dto::WishDetail {
@@ -279,12 +274,11 @@ pub fn vocabulary() -> dto::Vocabulary {
     use gridline_model::{limits, Tag, LIMITS};
     let words = |w: &[&str]| w.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
     let n = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
-    // act_on_wish and the offered steps name wish steps with underscores.
     let steps = |table: &[(&str, &[gridline_model::StepField])]| {
         table
             .iter()
             .map(|(step, fields)| dto::StepFields {
-                step: step.replace('-', "_"),
+                step: (*step).to_owned(),
                 fields: fields
                     .iter()
                     .map(|f| dto::StepField {
@@ -325,8 +319,8 @@ pub fn vocabulary() -> dto::Vocabulary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gridline_device::app::{issue_step, IssueAction};
-    use gridline_model::{WishStep, MAX_TEXT};
+    use gridline_device::app::{issue_step, wish_step, IssueAction, WishAction};
+    use gridline_model::MAX_TEXT;
 
     #[test]
     fn the_vocabulary_sends_the_model_s_own_limits() {
@@ -427,17 +421,15 @@ mod tests {
     #[test]
     fn a_wish_step_is_refused_without_a_field_exactly_when_the_vocabulary_says_required() {
         // The steps as act_on_wish builds them from a WishAction's texts.
-        let step = |key: &str, text: &str| match key {
-            "claim" => WishStep::RequestClaim,
-            "withdraw_claim" => WishStep::WithdrawClaim,
-            "fulfil" => WishStep::Fulfil { note: text.into() },
-            "confirm" => WishStep::Confirm {
-                resident: text.into(),
-            },
-            "withdraw" => WishStep::WithdrawWish {
-                reason: text.into(),
-            },
-            other => panic!("act_on_wish takes no step {other}"),
+        let step = |key: &str, text: &str| {
+            let t = Some(text.to_owned());
+            wish_step(&WishAction {
+                step: key.into(),
+                note: t.clone(),
+                resident: t.clone(),
+                reason: t,
+            })
+            .unwrap_or_else(|e| panic!("act_on_wish takes the vocabulary's step {key}: {e}"))
         };
         for s in vocabulary().wish_steps {
             assert!(

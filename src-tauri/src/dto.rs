@@ -342,7 +342,7 @@ pub struct WishDetail {
     /// Whether this user's own claim waits for the hub (待确认).
     pub my_claim_pending: bool,
     pub sync_state: String,
-    /// claim, withdraw_claim, fulfil, confirm, withdraw.
+    /// claim, withdraw-claim, fulfil, confirm, withdraw (`WishStep::key`).
     pub offered: Vec<String>,
     pub events: Vec<TimelineEvent>,
 }
@@ -363,7 +363,7 @@ pub struct NewWish {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct WishAction {
-    /// claim, withdraw_claim, fulfil, confirm, withdraw.
+    /// claim, withdraw-claim, fulfil, confirm, withdraw (`WishStep::key`).
     pub step: String,
     pub note: Option<String>,
     pub resident: Option<String>,
@@ -440,7 +440,7 @@ pub struct Vocabulary {
     /// The fields of each issue step, by the step's key (accept, reject, …).
     pub issue_steps: Vec<StepFields>,
     /// The fields of each wish step, by the key act_on_wish takes (claim,
-    /// withdraw_claim, fulfil, confirm, withdraw).
+    /// withdraw-claim, fulfil, confirm, withdraw).
     pub wish_steps: Vec<StepFields>,
 }
 

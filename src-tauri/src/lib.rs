@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use gridline_device::{app as dapp, Device, Error};
-use gridline_model::permission::{check, Action, Kind, Target};
+use gridline_model::permission::{self, check, Action, Kind, Target};
 use tauri::{Emitter, Manager, Runtime, State};
 use tokio::sync::Mutex;
 
@@ -134,21 +134,16 @@ fn info_of(s: &AppState, d: Option<&Device>) -> Res<dto::DeviceInfo> {
                 role: u.role.key().into(),
                 scope: u.scope.encode(),
                 hub_url: status.and_then(|s| s.hub_url),
-                dashboard: matches!(
-                    u.role,
-                    gridline_model::Role::CommunityStaff
-                        | gridline_model::Role::StreetStaff
-                        | gridline_model::Role::Admin
-                ),
-                may: [
-                    ("log_visit", Kind::Visit),
-                    ("report_issue", Kind::Issue),
-                    ("post_wish", Kind::Wish),
-                ]
-                .into_iter()
-                .filter(|(_, k)| gridline_model::permission::role_may(*k, Action::Create, u.role))
-                .map(|(name, _)| name.to_owned())
-                .collect(),
+                dashboard: permission::may_see_dashboard(u.role),
+                may: permission::may_create(u.role)
+                    .into_iter()
+                    .filter_map(|k| match k {
+                        Kind::Visit => Some("log_visit".to_owned()),
+                        Kind::Issue => Some("report_issue".to_owned()),
+                        Kind::Wish => Some("post_wish".to_owned()),
+                        _ => None,
+                    })
+                    .collect(),
                 grids: match &u.scope {
                     gridline_model::Scope::Grids(g) => g.iter().map(|g| g.to_string()).collect(),
                     _ => Vec::new(),
@@ -187,26 +182,6 @@ async fn device_info(s: State<'_, AppState>) -> Res<dto::DeviceInfo> {
 /// Exchanges a one-time code for the hub's binding, then starts syncing.
 #[tauri::command]
 async fn enroll(s: State<'_, AppState>, hub: String, code: String) -> Res<dto::DeviceInfo> {
-    let hub = hub.trim().to_owned();
-    let code = code.trim().to_owned();
-    if !(hub.starts_with("http://") || hub.starts_with("https://")) {
-        return Err(app_error(
-            "invalid",
-            gridline_model::text!(
-                "枢纽地址应以 http:// 或 https:// 开头",
-                "the hub address starts with http:// or https://"
-            ),
-        ));
-    }
-    if code.is_empty() {
-        return Err(app_error(
-            "invalid",
-            gridline_model::text!(
-                "请输入注册码",
-                "enter the one-time code from your community office"
-            ),
-        ));
-    }
     let mut guard = s.device.lock().await;
     if guard.as_ref().is_some_and(|d| d.is_enrolled()) {
         return Err(app_error(
@@ -528,27 +503,14 @@ async fn act_on_wish(
     id: String,
     action: dto::WishAction,
 ) -> Res<dto::WishDetail> {
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let step = dapp::wish_step(&dapp::WishAction {
+        step: action.step,
+        note: action.note,
+        resident: action.resident,
+        reason: action.reason,
+    })?;
     let r = with(&s, |d| {
-        let t = now();
-        match action.step.as_str() {
-            "claim" => d.claim_wish(&id, t)?,
-            "withdraw_claim" => d.withdraw_wish(&id, true, "", t)?,
-            "fulfil" => d.fulfil_wish(&id, &text(&action.note), t)?,
-            "confirm" => d.confirm_wish(&id, &text(&action.resident), t)?,
-            "withdraw" => d.withdraw_wish(&id, false, &text(&action.reason), t)?,
-            other => {
-                return Err(gridline_model::Invalid::new(
-                    "step",
-                    gridline_model::text!("未知的操作 \"{other}\"", "unknown step \"{other}\""),
-                    gridline_model::text!(
-                        "可用：claim、withdraw_claim、fulfil、confirm、withdraw",
-                        "use claim, withdraw_claim, fulfil, confirm or withdraw"
-                    ),
-                )
-                .into())
-            }
-        };
+        d.act_on_wish(&id, step, now())?;
         let me = d.user().id.clone();
         Ok(convert::wish(d.wish(&id)?, &me))
     })

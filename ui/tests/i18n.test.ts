@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { zhCN } from '../src/lib/i18n/zh-CN';
 import { en } from '../src/lib/i18n/en';
-import { capitalise, dictionaries, interpolate, lookupTerm, normaliseKey, translate } from '../src/lib/i18n';
+import { capitalise, dictionaries, interpolate, lookupTerm, translate } from '../src/lib/i18n';
 
 // Values a string shows ({name}); a plural choice ({n:one|other}) only picks
 // words, so English may use one that Chinese does not need.
@@ -70,11 +70,11 @@ describe('lookupTerm', () => {
     expect(lookupTerm(en, 'cat', '未知类别')).toBe('未知类别');
     expect(lookupTerm(en, 'cat', null)).toBe('');
   });
-  it('accepts step and role keys in any of the backend spellings', () => {
-    expect(normaliseKey('step', 'withdraw_claim')).toBe('withdraw-claim');
-    expect(normaliseKey('role', 'GridWorker')).toBe('grid-worker');
-    expect(lookupTerm(en, 'step', 'withdraw_claim')).toBe('withdraw claim');
-    expect(lookupTerm(zhCN, 'role', 'CommunityStaff')).toBe('社区工作人员');
+  it('looks step and role keys up as the model spells them, one spelling each', () => {
+    expect(lookupTerm(en, 'step', 'withdraw-claim')).toBe('withdraw claim');
+    expect(lookupTerm(en, 'step', 'refuse-claim')).toBe('claimed by someone else');
+    expect(lookupTerm(zhCN, 'role', 'community-staff')).toBe('社区工作人员');
+    expect(lookupTerm(en, 'visitKind', 'home-service-day')).toBe('home service day');
   });
   it('translates relations whether the backend sends the key or the Chinese word', () => {
     expect(lookupTerm(en, 'relation', 'head')).toBe('head of household');

@@ -3,10 +3,10 @@
 //! and exporting a record the hub refused. The CLI can call them too; the
 //! rules live here, not in the app's shell.
 
-use gridline_model::text;
+use gridline_model::{text, Text};
 use std::path::PathBuf;
 
-use gridline_model::{Grade, Instant, IssueStep, Refusal, Role};
+use gridline_model::{Grade, Instant, IssueStep, Refusal, WishStep};
 use gridline_store::{Dashboard, Today};
 
 use crate::{not_found, parse_id, Device, Error, Result};
@@ -49,19 +49,7 @@ impl Device {
 
     /// The dashboard (数据看板) of community, street and admin users.
     pub fn dashboard(&self, now: Instant) -> Result<Dashboard> {
-        if !matches!(
-            self.user().role,
-            Role::CommunityStaff | Role::StreetStaff | Role::Admin
-        ) {
-            return Err(Refusal {
-                reason: text!(
-                    "数据看板仅供社区和街道使用",
-                    "the dashboard is for community and street staff"
-                )
-                .into(),
-            }
-            .into());
-        }
+        gridline_model::permission::check_dashboard(self.user())?;
         Ok(self
             .store
             .dashboard(now, now - chrono::Duration::days(VISIT_DAYS), 14)?)
@@ -242,10 +230,52 @@ pub fn issue_step(a: &IssueAction) -> Result<IssueStep> {
     })
 }
 
+/// A wish step as a form sends it: the model's step key and its one text.
+#[derive(Debug, Clone, Default)]
+pub struct WishAction {
+    /// claim, withdraw-claim, fulfil, confirm, withdraw ([`WishStep::key`]).
+    pub step: String,
+    pub note: Option<String>,
+    pub resident: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// The wish steps a user takes, by [`WishStep::key`]; the hub's own steps
+/// (grant, refuse-claim) and posting are not among them.
+pub const USER_WISH_STEPS: [&str; 5] = ["claim", "withdraw-claim", "fulfil", "confirm", "withdraw"];
+
+/// Builds the wish step a form asked for, named by the model's key. Its
+/// texts are checked by [`WishStep::validate`] when the device takes it.
+pub fn wish_step(a: &WishAction) -> Result<WishStep> {
+    let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_owned();
+    Ok(match a.step.trim() {
+        "claim" => WishStep::RequestClaim,
+        "withdraw-claim" => WishStep::WithdrawClaim,
+        "fulfil" => WishStep::Fulfil {
+            note: text(&a.note),
+        },
+        "confirm" => WishStep::Confirm {
+            resident: text(&a.resident),
+        },
+        "withdraw" => WishStep::WithdrawWish {
+            reason: text(&a.reason),
+        },
+        other => {
+            let known = USER_WISH_STEPS.join(", ");
+            return Err(gridline_model::Invalid::new(
+                "step",
+                text!("未知的操作 \"{other}\"", "unknown step \"{other}\""),
+                Text::new(format!("可用：{}", USER_WISH_STEPS.join("、")), format!("use one of {known}")),
+            )
+            .into());
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gridline_model::{Scope, User};
+    use gridline_model::{Role, Scope, User};
 
     fn device(role: Role, scope: &str) -> (tempfile::TempDir, Device) {
         let dir = tempfile::tempdir().unwrap();
@@ -316,6 +346,24 @@ mod tests {
         }
         assert_eq!(issue_step(&step("evaluate")).unwrap_err().code(), "invalid");
         assert_eq!(issue_step(&step("explode")).unwrap_err().code(), "invalid");
+    }
+
+    #[test]
+    fn wish_steps_are_named_by_the_model_s_keys() {
+        for key in USER_WISH_STEPS {
+            let step = wish_step(&WishAction {
+                step: key.into(),
+                ..Default::default()
+            })
+            .unwrap();
+            assert_eq!(step.key(), key, "the form's key is the model's key");
+        }
+        let e = wish_step(&WishAction {
+            step: "withdraw_claim".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(e.code(), "invalid", "there is one spelling of each step: {e}");
     }
 
     #[test]

@@ -29,8 +29,8 @@ pub struct WishView {
     pub wish: Wish,
     pub state: WishState,
     pub sync_state: SyncState,
-    /// Steps this user may take now (what the UI offers): claim, withdraw_claim,
-    /// fulfil, confirm, withdraw.
+    /// Steps this user may take now (what the UI offers), by
+    /// [`WishStep::key`]: claim, withdraw-claim, fulfil, confirm, withdraw.
     pub offered: Vec<&'static str>,
 }
 
@@ -183,6 +183,29 @@ impl Device {
         )
     }
 
+    /// Takes one of the user's wish steps ([`crate::app::wish_step`] builds it
+    /// from a form): the same rules as the step's own method.
+    pub fn act_on_wish(&mut self, id: &str, step: WishStep, now: Instant) -> Result<WishState> {
+        match step {
+            WishStep::RequestClaim => self.claim_wish(id, now),
+            WishStep::Fulfil { note } => self.fulfil_wish(id, &note, now),
+            WishStep::Confirm { resident } => self.confirm_wish(id, &resident, now),
+            WishStep::WithdrawWish { reason } => self.withdraw_wish(id, false, &reason, now),
+            WishStep::WithdrawClaim => self.withdraw_wish(id, true, "", now),
+            WishStep::Post | WishStep::Grant { .. } | WishStep::RefuseClaim { .. } => {
+                Err(Invalid::new(
+                    "step",
+                    text!("“{}”不是用户的操作", "{} is not a step a user takes", step.key()),
+                    text!(
+                        "可用：claim、withdraw-claim、fulfil、confirm、withdraw",
+                        "use claim, withdraw-claim, fulfil, confirm or withdraw"
+                    ),
+                )
+                .into())
+            }
+        }
+    }
+
     /// Withdraws the wish (its poster or community staff) or, when `claim_only`,
     /// the user's own claim.
     pub fn withdraw_wish(
@@ -248,21 +271,18 @@ impl Device {
     /// found by folding each candidate step onto the wish's events.
     fn offered_wish_steps(&self, w: &Wish, at: Instant) -> Vec<&'static str> {
         let candidates = [
-            ("claim", WishStep::RequestClaim),
-            ("withdraw_claim", WishStep::WithdrawClaim),
-            ("fulfil", WishStep::Fulfil { note: "x".into() }),
-            (
-                "confirm",
-                WishStep::Confirm {
-                    resident: "x".into(),
-                },
-            ),
-            ("withdraw", WishStep::WithdrawWish { reason: "x".into() }),
+            WishStep::RequestClaim,
+            WishStep::WithdrawClaim,
+            WishStep::Fulfil { note: "x".into() },
+            WishStep::Confirm {
+                resident: "x".into(),
+            },
+            WishStep::WithdrawWish { reason: "x".into() },
         ];
         let hub = Some(self.identity.hub_actor.as_str());
         candidates
             .into_iter()
-            .filter(|(_, step)| {
+            .filter(|step| {
                 if check_wish_step(self.user(), step, &target(w)).is_err() {
                     return false;
                 }
@@ -277,7 +297,7 @@ impl Device {
                 probe.push(e.clone());
                 WishState::fold(&probe, hub).refusal(e.id).is_none()
             })
-            .map(|(k, _)| k)
+            .map(|step| step.key())
             .collect()
     }
 

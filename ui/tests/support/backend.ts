@@ -89,7 +89,7 @@ export function fakeBackend(): FakeBackend {
   let myClaim = false;
   const wish = (): WishDetail => ({
     ...wishRow, value_yuan: 600, description: '听力下降', pending: myClaim ? ['gw-001'] : [], my_claim_pending: myClaim,
-    offered: myClaim ? ['withdraw_claim'] : ['claim'],
+    offered: myClaim ? ['withdraw-claim'] : ['claim'],
     events: [{ id: 'we1', at: ago(2 * D), step: 'post', author_user: 'gw-002', author_role: 'grid-worker', detail: '', refused: null }],
   });
   // As the device does: a second create with one id is the same record.
