@@ -89,6 +89,23 @@ pub struct SyncInfo {
     pub last_sync_at: Option<String>,
     pub last_error: Option<Msg>,
     pub last_error_code: Option<String>,
+    /// This user's steps the last sync made void (another device's step came first).
+    pub overruled: Vec<OverruledStep>,
+}
+
+/// One of this user's workflow steps a sync overruled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OverruledStep {
+    /// The issue or wish.
+    pub id: String,
+    /// issue or wish.
+    pub kind: String,
+    /// The step's key (`accept`, `claim`, `withdraw-claim`, …).
+    pub step: String,
+    /// The step's own event id.
+    pub event: String,
+    pub why: Msg,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]

@@ -62,6 +62,9 @@ describe('interpolate', () => {
     expect(translate(en, 'banner.unsent', { n: 3 })).toBe('3 changes not sent');
     expect(translate(en, 'banner.unsent', { n: 0 })).toBe('0 changes not sent');
     expect(translate(zhCN, 'banner.unsent', { n: 3 })).toBe('3 条待同步');
+    expect(translate(en, 'sync.overruled', { n: 1 })).toBe('1 of your steps was overruled');
+    expect(translate(en, 'sync.overruled', { n: 2 })).toBe('2 of your steps were overruled');
+    expect(translate(zhCN, 'sync.overruled', { n: 2 })).toBe('2 步被驳回');
   });
 });
 

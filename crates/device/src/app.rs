@@ -9,6 +9,9 @@ use std::path::PathBuf;
 use gridline_model::{Grade, Instant, IssueStep, Refusal, WishStep};
 use gridline_store::{Dashboard, Today};
 
+use gridline_model::permission::Kind;
+use gridline_records::Record;
+
 use crate::{not_found, parse_id, Device, Error, Result};
 
 /// Days without a visit after which a household shows on Today (UI.md).
@@ -58,7 +61,8 @@ impl Device {
     /// The full ID number of one resident, for a role that may read the
     /// household's private part; others are refused.
     pub fn reveal_id_number(&self, household: &str, resident: &str) -> Result<String> {
-        let view = self.household(household)?;
+        // Only the private part is read here; the clock does not matter.
+        let view = self.household(household, chrono::Utc::now())?;
         let resident = parse_id(resident, "resident")?;
         let private = view.private.ok_or_else(|| Refusal {
             reason: text!(
@@ -115,6 +119,27 @@ impl Device {
         Ok(self.store.set_meta("ui_language", lang)?)
     }
 
+    /// The records the hub refused, kept here as read-only copies, newest
+    /// first, each with a line to recognise it by.
+    pub fn refused_records(&self) -> Result<Vec<RefusedRecord>> {
+        Ok(self
+            .store
+            .refused_copies()?
+            .into_iter()
+            .map(|c| RefusedRecord {
+                summary: gridline_records::load(&c.bytes, &self.identity.actor)
+                    .ok()
+                    .and_then(|doc| Record::read(&doc).ok())
+                    .map(|r| summary(&r))
+                    .unwrap_or_default(),
+                kind: Kind::parse(&c.kind),
+                id: c.id,
+                reason: c.reason,
+                refused_at: c.refused_at,
+            })
+            .collect())
+    }
+
     /// Writes a record the hub refused to `exports/` in the data directory,
     /// as the Automerge bytes any Automerge implementation opens, and
     /// returns the file's path.
@@ -132,6 +157,29 @@ impl Device {
         std::fs::create_dir_all(&dir).map_err(io(format!("creating {}", dir.display())))?;
         std::fs::write(&path, &copy.bytes).map_err(io(format!("writing {}", path.display())))?;
         Ok(path)
+    }
+}
+
+/// A record the hub refused, as the app lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefusedRecord {
+    pub id: String,
+    /// `None` for a kind this build does not know.
+    pub kind: Option<Kind>,
+    pub reason: Text,
+    pub refused_at: String,
+    pub summary: String,
+}
+
+/// A line to recognise a record by, in lists of refused records.
+fn summary(r: &Record) -> String {
+    let short = |s: &str| s.chars().take(60).collect::<String>();
+    match r {
+        Record::Household(h) => format!("{} {}", h.address.line(), h.head_name()),
+        Record::HouseholdPrivate(p) => p.household.to_string(),
+        Record::Visit(v) => format!("{} {}", v.household, gridline_model::fmt_time(v.at)),
+        Record::Issue(i) => format!("{} · {}", i.category, short(&i.description)),
+        Record::Wish(w) => short(&w.title),
     }
 }
 
@@ -265,7 +313,10 @@ pub fn wish_step(a: &WishAction) -> Result<WishStep> {
             return Err(gridline_model::Invalid::new(
                 "step",
                 text!("未知的操作 \"{other}\"", "unknown step \"{other}\""),
-                Text::new(format!("可用：{}", USER_WISH_STEPS.join("、")), format!("use one of {known}")),
+                Text::new(
+                    format!("可用：{}", USER_WISH_STEPS.join("、")),
+                    format!("use one of {known}"),
+                ),
             )
             .into());
         }
@@ -363,7 +414,11 @@ mod tests {
             ..Default::default()
         })
         .unwrap_err();
-        assert_eq!(e.code(), "invalid", "there is one spelling of each step: {e}");
+        assert_eq!(
+            e.code(),
+            "invalid",
+            "there is one spelling of each step: {e}"
+        );
     }
 
     #[test]

@@ -34,7 +34,14 @@ mod hub_url_tests {
             parse_hub_url("https://hub.example").is_ok(),
             "https is a hub address"
         );
-        for bad in ["not a url", "", "127.0.0.1:7878", "http://", "ftp://hub", "http:// x"] {
+        for bad in [
+            "not a url",
+            "",
+            "127.0.0.1:7878",
+            "http://",
+            "ftp://hub",
+            "http:// x",
+        ] {
             let e = parse_hub_url(bad).expect_err(bad);
             assert_eq!(e.field, "hub", "{bad:?} is refused naming the hub field");
             assert!(

@@ -7,10 +7,13 @@
 use automerge::ActorId;
 use gridline_model::permission::{check, check_wish_step, Action, Kind, Target};
 use gridline_model::text;
+use gridline_model::wish::WishStage;
 use gridline_model::wish::{parse_wish_category, WishState};
 use gridline_model::{GridId, Instant, Invalid, RecordId, Role, Wish, WishEvent, WishStep};
 use gridline_records::{wish, Record};
-use gridline_store::{Origin, SyncState, WishRow};
+use gridline_store::{Origin, SyncState};
+
+use crate::views::{self, WishSummary};
 
 use crate::{new_id, parse_id, Created, Device, Error, NewId, Result};
 
@@ -195,7 +198,11 @@ impl Device {
             WishStep::Post | WishStep::Grant { .. } | WishStep::RefuseClaim { .. } => {
                 Err(Invalid::new(
                     "step",
-                    text!("“{}”不是用户的操作", "{} is not a step a user takes", step.key()),
+                    text!(
+                        "“{}”不是用户的操作",
+                        "{} is not a step a user takes",
+                        step.key()
+                    ),
                     text!(
                         "可用：claim、withdraw-claim、fulfil、confirm、withdraw",
                         "use claim, withdraw-claim, fulfil, confirm or withdraw"
@@ -302,16 +309,27 @@ impl Device {
     }
 
     /// The street's wish wall, filtered by state.
-    pub fn wishes(&self, stage: Option<&str>, limit: Option<usize>) -> Result<Vec<WishRow>> {
-        let rows = self.store.wishes(stage, None, limit)?;
-        Ok(rows
-            .into_iter()
-            .filter(|r| {
-                GridId::parse(&r.grid).is_ok_and(|g| {
-                    check(self.user(), Kind::Wish, Action::Read, &Target::grid(g)).is_ok()
-                })
-            })
-            .collect())
+    pub fn wishes(
+        &self,
+        stage: Option<WishStage>,
+        limit: Option<usize>,
+    ) -> Result<Vec<WishSummary>> {
+        let rows = self.store.wishes(stage.map(|s| s.key()), None, limit)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let w = views::wish(r)?;
+            if check(
+                self.user(),
+                Kind::Wish,
+                Action::Read,
+                &Target::grid(w.grid.clone()),
+            )
+            .is_ok()
+            {
+                out.push(w);
+            }
+        }
+        Ok(out)
     }
 }
 

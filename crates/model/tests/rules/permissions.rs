@@ -332,7 +332,10 @@ fn the_dashboard_is_for_community_street_and_admin_only() {
         Role::DepartmentLiaison,
         Role::Hub,
     ] {
-        assert!(!may_see_dashboard(role), "{role:?} does not see the dashboard");
+        assert!(
+            !may_see_dashboard(role),
+            "{role:?} does not see the dashboard"
+        );
     }
     for role in [Role::CommunityStaff, Role::StreetStaff, Role::Admin] {
         assert!(may_see_dashboard(role), "{role:?} sees the dashboard");
