@@ -1,90 +1,77 @@
 //! From the device crate's views to the IPC types. Only field mapping here.
 
-use gridline_device::{HouseholdView, IssueView, WishView};
-use gridline_model::{IssueStep, WishStep};
-use gridline_store::{IssueRow, VisitRow, WishRow};
+use gridline_device::{
+    HouseholdSummary, HouseholdView, IssueSummary, IssueView, VisitSummary, WishSummary, WishView,
+};
+use gridline_model::{fmt_time, IssueStep, WishStep};
 
 use crate::dto;
 
-pub fn household_row(r: gridline_store::HouseholdRow) -> dto::HouseholdRow {
+pub fn household_row(r: HouseholdSummary) -> dto::HouseholdRow {
     dto::HouseholdRow {
-        id: r.id,
-        grid: r.grid,
+        id: r.id.to_string(),
+        grid: r.grid.to_string(),
         address: r.address,
         head_name: r.head_name,
         phone: r.phone,
-        resident_count: r.resident_count,
-        tags: r.tags,
-        last_visit: r.last_visit,
+        resident_count: i64::from(r.resident_count),
+        tags: r.tags.iter().map(|t| t.zh().to_owned()).collect(),
+        last_visit: r.last_visit.map(fmt_time),
         sync_state: r.sync_state.key().into(),
     }
 }
 
-pub fn visit(r: VisitRow) -> dto::Visit {
+pub fn visit(r: VisitSummary) -> dto::Visit {
     dto::Visit {
-        id: r.id,
-        household_id: r.household_id,
-        grid: r.grid,
+        id: r.id.to_string(),
+        household_id: r.household.to_string(),
+        grid: r.grid.to_string(),
         visitor: r.visitor,
-        role: r.role,
-        at: r.at,
-        kind: r.kind,
+        role: r.role.key().into(),
+        at: fmt_time(r.at),
+        kind: r.kind.key().into(),
         address: r.address,
         notes: r.notes,
     }
 }
 
-pub fn issue_row(r: IssueRow, now: gridline_model::Instant) -> dto::IssueRow {
-    let overdue = r.stage.as_deref() == Some("dispatched")
-        && r.deadline
-            .as_deref()
-            .and_then(gridline_records::parse_time)
-            .is_some_and(|d| d < now);
+pub fn issue_row(r: IssueSummary) -> dto::IssueRow {
     dto::IssueRow {
-        id: r.id,
-        grid: r.grid,
+        id: r.id.to_string(),
+        grid: r.grid.to_string(),
         category: r.category,
-        state: r.stage,
-        urgency: r.urgency,
-        household_id: r.household_id,
+        state: r.stage.map(|s| s.key().into()),
+        urgency: i64::from(r.urgency),
+        household_id: r.household.map(|h| h.to_string()),
         reporter: r.reporter,
-        reported_at: r.reported_at,
-        deadline: r.deadline,
-        departments: r
-            .departments
-            .split(',')
-            .filter(|d| !d.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        refused_events: r.refused_events,
+        reported_at: fmt_time(r.reported_at),
+        deadline: r.deadline.map(fmt_time),
+        departments: r.departments,
+        refused_events: i64::from(r.refused_events),
         summary: r.summary,
         sync_state: r.sync_state.key().into(),
-        overdue,
+        overdue: r.overdue,
     }
 }
 
-pub fn wish_row(r: WishRow) -> dto::WishRow {
+pub fn wish_row(r: WishSummary) -> dto::WishRow {
     dto::WishRow {
-        id: r.id,
-        grid: r.grid,
-        household_id: r.household_id,
+        id: r.id.to_string(),
+        grid: r.grid.to_string(),
+        household_id: r.household.map(|h| h.to_string()),
         title: r.title,
         category: r.category,
-        value_yuan: r.value_yuan,
-        state: r.stage,
+        value_yuan: i64::from(r.value_yuan),
+        state: r.stage.map(|s| s.key().into()),
         poster: r.poster,
         claimant: r.claimant,
-        pending_claims: r.pending_claims,
-        posted_at: r.posted_at,
+        pending_claims: i64::from(r.pending_claims),
+        posted_at: fmt_time(r.posted_at),
         sync_state: r.sync_state.key().into(),
     }
 }
 
-pub fn household(
-    v: HouseholdView,
-    can_edit: bool,
-    now: gridline_model::Instant,
-) -> dto::HouseholdDetail {
+pub fn household(v: HouseholdView) -> dto::HouseholdDetail {
     let h = v.household;
     let private = v.private;
     let residents = h
@@ -130,9 +117,9 @@ pub fn household(
             })
             .collect(),
         visits: v.visits.into_iter().map(visit).collect(),
-        issues: v.issues.into_iter().map(|r| issue_row(r, now)).collect(),
+        issues: v.issues.into_iter().map(issue_row).collect(),
         wishes: v.wishes.into_iter().map(wish_row).collect(),
-        can_edit,
+        can_edit: v.can_edit,
     }
 }
 
@@ -177,7 +164,7 @@ pub fn issue(v: IssueView) -> dto::IssueDetail {
         .into_iter()
         .map(|e| dto::TimelineEvent {
             id: e.id.to_string(),
-            at: gridline_records::fmt_time(e.at),
+            at: fmt_time(e.at),
             step: e.step.key().into(),
             author_user: e.author.user.clone(),
             author_role: e.author.role.key().into(),
@@ -194,10 +181,10 @@ pub fn issue(v: IssueView) -> dto::IssueDetail {
         household_id: i.household.map(|h| h.to_string()),
         urgency: i.urgency,
         reporter: i.reporter.clone(),
-        reported_at: gridline_records::fmt_time(i.reported_at),
+        reported_at: fmt_time(i.reported_at),
         state: s.stage.map(|st| st.key().into()),
         grade: s.grade.map(|g| g.key().into()),
-        deadline: s.deadline.map(gridline_records::fmt_time),
+        deadline: s.deadline.map(fmt_time),
         overdue: v.overdue,
         departments: s.departments.clone(),
         feedback: s.feedback.clone().into_iter().collect(),
@@ -208,16 +195,14 @@ pub fn issue(v: IssueView) -> dto::IssueDetail {
     }
 }
 
-fn wish_step_key(step: &WishStep) -> (&'static str, String) {
+/// What a wish event says beyond its step.
+fn wish_detail(step: &WishStep) -> String {
     match step {
-        WishStep::Post => ("post", String::new()),
-        WishStep::RequestClaim => ("claim", String::new()),
-        WishStep::Grant { .. } => ("grant", String::new()),
-        WishStep::RefuseClaim { .. } => ("refuse_claim", String::new()),
-        WishStep::Fulfil { note } => ("fulfil", note.clone()),
-        WishStep::Confirm { resident } => ("confirm", resident.clone()),
-        WishStep::WithdrawWish { reason } => ("withdraw", reason.clone()),
-        WishStep::WithdrawClaim => ("withdraw_claim", String::new()),
+        WishStep::Fulfil { note } => note.clone(),
+        WishStep::Confirm { resident } => resident.clone(),
+        WishStep::WithdrawWish { reason } => reason.clone(),
+        WishStep::Post | WishStep::RequestClaim | WishStep::Grant { .. } => String::new(),
+        WishStep::RefuseClaim { .. } | WishStep::WithdrawClaim => String::new(),
     }
 }
 
@@ -228,17 +213,14 @@ pub fn wish(v: WishView, me: &str) -> dto::WishDetail {
     events.sort_by_key(|e| (e.at, e.id));
     let events = events
         .into_iter()
-        .map(|e| {
-            let (step, detail) = wish_step_key(&e.step);
-            dto::TimelineEvent {
-                id: e.id.to_string(),
-                at: gridline_records::fmt_time(e.at),
-                step: step.into(),
-                author_user: e.author.user.clone(),
-                author_role: e.author.role.key().into(),
-                detail,
-                refused: s.refusal(e.id).map(dto::Msg::from),
-            }
+        .map(|e| dto::TimelineEvent {
+            id: e.id.to_string(),
+            at: fmt_time(e.at),
+            step: e.step.key().into(),
+            author_user: e.author.user.clone(),
+            author_role: e.author.role.key().into(),
+            detail: wish_detail(&e.step),
+            refused: s.refusal(e.id).map(dto::Msg::from),
         })
         .collect();
     dto::WishDetail {
@@ -250,7 +232,7 @@ pub fn wish(v: WishView, me: &str) -> dto::WishDetail {
         value_yuan: w.value_yuan,
         description: w.description.clone(),
         poster: w.poster.clone(),
-        posted_at: gridline_records::fmt_time(w.posted_at),
+        posted_at: fmt_time(w.posted_at),
         state: s.stage.map(|st| st.key().into()),
         claimant: s.claimant.clone(),
         my_claim_pending: s.pending.iter().any(|(_, u)| u == me),
@@ -261,16 +243,14 @@ pub fn wish(v: WishView, me: &str) -> dto::WishDetail {
     }
 }
 
-/// A line to recognise a record by, in lists of refused records.
-pub fn summary(r: &gridline_records::Record) -> String {
-    use gridline_records::Record;
-    let short = |s: &str| s.chars().take(60).collect::<String>();
-    match r {
-        Record::Household(h) => format!("{} {}", h.address.line(), h.head_name()),
-        Record::HouseholdPrivate(p) => p.household.to_string(),
-        Record::Visit(v) => format!("{} {}", v.household, gridline_records::fmt_time(v.at)),
-        Record::Issue(i) => format!("{} · {}", i.category, short(&i.description)),
-        Record::Wish(w) => short(&w.title),
+/// A step a sync overruled, with why, for the sync panel.
+pub fn overruled(o: &gridline_device::sync::Overruled) -> dto::OverruledStep {
+    dto::OverruledStep {
+        id: o.id.clone(),
+        kind: o.kind.key().into(),
+        step: o.step.into(),
+        event: o.event.clone(),
+        why: o.why.text().into(),
     }
 }
 
@@ -279,12 +259,11 @@ pub fn vocabulary() -> dto::Vocabulary {
     use gridline_model::{limits, Tag, LIMITS};
     let words = |w: &[&str]| w.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
     let n = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
-    // act_on_wish and the offered steps name wish steps with underscores.
     let steps = |table: &[(&str, &[gridline_model::StepField])]| {
         table
             .iter()
             .map(|(step, fields)| dto::StepFields {
-                step: step.replace('-', "_"),
+                step: (*step).to_owned(),
                 fields: fields
                     .iter()
                     .map(|f| dto::StepField {
@@ -325,8 +304,8 @@ pub fn vocabulary() -> dto::Vocabulary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gridline_device::app::{issue_step, IssueAction};
-    use gridline_model::{WishStep, MAX_TEXT};
+    use gridline_device::app::{issue_step, wish_step, IssueAction, WishAction};
+    use gridline_model::MAX_TEXT;
 
     #[test]
     fn the_vocabulary_sends_the_model_s_own_limits() {
@@ -427,17 +406,15 @@ mod tests {
     #[test]
     fn a_wish_step_is_refused_without_a_field_exactly_when_the_vocabulary_says_required() {
         // The steps as act_on_wish builds them from a WishAction's texts.
-        let step = |key: &str, text: &str| match key {
-            "claim" => WishStep::RequestClaim,
-            "withdraw_claim" => WishStep::WithdrawClaim,
-            "fulfil" => WishStep::Fulfil { note: text.into() },
-            "confirm" => WishStep::Confirm {
-                resident: text.into(),
-            },
-            "withdraw" => WishStep::WithdrawWish {
-                reason: text.into(),
-            },
-            other => panic!("act_on_wish takes no step {other}"),
+        let step = |key: &str, text: &str| {
+            let t = Some(text.to_owned());
+            wish_step(&WishAction {
+                step: key.into(),
+                note: t.clone(),
+                resident: t.clone(),
+                reason: t,
+            })
+            .unwrap_or_else(|e| panic!("act_on_wish takes the vocabulary's step {key}: {e}"))
         };
         for s in vocabulary().wish_steps {
             assert!(

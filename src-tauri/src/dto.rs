@@ -89,6 +89,23 @@ pub struct SyncInfo {
     pub last_sync_at: Option<String>,
     pub last_error: Option<Msg>,
     pub last_error_code: Option<String>,
+    /// This user's steps the last sync made void (another device's step came first).
+    pub overruled: Vec<OverruledStep>,
+}
+
+/// One of this user's workflow steps a sync overruled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OverruledStep {
+    /// The issue or wish.
+    pub id: String,
+    /// issue or wish.
+    pub kind: String,
+    /// The step's key (`accept`, `claim`, `withdraw-claim`, …).
+    pub step: String,
+    /// The step's own event id.
+    pub event: String,
+    pub why: Msg,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -342,7 +359,7 @@ pub struct WishDetail {
     /// Whether this user's own claim waits for the hub (待确认).
     pub my_claim_pending: bool,
     pub sync_state: String,
-    /// claim, withdraw_claim, fulfil, confirm, withdraw.
+    /// claim, withdraw-claim, fulfil, confirm, withdraw (`WishStep::key`).
     pub offered: Vec<String>,
     pub events: Vec<TimelineEvent>,
 }
@@ -363,7 +380,7 @@ pub struct NewWish {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct WishAction {
-    /// claim, withdraw_claim, fulfil, confirm, withdraw.
+    /// claim, withdraw-claim, fulfil, confirm, withdraw (`WishStep::key`).
     pub step: String,
     pub note: Option<String>,
     pub resident: Option<String>,
@@ -440,7 +457,7 @@ pub struct Vocabulary {
     /// The fields of each issue step, by the step's key (accept, reject, …).
     pub issue_steps: Vec<StepFields>,
     /// The fields of each wish step, by the key act_on_wish takes (claim,
-    /// withdraw_claim, fulfil, confirm, withdraw).
+    /// withdraw-claim, fulfil, confirm, withdraw).
     pub wish_steps: Vec<StepFields>,
 }
 

@@ -26,6 +26,8 @@ pub struct Live {
     /// offline, error, up_to_date; empty before the first attempt.
     pub outcome: String,
     pub error_code: Option<String>,
+    /// The user's steps the last successful sync overruled.
+    pub overruled: Vec<crate::dto::OverruledStep>,
 }
 
 /// Wakes the engine: after a local change, or when the user taps 立即同步.
@@ -87,6 +89,7 @@ pub fn info(device: Option<&gridline_device::Device>, live: &Live) -> SyncInfo {
             s.last_error.map(Into::into)
         },
         last_error_code: live.error_code.clone(),
+        overruled: live.overruled.clone(),
     }
 }
 
@@ -133,9 +136,14 @@ pub async fn sync_once<H: Host>(host: &H) -> bool {
         let mut l = host.live().lock().expect("live state");
         l.syncing = false;
         match &result {
-            Ok(_) => {
+            Ok(report) => {
                 l.outcome = "up_to_date".into();
                 l.error_code = None;
+                l.overruled = report
+                    .overruled
+                    .iter()
+                    .map(crate::convert::overruled)
+                    .collect();
                 true
             }
             Err(e) => {

@@ -337,11 +337,15 @@ pub fn sync_http(
 /// Syncs a device in process until nothing is left (no HTTP).
 pub fn sync_in_process(hub: &Hub, d: &mut Device) {
     let mut report = gridline_device::sync::SyncReport::default();
+    // The token is the device's secret, never handed out: read it from its store.
+    let token = gridline_store::Store::open(&d.dir().join(gridline_device::STORE_FILE))
+        .unwrap()
+        .meta("token")
+        .unwrap()
+        .unwrap();
     for round in 0..100 {
         let req = d.sync_request(round == 0).unwrap();
-        let resp = hub
-            .sync(&d.store().meta("token").unwrap().unwrap(), &req, now())
-            .unwrap();
+        let resp = hub.sync(&token, &req, now()).unwrap();
         let more = resp.more;
         let pushed_all = req.push.len() < gridline_device::sync::PUSH_BATCH;
         d.apply_sync(&req, resp, now(), &mut report).unwrap();
@@ -363,10 +367,10 @@ pub fn visit_at(n: usize) -> String {
 
 /// Households of `GRID` on a device.
 pub fn grid_households(d: &Device) -> Vec<String> {
-    d.households(&gridline_store::HouseholdFilter::default())
+    d.households(&gridline_device::HouseholdFilter::default())
         .unwrap()
         .into_iter()
-        .filter(|h| h.grid == GRID)
-        .map(|h| h.id)
+        .filter(|h| h.grid.as_str() == GRID)
+        .map(|h| h.id.to_string())
         .collect()
 }

@@ -187,8 +187,7 @@ fn kill_the_device_while_it_takes_a_refusal() {
         "after the final sync no refusal is left to take: {again:?}"
     );
     let copies: BTreeSet<String> = d
-        .store()
-        .refused_copies()
+        .refused_records()
         .unwrap()
         .into_iter()
         .map(|c| c.id)

@@ -97,7 +97,7 @@ fn an_independent_client_enrols_pushes_a_household_edit_and_a_visit_and_pulls() 
     // And a Gridline device of the same grid receives both, as the client wrote them.
     let (_d, mut gw, token) = enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{GRID}"));
     sync(&hub, &mut gw, &token, now());
-    let view = gw.household(household).unwrap();
+    let view = gw.household(household, now()).unwrap();
     assert_eq!(
         view.household.phone.as_ref().map(|p| p.as_str()),
         Some(str_of("phone")),
@@ -115,7 +115,7 @@ fn an_independent_client_enrols_pushes_a_household_edit_and_a_visit_and_pulls() 
     let row = view
         .visits
         .iter()
-        .find(|v| v.id == visit)
+        .find(|v| v.id.to_string() == visit)
         .unwrap_or_else(|| {
             panic!(
                 "the client's visit is listed with the household: {:?}",
@@ -123,7 +123,7 @@ fn an_independent_client_enrols_pushes_a_household_edit_and_a_visit_and_pulls() 
             )
         });
     assert_eq!(
-        (row.visitor.as_str(), row.role.as_str()),
+        (row.visitor.as_str(), row.role.key()),
         ("gw-client", "grid-worker"),
         "the visit names the client's user and role"
     );

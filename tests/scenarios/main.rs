@@ -21,6 +21,12 @@ use gridline_test_support::{user, Served};
 
 pub const GRID: &str = "522701001001001";
 
+/// A second connection to a device's store: scenarios look at what only the
+/// store shows (sync states, tokens, raw documents), which the device keeps to itself.
+pub fn store_of(d: &Device) -> gridline_store::Store {
+    gridline_store::Store::open(&d.dir().join(gridline_device::STORE_FILE)).unwrap()
+}
+
 pub fn now() -> Instant {
     Utc.with_ymd_and_hms(2026, 11, 28, 6, 0, 0).unwrap()
 }

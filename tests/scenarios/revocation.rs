@@ -4,9 +4,9 @@
 //! imported by an admin (DESIGN §5, the one audited exception).
 
 use gridline_device::HouseholdEdit;
+use gridline_device::HouseholdFilter;
 use gridline_hub::{AuditQuery, Hub};
 use gridline_model::{Role, Scope, User};
-use gridline_store::HouseholdFilter;
 
 use super::sync::{enrolled, hub, sync};
 use super::*;
@@ -69,7 +69,7 @@ fn a_captured_request_replayed_with_a_revoked_token_is_refused() {
     sync(&hub, &mut gw, &token, now());
     let id = gw.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     gw.edit_household(
         &id,
         &HouseholdEdit {
@@ -128,7 +128,7 @@ fn the_audit_lists_each_pushed_change_with_its_user_and_device() {
         .households(&HouseholdFilter::default())
         .unwrap()
         .into_iter()
-        .map(|h| h.id)
+        .map(|h| h.id.to_string())
         .collect();
     let later = now() + chrono::Duration::minutes(5);
     let edit = |d: &mut gridline_device::Device, id: &str, room: &str| {
@@ -274,7 +274,7 @@ fn a_revoked_devices_unsynced_work_is_exported_reviewed_and_imported_once() {
     sync(&hub, &mut two, &t2, now());
     let edited = one.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     // Offline work: an edit and a new household (household + private part).
     one.edit_household(
         &edited,
@@ -382,10 +382,17 @@ fn a_revoked_devices_unsynced_work_is_exported_reviewed_and_imported_once() {
     // Another device of the grid receives the imported work.
     sync(&hub, &mut two, &t2, later);
     assert_eq!(
-        two.household(&edited).unwrap().household.address.room,
+        two.household(&edited, now())
+            .unwrap()
+            .household
+            .address
+            .room,
         "501"
     );
-    assert_eq!(two.household(&added).unwrap().household.address.room, "401");
+    assert_eq!(
+        two.household(&added, now()).unwrap().household.address.room,
+        "401"
+    );
 
     // The same file again duplicates nothing.
     let heads = hub.heads(&edited).unwrap();

@@ -4,10 +4,10 @@
 
 use gridline_device::sync::SyncReport;
 use gridline_device::{Device, HouseholdEdit, NewWish};
+use gridline_device::{HouseholdFilter, SyncState};
 use gridline_hub::Hub;
 use gridline_model::wish::WishStage;
 use gridline_model::{Instant, IssueStep, Role, Scope, User};
-use gridline_store::{HouseholdFilter, SyncState};
 use proptest::prelude::*;
 
 use super::*;
@@ -60,11 +60,10 @@ fn a_grid_worker_receives_exactly_their_grid_and_its_private_parts() {
     let rows = gw.households(&HouseholdFilter::default()).unwrap();
     assert!(!rows.is_empty(), "the grid's households arrived");
     assert!(
-        rows.iter().all(|r| r.grid == grid),
+        rows.iter().all(|r| r.grid.as_str() == grid),
         "nothing from another grid reached the device"
     );
-    let private: i64 = gw
-        .store()
+    let private: i64 = store_of(&gw)
         .connection()
         .query_row(
             "SELECT count(*) FROM documents WHERE kind = 'household-private'",
@@ -109,7 +108,7 @@ fn a_leader_never_receives_id_numbers() {
         .households(&HouseholdFilter::default())
         .unwrap()
         .into_iter()
-        .map(|r| r.id)
+        .map(|r| r.id.to_string())
         .take(2)
         .collect();
     let (_b, mut jl, jl_token) = enrolled(
@@ -123,8 +122,7 @@ fn a_leader_never_receives_id_numbers() {
         r.pulled, 2,
         "the two linked households, without their private parts"
     );
-    let private: i64 = jl
-        .store()
+    let private: i64 = store_of(&jl)
         .connection()
         .query_row(
             "SELECT count(*) FROM documents WHERE kind = 'household-private'",
@@ -145,7 +143,7 @@ fn offline_edits_on_two_devices_meet_on_the_hub() {
     sync(&hub, &mut cs, &ct, now());
     let id = gw.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     gw.edit_household(
         &id,
         &HouseholdEdit {
@@ -165,7 +163,7 @@ fn offline_edits_on_two_devices_meet_on_the_hub() {
     )
     .unwrap();
     assert_eq!(
-        gw.household(&id).unwrap().sync_state,
+        gw.household(&id, now()).unwrap().sync_state,
         SyncState::Pending,
         "an unsent edit waits"
     );
@@ -179,7 +177,7 @@ fn offline_edits_on_two_devices_meet_on_the_hub() {
     sync(&hub, &mut cs, &ct, now());
     sync(&hub, &mut gw, &gt, now());
     for d in [&gw, &cs] {
-        let v = d.household(&id).unwrap();
+        let v = d.household(&id, now()).unwrap();
         assert_eq!(v.household.phone.as_ref().unwrap().as_str(), "16022664433");
         assert!(
             v.household.tags.iter().any(|t| t.zh() == "党员"),
@@ -216,10 +214,10 @@ fn a_household_written_outside_the_scope_is_refused_kept_and_the_device_goes_on(
         r.refused
     );
     assert!(
-        gw2.household(&id).is_err(),
+        gw2.household(&id, now()).is_err(),
         "the record is gone from the working store"
     );
-    let copies = gw2.store().refused_copies().unwrap();
+    let copies = gw2.refused_records().unwrap();
     assert_eq!(copies.len(), 2, "both kept as read-only copies");
     assert_ne!(
         gw2.identity().actor_hex(),
@@ -238,7 +236,7 @@ fn a_household_written_outside_the_scope_is_refused_kept_and_the_device_goes_on(
         })
         .unwrap()[0]
         .id
-        .clone();
+        .to_string();
     gw2.edit_household(
         &mine,
         &HouseholdEdit {
@@ -279,7 +277,7 @@ fn an_event_naming_someone_else_is_refused_as_forged() {
         .unwrap();
     sync(&hub, &mut gw, &gt, now());
     // Tamper: append an "accept" as community staff straight into the document.
-    let (_, bytes) = gw.store().load(issue).unwrap().unwrap();
+    let (_, bytes) = store_of(&gw).load(issue).unwrap().unwrap();
     let mut doc = gridline_records::load(&bytes, &gw.identity().actor).unwrap();
     let mut i = gridline_records::issue::read(&doc).unwrap();
     let forged = gridline_model::IssueEvent {
@@ -332,7 +330,7 @@ fn a_revoked_device_is_refused_at_once_and_keeps_its_work() {
     sync(&hub, &mut gw, &gt, now());
     let id = gw.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     gw.edit_household(
         &id,
         &HouseholdEdit {
@@ -352,7 +350,7 @@ fn a_revoked_device_is_refused_at_once_and_keeps_its_work() {
         "refused from the next request"
     );
     assert_eq!(
-        gw.household(&id).unwrap().household.address.room,
+        gw.household(&id, now()).unwrap().household.address.room,
         "999",
         "the unsynced edit is still on the device"
     );
@@ -408,7 +406,7 @@ fn two_offline_claims_on_one_wish_end_with_exactly_one_winner_everywhere() {
     sync(&hub, &mut gw, &gt, now());
     let h = gw.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     let w = gw
         .post_wish(
             &NewWish {
@@ -483,7 +481,7 @@ fn converge(ops: Vec<(usize, u8, u8, bool)>) {
         .households(&HouseholdFilter::default())
         .unwrap()
         .into_iter()
-        .map(|r| r.id)
+        .map(|r| r.id.to_string())
         .collect();
     for (who, what, which, lose_reply) in ops {
         let (_, d, t) = &mut devices[who % n];
@@ -576,7 +574,7 @@ fn converge(ops: Vec<(usize, u8, u8, bool)>) {
         for (i, (_, d, _)) in devices.iter().enumerate() {
             let expected = i < 3 || open || state.claimant.as_deref() == Some("gw-3");
             let rid = uuid::Uuid::parse_str(w).unwrap();
-            match d.store().load(rid).unwrap() {
+            match store_of(d).load(rid).unwrap() {
                 None => assert!(!expected, "{} lacks wish {w} ({state:?})", d.user().id),
                 Some((_, bytes)) => {
                     assert!(
@@ -593,7 +591,10 @@ fn converge(ops: Vec<(usize, u8, u8, bool)>) {
                         "{} holds the hub's heads of {w}",
                         d.user().id
                     );
-                    assert_eq!(d.store().sync_state(rid).unwrap(), Some(SyncState::Synced));
+                    assert_eq!(
+                        store_of(d).sync_state(rid).unwrap(),
+                        Some(SyncState::Synced)
+                    );
                 }
             }
         }
@@ -612,9 +613,9 @@ fn converge(ops: Vec<(usize, u8, u8, bool)>) {
                 .unwrap()
                 .into_iter()
                 .map(|r| {
-                    let mut tags = r.tags.clone();
+                    let mut tags: Vec<String> = r.tags.iter().map(|t| t.zh().to_owned()).collect();
                     tags.sort();
-                    (r.id, r.address, tags, r.head_name)
+                    (r.id.to_string(), r.address, tags, r.head_name)
                 })
                 .collect()
         })
@@ -628,8 +629,7 @@ fn converge(ops: Vec<(usize, u8, u8, bool)>) {
         let heads: Vec<String> = devices[..3]
             .iter()
             .map(|(_, d, _)| {
-                let (_, bytes) = d
-                    .store()
+                let (_, bytes) = store_of(d)
                     .load(uuid::Uuid::parse_str(id).unwrap())
                     .unwrap()
                     .unwrap();
@@ -647,7 +647,7 @@ fn converge(ops: Vec<(usize, u8, u8, bool)>) {
         );
         for (_, d, _) in &devices[..3] {
             assert_eq!(
-                d.store()
+                store_of(d)
                     .sync_state(uuid::Uuid::parse_str(id).unwrap())
                     .unwrap(),
                 Some(SyncState::Synced),
@@ -721,7 +721,7 @@ fn enrol_and_sync_over_http_on_loopback() {
     assert!(first.pulled > 0, "the first sync brought the grid");
     let id = d.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     d.edit_household(
         &id,
         &HouseholdEdit {
@@ -771,7 +771,7 @@ fn a_household_moved_to_another_grid_leaves_the_old_grid_workers_device() {
     sync(&hub, &mut gw, &gt, now());
     sync(&hub, &mut cs, &ct, now());
     let rows = gw.households(&HouseholdFilter::default()).unwrap();
-    let (moving, staying) = (rows[0].id.clone(), rows[1].id.clone());
+    let (moving, staying) = (rows[0].id.to_string(), rows[1].id.to_string());
     // The grid worker's last edit before the move reaches the hub.
     gw.edit_household(
         &moving,
@@ -785,8 +785,7 @@ fn a_household_moved_to_another_grid_leaves_the_old_grid_workers_device() {
     assert_eq!(sync(&hub, &mut gw, &gt, now()).acknowledged, 1);
     sync(&hub, &mut cs, &ct, now());
     // The community office moves it to grid 002 (its household document's grid).
-    let (_, bytes) = cs
-        .store()
+    let (_, bytes) = store_of(&cs)
         .load(uuid::Uuid::parse_str(&moving).unwrap())
         .unwrap()
         .unwrap();
@@ -815,12 +814,15 @@ fn a_household_moved_to_another_grid_leaves_the_old_grid_workers_device() {
         "the moved household left the old grid worker's device"
     );
     assert!(
-        gw.household(&moving).is_err(),
+        gw.household(&moving, now()).is_err(),
         "it is no longer on the device"
     );
-    assert!(gw.household(&staying).is_ok(), "other households stay");
     assert!(
-        cs.household(&moving)
+        gw.household(&staying, now()).is_ok(),
+        "other households stay"
+    );
+    assert!(
+        cs.household(&moving, now())
             .unwrap()
             .household
             .notes
@@ -830,7 +832,7 @@ fn a_household_moved_to_another_grid_leaves_the_old_grid_workers_device() {
     let (_c, mut gw2, gt2) = enrolled(&hub, "gw-2", Role::GridWorker, &format!("grids:{other}"));
     sync(&hub, &mut gw2, &gt2, now());
     assert!(
-        gw2.household(&moving).is_ok(),
+        gw2.household(&moving, now()).is_ok(),
         "and the new grid's worker receives it"
     );
 }
@@ -847,7 +849,7 @@ fn a_role_writing_a_kind_it_may_not_is_refused() {
     sync(&hub, &mut gw, &gt, now());
     let linked = gw.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     let (dir, mut jl, jt) = enrolled(
         &hub,
         "jl-1",
@@ -857,8 +859,7 @@ fn a_role_writing_a_kind_it_may_not_is_refused() {
     sync(&hub, &mut jl, &jt, now());
     // A leader's device that writes a household edit anyway (bypassing its own
     // checks, as a tampered app would) is refused by the hub.
-    let (_, bytes) = jl
-        .store()
+    let (_, bytes) = store_of(&jl)
         .load(uuid::Uuid::parse_str(&linked).unwrap())
         .unwrap()
         .unwrap();
@@ -882,12 +883,12 @@ fn a_role_writing_a_kind_it_may_not_is_refused() {
         "leaders read households but may not write them"
     );
     assert_ne!(
-        jl.household(&linked).unwrap().household.address.room,
+        jl.household(&linked, now()).unwrap().household.address.room,
         "999",
         "back to the hub's version"
     );
     assert_eq!(
-        jl.store().refused_copies().unwrap().len(),
+        jl.refused_records().unwrap().len(),
         1,
         "the refused edit is kept, read-only"
     );
@@ -1069,7 +1070,7 @@ fn paging_past_rows_a_device_may_not_read_loses_nothing() {
         .households(&HouseholdFilter::default())
         .unwrap()
         .into_iter()
-        .map(|r| r.id)
+        .map(|r| r.id.to_string())
         .take(2)
         .collect();
     assert_eq!(ids.len(), 2, "two households to link");
@@ -1109,7 +1110,10 @@ fn paging_past_rows_a_device_may_not_read_loses_nothing() {
         r.pulled, 1,
         "the edited household arrived past two rows the leader may not read"
     );
-    assert_eq!(jl.household(&ids[1]).unwrap().household.notes, "需要轮椅");
+    assert_eq!(
+        jl.household(&ids[1], now()).unwrap().household.notes,
+        "需要轮椅"
+    );
 }
 
 #[test]
@@ -1125,7 +1129,7 @@ fn a_refusal_reads_the_same_whether_or_not_the_document_exists() {
     sync(&hub, &mut cs, &ct, now());
     let existing = cs.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     // Two pushes outside the grid worker's scope: one names a household the
     // hub holds, one a household that does not exist anywhere.
     let forge = |id: uuid::Uuid| {
@@ -1186,8 +1190,7 @@ fn tamper(
     id: &str,
     edit: impl FnOnce(&mut automerge::AutoCommit),
 ) {
-    let (_, bytes) = d
-        .store()
+    let (_, bytes) = store_of(d)
         .load(uuid::Uuid::parse_str(id).unwrap())
         .unwrap()
         .unwrap();
@@ -1213,7 +1216,7 @@ fn events_are_append_only_and_known_by_their_object_not_their_claimed_id() {
     sync(&hub, &mut gw, &gt, now());
     let h = gw.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     let w = gw
         .post_wish(
             &NewWish {

@@ -2,9 +2,10 @@
 //! `missing_deps`): Automerge's own sync messages as the fallback, and the
 //! older path (the hub's whole copy) for a device that does not answer them.
 
+use super::store_of;
 use gridline_device::{Device, HouseholdEdit};
+use gridline_device::{HouseholdFilter, SyncState};
 use gridline_model::Role;
-use gridline_store::{HouseholdFilter, SyncState};
 use gridline_sync::RefusalCode;
 
 use super::now;
@@ -39,8 +40,7 @@ fn heads_disagree(dir: &std::path::Path, d: &mut Device, id: &str) {
 }
 
 fn device_heads(d: &Device, id: &str) -> String {
-    let (_, bytes) = d
-        .store()
+    let (_, bytes) = store_of(d)
         .load(uuid::Uuid::parse_str(id).unwrap())
         .unwrap()
         .unwrap();
@@ -54,7 +54,7 @@ fn a_push_the_hub_cannot_place_is_completed_with_automerge_sync_messages() {
     sync(&hub, &mut gw, &gt, now());
     let id = gw.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     heads_disagree(dir.path(), &mut gw, &id);
 
     let req = gw.sync_request(false).unwrap();
@@ -96,7 +96,7 @@ fn a_push_the_hub_cannot_place_is_completed_with_automerge_sync_messages() {
     let mine = device_heads(&gw, &id);
     assert_eq!(hub.heads(&id).unwrap().as_deref(), Some(mine.as_str()));
     assert_eq!(
-        gw.store()
+        store_of(&gw)
             .sync_state(uuid::Uuid::parse_str(&id).unwrap())
             .unwrap(),
         Some(SyncState::Synced)
@@ -104,7 +104,10 @@ fn a_push_the_hub_cannot_place_is_completed_with_automerge_sync_messages() {
     // Another device receives both edits.
     let (_o, mut other, ot) = enrolled(&hub, "gw-2", Role::GridWorker, &format!("grids:{GRID}"));
     sync(&hub, &mut other, &ot, now());
-    assert_eq!(other.household(&id).unwrap().household.notes, "第二次修改");
+    assert_eq!(
+        other.household(&id, now()).unwrap().household.notes,
+        "第二次修改"
+    );
     assert_eq!(device_heads(&other, &id), mine);
 }
 
@@ -117,7 +120,7 @@ fn one_sync_call_resolves_disagreeing_heads() {
         .households(&HouseholdFilter::default())
         .unwrap()
         .into_iter()
-        .map(|r| r.id)
+        .map(|r| r.id.to_string())
         .collect();
     for id in &ids {
         heads_disagree(dir.path(), &mut gw, id);
@@ -140,7 +143,7 @@ fn a_device_that_does_not_answer_sync_messages_gets_the_hubs_copy() {
     sync(&hub, &mut gw, &gt, now());
     let id = gw.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     heads_disagree(dir.path(), &mut gw, &id);
     // As an older device sends it: no `am_sync`.
     let mut req = gw.sync_request(false).unwrap();
@@ -170,8 +173,7 @@ fn a_device_that_does_not_answer_sync_messages_gets_the_hubs_copy() {
 fn hub_bytes(hub: &gridline_hub::Hub, id: &str) -> usize {
     let (_d, mut reader, t) = enrolled(hub, "ss-r", Role::StreetStaff, "street:522701001");
     sync(hub, &mut reader, &t, now());
-    reader
-        .store()
+    store_of(&reader)
         .load(uuid::Uuid::parse_str(id).unwrap())
         .unwrap()
         .unwrap()

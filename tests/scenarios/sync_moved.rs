@@ -2,10 +2,11 @@
 //! was offline: accepted if the device made them before it could know of the
 //! move, refused (kept as a read-only copy) once it knew.
 
+use super::store_of;
+use gridline_device::HouseholdFilter;
 use gridline_device::{Device, HouseholdEdit};
 use gridline_hub::Hub;
 use gridline_model::Role;
-use gridline_store::HouseholdFilter;
 use gridline_sync::{PushDoc, RefusalCode, SyncRequest, DEFAULT_PAGE, PROTOCOL_VERSION};
 
 use super::now;
@@ -29,8 +30,7 @@ fn note(d: &mut Device, id: &str, notes: &str) {
 /// Community staff move a household to another grid of their community.
 fn move_to_other_grid(hub: &Hub, cs: &mut Device, ct: &str, dir: &std::path::Path, id: &str) {
     sync(hub, cs, ct, now());
-    let (_, bytes) = cs
-        .store()
+    let (_, bytes) = store_of(cs)
         .load(uuid::Uuid::parse_str(id).unwrap())
         .unwrap()
         .unwrap();
@@ -58,7 +58,7 @@ fn an_edit_made_before_the_device_knew_of_a_move_reaches_the_hub() {
     sync(&hub, &mut gw, &gt, now());
     let id = gw.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     // Offline, the grid worker writes a note; meanwhile the office moves the household.
     note(&mut gw, &id, "走访记录：老人住院了");
     move_to_other_grid(&hub, &mut cs, &ct, b.path(), &id);
@@ -66,9 +66,9 @@ fn an_edit_made_before_the_device_knew_of_a_move_reaches_the_hub() {
     assert!(r.refused.is_empty(), "not refused: {:?}", r.refused);
     assert_eq!(r.acknowledged, 1, "the hub took the note");
     assert_eq!(r.removed, 1, "then the household left the device");
-    assert!(gw.store().refused_copies().unwrap().is_empty());
+    assert!(gw.refused_records().unwrap().is_empty());
     sync(&hub, &mut cs, &ct, now());
-    let h = cs.household(&id).unwrap().household;
+    let h = cs.household(&id, now()).unwrap().household;
     assert_eq!(h.notes, "走访记录：老人住院了", "the office sees the note");
     assert_eq!(
         h.grid.as_str(),
@@ -85,10 +85,9 @@ fn once_the_device_knew_of_the_move_its_edits_are_refused() {
     sync(&hub, &mut gw, &gt, now());
     let id = gw.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     // Keep the document as the device had it before the move.
-    let (_, before) = gw
-        .store()
+    let (_, before) = store_of(&gw)
         .load(uuid::Uuid::parse_str(&id).unwrap())
         .unwrap()
         .unwrap();
@@ -151,12 +150,11 @@ fn a_device_that_did_not_know_of_the_move_still_cannot_move_the_household_on() {
     sync(&hub, &mut gw, &gt, now());
     let id = gw.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     move_to_other_grid(&hub, &mut cs, &ct, b.path(), &id);
     // Offline and unaware, the device moves it to a third grid, which is
     // outside its scope.
-    let (_, bytes) = gw
-        .store()
+    let (_, bytes) = store_of(&gw)
         .load(uuid::Uuid::parse_str(&id).unwrap())
         .unwrap()
         .unwrap();
@@ -180,7 +178,7 @@ fn a_device_that_did_not_know_of_the_move_still_cannot_move_the_household_on() {
     assert_eq!(r.refused.len() + r.acknowledged, 1, "{r:?}");
     sync(&hub, &mut cs, &ct, now());
     assert_eq!(
-        cs.household(&id).unwrap().household.grid.as_str(),
+        cs.household(&id, now()).unwrap().household.grid.as_str(),
         OTHER,
         "either way the household stays where the office put it"
     );
@@ -197,7 +195,7 @@ fn a_device_enrolled_after_a_move_learns_nothing_of_where_the_record_was() {
     sync(&hub, &mut gw, &gt, now());
     let id = gw.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     move_to_other_grid(&hub, &mut cs, &ct, b.path(), &id);
     drop(b);
     // A second grid worker of the old grid enrols after the move.
@@ -208,7 +206,7 @@ fn a_device_enrolled_after_a_move_learns_nothing_of_where_the_record_was() {
         "no removal names the record that left before it came"
     );
     assert!(
-        late.household(&id).is_err(),
+        late.household(&id, now()).is_err(),
         "and it never held the moved household"
     );
     // Naming it with empty changes: judged as an unknown id, no acknowledgement.

@@ -3,10 +3,10 @@
 
 use chrono::Duration;
 use gridline_device::sync::{Overruled, Overruling};
+use gridline_device::HouseholdFilter;
 use gridline_device::{NewIssue, NewWish};
 use gridline_model::permission::Kind;
 use gridline_model::{IssueStep, Role};
-use gridline_store::HouseholdFilter;
 
 use super::now;
 use super::sync::{enrolled, hub, sync};
@@ -22,7 +22,7 @@ fn the_loser_of_an_offline_claim_race_is_told_its_claim_is_void() {
     sync(&hub, &mut gw, &gt, now());
     let h = gw.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     let w = gw
         .post_wish(
             &NewWish {

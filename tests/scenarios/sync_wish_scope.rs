@@ -3,11 +3,12 @@
 //! confirmed, withdrawn) only to its own grid, its poster and its claimant,
 //! and it is removed from the other devices when it settles.
 
+use super::store_of;
+use gridline_device::HouseholdFilter;
 use gridline_device::{Device, NewWish};
 use gridline_hub::Hub;
 use gridline_model::wish::WishStage;
 use gridline_model::Role;
-use gridline_store::HouseholdFilter;
 
 use super::now;
 use super::sync::{enrolled, hub, sync};
@@ -20,7 +21,7 @@ const XICHENG_1: &str = "522701001002001";
 fn post(d: &mut Device, title: &str) -> String {
     let h = d.households(&HouseholdFilter::default()).unwrap()[0]
         .id
-        .clone();
+        .to_string();
     d.post_wish(
         &NewWish {
             household: Some(h),
@@ -36,7 +37,7 @@ fn post(d: &mut Device, title: &str) -> String {
 }
 
 fn holds(d: &Device, id: &str) -> bool {
-    d.store()
+    store_of(d)
         .load(uuid::Uuid::parse_str(id).unwrap())
         .unwrap()
         .is_some()
@@ -183,7 +184,7 @@ fn an_offline_claim_on_a_wish_that_settled_meanwhile_is_accepted_before_it_is_re
     assert_eq!(r.removed, 1, "then the settled wish leaves the device");
     assert!(!holds(&gw, &w));
     assert!(
-        gw.store().refused_copies().unwrap().is_empty(),
+        gw.refused_records().unwrap().is_empty(),
         "nothing was kept as refused"
     );
     sync(&hub, &mut poster, &pt, now());

@@ -26,7 +26,7 @@ fn edits_to_different_fields_merge_and_the_same_field_becomes_a_visible_conflict
         .to_string();
     exchange(&phone, &mut office, &id);
     assert_eq!(
-        office.household(&id).unwrap().sync_state,
+        office.household(&id, now()).unwrap().sync_state,
         SyncState::Synced,
         "a received record is in sync"
     );
@@ -57,7 +57,7 @@ fn edits_to_different_fields_merge_and_the_same_field_becomes_a_visible_conflict
     exchange(&phone, &mut office, &id);
 
     for d in [&phone, &office] {
-        let v = d.household(&id).unwrap();
+        let v = d.household(&id, now()).unwrap();
         assert_eq!(
             v.household.phone.as_ref().unwrap().as_str(),
             "16022664433",
@@ -88,7 +88,7 @@ fn edits_to_different_fields_merge_and_the_same_field_becomes_a_visible_conflict
     }
     phone.resolve_conflict(&id, "room", "403", now()).unwrap();
     exchange(&phone, &mut office, &id);
-    let v = office.household(&id).unwrap();
+    let v = office.household(&id, now()).unwrap();
     assert!(
         v.conflicts.is_empty(),
         "the choice travels and ends the conflict"
@@ -176,8 +176,8 @@ proptest! {
         }
         exchange(&a, &mut b, &id);
         exchange(&b, &mut a, &id);
-        let va = a.household(&id).unwrap();
-        let vb = b.household(&id).unwrap();
+        let va = a.household(&id, now()).unwrap();
+        let vb = b.household(&id, now()).unwrap();
         prop_assert_eq!(&va.household, &vb.household, "both devices hold the same household");
         prop_assert_eq!(va.conflicts, vb.conflicts, "and the same conflicts");
         let heads = |d: &Device| gridline_records::heads_hex(&mut gridline_records::load(&d.export_doc(&id).unwrap(), &[1; 16]).unwrap());

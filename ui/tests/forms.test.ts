@@ -111,7 +111,7 @@ describe('wish steps', () => {
   it('claim needs nothing; the fulfil note is optional, as the model has it; confirm needs the resident', () => {
     const v = (s: string) => validateWishAction(rules, s, emptyWishActionForm());
     expect(v('claim')).toEqual({});
-    expect(wishStepFields(rules, 'withdraw_claim'), 'withdrawing a claim is taken at once').toEqual([]);
+    expect(wishStepFields(rules, 'withdraw-claim'), 'withdrawing a claim is taken at once').toEqual([]);
     expect(v('fulfil')).toEqual({});
     expect(v('confirm').resident).toBeTruthy();
     expect(v('withdraw')).toEqual({});

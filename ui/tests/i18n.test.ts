@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { zhCN } from '../src/lib/i18n/zh-CN';
 import { en } from '../src/lib/i18n/en';
-import { capitalise, dictionaries, interpolate, lookupTerm, normaliseKey, translate } from '../src/lib/i18n';
+import { capitalise, dictionaries, interpolate, lookupTerm, translate } from '../src/lib/i18n';
 
 // Values a string shows ({name}); a plural choice ({n:one|other}) only picks
 // words, so English may use one that Chinese does not need.
@@ -62,6 +62,9 @@ describe('interpolate', () => {
     expect(translate(en, 'banner.unsent', { n: 3 })).toBe('3 changes not sent');
     expect(translate(en, 'banner.unsent', { n: 0 })).toBe('0 changes not sent');
     expect(translate(zhCN, 'banner.unsent', { n: 3 })).toBe('3 条待同步');
+    expect(translate(en, 'sync.overruled', { n: 1 })).toBe('1 of your steps was overruled');
+    expect(translate(en, 'sync.overruled', { n: 2 })).toBe('2 of your steps were overruled');
+    expect(translate(zhCN, 'sync.overruled', { n: 2 })).toBe('2 步被驳回');
   });
 });
 
@@ -70,11 +73,11 @@ describe('lookupTerm', () => {
     expect(lookupTerm(en, 'cat', '未知类别')).toBe('未知类别');
     expect(lookupTerm(en, 'cat', null)).toBe('');
   });
-  it('accepts step and role keys in any of the backend spellings', () => {
-    expect(normaliseKey('step', 'withdraw_claim')).toBe('withdraw-claim');
-    expect(normaliseKey('role', 'GridWorker')).toBe('grid-worker');
-    expect(lookupTerm(en, 'step', 'withdraw_claim')).toBe('withdraw claim');
-    expect(lookupTerm(zhCN, 'role', 'CommunityStaff')).toBe('社区工作人员');
+  it('looks step and role keys up as the model spells them, one spelling each', () => {
+    expect(lookupTerm(en, 'step', 'withdraw-claim')).toBe('withdraw claim');
+    expect(lookupTerm(en, 'step', 'refuse-claim')).toBe('claimed by someone else');
+    expect(lookupTerm(zhCN, 'role', 'community-staff')).toBe('社区工作人员');
+    expect(lookupTerm(en, 'visitKind', 'home-service-day')).toBe('home service day');
   });
   it('translates relations whether the backend sends the key or the Chinese word', () => {
     expect(lookupTerm(en, 'relation', 'head')).toBe('head of household');

@@ -8,7 +8,7 @@ import type { SyncInfo } from '../src/lib/types';
 
 const info = (patch: Partial<SyncInfo>): SyncInfo => ({
   enrolled: true, hub_url: 'http://hub', phase: 'idle', syncing: false, received: 0, total: null,
-  unsent: 0, conflicted: 0, refused_copies: 0, last_sync_at: null, last_error: null, last_error_code: null,
+  unsent: 0, conflicted: 0, refused_copies: 0, last_sync_at: null, last_error: null, last_error_code: null, overruled: [],
   ...patch,
 });
 

@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant as Clock};
 
+use gridline_device::HouseholdFilter;
 use gridline_model::{GridId, Instant, Role, Scope, User};
-use gridline_store::HouseholdFilter;
 
 use gridline_device::demo::{seed, Scale};
 use gridline_device::{Device, NewVisit};
@@ -117,7 +117,7 @@ fn run_in(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
     let mut visits = Vec::new();
     for i in 0..100 {
         let v = NewVisit {
-            household: household.clone(),
+            household: household.to_string(),
             notes: format!("基准走访 {i}"),
             ..Default::default()
         };

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant as Clock};
 
 use gridline_device::sync::{enroll, sync, SyncReport};
+use gridline_device::HouseholdFilter;
 use gridline_device::{Device, HouseholdEdit, NewVisit};
 use gridline_hub::Hub;
 use gridline_model::{GridId, Instant, Role, Scope, User};
-use gridline_store::HouseholdFilter;
 use gridline_sync::DEFAULT_PAGE;
 
 use crate::push::{hub_counter, PushClient};
@@ -213,7 +213,7 @@ fn run_in(dir: &Path, o: Options, now: Instant, mut report: impl FnMut(Figure)) 
                 ..Default::default()
             })?
             .into_iter()
-            .map(|r| r.id)
+            .map(|r| r.id.to_string())
             .collect();
         for (i, id) in ids.iter().enumerate() {
             d.edit_household(

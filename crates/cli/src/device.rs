@@ -157,13 +157,15 @@ fn identity_block(device: &Device) {
 
 fn show(ctx: &Ctx) -> anyhow::Result<()> {
     let device = ctx.open()?;
-    let counts = device.store().sync_counts()?;
-    let docs = device.store().document_counts()?;
+    let counts = device.sync_counts()?;
+    let docs = device.document_counts()?;
     let status = device.sync_status()?;
     if ctx.json {
         let ident = device.identity();
-        let kinds: serde_json::Map<String, serde_json::Value> =
-            docs.iter().map(|(k, n)| (k.clone(), json!(n))).collect();
+        let kinds: serde_json::Map<String, serde_json::Value> = docs
+            .iter()
+            .map(|(k, n)| (k.key().to_owned(), json!(n)))
+            .collect();
         print_json(&json!({
             "device_id": ident.device_id,
             "actor": ident.actor_hex(),
@@ -240,10 +242,7 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
     if docs.is_empty() {
         out!("  (无 none)");
     }
-    let rows: Vec<(&str, String)> = docs
-        .iter()
-        .map(|(k, n)| (k.as_str(), n.to_string()))
-        .collect();
+    let rows: Vec<(&str, String)> = docs.iter().map(|(k, n)| (k.key(), n.to_string())).collect();
     kv(&rows);
     Ok(())
 }

@@ -2,12 +2,12 @@
 
 use clap::{Args, Subcommand};
 use gridline_device::{HouseholdEdit, HouseholdView, NewHousehold, NewResident};
+use gridline_device::{HouseholdFilter, HouseholdSummary};
 use gridline_model::permission::{check, Action, Kind};
 use gridline_model::{GridId, Tag, Target};
-use gridline_store::{HouseholdFilter, HouseholdRow};
 use serde_json::{json, Value};
 
-use crate::output::{date_str, kv, or_dash, print_json, saved, when_str, Table};
+use crate::output::{date_str, kv, or_dash, print_json, saved, when, Table};
 use crate::{issue, usage, visit, wish, Ctx};
 
 #[derive(Debug, Subcommand)]
@@ -274,23 +274,23 @@ fn add_resident(ctx: &Ctx, a: AddResidentArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn row_json(r: &HouseholdRow) -> Value {
+pub fn row_json(r: &HouseholdSummary) -> Value {
     json!({
-        "id": r.id,
-        "grid": r.grid,
+        "id": r.id.to_string(),
+        "grid": r.grid.to_string(),
         "address": r.address,
         "head_name": r.head_name,
         "phone": r.phone,
         "resident_count": r.resident_count,
-        "tags": r.tags,
-        "last_visit": r.last_visit,
+        "tags": r.tags.iter().map(|t| t.zh()).collect::<Vec<_>>(),
+        "last_visit": r.last_visit.map(gridline_model::fmt_time),
         "sync_state": r.sync_state.key(),
         "sync_state_zh": r.sync_state.zh(),
     })
 }
 
 /// `total`: how many match in all when `rows` is cut short by a limit.
-fn print_rows(ctx: &Ctx, rows: &[HouseholdRow], total: Option<usize>) {
+fn print_rows(ctx: &Ctx, rows: &[HouseholdSummary], total: Option<usize>) {
     if ctx.json {
         print_json(&Value::Array(rows.iter().map(row_json).collect()));
         return;
@@ -310,14 +310,13 @@ fn print_rows(ctx: &Ctx, rows: &[HouseholdRow], total: Option<usize>) {
     ]);
     for r in rows {
         t.row(vec![
-            r.id.clone(),
+            r.id.to_string(),
             r.head_name.clone(),
             r.address.clone(),
             r.resident_count.to_string(),
-            or_dash(&r.tags.join("、")),
+            or_dash(&r.tags.iter().map(|t| t.zh()).collect::<Vec<_>>().join("、")),
             r.last_visit
-                .as_deref()
-                .map(date_str)
+                .map(|t| date_str(&gridline_model::fmt_time(t)))
                 .unwrap_or_else(|| "未走访".into()),
             r.sync_state.zh().to_owned(),
         ]);
@@ -334,6 +333,7 @@ fn print_rows(ctx: &Ctx, rows: &[HouseholdRow], total: Option<usize>) {
 
 fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
     let filter = HouseholdFilter {
+        query: None,
         grid: a.grid.as_deref().map(GridId::parse).transpose()?,
         tag: a.tag.as_deref().map(Tag::parse).transpose()?,
         not_visited_since: a
@@ -379,7 +379,7 @@ fn resolve(ctx: &Ctx, a: ResolveArgs) -> anyhow::Result<()> {
 
 fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     let device = ctx.open()?;
-    let view = device.household(&a.id)?;
+    let view = device.household(&a.id, ctx.now)?;
     let h = &view.household;
     if a.reveal
         && check(
@@ -444,10 +444,10 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     for v in view.visits.iter().take(10) {
         out!(
             "  {}  {}  {} ({})  {}",
-            when_str(&v.at),
-            visit::kind_zh(&v.kind),
+            when(v.at),
+            visit::kind_zh(v.kind.key()),
             v.visitor,
-            visit::role_zh(&v.role),
+            visit::role_zh(v.role.key()),
             v.id
         );
         if !v.notes.trim().is_empty() {
@@ -460,7 +460,7 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
             "  {}  {}  {}  {}",
             i.id,
             i.category,
-            issue::stage_zh(i.stage.as_deref()),
+            issue::stage_zh(i.stage.map(|s| s.key())),
             i.summary
         );
     }
@@ -471,7 +471,7 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
             w.id,
             w.title,
             w.value_yuan,
-            wish::stage_zh(w.stage.as_deref())
+            wish::stage_zh(w.stage.map(|s| s.key()))
         );
     }
     Ok(())

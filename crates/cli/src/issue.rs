@@ -2,12 +2,12 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 use gridline_device::NewIssue;
+use gridline_device::{IssueFilter, IssueSummary};
 use gridline_model::issue::{parse_category, Stage};
 use gridline_model::{IssueEvent, IssueStep};
-use gridline_store::{IssueFilter, IssueRow};
 use serde_json::{json, Value};
 
-use crate::output::{kv, or_dash, print_json, saved, when, when_str, Table};
+use crate::output::{kv, or_dash, print_json, saved, when, Table};
 use crate::{usage, Ctx};
 
 #[derive(Debug, Subcommand)]
@@ -167,33 +167,20 @@ pub fn step_zh(key: &str) -> &'static str {
     }
 }
 
-fn row_overdue(r: &IssueRow, now: gridline_model::Instant) -> bool {
-    r.stage.as_deref() == Some("dispatched")
-        && r.deadline
-            .as_deref()
-            .and_then(parse_rfc3339)
-            .is_some_and(|d| now > d)
-}
-
-fn parse_rfc3339(s: &str) -> Option<gridline_model::Instant> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&chrono::Utc))
-}
-
-pub fn row_json(r: &IssueRow) -> Value {
+pub fn row_json(r: &IssueSummary) -> Value {
+    let stage = r.stage.map(|s| s.key());
     json!({
-        "id": r.id,
-        "grid": r.grid,
+        "id": r.id.to_string(),
+        "grid": r.grid.to_string(),
         "category": r.category,
-        "state": r.stage,
-        "state_zh": stage_zh(r.stage.as_deref()),
+        "state": stage,
+        "state_zh": stage_zh(stage),
         "urgency": r.urgency,
-        "household": r.household_id,
+        "household": r.household.map(|h| h.to_string()),
         "reporter": r.reporter,
-        "reported_at": r.reported_at,
-        "deadline": r.deadline,
-        "departments": r.departments.split(',').filter(|d| !d.is_empty()).collect::<Vec<_>>(),
+        "reported_at": gridline_model::fmt_time(r.reported_at),
+        "deadline": r.deadline.map(gridline_model::fmt_time),
+        "departments": r.departments,
         "refused_events": r.refused_events,
         "summary": r.summary,
         "sync_state": r.sync_state.key(),
@@ -217,12 +204,7 @@ fn report(ctx: &Ctx, a: ReportArgs) -> anyhow::Result<()> {
 
 fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
     let filter = IssueFilter {
-        stage: a
-            .state
-            .as_deref()
-            .map(Stage::parse)
-            .transpose()?
-            .map(|s| s.key().to_owned()),
+        stage: a.state.as_deref().map(Stage::parse).transpose()?,
         category: a.category.as_deref().map(parse_category).transpose()?,
         grid: a
             .grid
@@ -233,13 +215,13 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         limit: a.limit,
     };
     let device = ctx.open()?;
-    let rows = device.issues(&filter)?;
+    let rows = device.issues(&filter, ctx.now)?;
     if ctx.json {
         let v: Vec<Value> = rows
             .iter()
             .map(|r| {
                 let mut j = row_json(r);
-                j["overdue"] = json!(row_overdue(r, ctx.now));
+                j["overdue"] = json!(r.overdue);
                 j
             })
             .collect();
@@ -260,23 +242,20 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         "摘要 (summary)",
     ]);
     for r in &rows {
-        let mut state = stage_zh(r.stage.as_deref());
-        if row_overdue(r, ctx.now) {
+        let mut state = stage_zh(r.stage.map(|s| s.key()));
+        if r.overdue {
             state.push_str(" 【超期】");
         }
         if r.refused_events > 0 {
             state.push_str(&format!(" 驳回{}", r.refused_events));
         }
         t.row(vec![
-            r.id.clone(),
+            r.id.to_string(),
             r.category.clone(),
             state,
-            r.grid.clone(),
-            when_str(&r.reported_at),
-            r.deadline
-                .as_deref()
-                .map(when_str)
-                .unwrap_or_else(|| "—".into()),
+            r.grid.to_string(),
+            when(r.reported_at),
+            r.deadline.map(when).unwrap_or_else(|| "—".into()),
             r.summary.clone(),
         ]);
     }

@@ -102,7 +102,7 @@ pub fn run(ctx: &Ctx, watch: bool, interval: u64) -> anyhow::Result<()> {
     let mut backoff = 1u64;
     let mut since_pull = u64::MAX;
     loop {
-        let unsent = device.store().sync_counts()?;
+        let unsent = device.sync_counts()?;
         let due = unsent.local + unsent.pending > 0 || since_pull >= 60;
         if due {
             match rt.block_on(sync(&mut device, progress(ctx.json))) {

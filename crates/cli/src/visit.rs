@@ -2,11 +2,11 @@
 
 use clap::{Args, Subcommand};
 use gridline_device::NewVisit;
+use gridline_device::VisitSummary;
 use gridline_model::{Role, VisitKind};
-use gridline_store::VisitRow;
 use serde_json::{json, Value};
 
-use crate::output::{created, or_dash, print_json, when_str, Table};
+use crate::output::{created, or_dash, print_json, when, Table};
 use crate::Ctx;
 
 #[derive(Debug, Subcommand)]
@@ -86,16 +86,16 @@ pub fn role_zh(key: &str) -> String {
         .unwrap_or_else(|_| key.to_owned())
 }
 
-pub fn row_json(r: &VisitRow) -> Value {
+pub fn row_json(r: &VisitSummary) -> Value {
     json!({
-        "id": r.id,
-        "household": r.household_id,
-        "grid": r.grid,
+        "id": r.id.to_string(),
+        "household": r.household.to_string(),
+        "grid": r.grid.to_string(),
         "visitor": r.visitor,
-        "role": r.role,
-        "at": r.at,
-        "kind": r.kind,
-        "kind_zh": kind_zh(&r.kind),
+        "role": r.role.key(),
+        "at": gridline_model::fmt_time(r.at),
+        "kind": r.kind.key(),
+        "kind_zh": kind_zh(r.kind.key()),
         "address": r.address,
         "notes": r.notes,
     })
@@ -127,12 +127,12 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
     ]);
     for r in &rows {
         t.row(vec![
-            r.id.clone(),
-            when_str(&r.at),
-            kind_zh(&r.kind),
-            format!("{} ({})", r.visitor, role_zh(&r.role)),
+            r.id.to_string(),
+            when(r.at),
+            kind_zh(r.kind.key()),
+            format!("{} ({})", r.visitor, role_zh(r.role.key())),
             or_dash(r.address.as_deref().unwrap_or("")),
-            r.household_id.clone(),
+            r.household.to_string(),
             or_dash(&one_line(&r.notes)),
         ]);
     }

@@ -2,12 +2,12 @@
 
 use clap::{Args, Subcommand};
 use gridline_device::NewWish;
+use gridline_device::WishSummary;
 use gridline_model::wish::WishStage;
 use gridline_model::{WishEvent, WishState, WishStep};
-use gridline_store::WishRow;
 use serde_json::{json, Value};
 
-use crate::output::{kv, or_dash, print_json, saved, when, when_str, Table};
+use crate::output::{kv, or_dash, print_json, saved, when, Table};
 use crate::{usage, Ctx};
 
 #[derive(Debug, Subcommand)]
@@ -191,20 +191,21 @@ fn post(ctx: &Ctx, a: PostArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn row_json(r: &WishRow) -> Value {
+pub fn row_json(r: &WishSummary) -> Value {
+    let stage = r.stage.map(|s| s.key());
     json!({
-        "id": r.id,
-        "grid": r.grid,
-        "household": r.household_id,
+        "id": r.id.to_string(),
+        "grid": r.grid.to_string(),
+        "household": r.household.map(|h| h.to_string()),
         "title": r.title,
         "category": r.category,
         "value_yuan": r.value_yuan,
-        "state": r.stage,
-        "state_zh": stage_zh(r.stage.as_deref()),
+        "state": stage,
+        "state_zh": stage_zh(stage),
         "poster": r.poster,
         "claimant": r.claimant,
         "pending_claims": r.pending_claims,
-        "posted_at": r.posted_at,
+        "posted_at": gridline_model::fmt_time(r.posted_at),
         "sync_state": r.sync_state.key(),
     })
 }
@@ -212,7 +213,7 @@ pub fn row_json(r: &WishRow) -> Value {
 fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
     let stage = a.state.as_deref().map(WishStage::parse).transpose()?;
     let device = ctx.open()?;
-    let rows = device.wishes(stage.map(|s| s.key()), a.limit)?;
+    let rows = device.wishes(stage, a.limit)?;
     if ctx.json {
         print_json(&Value::Array(rows.iter().map(row_json).collect()));
         return Ok(());
@@ -232,19 +233,19 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         "发布时间",
     ]);
     for r in &rows {
-        let mut state = stage_zh(r.stage.as_deref());
+        let mut state = stage_zh(r.stage.map(|s| s.key()));
         if r.pending_claims > 0 {
             state.push_str(&format!(" 待确认{}", r.pending_claims));
         }
         t.row(vec![
-            r.id.clone(),
+            r.id.to_string(),
             r.title.clone(),
             r.category.clone(),
             format!("{} 元", r.value_yuan),
             state,
             r.poster.clone(),
             r.claimant.clone().unwrap_or_else(|| "—".into()),
-            when_str(&r.posted_at),
+            when(r.posted_at),
         ]);
     }
     t.print();

@@ -3,11 +3,14 @@
 //! and exporting a record the hub refused. The CLI can call them too; the
 //! rules live here, not in the app's shell.
 
-use gridline_model::text;
+use gridline_model::{text, Text};
 use std::path::PathBuf;
 
-use gridline_model::{Grade, Instant, IssueStep, Refusal, Role};
+use gridline_model::{Grade, Instant, IssueStep, Refusal, WishStep};
 use gridline_store::{Dashboard, Today};
+
+use gridline_model::permission::Kind;
+use gridline_records::Record;
 
 use crate::{not_found, parse_id, Device, Error, Result};
 
@@ -49,18 +52,7 @@ impl Device {
 
     /// The dashboard (数据看板) of community, street and admin users.
     pub fn dashboard(&self, now: Instant) -> Result<Dashboard> {
-        if !matches!(
-            self.user().role,
-            Role::CommunityStaff | Role::StreetStaff | Role::Admin
-        ) {
-            return Err(Refusal {
-                reason: text!(
-                    "数据看板仅供社区和街道使用",
-                    "the dashboard is for community and street staff"
-                ),
-            }
-            .into());
-        }
+        gridline_model::permission::check_dashboard(self.user())?;
         Ok(self
             .store
             .dashboard(now, now - chrono::Duration::days(VISIT_DAYS), 14)?)
@@ -69,7 +61,8 @@ impl Device {
     /// The full ID number of one resident, for a role that may read the
     /// household's private part; others are refused.
     pub fn reveal_id_number(&self, household: &str, resident: &str) -> Result<String> {
-        let view = self.household(household)?;
+        // Only the private part is read here; the clock does not matter.
+        let view = self.household(household, chrono::Utc::now())?;
         let resident = parse_id(resident, "resident")?;
         let private = view.private.ok_or_else(|| Refusal {
             reason: text!(
@@ -126,6 +119,27 @@ impl Device {
         Ok(self.store.set_meta("ui_language", lang)?)
     }
 
+    /// The records the hub refused, kept here as read-only copies, newest
+    /// first, each with a line to recognise it by.
+    pub fn refused_records(&self) -> Result<Vec<RefusedRecord>> {
+        Ok(self
+            .store
+            .refused_copies()?
+            .into_iter()
+            .map(|c| RefusedRecord {
+                summary: gridline_records::load(&c.bytes, &self.identity.actor)
+                    .ok()
+                    .and_then(|doc| Record::read(&doc).ok())
+                    .map(|r| summary(&r))
+                    .unwrap_or_default(),
+                kind: Kind::parse(&c.kind),
+                id: c.id,
+                reason: c.reason,
+                refused_at: c.refused_at,
+            })
+            .collect())
+    }
+
     /// Writes a record the hub refused to `exports/` in the data directory,
     /// as the Automerge bytes any Automerge implementation opens, and
     /// returns the file's path.
@@ -143,6 +157,29 @@ impl Device {
         std::fs::create_dir_all(&dir).map_err(io(format!("creating {}", dir.display())))?;
         std::fs::write(&path, &copy.bytes).map_err(io(format!("writing {}", path.display())))?;
         Ok(path)
+    }
+}
+
+/// A record the hub refused, as the app lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefusedRecord {
+    pub id: String,
+    /// `None` for a kind this build does not know.
+    pub kind: Option<Kind>,
+    pub reason: Text,
+    pub refused_at: String,
+    pub summary: String,
+}
+
+/// A line to recognise a record by, in lists of refused records.
+fn summary(r: &Record) -> String {
+    let short = |s: &str| s.chars().take(60).collect::<String>();
+    match r {
+        Record::Household(h) => format!("{} {}", h.address.line(), h.head_name()),
+        Record::HouseholdPrivate(p) => p.household.to_string(),
+        Record::Visit(v) => format!("{} {}", v.household, gridline_model::fmt_time(v.at)),
+        Record::Issue(i) => format!("{} · {}", i.category, short(&i.description)),
+        Record::Wish(w) => short(&w.title),
     }
 }
 
@@ -241,10 +278,55 @@ pub fn issue_step(a: &IssueAction) -> Result<IssueStep> {
     })
 }
 
+/// A wish step as a form sends it: the model's step key and its one text.
+#[derive(Debug, Clone, Default)]
+pub struct WishAction {
+    /// claim, withdraw-claim, fulfil, confirm, withdraw ([`WishStep::key`]).
+    pub step: String,
+    pub note: Option<String>,
+    pub resident: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// The wish steps a user takes, by [`WishStep::key`]; the hub's own steps
+/// (grant, refuse-claim) and posting are not among them.
+pub const USER_WISH_STEPS: [&str; 5] = ["claim", "withdraw-claim", "fulfil", "confirm", "withdraw"];
+
+/// Builds the wish step a form asked for, named by the model's key. Its
+/// texts are checked by [`WishStep::validate`] when the device takes it.
+pub fn wish_step(a: &WishAction) -> Result<WishStep> {
+    let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_owned();
+    Ok(match a.step.trim() {
+        "claim" => WishStep::RequestClaim,
+        "withdraw-claim" => WishStep::WithdrawClaim,
+        "fulfil" => WishStep::Fulfil {
+            note: text(&a.note),
+        },
+        "confirm" => WishStep::Confirm {
+            resident: text(&a.resident),
+        },
+        "withdraw" => WishStep::WithdrawWish {
+            reason: text(&a.reason),
+        },
+        other => {
+            let known = USER_WISH_STEPS.join(", ");
+            return Err(gridline_model::Invalid::new(
+                "step",
+                text!("未知的操作 \"{other}\"", "unknown step \"{other}\""),
+                Text::new(
+                    format!("可用：{}", USER_WISH_STEPS.join("、")),
+                    format!("use one of {known}"),
+                ),
+            )
+            .into());
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gridline_model::{Scope, User};
+    use gridline_model::{Role, Scope, User};
 
     fn device(role: Role, scope: &str) -> (tempfile::TempDir, Device) {
         let dir = tempfile::tempdir().unwrap();
@@ -315,6 +397,28 @@ mod tests {
         }
         assert_eq!(issue_step(&step("evaluate")).unwrap_err().code(), "invalid");
         assert_eq!(issue_step(&step("explode")).unwrap_err().code(), "invalid");
+    }
+
+    #[test]
+    fn wish_steps_are_named_by_the_model_s_keys() {
+        for key in USER_WISH_STEPS {
+            let step = wish_step(&WishAction {
+                step: key.into(),
+                ..Default::default()
+            })
+            .unwrap();
+            assert_eq!(step.key(), key, "the form's key is the model's key");
+        }
+        let e = wish_step(&WishAction {
+            step: "withdraw_claim".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(
+            e.code(),
+            "invalid",
+            "there is one spelling of each step: {e}"
+        );
     }
 
     #[test]

@@ -12,9 +12,10 @@ use gridline_model::{
     Relation, Resident, Tag,
 };
 use gridline_records::{household, private, Conflict, Record};
-use gridline_store::{
-    HouseholdFilter, HouseholdRow, IssueFilter, IssueRow, Origin, Saved, SyncState, VisitRow,
-    WishRow,
+use gridline_store::{Origin, Saved, SyncState};
+
+use crate::views::{
+    self, HouseholdFilter, HouseholdSummary, IssueSummary, VisitSummary, WishSummary,
 };
 
 use crate::{new_id, not_found, parse_id, Created, Device, NewId, Result};
@@ -67,9 +68,11 @@ pub struct HouseholdView {
     pub private: Option<HouseholdPrivate>,
     pub sync_state: SyncState,
     pub conflicts: Vec<Conflict>,
-    pub visits: Vec<VisitRow>,
-    pub issues: Vec<IssueRow>,
-    pub wishes: Vec<WishRow>,
+    pub visits: Vec<VisitSummary>,
+    pub issues: Vec<IssueSummary>,
+    pub wishes: Vec<WishSummary>,
+    /// This user may edit the household.
+    pub can_edit: bool,
 }
 
 pub(crate) fn parse_resident(
@@ -346,7 +349,8 @@ impl Device {
         Ok(())
     }
 
-    pub fn household(&self, id: &str) -> Result<HouseholdView> {
+    /// One household with its visits, issues (overdue as of `now`) and wishes.
+    pub fn household(&self, id: &str, now: Instant) -> Result<HouseholdView> {
         let id = parse_id(id, "household")?;
         let doc = self.load_kind(id, Kind::Household, "户")?;
         let h = household::read(&doc)?;
@@ -366,18 +370,32 @@ impl Device {
         let key = h.id.to_string();
         let issues = self
             .store
-            .issues(&IssueFilter {
+            .issues(&gridline_store::IssueFilter {
                 grid: Some(h.grid.clone()),
                 ..Default::default()
             })?
             .into_iter()
             .filter(|i| i.household_id.as_deref() == Some(key.as_str()))
-            .collect();
+            .map(|r| views::issue(r, now))
+            .collect::<Result<_>>()?;
+        let visits = self
+            .store
+            .visits(Some(&key), None, Some(50))?
+            .into_iter()
+            .map(views::visit)
+            .collect::<Result<_>>()?;
+        let wishes = self
+            .store
+            .wishes(None, Some(&key), None)?
+            .into_iter()
+            .map(views::wish)
+            .collect::<Result<_>>()?;
         Ok(HouseholdView {
             sync_state: self.store.sync_state(h.id)?.unwrap_or(SyncState::Local),
             conflicts: gridline_records::conflicts(&doc),
-            visits: self.store.visits(Some(&key), None, Some(50))?,
-            wishes: self.store.wishes(None, Some(&key), None)?,
+            can_edit: check(self.user(), Kind::Household, Action::Edit, &target).is_ok(),
+            visits,
+            wishes,
             issues,
             private,
             household: h,
@@ -385,32 +403,49 @@ impl Device {
     }
 
     /// Households on this device, filtered; only those the user may read.
-    pub fn households(&self, filter: &HouseholdFilter) -> Result<Vec<HouseholdRow>> {
-        let rows = self.store.households(filter)?;
-        Ok(self.readable(rows))
-    }
-
-    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<HouseholdRow>> {
-        let rows = self.store.search_households(query, None, limit)?;
-        Ok(self.readable(rows))
-    }
-
-    fn readable(&self, rows: Vec<HouseholdRow>) -> Vec<HouseholdRow> {
-        rows.into_iter()
-            .filter(|r| {
-                let (Ok(grid), Ok(id)) = (GridId::parse(&r.grid), RecordId::parse_str(&r.id))
-                else {
-                    return false;
-                };
-                check(
-                    self.user(),
-                    Kind::Household,
-                    Action::Read,
-                    &Target::household(grid, id),
-                )
-                .is_ok()
+    /// With a query, the search's ranking is kept and the filter narrows it.
+    pub fn households(&self, filter: &HouseholdFilter) -> Result<Vec<HouseholdSummary>> {
+        let query = filter.query.as_deref().map(str::trim).unwrap_or("");
+        if query.is_empty() {
+            let rows = self.store.households(&gridline_store::HouseholdFilter {
+                grid: filter.grid.clone(),
+                tag: filter.tag,
+                not_visited_since: filter.not_visited_since,
+                limit: filter.limit,
+            })?;
+            return self.readable(rows);
+        }
+        let rows = self.store.search_households(
+            query,
+            filter.grid.as_ref(),
+            filter.limit.unwrap_or(usize::MAX),
+        )?;
+        Ok(self
+            .readable(rows)?
+            .into_iter()
+            .filter(|h| filter.tag.is_none_or(|t| h.tags.contains(&t)))
+            .filter(|h| match (filter.not_visited_since, h.last_visit) {
+                (Some(since), Some(visited)) => visited < since,
+                _ => true,
             })
-            .collect()
+            .collect())
+    }
+
+    /// Finds households by name, pinyin, initials, address or phone, ranked.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<HouseholdSummary>> {
+        let rows = self.store.search_households(query, None, limit)?;
+        self.readable(rows)
+    }
+
+    fn readable(&self, rows: Vec<gridline_store::HouseholdRow>) -> Result<Vec<HouseholdSummary>> {
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let h = views::household(r)?;
+            if check(self.user(), Kind::Household, Action::Read, &h.target()).is_ok() {
+                out.push(h);
+            }
+        }
+        Ok(out)
     }
 
     pub(crate) fn household_target(&self, id: RecordId) -> Result<Target> {

@@ -5,7 +5,9 @@ use gridline_model::permission::{check, Action, Kind, Target};
 use gridline_model::text;
 use gridline_model::{GridId, Instant, Invalid, Issue, IssueEvent, IssueStep, RecordId, Role};
 use gridline_records::{issue, Record};
-use gridline_store::{IssueFilter, IssueRow, Origin, SyncState};
+use gridline_store::{Origin, SyncState};
+
+use crate::views::{self, IssueFilter, IssueSummary};
 
 use crate::{new_id, parse_id, Created, Device, Error, NewId, Result};
 
@@ -184,31 +186,34 @@ impl Device {
         })
     }
 
-    pub fn issues(&self, filter: &IssueFilter) -> Result<Vec<IssueRow>> {
-        let rows = self.store.issues(filter)?;
-        Ok(rows
-            .into_iter()
-            .filter(|r| {
-                let Ok(grid) = GridId::parse(&r.grid) else {
-                    return false;
-                };
-                let t = Target {
-                    grid,
-                    household: r
-                        .household_id
-                        .as_deref()
-                        .and_then(|h| RecordId::parse_str(h).ok()),
-                    dispatched_to: r
-                        .departments
-                        .split(',')
-                        .filter(|d| !d.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
-                    reporter: Some(r.reporter.clone()),
-                };
-                check(self.user(), Kind::Issue, Action::Read, &t).is_ok()
-            })
-            .collect())
+    /// Issues this user may read, newest first; `overdue` as of `now`.
+    pub fn issues(&self, filter: &IssueFilter, now: Instant) -> Result<Vec<IssueSummary>> {
+        // Overdue is the model's rule, asked of each typed row: the store is
+        // asked only for dispatched issues, and the limit applies after.
+        let rows = self.store.issues(&gridline_store::IssueFilter {
+            stage: filter
+                .overdue_at
+                .map(|_| gridline_model::issue::Stage::Dispatched)
+                .or(filter.stage)
+                .map(|s| s.key().to_owned()),
+            category: filter.category.clone(),
+            grid: filter.grid.clone(),
+            limit: filter.limit.filter(|_| filter.overdue_at.is_none()),
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let i = views::issue(r, now)?;
+            let overdue_then = filter
+                .overdue_at
+                .is_none_or(|at| gridline_model::issue::overdue(i.stage, i.deadline, at));
+            if overdue_then && check(self.user(), Kind::Issue, Action::Read, &i.target()).is_ok() {
+                out.push(i);
+            }
+            if filter.limit.is_some_and(|n| out.len() >= n) {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     /// The steps the rules would accept from this user now.

@@ -26,6 +26,7 @@ mod identity;
 mod issue;
 pub mod sync;
 pub mod unsynced;
+pub mod views;
 mod visit;
 mod wish;
 
@@ -39,9 +40,14 @@ use gridline_records::Record;
 use gridline_store::{Origin, Store};
 
 pub use error::{Error, Result};
+pub use gridline_store::{Dashboard, SyncCounts, Today};
 pub use household::{HouseholdEdit, HouseholdView, NewHousehold, NewResident};
 pub use identity::Identity;
 pub use issue::{IssueView, NewIssue};
+pub use views::{
+    HouseholdFilter, HouseholdSummary, IssueFilter, IssueSummary, SyncState, VisitSummary,
+    WishSummary,
+};
 pub use visit::NewVisit;
 
 /// What saving a new record did.
@@ -199,8 +205,20 @@ impl Device {
     pub fn dir(&self) -> &Path {
         &self.dir
     }
-    pub fn store(&self) -> &Store {
-        &self.store
+
+    /// Records by sync state (local, pending, synced, conflicted, demo).
+    pub fn sync_counts(&self) -> Result<SyncCounts> {
+        Ok(self.store.sync_counts()?)
+    }
+
+    /// How many documents of each kind this device holds.
+    pub fn document_counts(&self) -> Result<Vec<(Kind, u64)>> {
+        Ok(self
+            .store
+            .document_counts()?
+            .into_iter()
+            .filter_map(|(k, n)| Some((Kind::parse(&k)?, u64::try_from(n).unwrap_or(0))))
+            .collect())
     }
 
     /// The raw Automerge bytes of a record this device may read.

@@ -19,6 +19,39 @@ mod round;
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+mod hub_url_tests {
+    use super::parse_hub_url;
+
+    #[test]
+    fn a_hub_address_is_an_http_or_https_url_with_a_host() {
+        assert_eq!(
+            parse_hub_url(" http://127.0.0.1:7878/ ").as_deref(),
+            Ok("http://127.0.0.1:7878"),
+            "spaces and a trailing slash are dropped"
+        );
+        assert!(
+            parse_hub_url("https://hub.example").is_ok(),
+            "https is a hub address"
+        );
+        for bad in [
+            "not a url",
+            "",
+            "127.0.0.1:7878",
+            "http://",
+            "ftp://hub",
+            "http:// x",
+        ] {
+            let e = parse_hub_url(bad).expect_err(bad);
+            assert_eq!(e.field, "hub", "{bad:?} is refused naming the hub field");
+            assert!(
+                !e.problem.zh.is_empty() && !e.problem.en.is_empty(),
+                "the refusal is said in both languages"
+            );
+        }
+    }
+}
+
 use gridline_model::{Instant, Text, User};
 use gridline_sync::{SyncRequest, SyncResponse};
 
@@ -28,6 +61,32 @@ pub use replica::Replica;
 pub use round::{apply, has_more_to_say, request, Session, MAX_ROUNDS};
 
 use crate::{Device, Result};
+
+/// A hub address as typed: trimmed, without a trailing `/`, and refused
+/// unless it is an `http://` or `https://` URL with a host. Enrolment checks
+/// it before anything is sent, for the CLI and the app alike.
+pub fn parse_hub_url(typed: &str) -> std::result::Result<String, gridline_model::Invalid> {
+    let url = typed.trim().trim_end_matches('/');
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or("");
+    if host.is_empty() || host.starts_with('/') || host.contains(char::is_whitespace) {
+        return Err(gridline_model::Invalid::new(
+            "hub",
+            gridline_model::text!(
+                "枢纽地址 \"{typed}\" 无效",
+                "\"{typed}\" is not a hub address",
+                typed = typed.trim()
+            ),
+            gridline_model::text!(
+                "枢纽地址以 http:// 或 https:// 开头，如 http://192.168.1.10:7878",
+                "a hub address starts with http:// or https://, e.g. http://192.168.1.10:7878"
+            ),
+        ));
+    }
+    Ok(url.to_owned())
+}
 
 /// Documents pushed per request: the hub's limit (it refuses more).
 pub const PUSH_BATCH: usize = gridline_sync::MAX_PUSH_ENTRIES;

@@ -4,7 +4,7 @@ use gridline_model::permission::{check, Action, Kind};
 use gridline_model::text;
 use gridline_model::{Instant, Invalid, RecordId, Visit, VisitKind};
 use gridline_records::{visit, Record};
-use gridline_store::{Origin, VisitRow};
+use gridline_store::Origin;
 
 use crate::{parse_id, Created, Device, NewId, Result};
 
@@ -80,30 +80,20 @@ impl Device {
         household: Option<&str>,
         visitor: Option<&str>,
         limit: Option<usize>,
-    ) -> Result<Vec<VisitRow>> {
+    ) -> Result<Vec<crate::views::VisitSummary>> {
         if let Some(h) = household {
             let target = self.household_target(parse_id(h, "household")?)?;
             check(self.user(), Kind::Visit, Action::Read, &target)?;
         }
         let rows = self.store.visits(household, visitor, limit)?;
-        Ok(rows
-            .into_iter()
-            .filter(|r| {
-                let (Ok(grid), Ok(h)) = (
-                    gridline_model::GridId::parse(&r.grid),
-                    RecordId::parse_str(&r.household_id),
-                ) else {
-                    return false;
-                };
-                check(
-                    self.user(),
-                    Kind::Visit,
-                    Action::Read,
-                    &gridline_model::Target::household(grid, h),
-                )
-                .is_ok()
-            })
-            .collect())
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let v = crate::views::visit(r)?;
+            if check(self.user(), Kind::Visit, Action::Read, &v.target()).is_ok() {
+                out.push(v);
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -7,10 +7,13 @@
 use automerge::ActorId;
 use gridline_model::permission::{check, check_wish_step, Action, Kind, Target};
 use gridline_model::text;
+use gridline_model::wish::WishStage;
 use gridline_model::wish::{parse_wish_category, WishState};
 use gridline_model::{GridId, Instant, Invalid, RecordId, Role, Wish, WishEvent, WishStep};
 use gridline_records::{wish, Record};
-use gridline_store::{Origin, SyncState, WishRow};
+use gridline_store::{Origin, SyncState};
+
+use crate::views::{self, WishSummary};
 
 use crate::{new_id, parse_id, Created, Device, Error, NewId, Result};
 
@@ -29,8 +32,8 @@ pub struct WishView {
     pub wish: Wish,
     pub state: WishState,
     pub sync_state: SyncState,
-    /// Steps this user may take now (what the UI offers): claim, withdraw_claim,
-    /// fulfil, confirm, withdraw.
+    /// Steps this user may take now (what the UI offers), by
+    /// [`WishStep::key`]: claim, withdraw-claim, fulfil, confirm, withdraw.
     pub offered: Vec<&'static str>,
 }
 
@@ -183,6 +186,33 @@ impl Device {
         )
     }
 
+    /// Takes one of the user's wish steps ([`crate::app::wish_step`] builds it
+    /// from a form): the same rules as the step's own method.
+    pub fn act_on_wish(&mut self, id: &str, step: WishStep, now: Instant) -> Result<WishState> {
+        match step {
+            WishStep::RequestClaim => self.claim_wish(id, now),
+            WishStep::Fulfil { note } => self.fulfil_wish(id, &note, now),
+            WishStep::Confirm { resident } => self.confirm_wish(id, &resident, now),
+            WishStep::WithdrawWish { reason } => self.withdraw_wish(id, false, &reason, now),
+            WishStep::WithdrawClaim => self.withdraw_wish(id, true, "", now),
+            WishStep::Post | WishStep::Grant { .. } | WishStep::RefuseClaim { .. } => {
+                Err(Invalid::new(
+                    "step",
+                    text!(
+                        "“{}”不是用户的操作",
+                        "{} is not a step a user takes",
+                        step.key()
+                    ),
+                    text!(
+                        "可用：claim、withdraw-claim、fulfil、confirm、withdraw",
+                        "use claim, withdraw-claim, fulfil, confirm or withdraw"
+                    ),
+                )
+                .into())
+            }
+        }
+    }
+
     /// Withdraws the wish (its poster or community staff) or, when `claim_only`,
     /// the user's own claim.
     pub fn withdraw_wish(
@@ -248,21 +278,18 @@ impl Device {
     /// found by folding each candidate step onto the wish's events.
     fn offered_wish_steps(&self, w: &Wish, at: Instant) -> Vec<&'static str> {
         let candidates = [
-            ("claim", WishStep::RequestClaim),
-            ("withdraw_claim", WishStep::WithdrawClaim),
-            ("fulfil", WishStep::Fulfil { note: "x".into() }),
-            (
-                "confirm",
-                WishStep::Confirm {
-                    resident: "x".into(),
-                },
-            ),
-            ("withdraw", WishStep::WithdrawWish { reason: "x".into() }),
+            WishStep::RequestClaim,
+            WishStep::WithdrawClaim,
+            WishStep::Fulfil { note: "x".into() },
+            WishStep::Confirm {
+                resident: "x".into(),
+            },
+            WishStep::WithdrawWish { reason: "x".into() },
         ];
         let hub = Some(self.identity.hub_actor.as_str());
         candidates
             .into_iter()
-            .filter(|(_, step)| {
+            .filter(|step| {
                 if check_wish_step(self.user(), step, &target(w)).is_err() {
                     return false;
                 }
@@ -277,21 +304,32 @@ impl Device {
                 probe.push(e.clone());
                 WishState::fold(&probe, hub).refusal(e.id).is_none()
             })
-            .map(|(k, _)| k)
+            .map(|step| step.key())
             .collect()
     }
 
     /// The street's wish wall, filtered by state.
-    pub fn wishes(&self, stage: Option<&str>, limit: Option<usize>) -> Result<Vec<WishRow>> {
-        let rows = self.store.wishes(stage, None, limit)?;
-        Ok(rows
-            .into_iter()
-            .filter(|r| {
-                GridId::parse(&r.grid).is_ok_and(|g| {
-                    check(self.user(), Kind::Wish, Action::Read, &Target::grid(g)).is_ok()
-                })
-            })
-            .collect())
+    pub fn wishes(
+        &self,
+        stage: Option<WishStage>,
+        limit: Option<usize>,
+    ) -> Result<Vec<WishSummary>> {
+        let rows = self.store.wishes(stage.map(|s| s.key()), None, limit)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let w = views::wish(r)?;
+            if check(
+                self.user(),
+                Kind::Wish,
+                Action::Read,
+                &Target::grid(w.grid.clone()),
+            )
+            .is_ok()
+            {
+                out.push(w);
+            }
+        }
+        Ok(out)
     }
 }
 

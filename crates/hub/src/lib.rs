@@ -30,7 +30,7 @@ use std::path::Path;
 
 use automerge::AutoCommit;
 use gridline_model::{Instant, Role, Scope, User};
-use gridline_records::Record;
+pub use gridline_records::Record;
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 

@@ -272,6 +272,12 @@ pub enum Stage {
     Evaluated,
 }
 
+/// The one rule for "overdue" (超期): dispatched, and `now` is past the
+/// deadline of its grade. Lists, Today, the CLI and the app all ask this.
+pub fn overdue(stage: Option<Stage>, deadline: Option<Instant>, now: Instant) -> bool {
+    matches!(stage, Some(Stage::Dispatched)) && deadline.is_some_and(|d| now > d)
+}
+
 impl Stage {
     pub const ALL: [Stage; 10] = [
         Stage::Reported,
@@ -555,9 +561,9 @@ impl IssueState {
         Ok(())
     }
 
-    /// Past the deadline of its grade and not yet handled.
+    /// Past the deadline of its grade and not yet handled ([`overdue`]).
     pub fn is_overdue(&self, now: Instant) -> bool {
-        matches!(self.stage, Some(Stage::Dispatched)) && self.deadline.is_some_and(|d| now > d)
+        overdue(self.stage, self.deadline, now)
     }
 
     /// The reason an event was refused, if it was.

@@ -83,6 +83,19 @@ pub fn parse_new_id(s: &str, field: &str) -> Result<RecordId, Invalid> {
 /// Timestamps are UTC instants; the UI shows them in local time.
 pub type Instant = chrono::DateTime<chrono::Utc>;
 
+/// An instant as documents, the projection and every output write it:
+/// RFC 3339 in UTC, to the millisecond.
+pub fn fmt_time(t: Instant) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Reads an RFC 3339 time (any offset) as an [`Instant`].
+pub fn parse_time(s: &str) -> Option<Instant> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
 /// The longest free text a record holds (notes, descriptions, event texts).
 pub const MAX_TEXT: usize = 5000;
 

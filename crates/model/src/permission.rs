@@ -208,6 +208,33 @@ pub fn role_may(kind: Kind, action: Action, role: Role) -> bool {
     )
 }
 
+/// The dashboard (数据看板) is for community and street staff (and admins).
+pub fn may_see_dashboard(role: Role) -> bool {
+    matches!(role, Role::CommunityStaff | Role::StreetStaff | Role::Admin)
+}
+
+/// The dashboard refused, for a role that may not see it.
+pub fn check_dashboard(user: &User) -> Result<(), Refusal> {
+    if may_see_dashboard(user.role) {
+        return Ok(());
+    }
+    Err(Refusal {
+        reason: text!(
+            "数据看板仅供社区和街道使用",
+            "the dashboard is for community and street staff"
+        ),
+    })
+}
+
+/// What a user may start, as the app's menus offer it: log a visit, report
+/// an issue, post a wish (each `role_may(kind, Create, role)`).
+pub fn may_create(role: Role) -> Vec<Kind> {
+    [Kind::Visit, Kind::Issue, Kind::Wish]
+        .into_iter()
+        .filter(|k| role_may(*k, Action::Create, role))
+        .collect()
+}
+
 /// Wish steps with a scope rule beyond the fold's: confirming for a resident
 /// needs the wish's household in scope (own grids, linked households, community).
 pub fn check_wish_step(user: &User, step: &WishStep, target: &Target) -> Result<(), Refusal> {

@@ -53,15 +53,8 @@ pub fn req_time(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Instant> {
     parse_time(&s).ok_or_else(|| Error::shape(key, format!("not an RFC 3339 time: {s:?}")))
 }
 
-pub fn parse_time(s: &str) -> Option<Instant> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&chrono::Utc))
-}
-
-pub fn fmt_time(t: Instant) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
+// Documents keep times as the model writes them (RFC 3339, milliseconds, UTC).
+pub use gridline_model::{fmt_time, parse_time};
 
 /// Writes `value` only if it differs from the current winning value, so an
 /// edit of one field never touches (or conflicts with) the others.

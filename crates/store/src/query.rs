@@ -53,8 +53,6 @@ pub struct IssueFilter {
     pub stage: Option<String>,
     pub category: Option<String>,
     pub grid: Option<GridId>,
-    /// Only issues overdue at this instant.
-    pub overdue_at: Option<Instant>,
     pub limit: Option<usize>,
 }
 
@@ -220,10 +218,6 @@ impl Store {
         if let Some(g) = &f.grid {
             sql.push_str(" AND i.grid = ?");
             args.push(g.as_str().to_owned().into());
-        }
-        if let Some(now) = f.overdue_at {
-            sql.push_str(" AND i.stage = 'dispatched' AND i.deadline < ?");
-            args.push(fmt_time(now).into());
         }
         sql.push_str(" ORDER BY i.reported_at DESC");
         limit(&mut sql, &mut args, f.limit);

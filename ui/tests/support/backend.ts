@@ -51,7 +51,7 @@ export function fakeBackend(): FakeBackend {
   });
   const sync = (): SyncInfo => ({
     enrolled: true, hub_url: 'http://127.0.0.1:7878', phase: b.phase, syncing: false, received: 0, total: null,
-    unsent: 2, conflicted: 0, refused_copies: 0, last_sync_at: ago(H), last_error: null, last_error_code: null,
+    unsent: 2, conflicted: 0, refused_copies: 0, last_sync_at: ago(H), last_error: null, last_error_code: null, overruled: [],
   });
   const row: HouseholdRow = {
     id: 'h1', grid: '522701001001001', address: '青云小区 3栋2单元 301', head_name: '王秀英', phone: null,
@@ -89,7 +89,7 @@ export function fakeBackend(): FakeBackend {
   let myClaim = false;
   const wish = (): WishDetail => ({
     ...wishRow, value_yuan: 600, description: '听力下降', pending: myClaim ? ['gw-001'] : [], my_claim_pending: myClaim,
-    offered: myClaim ? ['withdraw_claim'] : ['claim'],
+    offered: myClaim ? ['withdraw-claim'] : ['claim'],
     events: [{ id: 'we1', at: ago(2 * D), step: 'post', author_user: 'gw-002', author_role: 'grid-worker', detail: '', refused: null }],
   });
   // As the device does: a second create with one id is the same record.

@@ -4,9 +4,9 @@
 //! `hub show --reveal --admin NAME` shows them and is audited as a reveal.
 
 use clap::Args;
+use gridline_hub::Record;
 use gridline_hub::{AdminQuery, Held, Hub, Listing, Shown};
 use gridline_model::{GridId, Household, Issue, Visit, Wish};
-use gridline_records::Record;
 use serde_json::{json, Value};
 
 use crate::output::{kv, or_dash, print_json, when, when_str, Table};
@@ -375,7 +375,7 @@ fn record_json(held: &Held, hub_actor: &str) -> Value {
             })).collect::<Vec<_>>(),
         }),
         Record::HouseholdPrivate(p) => json!({
-            "id": gridline_records::private::doc_id(p.household).to_string(),
+            "id": held.record.doc_id().to_string(),
             "household": p.household.to_string(),
             "grid": p.grid.to_string(),
         }),
@@ -385,7 +385,7 @@ fn record_json(held: &Held, hub_actor: &str) -> Value {
             "grid": v.grid.to_string(),
             "visitor": v.visitor.user,
             "role": v.visitor.role.key(),
-            "at": gridline_records::fmt_time(v.at),
+            "at": gridline_model::fmt_time(v.at),
             "kind": v.kind.key(),
             "notes": v.notes,
         }),
@@ -398,7 +398,7 @@ fn record_json(held: &Held, hub_actor: &str) -> Value {
             "location": i.location,
             "urgency": i.urgency,
             "reporter": i.reporter,
-            "reported_at": gridline_records::fmt_time(i.reported_at),
+            "reported_at": gridline_model::fmt_time(i.reported_at),
             "state": i.state().stage.map(|s| s.key()),
         }),
         Record::Wish(w) => {
@@ -412,7 +412,7 @@ fn record_json(held: &Held, hub_actor: &str) -> Value {
                 "value_yuan": w.value_yuan,
                 "description": w.description,
                 "poster": w.poster,
-                "posted_at": gridline_records::fmt_time(w.posted_at),
+                "posted_at": gridline_model::fmt_time(w.posted_at),
                 "state": s.stage.map(|s| s.key()),
                 "claimant": s.claimant,
             })

@@ -96,9 +96,21 @@ pub async fn enroll(
     code: &str,
     ca_pem: Option<&str>,
 ) -> Result<(Enrolled, usize)> {
-    // A malformed code cannot be right: say so before anything is sent.
+    // A malformed address or code cannot be right: say so before anything is sent.
+    let hub_url = &super::parse_hub_url(hub_url)?;
+    if code.trim().is_empty() {
+        return Err(gridline_model::Invalid::new(
+            "code",
+            text!("请输入注册码", "enter the one-time code"),
+            text!(
+                "注册码由社区办公室发放",
+                "your community office gives you the one-time code"
+            ),
+        )
+        .into());
+    }
     let code = gridline_sync::enrol_code::normalise(code)?;
-    let url = format!("{}/v1/enroll", hub_url.trim_end_matches('/'));
+    let url = format!("{hub_url}/v1/enroll");
     let http = client(ca_pem)?;
     let body = EnrollRequest {
         code,
@@ -118,7 +130,7 @@ pub async fn enroll(
     let v: EnrollResponse = serde_json::from_str(&resp.text().await.map_err(offline)?)
         .map_err(|e| Error::HubRefused(text!("枢纽的回复无法读取：{e}", "bad reply: {e}")))?;
     let e = Enrolled {
-        hub_url: hub_url.trim_end_matches('/').to_owned(),
+        hub_url: hub_url.clone(),
         token: v.token,
         user: User {
             id: v.user_id,

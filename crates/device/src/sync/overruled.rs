@@ -32,6 +32,19 @@ pub enum Overruling {
     ClaimGivenToAnother,
 }
 
+impl Overruling {
+    /// Why the step is void, as the user reads it.
+    pub fn text(&self) -> Text {
+        match self {
+            Overruling::Refused(why) => why.clone(),
+            Overruling::ClaimGivenToAnother => gridline_model::text!(
+                "枢纽已把心愿给了更早的认领",
+                "the hub gave the wish to an earlier claim"
+            ),
+        }
+    }
+}
+
 /// Steps by `user` in `before` (the device's copy before a sync) that are
 /// void in `after` (the same record merged with the hub's) but were not
 /// before. `hub_actor` is the actor whose wish grants count.

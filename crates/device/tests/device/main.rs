@@ -5,11 +5,18 @@ use gridline_device::demo::{seed, Scale};
 use gridline_device::{
     Device, Error, HouseholdEdit, NewHousehold, NewIssue, NewResident, NewVisit, NewWish,
 };
+use gridline_device::{HouseholdFilter, IssueFilter};
 use gridline_model::issue::Stage;
 use gridline_model::permission::Kind;
 use gridline_model::wish::WishStage;
 use gridline_model::*;
-use gridline_store::{HouseholdFilter, IssueFilter};
+
+mod one_door;
+
+/// A second connection to a device's store, for what only the store shows.
+fn store_of(d: &Device) -> gridline_store::Store {
+    gridline_store::Store::open(&d.dir().join(gridline_device::STORE_FILE)).unwrap()
+}
 
 fn now() -> Instant {
     Utc.with_ymd_and_hms(2026, 11, 28, 6, 0, 0).unwrap()
@@ -60,8 +67,8 @@ fn a_household_added_is_found_by_pinyin_and_keeps_its_id_number_apart() {
     let id = d.add_household(&zhang_san(), now()).unwrap();
     let found = d.search("zs", 10).unwrap();
     assert_eq!(found.len(), 1, "initials find the household");
-    assert_eq!(found[0].id, id.to_string());
-    let view = d.household(&id.to_string()).unwrap();
+    assert_eq!(found[0].id, id);
+    let view = d.household(&id.to_string(), now()).unwrap();
     assert!(
         !view.household.tags.contains(&Tag::LowIncome),
         "sensitive tag is not on the ordinary record"
@@ -118,13 +125,13 @@ fn bad_input_and_refused_actions_write_nothing() {
     assert_eq!(count(&d), 0, "nothing was written by any refused call");
     assert!(
         matches!(
-            d.household("0193a1b2-0000-7000-8000-000000000000"),
+            d.household("0193a1b2-0000-7000-8000-000000000000", now()),
             Err(Error::NotFound { .. })
         ),
         "unknown id"
     );
     assert!(
-        matches!(d.household("not-an-id"), Err(Error::Invalid(_))),
+        matches!(d.household("not-an-id", now()), Err(Error::Invalid(_))),
         "malformed id"
     );
 }
@@ -146,7 +153,7 @@ fn a_joint_household_leader_never_sees_id_numbers_and_cannot_edit() {
     store.set_meta("scope", &leader.scope.encode()).unwrap();
     drop(store);
     let mut jl = Device::open(dir.path()).unwrap();
-    let view = jl.household(&id.to_string()).unwrap();
+    let view = jl.household(&id.to_string(), now()).unwrap();
     assert!(
         view.private.is_none(),
         "a leader's view has no private part"
@@ -199,7 +206,7 @@ fn edits_change_only_what_was_asked_and_sync_state_is_local() {
         ..Default::default()
     };
     d.edit_household(&id.to_string(), &edit, now()).unwrap();
-    let v = d.household(&id.to_string()).unwrap();
+    let v = d.household(&id.to_string(), now()).unwrap();
     assert_eq!(v.household.address.room, "402");
     assert!(
         v.household.tags.contains(&Tag::PartyMember)
@@ -286,10 +293,13 @@ fn an_issue_goes_through_the_community_and_a_refused_step_changes_nothing() {
         .unwrap();
     assert_eq!(s.stage, Some(Stage::Accepted), "unsatisfied reopens");
     assert_eq!(
-        cs.issues(&IssueFilter {
-            stage: Some("accepted".into()),
-            ..Default::default()
-        })
+        cs.issues(
+            &IssueFilter {
+                stage: Some(Stage::Accepted),
+                ..Default::default()
+            },
+            now()
+        )
         .unwrap()
         .len(),
         1,
@@ -329,7 +339,7 @@ fn a_wish_is_posted_claimed_fulfilled_and_confirmed_in_trial_mode() {
     let w2 = d.post_wish(&new, now()).unwrap().to_string();
     let s = d.withdraw_wish(&w2, false, "重复", now()).unwrap();
     assert_eq!(s.stage, Some(WishStage::Withdrawn));
-    assert_eq!(d.wishes(Some("confirmed"), None).unwrap().len(), 1);
+    assert_eq!(d.wishes(Some(WishStage::Confirmed), None).unwrap().len(), 1);
     let bad = NewWish {
         category: "奢侈品".into(),
         ..new
@@ -402,23 +412,28 @@ fn demo_seed_of_a_grid_has_the_proportions_of_the_design_and_is_deterministic() 
     );
     assert_eq!(stats.skipped, 0);
     // Every demo issue folds without a refused step.
-    let refused: i64 = a
-        .store()
+    let refused: i64 = store_of(&a)
         .connection()
         .query_row("SELECT sum(refused_events) FROM issues", [], |r| r.get(0))
         .unwrap();
     assert_eq!(refused, 0, "generated workflows follow the rules");
     let overdue = a
-        .issues(&IssueFilter {
-            overdue_at: Some(now()),
-            ..Default::default()
-        })
+        .issues(
+            &IssueFilter {
+                overdue_at: Some(now()),
+                ..Default::default()
+            },
+            now(),
+        )
         .unwrap();
     let open = a
-        .issues(&IssueFilter {
-            stage: Some("dispatched".into()),
-            ..Default::default()
-        })
+        .issues(
+            &IssueFilter {
+                stage: Some(Stage::Dispatched),
+                ..Default::default()
+            },
+            now(),
+        )
         .unwrap();
     assert!(overdue.len() <= open.len());
     let (_b, mut b) = worker();
@@ -432,7 +447,7 @@ fn demo_seed_of_a_grid_has_the_proportions_of_the_design_and_is_deterministic() 
     };
     assert_eq!(ids(&a), ids(&b), "the same seed gives the same records");
     assert_eq!(
-        a.store().sync_counts().unwrap().demo,
+        a.sync_counts().unwrap().demo,
         7400,
         "all demo documents are marked demo (never synced)"
     );
@@ -456,8 +471,7 @@ fn demo_seed_keeps_only_what_the_scope_allows() {
     );
     assert_eq!(stats.private_parts, 0, "a leader never holds ID numbers");
     assert_eq!(stats.wishes, 300, "wishes are street-wide");
-    let n: i64 = jl
-        .store()
+    let n: i64 = store_of(&jl)
         .connection()
         .query_row(
             "SELECT count(*) FROM documents WHERE kind = ?1",
@@ -560,7 +574,7 @@ fn resolving_names_the_conflicting_fields_and_refuses_when_there_is_nothing_to_r
         "offers the values to choose from, Chinese first: {msg}"
     );
     a.resolve_conflict(&id, "room", "403", now()).unwrap();
-    let v = a.household(&id).unwrap();
+    let v = a.household(&id, now()).unwrap();
     assert!(
         v.conflicts.is_empty() && v.household.address.room == "403",
         "a value offered resolves the conflict"
@@ -605,5 +619,86 @@ fn a_create_retried_with_the_same_id_is_one_record() {
         d.visits(Some(id), None, None).unwrap().len(),
         0,
         "a refused create writes nothing"
+    );
+}
+
+/// "Overdue" is the model's one rule, asked of typed rows: a dispatched
+/// urgent issue is not overdue within its 24 hours and is after them, in the
+/// list's flag and in the `overdue_at` filter alike.
+#[test]
+fn an_urgent_issue_is_overdue_after_its_24_hours_and_listed_so() {
+    let (_c, mut cs) = device(Role::CommunityStaff, "community:522701001001");
+    let (_s, mut st) = device(Role::StreetStaff, "street:522701001");
+    let id = cs
+        .report_issue(
+            &NewIssue {
+                grid: Some(GRID.into()),
+                category: "噪音".into(),
+                description: "夜间施工噪音".into(),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap()
+        .to_string();
+    cs.act_on_issue(&id, IssueStep::Accept, now()).unwrap();
+    cs.act_on_issue(
+        &id,
+        IssueStep::Escalate {
+            note: "需要城管".into(),
+        },
+        now(),
+    )
+    .unwrap();
+    st.apply_remote(&cs.export_doc(&id).unwrap(), now())
+        .unwrap();
+    st.act_on_issue(
+        &id,
+        IssueStep::Dispatch {
+            departments: vec!["城管".into(), "住建".into()],
+            grade: Grade::Urgent,
+        },
+        now(),
+    )
+    .unwrap();
+    let listed = |at: Instant, only_overdue: bool| {
+        st.issues(
+            &IssueFilter {
+                overdue_at: only_overdue.then_some(at),
+                ..Default::default()
+            },
+            at,
+        )
+        .unwrap()
+    };
+    let within = now() + chrono::Duration::hours(23);
+    let after = now() + chrono::Duration::hours(25);
+    let row = &listed(within, false)[0];
+    assert_eq!(
+        row.stage,
+        Some(Stage::Dispatched),
+        "the row carries the model's stage"
+    );
+    assert_eq!(
+        row.departments,
+        vec!["城管".to_owned(), "住建".to_owned()],
+        "departments are a list, not a joined string"
+    );
+    assert!(
+        !row.overdue,
+        "within 24 hours an urgent issue is not overdue"
+    );
+    assert!(
+        listed(within, true).is_empty(),
+        "the overdue filter agrees with the flag within 24 hours"
+    );
+    assert!(
+        listed(after, false)[0].overdue,
+        "after 24 hours it is overdue"
+    );
+    assert_eq!(
+        listed(after, true).len(),
+        1,
+        "the overdue filter agrees with the flag after 24 hours"
     );
 }

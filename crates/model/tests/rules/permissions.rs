@@ -322,3 +322,50 @@ fn role_may_agrees_with_check_for_every_role_kind_and_action() {
         disagreements.join("\n")
     );
 }
+
+#[test]
+fn the_dashboard_is_for_community_street_and_admin_only() {
+    use gridline_model::permission::{check_dashboard, may_see_dashboard};
+    for role in [
+        Role::GridWorker,
+        Role::JointLeader,
+        Role::DepartmentLiaison,
+        Role::Hub,
+    ] {
+        assert!(
+            !may_see_dashboard(role),
+            "{role:?} does not see the dashboard"
+        );
+    }
+    for role in [Role::CommunityStaff, Role::StreetStaff, Role::Admin] {
+        assert!(may_see_dashboard(role), "{role:?} sees the dashboard");
+    }
+    assert!(
+        check_dashboard(&worker()).is_err(),
+        "a grid worker asking for the dashboard is refused"
+    );
+    assert!(
+        check_dashboard(&community_staff()).is_ok(),
+        "community staff are given the dashboard"
+    );
+}
+
+#[test]
+fn what_a_role_may_start_is_the_create_column_of_the_table() {
+    use gridline_model::permission::may_create;
+    assert_eq!(
+        may_create(Role::GridWorker),
+        vec![Kind::Visit, Kind::Issue, Kind::Wish],
+        "grid workers log visits, report issues and post wishes"
+    );
+    assert_eq!(
+        may_create(Role::StreetStaff),
+        vec![Kind::Issue],
+        "street staff only report issues"
+    );
+    assert_eq!(
+        may_create(Role::DepartmentLiaison),
+        Vec::<Kind>::new(),
+        "departments start nothing"
+    );
+}

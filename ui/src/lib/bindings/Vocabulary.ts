@@ -22,6 +22,6 @@ sensitive_tags: Array<string>, limits: Limits,
 issue_steps: Array<StepFields>, 
 /**
  * The fields of each wish step, by the key act_on_wish takes (claim,
- * withdraw_claim, fulfil, confirm, withdraw).
+ * withdraw-claim, fulfil, confirm, withdraw).
  */
 wish_steps: Array<StepFields>, };

@@ -2,6 +2,6 @@
 
 export type WishAction = { 
 /**
- * claim, withdraw_claim, fulfil, confirm, withdraw.
+ * claim, withdraw-claim, fulfil, confirm, withdraw (`WishStep::key`).
  */
 step: string, note: string | null, resident: string | null, reason: string | null, };

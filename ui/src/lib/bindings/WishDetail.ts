@@ -11,6 +11,6 @@ pending: Array<string>,
  */
 my_claim_pending: boolean, sync_state: string, 
 /**
- * claim, withdraw_claim, fulfil, confirm, withdraw.
+ * claim, withdraw-claim, fulfil, confirm, withdraw (`WishStep::key`).
  */
 offered: Array<string>, events: Array<TimelineEvent>, };

@@ -65,6 +65,7 @@ export const en: Record<Key, string> = {
   'sync.progressOpen': 'Received {received}',
   'sync.conflicted': '{n} {n:record has|records have} a conflict: open the record and choose a value',
   'sync.refusedCopies': '{n} {n:record|records} refused by the hub (read-only copy)',
+  'sync.overruled': '{n} of your steps {n:was|were} overruled',
   'sync.whatToDo': 'What to do',
   'sync.phase.offline': 'offline',
   'sync.phase.syncing': 'syncing',

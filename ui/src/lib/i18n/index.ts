@@ -35,21 +35,11 @@ export type TermKind =
   | 'cat' | 'wishCat' | 'tag' | 'issueState' | 'wishState' | 'step' | 'role'
   | 'syncState' | 'relation' | 'gender' | 'visitKind' | 'refusedKind' | 'grade' | 'urgency';
 
-/**
- * Backend keys arrive as `withdraw_claim`, `withdraw-claim` or `GridWorker`
- * depending on the layer; steps and roles are looked up in one kebab form.
- */
-export function normaliseKey(kind: TermKind, raw: string): string {
-  if (kind === 'step' || kind === 'role' || kind === 'visitKind') {
-    return raw.trim().replace(/([a-z])([A-Z])/g, '$1-$2').replace(/[_\s]+/g, '-').toLowerCase();
-  }
-  return raw.trim();
-}
-
 /** A backend word in the user's language; an unknown word is shown as it came. */
 export function lookupTerm(dict: Dict, kind: TermKind, raw: string | null | undefined): string {
   if (raw === null || raw === undefined || raw === '') return '';
-  const key = `${kind}.${normaliseKey(kind, raw)}`;
+  // Backend words arrive as the model spells them (`withdraw-claim`, `grid-worker`).
+  const key = `${kind}.${raw.trim()}`;
   return (dict as Record<string, string>)[key] ?? raw;
 }
 

@@ -64,6 +64,7 @@ export const zhCN = {
   'sync.progressOpen': '已接收 {received}',
   'sync.conflicted': '{n} 条记录有冲突，请打开记录选择要保留的值',
   'sync.refusedCopies': '{n} 条记录被服务器拒绝 (只读副本)',
+  'sync.overruled': '{n} 步被驳回',
   'sync.whatToDo': '怎么办',
   'sync.phase.offline': '离线',
   'sync.phase.syncing': '同步中',

@@ -1,0 +1,9 @@
+//! The app's commands, by concern. Each locks the device, converts its input
+//! (`dto`), calls the device, and converts the answer (`convert`).
+
+pub mod device;
+pub mod households;
+pub mod issues;
+pub mod summary;
+pub mod sync;
+pub mod wishes;

@@ -1,0 +1,122 @@
+//! Enrolment, what the device is and who uses it, the vocabulary forms use,
+//! drafts and the interface language.
+
+use gridline_device::Device;
+use gridline_model::permission::{self, Kind};
+use tauri::State;
+
+use crate::convert;
+use crate::dto;
+use crate::state::{app_error, not_enrolled, with_any, AppState, Res};
+
+#[tauri::command]
+pub async fn device_info(s: State<'_, AppState>) -> Res<dto::DeviceInfo> {
+    let guard = s.device.lock().await;
+    info_of(&s, guard.as_ref())
+}
+
+/// Exchanges a one-time code for the hub's binding, then starts syncing.
+#[tauri::command]
+pub async fn enroll(s: State<'_, AppState>, hub: String, code: String) -> Res<dto::DeviceInfo> {
+    let mut guard = s.device.lock().await;
+    if guard.as_ref().is_some_and(|d| d.is_enrolled()) {
+        return Err(app_error(
+            "already_initialised",
+            gridline_model::text!("本机已注册", "this device is already enrolled"),
+        ));
+    }
+    if guard.is_none() {
+        *guard = Some(Device::init_for_enrolment(&s.dir)?);
+    }
+    let device = guard.as_mut().expect("device was just created");
+    gridline_device::sync::enroll(device, &hub, &code, None).await?;
+    let info = info_of(&s, Some(device))?;
+    drop(guard);
+    s.kick();
+    Ok(info)
+}
+
+#[tauri::command]
+pub async fn vocabulary() -> Res<dto::Vocabulary> {
+    Ok(convert::vocabulary())
+}
+
+pub(crate) fn info_of(s: &AppState, d: Option<&Device>) -> Res<dto::DeviceInfo> {
+    let language = match d {
+        Some(d) => d.language()?,
+        None => "zh-CN".into(),
+    };
+    let status = d.map(|d| d.sync_status()).transpose()?;
+    Ok(match d {
+        Some(d) if d.is_enrolled() => {
+            let u = d.user();
+            dto::DeviceInfo {
+                enrolled: true,
+                device_id: d.identity().device_id.clone(),
+                user_id: u.id.clone(),
+                user_name: u.name.clone(),
+                role: u.role.key().into(),
+                scope: u.scope.encode(),
+                hub_url: status.and_then(|s| s.hub_url),
+                dashboard: permission::may_see_dashboard(u.role),
+                may: permission::may_create(u.role)
+                    .into_iter()
+                    .filter_map(|k| match k {
+                        Kind::Visit => Some("log_visit".to_owned()),
+                        Kind::Issue => Some("report_issue".to_owned()),
+                        Kind::Wish => Some("post_wish".to_owned()),
+                        _ => None,
+                    })
+                    .collect(),
+                grids: match &u.scope {
+                    gridline_model::Scope::Grids(g) => g.iter().map(|g| g.to_string()).collect(),
+                    _ => Vec::new(),
+                },
+                language,
+                data_dir: s.dir.display().to_string(),
+                suggested_hub: s.suggested_hub.clone(),
+            }
+        }
+        _ => dto::DeviceInfo {
+            enrolled: false,
+            device_id: d
+                .map(|d| d.identity().device_id.clone())
+                .unwrap_or_default(),
+            user_id: String::new(),
+            user_name: String::new(),
+            role: String::new(),
+            scope: String::new(),
+            hub_url: None,
+            dashboard: false,
+            may: Vec::new(),
+            grids: Vec::new(),
+            language,
+            data_dir: s.dir.display().to_string(),
+            suggested_hub: s.suggested_hub.clone(),
+        },
+    })
+}
+
+#[tauri::command]
+pub async fn draft_get(s: State<'_, AppState>, key: String) -> Res<Option<String>> {
+    Ok(with_any(&s, |d| d.draft(&key)).await?.flatten())
+}
+
+#[tauri::command]
+pub async fn draft_put(s: State<'_, AppState>, key: String, value: String) -> Res<()> {
+    with_any(&s, |d| d.save_draft(&key, &value)).await?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn draft_clear(s: State<'_, AppState>, key: String) -> Res<()> {
+    with_any(&s, |d| d.clear_draft(&key)).await?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn set_language(s: State<'_, AppState>, lang: String) -> Res<()> {
+    with_any(&s, |d| d.set_language(&lang))
+        .await?
+        .ok_or_else(not_enrolled)
+}

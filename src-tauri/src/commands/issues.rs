@@ -1,0 +1,84 @@
+//! Issues: the list, one issue, reporting, and workflow steps.
+
+use gridline_device::app as dapp;
+use tauri::State;
+
+use crate::commands::households::created;
+use crate::convert;
+use crate::dto;
+use crate::state::{now, with, AppState, Res};
+
+#[tauri::command]
+pub async fn issues(s: State<'_, AppState>, query: dto::IssueQuery) -> Res<Vec<dto::IssueRow>> {
+    let t = now();
+    with(&s, |d| {
+        let filter = gridline_device::IssueFilter {
+            stage: query
+                .state
+                .as_deref()
+                .filter(|x| !x.is_empty())
+                .map(gridline_model::issue::Stage::parse)
+                .transpose()?,
+            category: query.category.filter(|x| !x.is_empty()),
+            grid: None,
+            overdue_at: query.overdue.then_some(t),
+            limit: Some(query.limit.map(|l| l as usize).unwrap_or(300)),
+        };
+        let rows = d.issues(&filter, t)?;
+        Ok(rows.into_iter().map(convert::issue_row).collect())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn issue(s: State<'_, AppState>, id: String) -> Res<dto::IssueDetail> {
+    with(&s, |d| Ok(convert::issue(d.issue(&id, now())?))).await
+}
+
+#[tauri::command]
+pub async fn report_issue(s: State<'_, AppState>, issue: dto::NewIssue) -> Res<dto::Created> {
+    let c = with(&s, |d| {
+        d.report_issue_with_id(
+            &gridline_device::NewIssue {
+                grid: issue.grid.filter(|g| !g.is_empty()),
+                household: issue.household_id.filter(|h| !h.is_empty()),
+                category: issue.category,
+                description: issue.description,
+                location: issue.location,
+                urgency: issue.urgency,
+            },
+            issue.id.as_deref().filter(|i| !i.is_empty()),
+            now(),
+        )
+    })
+    .await?;
+    s.kick();
+    Ok(created(c))
+}
+
+#[tauri::command]
+pub async fn act_on_issue(
+    s: State<'_, AppState>,
+    id: String,
+    action: dto::IssueAction,
+) -> Res<dto::IssueDetail> {
+    let step = dapp::issue_step(&dapp::IssueAction {
+        step: action.step,
+        reason: action.reason,
+        into: action.into,
+        note: action.note,
+        departments: action.departments,
+        grade: action.grade,
+        feedback: action.feedback,
+        satisfied: action.satisfied,
+        resident: action.resident,
+        comment: action.comment,
+    })?;
+    let r = with(&s, |d| {
+        d.act_on_issue(&id, step, now())?;
+        Ok(convert::issue(d.issue(&id, now())?))
+    })
+    .await?;
+    s.kick();
+    Ok(r)
+}
