@@ -411,7 +411,7 @@ export const en: Record<Key, string> = {
   'refused.exported': 'Exported to: {path}',
   'refused.reason': 'Reason',
   'refusedKind.household': 'household',
-  'refusedKind.household_private': 'household private details',
+  'refusedKind.household-private': 'household private details',
   'refusedKind.visit': 'visit',
   'refusedKind.issue': 'issue',
   'refusedKind.wish': 'wish',

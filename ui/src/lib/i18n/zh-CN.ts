@@ -410,7 +410,7 @@ export const zhCN = {
   'refused.exported': '已导出到：{path}',
   'refused.reason': '原因',
   'refusedKind.household': '住户',
-  'refusedKind.household_private': '住户敏感信息',
+  'refusedKind.household-private': '住户敏感信息',
   'refusedKind.visit': '走访',
   'refusedKind.issue': '事件',
   'refusedKind.wish': '心愿',
