@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use gridline_bench::{peer, soak, sync, Sample};
 use gridline_device::sync::SyncReport;
+use gridline_model::text;
 use serde_json::json;
 
 use crate::output::print_json;
@@ -137,7 +138,14 @@ pub fn run(ctx: &Ctx, cmd: BenchCmd) -> anyhow::Result<()> {
         }
         BenchCmd::Soak(a) => {
             if cfg!(debug_assertions) {
-                eprintln!("注意 (note): 这是调试构建 (a debug build; use `cargo run --release -p gridline-cli -- bench soak`)");
+                eprintln!(
+                    "{}: {}",
+                    text!("注意", "note"),
+                    text!(
+                        "这是调试构建，请用 `cargo run --release -p gridline-cli -- bench soak`",
+                        "a debug build; use `cargo run --release -p gridline-cli -- bench soak`"
+                    )
+                );
             }
             let base = a.dir.unwrap_or_else(std::env::temp_dir);
             let o = soak::Options {
@@ -164,7 +172,14 @@ pub fn run(ctx: &Ctx, cmd: BenchCmd) -> anyhow::Result<()> {
 
 fn run_store(ctx: &Ctx, a: StoreArgs) -> anyhow::Result<()> {
     if cfg!(debug_assertions) {
-        eprintln!("注意 (note): 这是调试构建，数字会偏慢 (a debug build; use `cargo run --release -p gridline-cli -- bench store`)");
+        eprintln!(
+            "{}: {}",
+            text!("注意", "note"),
+            text!(
+                "这是调试构建，数字会偏慢，请用 `cargo run --release -p gridline-cli -- bench store`",
+                "a debug build, so the figures are slow; use `cargo run --release -p gridline-cli -- bench store`"
+            )
+        );
     }
     let base = a.dir.unwrap_or_else(std::env::temp_dir);
     let b = gridline_bench::store::run(&base, !a.skip_street, ctx.now).map_err(failed)?;
@@ -184,10 +199,13 @@ fn run_store(ctx: &Ctx, a: StoreArgs) -> anyhow::Result<()> {
         }));
         return Ok(());
     }
+    let (documents, seconds) = (b.grid_documents, b.grid_seed.as_secs_f64());
     println!(
-        "gridline bench store — 一个演示网格 (one demo grid): {} documents, seeded in {:.2} s",
-        b.grid_documents,
-        b.grid_seed.as_secs_f64()
+        "gridline bench store — {}",
+        text!(
+            "一个演示网格：{documents} 个文档，生成用时 {seconds:.2} s",
+            "one demo grid: {documents} documents, seeded in {seconds:.2} s"
+        )
     );
     println!(
         "{}",

@@ -4,9 +4,10 @@ use std::time::Instant;
 
 use clap::{Args, Subcommand};
 use gridline_device::demo::{seed, Scale};
+use gridline_model::text;
 use serde_json::json;
 
-use crate::output::{kv, print_json};
+use crate::output::{kv_of, print_json, say};
 use crate::Ctx;
 
 #[derive(Debug, Subcommand)]
@@ -52,23 +53,40 @@ pub fn run(ctx: &Ctx, cmd: DemoCmd) -> anyhow::Result<()> {
                 }));
                 return Ok(());
             }
-            out!("演示数据已生成 (demo data seeded) — 仅供本机试用，不同步 (for trying this device; never syncs)");
-            kv(&[
-                ("网格 (grids)", stats.grids.to_string()),
-                ("户 (households)", stats.households.to_string()),
-                ("保密部分 (private parts)", stats.private_parts.to_string()),
-                ("居民 (residents)", stats.residents.to_string()),
-                ("走访 (visits)", stats.visits.to_string()),
-                ("事件 (issues)", stats.issues.to_string()),
-                ("心愿 (wishes)", stats.wishes.to_string()),
+            out!(
+                "{} — {}",
+                text!("演示数据已生成", "demo data seeded"),
+                text!(
+                    "仅供本机试用，不同步",
+                    "for trying this device; never syncs"
+                )
+            );
+            kv_of(&[
+                (text!("网格", "grids"), stats.grids.to_string()),
+                (text!("户", "households"), stats.households.to_string()),
                 (
-                    "范围外跳过 (skipped, outside scope)",
+                    text!("保密部分", "private parts"),
+                    stats.private_parts.to_string(),
+                ),
+                (text!("居民", "residents"), stats.residents.to_string()),
+                (text!("走访", "visits"), stats.visits.to_string()),
+                (text!("事件", "issues"), stats.issues.to_string()),
+                (text!("心愿", "wishes"), stats.wishes.to_string()),
+                (
+                    text!("范围外跳过", "skipped, outside scope"),
                     stats.skipped.to_string(),
                 ),
-                ("文档合计 (documents)", stats.documents().to_string()),
-                ("用时 (elapsed)", format!("{:.2} s", elapsed.as_secs_f64())),
+                (
+                    text!("文档合计", "documents"),
+                    stats.documents().to_string(),
+                ),
+                (
+                    text!("用时", "elapsed"),
+                    format!("{:.2} s", elapsed.as_secs_f64()),
+                ),
             ]);
-            out!("已保存 (saved) {} 个文档 (documents)", stats.documents());
+            let documents = stats.documents();
+            say!("已保存 {documents} 个文档", "saved {documents} documents");
             Ok(())
         }
     }
@@ -87,6 +105,10 @@ fn seed_hub(ctx: &Ctx, scale: Scale, seed_value: u64) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    out!("街道枢纽演示数据已生成 (demo data seeded on the hub): {} 个网格，{} 个文档 (grids, documents)，用时 {:.1} s", report.grids, report.documents, elapsed.as_secs_f64());
+    let (grids, documents, seconds) = (report.grids, report.documents, elapsed.as_secs_f64());
+    say!(
+        "街道枢纽演示数据已生成：{grids} 个网格，{documents} 个文档，用时 {seconds:.1} s",
+        "demo data seeded on the hub: {grids} grids, {documents} documents in {seconds:.1} s"
+    );
     Ok(())
 }

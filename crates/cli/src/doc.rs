@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use gridline_model::text;
 
 use crate::Ctx;
 
@@ -25,9 +26,9 @@ pub fn run(ctx: &Ctx, cmd: DocCmd) -> anyhow::Result<()> {
             let device = ctx.open()?;
             let bytes = device.export_doc(&a.id)?;
             let mut out = std::io::stdout().lock();
-            out.write_all(&bytes)
-                .context("writing the document to stdout")?;
-            out.flush().context("writing the document to stdout")?;
+            let writing = || text!("把文档写到标准输出", "writing the document to stdout");
+            out.write_all(&bytes).with_context(writing)?;
+            out.flush().with_context(writing)?;
             Ok(())
         }
     }

@@ -10,10 +10,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use gridline_hub::Hub;
-use gridline_model::{Role, Scope, User};
+use gridline_model::{text, Role, Scope, Text, User};
 use serde_json::json;
 
-use crate::output::{kv, print_json, Table};
+use crate::output::{kv_of, print_json, say, word, Table};
 use crate::{usage, Ctx};
 
 #[derive(Debug, Subcommand)]
@@ -160,13 +160,18 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
                     &json!({"status": "saved", "street": a.street, "hub_actor": hub.actor_hex()}),
                 );
             } else {
-                out!("街道枢纽已创建 (hub created) — {}", ctx.data.display());
-                kv(&[
-                    ("街道 (street)", format!("{} {}", a.street, a.name)),
-                    ("枢纽执行者 (hub actor)", hub.actor_hex()),
+                out!(
+                    "{} — {}",
+                    text!("街道枢纽已创建", "hub created"),
+                    ctx.data.display()
+                );
+                kv_of(&[
+                    (text!("街道", "street"), format!("{} {}", a.street, a.name)),
+                    (text!("枢纽执行者", "hub actor"), hub.actor_hex()),
                 ]);
                 out!(
-                    "下一步 (next): gridline --data {} hub serve",
+                    "{}: gridline --data {} hub serve",
+                    text!("下一步", "next"),
                     ctx.data.display()
                 );
             }
@@ -183,10 +188,14 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
         HubCmd::Enroll(a) => {
             let role = Role::parse(&a.role)?;
             if matches!(role, Role::Admin | Role::Hub) {
-                return Err(usage(format!(
-                    "{}不作为设备注册 (admins and the hub are not enrolled as devices); 管理员在枢纽的数据目录上用 gridline hub … 命令，如 hub households、hub audit (admins use the hub commands on the hub's data directory); --role 可用 (roles): grid-worker, joint-leader, community-staff, street-staff, department",
-                    role.zh()
-                )));
+                let zh = role.zh();
+                return Err(usage(
+                    text!(
+                        "{zh}不作为设备注册；管理员在枢纽的数据目录上用 gridline hub … 命令，如 hub households、hub audit；--role 可用：grid-worker, joint-leader, community-staff, street-staff, department",
+                        "admins and the hub are not enrolled as devices; admins use the hub commands on the hub's data directory, such as hub households and hub audit; --role takes: grid-worker, joint-leader, community-staff, street-staff, department"
+                    )
+                    .to_string(),
+                ));
             }
             let hub = Hub::open(&ctx.data)?;
             let user = User {
@@ -201,21 +210,26 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
                     &json!({"code": code, "expires_in_hours": gridline_hub::CODE_TTL_HOURS}),
                 );
             } else {
-                out!("注册码 (enrolment code): {code}");
-                out!(
-                    "仅可使用一次，{} 小时内有效 (single use, valid for {} hours)",
-                    gridline_hub::CODE_TTL_HOURS,
-                    gridline_hub::CODE_TTL_HOURS
+                out!("{}: {code}", text!("注册码", "enrolment code"));
+                let hours = gridline_hub::CODE_TTL_HOURS;
+                say!(
+                    "仅可使用一次，{hours} 小时内有效",
+                    "single use, valid for {hours} hours"
                 );
-                out!("在设备上 (on the device): gridline device enroll --hub http://HUB:7878 --code {code}");
+                out!(
+                    "{}: gridline device enroll --hub http://HUB:7878 --code {code}",
+                    text!("在设备上", "on the device")
+                );
             }
             Ok(())
         }
         HubCmd::Revoke(a) => {
             Hub::open(&ctx.data)?.revoke_as(&a.device, &a.admin, ctx.now)?;
             out!(
-                "已停用 (revoked) {} — 下次请求起拒绝 (refused from its next request)",
-                a.device
+                "{} {} — {}",
+                text!("已停用", "revoked"),
+                a.device,
+                text!("下次请求起拒绝", "refused from its next request")
             );
             Ok(())
         }
@@ -229,23 +243,23 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
                     .collect::<Vec<_>>()));
                 return Ok(());
             }
-            let mut t = Table::new(&[
-                "设备 (device)",
-                "用户 (user)",
-                "角色 (role)",
-                "范围 (scope)",
-                "状态 (state)",
+            let mut t = Table::of(&[
+                text!("设备", "device"),
+                text!("用户", "user"),
+                text!("角色", "role"),
+                text!("范围", "scope"),
+                text!("状态", "state"),
             ]);
             for d in devices {
                 t.row(vec![
                     d.id,
                     format!("{} ({})", d.user.name, d.user.id),
-                    d.user.role.zh().into(),
+                    word(d.user.role.zh(), d.user.role.key()),
                     d.user.scope.encode(),
                     if d.revoked_at.is_some() {
-                        "已停用".into()
+                        word("已停用", "revoked")
                     } else {
-                        "正常".into()
+                        word("正常", "active")
                     },
                 ]);
             }
@@ -255,10 +269,8 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
         HubCmd::Import(a) => {
             let hub = Hub::open(&ctx.data)?;
             let bytes = std::fs::read(&a.file).map_err(|e| {
-                usage(format!(
-                    "无法读取 {} (cannot read the file): {e}",
-                    a.file.display()
-                ))
+                let file = a.file.display();
+                usage(text!("无法读取 {file}：{e}", "cannot read {file}: {e}").to_string())
             })?;
             let report = hub.import_households(&bytes, &a.admin, ctx.now)?;
             if ctx.json {
@@ -266,7 +278,12 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
                     &json!({"status": "saved", "households": report.households, "grids": report.grids, "communities": report.communities}),
                 );
             } else {
-                out!("已导入 (imported) {} 户，{} 个网格，{} 个社区 (households, grids, communities)", report.households, report.grids, report.communities);
+                let (households, grids, communities) =
+                    (report.households, report.grids, report.communities);
+                say!(
+                    "已导入 {households} 户，{grids} 个网格，{communities} 个社区",
+                    "imported {households} households, {grids} grids, {communities} communities"
+                );
             }
             Ok(())
         }
@@ -285,9 +302,13 @@ fn parse_since(s: &str) -> anyhow::Result<gridline_model::Instant> {
         .and_then(|t| t.and_local_timezone(beijing).single())
         .map(|t| t.with_timezone(&chrono::Utc))
         .ok_or_else(|| {
-            usage(format!(
-                "无法识别的时间 {s} (cannot read the time): 请用 2026-11-28 或 2026-11-28T08:00:00+08:00"
-            ))
+            usage(
+                text!(
+                    "无法识别的时间 {s}：请用 2026-11-28 或 2026-11-28T08:00:00+08:00",
+                    "cannot read the time {s}: use 2026-11-28 or 2026-11-28T08:00:00+08:00"
+                )
+                .to_string(),
+            )
         })
 }
 
@@ -312,7 +333,8 @@ fn action_words(action: &str) -> String {
     if zh.is_empty() {
         action.to_owned()
     } else {
-        format!("{zh} ({action})")
+        // The action key is already English: the words are the key itself.
+        text!("{zh}", "{action}").to_string()
     }
 }
 
@@ -331,18 +353,18 @@ fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if rows.is_empty() {
-        out!("没有审计记录 (no audit rows match)");
+        say!("没有审计记录", "no audit rows match");
         return Ok(());
     }
     let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is valid");
-    let mut t = Table::new(&[
-        "时间 (time, 北京)",
-        "用户 (user)",
-        "设备 (device)",
-        "记录 (record)",
-        "类型 (kind)",
-        "操作 (action)",
-        "管理员 (admin)",
+    let mut t = Table::of(&[
+        text!("时间（北京）", "time, Beijing"),
+        text!("用户", "user"),
+        text!("设备", "device"),
+        text!("记录", "record"),
+        text!("类型", "kind"),
+        text!("操作", "action"),
+        text!("管理员", "admin"),
     ]);
     for r in &rows {
         let at = chrono::DateTime::parse_from_rfc3339(&r.at)
@@ -363,7 +385,8 @@ fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<()> {
         ]);
     }
     t.print();
-    out!("共 {} 条 ({} rows)", rows.len(), rows.len());
+    let n = rows.len();
+    say!("共 {n} 条", "{n} rows");
     Ok(())
 }
 
@@ -372,7 +395,7 @@ fn enrol_unlock(ctx: &Ctx, a: EnrolUnlockArgs) -> anyhow::Result<()> {
     let u = hub.enrol_unlock(a.source, &a.admin, ctx.now)?;
     let name = |s: &str| {
         if s.is_empty() {
-            "未记录 (not recorded)".to_owned()
+            text!("未记录", "not recorded").to_string()
         } else {
             s.to_owned()
         }
@@ -388,40 +411,45 @@ fn enrol_unlock(ctx: &Ctx, a: EnrolUnlockArgs) -> anyhow::Result<()> {
     }
     if u.sources.is_empty() {
         match &u.source {
-            Some(s) => out!(
-                "没有来自 {s} 的注册码错误记录，该地址未被锁定 (no recorded bad enrolment codes from {s}; it was not locked)"
+            Some(s) => say!(
+                "没有来自 {s} 的注册码错误记录，该地址未被锁定",
+                "no recorded bad enrolment codes from {s}; it was not locked"
             ),
-            None => out!(
-                "没有注册码错误记录，注册未被锁定 (no recorded bad enrolment codes; enrolment was not locked)"
+            None => say!(
+                "没有注册码错误记录，注册未被锁定",
+                "no recorded bad enrolment codes; enrolment was not locked"
             ),
         }
         return Ok(());
     }
-    let mut t = Table::new(&["来源 (source)", "错误次数 (bad codes)"]);
+    let mut t = Table::of(&[text!("来源", "source"), text!("错误次数", "bad codes")]);
     for (s, n) in &u.sources {
         t.row(vec![name(s), n.to_string()]);
     }
     t.print();
     let n = u.failures();
     match &u.source {
-        Some(s) => out!(
-            "已清除来自 {s} 的 {n} 次注册码错误记录，该地址的锁定已解除 (cleared {n} recorded bad enrolment codes from {s}; its lock is lifted)"
+        Some(s) => say!(
+            "已清除来自 {s} 的 {n} 次注册码错误记录，该地址的锁定已解除",
+            "cleared {n} recorded bad enrolment codes from {s}; its lock is lifted"
         ),
-        None => out!(
-            "已清除 {n} 次注册码错误记录，所有注册锁定已解除 (cleared {n} recorded bad enrolment codes; every enrolment lock is lifted)"
+        None => say!(
+            "已清除 {n} 次注册码错误记录，所有注册锁定已解除",
+            "cleared {n} recorded bad enrolment codes; every enrolment lock is lifted"
         ),
     }
-    out!("已记入审计，可用 gridline hub audit 查看 (audited: see gridline hub audit)");
+    say!(
+        "已记入审计，可用 gridline hub audit 查看",
+        "audited: see gridline hub audit"
+    );
     Ok(())
 }
 
 fn import_changes(ctx: &Ctx, a: ImportChangesArgs) -> anyhow::Result<()> {
     let hub = Hub::open(&ctx.data)?;
     let bytes = std::fs::read(&a.file).map_err(|e| {
-        usage(format!(
-            "无法读取 {} (cannot read the file): {e}",
-            a.file.display()
-        ))
+        let file = a.file.display();
+        usage(text!("无法读取 {file}：{e}", "cannot read {file}: {e}").to_string())
     })?;
     let r = hub.import_changes(&bytes, &a.admin, a.dry_run, ctx.now)?;
     if ctx.json {
@@ -433,48 +461,70 @@ fn import_changes(ctx: &Ctx, a: ImportChangesArgs) -> anyhow::Result<()> {
         }));
         return Ok(());
     }
-    out!(
-        "{} — 设备 (device) {}，用户 (user) {}，角色 (role) {}，范围 (scope) {}{}",
-        if a.dry_run {
-            "审核，不保存 (review only, nothing kept)"
-        } else {
-            "导入 (import)"
-        },
-        r.device_id,
-        r.user_id,
-        r.role,
-        r.scope,
-        match &r.revoked_at {
-            Some(t) => format!("，已于 {} 停用 (revoked)", crate::output::when_str(t)),
-            None => "，未停用 (not revoked)".into(),
+    let what = if a.dry_run {
+        text!("审核，不保存", "review only, nothing kept")
+    } else {
+        text!("导入", "import")
+    };
+    let (device, user, role, scope) = (&r.device_id, &r.user_id, &r.role, &r.scope);
+    let revoked = match &r.revoked_at {
+        Some(t) => {
+            let at = crate::output::when_str(t);
+            text!("已于 {at} 停用", "revoked at {at}")
         }
+        None => text!("未停用", "not revoked"),
+    };
+    out!(
+        "{what} — {}",
+        Text::new(
+            format!(
+                "设备 {device}，用户 {user}，角色 {role}，范围 {scope}，{}",
+                revoked.zh
+            ),
+            format!(
+                "device {device}, user {user}, role {role}, scope {scope}, {}",
+                revoked.en
+            ),
+        )
     );
     let verb = if a.dry_run {
-        "将导入 (would apply)"
+        text!("将导入", "would apply")
     } else {
-        "已导入 (applied)"
+        text!("已导入", "applied")
     };
-    let mut t = Table::new(&["记录 (record)", "类型 (kind)", "结果 (outcome)"]);
+    let mut t = Table::of(&[
+        text!("记录", "record"),
+        text!("类型", "kind"),
+        text!("结果", "outcome"),
+    ]);
     for d in &r.docs {
         let outcome = match &d.outcome {
-            gridline_hub::Outcome::Applied => verb.to_owned(),
-            gridline_hub::Outcome::AlreadyOnHub => "枢纽已有 (already on the hub)".to_owned(),
+            gridline_hub::Outcome::Applied => verb.to_string(),
+            gridline_hub::Outcome::AlreadyOnHub => {
+                text!("枢纽已有", "already on the hub").to_string()
+            }
             gridline_hub::Outcome::Refused { code, reason } => {
-                format!("拒绝 (refused) [{code}]: {reason}")
+                format!("{} [{code}]: {reason}", text!("拒绝", "refused"))
             }
         };
         t.row(vec![d.id.clone(), crate::output::or_dash(&d.kind), outcome]);
     }
     t.print();
+    let (applied, already, refused) = (r.applied(), r.already(), r.refused());
     out!(
-        "{verb} {}，枢纽已有 (already on the hub) {}，拒绝 (refused) {}",
-        r.applied(),
-        r.already(),
-        r.refused()
+        "{}",
+        Text::new(
+            format!("{} {applied}，枢纽已有 {already}，拒绝 {refused}", verb.zh),
+            format!(
+                "{} {applied}, already on the hub {already}, refused {refused}",
+                verb.en
+            ),
+        )
     );
     if a.dry_run && r.applied() > 0 {
         out!(
-            "确认后导入 (to import): gridline hub import-changes {} --admin {}",
+            "{}: gridline hub import-changes {} --admin {}",
+            text!("确认后导入", "to import"),
             a.file.display(),
             a.admin
         );
@@ -503,7 +553,10 @@ fn serve(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<()> {
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&a.listen)
             .await
-            .map_err(|e| usage(format!("无法监听 {} (cannot listen): {e}", a.listen)))?;
+            .map_err(|e| {
+                let at = &a.listen;
+                usage(text!("无法监听 {at}：{e}", "cannot listen on {at}: {e}").to_string())
+            })?;
         let addr = listener.local_addr()?;
         let stop = async {
             let _ = tokio::signal::ctrl_c().await;
@@ -511,14 +564,22 @@ fn serve(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<()> {
         match (&a.tls_cert, &a.tls_key) {
             (Some(cert), Some(key)) => {
                 tracing::info!(listen = %addr, "hub serving https");
-                eprintln!("街道枢纽运行中 (hub serving) https://{addr} — Ctrl-C 停止 (stop)");
+                eprintln!(
+                    "{} https://{addr} — {}",
+                    text!("街道枢纽运行中", "hub serving"),
+                    text!("Ctrl-C 停止", "Ctrl-C to stop")
+                );
                 gridline_hub::server::run_tls(listener, hub, cert, key, options, stop)
                     .await
                     .map_err(|e| usage(format!("TLS: {e}")))?;
             }
             _ => {
                 tracing::info!(listen = %addr, "hub serving");
-                eprintln!("街道枢纽运行中 (hub serving) http://{addr} — Ctrl-C 停止 (stop)");
+                eprintln!(
+                    "{} http://{addr} — {}",
+                    text!("街道枢纽运行中", "hub serving"),
+                    text!("Ctrl-C 停止", "Ctrl-C to stop")
+                );
                 gridline_hub::server::run(listener, hub, options, stop).await?;
             }
         }

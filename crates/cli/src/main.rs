@@ -177,9 +177,11 @@ fn parse_lang(s: &str) -> Result<gridline_model::Lang, String> {
         "zh" => Ok(gridline_model::Lang::Zh),
         "en" => Ok(gridline_model::Lang::En),
         "both" => Ok(gridline_model::Lang::Both),
-        other => Err(format!(
-            "“{other}”不是可用的语言，请用 zh、en 或 both (\"{other}\" is not a language here: use zh, en or both)"
-        )),
+        other => Err(text!(
+            "“{other}”不是可用的语言，请用 zh、en 或 both",
+            "\"{other}\" is not a language here: use zh, en or both"
+        )
+        .to_string()),
     }
 }
 

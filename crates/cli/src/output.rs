@@ -2,10 +2,20 @@
 //! key–value blocks, times in Beijing time, JSON, and the "saved" line.
 
 use chrono::{DateTime, FixedOffset};
-use gridline_model::Instant;
+use gridline_model::{text, Instant, Text};
 use serde_json::{json, Value};
 
 use crate::Ctx;
+
+/// `out!` for a message in the user's language: `say!("中文 {x}", "English {x}")`
+/// prints the [`text!`](gridline_model::text) line in the language `--lang`
+/// chose (both halves by default).
+macro_rules! say {
+    ($($arg:tt)+) => {
+        out!("{}", gridline_model::text!($($arg)+))
+    };
+}
+pub(crate) use say;
 
 /// Display width of a string in a terminal: East Asian wide characters take two columns.
 pub fn width(s: &str) -> usize {
@@ -43,6 +53,14 @@ impl Table {
     pub fn new(headers: &[&str]) -> Table {
         Table {
             headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// A table whose headers are said in the user's language.
+    pub fn of(headers: &[Text]) -> Table {
+        Table {
+            headers: headers.iter().map(ToString::to_string).collect(),
             rows: Vec::new(),
         }
     }
@@ -86,6 +104,17 @@ pub fn kv(pairs: &[(&str, String)]) {
     }
 }
 
+/// [`kv`] with each label said in the user's language.
+pub fn kv_of(pairs: &[(Text, String)]) {
+    let labels: Vec<String> = pairs.iter().map(|(k, _)| k.to_string()).collect();
+    let pairs: Vec<(&str, String)> = labels
+        .iter()
+        .zip(pairs)
+        .map(|(k, (_, v))| (k.as_str(), v.clone()))
+        .collect();
+    kv(&pairs);
+}
+
 fn beijing() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
@@ -127,7 +156,7 @@ pub fn saved(ctx: &Ctx, id: &str, extra: Value) {
         }
         print_json(&v);
     } else {
-        out!("已保存 (saved) {id}");
+        out!("{} {id}", text!("已保存", "saved"));
     }
 }
 
@@ -144,7 +173,23 @@ pub fn created(ctx: &Ctx, c: &gridline_device::Created, extra: Value) {
     } else if ctx.json {
         print_json(&json!({ "status": "saved", "id": id, "already_saved": true }));
     } else {
-        out!("已保存 (saved) {id} — 此编号的记录已保存过，是同一条记录，未重复保存 (already saved under this id: the same record, not a second one)");
+        out!(
+            "{} {id} — {}",
+            text!("已保存", "saved"),
+            text!(
+                "此编号的记录已保存过，是同一条记录，未重复保存",
+                "already saved under this id: the same record, not a second one"
+            )
+        );
+    }
+}
+
+/// A short word in a table cell (a role, a state, a tag): Chinese, or
+/// English under `--lang en`; never both, so the cells stay narrow.
+pub fn word(zh: &str, en: &str) -> String {
+    match gridline_model::text::lang() {
+        gridline_model::Lang::En => en.to_owned(),
+        gridline_model::Lang::Zh | gridline_model::Lang::Both => zh.to_owned(),
     }
 }
 

@@ -6,10 +6,10 @@
 use clap::Args;
 use gridline_hub::Record;
 use gridline_hub::{AdminQuery, Held, Hub, Listing, Shown};
-use gridline_model::{GridId, Household, Issue, Visit, Wish};
+use gridline_model::{text, GridId, Household, Issue, Visit, Wish};
 use serde_json::{json, Value};
 
-use crate::output::{kv, or_dash, print_json, when, when_str, Table};
+use crate::output::{kv, kv_of, or_dash, print_json, say, when, when_str, word, Table};
 use crate::{issue, usage, visit, wish, Ctx};
 
 #[derive(Debug, Args)]
@@ -66,7 +66,7 @@ pub fn list(ctx: &Ctx, what: Listed, a: ListArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if listing.records.is_empty() {
-        out!("枢纽上没有这类记录 (the hub holds none of these)");
+        say!("枢纽上没有这类记录", "the hub holds none of these");
     } else {
         table(what, &listing, &hub_actor).print();
     }
@@ -77,41 +77,47 @@ pub fn list(ctx: &Ctx, what: Listed, a: ListArgs) -> anyhow::Result<()> {
 fn footer(listing: &Listing, admin: &str) {
     let (n, total) = (listing.records.len(), listing.total);
     if n < total {
-        out!("显示 {n} 条，共 {total} 条 (showing {n} of {total}); 用 --grid 或 --limit 查看其余 (use --grid or --limit for the rest)");
+        say!(
+            "显示 {n} 条，共 {total} 条；用 --grid 或 --limit 查看其余",
+            "showing {n} of {total}; use --grid or --limit for the rest"
+        );
     } else {
-        out!("共 {total} 条 ({total} records)");
+        say!("共 {total} 条", "{total} records");
     }
-    out!("已记入审计：{admin} 查看 (audited as read by {admin}): gridline hub audit");
+    out!(
+        "{}: gridline hub audit",
+        text!("已记入审计：{admin} 查看", "audited as read by {admin}")
+    );
 }
 
 fn table(what: Listed, listing: &Listing, hub_actor: &str) -> Table {
     let mut t = match what {
-        Listed::Households => Table::new(&[
-            "编号 (id)",
-            "网格 (grid)",
-            "户主 (head)",
-            "地址 (address)",
-            "人数",
-            "标签 (tags)",
-            "更新 (updated)",
+        Listed::Households => Table::of(&[
+            text!("编号", "id"),
+            text!("网格", "grid"),
+            text!("户主", "head"),
+            text!("地址", "address"),
+            text!("人数", "residents"),
+            text!("标签", "tags"),
+            text!("更新", "updated"),
         ]),
-        Listed::Issues => Table::new(&[
-            "编号 (id)",
-            "网格 (grid)",
-            "类别 (category)",
-            "状态 (state)",
-            "上报人 (reporter)",
-            "上报 (reported)",
-            "描述 (description)",
+        Listed::Issues => Table::of(&[
+            text!("编号", "id"),
+            text!("网格", "grid"),
+            text!("类别", "category"),
+            text!("状态", "state"),
+            text!("上报人", "reporter"),
+            text!("上报", "reported"),
+            text!("描述", "description"),
         ]),
-        Listed::Wishes => Table::new(&[
-            "编号 (id)",
-            "网格 (grid)",
-            "心愿 (wish)",
-            "价值 (value)",
-            "状态 (state)",
-            "发布人 (poster)",
-            "认领人 (claimant)",
+        Listed::Wishes => Table::of(&[
+            text!("编号", "id"),
+            text!("网格", "grid"),
+            text!("心愿", "wish"),
+            text!("价值", "value"),
+            text!("状态", "state"),
+            text!("发布人", "poster"),
+            text!("认领人", "claimant"),
         ]),
     };
     for held in &listing.records {
@@ -122,14 +128,20 @@ fn table(what: Listed, listing: &Listing, hub_actor: &str) -> Table {
                 h.head_name().to_owned(),
                 h.address.line(),
                 h.residents.len().to_string(),
-                or_dash(&h.tags.iter().map(|t| t.zh()).collect::<Vec<_>>().join("、")),
+                or_dash(
+                    &h.tags
+                        .iter()
+                        .map(|t| word(t.zh(), t.en()))
+                        .collect::<Vec<_>>()
+                        .join(&word("、", ", ")),
+                ),
                 when_str(&held.updated_at),
             ],
             Record::Issue(i) => vec![
                 i.id.to_string(),
                 i.grid.to_string(),
                 i.category.clone(),
-                issue::stage_zh(i.state().stage.map(|s| s.key())),
+                stage(issue::stage_zh, i.state().stage.map(|s| s.key())),
                 i.reporter.clone(),
                 when(i.reported_at),
                 short(&i.description, 24),
@@ -140,8 +152,8 @@ fn table(what: Listed, listing: &Listing, hub_actor: &str) -> Table {
                     w.id.to_string(),
                     w.grid.to_string(),
                     w.title.clone(),
-                    format!("{} 元", w.value_yuan),
-                    wish::stage_zh(s.stage.map(|s| s.key())),
+                    yuan(w.value_yuan),
+                    stage(wish::stage_zh, s.stage.map(|s| s.key())),
                     w.poster.clone(),
                     or_dash(s.claimant.as_deref().unwrap_or("")),
                 ]
@@ -152,6 +164,16 @@ fn table(what: Listed, listing: &Listing, hub_actor: &str) -> Table {
         t.row(row);
     }
     t
+}
+
+/// A stage in a table cell: its Chinese word, or its key under `--lang en`.
+fn stage(zh: fn(Option<&str>) -> String, key: Option<&str>) -> String {
+    word(&zh(key), key.unwrap_or("none"))
+}
+
+/// A wish's value: `30 元`, or `30 yuan` under `--lang en`.
+fn yuan(value: impl std::fmt::Display) -> String {
+    format!("{value} {}", word("元", "yuan"))
 }
 
 /// The first `n` characters of a text on one line, with `…` when cut.
@@ -168,7 +190,11 @@ fn short(s: &str, n: usize) -> String {
 pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     if a.reveal && a.admin.as_deref().is_none_or(|s| s.trim().is_empty()) {
         return Err(usage(
-            "--reveal 须用 --admin 写明查看人，记入审计 (--reveal needs --admin NAME: a reveal is audited with who looked)",
+            text!(
+                "--reveal 须用 --admin 写明查看人，记入审计",
+                "--reveal needs --admin NAME: a reveal is audited with who looked"
+            )
+            .to_string(),
         ));
     }
     let admin = a.admin.as_deref().unwrap_or("admin");
@@ -201,20 +227,21 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     match &shown.held.record {
         Record::Household(h) => show_household(h, &shown),
         Record::HouseholdPrivate(p) => {
-            out!(
-                "户的敏感部分 (a household's private part) — 户 (household) {}",
-                p.household
+            let household = p.household;
+            say!(
+                "户的敏感部分 — 户 {household}",
+                "a household's private part — household {household}"
             );
-            kv(&[
-                ("网格 (grid)", p.grid.to_string()),
+            kv_of(&[
+                (text!("网格", "grid"), p.grid.to_string()),
                 (
-                    "敏感标签 (sensitive tags)",
+                    text!("敏感标签", "sensitive tags"),
                     or_dash(
                         &p.sensitive_tags
                             .iter()
-                            .map(|t| t.zh())
+                            .map(|t| word(t.zh(), t.en()))
                             .collect::<Vec<_>>()
-                            .join("、"),
+                            .join(&word("、", ", ")),
                     ),
                 ),
             ]);
@@ -226,14 +253,20 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
         Record::Issue(i) => show_issue(i, &shown),
         Record::Wish(w) => show_wish(w, &shown),
     }
-    out!("更新 (updated): {}", when_str(&shown.held.updated_at));
+    out!(
+        "{}: {}",
+        text!("更新", "updated"),
+        when_str(&shown.held.updated_at)
+    );
     if shown.revealed {
-        out!(
-            "已记入审计：{admin} 查看了完整身份证号 (audited: {admin} saw the ID numbers in full)"
+        say!(
+            "已记入审计：{admin} 查看了完整身份证号",
+            "audited: {admin} saw the ID numbers in full"
         );
     } else {
         out!(
-            "已记入审计：{admin} 查看 (audited as read by {admin}): gridline hub audit --record {}",
+            "{}: gridline hub audit --record {}",
+            text!("已记入审计：{admin} 查看", "audited as read by {admin}"),
             a.id.trim()
         );
     }
@@ -254,7 +287,7 @@ fn show_household(h: &Household, shown: &Shown) {
         .iter()
         .flat_map(|p| p.sensitive_tags.iter().map(|t| t.zh()))
         .collect();
-    out!("户 (household) {}", h.id);
+    out!("{} {}", text!("户", "household"), h.id);
     kv(&crate::household::household_fields(
         h,
         h.tags.iter().map(|t| t.zh().to_owned()),
@@ -271,86 +304,97 @@ fn show_household(h: &Household, shown: &Shown) {
 }
 
 fn show_visit(v: &Visit) {
-    out!("走访 (visit) {}", v.id);
-    kv(&[
-        ("时间 (time)", when(v.at)),
-        ("类型 (kind)", v.kind.zh().to_owned()),
+    out!("{} {}", text!("走访", "visit"), v.id);
+    kv_of(&[
+        (text!("时间", "time"), when(v.at)),
+        (text!("类型", "kind"), word(v.kind.zh(), v.kind.key())),
         (
-            "走访人 (visitor)",
-            format!("{} ({})", v.visitor.user, v.visitor.role.zh()),
+            text!("走访人", "visitor"),
+            format!(
+                "{} ({})",
+                v.visitor.user,
+                word(v.visitor.role.zh(), v.visitor.role.key())
+            ),
         ),
-        ("户 (household)", v.household.to_string()),
-        ("网格 (grid)", v.grid.to_string()),
-        ("走访记录 (notes)", or_dash(&v.notes)),
+        (text!("户", "household"), v.household.to_string()),
+        (text!("网格", "grid"), v.grid.to_string()),
+        (text!("走访记录", "notes"), or_dash(&v.notes)),
     ]);
 }
 
 fn show_issue(i: &Issue, shown: &Shown) {
-    out!("事件 (issue) {}", i.id);
+    out!("{} {}", text!("事件", "issue"), i.id);
     let state = shown.issue_state.as_ref();
-    kv(&[
-        ("类别 (category)", i.category.clone()),
+    kv_of(&[
+        (text!("类别", "category"), i.category.clone()),
         (
-            "状态 (state)",
-            issue::stage_zh(state.and_then(|s| s.stage).map(|s| s.key())),
+            text!("状态", "state"),
+            stage(
+                issue::stage_zh,
+                state.and_then(|s| s.stage).map(|s| s.key()),
+            ),
         ),
-        ("描述 (description)", or_dash(&i.description)),
-        ("位置 (location)", or_dash(&i.location)),
-        ("紧急程度 (urgency)", i.urgency.to_string()),
-        ("网格 (grid)", i.grid.to_string()),
+        (text!("描述", "description"), or_dash(&i.description)),
+        (text!("位置", "location"), or_dash(&i.location)),
+        (text!("紧急程度", "urgency"), i.urgency.to_string()),
+        (text!("网格", "grid"), i.grid.to_string()),
         (
-            "户 (household)",
+            text!("户", "household"),
             i.household
                 .map(|h| h.to_string())
                 .unwrap_or_else(|| "—".into()),
         ),
-        ("上报人 (reporter)", i.reporter.clone()),
-        ("上报 (reported)", when(i.reported_at)),
+        (text!("上报人", "reporter"), i.reporter.clone()),
+        (text!("上报", "reported"), when(i.reported_at)),
     ]);
     let mut events: Vec<_> = i.events.iter().collect();
     events.sort_by_key(|e| (e.at, e.id));
-    out!("流程 (timeline) {}", events.len());
+    out!("{} {}", text!("流程", "timeline"), events.len());
     for e in events {
         let refused = state
             .and_then(|s| s.outcomes.iter().find(|o| o.event == e.id))
             .and_then(|o| o.refused.as_ref());
+        let (zh, key) = (e.step.zh(), e.step.key());
         out!(
-            "  {}  {} ({})  {} ({}){}",
+            "  {}  {}  {} ({}){}",
             when(e.at),
-            e.step.zh(),
-            e.step.key(),
+            text!("{zh}", "{key}"),
             e.author.user,
-            e.author.role.zh(),
+            word(e.author.role.zh(), e.author.role.key()),
             refused
-                .map(|r| format!("  无效操作 (已驳回) (refused step): {r}"))
+                .map(|r| format!("  {}: {r}", text!("无效操作（已驳回）", "refused step")))
                 .unwrap_or_default()
         );
     }
 }
 
 fn show_wish(w: &Wish, shown: &Shown) {
-    out!("心愿 (wish) {}", w.id);
+    out!("{} {}", text!("心愿", "wish"), w.id);
     let state = shown.wish_state.as_ref();
-    kv(&[
-        ("心愿 (wish)", w.title.clone()),
-        ("类别 (category)", w.category.clone()),
-        ("价值 (value)", format!("{} 元 (yuan)", w.value_yuan)),
+    let value = w.value_yuan;
+    kv_of(&[
+        (text!("心愿", "wish"), w.title.clone()),
+        (text!("类别", "category"), w.category.clone()),
         (
-            "状态 (state)",
-            wish::stage_zh(state.and_then(|s| s.stage).map(|s| s.key())),
+            text!("价值", "value"),
+            format!("{value} {}", text!("元", "yuan")),
         ),
-        ("说明 (description)", or_dash(&w.description)),
-        ("网格 (grid)", w.grid.to_string()),
         (
-            "户 (household)",
+            text!("状态", "state"),
+            stage(wish::stage_zh, state.and_then(|s| s.stage).map(|s| s.key())),
+        ),
+        (text!("说明", "description"), or_dash(&w.description)),
+        (text!("网格", "grid"), w.grid.to_string()),
+        (
+            text!("户", "household"),
             w.household
                 .map(|h| h.to_string())
                 .unwrap_or_else(|| "—".into()),
         ),
-        ("发布人 (poster)", w.poster.clone()),
-        ("发布 (posted)", when(w.posted_at)),
+        (text!("发布人", "poster"), w.poster.clone()),
+        (text!("发布", "posted"), when(w.posted_at)),
         (
-            "认领人 (claimant)",
+            text!("认领人", "claimant"),
             or_dash(state.and_then(|s| s.claimant.as_deref()).unwrap_or("")),
         ),
     ]);

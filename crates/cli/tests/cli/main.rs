@@ -1758,3 +1758,102 @@ fn a_value_clap_cannot_parse_is_said_in_both_languages_or_in_the_one_asked_for()
         "--lang en prints English only: {err}"
     );
 }
+
+/// Whether `s` holds a Chinese character.
+fn has_han(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xFF01..=0xFF60))
+}
+
+/// The words of two or more Latin letters in `s`.
+fn latin_words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 2)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn hub_lines_are_printed_in_the_language_asked_for() {
+    let tmp = TempDir::new().unwrap();
+    let hub = tmp.path().join("hub");
+    let init = ok(&hub, &["--lang", "en", "hub", "init"]);
+    let seeded = ok(
+        &hub,
+        &[
+            "--lang", "en", "demo", "seed", "--scale", "grid", "--seed", "1",
+        ],
+    );
+    let list = ["hub", "households", "--grid", GRID, "--limit", "5"];
+    let listed = json(&hub, &list);
+    // Data values are what they are in any language: the default street
+    // name, and each listed household's id, head and address.
+    let mut data = vec!["广惠路街道".to_owned()];
+    for r in listed["records"].as_array().expect("a listing has records") {
+        for key in ["id", "head_name", "address"] {
+            data.push(r[key].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    let strip = |s: &str| {
+        data.iter()
+            .filter(|d| !d.is_empty())
+            .fold(s.to_owned(), |s, d| s.replace(d.as_str(), " "))
+    };
+    let in_lang = |lang: &str, args: &[&str]| {
+        let mut with = vec!["--lang", lang];
+        with.extend_from_slice(args);
+        ok(&hub, &with)
+    };
+    let en = in_lang("en", &list);
+    assert!(
+        en.contains("showing 5 of 300"),
+        "the English listing still says how many in all: {en}"
+    );
+    let unlock_en = in_lang("en", &["hub", "enrol-unlock"]);
+    for line in [&init, &seeded, &en, &unlock_en]
+        .into_iter()
+        .flat_map(|s| s.lines())
+    {
+        assert!(
+            !has_han(&strip(line)),
+            "--lang en prints no Chinese but data values: {line}"
+        );
+    }
+
+    let zh = in_lang("zh", &list);
+    assert!(
+        zh.contains("显示 5 条，共 300 条"),
+        "the Chinese listing still says how many in all: {zh}"
+    );
+    let unlock_zh = in_lang("zh", &["hub", "enrol-unlock"]);
+    let other = tmp.path().join("other-hub");
+    let init_zh = ok(&other, &["--lang", "zh", "hub", "init"]);
+    // Commands to type, paths, the admin's name and the hub's hex actor id
+    // are not words of a message.
+    let paths = [other.display().to_string(), hub.display().to_string()];
+    let commands = [
+        "gridline hub audit",
+        "gridline --data",
+        "hub serve",
+        "--grid",
+        "--limit",
+        "admin",
+    ];
+    for line in [&zh, &unlock_zh, &init_zh]
+        .into_iter()
+        .flat_map(|s| s.lines())
+    {
+        let mut rest = paths.iter().fold(strip(line), |s, p| s.replace(p, " "));
+        rest = commands.iter().fold(rest, |s, c| s.replace(c, " "));
+        let rest: String = rest
+            .split_whitespace()
+            .filter(|w| !(w.len() >= 16 && w.chars().all(|c| c.is_ascii_hexdigit())))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(
+            latin_words(&rest),
+            Vec::<String>::new(),
+            "--lang zh prints no English words from the messages: {line}"
+        );
+    }
+}
