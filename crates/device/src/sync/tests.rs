@@ -684,14 +684,20 @@ mod answer {
     /// here and the answer is Automerge's own, which still delivers.
     #[test]
     fn heads_unknown_here_get_automerges_own_answer() {
-        let mut hub = AutoCommit::new();
+        // Fixed actors and times: the change hashes, and so whether the
+        // bloom filter holds a false positive, are the same on every run
+        // (a false positive here would be a different, rarer case: the hub
+        // then sends its copy).
+        use automerge::transaction::CommitOptions;
+        let at = |t: i64| CommitOptions::default().with_time(t);
+        let mut hub = AutoCommit::new().with_actor(automerge::ActorId::from([1u8; 16]));
         hub.put(ROOT, "step", 1).unwrap();
-        hub.commit();
-        let mut device = hub.fork();
+        hub.commit_with(at(1));
+        let mut device = hub.fork().with_actor(automerge::ActorId::from([2u8; 16]));
         hub.put(ROOT, "hub", "only on the hub").unwrap();
-        hub.commit();
+        hub.commit_with(at(2));
         device.put(ROOT, "notes", "only here").unwrap();
-        device.commit();
+        device.commit_with(at(3));
         let msg = hub.sync().generate_sync_message(&mut State::new()).unwrap();
         let answer = crate::sync::round::answer_for(&mut device, msg)
             .unwrap()
