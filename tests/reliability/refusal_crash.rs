@@ -92,7 +92,9 @@ fn kill_the_device_while_it_takes_a_refusal() {
     let data = dev_dir.path();
     let store = data.join(gridline_device::STORE_FILE);
 
-    let sync_once = || Proc::spawn(&mut cli(data, &["device", "sync"]));
+    // Its stderr is kept: an unkilled sync that fails says why.
+    let sync_once =
+        || Proc::spawn(cli(data, &["device", "sync"]).stderr(std::process::Stdio::piped()));
     let mut forged: BTreeSet<String> = BTreeSet::new();
     let mut full_ms = u64::MAX;
     for k in 0..3 {
@@ -130,7 +132,8 @@ fn kill_the_device_while_it_takes_a_refusal() {
         } else {
             assert!(
                 out.status.success(),
-                "an unkilled sync succeeds (iteration {n}, seed {seed})"
+                "an unkilled sync succeeds (iteration {n}, seed {seed}): {}",
+                String::from_utf8_lossy(&out.stderr)
             );
         }
         let (state, actor) = taken(&device_db(data), &id);

@@ -244,7 +244,7 @@ impl Hub {
                         kind: &kind,
                         action: audit::action::IMPORT_REFUSED,
                         admin: Some(admin),
-                        detail: &format!("{code}: {reason}"),
+                        detail: &format!("{code}: {}", reason.in_lang(gridline_model::Lang::Both)),
                     },
                 )?;
             }

@@ -17,11 +17,32 @@ use std::fmt;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// One message in Chinese and English. On the wire and in JSON it is
-/// `{"zh": …, "en": …}`, so a client shows the half it needs.
+/// `{"zh": …, "en": …}`, so a client shows the half it needs; a plain string
+/// (what a peer from before sent) is read as both halves.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(from = "TextOnTheWire")]
 pub struct Text {
     pub zh: String,
     pub en: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum TextOnTheWire {
+    Apart { zh: String, en: String },
+    Glued(String),
+}
+
+impl From<TextOnTheWire> for Text {
+    fn from(w: TextOnTheWire) -> Text {
+        match w {
+            TextOnTheWire::Apart { zh, en } => Text { zh, en },
+            TextOnTheWire::Glued(s) => Text {
+                zh: s.clone(),
+                en: s,
+            },
+        }
+    }
 }
 
 /// Which language a process shows [`Text`] in when it prints one.
@@ -173,6 +194,27 @@ mod tests {
         assert_eq!(
             (positional.zh.as_str(), positional.en.as_str()),
             ("第2位", "character 2")
+        );
+    }
+
+    #[test]
+    fn on_the_wire_both_halves_travel_and_a_plain_string_is_still_read() {
+        let t = text!("被拒绝", "refused");
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(
+            json, r#"{"zh":"被拒绝","en":"refused"}"#,
+            "apart on the wire"
+        );
+        assert_eq!(
+            serde_json::from_str::<Text>(&json).unwrap(),
+            t,
+            "and read back"
+        );
+        let old: Text = serde_json::from_str(r#""被拒绝 (refused)""#).unwrap();
+        assert_eq!(
+            (old.zh.as_str(), old.en.as_str()),
+            ("被拒绝 (refused)", "被拒绝 (refused)"),
+            "a peer from before sent one string: it is shown whole"
         );
     }
 

@@ -67,7 +67,11 @@ async fn refused_status(resp: reqwest::Response, call: Call) -> Error {
     // proxy's page) is shown as it came, in both.
     let message = serde_json::from_str::<serde_json::Value>(&body)
         .ok()
-        .and_then(|v| Some(Text::new(v["zh"].as_str()?, v["en"].as_str()?)))
+        .and_then(|v| match (v["zh"].as_str(), v["en"].as_str()) {
+            (Some(zh), Some(en)) => Some(Text::new(zh, en)),
+            // A hub from before sent one bilingual `message`.
+            _ => v["message"].as_str().map(|m| Text::new(m, m)),
+        })
         .unwrap_or_else(|| Text::new(body.clone(), body));
     match (status.as_u16(), call) {
         (401, Call::Enrol) => Error::HubRefused(message.then(&text!(
@@ -204,9 +208,12 @@ async fn sync_rounds(
             // wait and ask again, a bounded number of times.
             let mut tries = 0;
             let resp = loop {
-                let this = call
-                    .try_clone()
-                    .expect("a request with a byte body can be cloned");
+                let this = call.try_clone().ok_or_else(|| {
+                    Error::HubRefused(text!(
+                        "无法发送同步请求；请重新注册设备",
+                        "the sync request cannot be sent; enrol the device again"
+                    ))
+                })?;
                 let resp = this.send().await.map_err(offline)?;
                 tries += 1;
                 if resp.status() != reqwest::StatusCode::TOO_MANY_REQUESTS

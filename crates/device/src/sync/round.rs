@@ -359,9 +359,24 @@ pub fn apply(
     report.pushed += req.push.len() + req.sync.len();
     // Sync messages the hub has now answered (acknowledged or refused),
     // replaced by the ones it sent this time.
-    let mut waiting = waiting_sync(replica)?;
+    // Dropped too: one the hub deferred stays; one whose document went as
+    // a whole push, or that has no answer (its document is gone, or the
+    // message does not decode), is done with, or it would keep the sync
+    // going until its round-trip bound.
+    let waiting = waiting_sync(replica)?;
     let before = waiting.len();
-    waiting.retain(|(id, _)| !req.sync.iter().any(|m| m.id == *id));
+    let mut keep = Vec::with_capacity(waiting.len());
+    for (id, msg) in waiting {
+        let deferred = resp.deferred.contains(&id);
+        let answered = req.sync.iter().any(|m| m.id == id);
+        let pushed = req.push.iter().any(|p| p.id == id);
+        if deferred
+            || (!answered && !pushed && answer_sync(replica, &me.actor, &id, &msg)?.is_some())
+        {
+            keep.push((id, msg));
+        }
+    }
+    let mut waiting = keep;
     for m in &resp.sync {
         waiting.retain(|(id, _)| *id != m.id);
         waiting.push((m.id.clone(), m.msg.clone()));
@@ -648,20 +663,26 @@ pub(crate) fn answer_for(
     // the changes, which for a record of a few changes is nearly always.
     state.their_capabilities = Some(vec![Capability::MessageV1]);
     let answer = doc.sync().generate_sync_message(&mut state);
-    let Some(theirs) = state.their_heads.clone() else {
-        return Ok(answer);
-    };
-    if !theirs.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
-        return Ok(answer);
-    }
+    // The hub has every ancestor of its heads. So every change that is not
+    // an ancestor of the hub's heads this document knows is sent: all the
+    // hub lacks, and perhaps a few it holds through heads unknown here
+    // (harmless: Automerge applies a change once). Automerge's bloom filter
+    // is not used for this: a false positive would leave a change out, and
+    // the hub answers once.
+    let theirs: Vec<automerge::ChangeHash> = state
+        .their_heads
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|h| doc.get_change_by_hash(h).is_some())
+        .collect();
     let exact: Vec<Vec<u8>> = doc
         .get_changes(&theirs)
         .iter_mut()
         .map(|c| c.bytes().into_owned())
         .collect();
-    if exact.is_empty() {
-        return Ok(None);
-    }
+    // With nothing to send the answer still goes: the hub then acknowledges
+    // the heads it holds, and the waiting message is done with.
     let mut m = answer.unwrap_or_else(|| Message {
         heads: doc.get_heads(),
         need: Vec::new(),

@@ -89,7 +89,7 @@ impl Hub {
                 kind,
                 action,
                 admin: None,
-                detail: &format!("{code}: {}", r.reason),
+                detail: &format!("{code}: {}", r.reason.in_lang(gridline_model::Lang::Both)),
             },
         )
     }
