@@ -107,8 +107,10 @@ fn kill_the_device_while_it_takes_a_refusal() {
     let full_ms = full_ms.max(10);
 
     // Every refused push counts towards the hub's throttle (a device past
-    // `PROBE_LIMIT` refusals waits), and a kill after the hub refused but
-    // before the device took it sends the record again: so at most 40.
+    // `PROBE_LIMIT` refusals in its window waits for minutes), and this test
+    // refuses on purpose, again and again: so before each round its refusals
+    // are moved out of the throttle's window (kept, and still counted by
+    // `hub_refusals`). The throttle has its own tests (`scenarios::probes`).
     let (mut kills, mut mid_sync, mut mid_refusal, mut whole, mut none) = (0, 0, 0, 0, 0);
     let mut budget = Budget::new(40, Duration::from_secs(40));
     while budget.tick() {
@@ -121,6 +123,12 @@ fn kill_the_device_while_it_takes_a_refusal() {
             (true, true, false),
             "a new forged visit is held, listed, and not yet refused"
         );
+        hub_db(hub_dir.path())
+            .execute(
+                "UPDATE audit SET at = '2000-01-01T00:00:00Z' WHERE action IN ('probe', 'refused')",
+                [],
+            )
+            .unwrap();
         let refusals_before = hub_refusals(hub_dir.path());
         let mut p = sync_once();
         std::thread::sleep(Duration::from_millis(rng.below(full_ms * 5 / 4)));

@@ -48,7 +48,7 @@ impl Scale {
             "street" => Ok(Scale::Street),
             other => Err(Invalid::new(
                 "scale",
-                text!("未知规模 \"{other}\"", "unknown scale"),
+                text!("未知规模 \"{other}\"", "unknown scale \"{other}\""),
                 text!("请用 grid 或 street", "use grid or street"),
             )),
         }

@@ -95,7 +95,7 @@ pub(crate) fn parse_resident(
             NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
                 Invalid::new(
                     f("birth_date"),
-                    text!("\"{s}\" 不是日期", "not a date"),
+                    text!("\"{s}\" 不是日期", "not a date \"{s}\""),
                     text!("日期格式 YYYY-MM-DD，如 1987-06-18", "use YYYY-MM-DD"),
                 )
             })
@@ -127,7 +127,10 @@ pub(crate) fn parse_resident(
     if let Some(t) = tags.iter().find(|t| t.is_sensitive()) {
         return Err(Invalid::new(
             f("tags"),
-            text!("\"{t}\" 是户的敏感标签", "a household's sensitive tag"),
+            text!(
+                "\"{t}\" 是户的敏感标签",
+                "\"{t}\" is a household's sensitive tag"
+            ),
             text!("请把它加在户上：--tag", "add it to the household"),
         )
         .into());

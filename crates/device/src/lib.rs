@@ -422,7 +422,7 @@ pub(crate) fn parse_id(s: &str, what: &'static str) -> Result<RecordId> {
     RecordId::parse_str(s.trim()).map_err(|_| {
         gridline_model::Invalid::new(
             what,
-            text!("\"{s}\" 不是有效编号", "not a valid id"),
+            text!("\"{s}\" 不是有效编号", "not a valid id \"{s}\""),
             text!(
                 "编号形如 0193a1b2-…，可用 list 或 search 查到",
                 "ids look like 0193a1b2-…; list or search shows them"

@@ -117,7 +117,7 @@ pub fn parse_when(s: &str) -> Result<Instant> {
             .with_timezone(&chrono::Utc)),
         Err(_) => Err(Invalid::new(
             "at",
-            text!("\"{s}\" 不是时间", "not a time"),
+            text!("\"{s}\" 不是时间", "not a time \"{s}\""),
             text!(
                 "格式 YYYY-MM-DD HH:MM，如 2026-11-28 14:05 (北京时间)",
                 "use YYYY-MM-DD HH:MM, Beijing time"

@@ -197,8 +197,8 @@ impl Hub {
             .and_then(|doc| Record::read(&doc))
             .map_err(|e| {
                 Error::Damaged(text!(
-                    "记录 {id} 已损坏，无法读取：{e}; 请从备份恢复 hub.db",
-                    "record {id} is damaged and cannot be read: restore hub.db from a backup"
+                    "记录 {id} 已损坏，无法读取：{e}；请从备份恢复 hub.db",
+                    "record {id} is damaged and cannot be read: {e}; restore hub.db from a backup"
                 ))
             })
     }

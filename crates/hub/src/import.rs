@@ -1422,7 +1422,10 @@ mod tests {
         );
         let shown = errs(&text)[0].to_string();
         assert!(
-            shown.starts_with("第 2 行，身份证号：校验位错误；请核对身份证号最后一位 (line 2, column 身份证号: check digit is wrong"),
+            shown.starts_with("第 2 行，身份证号：校验位错误：应为")
+                && shown.contains(
+                    "；请核对身份证号最后一位 (line 2, column 身份证号: check digit is wrong"
+                ),
             "a real error displays Chinese then English: {shown}"
         );
     }

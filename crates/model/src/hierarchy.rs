@@ -21,7 +21,7 @@ impl CommunityCode {
                 "community",
                 text!(
                     "社区代码应为 12 位数字，收到 \"{s}\"",
-                    "a community code is 12 digits"
+                    "a community code is 12 digits, got \"{s}\""
                 ),
                 text!(
                     "请使用区划代码，如 522701001001",
@@ -65,7 +65,7 @@ impl GridId {
                 "grid",
                 text!(
                     "网格编号应为 15 位数字，收到 \"{s}\"",
-                    "a grid id is 15 digits"
+                    "a grid id is 15 digits, got \"{s}\""
                 ),
                 text!(
                     "网格编号 = 12 位社区代码 + 3 位网格号，如 522701001001001",

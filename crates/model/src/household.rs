@@ -66,7 +66,7 @@ impl Gender {
             "女" | "f" | "female" | "F" => Ok(Gender::Female),
             other => Err(Invalid::new(
                 "gender",
-                text!("无法识别性别 \"{other}\"", "unknown gender"),
+                text!("无法识别性别 \"{other}\"", "unknown gender \"{other}\""),
                 text!("请填 男 或 女", "use 男/male or 女/female"),
             )),
         }
@@ -111,7 +111,7 @@ impl Relation {
             .ok_or_else(|| {
                 Invalid::new(
                     "relation",
-                    text!("未知关系 \"{s}\"", "unknown relation"),
+                    text!("未知关系 \"{s}\"", "unknown relation \"{s}\""),
                     text!(
                         "可用：户主、配偶、子女、父母、孙子女、其他",
                         "use: 户主、配偶、子女、父母、孙子女、其他"
@@ -184,7 +184,7 @@ impl Household {
                 if b > today {
                     return Err(Invalid::new(
                         field("birth_date"),
-                        text!("出生日期 {b} 在未来", "birth date is in the future"),
+                        text!("出生日期 {b} 在未来", "birth date is in the future: {b}"),
                         text!("请核对出生日期", "check the birth date"),
                     ));
                 }
@@ -251,7 +251,7 @@ impl HouseholdPrivate {
         if let Some(t) = self.sensitive_tags.iter().find(|t| !t.is_sensitive()) {
             return Err(Invalid::new(
                 "sensitive_tags",
-                text!("\"{t}\" 不是敏感标签", "not a sensitive tag"),
+                text!("\"{t}\" 不是敏感标签", "not a sensitive tag \"{t}\""),
                 text!("普通标签记在户信息中", "ordinary tags go on the household"),
             ));
         }

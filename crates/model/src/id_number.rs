@@ -161,7 +161,7 @@ pub fn parse_id_number(input: &str, field: &str) -> Result<IdNumber, Invalid> {
         return Err(Invalid::new(
             field,
             text!(
-                "校验位错误",
+                "校验位错误：应为 {expected}，实为 {last}",
                 "check digit is wrong: expected {expected}, got {last}"
             ),
             text!(

@@ -46,7 +46,7 @@ pub fn parse_category(s: &str) -> Result<String, Invalid> {
     } else {
         Err(Invalid::new(
             "category",
-            text!("未知事件类别 \"{s}\"", "unknown category"),
+            text!("未知事件类别 \"{s}\"", "unknown category \"{s}\""),
             text!("可用类别：{}", "categories: {}", CATEGORIES.join("、")),
         ))
     }
@@ -85,7 +85,7 @@ impl Grade {
             "minor" | "轻微" => Ok(Grade::Minor),
             other => Err(Invalid::new(
                 "grade",
-                text!("未知等级 \"{other}\"", "unknown grade"),
+                text!("未知等级 \"{other}\"", "unknown grade \"{other}\""),
                 text!(
                     "请用 urgent/紧急、normal/一般、minor/轻微",
                     "use urgent/紧急, normal/一般 or minor/轻微"
@@ -327,7 +327,7 @@ impl Stage {
                 let keys: Vec<_> = Stage::ALL.iter().map(|s| s.key()).collect();
                 Invalid::new(
                     "state",
-                    text!("未知状态 \"{s}\"", "unknown state"),
+                    text!("未知状态 \"{s}\"", "unknown state \"{s}\""),
                     text!("可用：{}", "use: {}", keys.join(", ")),
                 )
             })

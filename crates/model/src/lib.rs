@@ -51,7 +51,7 @@ pub fn parse_new_id(s: &str, field: &str) -> Result<RecordId, Invalid> {
     let id = RecordId::parse_str(s.trim()).map_err(|_| {
         Invalid::new(
             field,
-            text!("\"{s}\" 不是有效的 UUID", "not a valid UUID"),
+            text!("\"{s}\" 不是有效的 UUID", "not a valid UUID \"{s}\""),
             text!(
                 "请给出 UUID v7，如 0193a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b；不给则自动生成",
                 "give a UUID v7, or leave it out to have one made"

@@ -58,7 +58,7 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.key() == s.trim() || r.zh() == s.trim()).ok_or_else(|| {
             Invalid::new(
                 "role",
-                text!("未知角色 \"{s}\"", "unknown role"),
+                text!("未知角色 \"{s}\"", "unknown role \"{s}\""),
                 text!("可用角色：grid-worker, joint-leader, community-staff, street-staff, department", "roles: grid-worker, joint-leader, community-staff, street-staff, department"),
             )
         })
@@ -183,8 +183,9 @@ impl Scope {
             "households" => {
                 let h = items()
                     .map(|x| {
-                        RecordId::parse_str(x)
-                            .map_err(|_| bad(text!("\"{x}\" 不是户编号", "not a household id")))
+                        RecordId::parse_str(x).map_err(|_| {
+                            bad(text!("\"{x}\" 不是户编号", "not a household id \"{x}\""))
+                        })
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(Scope::Households(h))
@@ -194,7 +195,7 @@ impl Scope {
                 if rest.len() != 9 || !rest.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(bad(text!(
                         "街道代码应为 9 位数字，收到 \"{rest}\"",
-                        "a street code is 9 digits"
+                        "a street code is 9 digits, got \"{rest}\""
                     )));
                 }
                 Ok(Scope::Street(rest.to_owned()))
@@ -203,7 +204,7 @@ impl Scope {
                 Ok(Scope::Department(rest.trim().to_owned()))
             }
             "everything" => Ok(Scope::Everything),
-            _ => Err(bad(text!("无法识别范围 \"{s}\"", "unknown scope"))),
+            _ => Err(bad(text!("无法识别范围 \"{s}\"", "unknown scope \"{s}\""))),
         }
     }
 

@@ -101,7 +101,7 @@ impl Tag {
             let known: Vec<&str> = Tag::ALL.iter().map(|t| t.zh()).collect();
             Invalid::new(
                 "tag",
-                text!("未知标签 \"{s}\"", "unknown tag"),
+                text!("未知标签 \"{s}\"", "unknown tag \"{s}\""),
                 text!("可用标签：{}", "known tags: {}", known.join("、")),
             )
         })

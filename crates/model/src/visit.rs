@@ -37,7 +37,7 @@ impl VisitKind {
             .ok_or_else(|| {
                 Invalid::new(
                     "kind",
-                    text!("未知走访类型 \"{s}\"", "unknown visit kind"),
+                    text!("未知走访类型 \"{s}\"", "unknown visit kind \"{s}\""),
                     text!(
                         "可用：routine/走访, home-service-day/上门服务日, follow-up/回访",
                         "use: routine/走访, home-service-day/上门服务日, follow-up/回访"

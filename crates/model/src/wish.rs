@@ -35,7 +35,7 @@ pub fn parse_wish_category(s: &str) -> Result<String, Invalid> {
     } else {
         Err(Invalid::new(
             "category",
-            text!("未知心愿类别 \"{s}\"", "unknown wish category"),
+            text!("未知心愿类别 \"{s}\"", "unknown wish category \"{s}\""),
             text!("可用类别：{}", "categories: {}", WISH_CATEGORIES.join("、")),
         ))
     }
@@ -167,7 +167,7 @@ impl WishStage {
             .ok_or_else(|| {
                 Invalid::new(
                     "state",
-                    text!("未知心愿状态 \"{s}\"", "unknown wish state"),
+                    text!("未知心愿状态 \"{s}\"", "unknown wish state \"{s}\""),
                     text!(
                         "可用：posted, claimed, fulfilled, confirmed, withdrawn",
                         "use: posted, claimed, fulfilled, confirmed, withdrawn"

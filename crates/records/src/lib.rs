@@ -162,7 +162,7 @@ impl Record {
                 if let Some(t) = p.sensitive_tags.iter().find(|t| !t.is_sensitive()) {
                     return Err(gridline_model::Invalid::new(
                         "sensitive_tags",
-                        text!("\"{t}\" 不是敏感标签", "not a sensitive tag"),
+                        text!("\"{t}\" 不是敏感标签", "not a sensitive tag \"{t}\""),
                         text!(
                             "普通标签写在户信息里",
                             "ordinary tags belong to the household"
