@@ -205,6 +205,11 @@ fn kill_the_device_during_sync() {
     let mut created: BTreeSet<String> = BTreeSet::new();
     let (mut kills, mut mid_sync, mut completed, mut edits) = (0usize, 0usize, 0usize, 0usize);
     let requests = || proxy.counters().requests.load(Ordering::SeqCst);
+    // Where kills land: up to `span` ms after the start. A loaded machine
+    // starts a process more slowly than the warm-up measured, so a kill that
+    // came before any request widens the span, and a sync that finished
+    // narrows it (120 kills on a loaded CI machine once all came too early).
+    let mut span = full_ms * 5 / 4;
     let mut budget = Budget::new(120, Duration::from_secs(40));
     while budget.tick() {
         let n = budget.done;
@@ -242,13 +247,16 @@ fn kill_the_device_during_sync() {
         }
         let before = requests();
         let mut p = sync_once();
-        std::thread::sleep(Duration::from_millis(rng.below(full_ms * 5 / 4)));
+        std::thread::sleep(Duration::from_millis(rng.below(span)));
         let out = p.kill();
         if was_killed(&out.status) {
             kills += 1;
             // Mid-sync: a request of this sync had reached the hub and the
             // sync had not printed its result.
             let began = requests() > before;
+            if !began {
+                span = (span * 3 / 2).min(full_ms * 40);
+            }
             mid_sync +=
                 usize::from(began && !String::from_utf8_lossy(&out.stdout).contains("up_to_date"));
         } else {
@@ -258,6 +266,7 @@ fn kill_the_device_during_sync() {
                 String::from_utf8_lossy(&out.stderr)
             );
             completed += 1;
+            span = (span * 3 / 4).max(full_ms / 2).max(1);
         }
     }
     let iterations = budget.done;
