@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { zhCN } from '../src/lib/i18n/zh-CN';
 import { en } from '../src/lib/i18n/en';
 import { capitalise, dictionaries, interpolate, lookupTerm, translate } from '../src/lib/i18n';
+import sent from './fixtures/vocabulary.json';
 
 // Values a string shows ({name}); a plural choice ({n:one|other}) only picks
 // words, so English may use one that Chinese does not need.
@@ -38,6 +39,20 @@ describe('dictionaries', () => {
     for (const c of categories) expect(lookupTerm(en, 'cat', c), c).not.toBe(c);
     for (const c of wishCategories) expect(lookupTerm(en, 'wishCat', c), c).not.toBe(c);
     for (const tg of tags) expect(lookupTerm(en, 'tag', tg), tg).not.toBe(tg);
+  });
+
+  it('has one entry per step key the model sends, and none for a spelling it never sends', () => {
+    // Steps a user takes come with the vocabulary; the history also shows
+    // steps only the system records (a report, a post, a claim granted or refused).
+    const recorded = ['report', 'post', 'grant', 'refuse-claim'];
+    const sentKeys = [...sent.issue_steps, ...sent.wish_steps].map((s) => s.step);
+    const expected = new Set([...sentKeys, ...recorded]);
+    for (const dict of [zhCN, en]) {
+      const stepKeys = Object.keys(dict)
+        .filter((k) => k.startsWith('step.'))
+        .map((k) => k.slice('step.'.length));
+      expect(new Set(stepKeys)).toEqual(expected);
+    }
   });
 
   it('uses the glossary words for states and steps', () => {

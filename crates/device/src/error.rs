@@ -54,10 +54,7 @@ impl Error {
     /// after a Chinese lead: they are for whoever restores the device.
     pub fn text(&self) -> Text {
         match self {
-            Error::Invalid(i) => Text::new(
-                format!("{}：{}", i.field, i.message().zh),
-                format!("{}: {}", i.field, i.message().en),
-            ),
+            Error::Invalid(i) => i.text(),
             Error::Refused(r) => r.reason.clone(),
             Error::StepRefused(t) => t.after(&text!("操作被拒绝", "step refused")),
             Error::NotFound { what, what_en, id } => text!(

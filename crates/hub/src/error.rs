@@ -71,10 +71,7 @@ impl Error {
     /// only, in both fields: they are for whoever restores the hub.
     pub fn text(&self) -> Text {
         match self {
-            Error::Invalid(i) => Text::new(
-                format!("{}：{}", i.field, i.message().zh),
-                format!("{}: {}", i.field, i.message().en),
-            ),
+            Error::Invalid(i) => i.text(),
             Error::Unauthorised => text!("未授权：请先注册设备", "unauthorised: enrol the device first"),
             Error::Revoked => text!("设备已被停用；请联系管理员", "this device was revoked; ask the hub admin"),
             Error::BadCode => text!(

@@ -33,6 +33,16 @@ impl Invalid {
     pub fn message(&self) -> Text {
         self.problem.then(&self.fix)
     }
+
+    /// The whole message with the field first (`phone：…` / `phone: …`), as
+    /// every error that wraps an `Invalid` says it.
+    pub fn text(&self) -> Text {
+        let m = self.message();
+        Text::new(
+            format!("{}：{}", self.field, m.zh),
+            format!("{}: {}", self.field, m.en),
+        )
+    }
 }
 
 impl fmt::Display for Invalid {

@@ -2,7 +2,8 @@
 //! dashboard community and street offices watch. Read-only, over the
 //! projection; every figure is computed from what this device holds.
 
-use gridline_model::Instant;
+use gridline_model::issue::{overdue, Stage};
+use gridline_model::{parse_time, Instant};
 use gridline_records::fmt_time;
 
 use crate::{Result, Store};
@@ -67,7 +68,6 @@ impl Store {
     /// The dashboard as of `now`; "visited" means a visit since `since`,
     /// `days` is the length of the issues-per-day series.
     pub fn dashboard(&self, now: Instant, since: Instant, days: u32) -> Result<Dashboard> {
-        let now_s = fmt_time(now);
         let since_s = fmt_time(since);
         let start = now - chrono::Duration::days(i64::from(days.max(1)) - 1);
         let start_day = start.format("%Y-%m-%d").to_string();
@@ -109,11 +109,7 @@ impl Store {
                 &[],
             )?,
             issues_per_day: series,
-            overdue: count(
-                self,
-                "SELECT count(*) FROM issues WHERE stage = 'dispatched' AND deadline < ?1",
-                &[&now_s],
-            )?,
+            overdue: self.overdue_issues(now)?,
             median_hours_to_close: median(hours),
             wishes_by_state: grouped(
                 self,
@@ -130,16 +126,32 @@ impl Store {
         })
     }
 
+    /// Issues overdue at `now`, by the one rule in the model
+    /// ([`gridline_model::issue::overdue`]), not a copy of it in SQL: only
+    /// issues with a deadline are read.
+    fn overdue_issues(&self, now: Instant) -> Result<i64> {
+        let mut st = self
+            .connection()
+            .prepare_cached("SELECT stage, deadline FROM issues WHERE deadline IS NOT NULL")?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut n = 0;
+        for row in rows {
+            let (stage, deadline) = row?;
+            let stage = stage.and_then(|s| Stage::parse(&s).ok());
+            if overdue(stage, parse_time(&deadline), now) {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
     /// What needs attention as of `now`; "not visited" means no visit since `since`.
     pub fn today(&self, now: Instant, since: Instant) -> Result<Today> {
-        let now_s = fmt_time(now);
         let since_s = fmt_time(since);
         Ok(Today {
-            overdue_issues: count(
-                self,
-                "SELECT count(*) FROM issues WHERE stage = 'dispatched' AND deadline < ?1",
-                &[&now_s],
-            )?,
+            overdue_issues: self.overdue_issues(now)?,
             new_issues: count(
                 self,
                 "SELECT count(*) FROM issues WHERE stage = 'reported'",

@@ -701,4 +701,16 @@ fn an_urgent_issue_is_overdue_after_its_24_hours_and_listed_so() {
         1,
         "the overdue filter agrees with the flag after 24 hours"
     );
+    for (at, want) in [(within, 0), (after, 1)] {
+        assert_eq!(
+            st.today(at).unwrap().overdue_issues,
+            want,
+            "Today counts overdue by the same rule"
+        );
+        assert_eq!(
+            st.dashboard(at).unwrap().overdue,
+            want,
+            "the dashboard counts overdue by the same rule"
+        );
+    }
 }
