@@ -285,44 +285,48 @@ pub fn request_within(
     }
     let mut push = Vec::new();
     // One more than fits: whether anything is left after this request is
-    // then known without another round trip.
-    let unsent = replica.unsent(max_docs + 1)?;
-    let fetched = unsent.len();
-    let mut skipped = 0usize;
-    for u in unsent {
-        if sync.len() + push.len() == max_docs {
-            batch.complete = false;
-            break;
+    // then known without another round trip. Documents that cannot go in a
+    // push (too large, or travelling in a sync message) take no room, so
+    // when they ate the fetch with room left, look further down the list.
+    let mut want = max_docs + 1;
+    let mut seen = 0usize;
+    'fetch: loop {
+        let unsent = replica.unsent(want)?;
+        let fetched = unsent.len();
+        for u in unsent.into_iter().skip(seen) {
+            if sync.len() + push.len() == max_docs {
+                batch.complete = false;
+                break 'fetch;
+            }
+            if sync.iter().any(|m| m.id == u.id.to_string()) {
+                continue; // its changes travel in the sync message
+            }
+            let mut doc = gridline_records::load(&u.bytes, &me.actor)?;
+            let changes = if u.acked_heads.is_empty() {
+                doc.save()
+            } else {
+                doc.save_after(&parse_heads(&u.acked_heads))
+            };
+            if changes.len() > max_entry {
+                batch.oversized.push(u.id.to_string());
+                continue;
+            }
+            if !push.is_empty() && bytes + changes.len() > max_bytes {
+                batch.complete = false;
+                break 'fetch;
+            }
+            bytes += changes.len();
+            push.push(PushDoc {
+                id: u.id.to_string(),
+                changes,
+                heads: split_heads(&u.heads),
+            });
         }
-        if sync.iter().any(|m| m.id == u.id.to_string()) {
-            skipped += 1;
-            continue; // its changes travel in the sync message
+        if fetched < want {
+            break; // the whole unsent list was seen
         }
-        let mut doc = gridline_records::load(&u.bytes, &me.actor)?;
-        let changes = if u.acked_heads.is_empty() {
-            doc.save()
-        } else {
-            doc.save_after(&parse_heads(&u.acked_heads))
-        };
-        if changes.len() > max_entry {
-            batch.oversized.push(u.id.to_string());
-            continue;
-        }
-        if !push.is_empty() && bytes + changes.len() > max_bytes {
-            batch.complete = false;
-            break;
-        }
-        bytes += changes.len();
-        push.push(PushDoc {
-            id: u.id.to_string(),
-            changes,
-            heads: split_heads(&u.heads),
-        });
-    }
-    // A full fetch may have more behind it, unless every document in it is
-    // one that can never be sent.
-    if fetched > max_docs && batch.oversized.len() < fetched.saturating_sub(skipped).max(1) {
-        batch.complete = false;
+        seen = fetched;
+        want = want.saturating_mul(2);
     }
     let req = SyncRequest {
         v: PROTOCOL_VERSION,

@@ -714,3 +714,76 @@ mod answer {
         );
     }
 }
+
+/// A document too large for any push, held as never sent, under `id`.
+fn oversized(fake: &mut Fake, me: &Identity, id: RecordId) {
+    let mut doc = gridline_records::new_doc(&me.actor);
+    // Hex of a counter's hashes: compresses no better than about half.
+    let big: String = (0..(3 * gridline_sync::MAX_ENTRY_BYTES / 16) as u64)
+        .map(|i| format!("{:016x}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+        .collect();
+    doc.put(ROOT, "blob", big).unwrap();
+    fake.put_local(&mut doc, id);
+}
+
+/// After a deferral shrinks the request to one document, two documents too
+/// large to push at the head of the unsent list take no room: the sendable
+/// ones behind them still go in this sync, not the next.
+#[test]
+fn oversized_documents_at_the_head_do_not_end_a_sync_early() {
+    let (mut fake, mut me) = (Fake::default(), worker());
+    // Ids that sort before every visit's (the fake lists unsent by id).
+    let big = [
+        uuid::Uuid::from_bytes([0; 16]),
+        uuid::Uuid::from_bytes([1; 16]),
+    ];
+    for id in big {
+        oversized(&mut fake, &me, id);
+    }
+    let small: Vec<_> = (0..6).map(|n| visit(&mut fake, &me, 60 + n).0).collect();
+    assert!(
+        small.iter().all(|s| big.iter().all(|b| b < s)),
+        "the large ones are first"
+    );
+    let mut hub = Hub::default();
+    let mut first = true;
+    let (report, sent) = run(&mut fake, &mut me, 20, |req| {
+        if !first {
+            return hub.accept(req);
+        }
+        // Out of time after one entry: the rest is deferred, so the next
+        // requests hold about one document.
+        first = false;
+        let (one, rest) = req.push.split_first().unwrap();
+        let mut resp = hub.accept(&SyncRequest {
+            push: vec![one.clone()],
+            ..req.clone()
+        });
+        resp.deferred = rest.iter().map(|p| p.id.clone()).collect();
+        resp.more = true;
+        resp
+    });
+    assert!(
+        sent[1..].iter().all(|r| r.push.len() <= 2),
+        "the deferral shrank the requests: {:?}",
+        sent.iter().map(|r| r.push.len()).collect::<Vec<_>>()
+    );
+    assert!(
+        small.iter().all(|id| fake.is_synced(*id)),
+        "every sendable visit went in this sync: {:?}",
+        sent.iter().map(|r| r.push.len()).collect::<Vec<_>>()
+    );
+    assert_eq!(report.acknowledged, 6, "each visit acknowledged once");
+    let skipped: Vec<_> = report.skipped.iter().map(|(id, _)| id.clone()).collect();
+    assert_eq!(
+        skipped,
+        big.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "the large ones are named once each, and not pushed"
+    );
+    assert!(
+        sent.iter()
+            .flat_map(|r| &r.push)
+            .all(|p| !big.iter().any(|b| b.to_string() == p.id)),
+        "no request carries a document too large for it"
+    );
+}
