@@ -185,16 +185,31 @@ fn parse_lang(s: &str) -> Result<gridline_model::Lang, String> {
     }
 }
 
-/// The language messages are printed in: `--lang`, else a `LANG` that names
-/// Chinese or English, else both (as Gridline always printed them).
+/// The language messages are printed in: `--lang`, else the locale's
+/// language if it names Chinese or English, else both (as Gridline always
+/// printed them).
 fn language(flag: Option<gridline_model::Lang>) -> gridline_model::Lang {
     flag.or_else(|| {
-        std::env::var("LANG")
-            .ok()
-            .and_then(|l| gridline_model::Lang::parse(&l))
-            .filter(|l| *l != gridline_model::Lang::Both)
+        let var = |k: &str| std::env::var(k).ok();
+        locale_lang(var("LC_ALL"), var("LC_MESSAGES"), var("LANG"))
     })
     .unwrap_or(gridline_model::Lang::Both)
+}
+
+/// The language of messages a POSIX locale names: `LC_ALL` overrides
+/// `LC_MESSAGES`, which overrides `LANG`; the first one set and not empty
+/// decides, and `C`, `POSIX` or a third language decides "no preference".
+fn locale_lang(
+    lc_all: Option<String>,
+    lc_messages: Option<String>,
+    lang: Option<String>,
+) -> Option<gridline_model::Lang> {
+    [lc_all, lc_messages, lang]
+        .into_iter()
+        .flatten()
+        .find(|v| !v.trim().is_empty())
+        .and_then(|v| gridline_model::Lang::parse(&v))
+        .filter(|l| *l != gridline_model::Lang::Both)
 }
 
 /// `--lang` read straight from the arguments, for when clap refused them.
@@ -249,5 +264,42 @@ fn main() -> ExitCode {
             eprintln!("{}: {msg}", text!("错误", "error"));
             ExitCode::from(code)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locale_lang;
+    use gridline_model::Lang;
+
+    fn s(v: &str) -> Option<String> {
+        Some(v.to_owned())
+    }
+
+    #[test]
+    fn the_locale_decides_in_posix_order() {
+        assert_eq!(locale_lang(None, None, s("zh_CN.UTF-8")), Some(Lang::Zh));
+        assert_eq!(
+            locale_lang(None, s("en_GB.UTF-8"), s("zh_CN.UTF-8")),
+            Some(Lang::En),
+            "LC_MESSAGES overrides LANG"
+        );
+        assert_eq!(
+            locale_lang(s("zh_TW.UTF-8"), s("en_GB.UTF-8"), s("en_US.UTF-8")),
+            Some(Lang::Zh),
+            "LC_ALL overrides both"
+        );
+        assert_eq!(
+            locale_lang(s(""), s(""), s("en_US.UTF-8")),
+            Some(Lang::En),
+            "an empty variable is as if unset"
+        );
+        assert_eq!(
+            locale_lang(s("C.UTF-8"), None, s("zh_CN.UTF-8")),
+            None,
+            "C names no language, and LC_ALL still wins over LANG"
+        );
+        assert_eq!(locale_lang(None, None, s("fr_FR.UTF-8")), None);
+        assert_eq!(locale_lang(None, None, None), None);
     }
 }

@@ -21,6 +21,8 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .env_remove("GRIDLINE_DATA")
         // Messages in both languages, whatever the machine's locale.
         .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
         .output()
         .expect("the gridline binary must start")
 }
@@ -1756,6 +1758,51 @@ fn a_value_clap_cannot_parse_is_said_in_both_languages_or_in_the_one_asked_for()
     assert!(
         err.contains("invalid value \"abc\" for --value") && !err.contains("须为整数"),
         "--lang en prints English only: {err}"
+    );
+}
+
+/// With no `--lang`, the locale decides as POSIX says (`LC_ALL`, then
+/// `LC_MESSAGES`, then `LANG`); a `--lang` that names no language is refused
+/// in the locale's language, since the flag itself could not say.
+#[test]
+fn the_locale_chooses_the_language_when_no_flag_does() {
+    let tmp = TempDir::new().unwrap();
+    let with_env = |vars: &[(&str, &str)], args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_gridline"));
+        c.arg("--data")
+            .arg(tmp.path())
+            .args(args)
+            .env_remove("GRIDLINE_DATA")
+            .env_remove("LANG")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES");
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let out = c.output().expect("the gridline binary must start");
+        assert_eq!(out.status.code(), Some(2), "bad input exits 2");
+        text(&out.stderr)
+    };
+    let bad_value = ["wish", "post", "--title", "x", "--value", "abc"];
+    let err = with_env(&[("LC_ALL", "en_US.UTF-8"), ("LANG", "zh_CN.UTF-8")], &bad_value);
+    assert!(
+        err.contains("invalid value") && !has_han(&err),
+        "LC_ALL=en overrides LANG=zh: {err}"
+    );
+    let err = with_env(&[("LC_MESSAGES", "zh_CN.UTF-8"), ("LANG", "en_US.UTF-8")], &bad_value);
+    assert!(
+        has_han(&err) && !err.contains("invalid value"),
+        "LC_MESSAGES=zh overrides LANG=en: {err}"
+    );
+    let err = with_env(&[("LANG", "zh_CN.UTF-8")], &["--lang", "fr", "device", "show"]);
+    assert!(
+        err.contains("fr") && has_han(&err) && !err.contains("is not a language"),
+        "a bad --lang is refused in the locale's language: {err}"
+    );
+    let err = with_env(&[], &["--lang", "fr", "device", "show"]);
+    assert!(
+        err.contains("不是可用的语言") && err.contains("is not a language"),
+        "with no locale to go by, the refusal is said in both: {err}"
     );
 }
 

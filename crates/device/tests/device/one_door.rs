@@ -80,6 +80,82 @@ fn the_cli_and_the_app_depend_on_the_device_not_on_what_is_behind_it() {
     );
 }
 
+/// Crates the CLI depends on for its own commands, which bring the store
+/// along: (crate as Rust names it, the CLI files that may name it). Every
+/// other CLI file works through the device only, so it cannot reach the
+/// store through the hub's or the bench's re-exports.
+const CLI_ONLY_IN: &[(&str, &[&str])] = &[
+    ("gridline_hub", &["hub.rs", "hub/", "demo.rs", "main.rs"]),
+    ("gridline_bench", &["bench.rs", "main.rs"]),
+];
+
+/// Every `.rs` file under `dir`, as (path relative to `dir`, text).
+fn sources(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{d:?}: {e}")) {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((rel, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+/// Where CLI files outside the hub and bench commands name those crates.
+fn reaches_around(files: &[(String, String)]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (rel, text) in files {
+        for (krate, allowed) in CLI_ONLY_IN {
+            let may = allowed
+                .iter()
+                .any(|a| rel == a || (a.ends_with('/') && rel.starts_with(a)));
+            if !may && text.contains(krate) {
+                found.push(format!("crates/cli/src/{rel} names {krate}"));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_cli_reaches_the_hub_and_the_bench_only_from_their_own_commands() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let files = sources(&root.join("crates/cli/src"));
+    assert!(
+        files.iter().any(|(r, _)| r == "household.rs") && files.iter().any(|(r, _)| r == "hub.rs"),
+        "the CLI's sources are found: {:?}",
+        files.iter().map(|(r, _)| r).collect::<Vec<_>>()
+    );
+    let found = reaches_around(&files);
+    assert!(
+        found.is_empty(),
+        "the household, issue, wish, visit, device and sync commands go through \
+         gridline-device; the hub's and bench's re-exports of the store are for \
+         their own commands: {found:?}"
+    );
+    // The check sees a reach through a re-export.
+    let planted = vec![(
+        "issue.rs".to_owned(),
+        "use gridline_hub::Record;".to_owned(),
+    )];
+    assert_eq!(reaches_around(&planted).len(), 1);
+    let allowed = vec![(
+        "hub/admin.rs".to_owned(),
+        "use gridline_hub::Record;".to_owned(),
+    )];
+    assert!(reaches_around(&allowed).is_empty());
+}
+
 #[test]
 fn the_manifest_reader_sees_every_way_of_naming_a_dependency() {
     let manifest = r#"
