@@ -396,18 +396,31 @@ fn enrolment_codes_are_single_use() {
     assert_eq!(tokens, 1, "the token is stored as a SHA-256 hash");
 }
 
-#[test]
-fn two_offline_claims_on_one_wish_end_with_exactly_one_winner_everywhere() {
-    let (_h, hub) = hub();
+/// A device enrolled with a hub: its directory, the device, its token.
+pub(crate) type Enrolled = (tempfile::TempDir, Device, String);
+
+/// Three devices of one grid's street, in sync, with a wish the grid worker
+/// posted: the set-up of every race for one wish.
+pub(crate) struct WishRace {
+    pub _dir: tempfile::TempDir,
+    pub hub: Hub,
+    pub wish: String,
+    pub gw: Enrolled,
+    pub ss: Enrolled,
+    pub cs: Enrolled,
+}
+
+pub(crate) fn wish_race() -> WishRace {
+    let (dir, hub) = hub();
     let grid = first_grid(&hub);
-    let (_a, mut gw, gt) = enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{grid}"));
-    let (_b, mut ss, st) = enrolled(&hub, "ss-1", Role::StreetStaff, "street:522701001");
-    let (_c, mut cs, ct) = enrolled(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
+    let (a, mut gw, gt) = enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{grid}"));
+    let (b, mut ss, st) = enrolled(&hub, "ss-1", Role::StreetStaff, "street:522701001");
+    let (c, mut cs, ct) = enrolled(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
     sync(&hub, &mut gw, &gt, now());
     let h = gw.households(&HouseholdFilter::default()).unwrap()[0]
         .id
         .to_string();
-    let w = gw
+    let wish = gw
         .post_wish(
             &NewWish {
                 household: Some(h),
@@ -423,6 +436,26 @@ fn two_offline_claims_on_one_wish_end_with_exactly_one_winner_everywhere() {
     sync(&hub, &mut gw, &gt, now());
     sync(&hub, &mut ss, &st, now());
     sync(&hub, &mut cs, &ct, now());
+    WishRace {
+        _dir: dir,
+        hub,
+        wish,
+        gw: (a, gw, gt),
+        ss: (b, ss, st),
+        cs: (c, cs, ct),
+    }
+}
+
+#[test]
+fn two_offline_claims_on_one_wish_end_with_exactly_one_winner_everywhere() {
+    let WishRace {
+        hub,
+        wish: w,
+        gw: (_a, mut gw, gt),
+        ss: (_b, mut ss, st),
+        cs: (_c, mut cs, ct),
+        _dir: _h,
+    } = wish_race();
     // Both claim while offline.
     let s1 = ss.claim_wish(&w, now()).unwrap();
     let s2 = cs.claim_wish(&w, now()).unwrap();

@@ -3,42 +3,25 @@
 
 use chrono::Duration;
 use gridline_device::sync::{Overruled, Overruling};
-use gridline_device::HouseholdFilter;
-use gridline_device::{NewIssue, NewWish};
+use gridline_device::NewIssue;
 use gridline_model::permission::Kind;
 use gridline_model::{IssueStep, Role};
 
 use super::now;
-use super::sync::{enrolled, hub, sync};
+use super::sync::{enrolled, hub, sync, wish_race, WishRace};
 
 const GRID: &str = "522701001001001";
 
 #[test]
 fn the_loser_of_an_offline_claim_race_is_told_its_claim_is_void() {
-    let (_h, hub) = hub();
-    let (_a, mut gw, gt) = enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{GRID}"));
-    let (_b, mut ss, st) = enrolled(&hub, "ss-1", Role::StreetStaff, "street:522701001");
-    let (_c, mut cs, ct) = enrolled(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
-    sync(&hub, &mut gw, &gt, now());
-    let h = gw.households(&HouseholdFilter::default()).unwrap()[0]
-        .id
-        .to_string();
-    let w = gw
-        .post_wish(
-            &NewWish {
-                household: Some(h),
-                title: "一台助听器".into(),
-                category: "医疗健康".into(),
-                value_yuan: 600,
-                ..Default::default()
-            },
-            now(),
-        )
-        .unwrap()
-        .to_string();
-    sync(&hub, &mut gw, &gt, now());
-    sync(&hub, &mut ss, &st, now());
-    sync(&hub, &mut cs, &ct, now());
+    let WishRace {
+        hub,
+        wish: w,
+        gw: _gw,
+        ss: (_b, mut ss, st),
+        cs: (_c, mut cs, ct),
+        _dir: _h,
+    } = wish_race();
     // Both claim while offline; the community's reaches the hub first.
     cs.claim_wish(&w, now()).unwrap();
     let claim = ss.claim_wish(&w, now()).unwrap();

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant as Clock};
 
 use gridline_model::{Author, GridId, Role, User, Visit, VisitKind};
-use gridline_sync::{PushDoc, SyncRequest, PROTOCOL_VERSION};
+use gridline_sync::{EnrollRequest, EnrollResponse, PushDoc, SyncRequest, PROTOCOL_VERSION};
 
 use crate::{check, Result};
 
@@ -34,41 +34,94 @@ pub struct Pushed {
     pub acked: bool,
 }
 
+/// A grid worker's device planned before the hub is served: its one-time
+/// code, its user, its grid, and the households it will visit.
+pub struct Planned {
+    pub code: String,
+    pub user: User,
+    pub grid: GridId,
+    pub households: Vec<String>,
+}
+
+impl Planned {
+    /// A grid worker `id` (`name`) of `grid`, with a code from `hub` and up
+    /// to `households` of the grid's households to visit.
+    pub fn grid_worker(
+        hub: &gridline_hub::Hub,
+        id: String,
+        name: String,
+        grid: &str,
+        households: usize,
+        now: gridline_model::Instant,
+    ) -> Result<Planned> {
+        let user = User {
+            id,
+            name,
+            role: Role::GridWorker,
+            scope: gridline_model::Scope::parse(&format!("grids:{grid}"))?,
+        };
+        Ok(Planned {
+            code: hub.enrol_code(&user, "bench", now)?,
+            households: hub.household_ids(grid, households)?,
+            grid: GridId::parse(grid)?,
+            user,
+        })
+    }
+}
+
 impl PushClient {
-    /// Enrols with `code` on the hub at `url` under a fresh actor. The device
-    /// starts "already in sync" at `cursor` (the hub's counter), asks for at
-    /// most `page` documents a reply, and visits `households` (hub ids) in turn.
-    #[allow(clippy::too_many_arguments)]
+    /// Enrols every planned device in turn, each starting "already in sync"
+    /// at `cursor` (the hub's counter) and asking for at most `page`
+    /// documents a reply.
+    pub async fn enrol_all(
+        http: &reqwest::Client,
+        url: &str,
+        planned: &[Planned],
+        cursor: u64,
+        page: u32,
+    ) -> Result<Vec<PushClient>> {
+        let mut clients = Vec::with_capacity(planned.len());
+        for p in planned {
+            clients.push(PushClient::enrol(http, url, p, cursor, page).await?);
+        }
+        Ok(clients)
+    }
+
+    /// Enrols one planned device under a fresh actor. It starts "already in
+    /// sync" at `cursor`, asks for at most `page` documents a reply, and
+    /// visits its households (hub ids) in turn.
     pub async fn enrol(
         http: &reqwest::Client,
         url: &str,
-        code: &str,
-        user: &User,
-        grid: GridId,
-        households: &[String],
+        planned: &Planned,
         cursor: u64,
         page: u32,
     ) -> Result<PushClient> {
         let actor = uuid::Uuid::new_v4().as_bytes().to_vec();
-        let body = serde_json::json!({"code": code, "device_id": format!("dev-{}", user.id), "actor": hex::encode(&actor)});
+        let body = EnrollRequest {
+            code: planned.code.clone(),
+            device_id: format!("dev-{}", planned.user.id),
+            actor: hex::encode(&actor),
+        };
         let r = http
             .post(format!("{url}/v1/enroll"))
             .header("content-type", "application/json")
-            .body(body.to_string())
+            .body(serde_json::to_string(&body)?)
             .send()
             .await?;
         let ok = r.status().is_success();
         let text = r.text().await?;
         check(ok, || format!("enrolment failed: {text}"))?;
-        let v: serde_json::Value = serde_json::from_str(&text)?;
+        let enrolled: EnrollResponse = serde_json::from_str(&text)?;
         Ok(PushClient {
             http: http.clone(),
             sync_url: format!("{url}/v1/sync"),
-            token: v["token"].as_str().unwrap_or_default().to_owned(),
+            token: enrolled.token,
             actor,
-            user: user.clone(),
-            grid,
-            households: households
+            user: planned.user.clone(),
+            grid: planned.grid.clone(),
+            households: planned
+                .households
                 .iter()
                 .filter_map(|h| uuid::Uuid::parse_str(h).ok())
                 .collect(),

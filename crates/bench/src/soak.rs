@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant as Clock};
 
 use gridline_hub::Hub;
-use gridline_model::{GridId, Instant, Role, Scope, User};
+use gridline_model::Instant;
 
-use crate::push::{hub_counter, PushClient};
+use crate::push::{hub_counter, Planned, PushClient};
 use crate::{check, HubProcess, Result};
 
 pub struct Options {
@@ -100,19 +100,14 @@ fn run_in(dir: &Path, o: &Options, now: Instant, started: impl FnOnce(&Started))
     let mut devices = Vec::new();
     for i in 0..o.devices {
         let grid = format!("{street}{:03}{:03}", 1 + (i / 10) % 8, 1 + (i / 80) % 10);
-        let u = User {
-            id: format!("gw-soak-{i}"),
-            name: format!("浸泡{i}"),
-            role: Role::GridWorker,
-            scope: Scope::parse(&format!("grids:{grid}"))?,
-        };
-        let households = hub.household_ids(&grid, 20)?;
-        devices.push((
-            hub.enrol_code(&u, "bench", now)?,
-            u,
-            GridId::parse(&grid)?,
-            households,
-        ));
+        devices.push(Planned::grid_worker(
+            &hub,
+            format!("gw-soak-{i}"),
+            format!("浸泡{i}"),
+            &grid,
+            20,
+            now,
+        )?);
     }
     drop(hub);
 
@@ -131,22 +126,7 @@ fn run_in(dir: &Path, o: &Options, now: Instant, started: impl FnOnce(&Started))
             .timeout(Duration::from_secs(60))
             .build()?;
         let start_cursor = hub_counter(&http, &hub.url).await?;
-        let mut clients = Vec::new();
-        for (code, u, grid, households) in &devices {
-            clients.push(
-                PushClient::enrol(
-                    &http,
-                    &hub.url,
-                    code,
-                    u,
-                    grid.clone(),
-                    households,
-                    start_cursor,
-                    500,
-                )
-                .await?,
-            );
-        }
+        let clients = PushClient::enrol_all(&http, &hub.url, &devices, start_cursor, 500).await?;
 
         let stop = Arc::new(AtomicBool::new(false));
         let started = Clock::now();

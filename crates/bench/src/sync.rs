@@ -8,10 +8,10 @@ use gridline_device::sync::{enroll, sync, SyncReport};
 use gridline_device::HouseholdFilter;
 use gridline_device::{Device, HouseholdEdit, NewVisit};
 use gridline_hub::Hub;
-use gridline_model::{GridId, Instant, Role, Scope, User};
+use gridline_model::{Instant, Role, Scope, User};
 use gridline_sync::DEFAULT_PAGE;
 
-use crate::push::{hub_counter, PushClient};
+use crate::push::{hub_counter, Planned, PushClient};
 use crate::{check, percentile, HubProcess, Result};
 
 pub struct Options {
@@ -146,19 +146,14 @@ fn run_in(dir: &Path, o: Options, now: Instant, mut report: impl FnMut(Figure)) 
         .collect();
     let mut load = Vec::new();
     for (i, g) in grids.iter().enumerate() {
-        let u = User {
-            id: format!("gw-load-{i}"),
-            name: format!("负载{i}"),
-            role: Role::GridWorker,
-            scope: Scope::parse(&format!("grids:{g}"))?,
-        };
-        let households = hub.household_ids(g, 50)?;
-        load.push((
-            hub.enrol_code(&u, "bench", now)?,
-            u,
-            GridId::parse(g)?,
-            households,
-        ));
+        load.push(Planned::grid_worker(
+            &hub,
+            format!("gw-load-{i}"),
+            format!("负载{i}"),
+            g,
+            50,
+            now,
+        )?);
     }
     drop(hub);
 
@@ -252,22 +247,8 @@ fn run_in(dir: &Path, o: Options, now: Instant, mut report: impl FnMut(Figure)) 
         // Many devices pushing one small change each round, concurrently.
         // They start from "already in sync": the cursor of the hub's latest change.
         let start_cursor = hub_counter(&http, &hub.url).await?;
-        let mut clients = Vec::new();
-        for (code, u, grid, households) in &load {
-            clients.push(
-                PushClient::enrol(
-                    &http,
-                    &hub.url,
-                    code,
-                    u,
-                    grid.clone(),
-                    households,
-                    start_cursor,
-                    DEFAULT_PAGE,
-                )
-                .await?,
-            );
-        }
+        let clients =
+            PushClient::enrol_all(&http, &hub.url, &load, start_cursor, DEFAULT_PAGE).await?;
         let rss_before = hub.rss_mb();
         let started = Clock::now();
         let mut tasks = Vec::new();

@@ -10,40 +10,9 @@ use gridline_sync::{
     HEAD_HEX_BYTES, MAX_CURSOR, MAX_ENTRY_BYTES, MAX_ID_BYTES, MAX_PUSH_ENTRIES, MAX_REQUEST_BYTES,
 };
 
-fn read(path: &str) -> String {
-    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path);
-    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
-}
-
-/// The text under `heading` (a whole line) up to the next heading of the
-/// same or a higher level.
-fn section(doc: &str, heading: &str) -> String {
-    let level = heading.chars().take_while(|c| *c == '#').count();
-    let start = doc
-        .lines()
-        .position(|l| l == heading)
-        .unwrap_or_else(|| panic!("docs/sync-protocol.md has no line {heading:?}"));
-    doc.lines()
-        .skip(start + 1)
-        .take_while(|l| {
-            let hashes = l.chars().take_while(|c| *c == '#').count();
-            !(hashes > 0 && hashes <= level && l[hashes..].starts_with(' '))
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Text as a reader sees it: no code marks or emphasis, one space between
-/// words, lower case.
-fn prose(text: &str) -> String {
-    text.replace(['`', '*'], "")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
+#[path = "../../sync/tests/docs_text/mod.rs"]
+mod docs_text;
+use docs_text::{prose, read, section};
 
 fn mib(n: usize) -> String {
     assert!(

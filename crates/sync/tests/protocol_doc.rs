@@ -13,38 +13,11 @@ use gridline_sync::{
     MAX_ID_BYTES, MAX_PUSH_ENTRIES, MAX_REPLY_BYTES, MAX_REQUEST_BYTES, PUSH_STEP_MILLIS,
 };
 
-const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/sync-protocol.md");
+mod docs_text;
+use docs_text::{prose, read, section};
 
 fn doc() -> String {
-    std::fs::read_to_string(DOC).unwrap_or_else(|e| panic!("{DOC}: {e}"))
-}
-
-/// The text under `heading` (a whole line, e.g. `### Budgets`) up to the
-/// next heading of the same or a higher level.
-fn section(doc: &str, heading: &str) -> String {
-    let level = heading.chars().take_while(|c| *c == '#').count();
-    let start = doc
-        .lines()
-        .position(|l| l == heading)
-        .unwrap_or_else(|| panic!("docs/sync-protocol.md has no line {heading:?}"));
-    doc.lines()
-        .skip(start + 1)
-        .take_while(|l| {
-            let hashes = l.chars().take_while(|c| *c == '#').count();
-            !(hashes > 0 && hashes <= level && l[hashes..].starts_with(' '))
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Text as a reader sees it: no code marks or emphasis, one space between
-/// words (lines wrap anywhere), lower case.
-fn prose(text: &str) -> String {
-    text.replace(['`', '*'], "")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    read("docs/sync-protocol.md")
 }
 
 /// A count as the document writes it: `500`, `2,000`, `20,000`.

@@ -8,22 +8,9 @@ use gridline_hub::{
 };
 use gridline_sync::enrol_code::{ALPHABET, EXAMPLE, LEN};
 
-fn read(path: &str) -> String {
-    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path);
-    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
-}
-
-/// Text as a reader sees it: no Markdown emphasis or code marks, one space
-/// between words (lines wrap anywhere), lower case.
-fn prose(text: &str) -> String {
-    text.replace(['`', '*'], "")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
+#[path = "../../../sync/tests/docs_text/mod.rs"]
+mod docs_text;
+use docs_text::{prose, read};
 
 /// Every string in a JSON document, one after another.
 fn strings(v: &serde_json::Value, out: &mut String) {
