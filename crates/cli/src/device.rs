@@ -2,10 +2,10 @@
 
 use clap::{Args, Subcommand};
 use gridline_device::Device;
-use gridline_model::{Role, Scope, User};
+use gridline_model::{text, Role, Scope, Text, User};
 use serde_json::json;
 
-use crate::output::{kv, print_json, saved};
+use crate::output::{kv, kv_of, print_json, saved, say, word};
 use crate::{usage, Ctx};
 
 #[derive(Debug, Subcommand)]
@@ -80,11 +80,14 @@ fn defaults(role: Role) -> (&'static str, &'static str, Option<&'static str>) {
     }
 }
 
-fn mode_text(mode: &str) -> &'static str {
+fn mode_text(mode: &str) -> Text {
     if mode == "local" {
-        "本机试用模式 (trial mode): 尚未向街道枢纽注册，数据不同步 (not enrolled with a hub; nothing syncs)"
+        text!(
+            "本机试用模式：尚未向街道枢纽注册，数据不同步",
+            "trial mode: not enrolled with a hub; nothing syncs"
+        )
     } else {
-        "已注册 (enrolled with a hub)"
+        text!("已注册", "enrolled with a hub")
     }
 }
 
@@ -105,11 +108,14 @@ fn init(ctx: &Ctx, a: InitArgs) -> anyhow::Result<()> {
         (Some(s), _) => s.to_owned(),
         (None, Some(s)) => s.to_owned(),
         (None, None) => {
-            return Err(usage(format!(
-                "角色 {} 需要 --scope (role {} needs --scope), 如 households:UUID,…",
-                role.zh(),
-                role.key()
-            )))
+            let (zh, key) = (role.zh(), role.key());
+            return Err(usage(
+                text!(
+                    "角色 {zh} 需要 --scope，如 households:UUID,…",
+                    "role {key} needs --scope, e.g. households:UUID,…"
+                )
+                .to_string(),
+            ));
         }
     };
     let user = User {
@@ -136,7 +142,11 @@ fn init(ctx: &Ctx, a: InitArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    out!("设备已创建 (device created) — {}", ctx.data.display());
+    out!(
+        "{} — {}",
+        text!("设备已创建", "device created"),
+        ctx.data.display()
+    );
     identity_block(&device);
     saved(ctx, &ident.device_id, json!({}));
     Ok(())
@@ -145,13 +155,16 @@ fn init(ctx: &Ctx, a: InitArgs) -> anyhow::Result<()> {
 fn identity_block(device: &Device) {
     let ident = device.identity();
     let u = &ident.user;
-    kv(&[
-        ("设备编号 (device id)", ident.device_id.clone()),
-        ("执行者 (actor)", ident.actor_hex()),
-        ("用户 (user)", format!("{} ({})", u.name, u.id)),
-        ("角色 (role)", format!("{} ({})", u.role.zh(), u.role.key())),
-        ("范围 (scope)", u.scope.encode()),
-        ("模式 (mode)", mode_text(&ident.mode).to_owned()),
+    kv_of(&[
+        (text!("设备编号", "device id"), ident.device_id.clone()),
+        (text!("执行者", "actor"), ident.actor_hex()),
+        (text!("用户", "user"), format!("{} ({})", u.name, u.id)),
+        (
+            text!("角色", "role"),
+            Text::new(u.role.zh(), u.role.key()).to_string(),
+        ),
+        (text!("范围", "scope"), u.scope.encode()),
+        (text!("模式", "mode"), mode_text(&ident.mode).to_string()),
     ]);
 }
 
@@ -193,54 +206,66 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
         }));
         return Ok(());
     }
-    out!("本机设备 (this device) — {}", ctx.data.display());
+    out!(
+        "{} — {}",
+        text!("本机设备", "this device"),
+        ctx.data.display()
+    );
     identity_block(&device);
-    out!("同步 (sync)");
+    say!("同步", "sync");
     // Demo records are never sent, so they are 仅本机 like every list shows
     // them; the count says how many of those are demo data.
     let on_device_only = if counts.demo > 0 {
+        let (all, demo) = (counts.local + counts.demo, counts.demo);
         format!(
-            "{}（其中演示数据 {}，不同步） ({} of them demo data, never synced)",
-            counts.local + counts.demo,
-            counts.demo,
-            counts.demo
+            "{all} — {}",
+            text!(
+                "其中演示数据 {demo}，不同步",
+                "{demo} of them demo data, never synced"
+            )
         )
     } else {
         counts.local.to_string()
     };
-    kv(&[
-        ("仅本机 (on this device only)", on_device_only),
-        ("待同步 (changes not sent)", counts.pending.to_string()),
-        ("已同步 (in sync)", counts.synced.to_string()),
-        ("有冲突 (conflict)", counts.conflicted.to_string()),
+    kv_of(&[
+        (text!("仅本机", "on this device only"), on_device_only),
+        (
+            text!("待同步", "changes not sent"),
+            counts.pending.to_string(),
+        ),
+        (text!("已同步", "in sync"), counts.synced.to_string()),
+        (text!("有冲突", "conflict"), counts.conflicted.to_string()),
     ]);
     if status.enrolled {
-        kv(&[
-            ("街道枢纽 (hub)", status.hub_url.clone().unwrap_or_default()),
+        kv_of(&[
             (
-                "上次同步 (last sync)",
+                text!("街道枢纽", "hub"),
+                status.hub_url.clone().unwrap_or_default(),
+            ),
+            (
+                text!("上次同步", "last sync"),
                 status
                     .last_sync_at
                     .as_deref()
                     .map(crate::output::when_str)
-                    .unwrap_or_else(|| "从未 (never)".into()),
+                    .unwrap_or_else(|| text!("从未", "never").to_string()),
             ),
             (
-                "上次错误 (last error)",
+                text!("上次错误", "last error"),
                 status
                     .last_error
                     .as_ref()
                     .map_or_else(|| "—".to_owned(), ToString::to_string),
             ),
             (
-                "被服务器拒绝 (refused by the hub)",
+                text!("被服务器拒绝", "refused by the hub"),
                 status.refused_copies.to_string(),
             ),
         ]);
     }
-    out!("文档 (documents)");
+    say!("文档", "documents");
     if docs.is_empty() {
-        out!("  (无 none)");
+        out!("  {}", text!("无", "none"));
     }
     let rows: Vec<(&str, String)> = docs.iter().map(|(k, n)| (k.key(), n.to_string())).collect();
     kv(&rows);
@@ -250,17 +275,27 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
 fn enroll(ctx: &Ctx, a: EnrollArgs) -> anyhow::Result<()> {
     let mut device = ctx.open()?;
     if device.is_enrolled() {
-        return Err(usage("本机已注册 (this device is already enrolled); 如需更换请新建数据目录 (use a new --data directory to enrol again)"));
+        return Err(usage(
+            text!(
+                "本机已注册；如需更换请新建数据目录",
+                "this device is already enrolled; use a new --data directory to enrol again"
+            )
+            .to_string(),
+        ));
     }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let ca = match &a.ca_cert {
         Some(p) => Some(std::fs::read_to_string(p).map_err(|e| {
-            usage(format!(
-                "无法读取证书 {} (cannot read the certificate): {e}",
-                p.display()
-            ))
+            let file = p.display();
+            usage(
+                text!(
+                    "无法读取证书 {file}：{e}",
+                    "cannot read the certificate {file}: {e}"
+                )
+                .to_string(),
+            )
         })?),
         None => None,
     };
@@ -277,20 +312,26 @@ fn enroll(ctx: &Ctx, a: EnrollArgs) -> anyhow::Result<()> {
         }));
         return Ok(());
     }
-    out!("已注册 (enrolled) — {}", e.hub_url);
-    kv(&[
-        ("用户 (user)", format!("{} ({})", e.user.name, e.user.id)),
+    out!("{} — {}", text!("已注册", "enrolled"), e.hub_url);
+    kv_of(&[
         (
-            "角色 (role)",
-            format!("{} ({})", e.user.role.zh(), e.user.role.key()),
+            text!("用户", "user"),
+            format!("{} ({})", e.user.name, e.user.id),
         ),
-        ("范围 (scope)", e.user.scope.encode()),
-        ("枢纽执行者 (hub actor)", e.hub_actor.clone()),
+        (
+            text!("角色", "role"),
+            Text::new(e.user.role.zh(), e.user.role.key()).to_string(),
+        ),
+        (text!("范围", "scope"), e.user.scope.encode()),
+        (text!("枢纽执行者", "hub actor"), e.hub_actor.clone()),
     ]);
     if retired > 0 {
-        out!("试用期间的 {retired} 条记录保留在本机，不会同步 ({retired} trial records stay on this device and never sync)");
+        say!(
+            "试用期间的 {retired} 条记录保留在本机，不会同步",
+            "{retired} trial records stay on this device and never sync"
+        );
     }
-    out!("下一步 (next): gridline device sync");
+    out!("{}: gridline device sync", text!("下一步", "next"));
     Ok(())
 }
 
@@ -303,10 +344,8 @@ fn export_unsynced(ctx: &Ctx, a: ExportUnsyncedArgs) -> anyhow::Result<()> {
     std::fs::write(&tmp, text.as_bytes())
         .and_then(|()| std::fs::rename(&tmp, &a.out))
         .map_err(|e| {
-            usage(format!(
-                "无法写入 {} (cannot write the file): {e}",
-                a.out.display()
-            ))
+            let file = a.out.display();
+            usage(text!("无法写入 {file}：{e}", "cannot write {file}: {e}").to_string())
         })?;
     if ctx.json {
         print_json(&json!({
@@ -315,22 +354,28 @@ fn export_unsynced(ctx: &Ctx, a: ExportUnsyncedArgs) -> anyhow::Result<()> {
         }));
         return Ok(());
     }
+    let n = export.docs.len();
     out!(
-        "已导出 (exported) {} 条未同步的记录 (records with unsynced changes) → {}",
-        export.docs.len(),
+        "{} → {}",
+        text!(
+            "已导出 {n} 条未同步的记录",
+            "exported {n} records with unsynced changes"
+        ),
         a.out.display()
     );
-    kv(&[
-        ("设备编号 (device id)", export.device_id.clone()),
+    kv_of(&[
+        (text!("设备编号", "device id"), export.device_id.clone()),
         (
-            "用户 (user)",
+            text!("用户", "user"),
             format!("{} ({})", export.user.name, export.user.id),
         ),
-        ("执行者 (actors)", export.actors.join(", ")),
+        (text!("执行者", "actors"), export.actors.join(", ")),
     ]);
     out!(
-        "请交给管理员 (give it to the hub admin): gridline hub import-changes {} --admin 姓名 --dry-run",
-        a.out.display()
+        "{}: gridline hub import-changes {} --admin {} --dry-run",
+        text!("请交给管理员", "give it to the hub admin"),
+        a.out.display(),
+        word("姓名", "NAME")
     );
     Ok(())
 }

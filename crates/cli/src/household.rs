@@ -4,10 +4,10 @@ use clap::{Args, Subcommand};
 use gridline_device::{HouseholdEdit, HouseholdView, NewHousehold, NewResident};
 use gridline_device::{HouseholdFilter, HouseholdSummary};
 use gridline_model::permission::{check, Action, Kind};
-use gridline_model::{GridId, Tag, Target};
+use gridline_model::{text, GridId, Tag, Target};
 use serde_json::{json, Value};
 
-use crate::output::{date_str, kv, or_dash, print_json, saved, when, Table};
+use crate::output::{date_str, kv, or_dash, print_json, saved, say, when, word, Table};
 use crate::{issue, usage, visit, wish, Ctx};
 
 #[derive(Debug, Subcommand)]
@@ -237,7 +237,11 @@ fn edit(ctx: &Ctx, a: EditArgs) -> anyhow::Result<()> {
         && edit.remove_tags.is_empty();
     if nothing {
         return Err(usage(
-            "没有要修改的内容 (nothing to change); 请用 --compound/--building/--unit/--room/--phone/--notes/--add-tag/--remove-tag",
+            text!(
+                "没有要修改的内容；请用 --compound/--building/--unit/--room/--phone/--notes/--add-tag/--remove-tag",
+                "nothing to change; give --compound/--building/--unit/--room/--phone/--notes/--add-tag/--remove-tag"
+            )
+            .to_string(),
         ));
     }
     let mut device = ctx.open()?;
@@ -266,7 +270,11 @@ fn add_resident(ctx: &Ctx, a: AddResidentArgs) -> anyhow::Result<()> {
         .is_some_and(|r| r.name.trim().is_empty())
     {
         return Err(usage(
-            "居民姓名为空 (the resident has no name); 请填写 --name",
+            text!(
+                "居民姓名为空；请填写 --name",
+                "the resident has no name; give --name"
+            )
+            .to_string(),
         ));
     }
     device.edit_household(&a.id, &edit, ctx.now)?;
@@ -296,17 +304,17 @@ fn print_rows(ctx: &Ctx, rows: &[HouseholdSummary], total: Option<usize>) {
         return;
     }
     if rows.is_empty() {
-        out!("没有找到户 (no households)");
+        say!("没有找到户", "no households");
         return;
     }
-    let mut t = Table::new(&[
-        "编号 (id)",
-        "户主 (head)",
-        "地址 (address)",
-        "人数",
-        "标签 (tags)",
-        "最近走访 (last visit)",
-        "同步 (sync)",
+    let mut t = Table::of(&[
+        text!("编号", "id"),
+        text!("户主", "head"),
+        text!("地址", "address"),
+        text!("人数", "residents"),
+        text!("标签", "tags"),
+        text!("最近走访", "last visit"),
+        text!("同步", "sync"),
     ]);
     for r in rows {
         t.row(vec![
@@ -314,20 +322,21 @@ fn print_rows(ctx: &Ctx, rows: &[HouseholdSummary], total: Option<usize>) {
             r.head_name.clone(),
             r.address.clone(),
             r.resident_count.to_string(),
-            or_dash(&r.tags.iter().map(|t| t.zh()).collect::<Vec<_>>().join("、")),
+            tag_words(r.tags.iter().copied()),
             r.last_visit
                 .map(|t| date_str(&gridline_model::fmt_time(t)))
-                .unwrap_or_else(|| "未走访".into()),
-            r.sync_state.zh().to_owned(),
+                .unwrap_or_else(|| word("未走访", "not visited")),
+            word(r.sync_state.zh(), r.sync_state.key()),
         ]);
     }
     t.print();
     let n = rows.len();
     match total {
-        Some(total) if total > n => {
-            out!("显示 {n} 户，共 {total} 户 (showing {n} of {total} households)")
-        }
-        _ => out!("共 {n} 户 ({n} households)"),
+        Some(total) if total > n => say!(
+            "显示 {n} 户，共 {total} 户",
+            "showing {n} of {total} households"
+        ),
+        _ => say!("共 {n} 户", "{n} households"),
     }
 }
 
@@ -390,11 +399,14 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
         )
         .is_err()
     {
-        return Err(usage(format!(
-            "{} 不能查看身份证号 (role {} may not see ID numbers); 去掉 --reveal (omit --reveal)",
-            device.user().role.zh(),
-            device.user().role.key()
-        )));
+        let (zh, key) = (device.user().role.zh(), device.user().role.key());
+        return Err(usage(
+            text!(
+                "{zh}不能查看身份证号；去掉 --reveal",
+                "role {key} may not see ID numbers; omit --reveal"
+            )
+            .to_string(),
+        ));
     }
     let id_of = |resident: gridline_model::RecordId| -> Option<String> {
         let p = view.private.as_ref()?;
@@ -420,7 +432,7 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
         "同步 (sync)",
         format!("{} ({})", view.sync_state.zh(), view.sync_state.key()),
     ));
-    out!("户 (household) {}", h.id);
+    out!("{} {}", text!("户", "household"), h.id);
     kv(&fields);
     print_residents(h, &id_of);
     if view.private.is_none()
@@ -432,46 +444,66 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
         )
         .is_err()
     {
-        out!("  (身份证号与敏感标签不对你的角色显示 ID numbers and sensitive tags are not shown to your role)");
+        out!(
+            "  {}",
+            text!(
+                "身份证号与敏感标签不对你的角色显示",
+                "ID numbers and sensitive tags are not shown to your role"
+            )
+        );
     }
     if !view.conflicts.is_empty() {
-        out!("冲突 (conflicts) — 用 `gridline household resolve {} --field PATH --value V` 选定 (choose one)", h.id);
+        out!(
+            "{}: gridline household resolve {} --field PATH --value V",
+            text!(
+                "有冲突，用此命令选定一个值",
+                "conflicts: choose a value with"
+            ),
+            h.id
+        );
         for c in &view.conflicts {
             out!("  {}: {}", c.path, c.values.join(" | "));
         }
     }
-    out!("最近走访 (recent visits) {}", view.visits.len());
+    out!(
+        "{} {}",
+        text!("最近走访", "recent visits"),
+        view.visits.len()
+    );
     for v in view.visits.iter().take(10) {
         out!(
             "  {}  {}  {} ({})  {}",
             when(v.at),
-            visit::kind_zh(v.kind.key()),
+            word(&visit::kind_zh(v.kind.key()), v.kind.key()),
             v.visitor,
-            visit::role_zh(v.role.key()),
+            word(&visit::role_zh(v.role.key()), v.role.key()),
             v.id
         );
         if !v.notes.trim().is_empty() {
             out!("    {}", visit::one_line(&v.notes));
         }
     }
-    out!("事件 (issues) {}", view.issues.len());
+    out!("{} {}", text!("事件", "issues"), view.issues.len());
     for i in &view.issues {
+        let stage = i.stage.map(|s| s.key());
         out!(
             "  {}  {}  {}  {}",
             i.id,
             i.category,
-            issue::stage_zh(i.stage.map(|s| s.key())),
+            word(&issue::stage_zh(stage), stage.unwrap_or("none")),
             i.summary
         );
     }
-    out!("心愿 (wishes) {}", view.wishes.len());
+    out!("{} {}", text!("心愿", "wishes"), view.wishes.len());
     for w in &view.wishes {
+        let stage = w.stage.map(|s| s.key());
         out!(
-            "  {}  {}  {} 元  {}",
+            "  {}  {}  {} {}  {}",
             w.id,
             w.title,
             w.value_yuan,
-            wish::stage_zh(w.stage.map(|s| s.key()))
+            word("元", "yuan"),
+            word(&wish::stage_zh(stage), stage.unwrap_or("none"))
         );
     }
     Ok(())
@@ -556,17 +588,19 @@ pub(crate) fn print_residents(
     h: &gridline_model::Household,
     id_of: &dyn Fn(gridline_model::RecordId) -> Option<String>,
 ) {
-    out!("居民 (residents) {}", h.residents.len());
-    let mut t = Table::new(&[
-        "  姓名 (name)",
-        "关系",
-        "性别",
-        "出生日期",
-        "身份证号 (ID number)",
-        "手机",
-        "标签",
-        "居民编号 (resident id)",
-    ]);
+    out!("{} {}", text!("居民", "residents"), h.residents.len());
+    // Indented under the line above, header and cells alike.
+    let headers = [
+        format!("  {}", text!("姓名", "name")),
+        text!("关系", "relation").to_string(),
+        text!("性别", "gender").to_string(),
+        text!("出生日期", "birth date").to_string(),
+        text!("身份证号", "ID number").to_string(),
+        text!("手机", "mobile").to_string(),
+        text!("标签", "tags").to_string(),
+        text!("居民编号", "resident id").to_string(),
+    ];
+    let mut t = Table::new(&headers.each_ref().map(String::as_str));
     for r in &h.residents {
         t.row(vec![
             format!("  {}", r.name),
@@ -582,9 +616,19 @@ pub(crate) fn print_residents(
                 .as_ref()
                 .map(|p| p.to_string())
                 .unwrap_or_else(|| "—".into()),
-            or_dash(&r.tags.iter().map(|t| t.zh()).collect::<Vec<_>>().join("、")),
+            tag_words(r.tags.iter().copied()),
             r.id.to_string(),
         ]);
     }
     t.print();
+}
+
+/// Tags in a table cell: their Chinese words, or English under `--lang en`.
+fn tag_words(tags: impl Iterator<Item = Tag>) -> String {
+    or_dash(
+        &tags
+            .map(|t| word(t.zh(), t.en()))
+            .collect::<Vec<_>>()
+            .join(&word("、", ", ")),
+    )
 }

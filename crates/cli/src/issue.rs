@@ -4,10 +4,10 @@ use clap::{Args, Subcommand, ValueEnum};
 use gridline_device::NewIssue;
 use gridline_device::{IssueFilter, IssueSummary};
 use gridline_model::issue::{parse_category, Stage};
-use gridline_model::{IssueEvent, IssueStep};
+use gridline_model::{text, IssueEvent, IssueStep, Text};
 use serde_json::{json, Value};
 
-use crate::output::{kv, or_dash, print_json, saved, when, Table};
+use crate::output::{kv_of, or_dash, print_json, saved, say, when, word, Table};
 use crate::{usage, Ctx};
 
 #[derive(Debug, Subcommand)]
@@ -229,30 +229,34 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if rows.is_empty() {
-        out!("没有事件 (no issues)");
+        say!("没有事件", "no issues");
         return Ok(());
     }
-    let mut t = Table::new(&[
-        "编号 (id)",
-        "类别",
-        "状态 (state)",
-        "网格",
-        "上报时间",
-        "期限 (deadline)",
-        "摘要 (summary)",
+    let mut t = Table::of(&[
+        text!("编号", "id"),
+        text!("类别", "category"),
+        text!("状态", "state"),
+        text!("网格", "grid"),
+        text!("上报时间", "reported"),
+        text!("期限", "deadline"),
+        text!("摘要", "summary"),
     ]);
     for r in &rows {
-        let mut state = stage_zh(r.stage.map(|s| s.key()));
+        let key = r.stage.map(|s| s.key());
+        let mut state = Text::new(stage_zh(key), key.unwrap_or("none"));
         if r.overdue {
-            state.push_str(" 【超期】");
+            state.zh.push_str(" 【超期】");
+            state.en.push_str(", overdue");
         }
         if r.refused_events > 0 {
-            state.push_str(&format!(" 驳回{}", r.refused_events));
+            let n = r.refused_events;
+            state.zh.push_str(&format!(" 驳回{n}"));
+            state.en.push_str(&format!(", {n} refused"));
         }
         t.row(vec![
             r.id.to_string(),
             r.category.clone(),
-            state,
+            word(&state.zh, &state.en),
             r.grid.to_string(),
             when(r.reported_at),
             r.deadline.map(when).unwrap_or_else(|| "—".into()),
@@ -260,7 +264,8 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         ]);
     }
     t.print();
-    out!("共 {} 件 ({} issues)", rows.len(), rows.len());
+    let n = rows.len();
+    say!("共 {n} 件", "{n} issues");
     Ok(())
 }
 
@@ -268,18 +273,19 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
 fn step_detail(step: &IssueStep) -> String {
     match step {
         IssueStep::Report | IssueStep::Accept => String::new(),
-        IssueStep::Reject { reason } => format!("理由 (reason): {reason}"),
-        IssueStep::Merge { into } => format!("并入 (into) {into}"),
+        IssueStep::Reject { reason } => format!("{}: {reason}", text!("理由", "reason")),
+        IssueStep::Merge { into } => format!("{} {into}", text!("并入", "into")),
         IssueStep::Resolve { note }
         | IssueStep::Escalate { note }
         | IssueStep::VerifyClose { note } => note.clone(),
         IssueStep::Dispatch { departments, grade } => format!(
-            "部门 {}，{} ({})",
-            departments.join("、"),
-            grade.zh(),
-            grade.key()
+            "{} {}{}{}",
+            text!("部门", "departments"),
+            departments.join(&word("、", ", ")),
+            word("，", ", "),
+            Text::new(grade.zh(), grade.key())
         ),
-        IssueStep::Handle { feedback } => format!("反馈 (feedback): {feedback}"),
+        IssueStep::Handle { feedback } => format!("{}: {feedback}", text!("反馈", "feedback")),
         IssueStep::Evaluate {
             satisfied,
             resident,
@@ -288,14 +294,14 @@ fn step_detail(step: &IssueStep) -> String {
             "{} {}{}",
             resident,
             if *satisfied {
-                "满意 (satisfied)"
+                text!("满意", "satisfied")
             } else {
-                "不满意 (unsatisfied)"
+                text!("不满意", "unsatisfied")
             },
             if comment.is_empty() {
                 String::new()
             } else {
-                format!("：{comment}")
+                format!("{}{comment}", word("：", ": "))
             }
         ),
     }
@@ -344,59 +350,69 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
         }));
         return Ok(());
     }
-    out!("事件 (issue) {}", i.id);
-    let mut state = format!("{} ({})", stage_zh(state_key), state_key.unwrap_or("none"));
+    out!("{} {}", text!("事件", "issue"), i.id);
+    let mut state = Text::new(stage_zh(state_key), state_key.unwrap_or("none"));
     if view.overdue {
-        state.push_str("  【超期 overdue】");
+        state.zh.push_str(" 【超期】");
+        state.en.push_str(", overdue");
     }
     let mut pairs = vec![
-        ("类别 (category)", i.category.clone()),
-        ("描述 (description)", i.description.clone()),
-        ("位置 (location)", or_dash(&i.location)),
-        ("网格 (grid)", i.grid.to_string()),
+        (text!("类别", "category"), i.category.clone()),
+        (text!("描述", "description"), i.description.clone()),
+        (text!("位置", "location"), or_dash(&i.location)),
+        (text!("网格", "grid"), i.grid.to_string()),
         (
-            "户 (household)",
+            text!("户", "household"),
             i.household
                 .map(|h| h.to_string())
                 .unwrap_or_else(|| "—".into()),
         ),
-        ("紧急程度 (urgency)", i.urgency.to_string()),
-        ("上报人 (reporter)", i.reporter.clone()),
-        ("上报时间 (reported)", when(i.reported_at)),
-        ("状态 (state)", state),
+        (text!("紧急程度", "urgency"), i.urgency.to_string()),
+        (text!("上报人", "reporter"), i.reporter.clone()),
+        (text!("上报时间", "reported"), when(i.reported_at)),
+        (text!("状态", "state"), state.to_string()),
     ];
     if let Some(g) = s.grade {
-        pairs.push(("等级 (grade)", format!("{} ({})", g.zh(), g.key())));
+        pairs.push((
+            text!("等级", "grade"),
+            Text::new(g.zh(), g.key()).to_string(),
+        ));
     }
     if !s.departments.is_empty() {
-        pairs.push(("部门 (departments)", s.departments.join("、")));
+        pairs.push((
+            text!("部门", "departments"),
+            s.departments.join(&word("、", ", ")),
+        ));
     }
     if let Some(d) = s.deadline {
-        pairs.push(("期限 (deadline)", when(d)));
+        pairs.push((text!("期限", "deadline"), when(d)));
     }
     if let Some(m) = s.merged_into {
-        pairs.push(("并入 (merged into)", m.to_string()));
+        pairs.push((text!("并入", "merged into"), m.to_string()));
     }
     if s.reopened > 0 {
-        pairs.push(("重新打开 (reopened)", s.reopened.to_string()));
+        pairs.push((text!("重新打开", "reopened"), s.reopened.to_string()));
     }
     pairs.push((
-        "同步 (sync)",
-        format!("{} ({})", view.sync_state.zh(), view.sync_state.key()),
+        text!("同步", "sync"),
+        Text::new(view.sync_state.zh(), view.sync_state.key()).to_string(),
     ));
-    kv(&pairs);
-    out!("流程 (timeline)");
-    let mut t = Table::new(&[
-        "  时间 (time)",
-        "步骤 (step)",
-        "操作人 (by)",
-        "内容 (detail)",
-    ]);
+    kv_of(&pairs);
+    say!("流程", "timeline");
+    // Indented under the line above, header and cells alike.
+    let headers = [
+        format!("  {}", text!("时间", "time")),
+        text!("步骤", "step").to_string(),
+        text!("操作人", "by").to_string(),
+        text!("内容", "detail").to_string(),
+    ];
+    let mut t = Table::new(&headers.each_ref().map(String::as_str));
     for e in &events {
         let mut detail = step_detail(&e.step);
         if let Some(why) = s.refusal(e.id) {
             detail = format!(
-                "无效操作 (已驳回): {why}{}",
+                "{}: {why}{}",
+                text!("无效操作（已驳回）", "refused step"),
                 if detail.is_empty() {
                     String::new()
                 } else {
@@ -411,21 +427,27 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
         };
         t.row(vec![
             format!("  {}", when(e.at)),
-            format!("{} ({})", e.step.zh(), e.step.key()),
-            format!("{} · {}{}", e.author.user, e.author.role.zh(), unit),
+            Text::new(e.step.zh(), e.step.key()).to_string(),
+            format!(
+                "{} · {}{}",
+                e.author.user,
+                word(e.author.role.zh(), e.author.role.key()),
+                unit
+            ),
             detail,
         ]);
     }
     t.print();
+    let you_can = text!("你可以做的", "you can");
     if view.offered.is_empty() {
-        out!("你可以做的 (you can): 无 (nothing)");
+        out!("{you_can}: {}", text!("无", "nothing"));
     } else {
         let steps: Vec<String> = view
             .offered
             .iter()
-            .map(|k| format!("{} {k}", step_zh(k)))
+            .map(|k| word(&format!("{} {k}", step_zh(k)), k))
             .collect();
-        out!("你可以做的 (you can): {}", steps.join("、"));
+        out!("{you_can}: {}", steps.join(&word("、", ", ")));
         out!("  gridline issue act {} <STEP> …", i.id);
     }
     Ok(())
@@ -458,18 +480,22 @@ fn build_step(a: &ActArgs) -> anyhow::Result<IssueStep> {
         .iter()
         .find(|(_, set, for_steps)| *set && !for_steps.contains(&a.step))
     {
-        return Err(usage(format!(
-            "{key} 不使用 {flag} ({flag} is not used by {key})"
-        )));
+        return Err(usage(
+            text!("{key} 不使用 {flag}", "{flag} is not used by {key}").to_string(),
+        ));
     }
     let satisfied = match a.satisfied.as_deref().map(str::trim) {
         None => None,
         Some("yes" | "y" | "true" | "满意") => Some(true),
         Some("no" | "n" | "false" | "不满意") => Some(false),
         Some(other) => {
-            return Err(usage(format!(
-                "--satisfied \"{other}\" 应为 yes 或 no (use yes or no)"
-            )))
+            return Err(usage(
+                text!(
+                    "--satisfied \"{other}\" 应为 yes 或 no",
+                    "--satisfied takes yes or no, not \"{other}\""
+                )
+                .to_string(),
+            ))
         }
     };
     // The step itself is built by the device, as for the app; its errors name
@@ -491,13 +517,15 @@ fn build_step(a: &ActArgs) -> anyhow::Result<IssueStep> {
         comment: a.comment.clone(),
     };
     gridline_device::app::issue_step(&action).map_err(|e| match e {
-        gridline_device::Error::Invalid(i) => usage(format!(
-            "{} ({key}) --{}: {}; {}",
-            step_zh(&key),
-            i.field,
-            i.problem,
-            i.fix
-        )),
+        gridline_device::Error::Invalid(i) => {
+            let (zh, field) = (step_zh(&key), &i.field);
+            usage(
+                i.problem
+                    .then(&i.fix)
+                    .after(&text!("{zh} --{field}", "{key} --{field}"))
+                    .to_string(),
+            )
+        }
         other => other.into(),
     })
 }
@@ -515,12 +543,12 @@ fn act(ctx: &Ctx, a: ActArgs) -> anyhow::Result<()> {
         );
     } else {
         out!(
-            "状态 (state): {} ({})",
-            stage_zh(key),
-            key.unwrap_or("none")
+            "{}: {}",
+            text!("状态", "state"),
+            Text::new(stage_zh(key), key.unwrap_or("none"))
         );
         if let Some(d) = state.deadline {
-            out!("期限 (deadline): {}", when(d));
+            out!("{}: {}", text!("期限", "deadline"), when(d));
         }
         saved(ctx, a.id.trim(), json!({}));
     }

@@ -24,15 +24,26 @@ fn print_report(ctx: &Ctx, r: &SyncReport) {
         }));
         return;
     }
+    let (pushed, acknowledged, pulled, round_trips) =
+        (r.pushed, r.acknowledged, r.pulled, r.round_trips);
     out!(
-        "已同步 (up to date): 发送 {} 条、确认 {} 条、接收 {} 条 (pushed {}, acknowledged {}, received {}); {} 次往返, ↑{} B ↓{} B",
-        r.pushed, r.acknowledged, r.pulled, r.pushed, r.acknowledged, r.pulled, r.round_trips, r.bytes_sent, r.bytes_received
+        "{}  ↑{} B ↓{} B",
+        text!(
+            "已同步：发送 {pushed} 条、确认 {acknowledged} 条、接收 {pulled} 条，{round_trips} 次往返",
+            "up to date: pushed {pushed}, acknowledged {acknowledged}, received {pulled}; {round_trips} round trips"
+        ),
+        r.bytes_sent,
+        r.bytes_received
     );
     for (id, why) in &r.skipped {
-        out!("未能接收 (could not take) {id}: {why}");
+        out!("{} {id}: {why}", text!("未能接收", "could not take"));
     }
     for (id, why) in &r.refused {
-        out!("被服务器拒绝 (refused by the hub) {id}: {why} — 本机保留只读副本 (a read-only copy is kept)");
+        out!(
+            "{} {id}: {why} — {}",
+            text!("被服务器拒绝", "refused by the hub"),
+            text!("本机保留只读副本", "a read-only copy is kept")
+        );
     }
     if !r.overruled.is_empty() {
         let n = r.overruled.len();
@@ -76,7 +87,14 @@ fn progress(json: bool) -> impl FnMut(Progress) {
             return;
         }
         match p.total {
-            Some(t) if t > 0 => eprintln!("同步中 (syncing) {} / {}", p.received.min(t), t),
+            Some(t) if t > 0 => {
+                eprintln!(
+                    "{} {} / {}",
+                    text!("同步中", "syncing"),
+                    p.received.min(t),
+                    t
+                )
+            }
             _ => {}
         }
     }
@@ -116,15 +134,12 @@ pub fn run(ctx: &Ctx, watch: bool, interval: u64) -> anyhow::Result<()> {
                 Err(e) => {
                     let jitter = uuid::Uuid::new_v4().as_bytes()[0] as u64 % (backoff + 1);
                     let wait = (backoff + jitter).min(120);
+                    let retry = text!("{wait} 秒后重试", "retrying in {wait} s");
                     match e {
                         DeviceError::Offline(why) => {
-                            eprintln!(
-                                "离线 (offline): {why}; {wait} 秒后重试 (retrying in {wait} s)"
-                            )
+                            eprintln!("{}: {why}; {retry}", text!("离线", "offline"))
                         }
-                        e => eprintln!(
-                            "同步失败 (sync failed): {e}; {wait} 秒后重试 (retrying in {wait} s)"
-                        ),
+                        e => eprintln!("{}: {e}; {retry}", text!("同步失败", "sync failed")),
                     }
                     std::thread::sleep(Duration::from_secs(wait));
                     backoff = (backoff * 2).min(60);

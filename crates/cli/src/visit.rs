@@ -3,10 +3,10 @@
 use clap::{Args, Subcommand};
 use gridline_device::NewVisit;
 use gridline_device::VisitSummary;
-use gridline_model::{Role, VisitKind};
+use gridline_model::{text, Role, VisitKind};
 use serde_json::{json, Value};
 
-use crate::output::{created, or_dash, print_json, when, Table};
+use crate::output::{created, or_dash, print_json, say, when, word, Table};
 use crate::Ctx;
 
 #[derive(Debug, Subcommand)]
@@ -113,30 +113,32 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if rows.is_empty() {
-        out!("没有走访记录 (no visits)");
+        say!("没有走访记录", "no visits");
         return Ok(());
     }
-    let mut t = Table::new(&[
-        "编号 (id)",
-        "时间 (time)",
-        "类型",
-        "走访人 (visitor)",
-        "地址 (address)",
-        "户编号 (household)",
-        "走访记录 (notes)",
+    let mut t = Table::of(&[
+        text!("编号", "id"),
+        text!("时间", "time"),
+        text!("类型", "kind"),
+        text!("走访人", "visitor"),
+        text!("地址", "address"),
+        text!("户编号", "household"),
+        text!("走访记录", "notes"),
     ]);
     for r in &rows {
+        let (kind, role) = (r.kind.key(), r.role.key());
         t.row(vec![
             r.id.to_string(),
             when(r.at),
-            kind_zh(r.kind.key()),
-            format!("{} ({})", r.visitor, role_zh(r.role.key())),
+            word(&kind_zh(kind), kind),
+            format!("{} ({})", r.visitor, word(&role_zh(role), role)),
             or_dash(r.address.as_deref().unwrap_or("")),
             r.household.to_string(),
             or_dash(&one_line(&r.notes)),
         ]);
     }
     t.print();
-    out!("共 {} 次 ({} visits)", rows.len(), rows.len());
+    let n = rows.len();
+    say!("共 {n} 次", "{n} visits");
     Ok(())
 }

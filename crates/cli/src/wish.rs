@@ -4,10 +4,10 @@ use clap::{Args, Subcommand};
 use gridline_device::NewWish;
 use gridline_device::WishSummary;
 use gridline_model::wish::WishStage;
-use gridline_model::{WishEvent, WishState, WishStep};
+use gridline_model::{text, Text, WishEvent, WishState, WishStep};
 use serde_json::{json, Value};
 
-use crate::output::{kv, or_dash, print_json, saved, when, Table};
+use crate::output::{kv_of, or_dash, print_json, saved, say, when, word, Table};
 use crate::{usage, Ctx};
 
 #[derive(Debug, Subcommand)]
@@ -108,14 +108,25 @@ pub fn run(ctx: &Ctx, cmd: WishCmd) -> anyhow::Result<()> {
             let me = device.user().id.clone();
             if state.claimant.as_deref() == Some(me.as_str()) {
                 if !ctx.json {
-                    out!("认领成功 (claim granted) — 本机试用模式由本机授予 (granted on this device in trial mode)");
+                    out!(
+                        "{} — {}",
+                        text!("认领成功", "claim granted"),
+                        text!(
+                            "本机试用模式由本机授予",
+                            "granted on this device in trial mode"
+                        )
+                    );
                 }
             } else if state.pending.iter().any(|(_, u)| u == &me) {
                 if !ctx.json {
-                    out!("认领待确认 (claim pending) — 等待街道枢纽确认 (waiting for the hub)");
+                    out!(
+                        "{} — {}",
+                        text!("认领待确认", "claim pending"),
+                        text!("等待街道枢纽确认", "waiting for the hub")
+                    );
                 }
             } else if !ctx.json {
-                out!("已被他人认领 (claimed by someone else)");
+                say!("已被他人认领", "claimed by someone else");
             }
             stepped(ctx, &a.id, &state)
         }
@@ -126,7 +137,13 @@ pub fn run(ctx: &Ctx, cmd: WishCmd) -> anyhow::Result<()> {
         }
         WishCmd::Confirm(a) => {
             if a.resident.trim().is_empty() {
-                return Err(usage("确认需写明居民 (--resident is empty)"));
+                return Err(usage(
+                    text!(
+                        "确认需写明居民；请填写 --resident",
+                        "--resident is empty; give the resident who confirms"
+                    )
+                    .to_string(),
+                ));
             }
             let mut device = ctx.open()?;
             let state = device.confirm_wish(&a.id, &a.resident, ctx.now)?;
@@ -167,9 +184,9 @@ fn stepped(ctx: &Ctx, id: &str, state: &WishState) -> anyhow::Result<()> {
         );
     } else {
         out!(
-            "状态 (state): {} ({})",
-            stage_zh(key),
-            key.unwrap_or("none")
+            "{}: {}",
+            text!("状态", "state"),
+            Text::new(stage_zh(key), key.unwrap_or("none"))
         );
         saved(ctx, id.trim(), json!({}));
     }
@@ -219,37 +236,41 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if rows.is_empty() {
-        out!("没有心愿 (no wishes)");
+        say!("没有心愿", "no wishes");
         return Ok(());
     }
-    let mut t = Table::new(&[
-        "编号 (id)",
-        "心愿 (title)",
-        "类别",
-        "价值",
-        "状态 (state)",
-        "发布人",
-        "认领人",
-        "发布时间",
+    let mut t = Table::of(&[
+        text!("编号", "id"),
+        text!("心愿", "title"),
+        text!("类别", "category"),
+        text!("价值", "value"),
+        text!("状态", "state"),
+        text!("发布人", "poster"),
+        text!("认领人", "claimant"),
+        text!("发布时间", "posted"),
     ]);
     for r in &rows {
-        let mut state = stage_zh(r.stage.map(|s| s.key()));
+        let key = r.stage.map(|s| s.key());
+        let mut state = Text::new(stage_zh(key), key.unwrap_or("none"));
         if r.pending_claims > 0 {
-            state.push_str(&format!(" 待确认{}", r.pending_claims));
+            let n = r.pending_claims;
+            state.zh.push_str(&format!(" 待确认{n}"));
+            state.en.push_str(&format!(", {n} pending"));
         }
         t.row(vec![
             r.id.to_string(),
             r.title.clone(),
             r.category.clone(),
-            format!("{} 元", r.value_yuan),
-            state,
+            format!("{} {}", r.value_yuan, word("元", "yuan")),
+            word(&state.zh, &state.en),
             r.poster.clone(),
             r.claimant.clone().unwrap_or_else(|| "—".into()),
             when(r.posted_at),
         ]);
     }
     t.print();
-    out!("共 {} 个 ({} wishes)", rows.len(), rows.len());
+    let n = rows.len();
+    say!("共 {n} 个", "{n} wishes");
     Ok(())
 }
 
@@ -257,10 +278,10 @@ fn step_detail(step: &WishStep) -> String {
     match step {
         WishStep::Post | WishStep::RequestClaim | WishStep::WithdrawClaim => String::new(),
         WishStep::Grant { claim } | WishStep::RefuseClaim { claim } => {
-            format!("认领 (claim) {claim}")
+            format!("{} {claim}", text!("认领", "claim"))
         }
         WishStep::Fulfil { note } => note.clone(),
-        WishStep::Confirm { resident } => format!("居民 (resident) {resident}"),
+        WishStep::Confirm { resident } => format!("{} {resident}", text!("居民", "resident")),
         WishStep::WithdrawWish { reason } => reason.clone(),
     }
 }
@@ -301,48 +322,57 @@ fn show(ctx: &Ctx, a: IdArg) -> anyhow::Result<()> {
         }));
         return Ok(());
     }
-    out!("心愿 (wish) {}", w.id);
+    out!("{} {}", text!("心愿", "wish"), w.id);
     let pending: Vec<&str> = s.pending.iter().map(|(_, u)| u.as_str()).collect();
-    kv(&[
-        ("心愿 (title)", w.title.clone()),
-        ("类别 (category)", w.category.clone()),
-        ("价值 (value)", format!("{} 元 (yuan)", w.value_yuan)),
-        ("说明 (description)", or_dash(&w.description)),
-        ("网格 (grid)", w.grid.to_string()),
+    kv_of(&[
+        (text!("心愿", "title"), w.title.clone()),
+        (text!("类别", "category"), w.category.clone()),
         (
-            "户 (household)",
+            text!("价值", "value"),
+            format!("{} {}", w.value_yuan, text!("元", "yuan")),
+        ),
+        (text!("说明", "description"), or_dash(&w.description)),
+        (text!("网格", "grid"), w.grid.to_string()),
+        (
+            text!("户", "household"),
             w.household
                 .map(|h| h.to_string())
                 .unwrap_or_else(|| "—".into()),
         ),
-        ("发布人 (poster)", w.poster.clone()),
-        ("发布时间 (posted)", when(w.posted_at)),
+        (text!("发布人", "poster"), w.poster.clone()),
+        (text!("发布时间", "posted"), when(w.posted_at)),
         (
-            "状态 (state)",
-            format!("{} ({})", stage_zh(key), key.unwrap_or("none")),
+            text!("状态", "state"),
+            Text::new(stage_zh(key), key.unwrap_or("none")).to_string(),
         ),
         (
-            "认领人 (claimant)",
+            text!("认领人", "claimant"),
             s.claimant.clone().unwrap_or_else(|| "—".into()),
         ),
-        ("待确认认领 (pending claims)", or_dash(&pending.join("、"))),
         (
-            "同步 (sync)",
-            format!("{} ({})", view.sync_state.zh(), view.sync_state.key()),
+            text!("待确认认领", "pending claims"),
+            or_dash(&pending.join(&word("、", ", "))),
+        ),
+        (
+            text!("同步", "sync"),
+            Text::new(view.sync_state.zh(), view.sync_state.key()).to_string(),
         ),
     ]);
-    out!("流程 (timeline)");
-    let mut t = Table::new(&[
-        "  时间 (time)",
-        "步骤 (step)",
-        "操作人 (by)",
-        "内容 (detail)",
-    ]);
+    say!("流程", "timeline");
+    // Indented under the line above, header and cells alike.
+    let headers = [
+        format!("  {}", text!("时间", "time")),
+        text!("步骤", "step").to_string(),
+        text!("操作人", "by").to_string(),
+        text!("内容", "detail").to_string(),
+    ];
+    let mut t = Table::new(&headers.each_ref().map(String::as_str));
     for e in &events {
         let mut detail = step_detail(&e.step);
         if let Some(why) = s.refusal(e.id) {
             detail = format!(
-                "无效操作 (已驳回): {why}{}",
+                "{}: {why}{}",
+                text!("无效操作（已驳回）", "refused step"),
                 if detail.is_empty() {
                     String::new()
                 } else {
@@ -352,8 +382,12 @@ fn show(ctx: &Ctx, a: IdArg) -> anyhow::Result<()> {
         }
         t.row(vec![
             format!("  {}", when(e.at)),
-            format!("{} ({})", e.step.zh(), e.step.key()),
-            format!("{} · {}", e.author.user, e.author.role.zh()),
+            Text::new(e.step.zh(), e.step.key()).to_string(),
+            format!(
+                "{} · {}",
+                e.author.user,
+                word(e.author.role.zh(), e.author.role.key())
+            ),
             detail,
         ]);
     }
