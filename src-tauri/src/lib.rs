@@ -121,7 +121,10 @@ pub fn run() {
         .invoke_handler(handler())
         .run(tauri::generate_context!());
     if let Err(e) = result {
-        eprintln!("网格通无法启动 (Gridline could not start): {e}");
+        eprintln!(
+            "{}: {e}",
+            gridline_model::text!("网格通无法启动", "Gridline could not start")
+        );
         std::process::exit(1);
     }
 }

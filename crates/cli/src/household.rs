@@ -4,10 +4,10 @@ use clap::{Args, Subcommand};
 use gridline_device::{HouseholdEdit, HouseholdView, NewHousehold, NewResident};
 use gridline_device::{HouseholdFilter, HouseholdSummary};
 use gridline_model::permission::{check, Action, Kind};
-use gridline_model::{text, GridId, Tag, Target};
+use gridline_model::{text, GridId, Tag, Target, Text};
 use serde_json::{json, Value};
 
-use crate::output::{date_str, kv, or_dash, print_json, saved, say, when, word, Table};
+use crate::output::{date_str, kv_of, or_dash, print_json, saved, say, when, word, Table};
 use crate::{issue, usage, visit, wish, Ctx};
 
 #[derive(Debug, Subcommand)]
@@ -429,11 +429,11 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     }
     let mut fields = household_fields(h, ordinary.iter().map(|t| (*t).to_owned()), &sensitive);
     fields.push((
-        "同步 (sync)",
-        format!("{} ({})", view.sync_state.zh(), view.sync_state.key()),
+        text!("同步", "sync"),
+        Text::new(view.sync_state.zh(), view.sync_state.key()).to_string(),
     ));
     out!("{} {}", text!("户", "household"), h.id);
-    kv(&fields);
+    kv_of(&fields);
     print_residents(h, &id_of);
     if view.private.is_none()
         && check(
@@ -556,29 +556,29 @@ pub(crate) fn household_fields(
     h: &gridline_model::Household,
     ordinary: impl Iterator<Item = String>,
     sensitive: &[&str],
-) -> Vec<(&'static str, String)> {
+) -> Vec<(Text, String)> {
     let mut tags: Vec<String> = ordinary.collect();
     tags.extend(sensitive.iter().map(|t| format!("{t}*")));
     vec![
-        ("户主 (head)", h.head_name().to_owned()),
-        ("地址 (address)", h.address.line()),
-        ("网格 (grid)", h.grid.to_string()),
+        (text!("户主", "head"), h.head_name().to_owned()),
+        (text!("地址", "address"), h.address.line()),
+        (text!("网格", "grid"), h.grid.to_string()),
         (
-            "电话 (phone)",
+            text!("电话", "phone"),
             h.phone
                 .as_ref()
                 .map(|p| p.to_string())
                 .unwrap_or_else(|| "—".into()),
         ),
         (
-            "标签 (tags)",
+            text!("标签", "tags"),
             if sensitive.is_empty() {
                 or_dash(&tags.join("、"))
             } else {
-                format!("{}  (* 敏感 sensitive)", tags.join("、"))
+                format!("{}  [* {}]", tags.join("、"), text!("敏感", "sensitive"))
             },
         ),
-        ("备注 (notes)", or_dash(&h.notes)),
+        (text!("备注", "notes"), or_dash(&h.notes)),
     ]
 }
 

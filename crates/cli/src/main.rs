@@ -226,12 +226,14 @@ fn lang_in_args() -> Option<gridline_model::Lang> {
 }
 
 fn main() -> ExitCode {
+    // Set before parsing: a value parser (a bad `--lang` itself) says its
+    // refusal while clap parses, in the language asked for or the locale's.
+    gridline_model::text::set_lang(language(lang_in_args()));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             // Help and version print as clap has them; a parse error is said
             // in the user's language, like every other error (exit 2).
-            gridline_model::text::set_lang(language(lang_in_args()));
             let Some(t) = parse_error::text(&e) else {
                 e.exit()
             };

@@ -9,7 +9,7 @@ use gridline_hub::{AdminQuery, Held, Hub, Listing, Shown};
 use gridline_model::{text, GridId, Household, Issue, Visit, Wish};
 use serde_json::{json, Value};
 
-use crate::output::{kv, kv_of, or_dash, print_json, say, when, when_str, word, Table};
+use crate::output::{kv_of, or_dash, print_json, say, when, when_str, word, Table};
 use crate::{issue, usage, visit, wish, Ctx};
 
 #[derive(Debug, Args)]
@@ -288,7 +288,7 @@ fn show_household(h: &Household, shown: &Shown) {
         .flat_map(|p| p.sensitive_tags.iter().map(|t| t.zh()))
         .collect();
     out!("{} {}", text!("户", "household"), h.id);
-    kv(&crate::household::household_fields(
+    kv_of(&crate::household::household_fields(
         h,
         h.tags.iter().map(|t| t.zh().to_owned()),
         &sensitive,

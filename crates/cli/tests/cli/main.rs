@@ -1784,17 +1784,26 @@ fn the_locale_chooses_the_language_when_no_flag_does() {
         text(&out.stderr)
     };
     let bad_value = ["wish", "post", "--title", "x", "--value", "abc"];
-    let err = with_env(&[("LC_ALL", "en_US.UTF-8"), ("LANG", "zh_CN.UTF-8")], &bad_value);
+    let err = with_env(
+        &[("LC_ALL", "en_US.UTF-8"), ("LANG", "zh_CN.UTF-8")],
+        &bad_value,
+    );
     assert!(
         err.contains("invalid value") && !has_han(&err),
         "LC_ALL=en overrides LANG=zh: {err}"
     );
-    let err = with_env(&[("LC_MESSAGES", "zh_CN.UTF-8"), ("LANG", "en_US.UTF-8")], &bad_value);
+    let err = with_env(
+        &[("LC_MESSAGES", "zh_CN.UTF-8"), ("LANG", "en_US.UTF-8")],
+        &bad_value,
+    );
     assert!(
         has_han(&err) && !err.contains("invalid value"),
         "LC_MESSAGES=zh overrides LANG=en: {err}"
     );
-    let err = with_env(&[("LANG", "zh_CN.UTF-8")], &["--lang", "fr", "device", "show"]);
+    let err = with_env(
+        &[("LANG", "zh_CN.UTF-8")],
+        &["--lang", "fr", "device", "show"],
+    );
     assert!(
         err.contains("fr") && has_han(&err) && !err.contains("is not a language"),
         "a bad --lang is refused in the locale's language: {err}"

@@ -194,3 +194,64 @@ gridline-test-support = { workspace = true }
         "a dev-dependency is free: {names:?}"
     );
 }
+
+/// Whether a string literal glues Chinese and English into one message:
+/// Chinese, then `(English…)`.
+fn glued(literal: &str) -> bool {
+    let han = |c: char| matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF);
+    let Some(first_han) = literal.find(han) else {
+        return false;
+    };
+    literal[first_han..].match_indices('(').any(|(i, _)| {
+        let rest = &literal[first_han + i + 1..];
+        rest.starts_with(|c: char| c.is_ascii_alphabetic()) && rest.contains(')')
+    })
+}
+
+/// Glued literals in the product code under `dir`: every line outside
+/// comments and before the file's `#[cfg(test)]` module (tests compare
+/// printed output, which shows both halves).
+fn glued_literals(dir: &Path, shown: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (rel, text) in sources(dir) {
+        for (n, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("#[cfg(test)]") {
+                break;
+            }
+            if code.starts_with("//") {
+                continue;
+            }
+            // The odd pieces between quotes are the literals.
+            if line.split('"').skip(1).step_by(2).any(glued) {
+                found.push(format!("{shown}/{rel}:{}: {}", n + 1, code));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_message_glues_chinese_and_english_into_one_string() {
+    assert!(glued("没有找到户 (no households)"));
+    assert!(!glued("没有找到户"), "Chinese alone");
+    assert!(!glued("{} ({})"), "the layout of both halves has no words");
+    assert!(!glued("第 5 行 (5)"), "a number in brackets is not English");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut found = Vec::new();
+    for krate in std::fs::read_dir(root.join("crates")).unwrap() {
+        let krate = krate.unwrap().path();
+        let name = krate.file_name().unwrap().to_string_lossy().into_owned();
+        if krate.join("src").is_dir() {
+            found.extend(glued_literals(
+                &krate.join("src"),
+                &format!("crates/{name}/src"),
+            ));
+        }
+    }
+    found.extend(glued_literals(&root.join("src-tauri/src"), "src-tauri/src"));
+    assert!(
+        found.is_empty(),
+        "say messages as Text (text!(\"中文\", \"English\")), not glued: {found:#?}"
+    );
+}
