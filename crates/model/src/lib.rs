@@ -13,6 +13,7 @@
 //! Time is always passed in (`now`, `today`), never read from the clock, so the
 //! same events fold to the same state on every replica and in every test.
 
+pub mod deliberation;
 pub mod hierarchy;
 pub mod household;
 pub mod id_number;

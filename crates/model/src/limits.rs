@@ -125,6 +125,67 @@ pub fn wish_step_fields(step: &str) -> &'static [StepField] {
     lookup(WISH_STEP_FIELDS, step)
 }
 
+/// The fields of each deliberation step a user takes, by step key
+/// ([`crate::deliberation::TopicStep::key`]); `propose` is the topic itself,
+/// and a task's id is minted with its `task` step.
+pub const DELIBERATION_STEP_FIELDS: &[(&str, &[StepField])] = &[
+    ("accept", &[]),
+    ("decline", &[req("reason", "不予受理理由", "the reason")]),
+    (
+        "meeting",
+        &[
+            req("held_on", "开会时间", "when the meeting was held"),
+            req("place", "开会地点", "the place"),
+            req(
+                "notice_posted",
+                "通知张贴时间",
+                "when the notice was posted",
+            ),
+            req("meeting_type", "会议类型", "the kind of meeting"),
+            req(
+                "attendance",
+                "各方应到和实到人数",
+                "who was expected and who came",
+            ),
+        ],
+    ),
+    (
+        "resolve",
+        &[
+            req("text", "决议内容", "the resolution's text"),
+            req("votes_for", "赞成票数", "the votes for"),
+            req("against", "反对票数", "the votes against"),
+            req("abstain", "弃权票数", "the abstentions"),
+            req("posted_on", "决议公示时间", "when it was posted"),
+        ],
+    ),
+    (
+        "task",
+        &[
+            req("owner", "责任方", "who carries it out"),
+            req("due", "完成期限", "the due date"),
+            req("what", "任务内容", "what is to be done"),
+        ],
+    ),
+    (
+        "task-done",
+        &[
+            req("task", "任务", "the task"),
+            req("note", "完成情况", "what was done"),
+        ],
+    ),
+    (
+        "feedback",
+        &[req("note", "反馈内容", "what residents were told")],
+    ),
+    ("close", &[]),
+];
+
+/// The fields of the deliberation step `step` (none for an unknown step).
+pub fn deliberation_step_fields(step: &str) -> &'static [StepField] {
+    lookup(DELIBERATION_STEP_FIELDS, step)
+}
+
 /// Checks the texts a new step carries against its table: each required one
 /// present, none longer than [`crate::MAX_TEXT`].
 pub(crate) fn check_step_texts(
