@@ -10,10 +10,13 @@
 use std::collections::BTreeMap;
 
 use automerge::AutoCommit;
+use gridline_model::mediation::{
+    CaseType, MediationKind, Performance, Satisfaction, Scale, Source,
+};
 use gridline_model::permission::Kind;
 use gridline_model::{
-    Author, GridId, Issue, IssueEvent, IssueStep, RecordId, Role, Scope, User, Visit, VisitKind,
-    Wish, WishEvent, WishStep,
+    Author, CaseEvent, CaseStep, GridId, Issue, IssueEvent, IssueStep, MediationCase,
+    MediationPrivate, RecordId, Role, Scope, User, Visit, VisitKind, Wish, WishEvent, WishStep,
 };
 use gridline_records::Record;
 use gridline_sync::{PushDoc, SyncRequest, PROTOCOL_VERSION};
@@ -206,6 +209,51 @@ fn wish_doc(dev: &Dev, grid: &str, household: Option<RecordId>) -> (RecordId, Au
     (id, doc)
 }
 
+fn case_doc(dev: &Dev, grid: &str, household: RecordId) -> (RecordId, AutoCommit) {
+    let id = new_id();
+    let at = now();
+    let c = MediationCase {
+        id,
+        grid: GridId::parse(grid).unwrap(),
+        households: vec![household],
+        case_type: CaseType::Neighbour,
+        scale: Scale::Individual,
+        people: 2,
+        warning: 3,
+        source: Source::GridReport,
+        from_issue: None,
+        from_visit: None,
+        kind: MediationKind::People,
+        summary: "楼上漏水，邻里争执".into(),
+        reporter: dev.user.id.clone(),
+        registered_at: at,
+        events: vec![CaseEvent {
+            id: new_id(),
+            at,
+            author: dev.author(),
+            step: CaseStep::Register,
+        }],
+    };
+    let mut doc = gridline_records::new_doc(&dev.actor);
+    gridline_records::mediation::create(&mut doc, &c).unwrap();
+    (id, doc)
+}
+
+/// The step each role would take on a mediation case (DESIGN §8): a grid
+/// worker's (or a leader's) follow-up visit, everyone else's acceptance.
+fn case_step_of(role: Role) -> CaseStep {
+    match role {
+        Role::GridWorker | Role::JointLeader => CaseStep::FollowUp {
+            performance: Performance::Fully,
+            satisfaction: Satisfaction::Satisfied,
+            risk: String::new(),
+        },
+        _ => CaseStep::Accept {
+            mediator: "王调解".into(),
+        },
+    }
+}
+
 /// The step each role would take on an issue (DESIGN §3).
 fn issue_step_of(role: Role) -> IssueStep {
     match role {
@@ -255,7 +303,7 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
     ];
     // Many devices per role: a refused push retires nothing here, but each
     // cell gets a fresh device so no cell depends on another.
-    const CELLS: usize = 17;
+    const CELLS: usize = 24;
     let mut codes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (_, u) in &roles {
         for _ in 0..CELLS {
@@ -326,6 +374,34 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
             grade: gridline_model::Grade::Urgent
         }
     ));
+    // Mediation cases reported in A and B, each with a private part the
+    // street keeps (street staff may write it in any community).
+    let case_a = made(gw_a, case_doc(gw_a, GRID_A, ha));
+    let case_b = made(gw_b, case_doc(gw_b, GRID_B, hb));
+    for (case, grid) in [(case_a, GRID_A), (case_b, GRID_B)] {
+        let p = MediationPrivate {
+            case,
+            grid: GridId::parse(grid).unwrap(),
+            parties: vec![gridline_model::mediation::Party {
+                name: "张三".into(),
+                id_number: Some(
+                    gridline_model::id_number::parse_id_number("11010519491231002X", "id").unwrap(),
+                ),
+                phone: None,
+                address: String::new(),
+            }],
+            facts: "楼上卫生间漏水".into(),
+            sessions: Vec::new(),
+            agreement: String::new(),
+        };
+        let mut doc = gridline_records::new_doc(&ss_0.actor);
+        gridline_records::mediation::create_private(&mut doc, &p, now()).unwrap();
+        let pid = gridline_records::mediation::private_doc_id(case);
+        assert!(
+            live.push(ss_0, pid, &mut doc),
+            "private part of {case} accepted"
+        );
+    }
 
     // --- DESIGN §3 as (in scope, out of scope) per role, in the order
     // grid worker, joint-household leader, community, street, department.
@@ -333,7 +409,10 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
     const Y: (bool, bool) = (true, false);
     const NO: (bool, bool) = (false, false);
     const ALL: (bool, bool) = (true, true);
-    let table: [(&str, [(bool, bool); 5]); 8] = [
+    // DESIGN §8 for mediation: grid workers, leaders, community and street
+    // staff report; a grid worker makes the follow-up visit, staff take
+    // every step, a leader none; only staff write the private part.
+    let table: [(&str, [(bool, bool); 5]); 11] = [
         ("household.create", [Y, NO, Y, NO, NO]),
         ("household.edit", [Y, NO, Y, NO, NO]),
         ("private.edit", [Y, NO, Y, NO, NO]),
@@ -342,6 +421,9 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
         ("issue.step", [Y, Y, Y, Y, Y]),
         ("wish.post", [Y, Y, Y, NO, NO]),
         ("wish.claim", [ALL, ALL, ALL, ALL, NO]),
+        ("mediation.report", [Y, Y, Y, Y, NO]),
+        ("mediation.step", [Y, NO, Y, Y, NO]),
+        ("mediation-private.edit", [NO, NO, Y, Y, NO]),
     ];
 
     let mut checked = 0;
@@ -434,6 +516,31 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
                         gridline_records::wish::push_event(&mut doc, &e).unwrap();
                         live.push(&dev, id, &mut doc)
                     }
+                    "mediation.report" => {
+                        let (id, mut doc) = case_doc(&dev, grid, hh);
+                        live.push(&dev, id, &mut doc)
+                    }
+                    "mediation.step" => {
+                        let id = if in_scope { case_a } else { case_b };
+                        let mut doc = live.hub_doc(&dev, id);
+                        let e = CaseEvent {
+                            id: new_id(),
+                            at: now() + chrono::Duration::seconds(3),
+                            author: dev.author(),
+                            step: case_step_of(*role),
+                        };
+                        gridline_records::mediation::push_event(&mut doc, &e).unwrap();
+                        live.push(&dev, id, &mut doc)
+                    }
+                    "mediation-private.edit" => {
+                        let case = if in_scope { case_a } else { case_b };
+                        let pid = gridline_records::mediation::private_doc_id(case);
+                        let mut doc = live.hub_doc(&dev, pid);
+                        let mut p = gridline_records::mediation::read_private(&doc).unwrap();
+                        p.facts = format!("{} 补充", p.facts);
+                        gridline_records::mediation::update_private(&mut doc, &p, now()).unwrap();
+                        live.push(&dev, pid, &mut doc)
+                    }
                     other => unreachable!("{other}"),
                 };
                 let want = if in_scope { want_in } else { want_out };
@@ -461,20 +568,28 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
     );
     assert_eq!(
         checked,
-        8 * 9,
-        "8 writes × (5 roles in scope + 4 out of scope)"
+        11 * 9,
+        "11 writes × (5 roles in scope + 4 out of scope)"
     );
-    assert_eq!(refusals, 45, "the refusals DESIGN §3 implies, each proven");
+    assert_eq!(
+        refusals,
+        45 + 18,
+        "the refusals DESIGN §3 and §8 imply, each proven"
+    );
 
     // --- Reads: DESIGN §3 as (in scope, out of scope) per record kind and
     // role, in the same order as the writes; a department's scope is the
     // issues dispatched to it, and wishes are read street-wide.
-    let reads: [(Kind, [(bool, bool); 5]); 5] = [
+    // A leader reads only the cases they reported (DESIGN §8): that cell is
+    // decided by the case's reporter below, not by this table.
+    let reads: [(Kind, [(bool, bool); 5]); 7] = [
         (Kind::Household, [Y, Y, Y, Y, NO]),
         (Kind::HouseholdPrivate, [Y, NO, Y, Y, NO]),
         (Kind::Visit, [Y, Y, Y, Y, NO]),
         (Kind::Issue, [Y, Y, Y, Y, Y]),
         (Kind::Wish, [ALL, ALL, ALL, ALL, NO]),
+        (Kind::Mediation, [Y, NO, Y, Y, NO]),
+        (Kind::MediationPrivate, [Y, NO, Y, Y, NO]),
     ];
     // Whether a hub document lies in a role's scope, from the document's own
     // grid and household and what this test dispatched (not from the rules).
@@ -485,6 +600,8 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
             Record::Visit(v) => (&v.grid, Some(v.household)),
             Record::Issue(i) => (&i.grid, i.household),
             Record::Wish(w) => (&w.grid, w.household),
+            Record::Mediation(c) => (&c.grid, c.households.first().copied()),
+            Record::MediationPrivate(p) => (&p.grid, None),
         };
         match role {
             Role::GridWorker => grid.as_str() == GRID_A,
@@ -530,7 +647,10 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
             let inside = in_scope(*role, id, r);
             *cells_seen.entry((kind.key(), inside)).or_default() += 1;
             let (may_in, may_out) = reads.iter().find(|(k, _)| *k == kind).unwrap().1[ri];
-            let may = if inside { may_in } else { may_out };
+            let mut may = if inside { may_in } else { may_out };
+            if let (Role::JointLeader, Record::Mediation(c)) = (role, r) {
+                may = c.reporter == u.id;
+            }
             if may != held.contains(id) {
                 wrong.push(format!(
                     "{} {id} {}: {} but DESIGN §3 says {}",
@@ -555,11 +675,23 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
                 .count()
         };
         match role {
-            Role::JointLeader => assert_eq!(
-                kinds(Kind::HouseholdPrivate),
-                0,
-                "a leader never holds a private part (ID numbers)"
-            ),
+            Role::JointLeader => {
+                assert_eq!(
+                    kinds(Kind::HouseholdPrivate),
+                    0,
+                    "a leader never holds a private part (ID numbers)"
+                );
+                assert_eq!(
+                    kinds(Kind::MediationPrivate),
+                    0,
+                    "a leader never holds a case's private part (parties, ID numbers)"
+                );
+                assert_eq!(
+                    kinds(Kind::Mediation),
+                    1,
+                    "a leader holds the one case it reported, not the one in its household another reported"
+                );
+            }
             Role::DepartmentLiaison => {
                 assert_eq!(
                     kinds(Kind::Household) + kinds(Kind::HouseholdPrivate),

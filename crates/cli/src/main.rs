@@ -22,6 +22,7 @@ mod doc;
 mod household;
 mod hub;
 mod issue;
+mod mediation;
 mod output;
 mod parse_error;
 mod sync;
@@ -69,6 +70,9 @@ enum Command {
     /// 事件：上报、处理、查看 (issues: report, act, show)
     #[command(subcommand)]
     Issue(issue::IssueCmd),
+    /// 矛盾纠纷调解：上报、受理、调解、协议、回访、司法确认 (mediation cases: report, accept, mediate, agree, follow up, judicial confirmation)
+    #[command(subcommand)]
+    Mediation(mediation::MediationCmd),
     /// 微心愿 (micro-wishes)
     #[command(subcommand)]
     Wish(wish::WishCmd),
@@ -252,6 +256,7 @@ fn main() -> ExitCode {
         Command::Device(c) => device::run(&ctx, c),
         Command::Household(c) => household::run(&ctx, c),
         Command::Issue(c) => issue::run(&ctx, c),
+        Command::Mediation(c) => mediation::run(&ctx, c),
         Command::Wish(c) => wish::run(&ctx, c),
         Command::Visit(c) => visit::run(&ctx, c),
         Command::Doc(c) => doc::run(&ctx, c),

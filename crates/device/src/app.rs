@@ -180,6 +180,8 @@ fn summary(r: &Record) -> String {
         Record::Visit(v) => format!("{} {}", v.household, gridline_model::fmt_time(v.at)),
         Record::Issue(i) => format!("{} · {}", i.category, short(&i.description)),
         Record::Wish(w) => short(&w.title),
+        Record::Mediation(c) => format!("{} · {}", c.case_type.zh(), short(&c.summary)),
+        Record::MediationPrivate(p) => p.case.to_string(),
     }
 }
 

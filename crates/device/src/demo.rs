@@ -22,13 +22,20 @@ pub struct SeedStats {
     pub visits: usize,
     pub issues: usize,
     pub wishes: usize,
+    /// Mediation cases (their private parts count among `private_parts`).
+    pub mediations: usize,
     /// Generated but outside this device's scope, so not stored.
     pub skipped: usize,
 }
 
 impl SeedStats {
     pub fn documents(&self) -> usize {
-        self.households + self.private_parts + self.visits + self.issues + self.wishes
+        self.households
+            + self.private_parts
+            + self.visits
+            + self.issues
+            + self.wishes
+            + self.mediations
     }
 }
 
@@ -95,6 +102,8 @@ pub fn seed(device: &mut Device, scale: Scale, seed: u64, now: Instant) -> Resul
                     Record::Visit(_) => stats.visits += 1,
                     Record::Issue(_) => stats.issues += 1,
                     Record::Wish(_) => stats.wishes += 1,
+                    Record::Mediation(_) => stats.mediations += 1,
+                    Record::MediationPrivate(_) => stats.private_parts += 1,
                 }
             }
             let (saved, records): (Vec<Saved>, Vec<Record>) = docs.into_iter().unzip();

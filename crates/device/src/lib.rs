@@ -24,6 +24,7 @@ mod error;
 mod household;
 mod identity;
 mod issue;
+pub mod mediation;
 pub mod sync;
 pub mod unsynced;
 pub mod views;
@@ -48,7 +49,7 @@ pub use views::{
     HouseholdFilter, HouseholdSummary, IssueFilter, IssueSummary, SyncState, VisitSummary,
     WishSummary,
 };
-pub use visit::NewVisit;
+pub use visit::{parse_when, NewVisit};
 
 /// What saving a new record did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -108,6 +108,67 @@ pub const WISH_STEP_FIELDS: &[(&str, &[StepField])] = &[
     ("withdraw", &[opt("reason", "撤回理由", "a reason")]),
 ];
 
+/// The fields of each mediation step a user takes, by step key
+/// ([`crate::mediation::CaseStep::key`]); `register` is the case itself.
+pub const MEDIATION_STEP_FIELDS: &[(&str, &[StepField])] = &[
+    ("accept", &[req("mediator", "调解员", "the mediator")]),
+    ("decline", &[req("reason", "不予受理理由", "the reason")]),
+    ("session", &[req("held_on", "调解日期", "the date")]),
+    (
+        "agree",
+        &[
+            req("form", "协议形式", "the form of the agreement"),
+            req("perform_by", "履行期限", "the performance deadline"),
+        ],
+    ),
+    (
+        "fail",
+        &[
+            req("referral", "引导去向", "where the parties are referred"),
+            opt("note", "说明", "a note"),
+        ],
+    ),
+    (
+        "transfer",
+        &[
+            req("to", "转为的调解类型", "the mediation to transfer to"),
+            req("reason", "转换理由", "the reason"),
+        ],
+    ),
+    (
+        "extend",
+        &[
+            req("days", "延期天数", "the days"),
+            req("reason", "延期理由", "the reason"),
+            req("consent", "当事人同意", "the parties' consent"),
+        ],
+    ),
+    ("perform", &[opt("note", "履行情况", "a note")]),
+    (
+        "follow-up",
+        &[
+            req("performance", "履行情况", "how the agreement was performed"),
+            req("satisfaction", "满意度", "the parties' satisfaction"),
+            opt("risk", "遗留风险", "any remaining risk"),
+        ],
+    ),
+    (
+        "apply-confirmation",
+        &[req("court", "申请确认的法院", "the court")],
+    ),
+    (
+        "court-accept",
+        &[req("case_number", "调确字案号", "the 调确字 case number")],
+    ),
+    ("court-rule", &[req("confirmed", "裁定结果", "the ruling")]),
+    ("close", &[opt("note", "结案说明", "a note")]),
+];
+
+/// The fields of the mediation step `step` (none for an unknown step).
+pub fn mediation_step_fields(step: &str) -> &'static [StepField] {
+    lookup(MEDIATION_STEP_FIELDS, step)
+}
+
 fn lookup(table: &[(&str, &'static [StepField])], step: &str) -> &'static [StepField] {
     table
         .iter()

@@ -17,15 +17,21 @@ pub enum Kind {
     Visit,
     Issue,
     Wish,
+    /// A mediation case's public part (矛盾纠纷调解).
+    Mediation,
+    /// A mediation case's private part: parties, facts, sessions, terms.
+    MediationPrivate,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Household,
         Kind::HouseholdPrivate,
         Kind::Visit,
         Kind::Issue,
         Kind::Wish,
+        Kind::Mediation,
+        Kind::MediationPrivate,
     ];
     pub fn key(self) -> &'static str {
         match self {
@@ -34,6 +40,8 @@ impl Kind {
             Kind::Visit => "visit",
             Kind::Issue => "issue",
             Kind::Wish => "wish",
+            Kind::Mediation => "mediation",
+            Kind::MediationPrivate => "mediation-private",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
@@ -135,6 +143,16 @@ pub fn check(user: &User, kind: Kind, action: Action, target: &Target) -> Result
         (Wish, Read, GridWorker | JointLeader | CommunityStaff | StreetStaff) => true,
         (Wish, Create, GridWorker | JointLeader | CommunityStaff) => scoped,
         (Wish, Step, GridWorker | JointLeader | CommunityStaff | StreetStaff) => true,
+        // DESIGN §8: anyone who reports a dispute registers it (a leader
+        // about one of their linked households); a grid worker reads its
+        // grids' cases and makes the follow-up visit; a leader reads only
+        // the cases they reported; staff take every step in their unit.
+        (Mediation, Create, GridWorker | JointLeader | CommunityStaff | StreetStaff) => scoped,
+        (Mediation, Read | Step, GridWorker) => scoped,
+        (Mediation, Read, JointLeader) => target.reporter.as_deref() == Some(user.id.as_str()),
+        (Mediation, Read | Edit | Step, CommunityStaff | StreetStaff) => scoped,
+        (MediationPrivate, Read, GridWorker | CommunityStaff | StreetStaff) => scoped,
+        (MediationPrivate, Create | Edit, CommunityStaff | StreetStaff) => scoped,
         _ => false,
     };
     if allowed {
@@ -205,6 +223,23 @@ pub fn role_may(kind: Kind, action: Action, role: Role) -> bool {
                 GridWorker | JointLeader | CommunityStaff | StreetStaff
             )
             | (Wish, Create, GridWorker | JointLeader | CommunityStaff)
+            | (
+                Mediation,
+                Create | Read,
+                GridWorker | JointLeader | CommunityStaff | StreetStaff
+            )
+            | (Mediation, Step, GridWorker | CommunityStaff | StreetStaff)
+            | (Mediation, Edit, CommunityStaff | StreetStaff)
+            | (
+                MediationPrivate,
+                Read,
+                GridWorker | CommunityStaff | StreetStaff
+            )
+            | (
+                MediationPrivate,
+                Create | Edit,
+                CommunityStaff | StreetStaff
+            )
     )
 }
 
@@ -265,5 +300,7 @@ fn kind_zh(kind: Kind) -> &'static str {
         Kind::Visit => "走访记录",
         Kind::Issue => "事件",
         Kind::Wish => "心愿",
+        Kind::Mediation => "调解案件",
+        Kind::MediationPrivate => "调解案件保密信息",
     }
 }

@@ -27,6 +27,7 @@ mod error;
 mod fields;
 pub mod household;
 pub mod issue;
+pub mod mediation;
 pub mod private;
 pub mod schema;
 pub mod visit;
@@ -131,6 +132,8 @@ pub enum Record {
     Visit(gridline_model::Visit),
     Issue(gridline_model::Issue),
     Wish(gridline_model::Wish),
+    Mediation(gridline_model::MediationCase),
+    MediationPrivate(gridline_model::MediationPrivate),
 }
 
 impl Record {
@@ -142,6 +145,8 @@ impl Record {
             Kind::Visit => Record::Visit(visit::read(doc)?),
             Kind::Issue => Record::Issue(issue::read(doc)?),
             Kind::Wish => Record::Wish(wish::read(doc)?),
+            Kind::Mediation => Record::Mediation(mediation::read(doc)?),
+            Kind::MediationPrivate => Record::MediationPrivate(mediation::read_private(doc)?),
         })
     }
 
@@ -205,6 +210,15 @@ impl Record {
                 }
                 w.validate()
             }
+            Record::Mediation(c) => {
+                for e in &c.events {
+                    for (_, t) in e.step.texts() {
+                        long("events", t)?;
+                    }
+                }
+                c.validate()
+            }
+            Record::MediationPrivate(p) => p.validate(),
         }
     }
 
@@ -215,6 +229,8 @@ impl Record {
             Record::Visit(_) => Kind::Visit,
             Record::Issue(_) => Kind::Issue,
             Record::Wish(_) => Kind::Wish,
+            Record::Mediation(_) => Kind::Mediation,
+            Record::MediationPrivate(_) => Kind::MediationPrivate,
         }
     }
 
@@ -227,6 +243,8 @@ impl Record {
             Record::Visit(v) => v.id,
             Record::Issue(i) => i.id,
             Record::Wish(w) => w.id,
+            Record::Mediation(c) => c.id,
+            Record::MediationPrivate(p) => mediation::private_doc_id(p.case),
         }
     }
 
@@ -248,6 +266,14 @@ impl Record {
                 reporter: Some(w.poster.clone()),
                 ..Target::grid(w.grid.clone())
             },
+            Record::Mediation(c) => Target {
+                household: c.households.first().copied(),
+                reporter: Some(c.reporter.clone()),
+                ..Target::grid(c.grid.clone())
+            },
+            // The private part is read by scope alone: a leader who reported
+            // the case still never receives it.
+            Record::MediationPrivate(p) => Target::grid(p.grid.clone()),
         }
     }
 
@@ -258,6 +284,8 @@ impl Record {
             Record::Visit(v) => &v.grid,
             Record::Issue(i) => &i.grid,
             Record::Wish(w) => &w.grid,
+            Record::Mediation(c) => &c.grid,
+            Record::MediationPrivate(p) => &p.grid,
         }
     }
 }

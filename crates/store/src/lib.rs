@@ -16,6 +16,7 @@
 
 mod dashboard;
 mod error;
+mod mediation;
 pub mod migrations;
 pub mod pinyin_keys;
 mod projection;
@@ -32,6 +33,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 pub use dashboard::{Dashboard, Today};
 pub use error::{Error, Result};
+pub use mediation::{MediationFilter, MediationRow};
 pub use query::*;
 pub use sync_state::{Refusal, RefusedCopy, Unsent};
 

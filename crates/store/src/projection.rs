@@ -1,7 +1,8 @@
 //! The queryable projection of each record kind, rewritten on every save.
 
 use gridline_model::issue::{Deadlines, IssueState};
-use gridline_model::{Household, HouseholdPrivate, Issue, Visit, Wish};
+use gridline_model::mediation::CaseFacts;
+use gridline_model::{Household, HouseholdPrivate, Issue, MediationCase, Visit, Wish};
 use gridline_records::{fmt_time, Record};
 use rusqlite::{params, Transaction};
 
@@ -15,6 +16,9 @@ pub fn project(tx: &Transaction<'_>, record: &Record, hub: Option<&str>) -> Resu
         Record::Visit(v) => visit(tx, v),
         Record::Issue(i) => issue(tx, i),
         Record::Wish(w) => wish(tx, w, hub),
+        Record::Mediation(c) => mediation(tx, c),
+        // Read whole with its case; nothing to list.
+        Record::MediationPrivate(_) => Ok(()),
     }
 }
 
@@ -159,6 +163,44 @@ fn wish(tx: &Transaction<'_>, w: &Wish, hub: Option<&str>) -> Result<()> {
         s.claimant,
         s.pending.len() as i64,
         fmt_time(w.posted_at),
+    ])?;
+    Ok(())
+}
+
+fn mediation(tx: &Transaction<'_>, c: &MediationCase) -> Result<()> {
+    let s = c.state();
+    let facts = CaseFacts::of(c, &s);
+    let fact = |f: fn(&CaseFacts) -> bool| facts.as_ref().is_some_and(f) as i64;
+    let refused = s.outcomes.iter().filter(|o| o.refused.is_some()).count();
+    let summary: String = c.summary.chars().take(60).collect();
+    let households: Vec<String> = c.households.iter().map(ToString::to_string).collect();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO mediations (id, grid, case_type, stage, warning, kind, source, reporter, registered_at,
+            deadline, concluded_at, households, from_issue, refused_events, summary,
+            agreed, confirmed, followed_up, fully_performed, on_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+    )?
+    .execute(params![
+        c.id.to_string(),
+        c.grid.as_str(),
+        c.case_type.key(),
+        s.stage.map(|st| st.key()),
+        i64::from(c.warning),
+        s.kind.key(),
+        c.source.key(),
+        c.reporter,
+        fmt_time(c.registered_at),
+        s.deadline.map(fmt_time),
+        s.concluded_at.map(fmt_time),
+        households.join(","),
+        c.from_issue.map(|i| i.to_string()),
+        refused as i64,
+        summary,
+        fact(|f| f.agreed),
+        fact(|f| f.confirmed),
+        fact(|f| f.followed_up),
+        fact(|f| f.fully_performed),
+        s.on_time().map(i64::from),
     ])?;
     Ok(())
 }

@@ -234,7 +234,10 @@ fn remove_in(tx: &rusqlite::Transaction<'_>, key: &str) -> Result<()> {
         Some(Kind::Wish) => {
             tx.execute("DELETE FROM wishes WHERE id = ?1", [key])?;
         }
-        None => {}
+        Some(Kind::Mediation) => {
+            tx.execute("DELETE FROM mediations WHERE id = ?1", [key])?;
+        }
+        Some(Kind::MediationPrivate) | None => {}
     }
     tx.execute("DELETE FROM documents WHERE id = ?1", [key])?;
     Ok(())

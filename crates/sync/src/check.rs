@@ -314,8 +314,10 @@ fn judge(
     // learns nothing about records outside its scope.
     let out_of_scope = |_: gridline_model::Refusal| not_permitted(id);
     let action_for = |k: Kind| match k {
-        Kind::Issue | Kind::Wish => Action::Step,
-        Kind::Household | Kind::HouseholdPrivate | Kind::Visit => Action::Edit,
+        Kind::Issue | Kind::Wish | Kind::Mediation => Action::Step,
+        Kind::Household | Kind::HouseholdPrivate | Kind::Visit | Kind::MediationPrivate => {
+            Action::Edit
+        }
     };
     match &before {
         None => {
@@ -328,6 +330,10 @@ fn judge(
                     return Err(not_permitted(id));
                 }
                 Record::HouseholdPrivate(_) => {}
+                // A case's private part takes its id from the case's (a v7
+                // id the device could only have read), and its place alone
+                // decides who reads it: the create check above covers it.
+                Record::MediationPrivate(_) => {}
                 // Devices mint v7 ids (time and 74 random bits): a record
                 // cannot be created under an id someone could guess, such as
                 // one the hub derived from an address.
@@ -357,6 +363,21 @@ fn judge(
                     return Err(refuse(
                         RefusalCode::ForgedAuthor,
                         Text::new(format!("事件的报告人写的是 {}，但本设备绑定的是 {}", i.reporter, user.id), format!("the issue names {} as its reporter, but this device is bound to {}", i.reporter, user.id)),
+                    ));
+                }
+                Record::Mediation(c) if c.reporter != user.id => {
+                    return Err(refuse(
+                        RefusalCode::ForgedAuthor,
+                        Text::new(
+                            format!(
+                                "调解案件的报告人写的是 {}，但本设备绑定的是 {}",
+                                c.reporter, user.id
+                            ),
+                            format!(
+                                "the case names {} as its reporter, but this device is bound to {}",
+                                c.reporter, user.id
+                            ),
+                        ),
                     ));
                 }
                 Record::Wish(w) if w.poster != user.id => {
@@ -405,8 +426,10 @@ fn judge(
     }
 
     // Root fields of issues and wishes are set when they are reported or
-    // posted; afterwards only events are added. (Nobody may Edit them.)
-    if let (Some(b), Record::Issue(_) | Record::Wish(_)) = (&before, &record) {
+    // posted; afterwards only events are added (nobody may Edit them). A
+    // case's may be edited by the staff who take its steps.
+    if let (Some(b), Record::Issue(_) | Record::Wish(_) | Record::Mediation(_)) = (&before, &record)
+    {
         if strip_events(b) != strip_events(&record) {
             check(user, kind, Action::Edit, &b.target()).map_err(out_of_scope)?;
         }
@@ -476,7 +499,7 @@ fn judge(
     })
 }
 
-/// An issue or wish without its events: the fields fixed at creation.
+/// An issue, wish or case without its events: the fields fixed at creation.
 fn strip_events(r: &Record) -> Option<Record> {
     match r {
         Record::Issue(i) => Some(Record::Issue(gridline_model::Issue {
@@ -486,6 +509,10 @@ fn strip_events(r: &Record) -> Option<Record> {
         Record::Wish(w) => Some(Record::Wish(gridline_model::Wish {
             events: Vec::new(),
             ..w.clone()
+        })),
+        Record::Mediation(c) => Some(Record::Mediation(gridline_model::MediationCase {
+            events: Vec::new(),
+            ..c.clone()
         })),
         _ => None,
     }

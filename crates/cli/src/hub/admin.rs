@@ -159,7 +159,10 @@ fn table(what: Listed, listing: &Listing, hub_actor: &str) -> Table {
                 ]
             }
             // Listings read one kind; nothing else reaches here.
-            Record::HouseholdPrivate(_) | Record::Visit(_) => continue,
+            Record::HouseholdPrivate(_)
+            | Record::Visit(_)
+            | Record::Mediation(_)
+            | Record::MediationPrivate(_) => continue,
         };
         t.row(row);
     }
@@ -252,6 +255,40 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
         Record::Visit(v) => show_visit(v),
         Record::Issue(i) => show_issue(i, &shown),
         Record::Wish(w) => show_wish(w, &shown),
+        Record::Mediation(c) => {
+            let st = c.state();
+            say!("调解案件 {}", "mediation case {}", c.id);
+            kv_of(&[
+                (text!("网格", "grid"), c.grid.to_string()),
+                (
+                    text!("类型", "type"),
+                    word(c.case_type.zh(), c.case_type.key()),
+                ),
+                (text!("预警等级", "warning level"), c.warning.to_string()),
+                (
+                    text!("状态", "state"),
+                    st.stage
+                        .map(|s| word(s.zh(), s.key()))
+                        .unwrap_or_else(|| "—".into()),
+                ),
+                (text!("上报人", "reporter"), c.reporter.clone()),
+                (text!("登记时间", "registered"), when(c.registered_at)),
+                (text!("概况", "summary"), c.summary.clone()),
+            ]);
+        }
+        // Parties, facts and terms stay in the device apps of those who
+        // mediate: the admin sees that the part exists, not what it says.
+        Record::MediationPrivate(p) => {
+            let case = p.case;
+            say!(
+                "调解案件的保密部分 — 案件 {case}",
+                "a mediation case's private part — case {case}"
+            );
+            kv_of(&[
+                (text!("网格", "grid"), p.grid.to_string()),
+                (text!("当事人", "parties"), p.parties.len().to_string()),
+            ]);
+        }
     }
     out!(
         "{}: {}",
@@ -461,6 +498,23 @@ fn record_json(held: &Held, hub_actor: &str) -> Value {
                 "claimant": s.claimant,
             })
         }
+        Record::Mediation(c) => json!({
+            "id": c.id.to_string(),
+            "grid": c.grid.to_string(),
+            "households": c.households.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "type": c.case_type.key(),
+            "warning": c.warning,
+            "reporter": c.reporter,
+            "registered_at": gridline_model::fmt_time(c.registered_at),
+            "summary": c.summary,
+            "state": c.state().stage.map(|s| s.key()),
+        }),
+        Record::MediationPrivate(p) => json!({
+            "id": held.record.doc_id().to_string(),
+            "case": p.case.to_string(),
+            "grid": p.grid.to_string(),
+            "parties": p.parties.len(),
+        }),
     };
     if let Value::Object(m) = &mut v {
         m.insert("kind".into(), json!(held.record.kind().key()));

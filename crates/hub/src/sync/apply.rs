@@ -33,6 +33,13 @@ pub(crate) fn write_doc(
             i.state().departments.join(","),
         ),
         Record::Wish(w) => (w.household, Some(w.poster.clone()), String::new()),
+        Record::Mediation(c) => (
+            c.households.first().copied(),
+            Some(c.reporter.clone()),
+            String::new(),
+        ),
+        // Placed by its grid alone: no household or reporter reaches it.
+        Record::MediationPrivate(_) => (None, None, String::new()),
     };
     tx.prepare_cached(
         "INSERT INTO documents (id, kind, grid, household, reporter, departments, bytes, heads, seq, updated_at, open, claimant)

@@ -46,5 +46,8 @@ fn a_section_ends_at_the_next_heading_of_its_level_or_higher() {
     let doc = "# A\n## B\nb1\n### C\nc1\n## D\nd1\n";
     assert_eq!(section(doc, "## B"), "b1\n### C\nc1");
     assert_eq!(section(doc, "### C"), "c1");
-    assert_eq!(prose("Some `code` and **Bold**\n  words"), "some code and bold words");
+    assert_eq!(
+        prose("Some `code` and **Bold**\n  words"),
+        "some code and bold words"
+    );
 }
