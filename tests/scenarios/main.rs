@@ -5,6 +5,7 @@ mod client;
 mod hostile;
 mod interop;
 mod matrix;
+mod mediation;
 mod probes;
 mod revocation;
 mod sync;
