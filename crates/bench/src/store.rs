@@ -8,7 +8,11 @@ use gridline_device::HouseholdFilter;
 use gridline_model::{GridId, Instant, Role, Scope, User};
 
 use gridline_device::demo::{seed, Scale};
+use gridline_device::mediation::CaseFilter;
 use gridline_device::{Device, NewVisit};
+
+/// The cases a list screen asks for at once, as the app does.
+pub const LIST_LIMIT: usize = 300;
 
 use crate::Result;
 
@@ -25,6 +29,19 @@ pub struct StoreBench {
     pub log_visit: Sample,
     /// `None` when the street run was skipped.
     pub street_seed: Option<(usize, Duration)>,
+    /// On the street-staff device holding the street: the mediation list
+    /// (overdue first, as the app opens it), and the dashboard with its
+    /// mediation figures. `None` when the street run was skipped.
+    pub street_views: Option<StreetViews>,
+}
+
+/// What a street-staff device opens most, on a whole demo street.
+#[derive(Debug, Clone)]
+pub struct StreetViews {
+    pub cases_held: usize,
+    pub cases_listed: usize,
+    pub mediation_list: Sample,
+    pub dashboard: Sample,
 }
 
 /// Median and worst of a set of timings.
@@ -127,7 +144,7 @@ fn run_in(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
     }
     drop(d);
 
-    let street_seed = if with_street {
+    let (street_seed, street_views) = if with_street {
         let user = User {
             id: "ss-bench".into(),
             name: "基准".into(),
@@ -137,9 +154,37 @@ fn run_in(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
         let mut s = Device::init(&dir.join("street"), user)?;
         let t = Clock::now();
         let stats = seed(&mut s, Scale::Street, 1, now)?;
-        Some((stats.documents(), t.elapsed()))
+        let seeded = (stats.documents(), t.elapsed());
+        drop(s);
+        let s = Device::open(&dir.join("street"))?;
+        let list = CaseFilter {
+            overdue_first: true,
+            limit: Some(LIST_LIMIT),
+            ..Default::default()
+        };
+        let (mut lists, mut dashboards) = (Vec::new(), Vec::new());
+        let mut listed = 0;
+        for _ in 0..30 {
+            let t = Clock::now();
+            listed = s.cases(&list, now)?.len();
+            lists.push(t.elapsed());
+            let t = Clock::now();
+            s.dashboard(now)?;
+            s.mediation_figures(now)?;
+            dashboards.push(t.elapsed());
+        }
+        let held = s.mediation_figures(now)?.cases;
+        (
+            Some(seeded),
+            Some(StreetViews {
+                cases_held: held,
+                cases_listed: listed,
+                mediation_list: sample(lists),
+                dashboard: sample(dashboards),
+            }),
+        )
     } else {
-        None
+        (None, None)
     };
 
     Ok(StoreBench {
@@ -152,5 +197,6 @@ fn run_in(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
         search_hits: hits,
         log_visit: sample(visits),
         street_seed,
+        street_views,
     })
 }

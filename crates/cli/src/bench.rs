@@ -196,6 +196,10 @@ fn run_store(ctx: &Ctx, a: StoreArgs) -> anyhow::Result<()> {
             "log_visit": s(&b.log_visit),
             "street_documents": b.street_seed.map(|x| x.0),
             "street_seed_s": b.street_seed.map(|x| x.1.as_secs_f64()),
+            "street_cases_held": b.street_views.as_ref().map(|v| v.cases_held),
+            "street_cases_listed": b.street_views.as_ref().map(|v| v.cases_listed),
+            "street_mediation_list": b.street_views.as_ref().map(|v| s(&v.mediation_list)),
+            "street_dashboard": b.street_views.as_ref().map(|v| s(&v.dashboard)),
         }));
         return Ok(());
     }
@@ -234,6 +238,23 @@ fn run_store(ctx: &Ctx, a: StoreArgs) -> anyhow::Result<()> {
             );
         }
         None => println!("{:<34} skipped (--skip-street)", "demo seed --scale street"),
+    }
+    if let Some(v) = &b.street_views {
+        println!(
+            "{}",
+            line(
+                &format!(
+                    "street: mediation list ({} of {} cases)",
+                    v.cases_listed, v.cases_held
+                ),
+                &v.mediation_list,
+                50.0
+            )
+        );
+        println!(
+            "{}",
+            line("street: dashboard + mediation figures", &v.dashboard, 50.0)
+        );
     }
     Ok(())
 }
