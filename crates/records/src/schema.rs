@@ -22,16 +22,20 @@ use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjId, ObjType, Prop, ReadDoc, ScalarValue, Value, ROOT};
 use chrono::{NaiveDate, TimeZone, Utc};
 use gridline_model::issue::{CATEGORIES, URGENCY};
+use gridline_model::mediation::{
+    AgreementForm, CaseStage, CaseType, MediationKind, Party, Performance, Referral, Satisfaction,
+    Scale, SessionRecord, Source, MAX_EXTENSION_DAYS, MAX_PEOPLE, WARNING,
+};
 use gridline_model::permission::Kind;
 use gridline_model::wish::{MAX_TITLE, MAX_VALUE_YUAN, WISH_CATEGORIES};
 use gridline_model::{
     household::MAX_NAME, id_number::parse_id_number, phone::parse_mobile, Address, Author,
-    CommunityCode, Gender, Grade, GridId, Household, HouseholdPrivate, Instant, Issue, IssueEvent,
-    IssueStep, RecordId, Relation, Resident, Role, Scope, Tag, User, Visit, VisitKind, Wish,
-    WishEvent, WishStep, MAX_TEXT,
+    CaseEvent, CaseStep, CommunityCode, Gender, Grade, GridId, Household, HouseholdPrivate,
+    Instant, Issue, IssueEvent, IssueStep, MediationCase, MediationPrivate, RecordId, Relation,
+    Resident, Role, Scope, Tag, User, Visit, VisitKind, Wish, WishEvent, WishStep, MAX_TEXT,
 };
 
-use crate::{household, issue, private, visit, wish, Record};
+use crate::{household, issue, mediation, private, visit, wish, Record};
 
 /// The line that opens the generated part of `docs/sync-protocol.md`.
 pub const BEGIN: &str =
@@ -159,6 +163,7 @@ fn samples() -> Vec<Sample> {
         notes: "血压正常，药已按时服用".into(),
     };
     let i = sample_issue(&worker, household_id);
+    let i_id = i.id;
     let w = sample_wish(&worker, household_id);
 
     let mut out = Vec::new();
@@ -231,6 +236,46 @@ fn samples() -> Vec<Sample> {
                 hub's own actor made the event map (read from the Automerge object id, never \
                 from a key), so a device never writes one. The sample below holds one event \
                 of every step."
+            .into(),
+    });
+    let (c, cp) = sample_case(&worker, household_id, i_id);
+    let mut doc = crate::new_doc(&[1; 16]);
+    mediation::create(&mut doc, &c).expect("the sample case writes");
+    out.push(Sample {
+        kind: Kind::Mediation,
+        doc,
+        record: Record::Mediation(c),
+        data_keys: &[],
+        meanings: mediation_meanings(),
+        about: "A dispute (矛盾纠纷) and its mediation (DESIGN §8). Reported by grid \
+                workers, joint-household leaders, community and street staff; read by grid \
+                workers of its grid, community staff of its community and street staff of its \
+                street, and by a joint-household leader only when it reported the case (no \
+                department reads one). Community and street staff take every step; a grid \
+                worker also makes the follow-up visit (`follow-up`). The keys other than \
+                `events` change only with `Edit`, which only community and street staff have \
+                (anyone else's change is refused as `not_permitted`); `events` is append-only, \
+                as for issues. Who may take which step in which state is the fold's rule, \
+                applied the same on every replica: a step it refuses is kept and shown as \
+                refused. Parties, facts, session records and terms are not here but in the \
+                case's `mediation-private` part. The sample below holds an event of every \
+                step (and two sessions)."
+            .into(),
+    });
+    let mut doc = crate::new_doc(&[1; 16]);
+    mediation::create_private(&mut doc, &cp, at(180)).expect("the sample private part writes");
+    out.push(Sample {
+        kind: Kind::MediationPrivate,
+        doc,
+        record: Record::MediationPrivate(cp),
+        data_keys: &[],
+        meanings: mediation_private_meanings(),
+        about: "A case's parties (with their ID numbers and phones), facts, session records \
+                and agreement terms, kept apart like household-private. Read by grid workers \
+                of its grid, community and street staff; created and written only by \
+                community and street staff. It is placed by its grid alone, so a \
+                joint-household leader never receives it, not even for a case it reported. One \
+                per case, at most; its id is derived from the case's."
             .into(),
     });
     out
@@ -354,6 +399,190 @@ fn sample_wish(worker: &User, household: RecordId) -> Wish {
         posted_at: at(120),
         events,
     }
+}
+
+/// A neighbours' dispute made from the sample issue: the grid worker
+/// registers it and makes the follow-up visit, community staff of
+/// 522701001001 take every other step, one of each (two sessions).
+fn sample_case(
+    worker: &User,
+    household: RecordId,
+    issue: RecordId,
+) -> (MediationCase, MediationPrivate) {
+    let staff = Author {
+        user: "cs-1".into(),
+        role: Role::CommunityStaff,
+        unit: "522701001001".into(),
+    };
+    // Minutes after the first sample time, by day: a case runs for weeks.
+    let day = |d: i64| 180 + d * 24 * 60;
+    let steps = [
+        (0, CaseStep::Register),
+        (
+            1,
+            CaseStep::Accept {
+                mediator: "王调解".into(),
+            },
+        ),
+        (
+            1,
+            CaseStep::Decline {
+                reason: "已由法院立案".into(),
+            },
+        ),
+        (
+            2,
+            CaseStep::Transfer {
+                to: MediationKind::Administrative,
+                reason: "涉及物业维修责任".into(),
+            },
+        ),
+        (
+            3,
+            CaseStep::Session {
+                held_on: at(day(3)),
+            },
+        ),
+        (
+            20,
+            CaseStep::Extend {
+                days: 15,
+                reason: "等待漏水原因鉴定".into(),
+                consent: true,
+            },
+        ),
+        (
+            25,
+            CaseStep::Session {
+                held_on: at(day(25)),
+            },
+        ),
+        (
+            25,
+            CaseStep::Agree {
+                form: AgreementForm::Written,
+                perform_by: at(day(40)),
+            },
+        ),
+        (
+            26,
+            CaseStep::Fail {
+                referral: Referral::Litigation,
+                note: "一方反悔".into(),
+            },
+        ),
+        (
+            27,
+            CaseStep::ApplyConfirmation {
+                court: "都匀市人民法院".into(),
+            },
+        ),
+        (
+            29,
+            CaseStep::CourtAccept {
+                case_number: "（2026）黔2701民特调确字第57号".into(),
+            },
+        ),
+        (
+            30,
+            CaseStep::Perform {
+                note: "已更换排水管".into(),
+            },
+        ),
+        (40, CaseStep::CourtRule { confirmed: true }),
+        (
+            45,
+            CaseStep::FollowUp {
+                performance: Performance::Fully,
+                satisfaction: Satisfaction::Satisfied,
+                risk: "无".into(),
+            },
+        ),
+        (
+            46,
+            CaseStep::Close {
+                note: "协议履行完毕".into(),
+            },
+        ),
+    ];
+    let events: Vec<CaseEvent> = steps
+        .into_iter()
+        .enumerate()
+        .map(|(n, (d, step))| CaseEvent {
+            id: v7(day(d) + n as i64, 60 + n as u8),
+            at: at(day(d) + n as i64),
+            author: if matches!(step, CaseStep::Register | CaseStep::FollowUp { .. }) {
+                worker.author()
+            } else {
+                staff.clone()
+            },
+            step,
+        })
+        .collect();
+    let sessions: Vec<SessionRecord> = events
+        .iter()
+        .filter_map(|e| match e.step {
+            CaseStep::Session { held_on } => Some((e.id, held_on)),
+            _ => None,
+        })
+        .zip([
+            (
+                "邵秀英、罗建国、物业公司李经理",
+                "双方陈述漏水经过，约定等待鉴定",
+            ),
+            (
+                "邵秀英、罗建国",
+                "鉴定为501排水管老化，罗建国同意更换并赔偿",
+            ),
+        ])
+        .map(|((event, held_on), (participants, notes))| SessionRecord {
+            event,
+            held_on,
+            participants: participants.into(),
+            notes: notes.into(),
+        })
+        .collect();
+    let c = MediationCase {
+        id: v7(day(0), 50),
+        grid: grid(),
+        households: vec![household],
+        case_type: CaseType::Neighbour,
+        scale: Scale::MultiParty,
+        people: 3,
+        warning: 2,
+        source: Source::GridReport,
+        from_issue: Some(issue),
+        from_visit: Some(v7(30, 4)),
+        kind: MediationKind::People,
+        summary: "楼上卫生间漏水，两户争执赔偿".into(),
+        reporter: worker.id.clone(),
+        registered_at: at(day(0)),
+        events,
+    };
+    let p = MediationPrivate {
+        case: c.id,
+        grid: grid(),
+        parties: vec![
+            Party {
+                name: "邵秀英".into(),
+                id_number: Some(
+                    parse_id_number("522701198706182382", "id_number").expect("a valid ID number"),
+                ),
+                phone: Some(parse_mobile("13912345678", "phone").expect("a mobile number")),
+                address: "水花都小区8栋1单元401".into(),
+            },
+            Party {
+                name: "罗建国".into(),
+                id_number: None,
+                phone: None,
+                address: "水花都小区8栋1单元501".into(),
+            },
+        ],
+        facts: "501室卫生间渗水至401室吊顶；401要求赔偿，501认为系公共管道老化".into(),
+        sessions,
+        agreement: "罗建国于2026年12月20日前更换排水管，赔偿401室吊顶修复费1200元".into(),
+    };
+    (c, p)
 }
 
 fn text_limit() -> String {
@@ -593,7 +822,221 @@ fn wish_meanings() -> Vec<(&'static str, String)> {
     .collect()
 }
 
-/// The keys every workflow event carries, issue or wish.
+fn mediation_meanings() -> Vec<(&'static str, String)> {
+    let vocabulary = |what: &str| format!("a {what} key ([Vocabularies](#vocabularies))");
+    vec![
+        ("kind", "`\"mediation\"`".into()),
+        ("v", schema_version()),
+        ("id", "the case's id: UUID v7 minted by the device".into()),
+        (
+            "grid",
+            "the case's grid (15 digits: the community's 12-digit division code, then a 3-digit grid number); it decides who reads the case and whose staff take its steps".into(),
+        ),
+        (
+            "households",
+            "the ids of the households party to the dispute, linked rather than copied; may be empty".into(),
+        ),
+        ("type", format!("the kind of dispute (纠纷类型), {}", vocabulary("case type"))),
+        ("scale", format!("how many sides (纠纷规模), {}", vocabulary("scale"))),
+        (
+            "people",
+            format!("how many people are involved, as decimal text, 1 to {MAX_PEOPLE}"),
+        ),
+        (
+            "warning",
+            format!(
+                "the warning level (预警等级) as decimal text, `\"{}\"` (may lead to a mass incident) to `\"{}\"` (the least)",
+                WARNING.start(),
+                WARNING.end()
+            ),
+        ),
+        ("source", format!("where the case came from (案件来源), {}", vocabulary("source"))),
+        (
+            "from_issue",
+            "the id of the issue (such as a `邻里纠纷`) the case was made from, if any: the dispute is recorded once and linked, not typed again".into(),
+        ),
+        (
+            "from_visit",
+            "the id of the visit the dispute was found on, if any".into(),
+        ),
+        (
+            "mediation_kind",
+            format!(
+                "the mediation it was registered under (调解类型), {}. A `transfer` event changes the kind the fold reports, not this key",
+                vocabulary("mediation kind")
+            ),
+        ),
+        (
+            "reporter",
+            "the reporting user's id; a new case's must be the pushing device's own user (`forged_author`). A joint-household leader reads only the cases whose `reporter` it is".into(),
+        ),
+        (
+            "registered_at",
+            format!("when it was reported: {}", time_meaning()),
+        ),
+        (
+            "summary",
+            format!(
+                "what the dispute is about, in a line or two: not blank, {}. Names and facts belong in the private part",
+                text_limit()
+            ),
+        ),
+        (
+            "events",
+            "the workflow, a list of event maps (the tables below); the first is the `register` step".into(),
+        ),
+        (
+            "events[].mediator",
+            format!("who mediates, {}; the fold refuses a blank one", text_limit()),
+        ),
+        (
+            "events[].reason",
+            format!(
+                "why the case was declined, transferred or given more time, {}; the fold refuses a blank one",
+                text_limit()
+            ),
+        ),
+        (
+            "events[].to",
+            format!(
+                "the mediation the case moves to, {}; the fold refuses the kind it already has",
+                vocabulary("mediation kind")
+            ),
+        ),
+        (
+            "events[].held_on",
+            format!(
+                "when the session was held: {}. Who took part and what was said is in the private part's `sessions`",
+                time_meaning()
+            ),
+        ),
+        (
+            "events[].days",
+            format!(
+                "the extension in days as decimal text, added to the deadline (one calendar month from `accept`). A device writes 1 to {MAX_EXTENSION_DAYS}; the hub does not check the range"
+            ),
+        ),
+        (
+            "events[].consent",
+            "`\"yes\"` when the parties agreed to the extension; the fold refuses an extension without it".into(),
+        ),
+        (
+            "events[].form",
+            format!("{}; the terms are in the private part's `agreement`", vocabulary("form")),
+        ),
+        (
+            "events[].perform_by",
+            format!(
+                "by when the parties perform the agreement: {}; the fold refuses one before the agreement",
+                time_meaning()
+            ),
+        ),
+        (
+            "events[].referral",
+            format!("where the parties are referred when mediation fails, {}", vocabulary("referral")),
+        ),
+        (
+            "events[].note",
+            format!("the note of the step, {}", text_limit()),
+        ),
+        (
+            "events[].court",
+            format!(
+                "the court applied to for judicial confirmation (司法确认), within 30 days of the agreement, {}",
+                text_limit()
+            ),
+        ),
+        (
+            "events[].case_number",
+            "the court's 调确字 case number, such as `（2026）黔2701民特调确字第57号`; the court accepts within 3 days of the application".into(),
+        ),
+        (
+            "events[].confirmed",
+            "the court's ruling, within 15 days of accepting: `\"yes\"` (confirmed) or `\"no\"` (refused)".into(),
+        ),
+        (
+            "events[].performance",
+            format!("what the follow-up visit (回访) found of the agreement, {}", vocabulary("performance")),
+        ),
+        (
+            "events[].satisfaction",
+            format!("the parties' satisfaction, {}", vocabulary("satisfaction")),
+        ),
+        (
+            "events[].risk",
+            format!("any risk that remains; may be empty, {}", text_limit()),
+        ),
+    ]
+    .into_iter()
+    .chain(event_meanings())
+    .collect()
+}
+
+fn mediation_private_meanings() -> Vec<(&'static str, String)> {
+    vec![
+        ("kind", "`\"mediation-private\"`".into()),
+        ("v", schema_version()),
+        (
+            "id",
+            "the id derived from `case` ([Ids](#ids)). The hub compares `push[].id` with the id it derives from `case`, not with this key; write it all the same".into(),
+        ),
+        ("case", "the case's id".into()),
+        (
+            "grid",
+            "the case's grid: who may read and write the part is decided on it alone, never on the case's reporter or households".into(),
+        ),
+        (
+            "facts",
+            format!("the facts and the disputed points, {}", text_limit()),
+        ),
+        (
+            "agreement",
+            format!(
+                "the terms as agreed: each side's responsibility and what is done by when; empty until an agreement, {}",
+                text_limit()
+            ),
+        ),
+        (
+            "parties",
+            "one map per party to the dispute; a device that changes a party writes the whole list again".into(),
+        ),
+        (
+            "parties[].name",
+            format!("not blank, at most {MAX_NAME} characters"),
+        ),
+        (
+            "parties[].id_number",
+            "the 18-character resident ID number, if given, as in household-private: GB 11643, 17 digits and a check character `0`–`9` or upper-case `X`, holding a real birth date".into(),
+        ),
+        ("parties[].phone", format!("the party's {}, if given", mobile())),
+        (
+            "parties[].address",
+            format!("where the party lives, as free text; may be empty, {}", text_limit()),
+        ),
+        (
+            "sessions",
+            "one map per session record, appended and never rewritten".into(),
+        ),
+        (
+            "sessions[].event",
+            "the `id` of the case's `session` event this records".into(),
+        ),
+        (
+            "sessions[].held_on",
+            format!("when the session was held: {}", time_meaning()),
+        ),
+        (
+            "sessions[].participants",
+            format!("who took part, {}", text_limit()),
+        ),
+        (
+            "sessions[].notes",
+            format!("what was said and agreed, {}", text_limit()),
+        ),
+    ]
+}
+
+/// The keys every workflow event carries: issue, wish or mediation case.
 fn event_meanings() -> Vec<(&'static str, String)> {
     vec![
         (
@@ -649,6 +1092,13 @@ fn time_meaning() -> String {
 fn intro(out: &mut String, samples: &[Sample]) {
     let household = samples[0].record.doc_id();
     let private_id = private::doc_id(household);
+    let case = samples
+        .iter()
+        .find(|s| s.kind == Kind::Mediation)
+        .expect("a mediation sample")
+        .record
+        .doc_id();
+    let case_private_id = mediation::private_doc_id(case);
     let _ = write!(
         out,
         "\
@@ -666,9 +1116,9 @@ the same functions the device uses, and its document is walked key by key.
   concurrently is a conflict that a person resolves. *Text* is an Automerge
   Text object, merged character by character. Wherever a string is read, the
   readers accept either form, but write the form listed. Numbers such as
-  `urgency`, `value_yuan`, `lat` and `lon` are decimal *strings*, not
-  Automerge numbers. Only `v` is an integer (Automerge `int`), and only tag
-  maps hold booleans.
+  `urgency`, `value_yuan`, `lat`, `lon`, `people`, `warning` and `days` are
+  decimal *strings*, not Automerge numbers. Only `v` is an integer (Automerge
+  `int`), and only tag maps hold booleans.
 - **Required.** \"The hub refuses without it\" was found by deleting the key
   from a copy of the sample. A document that lacks such a key, or whose value
   breaks a rule in the table, is refused as `malformed` (\"not a Gridline
@@ -681,15 +1131,16 @@ the same functions the device uses, and its document is walked key by key.
 ### Ids
 
 - Record ids are UUIDs in lower-case hyphenated text. A device mints a new
-  household, visit, issue or wish id, a resident id and an event id as UUID
-  v7 (RFC 9562: the Unix time in milliseconds, then random bits). The hub
-  refuses new records whose ids are not v7.
+  household, visit, issue, wish or mediation case id, a resident id and an
+  event id as UUID v7 (RFC 9562: the Unix time in milliseconds, then random
+  bits). The hub refuses new records whose ids are not v7.
 {private_part}
+{case_private_part}
 - Households imported by the hub have ids the hub derives its own way. Treat
   them as opaque: never parse them, derive them or guess them.
 - `push[].id` is the document's id. It must equal the document's `id` (for a
-  private part, the id derived from its `household`), or the push is refused
-  as `malformed`.
+  private part, the id derived from its `household` or its `case`), or the
+  push is refused as `malformed`.
 ",
         times = bullet(&format!("**Times** are {}.", time_meaning())),
         private_part = bullet(&format!(
@@ -698,6 +1149,11 @@ the same functions the device uses, and its document is walked key by key.
              `household-private` as the name, so two devices that make the part offline \
              name the same document. For household `{household}`, the part is \
              `{private_id}`."
+        )),
+        case_private_part = bullet(&format!(
+            "A mediation case's private part is named the same way: UUID v5 with the \
+             case's id as the namespace and the 17 ASCII bytes `mediation-private` as the \
+             name. For case `{case}`, the part is `{case_private_id}`."
         )),
     );
 }
@@ -832,9 +1288,16 @@ fn events_section(
     let _ = writeln!(out, "| `step` | | further keys |\n|---|---|---|");
     let mut extra_keys: Vec<&Found> = Vec::new();
     for st in &steps {
+        let mut listed: Vec<&str> = Vec::new();
         let extra: Vec<String> = in_step(st)
             .into_iter()
             .filter(|f| !common.contains(&f.path.as_str()))
+            // A step that occurs twice in the sample lists its keys once.
+            .filter(|f| {
+                let first = !listed.contains(&f.path.as_str());
+                listed.push(&f.path);
+                first
+            })
             .map(|f| {
                 if !extra_keys.iter().any(|g| g.path == f.path) {
                     extra_keys.push(f);
@@ -870,6 +1333,11 @@ fn step_zh(record: &Record, key: &str) -> &'static str {
             .find(|e| e.step.key() == key)
             .map(|e| e.step.zh()),
         Record::Wish(w) => w
+            .events
+            .iter()
+            .find(|e| e.step.key() == key)
+            .map(|e| e.step.zh()),
+        Record::Mediation(c) => c
             .events
             .iter()
             .find(|e| e.step.key() == key)
@@ -950,9 +1418,23 @@ fn walk(
                     walk(s, doc, &event, "events[]", Some(&st), out);
                 }
             }
+            // Other lists of maps (a case's parties and sessions): each
+            // item's keys as `<list>[].<key>`.
+            Value::Object(ObjType::List) if is_list_of_maps(doc, &id) => {
+                for (_, item) in doc.values(&id) {
+                    walk(s, doc, &item, &format!("{child_path}[]"), step, out);
+                }
+            }
             _ => {}
         }
     }
+}
+
+fn is_list_of_maps(doc: &AutoCommit, list: &ObjId) -> bool {
+    doc.length(list) > 0
+        && doc
+            .values(list)
+            .all(|(v, _)| matches!(v, Value::Object(ObjType::Map)))
 }
 
 /// A map of data keys to scalars (tags, ID numbers) is shown as one row.
@@ -965,7 +1447,9 @@ fn type_of(s: &Sample, doc: &AutoCommit, value: &Value<'_>, id: &ObjId, path: &s
     match value {
         Value::Scalar(v) => scalar_type(v).into(),
         Value::Object(ObjType::Text) => "Text".into(),
-        Value::Object(ObjType::List) if path == "events" => "list of maps".into(),
+        Value::Object(ObjType::List) if path == "events" || is_list_of_maps(doc, id) => {
+            "list of maps".into()
+        }
         Value::Object(ObjType::List) => {
             let items: Vec<String> = doc
                 .values(id)
@@ -1067,6 +1551,13 @@ fn vocabularies(out: &mut String) {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // Stored keys with their Chinese names (which readers also accept).
+    fn keyed<'a>(items: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+        items
+            .map(|(k, zh)| format!("`{k}` ({zh})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
     let tags = |sensitive: bool| {
         Tag::ALL
             .into_iter()
@@ -1119,6 +1610,43 @@ fn vocabularies(out: &mut String) {
             )
         ),
         format!(
+            "**Case types** (`type` of a mediation case): {}.",
+            keyed(CaseType::ALL.iter().map(|v| (v.key(), v.zh())))
+        ),
+        format!(
+            "**Scales** (`scale`): {}.",
+            keyed(Scale::ALL.iter().map(|v| (v.key(), v.zh())))
+        ),
+        format!(
+            "**Sources** (`source`): {}.",
+            keyed(Source::ALL.iter().map(|v| (v.key(), v.zh())))
+        ),
+        format!(
+            "**Mediation kinds** (`mediation_kind`, and `to` of a `transfer`): {}.",
+            keyed(MediationKind::ALL.iter().map(|v| (v.key(), v.zh())))
+        ),
+        format!(
+            "**Agreement forms** (`form` of an `agree`): {}.",
+            keyed(AgreementForm::ALL.iter().map(|v| (v.key(), v.zh())))
+        ),
+        format!(
+            "**Referrals** (`referral` of a `fail`): {}.",
+            keyed(Referral::ALL.iter().map(|v| (v.key(), v.zh())))
+        ),
+        format!(
+            "**Performance** (`performance` of a `follow-up`): {}.",
+            keyed(Performance::ALL.iter().map(|v| (v.key(), v.zh())))
+        ),
+        format!(
+            "**Satisfaction** (`satisfaction` of a `follow-up`): {}.",
+            keyed(Satisfaction::ALL.iter().map(|v| (v.key(), v.zh())))
+        ),
+        format!(
+            "**Case states**, never stored: the fold of a case's `events` gives one, \
+             and the lists, the command line and the app name it by these keys: {}.",
+            keyed(CaseStage::ALL.iter().map(|v| (v.key(), v.zh())))
+        ),
+        format!(
             "**Roles** (`role`): {}.",
             list(
                 Role::ALL
@@ -1132,11 +1660,15 @@ fn vocabularies(out: &mut String) {
             "**Limits.** Free text (notes, descriptions, locations, the texts of events) \
              is at most {MAX_TEXT} characters, a resident's name at most {MAX_NAME}, a \
              wish title 1 to {MAX_TITLE}; a wish is worth at most {MAX_VALUE_YUAN} yuan; \
-             urgency is {} to {}. Characters are Unicode scalar values, not bytes. The \
-             address keys, categories and user ids have no length limit of their own: \
-             only the request's body limit bounds them.",
+             urgency is {} to {}; a mediation party's name is at most {MAX_NAME}, a case \
+             involves 1 to {MAX_PEOPLE} people and its warning level is {} to {}. \
+             Characters are Unicode scalar values, not bytes. \
+             The address keys, categories and user ids have no length limit of their \
+             own: only the request's body limit bounds them.",
             URGENCY.start(),
-            URGENCY.end()
+            URGENCY.end(),
+            WARNING.start(),
+            WARNING.end()
         ),
     ];
     let _ = writeln!(
