@@ -139,6 +139,13 @@ fn a_dispute_goes_from_a_visit_to_judicial_confirmation_on_every_device() {
 
     // Community staff accept, record the parties, mediate twice and agree.
     sync(&served, cs);
+    let waiting = cs.d.cases_needing_me(at(1)).unwrap();
+    assert!(
+        waiting
+            .iter()
+            .any(|(c, why)| c.id.to_string() == case && why.en.contains("accepted")),
+        "Today shows the new case to community staff: {waiting:?}"
+    );
     let staff_note = |participants: &str, notes: &str| PrivateNote {
         participants: participants.into(),
         notes: notes.into(),
@@ -221,6 +228,17 @@ fn a_dispute_goes_from_a_visit_to_judicial_confirmation_on_every_device() {
 
     // The grid worker's follow-up visit.
     sync(&served, gw);
+    let due = |day| {
+        gw.d.cases_needing_me(at(day))
+            .unwrap()
+            .iter()
+            .any(|(c, _)| c.id.to_string() == case)
+    };
+    assert!(!due(20), "before the performance deadline nothing is due");
+    assert!(
+        due(22),
+        "after it, Today asks the grid worker for the follow-up visit"
+    );
     let gw_view = gw.d.case(&case, at(22)).unwrap();
     assert_eq!(
         gw_view.offered,

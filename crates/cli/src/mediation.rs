@@ -261,6 +261,9 @@ pub struct ListArgs {
     /// 最多 N 条 (at most N)
     #[arg(long, value_name = "N")]
     limit: Option<usize>,
+    /// 只列现在需要我处理的，并说明原因 (only the cases that need me now, and why)
+    #[arg(long, conflicts_with_all = ["state", "grid", "household"])]
+    mine: bool,
 }
 
 pub fn run(ctx: &Ctx, cmd: MediationCmd) -> anyhow::Result<()> {
@@ -569,9 +572,30 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         ..Default::default()
     };
     let device = ctx.open()?;
-    let rows = device.cases(&filter, ctx.now)?;
+    let (rows, why): (Vec<CaseSummary>, Vec<Option<Text>>) = if a.mine {
+        let mut needing = device.cases_needing_me(ctx.now)?;
+        if let Some(n) = a.limit {
+            needing.truncate(n);
+        }
+        needing.into_iter().map(|(c, w)| (c, Some(w))).unzip()
+    } else {
+        let rows = device.cases(&filter, ctx.now)?;
+        let n = rows.len();
+        (rows, vec![None; n])
+    };
     if ctx.json {
-        print_json(&Value::Array(rows.iter().map(row_json).collect()));
+        let v = rows
+            .iter()
+            .zip(&why)
+            .map(|(r, w)| {
+                let mut j = row_json(r);
+                if let Some(w) = w {
+                    j["why"] = json!(w);
+                }
+                j
+            })
+            .collect();
+        print_json(&Value::Array(v));
         return Ok(());
     }
     if rows.is_empty() {
@@ -587,11 +611,15 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         text!("办结期限", "deadline"),
         text!("概况", "summary"),
     ]);
-    for r in &rows {
+    for (r, w) in rows.iter().zip(&why) {
         let mut state = stage_text(r.stage);
         if r.overdue {
             state.zh.push_str(" 【超期】");
             state.en.push_str(", overdue");
+        }
+        if let Some(w) = w {
+            state.zh.push_str(&format!("：{}", w.zh));
+            state.en.push_str(&format!(": {}", w.en));
         }
         t.row(vec![
             r.id.to_string(),

@@ -594,6 +594,56 @@ impl Device {
         ))
     }
 
+    /// The cases that need this user now (Today), each with why: for staff,
+    /// a case waiting to be accepted, one past its deadline, and an
+    /// agreement past its performance deadline not yet followed up; for a
+    /// grid worker, those follow-up visits in its grids. Most urgent first.
+    pub fn cases_needing_me(
+        &self,
+        now: Instant,
+    ) -> Result<Vec<(CaseSummary, gridline_model::Text)>> {
+        use gridline_model::Role;
+        let staff = matches!(self.user().role, Role::CommunityStaff | Role::StreetStaff);
+        let worker = self.user().role == Role::GridWorker;
+        if !staff && !worker {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for c in self.cases(&CaseFilter::default(), now)? {
+            if check(self.user(), Kind::Mediation, Action::Step, &c.target()).is_err() {
+                continue;
+            }
+            let why = match c.stage {
+                Some(CaseStage::Registered) if staff => {
+                    Some((1, text!("待受理", "waiting to be accepted")))
+                }
+                Some(CaseStage::Accepted | CaseStage::Mediating) if staff && c.overdue => {
+                    Some((0, text!("超过办结期限", "past its deadline")))
+                }
+                Some(CaseStage::Agreed | CaseStage::Performing) => {
+                    // Only these few cases are folded, for their performance deadline.
+                    let doc = self.load_kind(c.id, Kind::Mediation, "调解案件")?;
+                    let state = mediation::read(&doc)?.state();
+                    state.follow_up_due(now).then(|| {
+                        (
+                            2,
+                            text!(
+                                "履行期限已过，待回访",
+                                "performance due: make the follow-up visit"
+                            ),
+                        )
+                    })
+                }
+                _ => None,
+            };
+            if let Some((rank, why)) = why {
+                out.push((rank, c, why));
+            }
+        }
+        out.sort_by_key(|(rank, c, _)| (*rank, c.registered_at));
+        Ok(out.into_iter().map(|(_, c, why)| (c, why)).collect())
+    }
+
     /// The steps the rules would accept from this user now.
     fn offered_case_steps(
         &self,
@@ -652,5 +702,291 @@ impl Device {
             .filter(|s| state.would_accept(&author, s, at).is_ok())
             .map(|s| s.key())
             .collect()
+    }
+}
+
+/// A case step as a form sends it: the model's step key
+/// ([`CaseStep::key`]) and the fields that step uses, as
+/// [`gridline_model::limits::MEDIATION_STEP_FIELDS`] names them. The CLI
+/// parses its own flags; the app sends this.
+#[derive(Debug, Clone, Default)]
+pub struct CaseAction {
+    pub step: String,
+    pub mediator: Option<String>,
+    pub reason: Option<String>,
+    /// When a session was held: RFC 3339, or `YYYY-MM-DD [HH:MM]` Beijing time.
+    pub held_on: Option<String>,
+    /// written or oral ([`AgreementForm`]).
+    pub form: Option<String>,
+    /// The performance deadline: RFC 3339, or a date (to 23:59 that day, Beijing time).
+    pub perform_by: Option<String>,
+    /// litigation, arbitration or agency ([`Referral`]).
+    pub referral: Option<String>,
+    pub note: Option<String>,
+    /// The mediation to transfer to ([`MediationKind`]).
+    pub to: Option<String>,
+    pub days: Option<u32>,
+    pub consent: Option<bool>,
+    /// fully, partly or not ([`Performance`]).
+    pub performance: Option<String>,
+    /// satisfied, basic or unsatisfied ([`Satisfaction`]).
+    pub satisfaction: Option<String>,
+    pub risk: Option<String>,
+    pub court: Option<String>,
+    pub case_number: Option<String>,
+    pub confirmed: Option<bool>,
+}
+
+/// The case steps a user takes, by [`CaseStep::key`]: every step of
+/// [`gridline_model::limits::MEDIATION_STEP_FIELDS`] (registering is the
+/// report itself).
+pub fn user_case_steps() -> Vec<&'static str> {
+    gridline_model::limits::MEDIATION_STEP_FIELDS
+        .iter()
+        .map(|(k, _)| *k)
+        .collect()
+}
+
+/// Builds the case step a form asked for, named by the model's key. A
+/// missing choice, date or number is an error naming the field; the texts
+/// are checked by [`CaseStep::validate`] when the device takes the step.
+pub fn case_step(a: &CaseAction) -> Result<CaseStep> {
+    let key = a.step.trim();
+    let fields = gridline_model::limits::mediation_step_fields(key);
+    let missing = |field: &str| -> Error {
+        let (zh, en) = fields
+            .iter()
+            .find(|f| f.name == field)
+            .map_or((field, field), |f| (f.zh, f.en));
+        Invalid::new(
+            field,
+            text!("请填写{zh}", "{en} is missing"),
+            text!("填写{zh}后再提交", "give {en}"),
+        )
+        .into()
+    };
+    let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_owned();
+    // A choice from a vocabulary, named by the form's field.
+    fn choice<T>(
+        v: &Option<String>,
+        field: &str,
+        parse: fn(&str) -> std::result::Result<T, Invalid>,
+        missing: &dyn Fn(&str) -> Error,
+    ) -> Result<T> {
+        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Err(missing(field)),
+            Some(s) => parse(s).map_err(|mut e| {
+                e.field = field.to_owned();
+                e.into()
+            }),
+        }
+    }
+    let when = |v: &Option<String>, field: &str, end_of_day: bool| -> Result<Instant> {
+        let s = text(v);
+        if s.is_empty() {
+            return Err(missing(field));
+        }
+        let bare_date = chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").is_ok();
+        let t = crate::parse_when(&s).map_err(|e| match e {
+            Error::Invalid(mut i) => {
+                i.field = field.to_owned();
+                Error::Invalid(i)
+            }
+            other => other,
+        })?;
+        // A bare date for a deadline means the whole of that day.
+        Ok(if end_of_day && bare_date {
+            t + chrono::Duration::hours(14) + chrono::Duration::minutes(59)
+        } else {
+            t
+        })
+    };
+    Ok(match key {
+        "accept" => CaseStep::Accept {
+            mediator: text(&a.mediator),
+        },
+        "decline" => CaseStep::Decline {
+            reason: text(&a.reason),
+        },
+        "session" => CaseStep::Session {
+            held_on: when(&a.held_on, "held_on", false)?,
+        },
+        "agree" => CaseStep::Agree {
+            form: choice(&a.form, "form", AgreementForm::parse, &missing)?,
+            perform_by: when(&a.perform_by, "perform_by", true)?,
+        },
+        "fail" => CaseStep::Fail {
+            referral: choice(&a.referral, "referral", Referral::parse, &missing)?,
+            note: text(&a.note),
+        },
+        "transfer" => CaseStep::Transfer {
+            to: choice(&a.to, "to", MediationKind::parse, &missing)?,
+            reason: text(&a.reason),
+        },
+        "extend" => CaseStep::Extend {
+            days: a.days.ok_or_else(|| missing("days"))?,
+            reason: text(&a.reason),
+            consent: a.consent.ok_or_else(|| missing("consent"))?,
+        },
+        "perform" => CaseStep::Perform {
+            note: text(&a.note),
+        },
+        "follow-up" => CaseStep::FollowUp {
+            performance: choice(&a.performance, "performance", Performance::parse, &missing)?,
+            satisfaction: choice(
+                &a.satisfaction,
+                "satisfaction",
+                Satisfaction::parse,
+                &missing,
+            )?,
+            risk: text(&a.risk),
+        },
+        "apply-confirmation" => CaseStep::ApplyConfirmation {
+            court: text(&a.court),
+        },
+        "court-accept" => CaseStep::CourtAccept {
+            case_number: text(&a.case_number),
+        },
+        "court-rule" => CaseStep::CourtRule {
+            confirmed: a.confirmed.ok_or_else(|| missing("confirmed"))?,
+        },
+        "close" => CaseStep::Close {
+            note: text(&a.note),
+        },
+        other => {
+            let steps = user_case_steps();
+            return Err(Invalid::new(
+                "step",
+                text!("未知的操作 \"{other}\"", "unknown step \"{other}\""),
+                gridline_model::Text::new(
+                    format!("可用：{}", steps.join("、")),
+                    format!("use one of {}", steps.join(", ")),
+                ),
+            )
+            .into());
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled(step: &str) -> CaseAction {
+        let t = |s: &str| Some(s.to_owned());
+        CaseAction {
+            step: step.into(),
+            mediator: t("王调解"),
+            reason: t("理由"),
+            held_on: t("2026-03-02 10:00"),
+            form: t("written"),
+            perform_by: t("2026-04-01"),
+            referral: t("诉讼"),
+            note: t("说明"),
+            to: t("administrative"),
+            days: Some(10),
+            consent: Some(true),
+            performance: t("fully"),
+            satisfaction: t("满意"),
+            risk: t("无"),
+            court: t("凯里市人民法院"),
+            case_number: t("（2026）黔2601民特调确字第12号"),
+            confirmed: Some(true),
+        }
+    }
+
+    /// `a` with `field` left out, as a form that skipped it sends it.
+    fn without(mut a: CaseAction, field: &str) -> CaseAction {
+        match field {
+            "mediator" => a.mediator = None,
+            "reason" => a.reason = Some(" ".into()),
+            "held_on" => a.held_on = None,
+            "form" => a.form = None,
+            "perform_by" => a.perform_by = None,
+            "referral" => a.referral = None,
+            "note" => a.note = None,
+            "to" => a.to = None,
+            "days" => a.days = None,
+            "consent" => a.consent = None,
+            "performance" => a.performance = None,
+            "satisfaction" => a.satisfaction = None,
+            "risk" => a.risk = None,
+            "court" => a.court = None,
+            "case_number" => a.case_number = None,
+            "confirmed" => a.confirmed = None,
+            other => panic!("the table names a field a form cannot send: {other}"),
+        }
+        a
+    }
+
+    #[test]
+    fn every_step_key_builds_the_model_s_step_and_needs_exactly_its_required_fields() {
+        for (key, fields) in gridline_model::limits::MEDIATION_STEP_FIELDS {
+            let refused = |a: &CaseAction| case_step(a).and_then(|s| Ok(s.validate()?)).err();
+            let full = case_step(&filled(key)).unwrap();
+            assert_eq!(full.key(), *key, "the form's key is the model's key");
+            assert!(
+                refused(&filled(key)).is_none(),
+                "{key} filled in is accepted"
+            );
+            for f in *fields {
+                let e = refused(&without(filled(key), f.name));
+                assert_eq!(
+                    e.is_some(),
+                    f.required,
+                    "{key} without {}: refused iff the table says required ({e:?})",
+                    f.name
+                );
+                if let Some(Error::Invalid(i)) = e {
+                    assert_eq!(i.field, f.name, "the error names the form's field");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_bare_performance_date_runs_to_the_end_of_that_day_in_beijing() {
+        let step = case_step(&filled("agree")).unwrap();
+        let CaseStep::Agree { perform_by, .. } = step else {
+            panic!("{step:?}")
+        };
+        assert_eq!(
+            perform_by,
+            "2026-04-01T15:59:00Z".parse::<Instant>().unwrap(),
+            "23:59 on 1 April, UTC+8"
+        );
+        let exact = CaseAction {
+            perform_by: Some("2026-04-01T08:00:00Z".into()),
+            ..filled("agree")
+        };
+        let CaseStep::Agree { perform_by, .. } = case_step(&exact).unwrap() else {
+            unreachable!()
+        };
+        assert_eq!(
+            perform_by,
+            "2026-04-01T08:00:00Z".parse::<Instant>().unwrap()
+        );
+    }
+
+    #[test]
+    fn a_bad_choice_or_an_unknown_step_names_what_to_use() {
+        let e = case_step(&CaseAction {
+            to: Some("radio".into()),
+            ..filled("transfer")
+        })
+        .unwrap_err();
+        let Error::Invalid(i) = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(i.field, "to");
+        assert!(i.fix.en.contains("administrative"), "{:?}", i.fix);
+        let e = case_step(&filled("register")).unwrap_err();
+        assert_eq!(
+            e.code(),
+            "invalid",
+            "registering is the report, not a step: {e}"
+        );
+        let e = case_step(&filled("follow_up")).unwrap_err();
+        assert_eq!(e.code(), "invalid", "one spelling per step: {e}");
     }
 }
