@@ -4,6 +4,7 @@
 pub mod device;
 pub mod households;
 pub mod issues;
+pub mod mediation;
 pub mod summary;
 pub mod sync;
 pub mod wishes;

@@ -1,9 +1,11 @@
 //! From the device crate's views to the IPC types. Only field mapping here.
 
+use gridline_device::mediation::{CaseSummary, CaseView};
 use gridline_device::{
     HouseholdSummary, HouseholdView, IssueSummary, IssueView, VisitSummary, WishSummary, WishView,
 };
-use gridline_model::{fmt_time, IssueStep, WishStep};
+use gridline_model::mediation::{Confirmation, MediationFigures};
+use gridline_model::{fmt_time, CaseStep, IssueStep, WishStep};
 
 use crate::dto;
 
@@ -243,6 +245,217 @@ pub fn wish(v: WishView, me: &str) -> dto::WishDetail {
     }
 }
 
+pub fn case_row(r: CaseSummary) -> dto::CaseRow {
+    dto::CaseRow {
+        id: r.id.to_string(),
+        grid: r.grid.to_string(),
+        case_type: r.case_type.key().into(),
+        state: r.stage.map(|s| s.key().into()),
+        warning: r.warning,
+        kind: r.kind.key().into(),
+        reporter: r.reporter,
+        registered_at: fmt_time(r.registered_at),
+        deadline: r.deadline.map(fmt_time),
+        overdue: r.overdue,
+        households: r.households.iter().map(ToString::to_string).collect(),
+        from_issue: r.from_issue.map(|i| i.to_string()),
+        refused_events: r.refused_events,
+        summary: r.summary,
+        sync_state: r.sync_state.key().into(),
+    }
+}
+
+/// What a case event says beyond its step, as `·`-separated parts: the
+/// vocabulary keys and times first (the UI translates them), free text last.
+fn case_event_detail(step: &CaseStep) -> String {
+    let parts: Vec<String> = match step {
+        CaseStep::Register => vec![],
+        CaseStep::Accept { mediator } => vec![mediator.clone()],
+        CaseStep::Decline { reason } => vec![reason.clone()],
+        CaseStep::Session { held_on } => vec![fmt_time(*held_on)],
+        CaseStep::Agree { form, perform_by } => vec![form.key().into(), fmt_time(*perform_by)],
+        CaseStep::Fail { referral, note } => vec![referral.key().into(), note.clone()],
+        CaseStep::Transfer { to, reason } => vec![to.key().into(), reason.clone()],
+        CaseStep::Extend { days, reason, .. } => vec![days.to_string(), reason.clone()],
+        CaseStep::Perform { note } | CaseStep::Close { note } => vec![note.clone()],
+        CaseStep::FollowUp {
+            performance,
+            satisfaction,
+            risk,
+        } => vec![
+            performance.key().into(),
+            satisfaction.key().into(),
+            risk.clone(),
+        ],
+        CaseStep::ApplyConfirmation { court } => vec![court.clone()],
+        CaseStep::CourtAccept { case_number } => vec![case_number.clone()],
+        CaseStep::CourtRule { confirmed } => {
+            vec![if *confirmed { "confirmed" } else { "refused" }.into()]
+        }
+    };
+    let mut parts: Vec<String> = parts.into_iter().map(|p| p.trim().to_owned()).collect();
+    while parts.last().is_some_and(String::is_empty) {
+        parts.pop();
+    }
+    parts.join(" · ")
+}
+
+fn confirmation(c: &Confirmation, court: Option<String>) -> dto::CaseConfirmation {
+    let (at, case_number) = match c {
+        Confirmation::Applied { at, .. } => (at, None),
+        Confirmation::Accepted { at, case_number }
+        | Confirmation::Confirmed { at, case_number }
+        | Confirmation::Refused { at, case_number } => (at, Some(case_number.clone())),
+    };
+    dto::CaseConfirmation {
+        state: c.key().into(),
+        at: fmt_time(*at),
+        court,
+        case_number,
+    }
+}
+
+/// One case; `households` are its households with their labels, and
+/// `may_edit_private` whether this user writes its private part.
+pub fn case(
+    v: CaseView,
+    households: Vec<dto::CaseHousehold>,
+    may_edit_private: bool,
+    now: gridline_model::Instant,
+) -> dto::CaseDetail {
+    let c = v.case;
+    let s = v.state;
+    let mut events: Vec<_> = c.events.iter().collect();
+    events.sort_by_key(|e| (e.at, e.id));
+    // The court is named by the application the fold accepted.
+    let court = events
+        .iter()
+        .filter(|e| s.refusal(e.id).is_none())
+        .find_map(|e| match &e.step {
+            CaseStep::ApplyConfirmation { court } => Some(court.trim().to_owned()),
+            _ => None,
+        });
+    let timeline = events
+        .iter()
+        .map(|e| dto::TimelineEvent {
+            id: e.id.to_string(),
+            at: fmt_time(e.at),
+            step: e.step.key().into(),
+            author_user: e.author.user.clone(),
+            author_role: e.author.role.key().into(),
+            detail: case_event_detail(&e.step),
+            refused: s.refusal(e.id).map(dto::Msg::from),
+        })
+        .collect();
+    let private = v.private.map(|p| dto::CasePrivate {
+        parties: p
+            .parties
+            .iter()
+            .map(|x| dto::CaseParty {
+                name: x.name.clone(),
+                id_number_masked: x.id_number.as_ref().map(|n| n.masked()),
+                phone: x.phone.as_ref().map(|n| n.as_str().to_owned()),
+                address: x.address.clone(),
+            })
+            .collect(),
+        facts: p.facts.clone(),
+        sessions: p
+            .sessions
+            .iter()
+            .map(|x| dto::CaseSession {
+                event: x.event.to_string(),
+                held_on: fmt_time(x.held_on),
+                participants: x.participants.clone(),
+                notes: x.notes.clone(),
+            })
+            .collect(),
+        agreement: p.agreement.clone(),
+    });
+    dto::CaseDetail {
+        id: c.id.to_string(),
+        grid: c.grid.to_string(),
+        households,
+        case_type: c.case_type.key().into(),
+        scale: c.scale.key().into(),
+        people: c.people,
+        warning: c.warning,
+        source: c.source.key().into(),
+        from_issue: c.from_issue.map(|i| i.to_string()),
+        from_visit: c.from_visit.map(|i| i.to_string()),
+        kind: s.kind.key().into(),
+        summary: c.summary.clone(),
+        reporter: c.reporter.clone(),
+        registered_at: fmt_time(c.registered_at),
+        state: s.stage.map(|st| st.key().into()),
+        mediator: s.mediator.clone(),
+        accepted_at: s.accepted_at.map(fmt_time),
+        deadline: s.deadline.map(fmt_time),
+        overdue: v.overdue,
+        extensions: s.extensions,
+        sessions: s.sessions,
+        concluded_at: s.concluded_at.map(fmt_time),
+        agreed_at: s.agreed_at.map(fmt_time),
+        form: s.form.map(|f| f.key().into()),
+        perform_by: s.perform_by.map(fmt_time),
+        follow_up_due: s.follow_up_due(now),
+        referral: s.referral.map(|r| r.key().into()),
+        follow_up: s.follow_up.as_ref().map(|f| dto::CaseFollowUp {
+            at: fmt_time(f.at),
+            performance: f.performance.key().into(),
+            satisfaction: f.satisfaction.key().into(),
+            risk: f.risk.clone(),
+        }),
+        confirmation: s.confirmation.as_ref().map(|x| confirmation(x, court)),
+        apply_by: s.apply_by().map(fmt_time),
+        court_due: s.court_due().map(fmt_time),
+        closed_at: s.closed_at.map(fmt_time),
+        sync_state: v.sync_state.key().into(),
+        offered: v.offered.iter().map(|o| (*o).to_owned()).collect(),
+        events: timeline,
+        private,
+        may_edit_private,
+    }
+}
+
+fn rate(n: usize, of: usize, rate: Option<f64>) -> dto::Rate {
+    let n32 = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+    dto::Rate {
+        n: n32(n),
+        of: n32(of),
+        rate,
+    }
+}
+
+pub fn mediation_figures(f: MediationFigures) -> dto::MediationFigures {
+    let count = |key: String, n: usize| dto::Count {
+        key,
+        n: i64::try_from(n).unwrap_or(i64::MAX),
+    };
+    dto::MediationFigures {
+        cases: u32::try_from(f.cases).unwrap_or(u32::MAX),
+        overdue: u32::try_from(f.overdue).unwrap_or(u32::MAX),
+        success: rate(f.agreements, f.concluded, f.success_rate()),
+        confirmation: rate(f.confirmed, f.agreements, f.confirmation_rate()),
+        performance: rate(f.fully_performed, f.followed_up, f.performance_rate()),
+        on_time: rate(f.concluded_on_time, f.concluded, f.on_time_rate()),
+        by_type: f
+            .by_type
+            .iter()
+            .map(|(k, n)| count(k.key().into(), *n))
+            .collect(),
+        by_state: f
+            .by_stage
+            .iter()
+            .map(|(k, n)| count(k.key().into(), *n))
+            .collect(),
+        by_warning: f
+            .by_warning
+            .iter()
+            .map(|(k, n)| count(k.to_string(), *n))
+            .collect(),
+    }
+}
+
 /// A step a sync overruled, with why, for the sync panel.
 pub fn overruled(o: &gridline_device::sync::Overruled) -> dto::OverruledStep {
     dto::OverruledStep {
@@ -256,7 +469,7 @@ pub fn overruled(o: &gridline_device::sync::Overruled) -> dto::OverruledStep {
 
 /// The words forms choose from, with the model's bounds and step fields.
 pub fn vocabulary() -> dto::Vocabulary {
-    use gridline_model::{limits, Tag, LIMITS};
+    use gridline_model::{limits, mediation, Tag, LIMITS};
     let words = |w: &[&str]| w.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
     let n = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
     let steps = |table: &[(&str, &[gridline_model::StepField])]| {
@@ -295,9 +508,34 @@ pub fn vocabulary() -> dto::Vocabulary {
             wish_value_max: LIMITS.wish_value_max,
             urgency_min: LIMITS.urgency_min,
             urgency_max: LIMITS.urgency_max,
+            warning_min: *mediation::WARNING.start(),
+            warning_max: *mediation::WARNING.end(),
+            people_max: mediation::MAX_PEOPLE,
+            extension_days_max: mediation::MAX_EXTENSION_DAYS,
         },
         issue_steps: steps(limits::ISSUE_STEP_FIELDS),
         wish_steps: steps(limits::WISH_STEP_FIELDS),
+        mediation_steps: steps(limits::MEDIATION_STEP_FIELDS),
+        mediation: mediation_words(),
+    }
+}
+
+/// The keys of each mediation vocabulary, in the model's order.
+fn mediation_words() -> dto::MediationWords {
+    use gridline_model::mediation::*;
+    fn keys<T: Copy>(all: &[T], key: fn(T) -> &'static str) -> Vec<String> {
+        all.iter().map(|v| key(*v).to_owned()).collect()
+    }
+    dto::MediationWords {
+        case_types: keys(CaseType::ALL, CaseType::key),
+        scales: keys(Scale::ALL, Scale::key),
+        sources: keys(Source::ALL, Source::key),
+        kinds: keys(MediationKind::ALL, MediationKind::key),
+        agreement_forms: keys(AgreementForm::ALL, AgreementForm::key),
+        referrals: keys(Referral::ALL, Referral::key),
+        performances: keys(Performance::ALL, Performance::key),
+        satisfactions: keys(Satisfaction::ALL, Satisfaction::key),
+        states: keys(CaseStage::ALL, CaseStage::key),
     }
 }
 
@@ -320,6 +558,10 @@ mod tests {
                 wish_value_max: gridline_model::wish::MAX_VALUE_YUAN,
                 urgency_min: *gridline_model::issue::URGENCY.start(),
                 urgency_max: *gridline_model::issue::URGENCY.end(),
+                warning_min: 1,
+                warning_max: 3,
+                people_max: gridline_model::mediation::MAX_PEOPLE,
+                extension_days_max: gridline_model::mediation::MAX_EXTENSION_DAYS,
             },
             "the UI is sent exactly the bounds the model validates with"
         );
@@ -431,6 +673,50 @@ mod tests {
                     f.name
                 );
             }
+        }
+    }
+
+    /// The UI reads a case event's detail by position (ui/src/lib/mediation.ts,
+    /// `formatCaseEventDetail`): keys and times first, free text last.
+    #[test]
+    fn a_case_event_detail_puts_the_model_s_keys_first_and_free_text_last() {
+        use gridline_model::mediation::{AgreementForm, MediationKind, Performance, Satisfaction};
+        let at: gridline_model::Instant = "2026-03-01T02:00:00Z".parse().unwrap();
+        for (step, detail) in [
+            (CaseStep::Register, ""),
+            (
+                CaseStep::Agree {
+                    form: AgreementForm::Oral,
+                    perform_by: at,
+                },
+                "oral · 2026-03-01T02:00:00.000Z",
+            ),
+            (
+                CaseStep::Transfer {
+                    to: MediationKind::Judicial,
+                    reason: "涉及赔偿金额 · 较大".into(),
+                },
+                "judicial · 涉及赔偿金额 · 较大",
+            ),
+            (
+                CaseStep::FollowUp {
+                    performance: Performance::Partly,
+                    satisfaction: Satisfaction::Basic,
+                    risk: String::new(),
+                },
+                "partly · basic",
+            ),
+            (
+                CaseStep::Extend {
+                    days: 15,
+                    reason: "等待鉴定".into(),
+                    consent: true,
+                },
+                "15 · 等待鉴定",
+            ),
+            (CaseStep::CourtRule { confirmed: false }, "refused"),
+        ] {
+            assert_eq!(case_event_detail(&step), detail, "{}", step.key());
         }
     }
 }

@@ -55,9 +55,10 @@ pub struct DeviceInfo {
     pub hub_url: Option<String>,
     /// Community, street and admin users see the dashboard (数据看板).
     pub dashboard: bool,
-    /// What this role may start, from the permission table: log_visit,
-    /// report_issue, post_wish. The UI offers only these buttons; the device
-    /// and the hub enforce the rules regardless.
+    /// What this role may do, from the permission table: log_visit,
+    /// report_issue, post_wish, report_case, read_cases, write_case_private.
+    /// The UI offers only these buttons; the device and the hub enforce the
+    /// rules regardless.
     pub may: Vec<String>,
     /// The grids this user works in, for new issues and wishes without a household.
     pub grids: Vec<String>,
@@ -459,6 +460,27 @@ pub struct Vocabulary {
     /// The fields of each wish step, by the key act_on_wish takes (claim,
     /// withdraw-claim, fulfil, confirm, withdraw).
     pub wish_steps: Vec<StepFields>,
+    /// The fields of each mediation case step, by the key act_on_case takes.
+    pub mediation_steps: Vec<StepFields>,
+    /// The words of a mediation case, as keys in the model's order; the UI
+    /// translates them.
+    pub mediation: MediationWords,
+}
+
+/// The closed lists a mediation case chooses from (`gridline_model::mediation`), as keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MediationWords {
+    pub case_types: Vec<String>,
+    pub scales: Vec<String>,
+    pub sources: Vec<String>,
+    pub kinds: Vec<String>,
+    pub agreement_forms: Vec<String>,
+    pub referrals: Vec<String>,
+    pub performances: Vec<String>,
+    pub satisfactions: Vec<String>,
+    /// Every state a case can be in, in workflow order.
+    pub states: Vec<String>,
 }
 
 /// The model's bounds (`gridline_model::LIMITS`). Lengths count Unicode
@@ -478,6 +500,13 @@ pub struct Limits {
     /// An issue's urgency, inclusive.
     pub urgency_min: u8,
     pub urgency_max: u8,
+    /// A mediation case's warning level, inclusive (1 may lead to a mass incident).
+    pub warning_min: u8,
+    pub warning_max: u8,
+    /// The most people a case may name as involved.
+    pub people_max: u32,
+    /// The longest extension one step may grant, in days.
+    pub extension_days_max: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -491,8 +520,289 @@ pub struct StepFields {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct StepField {
-    /// As IssueAction and WishAction name it: reason, note, resident, …
+    /// As IssueAction, WishAction and CaseAction name it: reason, note, resident, …
     pub name: String,
     /// The device refuses the step without it.
     pub required: bool,
+}
+
+// ---- mediation cases (矛盾纠纷调解) ----------------------------------------
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseQuery {
+    /// registered, accepted, declined, mediating, agreed, failed, performing,
+    /// followed-up, closed (`CaseStage::key`); absent or empty for all.
+    pub state: Option<String>,
+    pub household: Option<String>,
+    /// The case made from this issue ("转为调解"), if any.
+    pub from_issue: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// A case as lists show it; lists come overdue first, then newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseRow {
+    pub id: String,
+    pub grid: String,
+    /// neighbour, family, property, labour, land-housing, damages, other.
+    pub case_type: String,
+    /// Absent when the registration itself was refused.
+    pub state: Option<String>,
+    /// 1 (may lead to a mass incident) to 3.
+    pub warning: u8,
+    /// people, administrative, judicial.
+    pub kind: String,
+    pub reporter: String,
+    pub registered_at: String,
+    /// By when it must be concluded (once accepted).
+    pub deadline: Option<String>,
+    pub overdue: bool,
+    pub households: Vec<String>,
+    pub from_issue: Option<String>,
+    pub refused_events: u32,
+    pub summary: String,
+    pub sync_state: String,
+}
+
+/// A household a case names, with a line to recognise it by where this
+/// device holds it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseHousehold {
+    pub id: String,
+    /// Head of household and address; absent when not readable here.
+    pub label: Option<String>,
+}
+
+/// What the follow-up visit (回访) found.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseFollowUp {
+    pub at: String,
+    /// fully, partly, not.
+    pub performance: String,
+    /// satisfied, basic, unsatisfied.
+    pub satisfaction: String,
+    pub risk: String,
+}
+
+/// Judicial confirmation (司法确认), as far as it has gone.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseConfirmation {
+    /// applied, accepted, confirmed, refused.
+    pub state: String,
+    pub at: String,
+    /// The court applied to (known from the application).
+    pub court: Option<String>,
+    /// The 调确字 case number, once the court accepted.
+    pub case_number: Option<String>,
+}
+
+/// A party to the dispute (private part). The ID number is always masked.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseParty {
+    pub name: String,
+    /// Like 5227**********123X.
+    pub id_number_masked: Option<String>,
+    pub phone: Option<String>,
+    pub address: String,
+}
+
+/// The record of one session (private part).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseSession {
+    /// The public session step it belongs to.
+    pub event: String,
+    pub held_on: String,
+    pub participants: String,
+    pub notes: String,
+}
+
+/// The private part of a case: only for roles that may read it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CasePrivate {
+    pub parties: Vec<CaseParty>,
+    /// The facts and the disputed points.
+    pub facts: String,
+    pub sessions: Vec<CaseSession>,
+    /// The agreement's terms.
+    pub agreement: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseDetail {
+    pub id: String,
+    pub grid: String,
+    pub households: Vec<CaseHousehold>,
+    pub case_type: String,
+    /// individual, multi-party, group.
+    pub scale: String,
+    pub people: u32,
+    pub warning: u8,
+    /// grid-report, application, walk-in, police, court, government.
+    pub source: String,
+    pub from_issue: Option<String>,
+    pub from_visit: Option<String>,
+    /// The mediation it is under now (transfers change it).
+    pub kind: String,
+    pub summary: String,
+    pub reporter: String,
+    pub registered_at: String,
+    pub state: Option<String>,
+    pub mediator: Option<String>,
+    pub accepted_at: Option<String>,
+    /// Conclude by: acceptance plus the time limit and every extension.
+    pub deadline: Option<String>,
+    pub overdue: bool,
+    pub extensions: u32,
+    pub sessions: u32,
+    pub concluded_at: Option<String>,
+    pub agreed_at: Option<String>,
+    /// written, oral.
+    pub form: Option<String>,
+    /// By when the parties perform the agreement.
+    pub perform_by: Option<String>,
+    /// The performance deadline passed and nobody has followed up yet.
+    pub follow_up_due: bool,
+    /// litigation, arbitration, agency (a failed mediation).
+    pub referral: Option<String>,
+    pub follow_up: Option<CaseFollowUp>,
+    pub confirmation: Option<CaseConfirmation>,
+    /// The last day to apply for judicial confirmation, while nobody has.
+    pub apply_by: Option<String>,
+    /// When the court should accept (3 days) or rule (15 days) by.
+    pub court_due: Option<String>,
+    pub closed_at: Option<String>,
+    pub sync_state: String,
+    /// Step keys the rules accept from this user now; the UI offers only these.
+    pub offered: Vec<String>,
+    /// Oldest first; a refused step keeps its reason.
+    pub events: Vec<TimelineEvent>,
+    /// Absent for a role that may not read it (a joint-household leader).
+    pub private: Option<CasePrivate>,
+    /// This user may write the private part (parties, facts, session
+    /// records, terms): community and street staff.
+    pub may_edit_private: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewParty {
+    pub name: String,
+    /// Checked (format and check digit) by the device.
+    pub id_number: Option<String>,
+    /// A mobile number.
+    pub phone: Option<String>,
+    pub address: String,
+}
+
+/// A dispute as reported (上报纠纷).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewCase {
+    /// The draft's own id (UUID v7): a second save of it is the same case.
+    pub id: Option<String>,
+    /// Report from this visit: its household, and its notes unless a summary is given.
+    pub from_visit: Option<String>,
+    pub households: Vec<String>,
+    /// Required when no household or visit is given.
+    pub grid: Option<String>,
+    /// A case type key; neighbour by default.
+    pub case_type: Option<String>,
+    pub scale: Option<String>,
+    /// 2 by default.
+    pub people: Option<u32>,
+    /// 1 to 3; 3 by default.
+    pub warning: Option<u8>,
+    pub source: Option<String>,
+    pub kind: Option<String>,
+    /// Required unless the case comes from a visit or an issue.
+    pub summary: String,
+    /// Private: only roles that write the private part may send these.
+    pub parties: Vec<NewParty>,
+    pub facts: String,
+}
+
+/// A case step as a form sends it: the step key and the fields that step
+/// uses (the vocabulary's `mediation_steps`), plus what goes into the
+/// private part in the same save: a session's participants and notes, an
+/// agreement's terms.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseAction {
+    /// accept, decline, session, agree, fail, transfer, extend, perform,
+    /// follow-up, apply-confirmation, court-accept, court-rule, close.
+    pub step: String,
+    pub mediator: Option<String>,
+    pub reason: Option<String>,
+    /// RFC 3339 (or a Beijing-time `YYYY-MM-DD HH:MM`).
+    pub held_on: Option<String>,
+    pub form: Option<String>,
+    /// RFC 3339, or a date meaning the end of that day.
+    pub perform_by: Option<String>,
+    pub referral: Option<String>,
+    pub note: Option<String>,
+    pub to: Option<String>,
+    pub days: Option<u32>,
+    pub consent: Option<bool>,
+    pub performance: Option<String>,
+    pub satisfaction: Option<String>,
+    pub risk: Option<String>,
+    pub court: Option<String>,
+    pub case_number: Option<String>,
+    pub confirmed: Option<bool>,
+    /// Private: who took part in a session.
+    pub participants: Option<String>,
+    /// Private: what was said at a session.
+    pub notes: Option<String>,
+    /// Private: an agreement's terms.
+    pub terms: Option<String>,
+}
+
+/// Parties to add to a case, and its facts (its private part). ID numbers
+/// already recorded never come back to the UI unmasked, so a form adds
+/// parties beside the recorded ones instead of sending the list again.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseParties {
+    pub add: Vec<NewParty>,
+    /// Absent leaves the facts as they are.
+    pub facts: Option<String>,
+}
+
+/// A rate of DESIGN §8 as a count over a count, both kept so it can be recounted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Rate {
+    pub n: u32,
+    pub of: u32,
+    /// n ÷ of; absent when `of` is 0.
+    pub rate: Option<f64>,
+}
+
+/// The mediation figures for the dashboard (community and street staff).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MediationFigures {
+    pub cases: u32,
+    pub overdue: u32,
+    /// Agreements ÷ cases concluded.
+    pub success: Rate,
+    /// Judicially confirmed ÷ agreements.
+    pub confirmation: Rate,
+    /// Fully performed ÷ agreements followed up.
+    pub performance: Rate,
+    /// Concluded by the deadline ÷ concluded.
+    pub on_time: Rate,
+    pub by_type: Vec<Count>,
+    pub by_state: Vec<Count>,
+    /// key = "1", "2", "3".
+    pub by_warning: Vec<Count>,
 }

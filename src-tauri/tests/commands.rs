@@ -126,7 +126,16 @@ fn a_grid_worker_enrols_finds_a_household_visits_and_reports() {
     assert_eq!(info.role, "grid-worker");
     assert_eq!(info.grids, vec!["522701001001001"]);
     assert!(!info.dashboard, "grid workers have no dashboard");
-    assert_eq!(info.may, vec!["log_visit", "report_issue", "post_wish"]);
+    assert_eq!(
+        info.may,
+        vec![
+            "log_visit",
+            "report_issue",
+            "post_wish",
+            "report_case",
+            "read_cases"
+        ]
+    );
     assert_eq!(a.err_code("dashboard", json!({})), "refused");
 
     let s = a.sync(&served.rt);
@@ -349,8 +358,14 @@ fn drafts_survive_a_restart_and_the_language_switches() {
     assert!(info.dashboard, "community staff see the dashboard");
     assert_eq!(
         info.may,
-        vec!["report_issue", "post_wish"],
-        "community staff log no visits"
+        vec![
+            "report_issue",
+            "post_wish",
+            "report_case",
+            "read_cases",
+            "write_case_private"
+        ],
+        "community staff log no visits, and keep a case's private part"
     );
     a.sync(&served.rt);
     let d: dto::Dashboard = serde_json::from_value(a.ok("dashboard", json!({}))).unwrap();
@@ -515,4 +530,211 @@ fn two_people_change_one_phone_the_app_shows_both_and_keeps_the_chosen_one() {
     assert_eq!(h.phone.as_deref(), Some("13900139000"));
     let s = a.sync(&served.rt);
     assert_eq!(s.unsent, 0);
+}
+
+#[test]
+fn a_grid_worker_reports_a_dispute_once_and_turns_an_issue_into_one_case() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = gridline_test_support::sample_hub_in(hub_dir.path(), chrono::Utc::now());
+    let code = code_for(&hub, "gw-1", Role::GridWorker, "grids:522701001001001");
+    let served = Served::start(hub, None);
+    let dir = tempfile::tempdir().unwrap();
+    let a = app(dir.path());
+    a.ok("enroll", json!({"hub": served.url, "code": code}));
+    a.sync(&served.rt);
+    let rows: Vec<dto::HouseholdRow> =
+        serde_json::from_value(a.ok("households", json!({"query": {"limit": 2}}))).unwrap();
+    let (h1, h2) = (rows[0].id.clone(), rows[1].id.clone());
+
+    let id = uuid::Uuid::now_v7().to_string();
+    let report = json!({"case": {
+        "id": id, "households": [h1, h2], "case_type": "neighbour", "warning": 2, "people": 4,
+        "summary": "楼上漏水，两户多次争吵", "parties": [], "facts": ""
+    }});
+    let first: dto::Created = serde_json::from_value(a.ok("report_case", report.clone())).unwrap();
+    let again: dto::Created = serde_json::from_value(a.ok("report_case", report)).unwrap();
+    assert_eq!(
+        (first.id.as_str(), first.already_saved),
+        (id.as_str(), false)
+    );
+    assert_eq!(
+        (again.id.as_str(), again.already_saved),
+        (id.as_str(), true),
+        "the same draft saved twice is one case"
+    );
+    let listed: Vec<dto::CaseRow> =
+        serde_json::from_value(a.ok("cases", json!({"query": {"household": h2}}))).unwrap();
+    assert_eq!(
+        listed.iter().filter(|c| c.id == id).count(),
+        1,
+        "one case, found by either household"
+    );
+    let c: dto::CaseDetail = serde_json::from_value(a.ok("case", json!({"id": id}))).unwrap();
+    assert_eq!(c.state.as_deref(), Some("registered"));
+    assert_eq!((c.warning, c.people), (2, 4));
+    assert!(
+        c.offered.is_empty(),
+        "a grid worker takes no step on a registered case: {:?}",
+        c.offered
+    );
+    assert!(
+        !c.may_edit_private,
+        "a grid worker only reads the private part"
+    );
+    assert!(
+        c.households.iter().all(|h| h.label.is_some()),
+        "households in the worker's grid are named: {:?}",
+        c.households
+    );
+    assert_eq!(c.events.len(), 1);
+    assert_eq!(c.events[0].step, "register");
+
+    // 转为调解: an issue becomes a case once, however often it is asked.
+    let issue: dto::Created = serde_json::from_value(a.ok(
+        "report_issue",
+        json!({"issue": {"category": "邻里纠纷", "description": "楼上装修噪音，邻居争执", "location": "", "urgency": 2, "household_id": h1, "grid": null}}),
+    ))
+    .unwrap();
+    let body = json!({"issue": issue.id, "case": {"warning": 1, "parties": [], "facts": "", "summary": "", "households": []}});
+    let turned: dto::Created =
+        serde_json::from_value(a.ok("case_from_issue", body.clone())).unwrap();
+    let twice: dto::Created = serde_json::from_value(a.ok("case_from_issue", body)).unwrap();
+    assert_eq!(twice.id, turned.id, "the issue already has its case");
+    assert!(twice.already_saved);
+    let c: dto::CaseDetail =
+        serde_json::from_value(a.ok("case", json!({"id": turned.id}))).unwrap();
+    assert_eq!(c.from_issue.as_deref(), Some(issue.id.as_str()));
+    assert_eq!(
+        c.summary, "楼上装修噪音，邻居争执",
+        "the issue's words, not retyped"
+    );
+    assert_eq!((c.case_type.as_str(), c.warning), ("neighbour", 1));
+    let from: Vec<dto::CaseRow> =
+        serde_json::from_value(a.ok("cases", json!({"query": {"from_issue": issue.id}}))).unwrap();
+    assert_eq!(from.len(), 1, "the issue page finds its case");
+
+    assert_eq!(
+        a.err_code("mediation_figures", json!({})),
+        "refused",
+        "the figures are the dashboard's"
+    );
+    assert_eq!(
+        a.err_code(
+            "act_on_case",
+            json!({"id": id, "action": {"step": "accept", "mediator": "王调解"}})
+        ),
+        "refused",
+        "a grid worker does not accept cases"
+    );
+}
+
+#[test]
+fn community_staff_take_a_case_to_an_agreement_and_see_id_numbers_masked() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = gridline_test_support::sample_hub_in(hub_dir.path(), chrono::Utc::now());
+    let code = code_for(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
+    let served = Served::start(hub, None);
+    let dir = tempfile::tempdir().unwrap();
+    let a = app(dir.path());
+    a.ok("enroll", json!({"hub": served.url, "code": code}));
+    a.sync(&served.rt);
+    let rows: Vec<dto::HouseholdRow> =
+        serde_json::from_value(a.ok("households", json!({"query": {"limit": 1}}))).unwrap();
+    let created: dto::Created = serde_json::from_value(a.ok(
+        "report_case",
+        json!({"case": {
+            "households": [rows[0].id], "case_type": "property", "summary": "物业费纠纷",
+            "parties": [{"name": "张三", "id_number": "522701198706182382", "phone": "13885410023", "address": "3栋 401"}],
+            "facts": "欠费两年，物业停水"
+        }}),
+    ))
+    .unwrap();
+    let id = created.id;
+    let act = |action: Value| -> dto::CaseDetail {
+        serde_json::from_value(a.ok("act_on_case", json!({"id": id, "action": action}))).unwrap()
+    };
+    let c: dto::CaseDetail = serde_json::from_value(a.ok("case", json!({"id": id}))).unwrap();
+    assert!(c.may_edit_private);
+    assert!(
+        c.offered.contains(&"accept".to_owned()) && c.offered.contains(&"decline".to_owned()),
+        "{:?}",
+        c.offered
+    );
+    let p = c.private.expect("staff read the private part");
+    assert_eq!(p.facts, "欠费两年，物业停水");
+    let masked = p.parties[0].id_number_masked.clone().unwrap();
+    assert!(
+        masked.contains('*') && !masked.contains("19870618"),
+        "an ID number crosses masked only: {masked}"
+    );
+    assert_eq!(p.parties[0].phone.as_deref(), Some("13885410023"));
+
+    assert_eq!(
+        a.err_code(
+            "act_on_case",
+            json!({"id": id, "action": {"step": "accept"}})
+        ),
+        "invalid",
+        "accepting names the mediator"
+    );
+    let c = act(json!({"step": "accept", "mediator": "王调解"}));
+    assert_eq!(c.state.as_deref(), Some("accepted"));
+    assert!(
+        c.deadline.is_some(),
+        "accepting starts the month to conclude"
+    );
+    let held = chrono::Utc::now().to_rfc3339();
+    let c = act(
+        json!({"step": "session", "held_on": held, "participants": "张三、物业李经理", "notes": "双方同意分期缴费"}),
+    );
+    assert_eq!(c.state.as_deref(), Some("mediating"));
+    let due = (chrono::Utc::now() + chrono::Duration::days(20))
+        .format("%Y-%m-%d")
+        .to_string();
+    let c = act(
+        json!({"step": "agree", "form": "written", "perform_by": due, "terms": "分三期缴清，物业恢复供水"}),
+    );
+    assert_eq!(c.state.as_deref(), Some("agreed"));
+    assert!(
+        c.apply_by.is_some(),
+        "30 days to apply for judicial confirmation"
+    );
+    assert!(c.perform_by.is_some());
+    let p = c.private.unwrap();
+    assert_eq!(p.sessions.len(), 1);
+    assert_eq!(p.sessions[0].notes, "双方同意分期缴费");
+    assert_eq!(p.agreement, "分三期缴清，物业恢复供水");
+    let steps: Vec<&str> = c.events.iter().map(|e| e.step.as_str()).collect();
+    assert_eq!(steps, ["register", "accept", "session", "agree"]);
+    assert!(
+        c.events[3].detail.starts_with("written · "),
+        "{:?}",
+        c.events[3]
+    );
+
+    // A party added later keeps the first one's full ID number on the device.
+    let c: dto::CaseDetail = serde_json::from_value(a.ok(
+        "set_case_parties",
+        json!({"id": id, "parties": {"add": [{"name": "李经理", "id_number": null, "phone": null, "address": "物业公司"}], "facts": null}}),
+    ))
+    .unwrap();
+    let p = c.private.unwrap();
+    assert_eq!(p.parties.len(), 2);
+    assert_eq!(
+        p.parties[0].id_number_masked.as_deref(),
+        Some(masked.as_str())
+    );
+    assert_eq!(
+        p.facts, "欠费两年，物业停水",
+        "absent facts stay as they were"
+    );
+
+    let f: dto::MediationFigures =
+        serde_json::from_value(a.ok("mediation_figures", json!({}))).unwrap();
+    assert!(f.cases >= 1);
+    assert!(
+        f.success.n >= 1 && f.success.of >= f.success.n,
+        "an agreement counts towards the success rate: {f:?}"
+    );
+    assert!(f.by_type.iter().any(|c| c.key == "property"), "{f:?}");
 }

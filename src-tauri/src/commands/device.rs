@@ -2,7 +2,7 @@
 //! drafts and the interface language.
 
 use gridline_device::Device;
-use gridline_model::permission::{self, Kind};
+use gridline_model::permission::{self, Action, Kind};
 use tauri::State;
 
 use crate::convert;
@@ -59,15 +59,7 @@ pub(crate) fn info_of(s: &AppState, d: Option<&Device>) -> Res<dto::DeviceInfo> 
                 scope: u.scope.encode(),
                 hub_url: status.and_then(|s| s.hub_url),
                 dashboard: permission::may_see_dashboard(u.role),
-                may: permission::may_create(u.role)
-                    .into_iter()
-                    .filter_map(|k| match k {
-                        Kind::Visit => Some("log_visit".to_owned()),
-                        Kind::Issue => Some("report_issue".to_owned()),
-                        Kind::Wish => Some("post_wish".to_owned()),
-                        _ => None,
-                    })
-                    .collect(),
+                may: may(u.role),
                 grids: match &u.scope {
                     gridline_model::Scope::Grids(g) => g.iter().map(|g| g.to_string()).collect(),
                     _ => Vec::new(),
@@ -95,6 +87,29 @@ pub(crate) fn info_of(s: &AppState, d: Option<&Device>) -> Res<dto::DeviceInfo> 
             suggested_hub: s.suggested_hub.clone(),
         },
     })
+}
+
+/// What the role may start or open, as DeviceInfo.may names it.
+fn may(role: gridline_model::Role) -> Vec<String> {
+    let mut may: Vec<String> = permission::may_create(role)
+        .into_iter()
+        .filter_map(|k| match k {
+            Kind::Visit => Some("log_visit".to_owned()),
+            Kind::Issue => Some("report_issue".to_owned()),
+            Kind::Wish => Some("post_wish".to_owned()),
+            _ => None,
+        })
+        .collect();
+    for (kind, action, word) in [
+        (Kind::Mediation, Action::Create, "report_case"),
+        (Kind::Mediation, Action::Read, "read_cases"),
+        (Kind::MediationPrivate, Action::Edit, "write_case_private"),
+    ] {
+        if permission::role_may(kind, action, role) {
+            may.push(word.to_owned());
+        }
+    }
+    may
 }
 
 #[tauri::command]

@@ -14,9 +14,10 @@ role: string, scope: string, hub_url: string | null,
  */
 dashboard: boolean, 
 /**
- * What this role may start, from the permission table: log_visit,
- * report_issue, post_wish. The UI offers only these buttons; the device
- * and the hub enforce the rules regardless.
+ * What this role may do, from the permission table: log_visit,
+ * report_issue, post_wish, report_case, read_cases, write_case_private.
+ * The UI offers only these buttons; the device and the hub enforce the
+ * rules regardless.
  */
 may: Array<string>, 
 /**

@@ -24,4 +24,16 @@ wish_value_min: number, wish_value_max: number,
 /**
  * An issue's urgency, inclusive.
  */
-urgency_min: number, urgency_max: number, };
+urgency_min: number, urgency_max: number, 
+/**
+ * A mediation case's warning level, inclusive (1 may lead to a mass incident).
+ */
+warning_min: number, warning_max: number, 
+/**
+ * The most people a case may name as involved.
+ */
+people_max: number, 
+/**
+ * The longest extension one step may grant, in days.
+ */
+extension_days_max: number, };

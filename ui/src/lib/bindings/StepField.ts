@@ -2,7 +2,7 @@
 
 export type StepField = { 
 /**
- * As IssueAction and WishAction name it: reason, note, resident, …
+ * As IssueAction, WishAction and CaseAction name it: reason, note, resident, …
  */
 name: string, 
 /**
