@@ -55,6 +55,26 @@ describe('dictionaries', () => {
     }
   });
 
+  it('has one entry per mediation case step the model sends, and none for a spelling it never sends', () => {
+    // Registering is the report itself; the history shows it too.
+    const expected = new Set([...sent.mediation_steps.map((s) => s.step), 'register']);
+    for (const dict of [zhCN, en]) {
+      const stepKeys = Object.keys(dict)
+        .filter((k) => k.startsWith('caseStep.'))
+        .map((k) => k.slice('caseStep.'.length));
+      expect(new Set(stepKeys)).toEqual(expected);
+    }
+  });
+
+  it('uses the glossary words for mediation', () => {
+    expect(lookupTerm(zhCN, 'caseStep', 'follow-up')).toBe('回访');
+    expect(lookupTerm(en, 'caseStep', 'apply-confirmation')).toBe('apply for judicial confirmation');
+    expect(lookupTerm(zhCN, 'mediationKind', 'people')).toBe('人民调解');
+    expect(lookupTerm(en, 'mediationKind', 'administrative')).toBe('administrative mediation');
+    expect(translate(zhCN, 'nav.cases')).toBe('矛盾纠纷调解');
+    expect(translate(zhCN, 'case.warning')).toBe('预警等级');
+  });
+
   it('uses the glossary words for states and steps', () => {
     expect(lookupTerm(zhCN, 'step', 'escalate')).toContain('吹哨');
     expect(lookupTerm(en, 'step', 'merge')).toBe('merge as duplicate');

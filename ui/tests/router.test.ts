@@ -18,10 +18,13 @@ describe('parseRoute', () => {
     expect(parseRoute('#/household/h-123')).toEqual({ screen: 'household', id: 'h-123', params: {} });
     expect(parseRoute('#/issue/abc')).toMatchObject({ screen: 'issue', id: 'abc' });
     expect(parseRoute('#/wish/w1')).toMatchObject({ screen: 'wish', id: 'w1' });
+    expect(parseRoute('#/case/c1')).toMatchObject({ screen: 'case', id: 'c1' });
+    expect(parseRoute('#/cases?state=mediating')).toEqual({ screen: 'cases', params: { state: 'mediating' } });
   });
   it('tells the new-record forms from record pages', () => {
     expect(parseRoute('#/issues/new?household=h1')).toEqual({ screen: 'issue-new', params: { household: 'h1' } });
     expect(parseRoute('#/wishes/new')).toEqual({ screen: 'wish-new', params: {} });
+    expect(parseRoute('#/cases/new?visit=v1&household=h1')).toEqual({ screen: 'case-new', params: { visit: 'v1', household: 'h1' } });
   });
   it('decodes ids with unusual characters', () => {
     expect(parseRoute('#/household/' + encodeURIComponent('户/1 2')).screen).toBe('today');
@@ -43,6 +46,8 @@ describe('href', () => {
       href('wish', 'w9'),
       href('dashboard'),
       href('refused'),
+      href('case', 'c 1'),
+      href('case-new', null, { issue: 'i1', type: 'neighbour' }),
     ]) {
       const r = parseRoute(h);
       expect(href(r.screen, r.id, r.params), h).toBe(h);
@@ -61,5 +66,6 @@ describe('tabOf', () => {
     expect(tabOf('wish')).toBe('wishes');
     expect(tabOf('refused')).toBe('me');
     expect(tabOf('dashboard')).toBe('dashboard');
+    expect(tabOf('case-new')).toBe('cases');
   });
 });

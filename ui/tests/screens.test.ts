@@ -77,6 +77,9 @@ describe('screens', () => {
     ['#/me', 'me', 'sync-now'],
     ['#/visits', 'visits', 'visit-row'],
     ['#/refused', 'refused', 'refused-row'],
+    ['#/cases', 'cases', 'case-row'],
+    ['#/case/c1', 'case', 'timeline-event'],
+    ['#/cases/new', 'case-new', 'case-save'],
   ])('%s shows the %s screen with its content', async (hash, screen, testid) => {
     await start(hash);
     await waitFor(`[data-screen="${screen}"] [data-testid="${testid}"]`);
@@ -113,6 +116,108 @@ describe('screens', () => {
     (await waitFor<HTMLButtonElement>('[data-testid="enrol-submit"]')).click();
     await waitFor('[data-screen="today"]');
     expect(backend.calls.find((c) => c.cmd === 'enroll')?.args).toEqual({ hub: 'http://127.0.0.1:7878', code: 'ABCD-EFGH' });
+  });
+});
+
+describe('mediation', () => {
+  it('lists cases with their warning level and overdue mark, and a sidebar entry for roles that read them', async () => {
+    await start('#/cases');
+    const row = await waitFor('[data-screen="cases"] [data-testid="case-row"]');
+    expect(row.getAttribute('data-overdue')).toBe('true');
+    expect(row.querySelector('[data-testid="warning-badge"]')?.textContent).toContain('一级预警');
+    expect(document.querySelector('[data-testid="tab-cases"]')).not.toBeNull();
+    expect(document.querySelector('[data-testid="switch-cases"]')?.getAttribute('aria-current')).toBe('page');
+  });
+
+  it('shows a case with its refused step and reason, masked ID numbers, and only the offered steps', async () => {
+    backend.role = 'community-staff';
+    await start('#/case/c1');
+    const refused = await waitFor('[data-testid="timeline-event"][data-refused="true"]');
+    expect(refused.textContent).toContain('达成调解协议');
+    expect(refused.textContent).toContain('尚未调解');
+    expect(document.querySelector('[data-testid="party-id-masked"]')?.textContent).toBe('5227**********2382');
+    const steps = [...document.querySelectorAll('[data-testid="case-step"]')].map((b) => b.getAttribute('data-step'));
+    expect(steps).toEqual(['session', 'agree', 'fail', 'transfer', 'extend']);
+  });
+
+  it('a leader sees no private part and no steps', async () => {
+    backend.role = 'joint-leader';
+    await start('#/case/c1');
+    await waitFor('[data-testid="timeline-event"]');
+    expect(document.querySelector('[data-testid="case-private"]')).toBeNull();
+    expect(document.querySelector('[data-testid="case-step"]')).toBeNull();
+  });
+
+  it('records a session with its private notes and says 已保存 after act_on_case resolved', async () => {
+    backend.role = 'community-staff';
+    await start('#/case/c1');
+    (await waitFor<HTMLButtonElement>('[data-testid="case-step"][data-step="session"]')).click();
+    type(await waitFor('[data-testid="step-notes"]'), '双方同意先请物业查看');
+    type(await waitFor('[data-testid="step-participants"]'), '张三、李四');
+    (await waitFor<HTMLButtonElement>('[data-testid="case-step-submit"]')).click();
+    await waitFor('[data-testid="toast"][data-kind="saved"]');
+    const sent = backend.calls.find((c) => c.cmd === 'act_on_case')?.args as { id: string; action: Record<string, unknown> };
+    expect(sent.id).toBe('c1');
+    expect(sent.action).toMatchObject({ step: 'session', participants: '张三、李四', notes: '双方同意先请物业查看', mediator: null });
+    expect(sent.action.held_on).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('keeps a draft of a step form and refuses an agreement without its form', async () => {
+    backend.role = 'community-staff';
+    await start('#/case/c1');
+    (await waitFor<HTMLButtonElement>('[data-testid="case-step"][data-step="agree"]')).click();
+    type(await waitFor('[data-testid="step-terms"]'), '分三期赔偿');
+    await new Promise((r) => setTimeout(r, 350));
+    expect(backend.drafts.has('case-step:c1:agree'), 'a draft is kept while typing').toBe(true);
+    (await waitFor<HTMLButtonElement>('[data-testid="case-step-submit"]')).click();
+    await waitFor('.field-error');
+    expect(document.body.textContent).toContain('请选择“协议形式”');
+    expect(backend.calls.some((c) => c.cmd === 'act_on_case')).toBe(false);
+  });
+
+  it('reports a dispute for a household from its page, with the draft id', async () => {
+    await start('#/household/h1');
+    (await waitFor<HTMLAnchorElement>('[data-testid="household-dispute-button"]')).click();
+    await waitFor('[data-screen="case-new"]');
+    await waitFor('[data-testid="case-household-picked"]');
+    (await waitFor<HTMLButtonElement>('[data-warning="1"]')).click();
+    type(await waitFor('[data-testid="case-summary-input"]'), '楼上漏水');
+    (await waitFor<HTMLButtonElement>('[data-testid="case-save"]')).click();
+    await waitFor('[data-testid="toast"][data-kind="saved"]');
+    const sent = (backend.calls.find((c) => c.cmd === 'report_case')?.args as { case: Record<string, unknown> }).case;
+    expect(sent).toMatchObject({
+      id: expect.stringMatching(UUID_V7), households: ['h1'], warning: 1, people: 2, summary: '楼上漏水',
+      case_type: 'neighbour', parties: [], facts: '', from_visit: null,
+    });
+  });
+
+  it('turns a neighbour-dispute issue into a case (转为调解)', async () => {
+    backend.issueCategory = '邻里纠纷';
+    await start('#/issue/i1');
+    const button = await waitFor<HTMLAnchorElement>('[data-testid="issue-to-case"]');
+    expect(button.textContent).toContain('转为调解');
+    button.click();
+    await waitFor('[data-screen="case-new"] [data-testid="case-origin"]');
+    (await waitFor<HTMLButtonElement>('[data-testid="case-save"]')).click();
+    await waitFor('[data-testid="toast"][data-kind="saved"]');
+    const call = backend.calls.find((c) => c.cmd === 'case_from_issue')?.args as { issue: string; case: Record<string, unknown> };
+    expect(call.issue).toBe('i1');
+    expect(call.case).toMatchObject({ summary: '', case_type: 'neighbour', households: [] });
+  });
+
+  it('offers no 转为调解 on other issues', async () => {
+    await start('#/issue/i1');
+    await waitFor('[data-testid="timeline-event"]');
+    expect(document.querySelector('[data-testid="issue-to-case"]')).toBeNull();
+  });
+
+  it('shows the mediation figures on the dashboard with each rate\'s counts', async () => {
+    backend.role = 'community-staff';
+    await start('#/dashboard');
+    const success = await waitFor('[data-testid="mediation-rate"][data-rate="success"]');
+    expect(success.textContent).toContain('90%');
+    expect(success.textContent).toContain('达成协议 9 / 办结 10');
+    expect(document.querySelectorAll('[data-testid="mediation-chart"]').length).toBe(3);
   });
 });
 

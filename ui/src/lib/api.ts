@@ -3,7 +3,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
-  Created, Dashboard, DeviceInfo, HouseholdDetail, HouseholdEdit, HouseholdQuery, HouseholdRow,
+  CaseAction, CaseDetail, CaseParties, CaseQuery, CaseRow, Created, Dashboard, MediationFigures, NewCase, DeviceInfo, HouseholdDetail, HouseholdEdit, HouseholdQuery, HouseholdRow,
   IssueAction, IssueDetail, IssueQuery, IssueRow, NewIssue, NewVisit, NewWish,
   RefusedRecord, SyncInfo, Today, Visit, Vocabulary, WishAction, WishDetail, WishRow,
 } from './types';
@@ -34,6 +34,13 @@ export const api = {
   wish: (id: string) => invoke<WishDetail>('wish', { id }),
   postWish: (wish: NewWish) => invoke<Created>('post_wish', { wish }),
   actOnWish: (id: string, action: WishAction) => invoke<WishDetail>('act_on_wish', { id, action }),
+  cases: (query: CaseQuery) => invoke<CaseRow[]>('cases', { query }),
+  case: (id: string) => invoke<CaseDetail>('case', { id }),
+  reportCase: (c: NewCase) => invoke<Created>('report_case', { case: c }),
+  caseFromIssue: (issue: string, c: NewCase) => invoke<Created>('case_from_issue', { issue, case: c }),
+  actOnCase: (id: string, action: CaseAction) => invoke<CaseDetail>('act_on_case', { id, action }),
+  setCaseParties: (id: string, parties: CaseParties) => invoke<CaseDetail>('set_case_parties', { id, parties }),
+  mediationFigures: () => invoke<MediationFigures>('mediation_figures'),
   refusedRecords: () => invoke<RefusedRecord[]>('refused_records'),
   exportRefused: (id: string) => invoke<string>('export_refused', { id }),
   dashboard: () => invoke<Dashboard>('dashboard'),

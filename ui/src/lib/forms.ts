@@ -11,7 +11,7 @@ import type {
 } from './types';
 
 /** What the device checks, as the vocabulary sends it. */
-export type Rules = Pick<Vocabulary, 'limits' | 'issue_steps' | 'wish_steps'>;
+export type Rules = Pick<Vocabulary, 'limits' | 'issue_steps' | 'wish_steps' | 'mediation_steps' | 'mediation'>;
 
 /** Length as the model counts it: code points, not UTF-16 units. */
 export const chars = (s: string) => [...s].length;
@@ -29,8 +29,8 @@ export function hasErrors(errors: Record<string, unknown>): boolean {
   return Object.keys(errors).length > 0;
 }
 
-const blank = (s: string | null | undefined) => (s ?? '').trim() === '';
-const orNull = (s: string) => (s.trim() === '' ? null : s.trim());
+export const blank = (s: string | null | undefined) => (s ?? '').trim() === '';
+export const orNull = (s: string) => (s.trim() === '' ? null : s.trim());
 
 /** "城管，环保、住建" → ["城管", "环保", "住建"]: commas of either width, 、 or newlines. */
 export function splitList(s: string): string[] {
@@ -107,7 +107,7 @@ export function issueStepFields(rules: Rules | null, step: string): StepField<Is
 }
 
 /** A text over the model's limit, as a field error. */
-function tooLong(s: string, limits: Limits | null | undefined, field: Key): FieldError | undefined {
+export function tooLong(s: string, limits: Limits | null | undefined, field: Key): FieldError | undefined {
   if (limits && chars(s.trim()) > limits.text_max) return { key: 'validation.tooLong', field, n: limits.text_max };
   return undefined;
 }

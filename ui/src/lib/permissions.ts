@@ -9,3 +9,6 @@ type Device = Pick<DeviceInfo, 'may'> | null | undefined;
 export const mayLogVisit = (d: Device) => !!d?.may.includes('log_visit');
 export const mayReportIssue = (d: Device) => !!d?.may.includes('report_issue');
 export const mayPostWish = (d: Device) => !!d?.may.includes('post_wish');
+export const mayReportCase = (d: Device) => !!d?.may.includes('report_case');
+export const mayReadCases = (d: Device) => !!d?.may.includes('read_cases');
+export const mayWriteCasePrivate = (d: Device) => !!d?.may.includes('write_case_private');

@@ -3,17 +3,18 @@
 
 export type Screen =
   | 'today' | 'grid' | 'household' | 'issues' | 'issue' | 'issue-new'
-  | 'wishes' | 'wish' | 'wish-new' | 'me' | 'visits' | 'dashboard' | 'refused';
+  | 'wishes' | 'wish' | 'wish-new' | 'me' | 'visits' | 'dashboard' | 'refused'
+  | 'cases' | 'case' | 'case-new';
 
 export interface Route {
   screen: Screen;
-  /** The record id for household, issue and wish. */
+  /** The record id for household, issue, wish and case. */
   id?: string;
   params: Record<string, string>;
 }
 
 /** Which bottom tab (or sidebar item) a screen belongs to. */
-export type Tab = 'today' | 'grid' | 'issues' | 'wishes' | 'me' | 'dashboard';
+export type Tab = 'today' | 'grid' | 'issues' | 'cases' | 'wishes' | 'me' | 'dashboard';
 
 const simple: Record<string, Screen> = {
   '': 'today',
@@ -23,6 +24,8 @@ const simple: Record<string, Screen> = {
   'issues/new': 'issue-new',
   wishes: 'wishes',
   'wishes/new': 'wish-new',
+  cases: 'cases',
+  'cases/new': 'case-new',
   me: 'me',
   visits: 'visits',
   dashboard: 'dashboard',
@@ -33,6 +36,7 @@ const withId: Record<string, Screen> = {
   household: 'household',
   issue: 'issue',
   wish: 'wish',
+  case: 'case',
 };
 
 export function parseRoute(hash: string): Route {
@@ -60,12 +64,14 @@ export function href(
   params: Record<string, string | number | boolean | null | undefined> = {},
 ): string {
   let path: string;
-  if (screen === 'household' || screen === 'issue' || screen === 'wish') {
+  if (screen === 'household' || screen === 'issue' || screen === 'wish' || screen === 'case') {
     path = `${screen}/${encodeURIComponent(id ?? '')}`;
   } else if (screen === 'issue-new') {
     path = 'issues/new';
   } else if (screen === 'wish-new') {
     path = 'wishes/new';
+  } else if (screen === 'case-new') {
+    path = 'cases/new';
   } else {
     path = screen;
   }
@@ -91,6 +97,10 @@ export function tabOf(screen: Screen): Tab {
     case 'wish':
     case 'wish-new':
       return 'wishes';
+    case 'cases':
+    case 'case':
+    case 'case-new':
+      return 'cases';
     case 'me':
     case 'refused':
       return 'me';

@@ -1,7 +1,7 @@
 // An in-memory stand-in for the Tauri commands, for component tests only.
 // Shapes follow src-tauri/src/dto.rs through the generated types.
 import type {
-  Created, Dashboard, DeviceInfo, HouseholdDetail, HouseholdRow, IssueDetail, IssueRow, RefusedRecord, SyncInfo,
+  CaseDetail, CaseRow, Created, Dashboard, DeviceInfo, MediationFigures, HouseholdDetail, HouseholdRow, IssueDetail, IssueRow, RefusedRecord, SyncInfo,
   Today, Visit, Vocabulary, WishDetail, WishRow,
 } from '../../src/lib/types';
 // The vocabulary exactly as the shell sends it (a Rust test keeps it equal).
@@ -18,15 +18,17 @@ export interface FakeBackend {
   enrolled: boolean;
   role: string;
   phase: string;
+  /** The category of issue i1 (邻里纠纷 and 物业 issues may become a mediation case). */
+  issueCategory: string;
   handle(cmd: string, args?: Record<string, unknown>): Promise<unknown>;
 }
 
 // What the shell answers in DeviceInfo.may, per role (DESIGN §3).
 const MAY: Record<string, string[]> = {
-  'grid-worker': ['log_visit', 'report_issue', 'post_wish'],
-  'joint-leader': ['log_visit', 'report_issue', 'post_wish'],
-  'community-staff': ['report_issue', 'post_wish'],
-  'street-staff': ['report_issue'],
+  'grid-worker': ['log_visit', 'report_issue', 'post_wish', 'report_case', 'read_cases'],
+  'joint-leader': ['log_visit', 'report_issue', 'post_wish', 'report_case', 'read_cases'],
+  'community-staff': ['report_issue', 'post_wish', 'report_case', 'read_cases', 'write_case_private'],
+  'street-staff': ['report_issue', 'report_case', 'read_cases', 'write_case_private'],
 };
 
 export function fakeBackend(): FakeBackend {
@@ -36,6 +38,7 @@ export function fakeBackend(): FakeBackend {
     enrolled: true,
     role: 'grid-worker',
     phase: 'up_to_date',
+    issueCategory: '电梯',
     async handle(cmd, args = {}) {
       b.calls.push({ cmd, args });
       const h = handlers[cmd];
@@ -78,7 +81,7 @@ export function fakeBackend(): FakeBackend {
     visits: [visit], issues: [issueRow], wishes: [wishRow], can_edit: true, can_reveal: true,
   });
   const issue = (): IssueDetail => ({
-    ...issueRow, description: '电梯停运两天', location: '3栋', urgency: 3, grade: 'urgent', feedback: [], satisfied: null,
+    ...issueRow, category: b.issueCategory, description: '电梯停运两天', location: '3栋', urgency: 3, grade: 'urgent', feedback: [], satisfied: null,
     offered: ['handle', 'evaluate'],
     events: [
       { id: 'e1', at: ago(4 * D), step: 'report', author_user: 'gw-001', author_role: 'grid-worker', detail: '', refused: null },
@@ -91,6 +94,39 @@ export function fakeBackend(): FakeBackend {
     ...wishRow, value_yuan: 600, description: '听力下降', pending: myClaim ? ['gw-001'] : [], my_claim_pending: myClaim,
     offered: myClaim ? ['withdraw-claim'] : ['claim'],
     events: [{ id: 'we1', at: ago(2 * D), step: 'post', author_user: 'gw-002', author_role: 'grid-worker', detail: '', refused: null }],
+  });
+  const caseRow: CaseRow = {
+    id: 'c1', grid: '522701001001001', case_type: 'neighbour', state: 'mediating', warning: 1, kind: 'people',
+    reporter: 'gw-001', registered_at: ago(40 * D), deadline: ago(2 * D), overdue: true, households: ['h1'],
+    from_issue: null, refused_events: 1, summary: '楼上漏水，两户多次争吵', sync_state: 'synced',
+  };
+  const staff = () => b.role === 'community-staff' || b.role === 'street-staff';
+  const kase = (): CaseDetail => ({
+    ...caseRow, households: [{ id: 'h1', label: '王秀英 青云小区 3栋2单元 301' }], scale: 'individual', people: 2,
+    source: 'grid-report', from_visit: null, mediator: '王调解', accepted_at: ago(35 * D), extensions: 0, sessions: 1,
+    concluded_at: null, agreed_at: null, form: null, perform_by: null, follow_up_due: false, referral: null,
+    follow_up: null, confirmation: null, apply_by: null, court_due: null, closed_at: null,
+    offered: staff() ? ['session', 'agree', 'fail', 'transfer', 'extend'] : [],
+    events: [
+      { id: 'ce1', at: ago(40 * D), step: 'register', author_user: 'gw-001', author_role: 'grid-worker', detail: '', refused: null },
+      { id: 'ce2', at: ago(35 * D), step: 'accept', author_user: 'cs-001', author_role: 'community-staff', detail: '王调解', refused: null },
+      { id: 'ce3', at: ago(34 * D), step: 'agree', author_user: 'cs-001', author_role: 'community-staff', detail: 'written · 2026-12-01T01:00:00.000Z', refused: { zh: '尚未调解，不能达成协议；请先记录调解', en: 'no session held yet: record a session first' } },
+      { id: 'ce4', at: ago(30 * D), step: 'session', author_user: 'cs-001', author_role: 'community-staff', detail: ago(30 * D), refused: null },
+    ],
+    private: b.role === 'joint-leader' ? null : {
+      parties: [{ name: '张三', id_number_masked: '5227**********2382', phone: '13885410023', address: '3栋 401' }],
+      facts: '楼上卫生间漏水', sessions: [{ event: 'ce4', held_on: ago(30 * D), participants: '张三、李四', notes: '双方同意先请物业查看' }],
+      agreement: '',
+    },
+    may_edit_private: staff(),
+  });
+  const figures = (): MediationFigures => ({
+    cases: 12, overdue: 1,
+    success: { n: 9, of: 10, rate: 0.9 }, confirmation: { n: 2, of: 9, rate: 2 / 9 },
+    performance: { n: 5, of: 6, rate: 5 / 6 }, on_time: { n: 8, of: 10, rate: 0.8 },
+    by_type: [{ key: 'neighbour', n: 7 }, { key: 'property', n: 5 }],
+    by_state: [{ key: 'closed', n: 8 }, { key: 'mediating', n: 4 }],
+    by_warning: [{ key: '3', n: 10 }, { key: '1', n: 2 }],
   });
   // As the device does: a second create with one id is the same record.
   const saved = new Set<string>();
@@ -127,6 +163,16 @@ export function fakeBackend(): FakeBackend {
     act_on_wish: (a) => {
       if ((a.action as { step: string }).step === 'claim') myClaim = true;
       return wish();
+    },
+    cases: (a): CaseRow[] => ((a.query as { from_issue?: string | null }).from_issue ? [] : [caseRow]),
+    case: () => kase(),
+    report_case: (a) => created(a.case, 'c2'),
+    case_from_issue: (a) => created(a.case, 'c3'),
+    act_on_case: () => kase(),
+    set_case_parties: () => kase(),
+    mediation_figures: () => {
+      if (!staff()) throw { code: 'refused', message: '数据看板仅供社区和街道使用', zh: '数据看板仅供社区和街道使用', en: 'the dashboard is for community and street staff' };
+      return figures();
     },
     refused_records: (): RefusedRecord[] => [
       { id: 'rf1', kind: 'issue', reason: { zh: '类别无效', en: 'unknown category' }, refused_at: ago(D), summary: '路灯不亮' },

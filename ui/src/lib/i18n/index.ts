@@ -33,7 +33,10 @@ export function translate(dict: Dict, key: Key, params?: Params): string {
 /** Kinds of backend words that the dictionaries translate, by key prefix. */
 export type TermKind =
   | 'cat' | 'wishCat' | 'tag' | 'issueState' | 'wishState' | 'step' | 'role'
-  | 'syncState' | 'relation' | 'gender' | 'visitKind' | 'refusedKind' | 'grade' | 'urgency';
+  | 'syncState' | 'relation' | 'gender' | 'visitKind' | 'refusedKind' | 'grade' | 'urgency'
+  // Mediation cases (矛盾纠纷调解), by the model's keys.
+  | 'caseType' | 'caseState' | 'caseStep' | 'scale' | 'source' | 'mediationKind' | 'agreementForm'
+  | 'referral' | 'performance' | 'satisfaction' | 'confirmation' | 'ruling' | 'warning';
 
 /** A backend word in the user's language; an unknown word is shown as it came. */
 export function lookupTerm(dict: Dict, kind: TermKind, raw: string | null | undefined): string {
