@@ -5,18 +5,21 @@
 //! would — and the hub's answer must match DESIGN §3, written out below as a
 //! table (not derived from the code under test). Then every role syncs and
 //! must hold exactly what it may read, by a second table written out from
-//! DESIGN §3 (role × record kind × in scope or not).
+//! DESIGN §3 (role × record kind × in scope or not), with the governance
+//! records of DESIGN §8 (mediation cases, deliberation topics) beside them.
 
 use std::collections::BTreeMap;
 
 use automerge::AutoCommit;
+use gridline_model::deliberation::Proposer;
 use gridline_model::mediation::{
     CaseType, MediationKind, Performance, Satisfaction, Scale, Source,
 };
 use gridline_model::permission::Kind;
 use gridline_model::{
     Author, CaseEvent, CaseStep, GridId, Issue, IssueEvent, IssueStep, MediationCase,
-    MediationPrivate, RecordId, Role, Scope, User, Visit, VisitKind, Wish, WishEvent, WishStep,
+    MediationPrivate, RecordId, Role, Scope, Topic, TopicEvent, TopicStep, User, Visit, VisitKind,
+    Wish, WishEvent, WishStep,
 };
 use gridline_records::Record;
 use gridline_sync::{PushDoc, SyncRequest, PROTOCOL_VERSION};
@@ -25,6 +28,7 @@ use super::now;
 
 const GRID_A: &str = "522701001001001"; // community 522701001001
 const GRID_B: &str = "522701001002001"; // community 522701001002
+const GRID_A2: &str = "522701001001002"; // another grid of community 522701001001
 
 /// One device on the hub: its user, actor and token.
 struct Dev {
@@ -239,6 +243,31 @@ fn case_doc(dev: &Dev, grid: &str, household: RecordId) -> (RecordId, AutoCommit
     (id, doc)
 }
 
+fn topic_doc(dev: &Dev, grid: &str, household: Option<RecordId>) -> (RecordId, AutoCommit) {
+    let id = new_id();
+    let at = now();
+    let t = Topic {
+        id,
+        grid: GridId::parse(grid).unwrap(),
+        household,
+        title: "小区加装电动车充电桩".into(),
+        description: "电动车在楼道充电有火灾隐患".into(),
+        proposer: Proposer::Resident,
+        proposer_name: "邵秀英".into(),
+        submitted_by: dev.user.id.clone(),
+        proposed_at: at,
+        events: vec![TopicEvent {
+            id: new_id(),
+            at,
+            author: dev.author(),
+            step: TopicStep::Propose,
+        }],
+    };
+    let mut doc = gridline_records::new_doc(&dev.actor);
+    gridline_records::deliberation::create(&mut doc, &t).unwrap();
+    (id, doc)
+}
+
 /// The step each role would take on a mediation case (DESIGN §8): a grid
 /// worker's (or a leader's) follow-up visit, everyone else's acceptance.
 fn case_step_of(role: Role) -> CaseStep {
@@ -303,7 +332,7 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
     ];
     // Many devices per role: a refused push retires nothing here, but each
     // cell gets a fresh device so no cell depends on another.
-    const CELLS: usize = 24;
+    const CELLS: usize = 28;
     let mut codes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (_, u) in &roles {
         for _ in 0..CELLS {
@@ -403,6 +432,12 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
         );
     }
 
+    // Deliberation topics: one in A for a household of A, one entered at the
+    // community office in another grid of A (no household), one in B.
+    let topic_a = made(gw_a, topic_doc(gw_a, GRID_A, Some(ha)));
+    let topic_a2 = made(cs_a, topic_doc(cs_a, GRID_A2, None));
+    let topic_b = made(gw_b, topic_doc(gw_b, GRID_B, Some(hb)));
+
     // --- DESIGN §3 as (in scope, out of scope) per role, in the order
     // grid worker, joint-household leader, community, street, department.
     // Street staff cover the whole street, so they have no out-of-scope cell.
@@ -412,7 +447,10 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
     // DESIGN §8 for mediation: grid workers, leaders, community and street
     // staff report; a grid worker makes the follow-up visit, staff take
     // every step, a leader none; only staff write the private part.
-    let table: [(&str, [(bool, bool); 5]); 11] = [
+    // DESIGN §8 for deliberation: grid workers and leaders propose (a leader
+    // for a resident of a linked household), community staff propose and
+    // take every step, street staff and departments neither.
+    let table: [(&str, [(bool, bool); 5]); 13] = [
         ("household.create", [Y, NO, Y, NO, NO]),
         ("household.edit", [Y, NO, Y, NO, NO]),
         ("private.edit", [Y, NO, Y, NO, NO]),
@@ -424,6 +462,8 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
         ("mediation.report", [Y, Y, Y, Y, NO]),
         ("mediation.step", [Y, NO, Y, Y, NO]),
         ("mediation-private.edit", [NO, NO, Y, Y, NO]),
+        ("deliberation.propose", [Y, Y, Y, NO, NO]),
+        ("deliberation.step", [NO, NO, Y, NO, NO]),
     ];
 
     let mut checked = 0;
@@ -541,6 +581,22 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
                         gridline_records::mediation::update_private(&mut doc, &p, now()).unwrap();
                         live.push(&dev, pid, &mut doc)
                     }
+                    "deliberation.propose" => {
+                        let (id, mut doc) = topic_doc(&dev, grid, Some(hh));
+                        live.push(&dev, id, &mut doc)
+                    }
+                    "deliberation.step" => {
+                        let id = if in_scope { topic_a } else { topic_b };
+                        let mut doc = live.hub_doc(&dev, id);
+                        let e = TopicEvent {
+                            id: new_id(),
+                            at: now() + chrono::Duration::seconds(4),
+                            author: dev.author(),
+                            step: TopicStep::Accept,
+                        };
+                        gridline_records::deliberation::push_event(&mut doc, &e).unwrap();
+                        live.push(&dev, id, &mut doc)
+                    }
                     other => unreachable!("{other}"),
                 };
                 let want = if in_scope { want_in } else { want_out };
@@ -568,12 +624,16 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
     );
     assert_eq!(
         checked,
-        11 * 9,
-        "11 writes × (5 roles in scope + 4 out of scope)"
+        13 * 9,
+        "13 writes × (5 roles in scope + 4 out of scope)"
     );
+    // 45 from §3, 18 from mediation, 14 from deliberation (propose: one out
+    // of scope each for the worker, the leader and community staff, street
+    // staff's one cell, the department's two; step: every cell but
+    // community staff's in scope).
     assert_eq!(
         refusals,
-        45 + 18,
+        45 + 18 + 14,
         "the refusals DESIGN §3 and §8 imply, each proven"
     );
 
@@ -582,7 +642,13 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
     // issues dispatched to it, and wishes are read street-wide.
     // A leader reads only the cases they reported (DESIGN §8): that cell is
     // decided by the case's reporter below, not by this table.
-    let reads: [(Kind, [(bool, bool); 5]); 7] = [
+    // Topics are read community-wide by grid workers (DESIGN §8): for them a
+    // topic is in scope anywhere in its grid's community. A leader's
+    // community is not in its binding (permission.rs): it is sent the topics
+    // of its linked households and those it proposed, and not topic_a2,
+    // which DESIGN's "read (community)" would also give it; that is the one
+    // narrowing here, asserted by name below.
+    let reads: [(Kind, [(bool, bool); 5]); 8] = [
         (Kind::Household, [Y, Y, Y, Y, NO]),
         (Kind::HouseholdPrivate, [Y, NO, Y, Y, NO]),
         (Kind::Visit, [Y, Y, Y, Y, NO]),
@@ -590,6 +656,7 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
         (Kind::Wish, [ALL, ALL, ALL, ALL, NO]),
         (Kind::Mediation, [Y, NO, Y, Y, NO]),
         (Kind::MediationPrivate, [Y, NO, Y, Y, NO]),
+        (Kind::Deliberation, [Y, Y, Y, Y, NO]),
     ];
     // Whether a hub document lies in a role's scope, from the document's own
     // grid and household and what this test dispatched (not from the rules).
@@ -602,8 +669,11 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
             Record::Wish(w) => (&w.grid, w.household),
             Record::Mediation(c) => (&c.grid, c.households.first().copied()),
             Record::MediationPrivate(p) => (&p.grid, None),
+            Record::Deliberation(t) => (&t.grid, t.household),
         };
+        let community_wide = matches!(r, Record::Deliberation(_));
         match role {
+            Role::GridWorker if community_wide => grid.as_str().starts_with("522701001001"),
             Role::GridWorker => grid.as_str() == GRID_A,
             Role::JointLeader => household == Some(ha),
             Role::CommunityStaff => grid.as_str().starts_with("522701001001"),
@@ -651,6 +721,9 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
             if let (Role::JointLeader, Record::Mediation(c)) = (role, r) {
                 may = c.reporter == u.id;
             }
+            if let (Role::JointLeader, Record::Deliberation(t)) = (role, r) {
+                may = may || t.submitted_by == u.id;
+            }
             if may != held.contains(id) {
                 wrong.push(format!(
                     "{} {id} {}: {} but DESIGN §3 says {}",
@@ -691,6 +764,13 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
                     1,
                     "a leader holds the one case it reported, not the one in its household another reported"
                 );
+                assert!(
+                    held.contains(&topic_a.to_string())
+                        && !held.contains(&topic_a2.to_string())
+                        && !held.contains(&topic_b.to_string()),
+                    "a leader holds the topic of its linked household, not one of its community \
+                     naming no household of its (its binding names no community), nor another community's"
+                );
             }
             Role::DepartmentLiaison => {
                 assert_eq!(
@@ -707,10 +787,19 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
                     "a department holds no issue not dispatched to it"
                 );
             }
-            Role::GridWorker => assert!(
-                held.contains(&ha.to_string()) && !held.contains(&hb.to_string()),
-                "a grid worker holds its grid's household and not another grid's"
-            ),
+            Role::GridWorker => {
+                assert!(
+                    held.contains(&ha.to_string()) && !held.contains(&hb.to_string()),
+                    "a grid worker holds its grid's household and not another grid's"
+                );
+                assert!(
+                    held.contains(&topic_a.to_string())
+                        && held.contains(&topic_a2.to_string())
+                        && !held.contains(&topic_b.to_string()),
+                    "a grid worker receives every topic of its community, another grid's too, \
+                     and none of another community"
+                );
+            }
             _ => {}
         }
         assert!(!held.is_empty(), "{} receives its scope", role.key());

@@ -16,6 +16,7 @@ macro_rules! out {
 }
 
 mod bench;
+mod deliberation;
 mod demo;
 mod device;
 mod doc;
@@ -73,6 +74,9 @@ enum Command {
     /// 矛盾纠纷调解：上报、受理、调解、协议、回访、司法确认 (mediation cases: report, accept, mediate, agree, follow up, judicial confirmation)
     #[command(subcommand)]
     Mediation(mediation::MediationCmd),
+    /// 居民议事：提议、受理、议事会、表决、落实、反馈 (residents' deliberation: propose, accept, meet, vote, carry out, feed back)
+    #[command(subcommand)]
+    Deliberation(deliberation::DeliberationCmd),
     /// 微心愿 (micro-wishes)
     #[command(subcommand)]
     Wish(wish::WishCmd),
@@ -257,6 +261,7 @@ fn main() -> ExitCode {
         Command::Household(c) => household::run(&ctx, c),
         Command::Issue(c) => issue::run(&ctx, c),
         Command::Mediation(c) => mediation::run(&ctx, c),
+        Command::Deliberation(c) => deliberation::run(&ctx, c),
         Command::Wish(c) => wish::run(&ctx, c),
         Command::Visit(c) => visit::run(&ctx, c),
         Command::Doc(c) => doc::run(&ctx, c),

@@ -182,6 +182,7 @@ fn summary(r: &Record) -> String {
         Record::Wish(w) => short(&w.title),
         Record::Mediation(c) => format!("{} · {}", c.case_type.zh(), short(&c.summary)),
         Record::MediationPrivate(p) => p.case.to_string(),
+        Record::Deliberation(t) => short(&t.title),
     }
 }
 

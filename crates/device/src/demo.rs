@@ -24,6 +24,8 @@ pub struct SeedStats {
     pub wishes: usize,
     /// Mediation cases (their private parts count among `private_parts`).
     pub mediations: usize,
+    /// Deliberation topics.
+    pub deliberations: usize,
     /// Generated but outside this device's scope, so not stored.
     pub skipped: usize,
 }
@@ -36,6 +38,7 @@ impl SeedStats {
             + self.issues
             + self.wishes
             + self.mediations
+            + self.deliberations
     }
 }
 
@@ -104,6 +107,7 @@ pub fn seed(device: &mut Device, scale: Scale, seed: u64, now: Instant) -> Resul
                     Record::Wish(_) => stats.wishes += 1,
                     Record::Mediation(_) => stats.mediations += 1,
                     Record::MediationPrivate(_) => stats.private_parts += 1,
+                    Record::Deliberation(_) => stats.deliberations += 1,
                 }
             }
             let (saved, records): (Vec<Saved>, Vec<Record>) = docs.into_iter().unzip();

@@ -19,6 +19,7 @@
 //! Time is passed in (`now`) so tests and demo data control it.
 
 pub mod app;
+pub mod deliberation;
 pub mod demo;
 mod error;
 mod household;

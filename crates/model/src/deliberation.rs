@@ -396,6 +396,11 @@ pub struct Topic {
     pub id: RecordId,
     /// The proposer's grid; the topic belongs to its community.
     pub grid: GridId,
+    /// The household of the resident who proposed it, when a grid worker or
+    /// a leader enters a resident's topic. A leader's proposal names one of
+    /// their linked households: their scope is households, so this is what
+    /// places the topic in it (see `permission::check`).
+    pub household: Option<RecordId>,
     pub title: String,
     pub description: String,
     pub proposer: Proposer,
@@ -754,12 +759,24 @@ impl TopicState {
         Ok(())
     }
 
-    /// Tasks past their due date and not done.
+    /// Tasks past their due date and not done ([`task_overdue`]).
     pub fn overdue_tasks(&self, now: Instant) -> usize {
         self.tasks
             .iter()
-            .filter(|t| t.done_at.is_none() && t.due < now)
+            .filter(|t| t.done_at.is_none() && task_overdue(t.due, now))
             .count()
+    }
+
+    /// The due dates of the tasks not yet done, earliest first.
+    pub fn open_task_dues(&self) -> Vec<Instant> {
+        let mut dues: Vec<Instant> = self
+            .tasks
+            .iter()
+            .filter(|t| t.done_at.is_none())
+            .map(|t| t.due)
+            .collect();
+        dues.sort();
+        dues
     }
 
     /// Whether every task was done by its due date: `Some` once every task is
@@ -889,6 +906,41 @@ fn check_meeting(
     Ok((expected, present))
 }
 
+/// The one rule for an overdue task (超期): not done and past its due date.
+/// The fold, the lists, the figures, the CLI and the app ask it.
+pub fn task_overdue(due: Instant, now: Instant) -> bool {
+    due < now
+}
+
+/// What one topic adds to the figures: the projection keeps these per topic,
+/// so the dashboard sums rows instead of folding every document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicFacts {
+    /// The topic's own date, from which the days to resolution count.
+    pub proposed_at: Instant,
+    pub accepted: bool,
+    /// When the adopted resolution was recorded.
+    pub resolved_at: Option<Instant>,
+    /// [`TopicState::implemented_on_time`].
+    pub implemented_on_time: Option<bool>,
+    /// [`TopicState::open_task_dues`].
+    pub open_task_dues: Vec<Instant>,
+}
+
+impl TopicFacts {
+    /// `None` for a topic that was never validly proposed.
+    pub fn of(topic: &Topic, s: &TopicState) -> Option<TopicFacts> {
+        s.stage?;
+        Some(TopicFacts {
+            proposed_at: topic.proposed_at,
+            accepted: s.accepted_at.is_some(),
+            resolved_at: s.resolved_at,
+            implemented_on_time: s.implemented_on_time(),
+            open_task_dues: s.open_task_dues(),
+        })
+    }
+}
+
 /// What the community's deliberation achieved, counted over topics only:
 /// never over people, who are not ranked.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -903,28 +955,40 @@ pub struct DeliberationFigures {
     pub implemented_on_time: usize,
     /// Median days from the proposal (the topic's date) to the adopted resolution.
     pub median_days_to_resolution: Option<f64>,
+    /// Implementation tasks not done and past their due date, as of `now`.
+    pub overdue_tasks: usize,
 }
 
 impl DeliberationFigures {
-    pub fn of<'a>(states: impl IntoIterator<Item = (&'a Topic, &'a TopicState)>) -> Self {
+    /// Counts over topics (with their folds) as of `now`.
+    pub fn of<'a>(
+        states: impl IntoIterator<Item = (&'a Topic, &'a TopicState)>,
+        now: Instant,
+    ) -> Self {
+        DeliberationFigures::of_facts(
+            states.into_iter().filter_map(|(t, s)| TopicFacts::of(t, s)),
+            now,
+        )
+    }
+
+    /// Counts over the facts of each topic as of `now`.
+    pub fn of_facts(facts: impl IntoIterator<Item = TopicFacts>, now: Instant) -> Self {
         let mut f = DeliberationFigures::default();
         let mut days = Vec::new();
-        for (topic, s) in states {
-            if s.stage.is_none() {
-                continue;
-            }
+        for t in facts {
             f.raised += 1;
-            if s.accepted_at.is_some() {
-                f.accepted += 1;
-            }
-            if let Some(resolved) = s.resolved_at {
+            f.accepted += usize::from(t.accepted);
+            if let Some(resolved) = t.resolved_at {
                 f.resolved += 1;
-                let waited = resolved.signed_duration_since(topic.proposed_at);
+                let waited = resolved.signed_duration_since(t.proposed_at);
                 days.push(waited.num_milliseconds() as f64 / 86_400_000.0);
             }
-            if s.implemented_on_time() == Some(true) {
-                f.implemented_on_time += 1;
-            }
+            f.implemented_on_time += usize::from(t.implemented_on_time == Some(true));
+            f.overdue_tasks += t
+                .open_task_dues
+                .iter()
+                .filter(|due| task_overdue(**due, now))
+                .count();
         }
         days.sort_by(f64::total_cmp);
         let n = days.len();
@@ -1128,6 +1192,7 @@ mod tests {
         Topic {
             id: id(1000),
             grid: grid(),
+            household: None,
             title: "小区加装电动车充电桩".into(),
             description: "电动车在楼道充电有火灾隐患，居民提议在小区内集中加装充电桩".into(),
             proposer: Proposer::Resident,
@@ -1891,28 +1956,54 @@ mod tests {
         let mut g = through_resolution(3);
         g.push(ev(5, day(4), &staff(), feedback()));
         let g = topic(g);
-        let topics = [a, b, c, d, e, f, g];
+        // H: resolved on day 5, its one task due on day 10 and still open.
+        let mut h = through_resolution(5);
+        h.push(ev(5, day(6), &staff(), task(70, day(10))));
+        let h = topic(h);
+        let topics = [a, b, c, d, e, f, g, h];
         let states: Vec<TopicState> = topics.iter().map(Topic::state).collect();
-        let figures = DeliberationFigures::of(topics.iter().zip(&states));
+        let figures = DeliberationFigures::of(topics.iter().zip(&states), day(11));
         assert_eq!(
             figures,
             DeliberationFigures {
-                raised: 6,
-                accepted: 4,
-                resolved: 3,
+                raised: 7,
+                accepted: 5,
+                resolved: 4,
                 implemented_on_time: 1,
                 median_days_to_resolution: Some(5.0),
+                overdue_tasks: 1,
             },
-            "raised A B C D E G; accepted A B E G; resolved A B G (days 5, 8, 3); on time A"
+            "raised A B C D E G H; accepted A B E G H; resolved A B G H (days 5, 8, 3, 5); \
+             on time A (H's task is open); overdue on day 11: H's task"
         );
-        let two = DeliberationFigures::of(topics[..2].iter().zip(&states[..2]));
+        assert_eq!(
+            DeliberationFigures::of(topics.iter().zip(&states), day(9)).overdue_tasks,
+            0,
+            "before its due date a task is not overdue"
+        );
+        let facts: Vec<TopicFacts> = topics
+            .iter()
+            .zip(&states)
+            .filter_map(|(t, s)| TopicFacts::of(t, s))
+            .collect();
+        assert_eq!(
+            facts.len(),
+            7,
+            "a topic never validly proposed has no facts"
+        );
+        assert_eq!(
+            DeliberationFigures::of_facts(facts, day(11)),
+            figures,
+            "the figures summed from per-topic facts (the store's rows) are the figures"
+        );
+        let two = DeliberationFigures::of(topics[..2].iter().zip(&states[..2]), day(11));
         assert_eq!(
             two.median_days_to_resolution,
             Some(6.5),
             "the median of 5 and 8 days is their mean"
         );
         assert_eq!(
-            DeliberationFigures::of(std::iter::empty()),
+            DeliberationFigures::of(std::iter::empty(), day(11)),
             DeliberationFigures::default(),
             "no topics, no figures"
         );

@@ -3,8 +3,9 @@
 //! - [`hierarchy`]: street → community → grid keys ([`GridId`], [`CommunityCode`]).
 //! - [`role`]: who a user is ([`Role`], [`Scope`], [`User`]) and the event [`Author`].
 //! - [`household`], [`visit`]: the records and their validation.
-//! - [`issue`], [`wish`]: workflows as append-only event lists folded into a state;
-//!   a step the rules refuse is kept and marked refused with its reason.
+//! - [`issue`], [`wish`], [`mediation`], [`deliberation`]: workflows as
+//!   append-only event lists folded into a state; a step the rules refuse is
+//!   kept and marked refused with its reason.
 //! - [`permission`]: the table of DESIGN §3 as pure functions.
 //! - [`text`]: what a user is told, Chinese and English as separate fields.
 //! - [`limits`]: every bound validation enforces and the fields each step
@@ -29,6 +30,7 @@ pub mod text;
 pub mod visit;
 pub mod wish;
 
+pub use deliberation::{Topic, TopicEvent, TopicState, TopicStep};
 pub use hierarchy::{CommunityCode, GridId, JointGroup};
 pub use household::{Address, Gender, Household, HouseholdPrivate, Relation, Resident};
 pub use id_number::IdNumber;

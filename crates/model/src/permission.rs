@@ -21,10 +21,12 @@ pub enum Kind {
     Mediation,
     /// A mediation case's private part: parties, facts, sessions, terms.
     MediationPrivate,
+    /// A residents' deliberation topic (居民议事): not sensitive, no private part.
+    Deliberation,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Household,
         Kind::HouseholdPrivate,
         Kind::Visit,
@@ -32,6 +34,7 @@ impl Kind {
         Kind::Wish,
         Kind::Mediation,
         Kind::MediationPrivate,
+        Kind::Deliberation,
     ];
     pub fn key(self) -> &'static str {
         match self {
@@ -42,6 +45,7 @@ impl Kind {
             Kind::Wish => "wish",
             Kind::Mediation => "mediation",
             Kind::MediationPrivate => "mediation-private",
+            Kind::Deliberation => "deliberation",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
@@ -153,6 +157,37 @@ pub fn check(user: &User, kind: Kind, action: Action, target: &Target) -> Result
         (Mediation, Read | Edit | Step, CommunityStaff | StreetStaff) => scoped,
         (MediationPrivate, Read, GridWorker | CommunityStaff | StreetStaff) => scoped,
         (MediationPrivate, Create | Edit, CommunityStaff | StreetStaff) => scoped,
+        // DESIGN §8: grid workers and leaders propose and read (community),
+        // community staff take every step (proposing too: the party branch's,
+        // the owners' committee's or the property company's topic is entered
+        // at the office), street staff read; nobody edits a topic's own
+        // fields once proposed (only events are added).
+        //
+        // A grid worker proposes in its own grids (a topic is placed by its
+        // proposer's grid) and reads every topic of the communities its grids
+        // lie in.
+        (Deliberation, Create, GridWorker) => scoped,
+        (Deliberation, Read, GridWorker) => match &user.scope {
+            Scope::Grids(grids) => grids
+                .iter()
+                .any(|g| g.community() == target.grid.community()),
+            _ => false,
+        },
+        // A leader's scope is a list of households, so its community is not
+        // in the binding, and the hub (which decides from the binding and the
+        // record alone) cannot tell which topics are of the leader's
+        // community. The most faithful rule it can check: a leader proposes
+        // for a resident of one of its linked households (the topic names
+        // that household), and reads the topics that name one of its linked
+        // households and the ones it proposed itself. Topics of its
+        // community that name no linked household are not sent to it: fewer
+        // than DESIGN §8's "read (community)", never more.
+        (Deliberation, Create, JointLeader) => scoped,
+        (Deliberation, Read, JointLeader) => {
+            scoped || target.reporter.as_deref() == Some(user.id.as_str())
+        }
+        (Deliberation, Create | Read | Step, CommunityStaff) => scoped,
+        (Deliberation, Read, StreetStaff) => scoped,
         _ => false,
     };
     if allowed {
@@ -240,6 +275,17 @@ pub fn role_may(kind: Kind, action: Action, role: Role) -> bool {
                 Create | Edit,
                 CommunityStaff | StreetStaff
             )
+            | (
+                Deliberation,
+                Create,
+                GridWorker | JointLeader | CommunityStaff
+            )
+            | (
+                Deliberation,
+                Read,
+                GridWorker | JointLeader | CommunityStaff | StreetStaff
+            )
+            | (Deliberation, Step, CommunityStaff)
     )
 }
 
@@ -302,5 +348,6 @@ fn kind_zh(kind: Kind) -> &'static str {
         Kind::Wish => "心愿",
         Kind::Mediation => "调解案件",
         Kind::MediationPrivate => "调解案件保密信息",
+        Kind::Deliberation => "居民议事议题",
     }
 }

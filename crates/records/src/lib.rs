@@ -1,9 +1,10 @@
 //! Each Gridline record is one Automerge document (DESIGN §5).
 //!
 //! Every document's root map carries `kind` (household, household-private,
-//! visit, issue, wish), `v` (the schema version, 1) and `id`. Short fields are
-//! scalar strings, so two people changing the same field concurrently is a
-//! visible conflict ([`conflicts`], [`resolve`]); long free text (notes,
+//! visit, issue, wish, mediation, mediation-private, deliberation), `v` (the
+//! schema version, 1) and `id`. Short fields are scalar strings, so two
+//! people changing the same field concurrently is a visible conflict
+//! ([`conflicts`], [`resolve`]); long free text (notes,
 //! descriptions) is Automerge Text, merged character by character. Tags are a
 //! map of tag → `true`, so concurrent additions of different tags both stay.
 //! Workflow events are maps appended to the `events` list; the actor that
@@ -23,6 +24,7 @@
 //! ```
 
 mod conflict;
+pub mod deliberation;
 mod error;
 mod fields;
 pub mod household;
@@ -134,6 +136,7 @@ pub enum Record {
     Wish(gridline_model::Wish),
     Mediation(gridline_model::MediationCase),
     MediationPrivate(gridline_model::MediationPrivate),
+    Deliberation(gridline_model::Topic),
 }
 
 impl Record {
@@ -147,6 +150,7 @@ impl Record {
             Kind::Wish => Record::Wish(wish::read(doc)?),
             Kind::Mediation => Record::Mediation(mediation::read(doc)?),
             Kind::MediationPrivate => Record::MediationPrivate(mediation::read_private(doc)?),
+            Kind::Deliberation => Record::Deliberation(deliberation::read(doc)?),
         })
     }
 
@@ -219,6 +223,14 @@ impl Record {
                 c.validate()
             }
             Record::MediationPrivate(p) => p.validate(),
+            Record::Deliberation(t) => {
+                for e in &t.events {
+                    for (_, text) in e.step.texts() {
+                        long("events", text)?;
+                    }
+                }
+                t.validate()
+            }
         }
     }
 
@@ -231,6 +243,7 @@ impl Record {
             Record::Wish(_) => Kind::Wish,
             Record::Mediation(_) => Kind::Mediation,
             Record::MediationPrivate(_) => Kind::MediationPrivate,
+            Record::Deliberation(_) => Kind::Deliberation,
         }
     }
 
@@ -245,6 +258,7 @@ impl Record {
             Record::Wish(w) => w.id,
             Record::Mediation(c) => c.id,
             Record::MediationPrivate(p) => mediation::private_doc_id(p.case),
+            Record::Deliberation(t) => t.id,
         }
     }
 
@@ -274,6 +288,13 @@ impl Record {
             // The private part is read by scope alone: a leader who reported
             // the case still never receives it.
             Record::MediationPrivate(p) => Target::grid(p.grid.clone()),
+            // The proposer's grid, the resident's household if it names one,
+            // and who entered it: a leader reads the topics it proposed.
+            Record::Deliberation(t) => Target {
+                household: t.household,
+                reporter: Some(t.submitted_by.clone()),
+                ..Target::grid(t.grid.clone())
+            },
         }
     }
 
@@ -286,6 +307,7 @@ impl Record {
             Record::Wish(w) => &w.grid,
             Record::Mediation(c) => &c.grid,
             Record::MediationPrivate(p) => &p.grid,
+            Record::Deliberation(t) => &t.grid,
         }
     }
 }

@@ -15,6 +15,7 @@
 //! ```
 
 mod dashboard;
+mod deliberation;
 mod error;
 mod mediation;
 pub mod migrations;
@@ -32,6 +33,7 @@ use gridline_records::Record;
 use rusqlite::{params, Connection, OptionalExtension};
 
 pub use dashboard::{Dashboard, Today};
+pub use deliberation::{DeliberationFilter, DeliberationRow};
 pub use error::{Error, Result};
 pub use mediation::{MediationFilter, MediationRow};
 pub use query::*;

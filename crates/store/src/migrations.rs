@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_sync.sql"),
     include_str!("migrations/0004_refused_reason_en.sql"),
     include_str!("migrations/0005_mediation.sql"),
+    include_str!("migrations/0006_deliberation.sql"),
 ];
 
 /// Runs every migration the store has not run yet, up to `target`.

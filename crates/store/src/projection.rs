@@ -2,7 +2,7 @@
 
 use gridline_model::issue::{Deadlines, IssueState};
 use gridline_model::mediation::CaseFacts;
-use gridline_model::{Household, HouseholdPrivate, Issue, MediationCase, Visit, Wish};
+use gridline_model::{Household, HouseholdPrivate, Issue, MediationCase, Topic, Visit, Wish};
 use gridline_records::{fmt_time, Record};
 use rusqlite::{params, Transaction};
 
@@ -19,6 +19,7 @@ pub fn project(tx: &Transaction<'_>, record: &Record, hub: Option<&str>) -> Resu
         Record::Mediation(c) => mediation(tx, c),
         // Read whole with its case; nothing to list.
         Record::MediationPrivate(_) => Ok(()),
+        Record::Deliberation(t) => deliberation(tx, t),
     }
 }
 
@@ -201,6 +202,37 @@ fn mediation(tx: &Transaction<'_>, c: &MediationCase) -> Result<()> {
         fact(|f| f.followed_up),
         fact(|f| f.fully_performed),
         s.on_time().map(i64::from),
+    ])?;
+    Ok(())
+}
+
+fn deliberation(tx: &Transaction<'_>, t: &Topic) -> Result<()> {
+    let s = t.state();
+    let refused = s.outcomes.iter().filter(|o| o.refused.is_some()).count();
+    let dues: Vec<String> = s.open_task_dues().into_iter().map(fmt_time).collect();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO deliberations (id, grid, household, title, proposer, proposer_name, submitted_by,
+            stage, proposed_at, accepted, resolved_at, closed_at, tasks, open_task_dues, implemented_on_time,
+            refused_events)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )?
+    .execute(params![
+        t.id.to_string(),
+        t.grid.as_str(),
+        t.household.map(|h| h.to_string()),
+        t.title,
+        t.proposer.key(),
+        t.proposer_name,
+        t.submitted_by,
+        s.stage.map(|st| st.key()),
+        fmt_time(t.proposed_at),
+        s.accepted_at.is_some(),
+        s.resolved_at.map(fmt_time),
+        s.closed_at.map(fmt_time),
+        s.tasks.len() as i64,
+        dues.join(","),
+        s.implemented_on_time(),
+        refused as i64,
     ])?;
     Ok(())
 }

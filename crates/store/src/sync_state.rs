@@ -237,6 +237,9 @@ fn remove_in(tx: &rusqlite::Transaction<'_>, key: &str) -> Result<()> {
         Some(Kind::Mediation) => {
             tx.execute("DELETE FROM mediations WHERE id = ?1", [key])?;
         }
+        Some(Kind::Deliberation) => {
+            tx.execute("DELETE FROM deliberations WHERE id = ?1", [key])?;
+        }
         Some(Kind::MediationPrivate) | None => {}
     }
     tx.execute("DELETE FROM documents WHERE id = ?1", [key])?;

@@ -314,7 +314,7 @@ fn judge(
     // learns nothing about records outside its scope.
     let out_of_scope = |_: gridline_model::Refusal| not_permitted(id);
     let action_for = |k: Kind| match k {
-        Kind::Issue | Kind::Wish | Kind::Mediation => Action::Step,
+        Kind::Issue | Kind::Wish | Kind::Mediation | Kind::Deliberation => Action::Step,
         Kind::Household | Kind::HouseholdPrivate | Kind::Visit | Kind::MediationPrivate => {
             Action::Edit
         }
@@ -380,6 +380,23 @@ fn judge(
                         ),
                     ));
                 }
+                // A topic names who entered it, and a leader reads the
+                // topics it proposed by that name.
+                Record::Deliberation(t) if t.submitted_by != user.id => {
+                    return Err(refuse(
+                        RefusalCode::ForgedAuthor,
+                        Text::new(
+                            format!(
+                                "议题的提交人写的是 {}，但本设备绑定的是 {}",
+                                t.submitted_by, user.id
+                            ),
+                            format!(
+                                "the topic names {} as who submitted it, but this device is bound to {}",
+                                t.submitted_by, user.id
+                            ),
+                        ),
+                    ));
+                }
                 Record::Wish(w) if w.poster != user.id => {
                     return Err(refuse(
                         RefusalCode::ForgedAuthor,
@@ -425,10 +442,13 @@ fn judge(
         }
     }
 
-    // Root fields of issues and wishes are set when they are reported or
-    // posted; afterwards only events are added (nobody may Edit them). A
-    // case's may be edited by the staff who take its steps.
-    if let (Some(b), Record::Issue(_) | Record::Wish(_) | Record::Mediation(_)) = (&before, &record)
+    // Root fields of issues, wishes and topics are set when they are
+    // reported, posted or proposed; afterwards only events are added (nobody
+    // may Edit them). A case's may be edited by the staff who take its steps.
+    if let (
+        Some(b),
+        Record::Issue(_) | Record::Wish(_) | Record::Mediation(_) | Record::Deliberation(_),
+    ) = (&before, &record)
     {
         if strip_events(b) != strip_events(&record) {
             check(user, kind, Action::Edit, &b.target()).map_err(out_of_scope)?;
@@ -499,7 +519,7 @@ fn judge(
     })
 }
 
-/// An issue, wish or case without its events: the fields fixed at creation.
+/// An issue, wish, case or topic without its events: the fields fixed at creation.
 fn strip_events(r: &Record) -> Option<Record> {
     match r {
         Record::Issue(i) => Some(Record::Issue(gridline_model::Issue {
@@ -513,6 +533,10 @@ fn strip_events(r: &Record) -> Option<Record> {
         Record::Mediation(c) => Some(Record::Mediation(gridline_model::MediationCase {
             events: Vec::new(),
             ..c.clone()
+        })),
+        Record::Deliberation(t) => Some(Record::Deliberation(gridline_model::Topic {
+            events: Vec::new(),
+            ..t.clone()
         })),
         _ => None,
     }
@@ -952,5 +976,125 @@ mod tests {
             "and names who it claimed: {}",
             r.reason
         );
+    }
+
+    fn topic(b: &Binding, submitted_by: &str) -> gridline_model::Topic {
+        gridline_model::Topic {
+            id: uuid::Uuid::now_v7(),
+            grid: GridId::parse(GRID).unwrap(),
+            household: None,
+            title: "小区加装电动车充电桩".into(),
+            description: "电动车在楼道充电有火灾隐患".into(),
+            proposer: gridline_model::deliberation::Proposer::Resident,
+            proposer_name: "邵秀英".into(),
+            submitted_by: submitted_by.into(),
+            proposed_at: at(),
+            events: vec![gridline_model::TopicEvent {
+                id: uuid::Uuid::now_v7(),
+                at: at(),
+                author: b.user.author(),
+                step: gridline_model::TopicStep::Propose,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_topic_proposed_in_someone_elses_name_is_forged() {
+        let b = worker();
+        let push = |t: &gridline_model::Topic| {
+            let mut doc = gridline_records::new_doc(&ACTOR);
+            gridline_records::deliberation::create(&mut doc, t).unwrap();
+            judge(&b, t.id, Stored::Absent, Payload::Changes(&doc.save()))
+        };
+        assert!(
+            push(&topic(&b, "u-1")).is_ok(),
+            "its own proposal is accepted"
+        );
+        let r = push(&topic(&b, "gw-9"))
+            .err()
+            .expect("a proposal in another's name");
+        assert_eq!(r.code, RefusalCode::ForgedAuthor, "{r:?}");
+        assert!(
+            r.reason.zh.contains("gw-9") && r.reason.en.contains("gw-9"),
+            "and names who it claimed, in both languages: {:?}",
+            r.reason
+        );
+    }
+
+    #[test]
+    fn a_topics_own_fields_are_fixed_once_proposed_and_its_events_only_grow() {
+        use automerge::transaction::Transactable;
+        use automerge::ReadDoc;
+        let staff = bound(Role::CommunityStaff, "community:522701001001");
+        let t = topic(&staff, "u-1");
+        let mut hub = gridline_records::new_doc(&HUB);
+        gridline_records::deliberation::create(&mut hub, &t).unwrap();
+        let heads = hub.get_heads();
+        let stored = |d: &AutoCommit| -> AutoCommit { d.clone() };
+        let push = |hub: &AutoCommit, mine: &mut AutoCommit| {
+            let changes = mine.save_after(&heads);
+            judge(
+                &staff,
+                t.id,
+                Stored::Visible {
+                    doc: hub,
+                    moved_from: None,
+                },
+                Payload::Changes(&changes),
+            )
+        };
+        // A step by the topic's community staff is accepted.
+        let mut mine = stored(&hub).with_actor(ActorId::from(&ACTOR[..]));
+        let e = gridline_model::TopicEvent {
+            id: uuid::Uuid::now_v7(),
+            at: at() + chrono::Duration::hours(1),
+            author: staff.user.author(),
+            step: gridline_model::TopicStep::Accept,
+        };
+        gridline_records::deliberation::push_event(&mut mine, &e).unwrap();
+        assert!(
+            matches!(push(&hub, &mut mine), Ok(Checked { changed: true, .. })),
+            "community staff accept a topic of their community"
+        );
+        // Rewriting the title afterwards needs Edit, which nobody has.
+        let mut mine = stored(&hub).with_actor(ActorId::from(&ACTOR[..]));
+        mine.put(automerge::ROOT, "title", "改过的标题").unwrap();
+        mine.commit();
+        let r = push(&hub, &mut mine).err().expect("a changed title");
+        assert_eq!(r.code, RefusalCode::NotPermitted, "{r:?}");
+        // Changing an event the hub holds is refused, whoever does it.
+        let mut mine = stored(&hub).with_actor(ActorId::from(&ACTOR[..]));
+        let events = match mine.get(automerge::ROOT, "events").unwrap() {
+            Some((_, id)) => id,
+            None => panic!("a topic has events"),
+        };
+        let first = match mine.get(&events, 0).unwrap() {
+            Some((_, id)) => id,
+            None => panic!("the propose event is there"),
+        };
+        mine.put(&first, "at", "2026-01-01T00:00:00.000Z").unwrap();
+        mine.commit();
+        let r = push(&hub, &mut mine).err().expect("a rewritten event");
+        assert_eq!(r.code, RefusalCode::ForgedAuthor, "{r:?}");
+        // A grid worker reads the topic but takes no step on it.
+        let mut mine = stored(&hub).with_actor(ActorId::from(&ACTOR[..]));
+        let w = worker();
+        let e = gridline_model::TopicEvent {
+            author: w.user.author(),
+            ..e
+        };
+        gridline_records::deliberation::push_event(&mut mine, &e).unwrap();
+        let r = judge(
+            &w,
+            t.id,
+            Stored::Visible {
+                doc: &hub,
+                moved_from: None,
+            },
+            Payload::Changes(&mine.save_after(&heads)),
+        )
+        .err()
+        .expect("a grid worker's step");
+        assert_eq!(r.code, RefusalCode::NotPermitted, "{r:?}");
     }
 }

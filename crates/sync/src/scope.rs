@@ -175,4 +175,30 @@ mod tests {
             &Standing::place_only()
         ));
     }
+
+    #[test]
+    fn a_grid_worker_is_sent_every_topic_of_its_community_and_no_other() {
+        let gw = user("gw-1", Role::GridWorker, "grids:522701001001001");
+        let at = |grid: &str| Target {
+            reporter: Some("cs-1".into()),
+            ..Target::grid(GridId::parse(grid).unwrap())
+        };
+        let place = Standing::place_only();
+        assert!(
+            sends(&gw, Kind::Deliberation, &at("522701001001001"), &place),
+            "its own grid's topic"
+        );
+        assert!(
+            sends(&gw, Kind::Deliberation, &at("522701001001007"), &place),
+            "another grid of its community: topics are read community-wide (DESIGN §8)"
+        );
+        assert!(
+            !sends(&gw, Kind::Deliberation, &at("522701001002001"), &place),
+            "not another community's"
+        );
+        assert!(
+            !sends(&gw, Kind::Issue, &at("522701001001007"), &place),
+            "while issues stay with its own grids"
+        );
+    }
 }

@@ -162,7 +162,8 @@ fn table(what: Listed, listing: &Listing, hub_actor: &str) -> Table {
             Record::HouseholdPrivate(_)
             | Record::Visit(_)
             | Record::Mediation(_)
-            | Record::MediationPrivate(_) => continue,
+            | Record::MediationPrivate(_)
+            | Record::Deliberation(_) => continue,
         };
         t.row(row);
     }
@@ -287,6 +288,30 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
             kv_of(&[
                 (text!("网格", "grid"), p.grid.to_string()),
                 (text!("当事人", "parties"), p.parties.len().to_string()),
+            ]);
+        }
+        Record::Deliberation(t) => {
+            let st = t.state();
+            say!("居民议事议题 {}", "deliberation topic {}", t.id);
+            kv_of(&[
+                (text!("网格", "grid"), t.grid.to_string()),
+                (text!("标题", "title"), t.title.clone()),
+                (
+                    text!("提议人", "proposer"),
+                    format!(
+                        "{} · {}",
+                        t.proposer_name,
+                        word(t.proposer.zh(), t.proposer.key())
+                    ),
+                ),
+                (
+                    text!("状态", "state"),
+                    st.stage
+                        .map(|s| word(s.zh(), s.key()))
+                        .unwrap_or_else(|| "—".into()),
+                ),
+                (text!("提交人", "submitted by"), t.submitted_by.clone()),
+                (text!("提出时间", "proposed"), when(t.proposed_at)),
             ]);
         }
     }
@@ -514,6 +539,18 @@ fn record_json(held: &Held, hub_actor: &str) -> Value {
             "case": p.case.to_string(),
             "grid": p.grid.to_string(),
             "parties": p.parties.len(),
+        }),
+        Record::Deliberation(t) => json!({
+            "id": t.id.to_string(),
+            "grid": t.grid.to_string(),
+            "household": t.household.map(|h| h.to_string()),
+            "title": t.title,
+            "description": t.description,
+            "proposer": t.proposer.key(),
+            "proposer_name": t.proposer_name,
+            "submitted_by": t.submitted_by,
+            "proposed_at": gridline_model::fmt_time(t.proposed_at),
+            "state": t.state().stage.map(|s| s.key()),
         }),
     };
     if let Value::Object(m) = &mut v {

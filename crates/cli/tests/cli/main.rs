@@ -1913,3 +1913,276 @@ fn hub_lines_are_printed_in_the_language_asked_for() {
         );
     }
 }
+
+/// Owned arguments as the `&str`s `run` takes.
+fn args(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// The steps of a topic on the command line, in order, read from `show --json`.
+fn topic_steps(d: &Path, id: &str) -> Vec<String> {
+    json(d, &["deliberation", "show", id])["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["step"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn a_deliberation_topic_runs_from_proposal_to_closed_and_a_short_quorum_or_tally_writes_nothing() {
+    let dir = init_community_staff();
+    let d = dir.path();
+    let id = saved_id(&json(
+        d,
+        &[
+            "deliberation",
+            "propose",
+            "--grid",
+            GRID,
+            "--title",
+            "小区加装电动车充电桩",
+            "--description",
+            "电动车在楼道充电有火灾隐患，居民提议集中加装充电桩",
+            "--proposer-name",
+            "邵秀英",
+        ],
+    ));
+    let v = json(d, &["deliberation", "show", &id]);
+    assert_eq!(v["state"], "proposed", "a new topic is proposed: {v}");
+    assert_eq!(
+        v["offered"],
+        serde_json::json!(["accept", "decline"]),
+        "community staff are offered accept or decline: {v}"
+    );
+    ok(d, &["deliberation", "accept", &id]);
+
+    // Nine expected, five present: one short of the two-thirds quorum (6).
+    let meeting = |representatives: &str| -> Vec<String> {
+        [
+            "deliberation",
+            "meeting",
+            &id,
+            "--held-on",
+            "2026-11-20 19:00",
+            "--place",
+            "社区党群服务中心",
+            "--notice-posted",
+            "2026-11-16 09:00",
+            "--attend",
+            "party-organisation:1/1",
+            "--attend",
+            "居委会:2/2",
+            "--attend",
+            representatives,
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    let before = json(d, &["deliberation", "show", &id]);
+    let err = user_error(d, &args(&meeting("resident-representatives:2/6")));
+    assert!(
+        err.contains("三分之二") && err.contains("two-thirds quorum") && err.contains("6 needed"),
+        "a quorum short by one is refused in both languages, saying how many were needed: {err}"
+    );
+    assert_eq!(
+        json(d, &["deliberation", "show", &id]),
+        before,
+        "the refused meeting wrote nothing"
+    );
+    let met = json(d, &args(&meeting("resident-representatives:4/6")));
+    assert_eq!(met["state"], "met", "seven of nine is a quorum: {met}");
+
+    // Seven present; eight votes cannot be cast.
+    let vote = |votes_for: &str| {
+        vec![
+            "deliberation",
+            "resolve",
+            &id,
+            "--text",
+            "加装 12 个充电桩，费用由公共收益列支",
+            "--for",
+            votes_for,
+            "--against",
+            "1",
+            "--abstain",
+            "1",
+            "--posted-on",
+            "2026-11-21",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>()
+    };
+    let before = json(d, &["deliberation", "show", &id]);
+    let err = user_error(d, &args(&vote("6")));
+    assert!(
+        err.contains("多于出席人数") && err.contains("larger than the attendance of 7"),
+        "a tally larger than the attendance is refused in both languages: {err}"
+    );
+    assert_eq!(
+        json(d, &["deliberation", "show", &id]),
+        before,
+        "the refused vote wrote nothing"
+    );
+    let resolved = json(d, &args(&vote("5")));
+    assert_eq!(
+        (resolved["state"].as_str(), resolved["adopted"].as_bool()),
+        (Some("resolved"), Some(true)),
+        "five of seven adopt it: {resolved}"
+    );
+
+    let task = json(
+        d,
+        &[
+            "deliberation",
+            "task",
+            &id,
+            "--owner",
+            "物业公司",
+            "--due",
+            "2099-12-31",
+            "--what",
+            "安装充电桩",
+        ],
+    );
+    assert_eq!(task["state"], "implementing", "a task is set: {task}");
+    let task_id = task["task"]
+        .as_str()
+        .expect("the task's id is printed")
+        .to_owned();
+    let err = user_error(d, &["deliberation", "feedback", &id, "--note", "已公示"]);
+    assert!(
+        err.contains("1 open") && err.contains("任务未完成"),
+        "feedback waits until every task is done: {err}"
+    );
+    ok(
+        d,
+        &[
+            "deliberation",
+            "task-done",
+            &id,
+            "--task",
+            &task_id,
+            "--note",
+            "已安装并通电",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "deliberation",
+            "feedback",
+            &id,
+            "--note",
+            "已在公告栏公示落实情况",
+        ],
+    );
+    let closed = json(d, &["deliberation", "close", &id]);
+    assert_eq!(closed["state"], "closed", "the topic closes: {closed}");
+
+    let v = json(d, &["deliberation", "show", &id]);
+    assert_eq!(
+        topic_steps(d, &id),
+        [
+            "propose",
+            "accept",
+            "meeting",
+            "resolve",
+            "task",
+            "task-done",
+            "feedback",
+            "close"
+        ],
+        "the timeline holds each step once, in order; the refused ones are not there"
+    );
+    assert!(
+        v["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .all(|e| e["refused"].is_null()),
+        "no stored step was refused: {v}"
+    );
+    assert_eq!(
+        (
+            v["meeting"]["present"].as_u64(),
+            v["meeting"]["expected"].as_u64()
+        ),
+        (Some(7), Some(9)),
+        "the meeting's attendance is kept: {v}"
+    );
+    assert_eq!(
+        v["tasks"][0]["note"], "已安装并通电",
+        "the task keeps what was done: {v}"
+    );
+    let human = ok(d, &["deliberation", "show", &id]);
+    assert!(
+        human.contains("已办结") && human.contains("closed") && human.contains("cs-001"),
+        "show gives the state in both languages and names who acted: {human}"
+    );
+    assert_eq!(
+        json(d, &["deliberation", "list", "--state", "closed"])
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "the state filter finds the closed topic"
+    );
+    let f = json(d, &["deliberation", "figures"]);
+    assert_eq!(
+        (
+            f["raised"].as_u64(),
+            f["accepted"].as_u64(),
+            f["resolved"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "the figures count the topic: {f}"
+    );
+
+    // Bad input on the command line: exit 2, both languages, nothing written.
+    let before = json(d, &["deliberation", "list"]);
+    let err = user_error(
+        d,
+        &[
+            "deliberation",
+            "meeting",
+            &id,
+            "--held-on",
+            "2026-11-20",
+            "--place",
+            "x",
+            "--notice-posted",
+            "2026-11-16",
+            "--attend",
+            "party-organisation 3 of 3",
+        ],
+    );
+    assert!(
+        err.contains("参会方:实到/应到") && err.contains("MEMBER:PRESENT/EXPECTED"),
+        "a malformed --attend says the form in both languages: {err}"
+    );
+    let err = user_error(
+        d,
+        &[
+            "deliberation",
+            "propose",
+            "--grid",
+            GRID,
+            "--title",
+            " ",
+            "--description",
+            "x",
+            "--proposer-name",
+            "邵秀英",
+        ],
+    );
+    assert!(
+        err.contains("--title") && err.contains("议题标题") && err.contains("a title is"),
+        "a blank title names the flag, in both languages: {err}"
+    );
+    assert_eq!(
+        json(d, &["deliberation", "list"]),
+        before,
+        "no bad input wrote anything"
+    );
+}

@@ -11,6 +11,7 @@ use gridline_model::permission::Kind;
 use gridline_model::wish::WishStage;
 use gridline_model::*;
 
+mod deliberation;
 mod one_door;
 
 /// A second connection to a device's store, for what only the store shows.

@@ -40,6 +40,9 @@ pub(crate) fn write_doc(
         ),
         // Placed by its grid alone: no household or reporter reaches it.
         Record::MediationPrivate(_) => (None, None, String::new()),
+        // The resident's household, if it names one, and who entered it:
+        // a leader is sent the topics of its households and its own.
+        Record::Deliberation(t) => (t.household, Some(t.submitted_by.clone()), String::new()),
     };
     tx.prepare_cached(
         "INSERT INTO documents (id, kind, grid, household, reporter, departments, bytes, heads, seq, updated_at, open, claimant)

@@ -88,9 +88,22 @@ fn scope_sql(user: &User) -> ScopeFilter {
     match &user.scope {
         Scope::Grids(gs) => {
             let marks = vec!["?"; gs.len()].join(",");
+            // A grid worker reads the topics of its grids' communities
+            // (DESIGN §8), not only of its grids.
+            let mut communities: Vec<String> =
+                gs.iter().map(|g| g.community().to_string()).collect();
+            communities.sort();
+            communities.dedup();
+            let cmarks = vec!["?"; communities.len()].join(",");
+            let topics = format!("(kind = 'deliberation' AND substr(grid, 1, 12) IN ({cmarks}))");
             ScopeFilter {
-                sql: format!("(grid IN ({marks}) OR {wishes})"),
-                args: gs.iter().map(|g| g.to_string()).chain(me).collect(),
+                sql: format!("(grid IN ({marks}) OR {topics} OR {wishes})"),
+                args: gs
+                    .iter()
+                    .map(|g| g.to_string())
+                    .chain(communities)
+                    .chain(me)
+                    .collect(),
             }
         }
         Scope::Community(c) => ScopeFilter {

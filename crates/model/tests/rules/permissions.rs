@@ -138,6 +138,204 @@ fn the_table_cell_by_cell() {
     }
 }
 
+/// DESIGN §8's deliberation row: grid workers and leaders propose and read
+/// (community), community staff read and take every step, street staff read
+/// (street), departments nothing. Where DESIGN leaves a cell open the
+/// comment says what the rules chose.
+#[test]
+fn deliberation_topics_cell_by_cell() {
+    use Action::*;
+    use Kind::Deliberation;
+    let w = worker();
+    let l = leader();
+    let c = community_staff();
+    let s = street_staff();
+    let d = department("城管");
+    let admin = user("admin", Role::Admin, Scope::Everything);
+    let mine = |t: Target, by: &str| Target {
+        reporter: Some(by.into()),
+        ..t
+    };
+    let cases: Vec<(&str, &User, Action, Target, bool)> = vec![
+        // grid worker: propose, read (community)
+        (
+            "worker proposes in its grid",
+            &w,
+            Create,
+            Target::grid(grid(1)),
+            true,
+        ),
+        (
+            "worker reads its grid's topic",
+            &w,
+            Read,
+            Target::grid(grid(1)),
+            true,
+        ),
+        (
+            "worker reads a topic of another grid of its community",
+            &w,
+            Read,
+            Target::grid(grid(2)),
+            true,
+        ),
+        (
+            "worker does not read another community's topic",
+            &w,
+            Read,
+            Target::grid(other_community_grid()),
+            false,
+        ),
+        (
+            "worker proposes in no other community",
+            &w,
+            Create,
+            Target::grid(other_community_grid()),
+            false,
+        ),
+        // Chosen: a topic is placed by its proposer's grid, so a worker
+        // proposes in its own grids, as it reports issues there.
+        (
+            "worker proposes in its own grids only",
+            &w,
+            Create,
+            Target::grid(grid(2)),
+            false,
+        ),
+        (
+            "worker takes no step",
+            &w,
+            Step,
+            Target::grid(grid(1)),
+            false,
+        ),
+        (
+            "worker edits no topic",
+            &w,
+            Edit,
+            Target::grid(grid(1)),
+            false,
+        ),
+        // joint-household leader: propose, read (community); its community
+        // is not in its binding, so a topic is its by a linked household.
+        (
+            "leader proposes for a linked household",
+            &l,
+            Create,
+            own_household(),
+            true,
+        ),
+        (
+            "leader proposes for no other household",
+            &l,
+            Create,
+            other_community_household(),
+            false,
+        ),
+        (
+            "leader reads a topic of a linked household",
+            &l,
+            Read,
+            own_household(),
+            true,
+        ),
+        (
+            "leader reads the topics it proposed",
+            &l,
+            Read,
+            mine(Target::grid(other_community_grid()), "jl1"),
+            true,
+        ),
+        (
+            "leader does not read another community's topic",
+            &l,
+            Read,
+            other_community_household(),
+            false,
+        ),
+        ("leader takes no step", &l, Step, own_household(), false),
+        // community staff: read, every step (own community)
+        ("staff propose", &c, Create, Target::grid(grid(2)), true),
+        ("staff read", &c, Read, Target::grid(grid(3)), true),
+        ("staff take steps", &c, Step, Target::grid(grid(1)), true),
+        (
+            "staff take no step in another community",
+            &c,
+            Step,
+            Target::grid(other_community_grid()),
+            false,
+        ),
+        (
+            "staff do not read another community's topic",
+            &c,
+            Read,
+            Target::grid(other_community_grid()),
+            false,
+        ),
+        (
+            "staff edit no topic's own fields",
+            &c,
+            Edit,
+            Target::grid(grid(1)),
+            false,
+        ),
+        // street staff: read (street), no steps
+        (
+            "street reads the street",
+            &s,
+            Read,
+            Target::grid(other_community_grid()),
+            true,
+        ),
+        (
+            "street proposes nothing",
+            &s,
+            Create,
+            Target::grid(grid(1)),
+            false,
+        ),
+        (
+            "street takes no step",
+            &s,
+            Step,
+            Target::grid(grid(1)),
+            false,
+        ),
+        // department: none
+        (
+            "department reads none",
+            &d,
+            Read,
+            Target::grid(grid(1)),
+            false,
+        ),
+        (
+            "department proposes none",
+            &d,
+            Create,
+            Target::grid(grid(1)),
+            false,
+        ),
+        (
+            "admin reads none",
+            &admin,
+            Read,
+            Target::grid(grid(1)),
+            false,
+        ),
+    ];
+    for (what, u, action, target, expected) in cases {
+        let got = check(u, Deliberation, action, &target);
+        assert_eq!(got.is_ok(), expected, "{what}: {got:?}");
+        if let Err(r) = got {
+            assert!(
+                r.reason.zh.contains("居民议事") && r.reason.en.contains("deliberation"),
+                "{what}: the refusal names the kind in both languages: {r}"
+            );
+        }
+    }
+}
+
 #[test]
 fn refusals_say_whether_it_is_the_role_or_the_scope() {
     let r = check(

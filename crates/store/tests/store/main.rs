@@ -529,3 +529,126 @@ fn a_refusal_is_taken_whole_or_not_at_all() {
         "the copy is the device's own version"
     );
 }
+
+#[test]
+fn a_topic_is_listed_from_its_projection_and_its_facts_are_what_the_fold_says() {
+    use gridline_model::deliberation::{DeliberationFigures, Proposer, TopicFacts, TopicStage};
+    use gridline_store::DeliberationFilter;
+    let mut s = Store::open_in_memory().unwrap();
+    let cs = Author {
+        user: "cs1".into(),
+        role: Role::CommunityStaff,
+        unit: "522701001001".into(),
+    };
+    let ev = |n: u128, day: i64, step: TopicStep| TopicEvent {
+        id: RecordId::from_u128(n),
+        at: at(day),
+        author: cs.clone(),
+        step,
+    };
+    let task = RecordId::from_u128(50);
+    let mut t = Topic {
+        id: RecordId::from_u128(7),
+        grid: grid(2),
+        household: None,
+        title: "小区加装电动车充电桩".into(),
+        description: "电动车在楼道充电有火灾隐患".into(),
+        proposer: Proposer::PartyBranch,
+        proposer_name: "水花都小区党支部".into(),
+        submitted_by: "cs1".into(),
+        proposed_at: at(0),
+        events: vec![ev(1, 0, TopicStep::Propose), ev(2, 1, TopicStep::Accept)],
+    };
+    let mut doc = new_doc(&ACTOR);
+    gridline_records::deliberation::create(&mut doc, &t).unwrap();
+    let attendance = vec![deliberation::Attendance {
+        member: deliberation::MemberType::ResidentRepresentatives,
+        expected: 3,
+        present: 3,
+    }];
+    for e in [
+        ev(
+            3,
+            4,
+            TopicStep::Meeting {
+                held_on: at(4),
+                place: "社区党群服务中心".into(),
+                notice_posted: at(1),
+                meeting_type: deliberation::MeetingType::Ordinary,
+                attendance,
+            },
+        ),
+        ev(
+            4,
+            5,
+            TopicStep::Resolve {
+                text: "加装充电桩".into(),
+                votes_for: 3,
+                against: 0,
+                abstain: 0,
+                posted_on: at(5),
+            },
+        ),
+        ev(
+            5,
+            6,
+            TopicStep::Task {
+                task,
+                owner: "物业公司".into(),
+                due: at(10),
+                what: "安装".into(),
+            },
+        ),
+    ] {
+        gridline_records::deliberation::push_event(&mut doc, &e).unwrap();
+        t.events.push(e);
+    }
+    s.save(
+        &mut doc,
+        &Record::Deliberation(t.clone()),
+        Origin::Local,
+        at(6),
+    )
+    .unwrap();
+    let rows = s.deliberations(&DeliberationFilter::default()).unwrap();
+    assert_eq!(rows.len(), 1, "the topic is listed");
+    let r = &rows[0];
+    assert_eq!(
+        (r.stage, r.proposer, r.tasks, r.open_task_dues.as_slice()),
+        (
+            Some(TopicStage::Implementing),
+            Proposer::PartyBranch,
+            1,
+            &[at(10)][..]
+        ),
+        "the row keeps the stage, the proposer and the open task's due date"
+    );
+    assert_eq!(r.resolved_at, Some(at(5)), "and when it was resolved");
+    let by_fold = TopicFacts::of(&t, &t.state()).expect("validly proposed");
+    assert_eq!(
+        s.deliberation_facts().unwrap(),
+        vec![by_fold],
+        "the stored facts are the fold's"
+    );
+    assert_eq!(
+        DeliberationFigures::of_facts(s.deliberation_facts().unwrap(), at(11)).overdue_tasks,
+        1,
+        "summed from rows, the open task is overdue after its due date"
+    );
+    assert!(
+        s.deliberations(&DeliberationFilter {
+            stage: Some(TopicStage::Closed),
+            ..Default::default()
+        })
+        .unwrap()
+        .is_empty(),
+        "the stage filter applies"
+    );
+    s.remove(t.id).unwrap();
+    assert!(
+        s.deliberations(&DeliberationFilter::default())
+            .unwrap()
+            .is_empty(),
+        "a removed topic leaves the list"
+    );
+}
