@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildCaseAction, buildNewCase, buildParties, caseActionFormEmpty, caseStepFields, emptyCaseActionForm, emptyCaseForm,
-  formatCaseEventDetail, formatRate, localDate, parseLocal, rateFill, validateCaseAction, validateCaseForm,
+  formatCaseEventDetail, formatRate, localDate, parseLocal, rateFill, validateCaseAction, validateCaseForm, withZeros,
   type CaseActionForm, type CaseForm,
 } from '../src/lib/mediation';
 import type { Rules } from '../src/lib/forms';
@@ -168,6 +168,17 @@ describe('reading a case', () => {
     expect(formatRate({ n: 0, of: 0, rate: null })).toBe('—');
     expect(rateFill({ n: 1, of: 4, rate: 0.25 })).toBe(25);
     expect(rateFill({ n: 0, of: 0, rate: null })).toBe(0);
+  });
+
+  it('gives every warning level a bar, an empty one too, and keeps keys it does not know', () => {
+    expect(withZeros([{ key: '3', n: 18 }, { key: '2', n: 8 }], ['1', '2', '3'])).toEqual([
+      { key: '1', n: 0 }, { key: '2', n: 8 }, { key: '3', n: 18 },
+    ]);
+    expect(withZeros([{ key: '9', n: 1 }], ['1'])).toEqual([{ key: '1', n: 0 }, { key: '9', n: 1 }]);
+  });
+
+  it('names the session time in a session event', () => {
+    expect(formatCaseEventDetail('session', '2026-03-01T02:00:00.000Z', zhCN)).toMatch(/^调解时间：2026年3月1日/);
   });
 
   it('lists every state the model sends, once', () => {

@@ -11,6 +11,7 @@
 import { lookupTerm, translate, type Dict, type Key, type TermKind } from './i18n';
 import { blank, orNull, tooLong, type Errors, type FieldError, type Rules } from './forms';
 import { formatDateTime } from './format';
+import type { Count } from './charts';
 import type { CaseAction, Limits, NewCase, NewParty, Rate } from './types';
 
 // ---- case steps -----------------------------------------------------------
@@ -404,7 +405,7 @@ export function formatCaseEventDetail(step: string, detail: string, dict: Dict):
   const term = (kind: TermKind, key: string | undefined) => lookupTerm(dict, kind, key ?? '');
   switch (step) {
     case 'session':
-      return formatDateTime(detail, dict) || detail;
+      return translate(dict, 'common.labelled', { label: translate(dict, 'field.heldOn'), value: formatDateTime(detail, dict) || detail });
     case 'agree':
       return join([term('agreementForm', parts[0]), translate(dict, 'common.labelled', {
         label: translate(dict, 'case.performBy'), value: formatDateTime(rest(1), dict) || rest(1),
@@ -441,4 +442,10 @@ export function rateFill(r: Rate): number {
 /** A step form holds nothing the user typed or chose (the session time is prefilled). */
 export function caseActionFormEmpty(form: CaseActionForm): boolean {
   return (Object.keys(form) as CaseField[]).every((k) => k === 'held_on' || form[k].trim() === '');
+}
+
+/** Counts for every key of `keys`, in that order, a missing one as 0; keys it does not know follow. */
+export function withZeros(counts: Count[], keys: readonly string[]): Count[] {
+  const known = keys.map((key) => ({ key, n: counts.find((c) => c.key === key)?.n ?? 0 }));
+  return [...known, ...counts.filter((c) => !keys.includes(c.key))];
 }
