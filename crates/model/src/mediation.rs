@@ -188,6 +188,16 @@ impl Default for TimeLimits {
     }
 }
 
+/// `months` calendar months after `at`, counted on the users' clock (Beijing
+/// time, UTC+8): accepted at 07:00 on 31 January (Beijing), a month runs to
+/// 28 or 29 February, not into March as counting in UTC would.
+pub fn months_later(at: Instant, months: u32) -> Option<Instant> {
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    at.with_timezone(&beijing)
+        .checked_add_months(Months::new(months))
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
 /// One step of a case, with what it carries. What is private (who said
 /// what at a session, the agreement's terms) goes in [`MediationPrivate`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -584,8 +594,7 @@ impl CaseState {
                 }
                 self.mediator = Some(mediator.trim().to_owned());
                 self.accepted_at = Some(e.at);
-                self.deadline =
-                    e.at.checked_add_months(Months::new(self.limits.conclude_months));
+                self.deadline = months_later(e.at, self.limits.conclude_months);
                 self.stage = Some(Accepted);
             }
             (S::Decline { reason }, Some(Registered)) => {
@@ -651,8 +660,22 @@ impl CaseState {
                         "an extension needs the parties' consent"
                     ));
                 }
+                if !(1..=MAX_EXTENSION_DAYS).contains(days) {
+                    return Err(text!(
+                        "延期 {days} 天超出范围（1 到 {MAX_EXTENSION_DAYS} 天）",
+                        "an extension of {days} days is out of range (1 to {MAX_EXTENSION_DAYS})"
+                    ));
+                }
+                if self.deadline.is_some_and(|d| e.at > d) {
+                    return Err(text!(
+                        "办结期限已过，不能再延期；请记录调解结果",
+                        "the deadline has passed: it can no longer be extended; record how the mediation ended"
+                    ));
+                }
                 self.extensions += 1;
-                self.deadline = self.deadline.map(|d| d + Duration::days(i64::from(*days)));
+                self.deadline = self
+                    .deadline
+                    .and_then(|d| d.checked_add_signed(Duration::days(i64::from(*days))));
             }
             (S::Perform { .. }, Some(Agreed)) => self.stage = Some(Performing),
             (
@@ -681,7 +704,11 @@ impl CaseState {
                     "the agreement has not been followed up: make the follow-up visit first"
                 ))
             }
-            (S::ApplyConfirmation { court }, Some(Agreed | Performing | FollowedUp)) => {
+            // The parties' right runs 30 days from the agreement, whatever
+            // became of the case file meanwhile (人民调解法 art. 33).
+            (S::ApplyConfirmation { court }, Some(Agreed | Performing | FollowedUp | Closed))
+                if self.agreed_at.is_some() =>
+            {
                 if self.confirmation.is_some() {
                     return Err(text!(
                         "已申请过司法确认",
@@ -1378,6 +1405,11 @@ mod tests {
             accepted_on("2026-03-15T02:00:00Z"),
             t("2026-04-15T02:00:00Z")
         );
+        assert_eq!(
+            accepted_on("2026-01-30T23:00:00Z"),
+            t("2026-02-27T23:00:00Z"),
+            "07:00 on 31 January in Beijing: the month runs to 28 February in Beijing"
+        );
         let s = case(vec![
             ev(1, "2026-01-01T00:00:00Z", gw(), CaseStep::Register),
             ev(
@@ -1432,6 +1464,87 @@ mod tests {
             "one month and 15 days"
         );
         assert_eq!(s.extensions, 1);
+    }
+
+    #[test]
+    fn an_extension_is_bounded_and_comes_before_the_deadline_runs_out() {
+        let base = vec![
+            ev(1, "2026-01-05T01:00:00Z", gw(), CaseStep::Register),
+            ev(
+                2,
+                "2026-01-06T01:00:00Z",
+                cs(),
+                CaseStep::Accept {
+                    mediator: "王".into(),
+                },
+            ),
+        ];
+        let extend = |at: &str, days: u32| {
+            with(
+                base.clone(),
+                ev(
+                    3,
+                    at,
+                    cs(),
+                    CaseStep::Extend {
+                        days,
+                        reason: "需等待鉴定".into(),
+                        consent: true,
+                    },
+                ),
+            )
+        };
+        // A tampered device's extension of u32::MAX days: refused, no panic.
+        let huge = extend("2026-01-20T01:00:00Z", u32::MAX);
+        assert!(last_refusal(&huge).is_some());
+        assert_eq!(huge.deadline, Some(t("2026-02-06T01:00:00Z")), "unchanged");
+        let late = extend("2026-02-06T01:00:01Z", 10);
+        let why = last_refusal(&late).expect("after the deadline, no extension");
+        assert!(why.en.contains("deadline has passed"), "{why:?}");
+        assert!(late.is_overdue(t("2026-02-07T00:00:00Z")), "still overdue");
+        assert!(
+            last_refusal(&extend("2026-02-06T01:00:00Z", 10)).is_none(),
+            "on the day, yes"
+        );
+    }
+
+    #[test]
+    fn judicial_confirmation_may_be_applied_for_after_the_case_is_closed_within_30_days() {
+        let mut events = agreed();
+        events.extend([
+            ev(
+                5,
+                "2026-01-21T01:00:00Z",
+                gw(),
+                CaseStep::FollowUp {
+                    performance: Performance::Fully,
+                    satisfaction: Satisfaction::Satisfied,
+                    risk: String::new(),
+                },
+            ),
+            ev(
+                6,
+                "2026-01-22T01:00:00Z",
+                cs(),
+                CaseStep::Close {
+                    note: String::new(),
+                },
+            ),
+        ]);
+        let s = with(
+            events,
+            ev(
+                7,
+                "2026-02-01T01:00:00Z",
+                cs(),
+                CaseStep::ApplyConfirmation {
+                    court: "法院".into(),
+                },
+            ),
+        );
+        assert!(last_refusal(&s).is_none(), "{:?}", last_refusal(&s));
+        assert_eq!(s.stage, Some(CaseStage::Closed));
+        assert!(matches!(s.confirmation, Some(Confirmation::Applied { .. })));
     }
 
     #[test]

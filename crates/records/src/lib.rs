@@ -215,10 +215,10 @@ impl Record {
                 w.validate()
             }
             Record::Mediation(c) => {
+                // Each step as the device checks it before writing it: its
+                // texts, its required fields, an extension's days.
                 for e in &c.events {
-                    for (_, t) in e.step.texts() {
-                        long("events", t)?;
-                    }
+                    e.step.validate()?;
                 }
                 c.validate()
             }

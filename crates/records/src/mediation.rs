@@ -273,11 +273,31 @@ pub fn update_private(doc: &mut AutoCommit, p: &MediationPrivate, at: Instant) -
     put_str(doc, &ROOT, "grid", p.grid.as_str())?;
     put_text(doc, &ROOT, "facts", &p.facts)?;
     put_text(doc, &ROOT, "agreement", &p.agreement)?;
+    // Parties are edited in place: a removed one is deleted, a new one
+    // appended, so another device's party added meanwhile merges in.
     if old.parties != p.parties {
-        let list = doc.put_object(&ROOT, "parties", ObjType::List)?;
-        for (i, x) in p.parties.iter().enumerate() {
-            let v = party(doc, x);
-            doc.batch_create_object(&list, i, &v, true)?;
+        let list = match opt_list(doc, &ROOT, "parties")? {
+            Some(l) => l,
+            None => doc.put_object(&ROOT, "parties", ObjType::List)?,
+        };
+        let mut i = 0;
+        while i < doc.length(&list) {
+            let here = match doc.get(&list, i)? {
+                Some((automerge::Value::Object(ObjType::Map), m)) => read_party(doc, &m)?,
+                _ => return Err(Error::shape("parties", "expected a list of maps")),
+            };
+            if p.parties.contains(&here) {
+                i += 1;
+            } else {
+                doc.delete(&list, i)?;
+            }
+        }
+        let kept = read_private(doc)?.parties;
+        for x in &p.parties {
+            if !kept.contains(x) {
+                let v = party(doc, x);
+                doc.batch_create_object(&list, doc.length(&list), &v, true)?;
+            }
         }
     }
     let list = match opt_list(doc, &ROOT, "sessions")? {
@@ -294,35 +314,51 @@ pub fn update_private(doc: &mut AutoCommit, p: &MediationPrivate, at: Instant) -
     Ok(())
 }
 
+/// The maps of every list under `key`. Two devices that each made the
+/// private part offline both wrote a list there; Automerge keeps both as a
+/// conflict, and reading them all loses neither device's parties or sessions.
 fn maps(doc: &AutoCommit, key: &str) -> Result<Vec<ObjId>> {
-    let Some(list) = opt_list(doc, &ROOT, key)? else {
-        return Ok(Vec::new());
-    };
-    (0..doc.length(&list))
-        .map(|i| match doc.get(&list, i)? {
-            Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),
-            _ => Err(Error::shape(key, "expected a list of maps")),
-        })
-        .collect()
+    let mut out = Vec::new();
+    for (value, list) in doc.get_all(&ROOT, key)? {
+        if !matches!(value, automerge::Value::Object(ObjType::List)) {
+            return Err(Error::shape(key, "expected a list"));
+        }
+        for i in 0..doc.length(&list) {
+            match doc.get(&list, i)? {
+                Some((automerge::Value::Object(ObjType::Map), id)) => out.push(id),
+                _ => return Err(Error::shape(key, "expected a list of maps")),
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn read_party(doc: &AutoCommit, m: &ObjId) -> Result<Party> {
+    Ok(Party {
+        name: req_str(doc, m, "name")?,
+        id_number: opt_str(doc, m, "id_number")?
+            .map(|n| parse_id_number(&n, "id_number"))
+            .transpose()?,
+        phone: opt_str(doc, m, "phone")?
+            .map(|n| parse_mobile(&n, "phone"))
+            .transpose()?,
+        address: opt_str(doc, m, "address")?.unwrap_or_default(),
+    })
 }
 
 pub fn read_private(doc: &AutoCommit) -> Result<MediationPrivate> {
     expect_kind(doc, PRIVATE_KIND)?;
     let parties = maps(doc, "parties")?
         .iter()
-        .map(|m| {
-            Ok(Party {
-                name: req_str(doc, m, "name")?,
-                id_number: opt_str(doc, m, "id_number")?
-                    .map(|n| parse_id_number(&n, "id_number"))
-                    .transpose()?,
-                phone: opt_str(doc, m, "phone")?
-                    .map(|n| parse_mobile(&n, "phone"))
-                    .transpose()?,
-                address: opt_str(doc, m, "address")?.unwrap_or_default(),
-            })
-        })
+        .map(|m| read_party(doc, m))
         .collect::<Result<Vec<_>>>()?;
+    let mut parties_once: Vec<Party> = Vec::with_capacity(parties.len());
+    for p in parties {
+        if !parties_once.contains(&p) {
+            parties_once.push(p);
+        }
+    }
+    let parties = parties_once;
     let sessions = maps(doc, "sessions")?
         .iter()
         .map(|m| {
@@ -333,7 +369,14 @@ pub fn read_private(doc: &AutoCommit) -> Result<MediationPrivate> {
                 notes: opt_str(doc, m, "notes")?.unwrap_or_default(),
             })
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<SessionRecord>>>()?;
+    let mut sessions_once: Vec<SessionRecord> = Vec::with_capacity(sessions.len());
+    for x in sessions {
+        if !sessions_once.iter().any(|o| o.event == x.event) {
+            sessions_once.push(x);
+        }
+    }
+    let sessions = sessions_once;
     Ok(MediationPrivate {
         case: req_uuid(doc, &ROOT, "case")?,
         grid: GridId::parse(&req_str(doc, &ROOT, "grid")?)?,
@@ -427,6 +470,65 @@ mod tests {
             c.events.push(e);
         }
         assert_eq!(read(&doc).unwrap(), c);
+    }
+
+    /// Two mediators each make the private part offline (neither held it),
+    /// one recording a session, the other the parties; later two devices
+    /// each add a party to the one document. Merged, nothing is lost.
+    #[test]
+    fn private_parts_made_or_edited_apart_merge_without_losing_anything() {
+        let c = sample();
+        let at0 = at("2026-01-06T00:00:00Z");
+        let mut a = MediationPrivate::new(&c);
+        let mut doc_a = crate::new_doc(&[3; 16]);
+        create_private(&mut doc_a, &a, at0).unwrap();
+        a.sessions.push(SessionRecord {
+            event: uuid::Uuid::from_u128(300),
+            held_on: at0,
+            participants: "张三、李四".into(),
+            notes: "第一次调解".into(),
+        });
+        update_private(&mut doc_a, &a, at0).unwrap();
+        let mut b = MediationPrivate::new(&c);
+        let mut doc_b = crate::new_doc(&[4; 16]);
+        create_private(&mut doc_b, &b, at0).unwrap();
+        b.parties.push(Party {
+            name: "张三".into(),
+            id_number: None,
+            phone: None,
+            address: String::new(),
+        });
+        update_private(&mut doc_b, &b, at0).unwrap();
+        doc_a.merge(&mut doc_b).unwrap();
+        let merged = read_private(&doc_a).unwrap();
+        assert_eq!(merged.sessions.len(), 1, "A's session survives: {merged:?}");
+        assert_eq!(merged.parties.len(), 1, "B's party survives: {merged:?}");
+        // Two devices each add a party to the merged document.
+        let mut one = doc_a
+            .fork()
+            .with_actor(automerge::ActorId::from(&[5u8; 16][..]));
+        let mut two = doc_a
+            .fork()
+            .with_actor(automerge::ActorId::from(&[6u8; 16][..]));
+        for (doc, name) in [(&mut one, "李四"), (&mut two, "王五")] {
+            let mut p = read_private(doc).unwrap();
+            p.parties.push(Party {
+                name: name.into(),
+                id_number: None,
+                phone: None,
+                address: String::new(),
+            });
+            update_private(doc, &p, at0).unwrap();
+        }
+        one.merge(&mut two).unwrap();
+        let names: Vec<String> = read_private(&one)
+            .unwrap()
+            .parties
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names.len(), 3, "张三, 李四 and 王五: {names:?}");
+        assert!(names.contains(&"李四".to_owned()) && names.contains(&"王五".to_owned()));
     }
 
     #[test]

@@ -913,7 +913,7 @@ fn mediation_meanings() -> Vec<(&'static str, String)> {
         (
             "events[].days",
             format!(
-                "the extension in days as decimal text, added to the deadline (one calendar month from `accept`). A device writes 1 to {MAX_EXTENSION_DAYS}; the hub does not check the range"
+                "the extension in days as decimal text, added to the deadline (one calendar month from `accept`). 1 to {MAX_EXTENSION_DAYS} (the hub refuses others as `malformed`), recorded before the deadline has passed (the fold refuses a later one)"
             ),
         ),
         (

@@ -119,14 +119,14 @@ pub fn check_push(
         stored,
         hub_actor,
         Payload::Changes(changes),
-        &|_| false,
+        &|_| None,
     )
 }
 
 /// [`check_push`] for either payload and any [`Stored`]: the same checks,
 /// whatever carried the changes. Changes the device made while it could write
 /// where a document was (`moved_from`) are accepted as long as they leave the
-/// document where the hub has it now. `household_writable`: whether the hub
+/// document where the hub has it now. `parent_place`: where the hub holds the record a private part belongs to (a household, a mediation case), when the device may write beside it: whether the hub
 /// holds this household and the device may edit it, asked only when the push
 /// creates a household-private part.
 pub fn check_payload(
@@ -135,18 +135,10 @@ pub fn check_payload(
     stored: Stored<'_>,
     hub_actor: &[u8],
     payload: Payload<'_>,
-    household_writable: &dyn Fn(uuid::Uuid) -> bool,
+    parent_place: &dyn Fn(uuid::Uuid) -> Option<Target>,
 ) -> Result<Checked, Refusal> {
     match stored {
-        Stored::Absent => judge(
-            binding,
-            id,
-            None,
-            hub_actor,
-            payload,
-            None,
-            household_writable,
-        ),
+        Stored::Absent => judge(binding, id, None, hub_actor, payload, None, parent_place),
         Stored::Visible { doc, moved_from } => judge(
             binding,
             id,
@@ -154,20 +146,12 @@ pub fn check_payload(
             hub_actor,
             payload,
             moved_from,
-            household_writable,
+            parent_place,
         ),
         // Judged as an unknown id: every refusal reads the same; what would
         // have been accepted collides with a record this device may not see.
         Stored::Hidden => {
-            judge(
-                binding,
-                id,
-                None,
-                hub_actor,
-                payload,
-                None,
-                household_writable,
-            )?;
+            judge(binding, id, None, hub_actor, payload, None, parent_place)?;
             Err(not_permitted(id))
         }
     }
@@ -180,7 +164,7 @@ fn judge(
     hub_actor: &[u8],
     payload: Payload<'_>,
     moved_from: Option<&Target>,
-    household_writable: &dyn Fn(uuid::Uuid) -> bool,
+    parent_place: &dyn Fn(uuid::Uuid) -> Option<Target>,
 ) -> Result<Checked, Refusal> {
     let refuse = |code: RefusalCode, reason: Text| Refusal {
         id: id.to_owned(),
@@ -326,7 +310,7 @@ fn judge(
                 // A private part is created for a household the hub holds
                 // and the device may edit: its id is derived from the
                 // household's, so it says nothing the household did not.
-                Record::HouseholdPrivate(p) if !household_writable(p.household) => {
+                Record::HouseholdPrivate(p) if parent_place(p.household).is_none() => {
                     return Err(not_permitted(id));
                 }
                 Record::HouseholdPrivate(_) => {}
@@ -442,6 +426,40 @@ fn judge(
         }
     }
 
+    // A case's private part lives where its case is: the hub must hold the
+    // case, the device must be able to read it, and the part's grid must be
+    // the case's, on every change (so parties never travel to another grid).
+    if let Record::MediationPrivate(p) = &record {
+        match parent_place(p.case) {
+            Some(t) if t.grid == p.grid => {}
+            _ => return Err(not_permitted(id)),
+        }
+    }
+    // Who reported a case, where and when, what it came from and under which
+    // mediation it runs are fixed at registration: a transfer is a step, and
+    // the place decides who is sent the case and its private part.
+    if let (Some(Record::Mediation(b)), Record::Mediation(c)) = (&before, &record) {
+        let fixed = |m: &gridline_model::MediationCase| {
+            (
+                m.grid.clone(),
+                m.households.clone(),
+                m.reporter.clone(),
+                m.registered_at,
+                m.kind,
+                m.from_issue,
+                m.from_visit,
+            )
+        };
+        if fixed(b) != fixed(c) {
+            return Err(refuse(
+                RefusalCode::Malformed,
+                text!(
+                    "调解案件的网格、涉及户、上报人、登记时间、调解类型和来源登记后不能修改；转换调解类型请用 transfer 步骤",
+                    "a case's grid, households, reporter, registration time, mediation kind and origin are fixed when it is registered; transfer it with the transfer step"
+                ),
+            ));
+        }
+    }
     // Root fields of issues, wishes and topics are set when they are
     // reported, posted or proposed; afterwards only events are added (nobody
     // may Edit them). A case's may be edited by the staff who take its steps.
@@ -611,7 +629,7 @@ mod tests {
         stored: Stored<'_>,
         payload: Payload<'_>,
     ) -> Result<Checked, Refusal> {
-        check_payload(b, &id.to_string(), stored, &HUB, payload, &|_| false)
+        check_payload(b, &id.to_string(), stored, &HUB, payload, &|_| None)
     }
 
     fn answer(r: Result<Checked, Refusal>) -> Result<bool, (RefusalCode, Text)> {
@@ -749,7 +767,10 @@ mod tests {
                 Stored::Absent,
                 &HUB,
                 Payload::Changes(&bytes),
-                &move |h| writable && h == household_id,
+                &move |h| {
+                    (writable && h == household_id)
+                        .then(|| Target::household(GridId::parse(GRID).unwrap(), household_id))
+                },
             )
         };
         assert!(with(true).is_ok(), "for its own household it is created");
@@ -976,6 +997,105 @@ mod tests {
             "and names who it claimed: {}",
             r.reason
         );
+    }
+
+    fn case_at(b: &Binding, grid: &str) -> gridline_model::MediationCase {
+        use gridline_model::mediation::{CaseType, MediationKind, Scale, Source};
+        gridline_model::MediationCase {
+            id: uuid::Uuid::now_v7(),
+            grid: GridId::parse(grid).unwrap(),
+            households: vec![],
+            case_type: CaseType::Neighbour,
+            scale: Scale::Individual,
+            people: 2,
+            warning: 3,
+            source: Source::GridReport,
+            from_issue: None,
+            from_visit: None,
+            kind: MediationKind::People,
+            summary: "楼上漏水".into(),
+            reporter: b.user.id.clone(),
+            registered_at: at(),
+            events: vec![gridline_model::CaseEvent {
+                id: uuid::Uuid::now_v7(),
+                at: at(),
+                author: b.user.author(),
+                step: gridline_model::CaseStep::Register,
+            }],
+        }
+    }
+
+    /// A case's private part is accepted only beside a case the hub holds,
+    /// at the case's grid: never for a case the hub does not hold, never
+    /// moved to another grid (where other grid workers would receive it).
+    #[test]
+    fn a_cases_private_part_lives_at_its_case() {
+        let staff = bound(Role::StreetStaff, "street:522701001");
+        let case = case_at(&staff, GRID);
+        let private_at = |grid: &str| {
+            let mut p = gridline_model::MediationPrivate::new(&case);
+            p.grid = GridId::parse(grid).unwrap();
+            p.facts = "楼上卫生间漏水".into();
+            let mut doc = gridline_records::new_doc(&ACTOR);
+            gridline_records::mediation::create_private(&mut doc, &p, at()).unwrap();
+            doc.save()
+        };
+        let pid = gridline_records::mediation::private_doc_id(case.id);
+        let push = |changes: &[u8], parent: Option<Target>| {
+            check_payload(
+                &staff,
+                &pid.to_string(),
+                Stored::Absent,
+                &HUB,
+                Payload::Changes(changes),
+                &|id| parent.clone().filter(|_| id == case.id),
+            )
+        };
+        let held = Some(Target::grid(GridId::parse(GRID).unwrap()));
+        assert!(
+            push(&private_at(GRID), held.clone()).is_ok(),
+            "beside its case"
+        );
+        let r = push(&private_at(GRID), None)
+            .err()
+            .expect("no such case on the hub");
+        assert_eq!(r.code, RefusalCode::NotPermitted);
+        let r = push(&private_at(OTHER_GRID), held)
+            .err()
+            .expect("at another grid than its case");
+        assert_eq!(r.code, RefusalCode::NotPermitted);
+    }
+
+    /// Staff may edit a case's own fields (its warning level), but not who
+    /// reported it or where it is: those decide who is sent the case.
+    #[test]
+    fn a_cases_reporter_and_place_are_fixed_once_registered() {
+        let staff = bound(Role::CommunityStaff, "community:522701001001");
+        let case = case_at(&staff, GRID);
+        let mut hub = gridline_records::new_doc(&HUB);
+        gridline_records::mediation::create(&mut hub, &case).unwrap();
+        let heads = hub.get_heads();
+        let edit = |key: &str, value: &str| {
+            use automerge::transaction::Transactable;
+            let mut mine = hub.clone().with_actor(ActorId::from(&ACTOR[..]));
+            mine.put(automerge::ROOT, key, value).unwrap();
+            mine.commit();
+            judge(
+                &staff,
+                case.id,
+                Stored::Visible {
+                    doc: &hub,
+                    moved_from: None,
+                },
+                Payload::Changes(&mine.save_after(&heads)),
+            )
+        };
+        assert!(edit("warning", "1").is_ok(), "the warning level may change");
+        for (key, value) in [("reporter", "jl-9"), ("grid", "522701001001002")] {
+            let r = edit(key, value).err().expect("a fixed field");
+            assert_eq!(r.code, RefusalCode::Malformed, "{key}: {r:?}");
+            assert!(r.reason.en.contains("fixed"), "{:?}", r.reason);
+        }
     }
 
     fn topic(b: &Binding, submitted_by: &str) -> gridline_model::Topic {

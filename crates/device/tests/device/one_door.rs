@@ -196,12 +196,27 @@ gridline-test-support = { workspace = true }
 }
 
 /// Whether a string literal glues Chinese and English into one message:
-/// Chinese, then `(English…)`.
+/// Chinese first (nothing in English before it but `{}` placeholders), then
+/// `(English…)`. English prose that names a Chinese term, as the generated
+/// protocol document does ("A dispute (矛盾纠纷) and …"), is not a message.
 fn glued(literal: &str) -> bool {
     let han = |c: char| matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF);
     let Some(first_han) = literal.find(han) else {
         return false;
     };
+    let mut before = String::new();
+    let mut in_placeholder = false;
+    for c in literal[..first_han].chars() {
+        match c {
+            '{' => in_placeholder = true,
+            '}' => in_placeholder = false,
+            c if !in_placeholder => before.push(c),
+            _ => {}
+        }
+    }
+    if before.chars().any(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
     literal[first_han..].match_indices('(').any(|(i, _)| {
         let rest = &literal[first_han + i + 1..];
         rest.starts_with(|c: char| c.is_ascii_alphabetic()) && rest.contains(')')
@@ -237,6 +252,14 @@ fn no_message_glues_chinese_and_english_into_one_string() {
     assert!(!glued("没有找到户"), "Chinese alone");
     assert!(!glued("{} ({})"), "the layout of both halves has no words");
     assert!(!glued("第 5 行 (5)"), "a number in brackets is not English");
+    assert!(
+        glued("{} 不能查看 (role {} may not see)"),
+        "a placeholder first is still Chinese first"
+    );
+    assert!(
+        !glued("A dispute (矛盾纠纷) and its mediation (DESIGN §8)"),
+        "English prose naming a Chinese term"
+    );
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut found = Vec::new();
     for krate in std::fs::read_dir(root.join("crates")).unwrap() {

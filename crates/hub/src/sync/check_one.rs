@@ -87,28 +87,32 @@ impl Hub {
             (None, Some(_)) => Stored::Hidden,
             (None, None) => Stored::Absent,
         };
-        // A private part is created only for a household the hub holds and
-        // the device may edit (where it is, or was when the device heard).
-        let household_writable = |h: uuid::Uuid| -> bool {
-            let h = h.to_string();
-            let Ok(Held::At(place)) = stored_place(tx, &h) else {
-                return false;
+        // A household's private part is created only for a household the hub
+        // holds and the device may edit (where it is, or was when the device
+        // heard); a case's private part only beside a case the hub holds and
+        // the device may read, at the case's place.
+        let parent_place = |parent: uuid::Uuid| -> Option<Target> {
+            let key = parent.to_string();
+            let Ok(Held::At(place)) = stored_place(tx, &key) else {
+                return None;
             };
-            let may = |t: &Target| {
-                gridline_model::permission::check(
-                    user,
-                    gridline_model::permission::Kind::Household,
-                    gridline_model::permission::Action::Edit,
-                    t,
-                )
-                .is_ok()
+            let may = |kind, action, t: &Target| {
+                gridline_model::permission::check(user, kind, action, t).is_ok()
             };
-            place.kind == Kind::Household
-                && (may(&place.target)
-                    || moved_from_of(tx, &h, seen)
-                        .ok()
-                        .flatten()
-                        .is_some_and(|t| may(&t)))
+            use gridline_model::permission::Action;
+            match place.kind {
+                Kind::Household => {
+                    let writable = may(Kind::Household, Action::Edit, &place.target)
+                        || moved_from_of(tx, &key, seen)
+                            .ok()
+                            .flatten()
+                            .is_some_and(|t| may(Kind::Household, Action::Edit, &t));
+                    writable.then_some(place.target)
+                }
+                Kind::Mediation => may(Kind::Mediation, Action::Read, &place.target)
+                    .then_some(place.target),
+                _ => None,
+            }
         };
         // An admin importing a revoked device's changes sees everything:
         // a hidden document is plainly out of the device's scope.
@@ -121,7 +125,7 @@ impl Hub {
                 stored,
                 &self.actor,
                 payload,
-                &household_writable,
+                &parent_place,
             )
         };
         Ok(Pending {
