@@ -294,7 +294,7 @@ pub fn run(ctx: &Ctx, cmd: MediationCmd) -> anyhow::Result<()> {
         M::Agree(a) => {
             let step_ = CaseStep::Agree {
                 form: flag("--form", AgreementForm::parse(&a.form))?,
-                perform_by: end_of_day(parse_when(&a.perform_by)?),
+                perform_by: deadline(&a.perform_by)?,
             };
             let note = PrivateNote {
                 terms: a.terms,
@@ -397,24 +397,17 @@ fn flag<T>(name: &str, r: Result<T, gridline_model::Invalid>) -> anyhow::Result<
     })
 }
 
-/// A date given for a deadline means the whole of that day, Beijing time.
-fn end_of_day(t: Instant) -> Instant {
-    use chrono::Timelike;
-    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    let local = t.with_timezone(&cst);
-    if local.hour() == 9 && local.minute() == 0 {
-        // `YYYY-MM-DD` alone reads as 09:00; a deadline runs to 23:59.
-        let eod = local
-            .date_naive()
-            .and_hms_opt(23, 59, 0)
-            .expect("23:59 exists");
-        return eod
-            .and_local_timezone(cst)
-            .single()
-            .expect("fixed offsets are unambiguous")
-            .with_timezone(&chrono::Utc);
-    }
-    t
+/// A deadline as typed: a bare date (`2027-01-15`) means the whole of that
+/// day, Beijing time, to 23:59; a date with a time is taken as given.
+fn deadline(s: &str) -> anyhow::Result<Instant> {
+    let t = parse_when(s)?;
+    let bare_date = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").is_ok();
+    // `parse_when` reads a bare date as 09:00 Beijing; 23:59 is 14 h 59 min later.
+    Ok(if bare_date {
+        t + chrono::Duration::hours(14) + chrono::Duration::minutes(59)
+    } else {
+        t
+    })
 }
 
 /// `姓名[/身份证号[/手机号[/地址]]]`.
@@ -470,6 +463,17 @@ fn step(ctx: &Ctx, id: &str, step: CaseStep, note: Option<PrivateNote>) -> anyho
                     ))
                     .to_string(),
             ),
+            gridline_device::Error::StepRefused(why) => {
+                let id = id.trim();
+                usage(
+                    why.then(&text!(
+                        "用 gridline mediation show {id} 查看现在可做的步骤",
+                        "gridline mediation show {id} lists the steps you can take now"
+                    ))
+                    .after(&text!("操作被拒绝", "step refused"))
+                    .to_string(),
+                )
+            }
             other => other.into(),
         })?;
     let stage = state.stage.map(|s| s.key());

@@ -357,8 +357,25 @@ impl Device {
             Action::Create,
             &private_place,
         );
-        if wants_private {
-            may_private.clone()?;
+        if wants_private && may_private.is_err() {
+            return Err(Invalid::new(
+                "parties",
+                gridline_model::Text::new(
+                    format!(
+                        "{}不能登记当事人和纠纷事实（保密信息）",
+                        self.user().role.zh()
+                    ),
+                    format!(
+                        "a {} does not record the parties or the facts (they are private)",
+                        self.user().role.key()
+                    ),
+                ),
+                text!(
+                    "去掉当事人和纠纷事实再上报，由社区或街道工作人员受理时登记",
+                    "report without them: community or street staff record them when they accept the case"
+                ),
+            )
+            .into());
         }
         let mut p = MediationPrivate::new(&c);
         p.parties = parties(&new.parties)?;
