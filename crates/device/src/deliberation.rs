@@ -400,3 +400,290 @@ fn no_place(role: Role) -> Invalid {
         ),
     )
 }
+
+/// One member type's attendance as a form sends it: a [`MemberType`] key
+/// or Chinese name, with how many were expected and how many came.
+#[derive(Debug, Clone, Default)]
+pub struct AttendanceInput {
+    pub member: String,
+    pub expected: u32,
+    pub present: u32,
+}
+
+/// A topic step as a form sends it: the step key and the fields
+/// [`gridline_model::limits::DELIBERATION_STEP_FIELDS`] names. The CLI
+/// parses its own flags; the app sends this.
+#[derive(Debug, Clone, Default)]
+pub struct TopicAction {
+    pub step: String,
+    pub reason: Option<String>,
+    /// When the meeting was held: RFC 3339, or `YYYY-MM-DD [HH:MM]` Beijing time.
+    pub held_on: Option<String>,
+    pub place: Option<String>,
+    /// When the meeting's notice went up on the notice board.
+    pub notice_posted: Option<String>,
+    /// ordinary (议事会) or tripartite (三方共议) ([`MeetingType`]).
+    pub meeting_type: Option<String>,
+    pub attendance: Vec<AttendanceInput>,
+    pub text: Option<String>,
+    pub votes_for: Option<u32>,
+    pub against: Option<u32>,
+    pub abstain: Option<u32>,
+    /// When the resolution went up on the notice board.
+    pub posted_on: Option<String>,
+    pub owner: Option<String>,
+    /// A task's due date: RFC 3339, or a date (to 23:59 that day, Beijing time).
+    pub due: Option<String>,
+    pub what: Option<String>,
+    /// The task a `task-done` step names.
+    pub task: Option<String>,
+    pub note: Option<String>,
+}
+
+/// The topic steps a user takes, by [`TopicStep::key`]: every step of
+/// [`gridline_model::limits::DELIBERATION_STEP_FIELDS`] (proposing is the
+/// topic itself).
+pub fn user_topic_steps() -> Vec<&'static str> {
+    gridline_model::limits::DELIBERATION_STEP_FIELDS
+        .iter()
+        .map(|(k, _)| *k)
+        .collect()
+}
+
+/// Builds the topic step a form asked for, named by the model's key, as of
+/// `now` (a new task's id is minted from it). A missing choice, date or
+/// count is an error naming the field; the texts are checked by
+/// [`TopicStep::validate`] and the rules (notice, quorum, tally) by the fold
+/// when the device takes the step.
+pub fn topic_step(a: &TopicAction, now: Instant) -> Result<TopicStep> {
+    let key = a.step.trim();
+    let fields = gridline_model::limits::deliberation_step_fields(key);
+    let missing = |field: &str| -> Error {
+        let (zh, en) = fields
+            .iter()
+            .find(|f| f.name == field)
+            .map_or((field, field), |f| (f.zh, f.en));
+        Invalid::new(
+            field,
+            text!("请填写{zh}", "{en} is missing"),
+            text!("填写{zh}后再提交", "give {en}"),
+        )
+        .into()
+    };
+    let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_owned();
+    let when = |v: &Option<String>, field: &str, end_of_day: bool| -> Result<Instant> {
+        let s = text(v);
+        if s.is_empty() {
+            return Err(missing(field));
+        }
+        let bare_date = chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").is_ok();
+        let t = crate::parse_when(&s).map_err(|e| match e {
+            Error::Invalid(mut i) => {
+                i.field = field.to_owned();
+                Error::Invalid(i)
+            }
+            other => other,
+        })?;
+        // A bare date for a due date means the whole of that day.
+        Ok(if end_of_day && bare_date {
+            t + chrono::Duration::hours(14) + chrono::Duration::minutes(59)
+        } else {
+            t
+        })
+    };
+    let count = |v: Option<u32>, field: &str| v.ok_or_else(|| missing(field));
+    Ok(match key {
+        "accept" => TopicStep::Accept,
+        "decline" => TopicStep::Decline {
+            reason: text(&a.reason),
+        },
+        "meeting" => {
+            let meeting_type = match a.meeting_type.as_deref().map(str::trim) {
+                None | Some("") => return Err(missing("meeting_type")),
+                Some(s) => MeetingType::parse(s)?,
+            };
+            if a.attendance.is_empty() {
+                return Err(missing("attendance"));
+            }
+            let attendance = a
+                .attendance
+                .iter()
+                .map(|x| {
+                    Ok(Attendance {
+                        member: MemberType::parse(&x.member).map_err(|mut e| {
+                            e.field = "attendance".to_owned();
+                            e
+                        })?,
+                        expected: x.expected,
+                        present: x.present,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            TopicStep::Meeting {
+                held_on: when(&a.held_on, "held_on", false)?,
+                place: text(&a.place),
+                notice_posted: when(&a.notice_posted, "notice_posted", false)?,
+                meeting_type,
+                attendance,
+            }
+        }
+        "resolve" => TopicStep::Resolve {
+            text: text(&a.text),
+            votes_for: count(a.votes_for, "votes_for")?,
+            against: count(a.against, "against")?,
+            abstain: count(a.abstain, "abstain")?,
+            posted_on: match text(&a.posted_on).as_str() {
+                "" => now,
+                _ => when(&a.posted_on, "posted_on", false)?,
+            },
+        },
+        "task" => TopicStep::Task {
+            task: crate::new_id(now),
+            owner: text(&a.owner),
+            due: when(&a.due, "due", true)?,
+            what: text(&a.what),
+        },
+        "task-done" => {
+            let t = text(&a.task);
+            if t.is_empty() {
+                return Err(missing("task"));
+            }
+            TopicStep::TaskDone {
+                task: parse_id(&t, "task")?,
+                note: text(&a.note),
+            }
+        }
+        "feedback" => TopicStep::Feedback {
+            note: text(&a.note),
+        },
+        "close" => TopicStep::Close,
+        other => {
+            let steps = user_topic_steps();
+            return Err(Invalid::new(
+                "step",
+                text!("未知的操作 \"{other}\"", "unknown step \"{other}\""),
+                gridline_model::Text::new(
+                    format!("可用：{}", steps.join("、")),
+                    format!("use one of {}", steps.join(", ")),
+                ),
+            )
+            .into());
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Instant {
+        "2026-03-10T02:00:00Z".parse().expect("a time")
+    }
+
+    fn filled(step: &str) -> TopicAction {
+        let t = |s: &str| Some(s.to_owned());
+        TopicAction {
+            step: step.into(),
+            reason: t("理由"),
+            held_on: t("2026-03-05 19:00"),
+            place: t("社区会议室"),
+            notice_posted: t("2026-03-02 09:00"),
+            meeting_type: t("三方共议"),
+            attendance: vec![AttendanceInput {
+                member: "业委会".into(),
+                expected: 3,
+                present: 2,
+            }],
+            text: t("加装充电桩"),
+            votes_for: Some(5),
+            against: Some(1),
+            abstain: Some(0),
+            posted_on: t("2026-03-06"),
+            owner: t("物业公司"),
+            due: t("2026-04-01"),
+            what: t("安装"),
+            task: Some(new_id(now()).to_string()),
+            note: t("已完成"),
+        }
+    }
+
+    #[test]
+    fn every_step_a_user_takes_is_built_from_its_form_with_the_key_it_was_asked_for() {
+        for key in user_topic_steps() {
+            let step = topic_step(&filled(key), now())
+                .unwrap_or_else(|e| panic!("{key} builds from a filled form: {e}"));
+            assert_eq!(step.key(), key, "the step asked for is the step built");
+            assert_eq!(step.validate(), Ok(()), "{key}: a filled form is valid");
+        }
+    }
+
+    #[test]
+    fn a_meeting_reads_its_member_types_and_kind_in_either_language() {
+        let TopicStep::Meeting {
+            meeting_type,
+            attendance,
+            held_on,
+            notice_posted,
+            ..
+        } = topic_step(&filled("meeting"), now()).expect("a meeting")
+        else {
+            panic!("a meeting step");
+        };
+        assert_eq!(
+            meeting_type,
+            MeetingType::Tripartite,
+            "三方共议 by its Chinese name"
+        );
+        assert_eq!(
+            attendance,
+            vec![Attendance {
+                member: MemberType::OwnersCommittee,
+                expected: 3,
+                present: 2
+            }],
+            "attendance keeps expected and present apart"
+        );
+        assert!(notice_posted < held_on, "times are read in order");
+    }
+
+    #[test]
+    fn a_missing_field_is_named_and_a_due_date_is_the_end_of_its_day() {
+        let mut a = filled("meeting");
+        a.attendance.clear();
+        let e = topic_step(&a, now()).expect_err("a meeting without attendance");
+        assert!(
+            matches!(&e, Error::Invalid(i) if i.field == "attendance"),
+            "names the attendance: {e}"
+        );
+        let mut a = filled("meeting");
+        a.meeting_type = Some("茶话会".into());
+        let e = topic_step(&a, now()).expect_err("an unknown meeting type");
+        assert!(
+            matches!(&e, Error::Invalid(i) if i.field == "meeting_type"),
+            "names the meeting type: {e}"
+        );
+        let mut a = filled("resolve");
+        a.votes_for = None;
+        let e = topic_step(&a, now()).expect_err("a vote without its count");
+        assert!(
+            matches!(&e, Error::Invalid(i) if i.field == "votes_for"),
+            "names the votes for: {e}"
+        );
+        let mut a = filled("resolve");
+        a.posted_on = None;
+        assert!(
+            matches!(topic_step(&a, now()), Ok(TopicStep::Resolve { posted_on, .. }) if posted_on == now()),
+            "a resolution posted now when no date is given"
+        );
+        let Ok(TopicStep::Task { due, .. }) = topic_step(&filled("task"), now()) else {
+            panic!("a task step");
+        };
+        assert_eq!(
+            gridline_model::fmt_time(due),
+            "2026-04-01T15:59:00.000Z",
+            "a bare due date is 23:59 Beijing time that day"
+        );
+        let e = topic_step(&filled("vote"), now()).expect_err("an unknown step");
+        assert!(e.to_string().contains("feedback"), "lists the steps: {e}");
+    }
+}
