@@ -47,6 +47,7 @@ pub fn run(ctx: &Ctx, cmd: DemoCmd) -> anyhow::Result<()> {
                     "visits": stats.visits,
                     "issues": stats.issues,
                     "wishes": stats.wishes,
+                    "mediations": stats.mediations,
                     "skipped": stats.skipped,
                     "documents": stats.documents(),
                     "elapsed_ms": elapsed.as_millis() as u64,
@@ -72,6 +73,10 @@ pub fn run(ctx: &Ctx, cmd: DemoCmd) -> anyhow::Result<()> {
                 (text!("走访", "visits"), stats.visits.to_string()),
                 (text!("事件", "issues"), stats.issues.to_string()),
                 (text!("心愿", "wishes"), stats.wishes.to_string()),
+                (
+                    text!("调解案件", "mediation cases"),
+                    stats.mediations.to_string(),
+                ),
                 (
                     text!("范围外跳过", "skipped, outside scope"),
                     stats.skipped.to_string(),
@@ -101,14 +106,15 @@ fn seed_hub(ctx: &Ctx, scale: Scale, seed_value: u64) -> anyhow::Result<()> {
     let elapsed = started.elapsed();
     if ctx.json {
         print_json(
-            &json!({"status": "saved", "grids": report.grids, "documents": report.documents, "elapsed_ms": elapsed.as_millis() as u64}),
+            &json!({"status": "saved", "grids": report.grids, "documents": report.documents, "mediations": report.mediations, "elapsed_ms": elapsed.as_millis() as u64}),
         );
         return Ok(());
     }
     let (grids, documents, seconds) = (report.grids, report.documents, elapsed.as_secs_f64());
+    let mediations = report.mediations;
     say!(
-        "街道枢纽演示数据已生成：{grids} 个网格，{documents} 个文档，用时 {seconds:.1} s",
-        "demo data seeded on the hub: {grids} grids, {documents} documents in {seconds:.1} s"
+        "街道枢纽演示数据已生成：{grids} 个网格，{documents} 个文档（其中调解案件 {mediations} 件），用时 {seconds:.1} s",
+        "demo data seeded on the hub: {grids} grids, {documents} documents ({mediations} of them mediation cases) in {seconds:.1} s"
     );
     Ok(())
 }

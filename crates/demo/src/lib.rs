@@ -6,6 +6,14 @@
 //! seed and the grid id, so the same seed gives the same records (ids
 //! included) on every machine, whichever thread makes which grid.
 //!
+//! Mediation cases (DESIGN §8) come in the seed city's proportions: ≈400 a
+//! street a year, so 25 a grid over the five years; 91 % of the concluded
+//! ones reach an agreement, ≈17 % of agreements are judicially confirmed,
+//! most are followed up and closed, a few are overdue or fail and are
+//! referred. Each has a private part whose parties are the linked
+//! households' people, with the ID numbers their household-private parts
+//! hold. Cases have their own stream, so adding them changed no other record.
+//!
 //! This crate only makes documents; it does no IO and never reads the clock
 //! (`now` is passed in). The device (`gridline_device::demo::seed`) keeps what
 //! lies in its user's scope, flagged as demo data that never syncs; the street
@@ -28,9 +36,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use automerge::{ActorId, AutoCommit};
 use chrono::{Datelike, Duration, NaiveDate};
 use gridline_model::id_number::make_id_number;
+use gridline_model::mediation::{
+    AgreementForm, CaseType, MediationKind, Party, Performance, Referral, Satisfaction,
+    Scale as CaseScale, SessionRecord, Source,
+};
 use gridline_model::phone::parse_mobile;
 use gridline_model::*;
-use gridline_records::{household, issue, private, visit, wish, Record};
+use gridline_records::{household, issue, mediation, private, visit, wish, Record};
 
 /// How much to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,10 +71,15 @@ pub const HOUSEHOLDS_PER_GRID: usize = 300;
 pub const VISITS_PER_GRID: usize = 5000;
 pub const ISSUES_PER_GRID: usize = 1500;
 pub const WISHES_PER_GRID: usize = 300;
-/// Documents [`generate_grid`] makes for one grid: each household has an
-/// ordinary and a private document.
-pub const DOCUMENTS_PER_GRID: usize =
-    HOUSEHOLDS_PER_GRID * 2 + VISITS_PER_GRID + ISSUES_PER_GRID + WISHES_PER_GRID;
+/// ≈400 cases a street a year over five years, shared by its 80 grids.
+pub const MEDIATIONS_PER_GRID: usize = 25;
+/// Documents [`generate_grid`] makes for one grid: each household and each
+/// mediation case has an ordinary and a private document.
+pub const DOCUMENTS_PER_GRID: usize = HOUSEHOLDS_PER_GRID * 2
+    + VISITS_PER_GRID
+    + ISSUES_PER_GRID
+    + WISHES_PER_GRID
+    + MEDIATIONS_PER_GRID * 2;
 pub const COMMUNITIES_PER_STREET: u16 = 8;
 pub const GRIDS_PER_COMMUNITY: u16 = 10;
 /// Households per joint-household group (十联户).
@@ -176,9 +193,10 @@ impl Authors {
 }
 
 /// Makes one grid's documents, in this order: each household followed by its
-/// private part, then visits, issues and wishes ([`DOCUMENTS_PER_GRID`] in
-/// all). Documents are written as `actor`, except wish grants, which are
-/// written as `hub_actor` (a grant counts only when the hub made it). `user`
+/// private part, then visits, issues, wishes, and each mediation case
+/// followed by its private part ([`DOCUMENTS_PER_GRID`] in all). Documents
+/// are written as `actor`, except wish grants, which are written as
+/// `hub_actor` (a grant counts only when the hub made it). `user`
 /// is the device's own user, who appears as an author where they fit
 /// ([`Authors::for_grid`]); `None` keeps every author synthetic.
 pub fn generate_grid(
@@ -226,6 +244,8 @@ struct GridGen {
     grid: GridId,
     groups: Vec<JointGroup>,
     rng: Rng,
+    /// The mediation cases' own stream ([`GridGen::cases`]).
+    case_rng: Rng,
     now: Instant,
     actor: Vec<u8>,
     hub_actor: Vec<u8>,
@@ -260,6 +280,7 @@ impl GridGen {
             street,
             grid,
             rng: Rng(h),
+            case_rng: Rng(h ^ 0x6d65_6469_6174_696f),
             now,
             actor: actor.to_vec(),
             hub_actor: hub_actor.to_vec(),
@@ -272,32 +293,24 @@ impl GridGen {
     }
 
     fn generate(&mut self) -> Vec<(AutoCommit, Record)> {
-        let mut out = Vec::with_capacity(
-            HOUSEHOLDS_PER_GRID * 2 + VISITS_PER_GRID + ISSUES_PER_GRID + WISHES_PER_GRID,
-        );
-        let households: Vec<Household> = (0..HOUSEHOLDS_PER_GRID)
-            .map(|i| self.household(i))
-            .collect();
-        self.groups = joint_groups(&self.grid, &households);
-        for h in &households {
-            let p = self.private_part(h);
+        let mut out = Vec::with_capacity(DOCUMENTS_PER_GRID);
+        let (households, privates, visits, issues) = self.records();
+        let cases = self.cases(&households, &privates, &issues);
+        let created = self.now - Duration::days(5 * 365);
+        for (h, p) in households.iter().zip(privates) {
             let mut d = self.doc();
-            household::create(&mut d, h, self.now - Duration::days(5 * 365))
-                .expect("demo households are well-formed");
+            household::create(&mut d, h, created).expect("demo households are well-formed");
             out.push((d, Record::Household(h.clone())));
             let mut d = self.doc();
-            private::create(&mut d, &p, self.now - Duration::days(5 * 365))
-                .expect("demo private parts are well-formed");
+            private::create(&mut d, &p, created).expect("demo private parts are well-formed");
             out.push((d, Record::HouseholdPrivate(p)));
         }
-        for _ in 0..VISITS_PER_GRID {
-            let v = self.visit(&households);
+        for v in visits {
             let mut d = self.doc();
             visit::create(&mut d, &v).expect("demo visits are well-formed");
             out.push((d, Record::Visit(v)));
         }
-        for _ in 0..ISSUES_PER_GRID {
-            let i = self.issue(&households);
+        for i in issues {
             let mut d = self.doc();
             issue::create(&mut d, &i).expect("demo issues are well-formed");
             out.push((d, Record::Issue(i)));
@@ -305,7 +318,42 @@ impl GridGen {
         for _ in 0..WISHES_PER_GRID {
             out.push(self.wish(&households));
         }
+        for (c, p) in cases {
+            // The private part as last written: at the latest session.
+            let last = p.sessions.last().map_or(c.registered_at, |s| s.held_on);
+            let mut d = self.doc();
+            mediation::create(&mut d, &c).expect("demo cases are well-formed");
+            out.push((d, Record::Mediation(c)));
+            let mut d = self.doc();
+            mediation::create_private(&mut d, &p, last)
+                .expect("demo case private parts are well-formed");
+            out.push((d, Record::MediationPrivate(p)));
+        }
         out
+    }
+
+    /// The grid's households (with their private parts), visits and issues,
+    /// drawn from the main stream in the order they always were.
+    fn records(
+        &mut self,
+    ) -> (
+        Vec<Household>,
+        Vec<HouseholdPrivate>,
+        Vec<Visit>,
+        Vec<Issue>,
+    ) {
+        let households: Vec<Household> = (0..HOUSEHOLDS_PER_GRID)
+            .map(|i| self.household(i))
+            .collect();
+        self.groups = joint_groups(&self.grid, &households);
+        let privates = households.iter().map(|h| self.private_part(h)).collect();
+        let visits = (0..VISITS_PER_GRID)
+            .map(|_| self.visit(&households))
+            .collect();
+        let issues = (0..ISSUES_PER_GRID)
+            .map(|_| self.issue(&households))
+            .collect();
+        (households, privates, visits, issues)
     }
 
     fn past(&mut self, max_days: i64) -> Instant {
@@ -769,6 +817,428 @@ impl GridGen {
         wish::create(&mut d, &w).expect("demo wishes are well-formed");
         (d, Record::Wish(w))
     }
+
+    /// The grid's mediation cases with their private parts, from the cases'
+    /// own stream (swapped in, so the helpers draw from it).
+    fn cases(
+        &mut self,
+        hs: &[Household],
+        privates: &[HouseholdPrivate],
+        issues: &[Issue],
+    ) -> Vec<(MediationCase, MediationPrivate)> {
+        std::mem::swap(&mut self.rng, &mut self.case_rng);
+        // Neighbour disputes reported as issues and taken up: a case made
+        // from one links it (recorded once, not retyped).
+        let mut disputes: Vec<&Issue> = issues
+            .iter()
+            .filter(|i| i.category == "邻里纠纷")
+            .filter(|i| {
+                !matches!(
+                    i.state().stage,
+                    Some(
+                        gridline_model::issue::Stage::Rejected
+                            | gridline_model::issue::Stage::Merged
+                    )
+                )
+            })
+            .collect();
+        let mediators = [self.name(true, None), self.name(false, None)];
+        let cases = (0..MEDIATIONS_PER_GRID)
+            .map(|_| self.case(hs, privates, &mut disputes, &mediators))
+            .collect();
+        std::mem::swap(&mut self.rng, &mut self.case_rng);
+        cases
+    }
+
+    /// Between `lo` and `hi` hours, to the minute.
+    fn hours(&mut self, lo: i64, hi: i64) -> Duration {
+        Duration::minutes(lo * 60 + self.rng.below(((hi - lo) * 60).max(1) as usize) as i64)
+    }
+
+    /// A household's head as a party, with the ID number its private part holds.
+    fn head_party(h: &Household, p: &HouseholdPrivate) -> Party {
+        let head = &h.residents[0];
+        let a = &h.address;
+        Party {
+            name: head.name.clone(),
+            id_number: p.id_numbers.get(&head.id).cloned(),
+            phone: head.phone.clone(),
+            address: format!("{}{}{}{}", a.compound, a.building, a.unit, a.room),
+        }
+    }
+
+    fn case(
+        &mut self,
+        hs: &[Household],
+        privates: &[HouseholdPrivate],
+        disputes: &mut Vec<&Issue>,
+        mediators: &[String; 2],
+    ) -> (MediationCase, MediationPrivate) {
+        let total: u32 = names::MEDIATIONS.iter().map(|(_, w, _)| w).sum();
+        let mut roll = self.rng.below(total as usize) as u32;
+        let &(case_type, _, examples) = names::MEDIATIONS
+            .iter()
+            .find(|(_, w, _)| {
+                if roll < *w {
+                    true
+                } else {
+                    roll -= w;
+                    false
+                }
+            })
+            .expect("weights cover the roll");
+        let &(summary, facts, terms) = self.rng.pick(examples);
+        let mut summary = summary.to_owned();
+        // What becomes of it: 2 % declined, 3 % overdue (accepted over a
+        // month ago and still being mediated), the rest mediated to an end,
+        // 91 % of them to an agreement.
+        let fate = self.rng.below(1000);
+        let (declined, overdue) = (fate < 20, (20..50).contains(&fate));
+        let mut registered_at = if overdue {
+            self.now - Duration::days(35 + self.rng.below(65) as i64) - self.hours(0, 24)
+        } else {
+            self.past(5 * 365)
+        };
+        let mut n = self.rng.below(hs.len());
+        let mut from_issue = None;
+        if case_type == CaseType::Neighbour && !declined && !overdue && self.rng.chance(50) {
+            if let Some(k) = disputes.iter().position(|i| i.household.is_some()) {
+                let i = disputes.swap_remove(k);
+                let at = i.reported_at + self.hours(2, 72);
+                if at <= self.now {
+                    registered_at = at;
+                    from_issue = Some(i.id);
+                    summary = i.description.clone();
+                    n = hs
+                        .iter()
+                        .position(|h| Some(h.id) == i.household)
+                        .expect("an issue's household is of its grid");
+                }
+            }
+        }
+        let scale = match self.rng.below(100) {
+            0..=74 => CaseScale::Individual,
+            75..=94 => CaseScale::MultiParty,
+            _ => CaseScale::Group,
+        };
+        let warning = match (self.rng.below(100), scale) {
+            (0..=2, _) => 1,
+            (_, CaseScale::Group) | (3..=19, _) => 2,
+            _ => 3,
+        };
+        let source = if from_issue.is_some() {
+            Source::GridReport
+        } else {
+            match self.rng.below(100) {
+                0..=54 => Source::GridReport,
+                55..=74 => Source::Application,
+                75..=89 => Source::WalkIn,
+                90..=93 => Source::Police,
+                94..=97 => Source::Court,
+                _ => Source::Government,
+            }
+        };
+        let registered_kind = match self.rng.below(100) {
+            0..=89 => MediationKind::People,
+            90..=97 => MediationKind::Administrative,
+            _ => MediationKind::Judicial,
+        };
+        let mut kind = registered_kind;
+
+        // The parties: the household's head, and by the kind of dispute a
+        // neighbour, a spouse, or the property company.
+        let h = &hs[n];
+        let mut households = vec![h.id];
+        let mut parties = vec![Self::head_party(h, &privates[n])];
+        let neighbour = |k: usize| (n + k) % hs.len();
+        let others = match scale {
+            CaseScale::Individual => 1,
+            CaseScale::MultiParty => 2,
+            CaseScale::Group => 3,
+        };
+        for k in 1..=others {
+            match case_type {
+                CaseType::Family if k == 1 && h.residents.len() > 1 => {
+                    let r = &h.residents[1];
+                    parties.push(Party {
+                        name: r.name.clone(),
+                        id_number: privates[n].id_numbers.get(&r.id).cloned(),
+                        phone: r.phone.clone(),
+                        address: parties[0].address.clone(),
+                    });
+                }
+                CaseType::Property | CaseType::Labour if k == 1 => {
+                    let unit = if case_type == CaseType::Property {
+                        format!("{}物业服务中心", h.address.compound)
+                    } else {
+                        format!("{}劳务有限公司", self.rng.pick(names::SURNAMES))
+                    };
+                    let phone = self.phone();
+                    parties.push(Party {
+                        name: unit,
+                        id_number: None,
+                        phone: Some(phone),
+                        address: String::new(),
+                    });
+                }
+                _ => {
+                    let m = neighbour(k * 8);
+                    households.push(hs[m].id);
+                    parties.push(Self::head_party(&hs[m], &privates[m]));
+                }
+            }
+        }
+        let people = match scale {
+            CaseScale::Group => 10 + self.rng.below(50) as u32,
+            _ => parties.len() as u32,
+        };
+
+        // Who registers: the grid worker (now and then a joint-household
+        // leader) for what the grid found, community staff for the rest.
+        let leader = Author {
+            user: self.groups[n / GROUP_SIZE].leader.clone(),
+            role: Role::JointLeader,
+            unit: String::new(),
+        };
+        let reporter = match source {
+            Source::GridReport if from_issue.is_none() && self.rng.chance(10) => leader,
+            Source::GridReport => self.worker.clone(),
+            _ => self.staff.clone(),
+        };
+        let mut steps: Vec<(Instant, Author, CaseStep)> =
+            vec![(registered_at, reporter.clone(), CaseStep::Register)];
+        // Administrative mediation is the street's (DESIGN §8).
+        let staff_for = |gen: &Self, kind: MediationKind| {
+            if kind == MediationKind::Administrative {
+                gen.street.clone()
+            } else {
+                gen.staff.clone()
+            }
+        };
+        let mut t = registered_at + self.hours(2, 48);
+        if declined {
+            let reason = self.rng.pick(names::DECLINE_REASONS).to_string();
+            steps.push((t, staff_for(self, kind), CaseStep::Decline { reason }));
+        } else {
+            let mediator = self.rng.pick(mediators).clone();
+            let accepted = t;
+            steps.push((t, staff_for(self, kind), CaseStep::Accept { mediator }));
+            if kind == MediationKind::People && !overdue && self.rng.chance(3) {
+                t += self.hours(1, 24);
+                kind = MediationKind::Administrative;
+                steps.push((
+                    t,
+                    self.staff.clone(),
+                    CaseStep::Transfer {
+                        to: kind,
+                        reason: "涉及行政管理职责，转行政调解".into(),
+                    },
+                ));
+            }
+            let staff = staff_for(self, kind);
+            let deadline = accepted
+                .checked_add_months(chrono::Months::new(1))
+                .expect("a month later is a date");
+            let sessions = if self.rng.chance(45) { 2 } else { 1 };
+            for k in 0..sessions {
+                t += self.hours(if k == 0 { 24 } else { 48 }, 7 * 24);
+                steps.push((t, staff.clone(), CaseStep::Session { held_on: t }));
+            }
+            let late = !overdue && self.rng.chance(3);
+            if !overdue && !late && self.rng.chance(5) {
+                // More time, with a reason and the parties' consent, then
+                // the end within it.
+                t = t.max(accepted + Duration::days(15)) + self.hours(24, 72);
+                let days = 10 + self.rng.below(21) as u32;
+                let reason = self.rng.pick(names::EXTENSION_REASONS).to_string();
+                steps.push((
+                    t,
+                    staff.clone(),
+                    CaseStep::Extend {
+                        days,
+                        reason,
+                        consent: true,
+                    },
+                ));
+                t += self.hours(72, i64::from(days) * 24);
+            } else if late {
+                t = deadline + self.hours(24, 10 * 24);
+            } else {
+                t += self.hours(1, 72);
+            }
+            if !overdue {
+                self.conclusion(&mut steps, t, &staff, case_type);
+            }
+        }
+        steps.sort_by_key(|(at, _, _)| *at);
+        steps.retain(|(at, _, _)| *at <= self.now);
+        let events: Vec<CaseEvent> = steps
+            .into_iter()
+            .map(|(at, author, step)| CaseEvent {
+                id: self.rng.id(at),
+                at,
+                author,
+                step,
+            })
+            .collect();
+
+        let mediator = events.iter().find_map(|e| match &e.step {
+            CaseStep::Accept { mediator } => Some(mediator.clone()),
+            _ => None,
+        });
+        let names: Vec<&str> = parties.iter().map(|p| p.name.as_str()).collect();
+        let participants = format!(
+            "{}；调解员{}",
+            names.join("、"),
+            mediator.as_deref().unwrap_or_default()
+        );
+        let sessions = events
+            .iter()
+            .filter_map(|e| match e.step {
+                CaseStep::Session { held_on } => Some((e.id, held_on)),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|(event, held_on)| SessionRecord {
+                event,
+                held_on,
+                participants: participants.clone(),
+                notes: self.rng.pick(names::SESSION_NOTES).to_string(),
+            })
+            .collect();
+        let agreed = events
+            .iter()
+            .any(|e| matches!(e.step, CaseStep::Agree { .. }));
+        let c = MediationCase {
+            id: self.rng.id(registered_at),
+            grid: self.grid.clone(),
+            households,
+            case_type,
+            scale,
+            people,
+            warning,
+            source,
+            from_issue,
+            from_visit: None,
+            kind: registered_kind,
+            summary,
+            reporter: reporter.user,
+            registered_at,
+            events,
+        };
+        let p = MediationPrivate {
+            parties,
+            facts: facts.into(),
+            sessions,
+            agreement: if agreed { terms.into() } else { String::new() },
+            ..MediationPrivate::new(&c)
+        };
+        (c, p)
+    }
+
+    /// How a mediated case ends, from `t` on: an agreement (91 %), maybe
+    /// judicially confirmed, performed, followed up and closed; or a failure
+    /// referred elsewhere, then closed.
+    fn conclusion(
+        &mut self,
+        steps: &mut Vec<(Instant, Author, CaseStep)>,
+        t: Instant,
+        staff: &Author,
+        case_type: CaseType,
+    ) {
+        if !self.rng.chance(91) {
+            let referral = match (case_type, self.rng.below(100)) {
+                (CaseType::Labour, _) => Referral::Arbitration,
+                (_, 0..=64) => Referral::Litigation,
+                (_, 65..=74) => Referral::Arbitration,
+                _ => Referral::Agency,
+            };
+            let note = self.rng.pick(names::FAIL_NOTES).to_string();
+            steps.push((t, staff.clone(), CaseStep::Fail { referral, note }));
+            if self.rng.chance(90) {
+                let at = t + self.hours(24, 7 * 24);
+                let note = "已引导当事人依法解决".to_owned();
+                steps.push((at, staff.clone(), CaseStep::Close { note }));
+            }
+            return;
+        }
+        let form = if self.rng.chance(80) {
+            AgreementForm::Written
+        } else {
+            AgreementForm::Oral
+        };
+        let perform_by = t + Duration::days(3 + self.rng.below(28) as i64);
+        steps.push((t, staff.clone(), CaseStep::Agree { form, perform_by }));
+        let mut last = perform_by;
+        if self.rng.chance(17) {
+            // Applied for within 30 days; the court accepts within 3 and
+            // rules within 15.
+            let applied = t + self.hours(24, 7 * 24);
+            let accepted = applied + self.hours(4, 72);
+            let ruled = accepted + self.hours(3 * 24, 15 * 24);
+            let case_number = format!(
+                "（{}）{}民特调确字第{}号",
+                accepted.year(),
+                names::COURT_CODE,
+                1 + self.rng.below(600)
+            );
+            steps.push((
+                applied,
+                staff.clone(),
+                CaseStep::ApplyConfirmation {
+                    court: names::COURT.into(),
+                },
+            ));
+            steps.push((
+                accepted,
+                staff.clone(),
+                CaseStep::CourtAccept { case_number },
+            ));
+            steps.push((
+                ruled,
+                staff.clone(),
+                CaseStep::CourtRule { confirmed: true },
+            ));
+            last = last.max(ruled);
+        }
+        if self.rng.chance(60) {
+            let at = t + self.hours(1, (perform_by - t).num_hours().max(2));
+            let note = self.rng.pick(names::PERFORM_NOTES).to_string();
+            steps.push((at, staff.clone(), CaseStep::Perform { note }));
+        }
+        if self.rng.chance(95) {
+            let at = last + self.hours(24, 10 * 24);
+            let performance = match self.rng.below(100) {
+                0..=87 => Performance::Fully,
+                88..=95 => Performance::Partly,
+                _ => Performance::Not,
+            };
+            let (satisfaction, risk) = match performance {
+                Performance::Fully if self.rng.chance(85) => (Satisfaction::Satisfied, ""),
+                Performance::Fully => (Satisfaction::Basic, ""),
+                Performance::Partly => (Satisfaction::Basic, "尚有部分未履行，继续跟进"),
+                Performance::Not => (
+                    Satisfaction::Unsatisfied,
+                    "一方未履行，已告知可申请强制执行或起诉",
+                ),
+            };
+            steps.push((
+                at,
+                self.worker.clone(),
+                CaseStep::FollowUp {
+                    performance,
+                    satisfaction,
+                    risk: risk.into(),
+                },
+            ));
+            if self.rng.chance(97) {
+                let at = at + self.hours(24, 5 * 24);
+                let note = "协议已回访，结案".to_owned();
+                steps.push((at, staff.clone(), CaseStep::Close { note }));
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -828,6 +1298,12 @@ mod tests {
         assert_eq!(count(Kind::Visit), 5000);
         assert_eq!(count(Kind::Issue), 1500);
         assert_eq!(count(Kind::Wish), 300);
+        assert_eq!(count(Kind::Mediation), MEDIATIONS_PER_GRID);
+        assert_eq!(
+            count(Kind::MediationPrivate),
+            MEDIATIONS_PER_GRID,
+            "every case has its private part"
+        );
         let residents: usize = docs
             .iter()
             .map(|(_, r)| match r {
@@ -856,6 +1332,204 @@ mod tests {
                 assert!(read.state().outcomes.iter().all(|o| o.refused.is_none()));
             }
         }
+    }
+
+    #[test]
+    fn every_case_and_its_private_part_validate_and_fold_with_nothing_refused() {
+        use gridline_model::id_number::parse_id_number;
+        let docs = make(11);
+        let households: BTreeSet<RecordId> = docs
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Record::Household(h) => Some(h.id),
+                _ => None,
+            })
+            .collect();
+        let issues: BTreeMap<RecordId, &Issue> = docs
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Record::Issue(i) => Some((i.id, i)),
+                _ => None,
+            })
+            .collect();
+        let privates: BTreeMap<RecordId, &MediationPrivate> = docs
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Record::MediationPrivate(p) => Some((p.case, p)),
+                _ => None,
+            })
+            .collect();
+        let mut cases = 0;
+        for (d, r) in &docs {
+            match r {
+                Record::Mediation(c) => {
+                    cases += 1;
+                    assert_eq!(
+                        &mediation::read(d).unwrap(),
+                        c,
+                        "the document reads back as made"
+                    );
+                    assert!(
+                        r.validate(now()).is_ok(),
+                        "{}: {:?}",
+                        c.id,
+                        r.validate(now())
+                    );
+                    for e in &c.events {
+                        assert!(e.step.validate().is_ok(), "{}: {:?}", c.id, e.step);
+                        assert!(e.at <= now(), "nothing happens after now");
+                    }
+                    let s = c.state();
+                    let refused: Vec<_> =
+                        s.outcomes.iter().filter(|o| o.refused.is_some()).collect();
+                    assert!(
+                        refused.is_empty(),
+                        "{}: {refused:?} in {:?}",
+                        c.id,
+                        c.events
+                    );
+                    assert!(
+                        c.households.iter().all(|h| households.contains(h)),
+                        "a case links households of its grid"
+                    );
+                    if let Some(i) = c.from_issue {
+                        let i = issues[&i];
+                        assert_eq!(i.category, "邻里纠纷");
+                        assert!(i.reported_at < c.registered_at);
+                        assert_eq!(i.household, c.households.first().copied());
+                    }
+                    let p = privates[&c.id];
+                    assert_eq!(p.grid, c.grid);
+                    let sessions: Vec<RecordId> = c
+                        .events
+                        .iter()
+                        .filter(|e| matches!(e.step, CaseStep::Session { .. }))
+                        .map(|e| e.id)
+                        .collect();
+                    assert_eq!(
+                        p.sessions.iter().map(|s| s.event).collect::<Vec<_>>(),
+                        sessions,
+                        "one session record for each session step"
+                    );
+                    assert_eq!(
+                        !p.agreement.is_empty(),
+                        s.agreed_at.is_some(),
+                        "terms exactly where there is an agreement"
+                    );
+                }
+                Record::MediationPrivate(p) => {
+                    assert_eq!(
+                        &mediation::read_private(d).unwrap(),
+                        p,
+                        "the private part reads back as made"
+                    );
+                    assert!(r.validate(now()).is_ok(), "{:?}", r.validate(now()));
+                    assert!(p.parties.len() >= 2, "a dispute has two sides");
+                    for party in &p.parties {
+                        if let Some(n) = &party.id_number {
+                            assert!(
+                                parse_id_number(n.as_str(), "id_number").is_ok(),
+                                "{n:?} is an ID number the model accepts"
+                            );
+                        }
+                    }
+                    assert!(
+                        p.parties
+                            .iter()
+                            .any(|x| x.id_number.is_some() && x.phone.is_some()),
+                        "a household's head brings an ID number and a phone"
+                    );
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(cases, MEDIATIONS_PER_GRID);
+    }
+
+    /// A street's cases (80 grids × 25), made without their documents.
+    fn street_cases(seed: u64) -> Vec<(MediationCase, MediationPrivate)> {
+        grids_for(&Scope::Street("522701001".into()), Scale::Street)
+            .unwrap()
+            .iter()
+            .flat_map(|g| {
+                let mut gen = GridGen::new(g.clone(), seed, now(), None, &ACTOR, &HUB);
+                let (hs, ps, _, is) = gen.records();
+                gen.cases(&hs, &ps, &is)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_streets_cases_have_the_seed_citys_proportions() {
+        use gridline_model::mediation::{CaseStage, MediationFigures};
+        let cases = street_cases(1);
+        assert_eq!(cases.len(), 2000, "≈400 a year over five years");
+        let states: Vec<_> = cases.iter().map(|(c, _)| c.state()).collect();
+        assert!(
+            states
+                .iter()
+                .all(|s| s.outcomes.iter().all(|o| o.refused.is_none())),
+            "nothing refused"
+        );
+        let f = MediationFigures::of(cases.iter().map(|(c, _)| c).zip(&states), now());
+        let pct = |n: usize, d: usize| 100.0 * n as f64 / d as f64;
+        let success = pct(f.agreements, f.concluded);
+        assert!(
+            (88.0..94.0).contains(&success),
+            "91 % reach agreement: {success:.1}"
+        );
+        let confirmed = pct(f.confirmed, f.agreements);
+        assert!(
+            (14.0..20.0).contains(&confirmed),
+            "≈17 % of agreements judicially confirmed: {confirmed:.1}"
+        );
+        let closed = states
+            .iter()
+            .filter(|s| s.agreed_at.is_some() && s.closed_at.is_some())
+            .count();
+        let closed = pct(closed, f.agreements);
+        assert!(
+            closed > 85.0,
+            "most agreements are followed up and closed: {closed:.1}"
+        );
+        let overdue = pct(f.overdue, f.cases);
+        assert!(
+            (1.5..5.0).contains(&overdue),
+            "a few overdue (accepted over a month ago, still mediating): {overdue:.1}"
+        );
+        let failed = f.concluded - f.agreements;
+        assert!(
+            states.iter().filter(|s| s.referral.is_some()).count() == failed,
+            "every failure names where the parties were referred"
+        );
+        assert!(failed > 100, "a few fail: {failed}");
+        let declined = f.by_stage.get(&CaseStage::Declined).copied().unwrap_or(0);
+        assert!((10..80).contains(&declined), "a few declined: {declined}");
+        let from_issue = cases.iter().filter(|(c, _)| c.from_issue.is_some()).count();
+        assert!(
+            from_issue > 100,
+            "some come from 邻里纠纷 issues: {from_issue}"
+        );
+        let with_sessions = cases
+            .iter()
+            .filter(|(_, p)| (1..=2).contains(&p.sessions.len()))
+            .count();
+        assert!(
+            with_sessions + declined >= cases.len() - 5,
+            "one or two session records, unless declined: {with_sessions}"
+        );
+        println!(
+            "cases {}, concluded {}, agreements {} ({success:.1} %), confirmed {} ({confirmed:.1} %), \
+             agreements closed {closed:.1} %, overdue {} ({overdue:.1} %), failed {failed}, \
+             declined {declined}, from issues {from_issue}, on time {:.1} %, performance {:.1} %",
+            f.cases,
+            f.concluded,
+            f.agreements,
+            f.confirmed,
+            f.overdue,
+            100.0 * f.on_time_rate().unwrap_or_default(),
+            100.0 * f.performance_rate().unwrap_or_default(),
+        );
     }
 
     #[test]

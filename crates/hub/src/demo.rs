@@ -19,6 +19,8 @@ use crate::{Hub, Result};
 pub struct SeedReport {
     pub grids: usize,
     pub documents: usize,
+    /// Mediation cases among `documents` (their private parts are there too).
+    pub mediations: usize,
 }
 
 impl Hub {
@@ -59,7 +61,14 @@ impl Hub {
                 let Some(grid) = docs.first().map(|(_, r)| r.grid().clone()) else {
                     continue;
                 };
+                let cases: Vec<String> = docs
+                    .iter()
+                    .filter(|(_, r)| matches!(r, Record::Mediation(_)))
+                    .map(|(_, r)| r.doc_id().to_string())
+                    .collect();
+                let held = self.held(&cases)?;
                 report.documents += self.put_own(&mut docs, admin, now)?;
+                report.mediations += cases.len() - held;
                 self.conn().execute(
                     "INSERT OR IGNORE INTO grids (id, name, community_name) VALUES (?1, ?2, ?3)",
                     params![
@@ -73,6 +82,17 @@ impl Hub {
             Ok::<_, crate::Error>(())
         })?;
         Ok(report)
+    }
+
+    /// How many of these documents the hub already holds.
+    fn held(&self, ids: &[String]) -> Result<usize> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached("SELECT count(*) FROM documents WHERE id = ?1")?;
+        let mut n = 0;
+        for id in ids {
+            n += st.query_row([id], |r| r.get::<_, i64>(0))? as usize;
+        }
+        Ok(n)
     }
 }
 
@@ -102,14 +122,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let hub = Hub::init(dir.path(), "522701001", "测试街道").unwrap();
         let report = hub.seed_demo(Scale::Grid, 7, "admin", now()).unwrap();
+        let per_grid = gridline_demo::DOCUMENTS_PER_GRID;
         assert_eq!(
             report,
             SeedReport {
                 grids: 1,
-                documents: 7400
+                documents: per_grid,
+                mediations: gridline_demo::MEDIATIONS_PER_GRID,
             }
         );
-        assert_eq!(hub.document_count().unwrap(), 7400);
+        assert_eq!(hub.document_count().unwrap(), per_grid as u64);
         let grids: Vec<(String, String, String)> = {
             let conn = hub.conn();
             let mut st = conn
@@ -154,13 +176,49 @@ mod tests {
                 .iter()
                 .all(|o| o.refused.is_none()));
         }
+        // The cases and their private parts are stored, each case folding
+        // with nothing refused.
+        let kind_bytes = |kind: &str| -> Vec<Vec<u8>> {
+            let conn = hub.conn();
+            let mut st = conn
+                .prepare("SELECT bytes FROM documents WHERE kind = ?1")
+                .unwrap();
+            st.query_map([kind], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let cases = kind_bytes("mediation");
+        assert_eq!(cases.len(), gridline_demo::MEDIATIONS_PER_GRID);
+        assert_eq!(
+            kind_bytes("mediation-private").len(),
+            cases.len(),
+            "each case with its private part"
+        );
+        for b in &cases {
+            let case = gridline_records::mediation::read(&AutoCommit::load(b).unwrap()).unwrap();
+            assert!(
+                case.state().outcomes.iter().all(|o| o.refused.is_none()),
+                "{}: {:?}",
+                case.id,
+                case.state().outcomes
+            );
+        }
         let before = heads(&hub);
         let again = hub.seed_demo(Scale::Grid, 7, "admin", now()).unwrap();
         assert_eq!(
-            again.documents, 0,
+            again,
+            SeedReport {
+                grids: 1,
+                ..Default::default()
+            },
             "seeding again writes nothing: existing documents are kept as they are"
         );
-        assert_eq!(hub.document_count().unwrap(), 7400, "not duplicated");
+        assert_eq!(
+            hub.document_count().unwrap(),
+            per_grid as u64,
+            "not duplicated"
+        );
         assert_eq!(heads(&hub), before, "the same documents, byte for byte");
         let n: i64 = hub
             .conn()

@@ -1529,9 +1529,15 @@ fn a_wish_worth_nothing_is_refused_and_admins_are_not_enrolled_as_devices() {
 fn a_limited_household_list_says_how_many_in_all_and_demo_records_are_on_this_device_only() {
     let dir = TempDir::new().unwrap();
     ok(dir.path(), &["device", "init"]);
-    ok(
+    let seeded = ok(
         dir.path(),
         &["demo", "seed", "--scale", "grid", "--seed", "1"],
+    );
+    assert!(
+        seeded
+            .lines()
+            .any(|l| l.contains("调解案件 (mediation cases)") && l.trim_end().ends_with(" 25")),
+        "the summary counts the grid's 25 mediation cases: {seeded}"
     );
     let out = ok(dir.path(), &["household", "list", "--limit", "5"]);
     assert!(
@@ -1552,7 +1558,7 @@ fn a_limited_household_list_says_how_many_in_all_and_demo_records_are_on_this_de
         .find(|l| l.contains("仅本机 (on this device only)"))
         .unwrap_or_else(|| panic!("device show has a 仅本机 line: {show}"));
     assert!(
-        line.contains("7400") && line.contains("其中演示数据 7400"),
+        line.contains("7450") && line.contains("其中演示数据 7450"),
         "device show counts the demo records as 仅本机, like the lists: {line}"
     );
     let all = ok(dir.path(), &["household", "list"]);

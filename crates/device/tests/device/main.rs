@@ -408,10 +408,24 @@ fn demo_seed_of_a_grid_has_the_proportions_of_the_design_and_is_deterministic() 
         "five years of history"
     );
     assert_eq!(
-        stats.private_parts, 300,
-        "a grid worker keeps private parts"
+        stats.mediations,
+        gridline_demo::MEDIATIONS_PER_GRID,
+        "≈400 mediation cases a street a year, shared by its 80 grids"
+    );
+    assert_eq!(
+        stats.private_parts,
+        300 + stats.mediations,
+        "a grid worker keeps the households' and the cases' private parts"
     );
     assert_eq!(stats.skipped, 0);
+    let cases = a
+        .cases(&gridline_device::mediation::CaseFilter::default(), now())
+        .unwrap();
+    assert_eq!(cases.len(), stats.mediations, "the cases are listed");
+    assert!(
+        cases.iter().all(|c| c.refused_events == 0),
+        "demo cases fold with no refused step"
+    );
     // Every demo issue folds without a refused step.
     let refused: i64 = store_of(&a)
         .connection()
@@ -449,7 +463,7 @@ fn demo_seed_of_a_grid_has_the_proportions_of_the_design_and_is_deterministic() 
     assert_eq!(ids(&a), ids(&b), "the same seed gives the same records");
     assert_eq!(
         a.sync_counts().unwrap().demo,
-        7400,
+        gridline_demo::DOCUMENTS_PER_GRID as i64,
         "all demo documents are marked demo (never synced)"
     );
     let by_tag = a
@@ -471,6 +485,10 @@ fn demo_seed_keeps_only_what_the_scope_allows() {
         "a leader is linked to about ten households"
     );
     assert_eq!(stats.private_parts, 0, "a leader never holds ID numbers");
+    assert_eq!(
+        stats.mediations, 0,
+        "a leader reads only the cases it reported, and it reported none"
+    );
     assert_eq!(stats.wishes, 300, "wishes are street-wide");
     let n: i64 = store_of(&jl)
         .connection()
