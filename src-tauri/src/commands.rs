@@ -1,6 +1,7 @@
 //! The app's commands, by concern. Each locks the device, converts its input
 //! (`dto`), calls the device, and converts the answer (`convert`).
 
+pub mod deliberation;
 pub mod device;
 pub mod households;
 pub mod issues;

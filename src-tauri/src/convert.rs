@@ -1,11 +1,13 @@
 //! From the device crate's views to the IPC types. Only field mapping here.
 
+use gridline_device::deliberation::{TopicSummary, TopicView};
 use gridline_device::mediation::{CaseSummary, CaseView};
 use gridline_device::{
     HouseholdSummary, HouseholdView, IssueSummary, IssueView, VisitSummary, WishSummary, WishView,
 };
+use gridline_model::deliberation::DeliberationFigures;
 use gridline_model::mediation::{Confirmation, MediationFigures};
-use gridline_model::{fmt_time, CaseStep, IssueStep, WishStep};
+use gridline_model::{fmt_time, CaseStep, IssueStep, TopicStep, WishStep};
 
 use crate::dto;
 
@@ -456,6 +458,166 @@ pub fn mediation_figures(f: MediationFigures) -> dto::MediationFigures {
     }
 }
 
+fn n32(x: impl TryInto<u32>) -> u32 {
+    x.try_into().unwrap_or(u32::MAX)
+}
+
+pub fn topic_row(r: TopicSummary) -> dto::TopicRow {
+    dto::TopicRow {
+        id: r.id.to_string(),
+        grid: r.grid.to_string(),
+        title: r.title,
+        proposer: r.proposer.key().into(),
+        proposer_name: r.proposer_name,
+        state: r.stage.map(|s| s.key().into()),
+        proposed_at: fmt_time(r.proposed_at),
+        resolved_at: r.resolved_at.map(fmt_time),
+        tasks: r.tasks,
+        open_tasks: n32(r.open_tasks),
+        overdue_tasks: n32(r.overdue_tasks),
+        refused_events: r.refused_events,
+        sync_state: r.sync_state.key().into(),
+    }
+}
+
+/// What a topic event says beyond its step, as `·`-separated parts: the
+/// vocabulary keys, counts and times first (the UI translates them), free
+/// text last. A meeting is `type · held_on · present/expected · place`, a
+/// vote `for/against/abstain · text`, a task `due · owner · what`.
+fn topic_event_detail(step: &TopicStep) -> String {
+    let parts: Vec<String> = match step {
+        TopicStep::Propose | TopicStep::Accept | TopicStep::Close => vec![],
+        TopicStep::Decline { reason } => vec![reason.clone()],
+        TopicStep::Meeting {
+            held_on,
+            place,
+            meeting_type,
+            attendance,
+            ..
+        } => {
+            let present: u64 = attendance.iter().map(|a| u64::from(a.present)).sum();
+            let expected: u64 = attendance.iter().map(|a| u64::from(a.expected)).sum();
+            vec![
+                meeting_type.key().into(),
+                fmt_time(*held_on),
+                format!("{present}/{expected}"),
+                place.clone(),
+            ]
+        }
+        TopicStep::Resolve {
+            text,
+            votes_for,
+            against,
+            abstain,
+            ..
+        } => vec![format!("{votes_for}/{against}/{abstain}"), text.clone()],
+        TopicStep::Task {
+            owner, due, what, ..
+        } => vec![fmt_time(*due), owner.clone(), what.clone()],
+        TopicStep::TaskDone { note, .. } | TopicStep::Feedback { note } => vec![note.clone()],
+    };
+    let mut parts: Vec<String> = parts.into_iter().map(|p| p.trim().to_owned()).collect();
+    while parts.last().is_some_and(String::is_empty) {
+        parts.pop();
+    }
+    parts.join(" · ")
+}
+
+/// One topic as of `now` (for its tasks' overdue flags).
+pub fn topic(v: TopicView, now: gridline_model::Instant) -> dto::TopicDetail {
+    let t = v.topic;
+    let s = v.state;
+    let mut events: Vec<_> = t.events.iter().collect();
+    events.sort_by_key(|e| (e.at, e.id));
+    let timeline = events
+        .iter()
+        .map(|e| dto::TimelineEvent {
+            id: e.id.to_string(),
+            at: fmt_time(e.at),
+            step: e.step.key().into(),
+            author_user: e.author.user.clone(),
+            author_role: e.author.role.key().into(),
+            detail: topic_event_detail(&e.step),
+            refused: s.refusal(e.id).map(dto::Msg::from),
+        })
+        .collect();
+    dto::TopicDetail {
+        id: t.id.to_string(),
+        grid: t.grid.to_string(),
+        household: t.household.map(|h| h.to_string()),
+        title: t.title.clone(),
+        description: t.description.clone(),
+        proposer: t.proposer.key().into(),
+        proposer_name: t.proposer_name.clone(),
+        submitted_by: t.submitted_by.clone(),
+        proposed_at: fmt_time(t.proposed_at),
+        state: s.stage.map(|st| st.key().into()),
+        accepted_at: s.accepted_at.map(fmt_time),
+        decline_reason: s.decline_reason.clone(),
+        meeting: s.meeting.as_ref().map(|m| dto::TopicMeeting {
+            held_on: fmt_time(m.held_on),
+            place: m.place.clone(),
+            notice_posted: fmt_time(m.notice_posted),
+            meeting_type: m.meeting_type.key().into(),
+            attendance: m
+                .attendance
+                .iter()
+                .map(|a| dto::TopicAttendance {
+                    member: a.member.key().into(),
+                    expected: a.expected,
+                    present: a.present,
+                })
+                .collect(),
+            expected: n32(m.expected),
+            present: n32(m.present),
+            quorum: n32((2 * m.expected).div_ceil(3)),
+        }),
+        meetings: s.meetings,
+        resolution: s.resolution.as_ref().map(|r| dto::TopicResolution {
+            text: r.text.clone(),
+            votes_for: r.votes_for,
+            against: r.against,
+            abstain: r.abstain,
+            posted_on: fmt_time(r.posted_on),
+            adopted: r.adopted,
+        }),
+        votes_failed: s.votes_failed,
+        resolved_at: s.resolved_at.map(fmt_time),
+        tasks: s
+            .tasks
+            .iter()
+            .map(|k| dto::TopicTask {
+                id: k.id.to_string(),
+                owner: k.owner.clone(),
+                what: k.what.clone(),
+                due: fmt_time(k.due),
+                done_at: k.done_at.map(fmt_time),
+                note: k.note.clone(),
+                overdue: k.done_at.is_none()
+                    && gridline_model::deliberation::task_overdue(k.due, now),
+            })
+            .collect(),
+        overdue_tasks: n32(v.overdue_tasks),
+        feedback: s.feedback.clone(),
+        fed_back_at: s.fed_back_at.map(fmt_time),
+        closed_at: s.closed_at.map(fmt_time),
+        sync_state: v.sync_state.key().into(),
+        offered: v.offered.iter().map(|o| (*o).to_owned()).collect(),
+        events: timeline,
+    }
+}
+
+pub fn deliberation_figures(f: DeliberationFigures) -> dto::DeliberationFigures {
+    dto::DeliberationFigures {
+        raised: n32(f.raised),
+        accepted: n32(f.accepted),
+        resolved: n32(f.resolved),
+        implemented_on_time: n32(f.implemented_on_time),
+        median_days_to_resolution: f.median_days_to_resolution,
+        overdue_tasks: n32(f.overdue_tasks),
+    }
+}
+
 /// A step a sync overruled, with why, for the sync panel.
 pub fn overruled(o: &gridline_device::sync::Overruled) -> dto::OverruledStep {
     dto::OverruledStep {
@@ -517,6 +679,24 @@ pub fn vocabulary() -> dto::Vocabulary {
         wish_steps: steps(limits::WISH_STEP_FIELDS),
         mediation_steps: steps(limits::MEDIATION_STEP_FIELDS),
         mediation: mediation_words(),
+        deliberation_steps: steps(limits::DELIBERATION_STEP_FIELDS),
+        deliberation: deliberation_words(),
+    }
+}
+
+/// The keys of each deliberation vocabulary, in the model's order.
+fn deliberation_words() -> dto::DeliberationWords {
+    use gridline_model::deliberation::*;
+    fn keys<T: Copy>(all: &[T], key: fn(T) -> &'static str) -> Vec<String> {
+        all.iter().map(|v| key(*v).to_owned()).collect()
+    }
+    dto::DeliberationWords {
+        proposers: keys(&Proposer::ALL, Proposer::key),
+        member_types: keys(&MemberType::ALL, MemberType::key),
+        meeting_types: keys(&MeetingType::ALL, MeetingType::key),
+        states: keys(&TopicStage::ALL, TopicStage::key),
+        title_max: n32(MAX_TITLE),
+        min_notice_hours: n32(MIN_NOTICE_HOURS),
     }
 }
 

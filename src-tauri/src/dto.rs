@@ -56,7 +56,8 @@ pub struct DeviceInfo {
     /// Community, street and admin users see the dashboard (数据看板).
     pub dashboard: bool,
     /// What this role may do, from the permission table: log_visit,
-    /// report_issue, post_wish, report_case, read_cases, write_case_private.
+    /// report_issue, post_wish, report_case, read_cases, write_case_private,
+    /// propose_topic, read_topics.
     /// The UI offers only these buttons; the device and the hub enforce the
     /// rules regardless.
     pub may: Vec<String>,
@@ -465,6 +466,28 @@ pub struct Vocabulary {
     /// The words of a mediation case, as keys in the model's order; the UI
     /// translates them.
     pub mediation: MediationWords,
+    /// The fields of each deliberation topic step, by the key act_on_topic takes.
+    pub deliberation_steps: Vec<StepFields>,
+    /// The words of a deliberation topic, as keys in the model's order.
+    pub deliberation: DeliberationWords,
+}
+
+/// The closed lists a deliberation topic chooses from
+/// (`gridline_model::deliberation`), as keys, with its rules' numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DeliberationWords {
+    pub proposers: Vec<String>,
+    /// The bodies a meeting's attendance is counted by.
+    pub member_types: Vec<String>,
+    /// ordinary (议事会), tripartite (三方共议).
+    pub meeting_types: Vec<String>,
+    /// Every state a topic can be in, in workflow order.
+    pub states: Vec<String>,
+    /// The longest title, in characters.
+    pub title_max: u32,
+    /// How long before a meeting its notice must be up.
+    pub min_notice_hours: u32,
 }
 
 /// The closed lists a mediation case chooses from (`gridline_model::mediation`), as keys.
@@ -805,4 +828,194 @@ pub struct MediationFigures {
     pub by_state: Vec<Count>,
     /// key = "1", "2", "3".
     pub by_warning: Vec<Count>,
+}
+
+// ---- deliberation topics (居民议事) -----------------------------------------
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TopicQuery {
+    /// proposed, accepted, declined, met, resolved, implementing, fed-back,
+    /// closed (`TopicStage::key`); absent or empty for all.
+    pub state: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// A topic as lists show it; lists come with an overdue task first, then newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TopicRow {
+    pub id: String,
+    pub grid: String,
+    pub title: String,
+    /// resident, party-branch, owners-committee, property-company.
+    pub proposer: String,
+    pub proposer_name: String,
+    /// Absent when the proposal itself was refused.
+    pub state: Option<String>,
+    pub proposed_at: String,
+    pub resolved_at: Option<String>,
+    pub tasks: u32,
+    pub open_tasks: u32,
+    pub overdue_tasks: u32,
+    pub refused_events: u32,
+    pub sync_state: String,
+}
+
+/// One member type at a meeting.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TopicAttendance {
+    /// party-organisation, residents-committee, resident-representatives,
+    /// owners-committee, property-company.
+    pub member: String,
+    pub expected: u32,
+    pub present: u32,
+}
+
+/// The last meeting held on a topic, with its totals and quorum.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TopicMeeting {
+    pub held_on: String,
+    pub place: String,
+    pub notice_posted: String,
+    /// ordinary, tripartite.
+    pub meeting_type: String,
+    pub attendance: Vec<TopicAttendance>,
+    pub expected: u32,
+    pub present: u32,
+    /// Two thirds of those expected, rounded up.
+    pub quorum: u32,
+}
+
+/// The last vote on a resolution, adopted or not.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TopicResolution {
+    pub text: String,
+    pub votes_for: u32,
+    pub against: u32,
+    pub abstain: u32,
+    pub posted_on: String,
+    /// More than half of those present voted for it.
+    pub adopted: bool,
+}
+
+/// An implementation task (落实任务).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TopicTask {
+    pub id: String,
+    pub owner: String,
+    pub what: String,
+    pub due: String,
+    pub done_at: Option<String>,
+    pub note: Option<String>,
+    /// Not done and past its due date.
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TopicDetail {
+    pub id: String,
+    pub grid: String,
+    pub household: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub proposer: String,
+    pub proposer_name: String,
+    pub submitted_by: String,
+    pub proposed_at: String,
+    pub state: Option<String>,
+    pub accepted_at: Option<String>,
+    pub decline_reason: Option<String>,
+    pub meeting: Option<TopicMeeting>,
+    pub meetings: u32,
+    pub resolution: Option<TopicResolution>,
+    pub votes_failed: u32,
+    pub resolved_at: Option<String>,
+    pub tasks: Vec<TopicTask>,
+    pub overdue_tasks: u32,
+    pub feedback: Option<String>,
+    pub fed_back_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub sync_state: String,
+    /// Step keys the rules accept from this user now; the UI offers only these.
+    pub offered: Vec<String>,
+    /// Oldest first; a refused step keeps its reason.
+    pub events: Vec<TimelineEvent>,
+}
+
+/// A topic as proposed (提出议题).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewTopic {
+    /// The draft's own id (UUID v7): a second save of it is the same topic.
+    pub id: Option<String>,
+    /// The proposing resident's household (a leader must name one).
+    pub household: Option<String>,
+    /// Required when no household is given and the scope is not one grid.
+    pub grid: Option<String>,
+    pub title: String,
+    pub description: String,
+    /// A proposer key; resident by default.
+    pub proposer: Option<String>,
+    pub proposer_name: String,
+}
+
+/// One member type's attendance as the meeting form sends it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AttendanceInput {
+    pub member: String,
+    pub expected: u32,
+    pub present: u32,
+}
+
+/// A topic step as a form sends it: the step key and the fields that step
+/// uses (the vocabulary's `deliberation_steps`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TopicAction {
+    /// accept, decline, meeting, resolve, task, task-done, feedback, close.
+    pub step: String,
+    pub reason: Option<String>,
+    /// RFC 3339 (or a Beijing-time `YYYY-MM-DD HH:MM`).
+    pub held_on: Option<String>,
+    pub place: Option<String>,
+    pub notice_posted: Option<String>,
+    pub meeting_type: Option<String>,
+    /// Only a meeting sends it; other steps may leave it out.
+    #[serde(default)]
+    pub attendance: Vec<AttendanceInput>,
+    pub text: Option<String>,
+    pub votes_for: Option<u32>,
+    pub against: Option<u32>,
+    pub abstain: Option<u32>,
+    /// Absent means now.
+    pub posted_on: Option<String>,
+    pub owner: Option<String>,
+    /// RFC 3339, or a date meaning the end of that day.
+    pub due: Option<String>,
+    pub what: Option<String>,
+    /// The task a task-done step names.
+    pub task: Option<String>,
+    pub note: Option<String>,
+}
+
+/// The deliberation figures for the dashboard (community and street staff):
+/// counts of topics, never of people.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DeliberationFigures {
+    pub raised: u32,
+    pub accepted: u32,
+    pub resolved: u32,
+    /// Topics whose every task was done by its due date.
+    pub implemented_on_time: u32,
+    /// Median days from proposal to adopted resolution; absent with none resolved.
+    pub median_days_to_resolution: Option<f64>,
+    pub overdue_tasks: u32,
 }

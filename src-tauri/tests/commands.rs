@@ -133,7 +133,9 @@ fn a_grid_worker_enrols_finds_a_household_visits_and_reports() {
             "report_issue",
             "post_wish",
             "report_case",
-            "read_cases"
+            "read_cases",
+            "propose_topic",
+            "read_topics"
         ]
     );
     assert_eq!(a.err_code("dashboard", json!({})), "refused");
@@ -363,7 +365,9 @@ fn drafts_survive_a_restart_and_the_language_switches() {
             "post_wish",
             "report_case",
             "read_cases",
-            "write_case_private"
+            "write_case_private",
+            "propose_topic",
+            "read_topics"
         ],
         "community staff log no visits, and keep a case's private part"
     );
@@ -737,4 +741,129 @@ fn community_staff_take_a_case_to_an_agreement_and_see_id_numbers_masked() {
         "an agreement counts towards the success rate: {f:?}"
     );
     assert!(f.by_type.iter().any(|c| c.key == "property"), "{f:?}");
+}
+
+#[test]
+fn community_staff_take_a_topic_from_proposal_to_closed_and_the_quorum_is_kept() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = gridline_test_support::sample_hub_in(hub_dir.path(), chrono::Utc::now());
+    let code = code_for(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
+    let served = Served::start(hub, None);
+    let dir = tempfile::tempdir().unwrap();
+    let a = app(dir.path());
+    a.ok("enroll", json!({"hub": served.url, "code": code}));
+    a.sync(&served.rt);
+    let id = uuid::Uuid::now_v7().to_string();
+    let new = json!({"topic": {
+        "id": id, "grid": "522701001001001", "title": "小区加装电动车充电桩",
+        "description": "电动车楼道充电，存在火灾隐患", "proposer": "owners-committee",
+        "proposer_name": "业委会 李主任"
+    }});
+    let first: dto::Created = serde_json::from_value(a.ok("propose_topic", new.clone())).unwrap();
+    let again: dto::Created = serde_json::from_value(a.ok("propose_topic", new)).unwrap();
+    assert_eq!(
+        (first.already_saved, again.already_saved, again.id.as_str()),
+        (false, true, id.as_str()),
+        "the same draft saved twice is one topic"
+    );
+    let act = |action: Value| -> dto::TopicDetail {
+        serde_json::from_value(a.ok("act_on_topic", json!({"id": id, "action": action}))).unwrap()
+    };
+    let t: dto::TopicDetail = serde_json::from_value(a.ok("topic", json!({"id": id}))).unwrap();
+    assert_eq!(
+        t.state.as_deref(),
+        Some("proposed"),
+        "a new topic is proposed"
+    );
+    assert_eq!(
+        t.offered,
+        ["accept", "decline"],
+        "a proposed topic is accepted or declined"
+    );
+    act(json!({"step": "accept"}));
+    let held = chrono::Utc::now() - chrono::Duration::hours(1);
+    let notice = held - chrono::Duration::days(3);
+    let meeting = |present: u32| {
+        json!({"step": "meeting", "held_on": held.to_rfc3339(), "place": "社区议事厅",
+        "notice_posted": notice.to_rfc3339(), "meeting_type": "tripartite",
+        "attendance": [
+            {"member": "party-organisation", "expected": 3, "present": present},
+            {"member": "owners-committee", "expected": 3, "present": 3},
+            {"member": "property-company", "expected": 3, "present": 3}
+        ]})
+    };
+    assert_ne!(
+        a.err_code("act_on_topic", json!({"id": id, "action": meeting(0)})),
+        "",
+        "a tripartite meeting without the party organisation is refused"
+    );
+    let t: dto::TopicDetail = serde_json::from_value(a.ok("topic", json!({"id": id}))).unwrap();
+    assert_eq!(
+        t.state.as_deref(),
+        Some("accepted"),
+        "a refused meeting writes nothing"
+    );
+    let t = act(meeting(1));
+    let m = t.meeting.expect("the meeting is shown");
+    assert_eq!(
+        (m.expected, m.present, m.quorum, m.meeting_type.as_str()),
+        (9, 7, 6, "tripartite"),
+        "totals and the two-thirds quorum"
+    );
+    assert!(
+        t.events.last().unwrap().detail.starts_with("tripartite · "),
+        "{:?}",
+        t.events.last()
+    );
+    let t = act(
+        json!({"step": "resolve", "text": "在3号楼旁建充电棚", "votes_for": 6,
+        "against": 1, "abstain": 0}),
+    );
+    assert_eq!(t.state.as_deref(), Some("resolved"));
+    assert!(
+        t.resolution.as_ref().is_some_and(|r| r.adopted),
+        "6 of 7 adopt it"
+    );
+    let due = (chrono::Utc::now() + chrono::Duration::days(20))
+        .format("%Y-%m-%d")
+        .to_string();
+    let t = act(json!({"step": "task", "owner": "物业公司", "due": due, "what": "采购安装充电桩"}));
+    assert_eq!(t.state.as_deref(), Some("implementing"));
+    assert_eq!(t.tasks.len(), 1);
+    assert!(!t.tasks[0].overdue, "due in twenty days");
+    assert!(
+        !t.offered.contains(&"feedback".to_owned()),
+        "feedback waits for the task: {:?}",
+        t.offered
+    );
+    let rows: Vec<dto::TopicRow> =
+        serde_json::from_value(a.ok("topics", json!({"query": {"state": "implementing"}})))
+            .unwrap();
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.id.as_str(), r.open_tasks))
+            .collect::<Vec<_>>(),
+        [(id.as_str(), 1)],
+        "the list by state, with its open task"
+    );
+    act(json!({"step": "task-done", "task": t.tasks[0].id, "note": "已安装 10 个充电桩"}));
+    act(json!({"step": "feedback", "note": "在公告栏和居民群公示"}));
+    let t = act(json!({"step": "close"}));
+    assert_eq!(t.state.as_deref(), Some("closed"));
+    let steps: Vec<(&str, bool)> = t
+        .events
+        .iter()
+        .map(|e| (e.step.as_str(), e.refused.is_some()))
+        .collect();
+    assert_eq!(
+        steps.iter().filter(|(_, refused)| !refused).count(),
+        8,
+        "propose to close, every step applied: {steps:?}"
+    );
+    let f: dto::DeliberationFigures =
+        serde_json::from_value(a.ok("deliberation_figures", json!({}))).unwrap();
+    assert!(
+        f.raised >= 1 && f.resolved >= 1 && f.implemented_on_time >= 1,
+        "the topic is counted: {f:?}"
+    );
 }

@@ -104,6 +104,8 @@ fn may(role: gridline_model::Role) -> Vec<String> {
         (Kind::Mediation, Action::Create, "report_case"),
         (Kind::Mediation, Action::Read, "read_cases"),
         (Kind::MediationPrivate, Action::Edit, "write_case_private"),
+        (Kind::Deliberation, Action::Create, "propose_topic"),
+        (Kind::Deliberation, Action::Read, "read_topics"),
     ] {
         if permission::role_may(kind, action, role) {
             may.push(word.to_owned());

@@ -15,7 +15,8 @@ role: string, scope: string, hub_url: string | null,
 dashboard: boolean, 
 /**
  * What this role may do, from the permission table: log_visit,
- * report_issue, post_wish, report_case, read_cases, write_case_private.
+ * report_issue, post_wish, report_case, read_cases, write_case_private,
+ * propose_topic, read_topics.
  * The UI offers only these buttons; the device and the hub enforce the
  * rules regardless.
  */
