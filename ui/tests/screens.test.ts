@@ -80,6 +80,9 @@ describe('screens', () => {
     ['#/cases', 'cases', 'case-row'],
     ['#/case/c1', 'case', 'timeline-event'],
     ['#/cases/new', 'case-new', 'case-save'],
+    ['#/topics', 'topics', 'topic-row'],
+    ['#/topic/t1', 'topic', 'timeline-event'],
+    ['#/topics/new', 'topic-new', 'topic-save'],
   ])('%s shows the %s screen with its content', async (hash, screen, testid) => {
     await start(hash);
     await waitFor(`[data-screen="${screen}"] [data-testid="${testid}"]`);
@@ -323,5 +326,64 @@ describe('flows', () => {
     await waitFor('[data-testid="tab-grid"]');
     await vi.waitFor(() => expect(document.querySelector('[data-testid="tab-grid"]')?.textContent).toContain('Grid'));
     expect(backend.calls.find((c) => c.cmd === 'set_language')?.args).toEqual({ lang: 'en' });
+  });
+});
+
+describe('deliberation', () => {
+  it('lists topics, with a sidebar entry and a third place in the Issues switch', async () => {
+    await start('#/topics');
+    await waitFor('[data-screen="topics"] [data-testid="topic-row"]');
+    expect(document.querySelector('[data-testid="tab-topics"]')).not.toBeNull();
+    expect(document.querySelector('[data-testid="switch-topics"]')?.getAttribute('aria-current')).toBe('page');
+    expect(document.querySelector('[data-testid="switch-cases"]')).not.toBeNull();
+    expect(document.querySelectorAll('.nav .tab:not(.wide-only)').length, 'the phone keeps five tabs').toBe(5);
+  });
+
+  it('shows a refused meeting with its reason and the quorum as the attendance is typed', async () => {
+    backend.role = 'community-staff';
+    await start('#/topic/t1');
+    const refused = await waitFor('[data-testid="timeline-event"][data-refused="true"]');
+    expect(refused.textContent).toContain('召开议事会');
+    expect(refused.textContent).toContain('不足应到 9 人的三分之二');
+    (await waitFor<HTMLButtonElement>('[data-testid="topic-step"][data-step="meeting"]')).click();
+    const expected = await waitFor<HTMLInputElement>('[data-member="resident-representatives"] [data-testid="attend-expected"]');
+    type(expected, '9');
+    type(document.querySelector<HTMLInputElement>('[data-member="resident-representatives"] [data-testid="attend-present"]')!, '5');
+    await new Promise((r) => setTimeout(r, 20));
+    const q = document.querySelector('[data-testid="quorum"]')!;
+    expect(q.getAttribute('data-quorate')).toBe('false');
+    expect(q.textContent).toContain('法定人数 6');
+    type(document.querySelector<HTMLInputElement>('[data-member="resident-representatives"] [data-testid="attend-present"]')!, '6');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(document.querySelector('[data-testid="quorum"]')!.getAttribute('data-quorate')).toBe('true');
+    type(document.querySelector<HTMLInputElement>('[data-testid="step-place"]')!, '社区议事厅');
+    (await waitFor<HTMLButtonElement>('[data-testid="topic-step-submit"]')).click();
+    await waitFor('[data-testid="toast"][data-kind="saved"]');
+    const sent = backend.calls.find((c) => c.cmd === 'act_on_topic')?.args as { action: Record<string, unknown> };
+    expect(sent.action).toMatchObject({
+      step: 'meeting', place: '社区议事厅', meeting_type: 'ordinary',
+      attendance: [{ member: 'resident-representatives', expected: 9, present: 6 }],
+    });
+  });
+
+  it('proposes a topic under the draft id and shows the deliberation panel to staff', async () => {
+    backend.role = 'grid-worker';
+    await start('#/topics/new');
+    type(await waitFor('[data-testid="topic-proposer-name"]'), '3栋 张大姐');
+    type(await waitFor('[data-testid="topic-title-input"]'), '加装充电桩');
+    type(await waitFor('[data-testid="topic-description"]'), '楼道充电不安全');
+    (await waitFor<HTMLButtonElement>('[data-testid="topic-save"]')).click();
+    await waitFor('[data-testid="toast"]');
+    const sent = backend.calls.find((c) => c.cmd === 'propose_topic')?.args as { topic: Record<string, unknown> };
+    expect(sent.topic).toMatchObject({ title: '加装充电桩', proposer: 'resident', proposer_name: '3栋 张大姐' });
+    expect(sent.topic.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('shows the deliberation figures as numbers on the dashboard', async () => {
+    backend.role = 'community-staff';
+    await start('#/dashboard');
+    const f = await waitFor('[data-testid="deliberation-figure"][data-figure="median"]');
+    expect(f.textContent).toContain('5');
+    expect(document.querySelector('[data-testid="deliberation-overdue"]')?.textContent).toContain('1 项落实任务超期');
   });
 });

@@ -3,6 +3,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
+  TopicAction, TopicDetail, TopicQuery, TopicRow, NewTopic, DeliberationFigures,
   CaseAction, CaseDetail, CaseParties, CaseQuery, CaseRow, Created, Dashboard, MediationFigures, NewCase, DeviceInfo, HouseholdDetail, HouseholdEdit, HouseholdQuery, HouseholdRow,
   IssueAction, IssueDetail, IssueQuery, IssueRow, NewIssue, NewVisit, NewWish,
   RefusedRecord, SyncInfo, Today, Visit, Vocabulary, WishAction, WishDetail, WishRow,
@@ -41,6 +42,11 @@ export const api = {
   actOnCase: (id: string, action: CaseAction) => invoke<CaseDetail>('act_on_case', { id, action }),
   setCaseParties: (id: string, parties: CaseParties) => invoke<CaseDetail>('set_case_parties', { id, parties }),
   mediationFigures: () => invoke<MediationFigures>('mediation_figures'),
+  topics: (query: TopicQuery) => invoke<TopicRow[]>('topics', { query }),
+  topic: (id: string) => invoke<TopicDetail>('topic', { id }),
+  proposeTopic: (topic: NewTopic) => invoke<Created>('propose_topic', { topic }),
+  actOnTopic: (id: string, action: TopicAction) => invoke<TopicDetail>('act_on_topic', { id, action }),
+  deliberationFigures: () => invoke<DeliberationFigures>('deliberation_figures'),
   refusedRecords: () => invoke<RefusedRecord[]>('refused_records'),
   exportRefused: (id: string) => invoke<string>('export_refused', { id }),
   dashboard: () => invoke<Dashboard>('dashboard'),

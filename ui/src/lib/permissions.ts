@@ -11,4 +11,6 @@ export const mayReportIssue = (d: Device) => !!d?.may.includes('report_issue');
 export const mayPostWish = (d: Device) => !!d?.may.includes('post_wish');
 export const mayReportCase = (d: Device) => !!d?.may.includes('report_case');
 export const mayReadCases = (d: Device) => !!d?.may.includes('read_cases');
+export const mayProposeTopic = (d: Device) => !!d?.may.includes('propose_topic');
+export const mayReadTopics = (d: Device) => !!d?.may.includes('read_topics');
 export const mayWriteCasePrivate = (d: Device) => !!d?.may.includes('write_case_private');

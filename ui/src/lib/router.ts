@@ -4,7 +4,8 @@
 export type Screen =
   | 'today' | 'grid' | 'household' | 'issues' | 'issue' | 'issue-new'
   | 'wishes' | 'wish' | 'wish-new' | 'me' | 'visits' | 'dashboard' | 'refused'
-  | 'cases' | 'case' | 'case-new';
+  | 'cases' | 'case' | 'case-new'
+  | 'topics' | 'topic' | 'topic-new';
 
 export interface Route {
   screen: Screen;
@@ -14,7 +15,7 @@ export interface Route {
 }
 
 /** Which bottom tab (or sidebar item) a screen belongs to. */
-export type Tab = 'today' | 'grid' | 'issues' | 'cases' | 'wishes' | 'me' | 'dashboard';
+export type Tab = 'today' | 'grid' | 'issues' | 'cases' | 'topics' | 'wishes' | 'me' | 'dashboard';
 
 const simple: Record<string, Screen> = {
   '': 'today',
@@ -26,6 +27,8 @@ const simple: Record<string, Screen> = {
   'wishes/new': 'wish-new',
   cases: 'cases',
   'cases/new': 'case-new',
+  topics: 'topics',
+  'topics/new': 'topic-new',
   me: 'me',
   visits: 'visits',
   dashboard: 'dashboard',
@@ -37,6 +40,7 @@ const withId: Record<string, Screen> = {
   issue: 'issue',
   wish: 'wish',
   case: 'case',
+  topic: 'topic',
 };
 
 export function parseRoute(hash: string): Route {
@@ -64,7 +68,7 @@ export function href(
   params: Record<string, string | number | boolean | null | undefined> = {},
 ): string {
   let path: string;
-  if (screen === 'household' || screen === 'issue' || screen === 'wish' || screen === 'case') {
+  if (screen === 'household' || screen === 'issue' || screen === 'wish' || screen === 'case' || screen === 'topic') {
     path = `${screen}/${encodeURIComponent(id ?? '')}`;
   } else if (screen === 'issue-new') {
     path = 'issues/new';
@@ -72,6 +76,8 @@ export function href(
     path = 'wishes/new';
   } else if (screen === 'case-new') {
     path = 'cases/new';
+  } else if (screen === 'topic-new') {
+    path = 'topics/new';
   } else {
     path = screen;
   }
@@ -101,6 +107,10 @@ export function tabOf(screen: Screen): Tab {
     case 'case':
     case 'case-new':
       return 'cases';
+    case 'topics':
+    case 'topic':
+    case 'topic-new':
+      return 'topics';
     case 'me':
     case 'refused':
       return 'me';

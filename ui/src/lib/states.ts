@@ -7,6 +7,11 @@ export const ISSUE_STATES = [
 
 export const WISH_STATES = ['posted', 'claimed', 'fulfilled', 'confirmed', 'withdrawn'] as const;
 
+/** Deliberation topic states in workflow order, as the vocabulary sends them (a test keeps them equal). */
+export const TOPIC_STATES = [
+  'proposed', 'accepted', 'declined', 'met', 'resolved', 'implementing', 'fed-back', 'closed',
+] as const;
+
 /** Mediation case states in workflow order, as the vocabulary sends them (a test keeps them equal). */
 export const CASE_STATES = [
   'registered', 'accepted', 'mediating', 'agreed', 'performing', 'followed-up', 'closed', 'declined', 'failed',

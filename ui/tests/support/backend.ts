@@ -1,7 +1,7 @@
 // An in-memory stand-in for the Tauri commands, for component tests only.
 // Shapes follow src-tauri/src/dto.rs through the generated types.
 import type {
-  CaseDetail, CaseRow, Created, Dashboard, DeviceInfo, MediationFigures, HouseholdDetail, HouseholdRow, IssueDetail, IssueRow, RefusedRecord, SyncInfo,
+  CaseDetail, CaseRow, DeliberationFigures, TopicDetail, TopicRow, Created, Dashboard, DeviceInfo, MediationFigures, HouseholdDetail, HouseholdRow, IssueDetail, IssueRow, RefusedRecord, SyncInfo,
   Today, Visit, Vocabulary, WishDetail, WishRow,
 } from '../../src/lib/types';
 // The vocabulary exactly as the shell sends it (a Rust test keeps it equal).
@@ -25,10 +25,10 @@ export interface FakeBackend {
 
 // What the shell answers in DeviceInfo.may, per role (DESIGN §3).
 const MAY: Record<string, string[]> = {
-  'grid-worker': ['log_visit', 'report_issue', 'post_wish', 'report_case', 'read_cases'],
-  'joint-leader': ['log_visit', 'report_issue', 'post_wish', 'report_case', 'read_cases'],
-  'community-staff': ['report_issue', 'post_wish', 'report_case', 'read_cases', 'write_case_private'],
-  'street-staff': ['report_issue', 'report_case', 'read_cases', 'write_case_private'],
+  'grid-worker': ['log_visit', 'report_issue', 'post_wish', 'report_case', 'read_cases', 'propose_topic', 'read_topics'],
+  'joint-leader': ['log_visit', 'report_issue', 'post_wish', 'report_case', 'read_cases', 'propose_topic', 'read_topics'],
+  'community-staff': ['report_issue', 'post_wish', 'report_case', 'read_cases', 'write_case_private', 'propose_topic', 'read_topics'],
+  'street-staff': ['report_issue', 'report_case', 'read_cases', 'write_case_private', 'read_topics'],
 };
 
 export function fakeBackend(): FakeBackend {
@@ -128,6 +128,25 @@ export function fakeBackend(): FakeBackend {
     by_state: [{ key: 'closed', n: 8 }, { key: 'mediating', n: 4 }],
     by_warning: [{ key: '3', n: 10 }, { key: '1', n: 2 }],
   });
+  const topicRow: TopicRow = {
+    id: 't1', grid: '522701001001001', title: '小区加装电动车充电桩', proposer: 'owners-committee', proposer_name: '业委会 李主任',
+    state: 'accepted', proposed_at: ago(10 * D), resolved_at: null, tasks: 0, open_tasks: 0, overdue_tasks: 0,
+    refused_events: 1, sync_state: 'synced',
+  };
+  const topic = (): TopicDetail => ({
+    ...topicRow, household: null, description: '电动车楼道充电，存在火灾隐患', submitted_by: 'cs-001',
+    accepted_at: ago(9 * D), decline_reason: null, meeting: null, meetings: 0, resolution: null, votes_failed: 0,
+    tasks: [], feedback: null, fed_back_at: null, closed_at: null,
+    offered: b.role === 'community-staff' ? ['meeting'] : [],
+    events: [
+      { id: 'te1', at: ago(10 * D), step: 'propose', author_user: 'cs-001', author_role: 'community-staff', detail: '', refused: null },
+      { id: 'te2', at: ago(9 * D), step: 'accept', author_user: 'cs-001', author_role: 'community-staff', detail: '', refused: null },
+      { id: 'te3', at: ago(5 * D), step: 'meeting', author_user: 'cs-001', author_role: 'community-staff', detail: `ordinary · ${ago(5 * D)} · 5/9 · 社区议事厅`, refused: { zh: '实到 5 人，不足应到 9 人的三分之二（至少 6 人）', en: '5 of 9 present, short of the two-thirds quorum (6 needed)' } },
+    ],
+  });
+  const topicFigures = (): DeliberationFigures => ({
+    raised: 7, accepted: 5, resolved: 4, implemented_on_time: 1, median_days_to_resolution: 5, overdue_tasks: 1,
+  });
   // As the device does: a second create with one id is the same record.
   const saved = new Set<string>();
   const created = (input: unknown, fallback: string): Created => {
@@ -173,6 +192,14 @@ export function fakeBackend(): FakeBackend {
     mediation_figures: () => {
       if (!staff()) throw { code: 'refused', message: '数据看板仅供社区和街道使用', zh: '数据看板仅供社区和街道使用', en: 'the dashboard is for community and street staff' };
       return figures();
+    },
+    topics: (): TopicRow[] => [topicRow],
+    topic: () => topic(),
+    propose_topic: (a) => created(a.topic, 't2'),
+    act_on_topic: () => topic(),
+    deliberation_figures: () => {
+      if (!staff()) throw { code: 'refused', message: '数据看板仅供社区和街道使用', zh: '数据看板仅供社区和街道使用', en: 'the dashboard is for community and street staff' };
+      return topicFigures();
     },
     refused_records: (): RefusedRecord[] => [
       { id: 'rf1', kind: 'issue', reason: { zh: '类别无效', en: 'unknown category' }, refused_at: ago(D), summary: '路灯不亮' },

@@ -36,7 +36,9 @@ export type TermKind =
   | 'syncState' | 'relation' | 'gender' | 'visitKind' | 'refusedKind' | 'grade' | 'urgency'
   // Mediation cases (矛盾纠纷调解), by the model's keys.
   | 'caseType' | 'caseState' | 'caseStep' | 'scale' | 'source' | 'mediationKind' | 'agreementForm'
-  | 'referral' | 'performance' | 'satisfaction' | 'confirmation' | 'ruling' | 'warning';
+  | 'referral' | 'performance' | 'satisfaction' | 'confirmation' | 'ruling' | 'warning'
+  // Deliberation topics (居民议事), by the model's keys.
+  | 'topicState' | 'topicStep' | 'proposer' | 'memberType' | 'meetingType';
 
 /** A backend word in the user's language; an unknown word is shown as it came. */
 export function lookupTerm(dict: Dict, kind: TermKind, raw: string | null | undefined): string {
