@@ -511,6 +511,8 @@ pub struct TopicState {
     pub resolution: Option<Resolution>,
     /// Votes that did not pass.
     pub votes_failed: u32,
+    /// The last meeting has voted: a failed vote needs a new meeting.
+    pub meeting_voted: bool,
     /// When the adopted resolution was recorded.
     pub resolved_at: Option<Instant>,
     pub tasks: Vec<Task>,
@@ -536,6 +538,7 @@ impl TopicState {
             meetings: 0,
             resolution: None,
             votes_failed: 0,
+            meeting_voted: false,
             resolved_at: None,
             tasks: Vec::new(),
             feedback: None,
@@ -625,6 +628,7 @@ impl TopicState {
             ) => {
                 let (expected, present) =
                     check_meeting(*held_on, *notice_posted, *meeting_type, attendance)?;
+                self.meeting_voted = false;
                 self.meeting = Some(Meeting {
                     held_on: *held_on,
                     place: place.clone(),
@@ -650,6 +654,12 @@ impl TopicState {
                 let Some(meeting) = &self.meeting else {
                     return Err(wrong_state());
                 };
+                if self.meeting_voted {
+                    return Err(text!(
+                        "本次议事会已表决未通过；请先召开新的议事会再表决",
+                        "this meeting has already voted and the resolution was not adopted: hold a new meeting first"
+                    ));
+                }
                 let present = meeting.present;
                 let cast = u64::from(*votes_for) + u64::from(*against) + u64::from(*abstain);
                 if cast > present {
@@ -677,6 +687,7 @@ impl TopicState {
                     posted_on: *posted_on,
                     adopted,
                 });
+                self.meeting_voted = true;
                 if adopted {
                     self.resolved_at = Some(e.at);
                     self.stage = Some(Resolved);
@@ -1548,6 +1559,13 @@ mod tests {
         assert!(
             s.would_accept(&staff(), &task(50, day(30))).is_err(),
             "no task without an adopted resolution"
+        );
+        let why = s
+            .would_accept(&staff(), &resolve(4, 3, 0, day(6)))
+            .expect_err("the same meeting does not vote again");
+        assert!(
+            why.zh.contains("新的议事会") && why.en.contains("new meeting"),
+            "{why:?}"
         );
         e.push(ev(5, day(12), &staff(), ordinary(day(12))));
         e.push(ev(6, day(13), &staff(), resolve(4, 3, 0, day(13))));

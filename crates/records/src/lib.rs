@@ -224,10 +224,9 @@ impl Record {
             }
             Record::MediationPrivate(p) => p.validate(),
             Record::Deliberation(t) => {
+                // Each step as the device checks it before writing it.
                 for e in &t.events {
-                    for (_, text) in e.step.texts() {
-                        long("events", text)?;
-                    }
+                    e.step.validate()?;
                 }
                 t.validate()
             }

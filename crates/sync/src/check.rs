@@ -123,6 +123,16 @@ pub fn check_push(
     )
 }
 
+/// Where the hub holds a record another one hangs on (the household of a
+/// household's private part or of a topic, the case of a case's private
+/// part), as far as the pushing device may see it: its place, and whether
+/// the device may write beside it (edit the household, where it is or was).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parent {
+    pub target: Target,
+    pub writable: bool,
+}
+
 /// [`check_push`] for either payload and any [`Stored`]: the same checks,
 /// whatever carried the changes. Changes the device made while it could write
 /// where a document was (`moved_from`) are accepted as long as they leave the
@@ -135,7 +145,7 @@ pub fn check_payload(
     stored: Stored<'_>,
     hub_actor: &[u8],
     payload: Payload<'_>,
-    parent_place: &dyn Fn(uuid::Uuid) -> Option<Target>,
+    parent_place: &dyn Fn(uuid::Uuid) -> Option<Parent>,
 ) -> Result<Checked, Refusal> {
     match stored {
         Stored::Absent => judge(binding, id, None, hub_actor, payload, None, parent_place),
@@ -164,7 +174,7 @@ fn judge(
     hub_actor: &[u8],
     payload: Payload<'_>,
     moved_from: Option<&Target>,
-    parent_place: &dyn Fn(uuid::Uuid) -> Option<Target>,
+    parent_place: &dyn Fn(uuid::Uuid) -> Option<Parent>,
 ) -> Result<Checked, Refusal> {
     let refuse = |code: RefusalCode, reason: Text| Refusal {
         id: id.to_owned(),
@@ -310,7 +320,9 @@ fn judge(
                 // A private part is created for a household the hub holds
                 // and the device may edit: its id is derived from the
                 // household's, so it says nothing the household did not.
-                Record::HouseholdPrivate(p) if parent_place(p.household).is_none() => {
+                Record::HouseholdPrivate(p)
+                    if !parent_place(p.household).is_some_and(|x| x.writable) =>
+                {
                     return Err(not_permitted(id));
                 }
                 Record::HouseholdPrivate(_) => {}
@@ -431,8 +443,19 @@ fn judge(
     // the case's, on every change (so parties never travel to another grid).
     if let Record::MediationPrivate(p) = &record {
         match parent_place(p.case) {
-            Some(t) if t.grid == p.grid => {}
+            Some(x) if x.target.grid == p.grid => {}
             _ => return Err(not_permitted(id)),
+        }
+    }
+    // A topic that names a household (a leader's is read by it through that
+    // household) names one the hub holds, the device may read, and that lies
+    // in the topic's grid.
+    if let (None, Record::Deliberation(t)) = (&before, &record) {
+        if let Some(h) = t.household {
+            match parent_place(h) {
+                Some(x) if x.target.grid == t.grid => {}
+                _ => return Err(not_permitted(id)),
+            }
         }
     }
     // Who reported a case, where and when, what it came from and under which
@@ -768,8 +791,10 @@ mod tests {
                 &HUB,
                 Payload::Changes(&bytes),
                 &move |h| {
-                    (writable && h == household_id)
-                        .then(|| Target::household(GridId::parse(GRID).unwrap(), household_id))
+                    (h == household_id).then(|| Parent {
+                        target: Target::household(GridId::parse(GRID).unwrap(), household_id),
+                        writable,
+                    })
                 },
             )
         };
@@ -1048,7 +1073,15 @@ mod tests {
                 Stored::Absent,
                 &HUB,
                 Payload::Changes(changes),
-                &|id| parent.clone().filter(|_| id == case.id),
+                &|id| {
+                    parent
+                        .clone()
+                        .filter(|_| id == case.id)
+                        .map(|target| Parent {
+                            target,
+                            writable: true,
+                        })
+                },
             )
         };
         let held = Some(Target::grid(GridId::parse(GRID).unwrap()));
@@ -1063,6 +1096,41 @@ mod tests {
         let r = push(&private_at(OTHER_GRID), held)
             .err()
             .expect("at another grid than its case");
+        assert_eq!(r.code, RefusalCode::NotPermitted);
+    }
+
+    /// A topic naming a household lies in that household's grid: a leader
+    /// cannot put one of its households' topics in another community.
+    #[test]
+    fn a_topic_lies_in_the_grid_of_the_household_it_names() {
+        let h = uuid::Uuid::now_v7();
+        let leader = bound(Role::JointLeader, &format!("households:{h}"));
+        let push = |grid: &str, held: bool| {
+            let mut t = topic(&leader, "u-1");
+            t.grid = GridId::parse(grid).unwrap();
+            t.household = Some(h);
+            let mut doc = gridline_records::new_doc(&ACTOR);
+            gridline_records::deliberation::create(&mut doc, &t).unwrap();
+            check_payload(
+                &leader,
+                &t.id.to_string(),
+                Stored::Absent,
+                &HUB,
+                Payload::Changes(&doc.save()),
+                &|id| {
+                    (held && id == h).then(|| Parent {
+                        target: Target::household(GridId::parse(GRID).unwrap(), h),
+                        writable: false,
+                    })
+                },
+            )
+        };
+        assert!(push(GRID, true).is_ok(), "in its household's grid");
+        let r = push(OTHER_GRID, true).err().expect("in another community");
+        assert_eq!(r.code, RefusalCode::NotPermitted);
+        let r = push(GRID, false)
+            .err()
+            .expect("a household the hub does not hold");
         assert_eq!(r.code, RefusalCode::NotPermitted);
     }
 

@@ -4,7 +4,7 @@ use automerge::AutoCommit;
 use gridline_model::permission::{Kind, Target};
 use gridline_model::{GridId, RecordId};
 use gridline_records::Record;
-use gridline_sync::check::{check_payload, visible, Binding, Checked, Payload, Stored};
+use gridline_sync::check::{check_payload, visible, Binding, Checked, Parent, Payload, Stored};
 use gridline_sync::scope::Standing;
 use gridline_sync::Refusal;
 use rusqlite::Transaction;
@@ -91,7 +91,7 @@ impl Hub {
         // holds and the device may edit (where it is, or was when the device
         // heard); a case's private part only beside a case the hub holds and
         // the device may read, at the case's place.
-        let parent_place = |parent: uuid::Uuid| -> Option<Target> {
+        let parent_place = |parent: uuid::Uuid| -> Option<Parent> {
             let key = parent.to_string();
             let Ok(Held::At(place)) = stored_place(tx, &key) else {
                 return None;
@@ -107,10 +107,19 @@ impl Hub {
                             .ok()
                             .flatten()
                             .is_some_and(|t| may(Kind::Household, Action::Edit, &t));
-                    writable.then_some(place.target)
+                    (writable || may(Kind::Household, Action::Read, &place.target)).then_some(
+                        Parent {
+                            target: place.target,
+                            writable,
+                        },
+                    )
                 }
-                Kind::Mediation => may(Kind::Mediation, Action::Read, &place.target)
-                    .then_some(place.target),
+                Kind::Mediation => {
+                    may(Kind::Mediation, Action::Read, &place.target).then(|| Parent {
+                        writable: may(Kind::Mediation, Action::Step, &place.target),
+                        target: place.target,
+                    })
+                }
                 _ => None,
             }
         };
@@ -119,14 +128,7 @@ impl Hub {
         let result = if reveal && hidden.is_some() {
             Err(gridline_sync::check::not_permitted(p))
         } else {
-            check_payload(
-                binding,
-                p,
-                stored,
-                &self.actor,
-                payload,
-                &parent_place,
-            )
+            check_payload(binding, p, stored, &self.actor, payload, &parent_place)
         };
         Ok(Pending {
             hub_doc,
