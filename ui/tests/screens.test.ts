@@ -383,7 +383,7 @@ describe('deliberation', () => {
     backend.role = 'community-staff';
     await start('#/dashboard');
     const f = await waitFor('[data-testid="deliberation-figure"][data-figure="median"]');
-    expect(f.textContent).toContain('5');
+    expect(f.textContent).toContain('5 天');
     expect(document.querySelector('[data-testid="deliberation-overdue"]')?.textContent).toContain('1 项落实任务超期');
   });
 });

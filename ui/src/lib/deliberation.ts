@@ -5,7 +5,7 @@
 // types; the device enforces them regardless.
 import { lookupTerm, translate, type Dict, type Key } from './i18n';
 import { chars, tooLong, type Errors, type FieldError } from './forms';
-import { formatDateTime } from './format';
+import { formatDate, formatDateTime } from './format';
 import { localDate, localDateTime, parseLocal } from './mediation';
 import type { NewTopic, TopicAction, Vocabulary } from './types';
 
@@ -84,7 +84,9 @@ export function attendanceTotals(lines: AttendanceLine[]): { expected: number; p
 export function topicStepFields(rules: TopicRules | null, step: string): { field: TopicField; required: boolean; label: Key }[] | null {
   const s = rules?.deliberation_steps.find((x) => x.step === step);
   if (!s) return null;
-  return s.fields.map((f) => ({ field: f.name as TopicField, required: f.required, label: `topicField.${f.name}` as Key }));
+  // A feedback's note is what residents were told; a task's, what was done.
+  const label = (name: string): Key => (step === 'feedback' && name === 'note' ? 'topicField.feedback' : `topicField.${name}` as Key);
+  return s.fields.map((f) => ({ field: f.name as TopicField, required: f.required, label: label(f.name) }));
 }
 
 /** Whether the form's open step needs the notice two days before the meeting. */
@@ -192,8 +194,8 @@ export function validateNewTopic(rules: TopicRules | null, f: NewTopicForm, need
   const errors: Errors<keyof NewTopicForm> = {};
   const max = rules?.deliberation.title_max ?? 60;
   const title = chars(f.title.trim());
-  if (title === 0) errors.title = { key: 'validation.required', field: 'topicNew.title' };
-  else if (title > max) errors.title = { key: 'validation.tooLong', field: 'topicNew.title', n: max };
+  if (title === 0) errors.title = { key: 'validation.required', field: 'topicNew.titleField' };
+  else if (title > max) errors.title = { key: 'validation.tooLong', field: 'topicNew.titleField', n: max };
   const long = tooLong(f.description, rules?.limits, 'topicNew.description');
   if (long) errors.description = long;
   else if (f.description.trim() === '') errors.description = { key: 'validation.required', field: 'topicNew.description' };
@@ -234,7 +236,7 @@ export function formatTopicEventDetail(step: string, detail: string, dict: Dict)
     }
     case 'task':
       return join([
-        translate(dict, 'common.labelled', { label: translate(dict, 'topicField.due'), value: formatDateTime(parts[0] ?? '', dict) || (parts[0] ?? '') }),
+        translate(dict, 'common.labelled', { label: translate(dict, 'topicField.due'), value: formatDate(parts[0] ?? '', dict) || (parts[0] ?? '') }),
         rest(1),
       ]);
     default:
