@@ -736,7 +736,7 @@ export const zhCN = {
   'dashboard.topicsAccepted': '已受理',
   'dashboard.topicsResolved': '已形成决议',
   'dashboard.topicsOnTime': '按期落实',
-  'dashboard.topicsMedianDays': '提出到决议（中位数，天）',
+  'dashboard.topicsMedianDays': '提出到决议（中位数）',
   'dashboard.topicsOverdueTasks': '{n} 项落实任务超期',
 } as const;
 
