@@ -200,6 +200,7 @@ fn run_store(ctx: &Ctx, a: StoreArgs) -> anyhow::Result<()> {
             "street_cases_listed": b.street_views.as_ref().map(|v| v.cases_listed),
             "street_mediation_list": b.street_views.as_ref().map(|v| s(&v.mediation_list)),
             "street_dashboard": b.street_views.as_ref().map(|v| s(&v.dashboard)),
+            "street_mediation_figures": b.street_views.as_ref().map(|v| s(&v.mediation_figures)),
         }));
         return Ok(());
     }
@@ -254,6 +255,10 @@ fn run_store(ctx: &Ctx, a: StoreArgs) -> anyhow::Result<()> {
         println!(
             "{}",
             line("street: dashboard + mediation figures", &v.dashboard, 50.0)
+        );
+        println!(
+            "{}",
+            line("street: of which mediation figures", &v.mediation_figures, 50.0)
         );
     }
     Ok(())
