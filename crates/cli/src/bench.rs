@@ -258,7 +258,11 @@ fn run_store(ctx: &Ctx, a: StoreArgs) -> anyhow::Result<()> {
         );
         println!(
             "{}",
-            line("street: of which mediation figures", &v.mediation_figures, 50.0)
+            line(
+                "street: of which mediation figures",
+                &v.mediation_figures,
+                50.0
+            )
         );
     }
     Ok(())
