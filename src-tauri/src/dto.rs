@@ -397,6 +397,19 @@ pub struct Today {
     pub households_not_visited: i64,
     pub wishes_waiting: i64,
     pub unsent: i64,
+    /// The mediation cases that need this user, most urgent first: for
+    /// staff those waiting to be accepted, past their deadline or with a
+    /// performance due; for a grid worker the follow-up visits due. Empty
+    /// for other roles.
+    pub cases_needing_me: Vec<CaseNeedingMe>,
+}
+
+/// A case on Today, shown as the cases list shows it, with why it needs the user.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseNeedingMe {
+    pub case: CaseRow,
+    pub why: Msg,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -744,6 +744,81 @@ fn community_staff_take_a_case_to_an_agreement_and_see_id_numbers_masked() {
 }
 
 #[test]
+fn today_lists_a_registered_case_for_community_staff_and_none_for_a_joint_leader() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = gridline_test_support::sample_hub_in(hub_dir.path(), chrono::Utc::now());
+    let linked = hub.household_ids("522701001001001", 1).unwrap()[0].clone();
+    let leader = code_for(
+        &hub,
+        "jl-1",
+        Role::JointLeader,
+        &format!("households:{linked}"),
+    );
+    let staff = code_for(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
+    let served = Served::start(hub, None);
+
+    // The leader reports a dispute in its household: the case is its own,
+    // but nothing in it is the leader's to do.
+    let id = {
+        let dir = tempfile::tempdir().unwrap();
+        let a = app(dir.path());
+        a.ok("enroll", json!({"hub": served.url, "code": leader}));
+        a.sync(&served.rt);
+        let created: dto::Created = serde_json::from_value(a.ok(
+            "report_case",
+            json!({"case": {
+                "households": [linked], "case_type": "neighbour", "summary": "楼道堆放杂物，两户争吵",
+                "parties": [], "facts": ""
+            }}),
+        ))
+        .unwrap();
+        let today: dto::Today = serde_json::from_value(a.ok("today", json!({}))).unwrap();
+        assert!(
+            today.cases_needing_me.is_empty(),
+            "a joint leader takes no step on a case, so Today lists none: {:?}",
+            today.cases_needing_me
+        );
+        assert_eq!(a.sync(&served.rt).unsent, 0, "the case reaches the hub");
+        created.id
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    let a = app(dir.path());
+    a.ok("enroll", json!({"hub": served.url, "code": staff}));
+    a.sync(&served.rt);
+    let today: dto::Today = serde_json::from_value(a.ok("today", json!({}))).unwrap();
+    let need = today
+        .cases_needing_me
+        .iter()
+        .find(|n| n.case.id == id)
+        .unwrap_or_else(|| {
+            panic!(
+                "the community accepts the leader's case, so its Today lists it: {:?}",
+                today.cases_needing_me
+            )
+        });
+    assert_eq!(need.case.state.as_deref(), Some("registered"));
+    assert_eq!(need.case.summary, "楼道堆放杂物，两户争吵");
+    assert_eq!(
+        (need.why.zh.as_str(), need.why.en.as_str()),
+        ("待受理", "waiting to be accepted"),
+        "the reason comes in both languages"
+    );
+
+    // Once accepted and within its deadline, the case no longer waits on Today.
+    a.ok(
+        "act_on_case",
+        json!({"id": id, "action": {"step": "accept", "mediator": "王调解"}}),
+    );
+    let today: dto::Today = serde_json::from_value(a.ok("today", json!({}))).unwrap();
+    assert!(
+        today.cases_needing_me.iter().all(|n| n.case.id != id),
+        "an accepted case in time needs nobody today: {:?}",
+        today.cases_needing_me
+    );
+}
+
+#[test]
 fn community_staff_take_a_topic_from_proposal_to_closed_and_the_quorum_is_kept() {
     let hub_dir = tempfile::tempdir().unwrap();
     let hub = gridline_test_support::sample_hub_in(hub_dir.path(), chrono::Utc::now());

@@ -387,3 +387,90 @@ describe('deliberation', () => {
     expect(document.querySelector('[data-testid="deliberation-overdue"]')?.textContent).toContain('1 项落实任务超期');
   });
 });
+
+describe('today', () => {
+  const waiting = (overdue = false) => ({
+    case: {
+      id: 'c9', grid: '522701001001001', case_type: 'property', state: overdue ? 'mediating' : 'registered', warning: 2, kind: 'people',
+      reporter: 'gw-001', registered_at: new Date(Date.now() - 86_400_000).toISOString(), deadline: null, overdue, households: ['h1'],
+      from_issue: null, refused_events: 0, summary: '物业停水，业主与物业争执', sync_state: 'synced',
+    },
+    why: overdue ? { zh: '超过办结期限', en: 'past its deadline' } : { zh: '待受理', en: 'waiting to be accepted' },
+  });
+  /** Today with every other count at zero, so only the cases can need the user. */
+  function quietToday() {
+    const handle = backend.handle;
+    backend.handle = async (cmd, args) => {
+      const r = await handle(cmd, args);
+      return cmd === 'today' ? { ...(r as object), overdue_issues: 0, households_not_visited: 0, wishes_waiting: 0, unsent: 0 } : r;
+    };
+  }
+
+  it('lists the cases that need me with their reason, counts them, and a tap opens the case', async () => {
+    backend.role = 'community-staff';
+    backend.casesNeedingMe = [waiting()];
+    await start('#/today');
+    const row = await waitFor<HTMLAnchorElement>('[data-testid="today-cases"] [data-testid="case-row"]');
+    expect(row.querySelector('[data-testid="case-reason"]')?.textContent).toBe('待受理');
+    expect(row.textContent).toContain('物业停水，业主与物业争执');
+    const card = document.querySelector('[data-testid="today-card"][data-kind="cases"]')!;
+    expect(card.getAttribute('data-count')).toBe('1');
+    expect(card.classList.contains('alert'), 'red only for overdue').toBe(false);
+    row.click();
+    await waitFor('[data-screen="case"]');
+    expect(location.hash).toBe('#/case/c9');
+  });
+
+  it('never says nothing-to-do while a case waits, and says it once none does', async () => {
+    quietToday();
+    backend.casesNeedingMe = [waiting(true)];
+    await start('#/today');
+    await waitFor('[data-testid="today-cases"]');
+    expect(document.querySelector('[data-testid="today-all-clear"]'), 'a case waits').toBeNull();
+    expect(document.querySelector('[data-testid="today-card"][data-kind="cases"]')?.classList.contains('alert'), 'an overdue case is red').toBe(true);
+    unmount(component!);
+    backend.casesNeedingMe = [];
+    component = mount(App, { target: document.body });
+    await waitFor('[data-testid="today-all-clear"]');
+    expect(document.querySelector('[data-testid="today-cases"]')).toBeNull();
+  });
+
+  it('shows the reason in English when the language is English', async () => {
+    backend.casesNeedingMe = [waiting()];
+    await start('#/today');
+    const reason = await waitFor('[data-testid="today-cases"] [data-testid="case-reason"]');
+    expect(reason.textContent).toBe('待受理');
+    // The device's language comes with device_info; switching it redraws the reason.
+    app.lang = 'en';
+    flushSync();
+    expect(document.querySelector('[data-testid="case-reason"]')?.textContent).toBe('waiting to be accepted');
+    expect(document.querySelector('#today-cases-title')?.textContent).toBe('Mediation cases that need you');
+  });
+});
+
+describe('a topic from the household page (提出议题)', () => {
+  it.each(['grid-worker', 'joint-leader', 'community-staff'])('is offered to a %s and presets the household', async (role) => {
+    backend.role = role;
+    await start('#/household/h1');
+    (await waitFor<HTMLAnchorElement>('[data-testid="household-topic-button"]')).click();
+    await waitFor('[data-screen="topic-new"]');
+    await waitFor('[data-testid="topic-household"]');
+    const shown = document.querySelector('[data-testid="topic-household"]')!;
+    for (let i = 0; i < 50 && !shown.textContent?.includes('王秀英'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(shown.textContent).toContain('王秀英');
+    type(await waitFor('[data-testid="topic-proposer-name"]'), '3栋 张大姐');
+    type(await waitFor('[data-testid="topic-title-input"]'), '楼道堆物清理');
+    type(await waitFor('[data-testid="topic-description"]'), '楼道堆放杂物，影响通行');
+    (await waitFor<HTMLButtonElement>('[data-testid="topic-save"]')).click();
+    await waitFor('[data-testid="toast"]');
+    const sent = backend.calls.find((c) => c.cmd === 'propose_topic')?.args as { topic: Record<string, unknown> };
+    expect(sent.topic).toMatchObject({ household: 'h1', title: '楼道堆物清理' });
+  });
+
+  it('is not offered to street staff, who may not propose', async () => {
+    backend.role = 'street-staff';
+    await start('#/household/h1');
+    await waitFor('[data-testid="household-name"]');
+    expect(document.querySelector('[data-testid="household-topic-button"]')).toBeNull();
+  });
+});

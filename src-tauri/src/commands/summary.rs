@@ -2,19 +2,30 @@
 
 use tauri::State;
 
+use crate::convert;
 use crate::dto;
 use crate::state::{now, with, AppState, Res};
 
 #[tauri::command]
 pub async fn today(s: State<'_, AppState>) -> Res<dto::Today> {
     with(&s, |d| {
-        let t = d.today(now())?;
+        let at = now();
+        let t = d.today(at)?;
+        let cases_needing_me = d
+            .cases_needing_me(at)?
+            .into_iter()
+            .map(|(c, why)| dto::CaseNeedingMe {
+                case: convert::case_row(c),
+                why: why.into(),
+            })
+            .collect();
         Ok(dto::Today {
             overdue_issues: t.overdue_issues,
             new_issues: t.new_issues,
             households_not_visited: t.households_not_visited,
             wishes_waiting: t.wishes_waiting,
             unsent: d.sync_status()?.unsent,
+            cases_needing_me,
         })
     })
     .await

@@ -34,6 +34,7 @@ export type { Created } from './bindings/Created';
 export type { MediationWords } from './bindings/MediationWords';
 export type { CaseQuery } from './bindings/CaseQuery';
 export type { CaseRow } from './bindings/CaseRow';
+export type { CaseNeedingMe } from './bindings/CaseNeedingMe';
 export type { CaseDetail } from './bindings/CaseDetail';
 export type { CaseHousehold } from './bindings/CaseHousehold';
 export type { CaseFollowUp } from './bindings/CaseFollowUp';

@@ -20,6 +20,8 @@ export interface FakeBackend {
   phase: string;
   /** The category of issue i1 (邻里纠纷 and 物业 issues may become a mediation case). */
   issueCategory: string;
+  /** Cases on Today, as `today` sends them (none unless a test sets some). */
+  casesNeedingMe: Today['cases_needing_me'];
   handle(cmd: string, args?: Record<string, unknown>): Promise<unknown>;
 }
 
@@ -39,6 +41,7 @@ export function fakeBackend(): FakeBackend {
     role: 'grid-worker',
     phase: 'up_to_date',
     issueCategory: '电梯',
+    casesNeedingMe: [],
     async handle(cmd, args = {}) {
       b.calls.push({ cmd, args });
       const h = handlers[cmd];
@@ -164,7 +167,9 @@ export function fakeBackend(): FakeBackend {
     vocabulary: (): Vocabulary => sentVocabulary,
     sync_info: () => sync(),
     sync_now: () => sync(),
-    today: (): Today => ({ overdue_issues: 1, new_issues: 0, households_not_visited: 4, wishes_waiting: 1, unsent: 2 }),
+    today: (): Today => ({
+      overdue_issues: 1, new_issues: 0, households_not_visited: 4, wishes_waiting: 1, unsent: 2, cases_needing_me: b.casesNeedingMe,
+    }),
     households: () => [row],
     household: () => household(),
     reveal_id_number: () => '52270119440312123X',
