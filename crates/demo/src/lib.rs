@@ -14,6 +14,13 @@
 //! households' people, with the ID numbers their household-private parts
 //! hold. Cases have their own stream, so adding them changed no other record.
 //!
+//! Deliberation topics (DESIGN §8) likewise: ≈150 a street a year, 9 a grid
+//! over the five years, from their own stream: most accepted and some
+//! declined with a reason, deliberated at ordinary or tripartite (三方共议)
+//! meetings, now and then voted down and adopted at a second meeting,
+//! carried out as tasks (a few late), fed back to residents and closed; the
+//! recent ones still in their early states.
+//!
 //! This crate only makes documents; it does no IO and never reads the clock
 //! (`now` is passed in). The device (`gridline_device::demo::seed`) keeps what
 //! lies in its user's scope, flagged as demo data that never syncs; the street
@@ -29,6 +36,7 @@
 //! ```
 
 mod names;
+mod topics;
 
 use gridline_model::text;
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,7 +50,7 @@ use gridline_model::mediation::{
 };
 use gridline_model::phone::parse_mobile;
 use gridline_model::*;
-use gridline_records::{household, issue, mediation, private, visit, wish, Record};
+use gridline_records::{deliberation, household, issue, mediation, private, visit, wish, Record};
 
 /// How much to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,13 +81,19 @@ pub const ISSUES_PER_GRID: usize = 1500;
 pub const WISHES_PER_GRID: usize = 300;
 /// ≈400 cases a street a year over five years, shared by its 80 grids.
 pub const MEDIATIONS_PER_GRID: usize = 25;
+/// ≈150 topics a street a year over five years, shared by its 80 grids:
+/// 750 / 80 = 9.4, rounded down to 9 (720 a street, 144 a year), since a
+/// residents' council meets about monthly and takes one or two topics.
+pub const DELIBERATIONS_PER_GRID: usize = 9;
 /// Documents [`generate_grid`] makes for one grid: each household and each
-/// mediation case has an ordinary and a private document.
+/// mediation case has an ordinary and a private document; a deliberation
+/// topic is not sensitive, so it has only the one.
 pub const DOCUMENTS_PER_GRID: usize = HOUSEHOLDS_PER_GRID * 2
     + VISITS_PER_GRID
     + ISSUES_PER_GRID
     + WISHES_PER_GRID
-    + MEDIATIONS_PER_GRID * 2;
+    + MEDIATIONS_PER_GRID * 2
+    + DELIBERATIONS_PER_GRID;
 pub const COMMUNITIES_PER_STREET: u16 = 8;
 pub const GRIDS_PER_COMMUNITY: u16 = 10;
 /// Households per joint-household group (十联户).
@@ -193,8 +207,9 @@ impl Authors {
 }
 
 /// Makes one grid's documents, in this order: each household followed by its
-/// private part, then visits, issues, wishes, and each mediation case
-/// followed by its private part ([`DOCUMENTS_PER_GRID`] in all). Documents
+/// private part, then visits, issues, wishes, each mediation case
+/// followed by its private part, and the deliberation topics
+/// ([`DOCUMENTS_PER_GRID`] in all). Documents
 /// are written as `actor`, except wish grants, which are written as
 /// `hub_actor` (a grant counts only when the hub made it). `user`
 /// is the device's own user, who appears as an author where they fit
@@ -246,6 +261,8 @@ struct GridGen {
     rng: Rng,
     /// The mediation cases' own stream ([`GridGen::cases`]).
     case_rng: Rng,
+    /// The deliberation topics' own stream ([`GridGen::topics`]).
+    topic_rng: Rng,
     now: Instant,
     actor: Vec<u8>,
     hub_actor: Vec<u8>,
@@ -281,6 +298,7 @@ impl GridGen {
             grid,
             rng: Rng(h),
             case_rng: Rng(h ^ 0x6d65_6469_6174_696f),
+            topic_rng: Rng(h ^ 0x6465_6c69_6265_7261),
             now,
             actor: actor.to_vec(),
             hub_actor: hub_actor.to_vec(),
@@ -296,6 +314,7 @@ impl GridGen {
         let mut out = Vec::with_capacity(DOCUMENTS_PER_GRID);
         let (households, privates, visits, issues) = self.records();
         let cases = self.cases(&households, &privates, &issues);
+        let topics = self.topics(&households);
         let created = self.now - Duration::days(5 * 365);
         for (h, p) in households.iter().zip(privates) {
             let mut d = self.doc();
@@ -328,6 +347,11 @@ impl GridGen {
             mediation::create_private(&mut d, &p, last)
                 .expect("demo case private parts are well-formed");
             out.push((d, Record::MediationPrivate(p)));
+        }
+        for t in topics {
+            let mut d = self.doc();
+            deliberation::create(&mut d, &t).expect("demo topics are well-formed");
+            out.push((d, Record::Deliberation(t)));
         }
         out
     }
@@ -1304,6 +1328,7 @@ mod tests {
             MEDIATIONS_PER_GRID,
             "every case has its private part"
         );
+        assert_eq!(count(Kind::Deliberation), DELIBERATIONS_PER_GRID);
         let residents: usize = docs
             .iter()
             .map(|(_, r)| match r {

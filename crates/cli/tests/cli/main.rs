@@ -1558,7 +1558,7 @@ fn a_limited_household_list_says_how_many_in_all_and_demo_records_are_on_this_de
         .find(|l| l.contains("仅本机 (on this device only)"))
         .unwrap_or_else(|| panic!("device show has a 仅本机 line: {show}"));
     assert!(
-        line.contains("7450") && line.contains("其中演示数据 7450"),
+        line.contains("7459") && line.contains("其中演示数据 7459"),
         "device show counts the demo records as 仅本机, like the lists: {line}"
     );
     let all = ok(dir.path(), &["household", "list"]);
