@@ -278,6 +278,16 @@ pub fn overdue(stage: Option<Stage>, deadline: Option<Instant>, now: Instant) ->
     matches!(stage, Some(Stage::Dispatched)) && deadline.is_some_and(|d| now > d)
 }
 
+/// The stages in which [`overdue`] can hold, found by asking the rule with
+/// the earliest deadline at the latest time, so a store can read only those
+/// issues without keeping a second copy of the rule.
+pub fn stages_that_can_be_overdue() -> Vec<Stage> {
+    Stage::ALL
+        .into_iter()
+        .filter(|s| overdue(Some(*s), Some(Instant::MIN_UTC), Instant::MAX_UTC))
+        .collect()
+}
+
 impl Stage {
     pub const ALL: [Stage; 10] = [
         Stage::Reported,

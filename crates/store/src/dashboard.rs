@@ -2,7 +2,9 @@
 //! dashboard community and street offices watch. Read-only, over the
 //! projection; every figure is computed from what this device holds.
 
-use gridline_model::issue::{overdue, Stage};
+use std::collections::BTreeMap;
+
+use gridline_model::issue::{self, overdue, Stage};
 use gridline_model::{parse_time, Instant};
 use gridline_records::fmt_time;
 
@@ -73,8 +75,10 @@ impl Store {
         let start_day = start.format("%Y-%m-%d").to_string();
         let mut per_day = grouped(
             self,
+            // A range of `issues_reported`: ISO times sort as their text,
+            // and a time on `start_day` sorts after the bare date.
             "SELECT substr(reported_at, 1, 10) AS day, count(*) FROM issues
-             WHERE day >= ?1 GROUP BY day ORDER BY day",
+             WHERE reported_at >= ?1 GROUP BY day ORDER BY day",
             &[&start_day],
         )?;
         // Fill the days without reports so the line has no gaps.
@@ -90,50 +94,93 @@ impl Store {
                 .unwrap_or(0);
             series.push((d, n));
         }
-        let mut st = self.connection().prepare_cached(
-            "SELECT (julianday(closed_at) - julianday(reported_at)) * 24.0 FROM issues
-             WHERE closed_at IS NOT NULL",
-        )?;
-        let hours = st
-            .query_map([], |r| r.get::<_, f64>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        // Both groupings from the tally the triggers keep (migration 0007).
+        let (mut by_state, mut by_category) = (BTreeMap::new(), BTreeMap::new());
+        for (stage, category, n) in self.issue_tally()? {
+            *by_state.entry(stage).or_insert(0) += n;
+            *by_category.entry(category).or_insert(0) += n;
+        }
         Ok(Dashboard {
-            issues_by_state: grouped(
-                self,
-                "SELECT stage, count(*) FROM issues GROUP BY stage ORDER BY stage",
-                &[],
-            )?,
-            issues_by_category: grouped(
-                self,
-                "SELECT category, count(*) FROM issues GROUP BY category ORDER BY category",
-                &[],
-            )?,
+            issues_by_state: by_state.into_iter().collect(),
+            issues_by_category: by_category.into_iter().collect(),
             issues_per_day: series,
             overdue: self.overdue_issues(now)?,
-            median_hours_to_close: median(hours),
+            median_hours_to_close: self.median_hours_to_close()?,
             wishes_by_state: grouped(
                 self,
                 "SELECT stage, count(*) FROM wishes GROUP BY stage ORDER BY stage",
                 &[],
             )?,
             households: count(self, "SELECT count(*) FROM households", &[])?,
-            households_visited: count(
-                self,
-                "SELECT count(*) FROM households h WHERE EXISTS
-                   (SELECT 1 FROM visits v WHERE v.household_id = h.id AND v.at >= ?1)",
-                &[&since_s],
-            )?,
+            households_visited: self.households_visited(&since_s)?,
         })
+    }
+
+    /// The median of the hours closed issues took, read from the middle of
+    /// `issues_hours` (one value, or the two around the middle).
+    fn median_hours_to_close(&self) -> Result<Option<f64>> {
+        let n = count(
+            self,
+            "SELECT count(*) FROM issues WHERE hours_to_close IS NOT NULL",
+            &[],
+        )?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let mut st = self.connection().prepare_cached(
+            "SELECT hours_to_close FROM issues WHERE hours_to_close IS NOT NULL
+             ORDER BY hours_to_close LIMIT ?1 OFFSET ?2",
+        )?;
+        let middle = st
+            .query_map([2 - n % 2, (n - 1) / 2], |r| r.get::<_, f64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(median(middle))
+    }
+
+    /// Issues counted by `(stage, category)`; a stage not yet folded is "".
+    fn issue_tally(&self) -> Result<Vec<(String, String, i64)>> {
+        let mut st = self
+            .connection()
+            .prepare_cached("SELECT stage, category, n FROM issue_tally WHERE n > 0")?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                    r.get(1)?,
+                    r.get(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Households this device holds with a visit at or after `since`. The
+    /// recent visits are few (a month of a street's is ~7,000 of 400,000),
+    /// so they are read through `visits_at` and matched to households;
+    /// without INDEXED BY and CROSS JOIN the planner scans every visit.
+    fn households_visited(&self, since: &str) -> Result<i64> {
+        count(
+            self,
+            "SELECT count(DISTINCT v.household_id) FROM visits v INDEXED BY visits_at
+               CROSS JOIN households h ON h.id = v.household_id WHERE v.at >= ?1",
+            &[&since],
+        )
     }
 
     /// Issues overdue at `now`, by the one rule in the model
     /// ([`gridline_model::issue::overdue`]), not a copy of it in SQL: only
-    /// issues with a deadline are read.
+    /// issues with a deadline, in a stage the model says can be overdue, are
+    /// read (through `issues_deadlines`).
     fn overdue_issues(&self, now: Instant) -> Result<i64> {
-        let mut st = self
-            .connection()
-            .prepare_cached("SELECT stage, deadline FROM issues WHERE deadline IS NOT NULL")?;
-        let rows = st.query_map([], |r| {
+        let stages: Vec<&str> = issue::stages_that_can_be_overdue()
+            .into_iter()
+            .map(Stage::key)
+            .collect();
+        let marks = vec!["?"; stages.len()].join(", ");
+        let mut st = self.connection().prepare_cached(&format!(
+            "SELECT stage, deadline FROM issues WHERE deadline IS NOT NULL AND stage IN ({marks})"
+        ))?;
+        let rows = st.query_map(rusqlite::params_from_iter(&stages), |r| {
             Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
         })?;
         let mut n = 0;
@@ -157,12 +204,8 @@ impl Store {
                 "SELECT count(*) FROM issues WHERE stage = 'reported'",
                 &[],
             )?,
-            households_not_visited: count(
-                self,
-                "SELECT count(*) FROM households h WHERE NOT EXISTS
-                   (SELECT 1 FROM visits v WHERE v.household_id = h.id AND v.at >= ?1)",
-                &[&since_s],
-            )?,
+            households_not_visited: count(self, "SELECT count(*) FROM households", &[])?
+                - self.households_visited(&since_s)?,
             wishes_waiting: count(
                 self,
                 "SELECT count(*) FROM wishes WHERE stage = 'posted'",

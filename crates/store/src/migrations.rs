@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_refused_reason_en.sql"),
     include_str!("migrations/0005_mediation.sql"),
     include_str!("migrations/0006_deliberation.sql"),
+    include_str!("migrations/0007_dashboard_indexes.sql"),
 ];
 
 /// Runs every migration the store has not run yet, up to `target`.

@@ -124,8 +124,8 @@ fn issue(tx: &Transaction<'_>, i: &Issue) -> Result<()> {
     let summary: String = i.description.chars().take(60).collect();
     tx.prepare_cached(
         "INSERT OR REPLACE INTO issues (id, grid, category, stage, urgency, household_id, reporter, reported_at, deadline,
-            closed_at, departments, refused_events, summary)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            closed_at, departments, refused_events, summary, hours_to_close)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         i.id.to_string(),
@@ -141,6 +141,8 @@ fn issue(tx: &Transaction<'_>, i: &Issue) -> Result<()> {
         s.departments.join(","),
         refused as i64,
         summary,
+        s.closed_at
+            .map(|c| (c - i.reported_at).num_milliseconds() as f64 / 3_600_000.0),
     ])?;
     Ok(())
 }

@@ -11,6 +11,7 @@ use gridline_model::permission::Kind;
 use gridline_model::wish::WishStage;
 use gridline_model::*;
 
+mod dashboard;
 mod deliberation;
 mod one_door;
 

@@ -390,3 +390,13 @@ proptest! {
         let _: Option<RecordId> = a.merged_into;
     }
 }
+
+#[test]
+fn only_a_dispatched_issue_can_be_overdue_and_the_store_reads_only_those() {
+    // DESIGN §4: the deadline runs from dispatch until the department
+    // reports it handled; in no other stage is an issue overdue.
+    assert_eq!(
+        gridline_model::issue::stages_that_can_be_overdue(),
+        vec![Stage::Dispatched]
+    );
+}
