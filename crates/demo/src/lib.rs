@@ -222,7 +222,22 @@ pub fn generate_grid(
     actor: &[u8],
     hub_actor: &[u8],
 ) -> Vec<(AutoCommit, Record)> {
-    GridGen::new(grid.clone(), seed, now, user, actor, hub_actor).generate()
+    generate_grid_with(grid, seed, now, user, actor, hub_actor, |d, r| (d, r))
+}
+
+/// [`generate_grid`], handing each document to `keep` as it is made (to save
+/// it to bytes, say), so that a grid's 7,000 live documents never sit in
+/// memory at once.
+pub fn generate_grid_with<T>(
+    grid: &GridId,
+    seed: u64,
+    now: Instant,
+    user: Option<&User>,
+    actor: &[u8],
+    hub_actor: &[u8],
+    keep: impl FnMut(AutoCommit, Record) -> T,
+) -> Vec<T> {
+    GridGen::new(grid.clone(), seed, now, user, actor, hub_actor).generate(keep)
 }
 
 /// SplitMix64: tiny, fast, and the same on every platform.
@@ -310,8 +325,11 @@ impl GridGen {
         gridline_records::new_doc(&self.actor)
     }
 
-    fn generate(&mut self) -> Vec<(AutoCommit, Record)> {
+    /// Each document is handed to `keep` as soon as it is made, so a caller
+    /// that saves it to bytes never holds a whole grid of live documents.
+    fn generate<T>(&mut self, mut keep: impl FnMut(AutoCommit, Record) -> T) -> Vec<T> {
         let mut out = Vec::with_capacity(DOCUMENTS_PER_GRID);
+        let mut out_push = |(d, r): (AutoCommit, Record)| out.push(keep(d, r));
         let (households, privates, visits, issues) = self.records();
         let cases = self.cases(&households, &privates, &issues);
         let topics = self.topics(&households);
@@ -319,39 +337,39 @@ impl GridGen {
         for (h, p) in households.iter().zip(privates) {
             let mut d = self.doc();
             household::create(&mut d, h, created).expect("demo households are well-formed");
-            out.push((d, Record::Household(h.clone())));
+            out_push((d, Record::Household(h.clone())));
             let mut d = self.doc();
             private::create(&mut d, &p, created).expect("demo private parts are well-formed");
-            out.push((d, Record::HouseholdPrivate(p)));
+            out_push((d, Record::HouseholdPrivate(p)));
         }
         for v in visits {
             let mut d = self.doc();
             visit::create(&mut d, &v).expect("demo visits are well-formed");
-            out.push((d, Record::Visit(v)));
+            out_push((d, Record::Visit(v)));
         }
         for i in issues {
             let mut d = self.doc();
             issue::create(&mut d, &i).expect("demo issues are well-formed");
-            out.push((d, Record::Issue(i)));
+            out_push((d, Record::Issue(i)));
         }
         for _ in 0..WISHES_PER_GRID {
-            out.push(self.wish(&households));
+            out_push(self.wish(&households));
         }
         for (c, p) in cases {
             // The private part as last written: at the latest session.
             let last = p.sessions.last().map_or(c.registered_at, |s| s.held_on);
             let mut d = self.doc();
             mediation::create(&mut d, &c).expect("demo cases are well-formed");
-            out.push((d, Record::Mediation(c)));
+            out_push((d, Record::Mediation(c)));
             let mut d = self.doc();
             mediation::create_private(&mut d, &p, last)
                 .expect("demo case private parts are well-formed");
-            out.push((d, Record::MediationPrivate(p)));
+            out_push((d, Record::MediationPrivate(p)));
         }
         for t in topics {
             let mut d = self.doc();
             deliberation::create(&mut d, &t).expect("demo topics are well-formed");
-            out.push((d, Record::Deliberation(t)));
+            out_push((d, Record::Deliberation(t)));
         }
         out
     }

@@ -2,7 +2,7 @@
 //! [`gridline_demo`], deterministic for a seed), of which only what lies in
 //! the device's scope is stored, marked as demo data that never syncs.
 
-use gridline_demo::{generate_grid, grids_for, GROUP_SIZE};
+use gridline_demo::{generate_grid_with, grids_for, GROUP_SIZE};
 use gridline_model::permission::{check, Action};
 use gridline_model::*;
 use gridline_records::Record;
@@ -53,23 +53,32 @@ pub fn seed(device: &mut Device, scale: Scale, seed: u64, now: Instant) -> Resul
     let mut stats = SeedStats::default();
     let hub_actor = hex::decode(&device.identity.hub_actor).unwrap_or_default();
     let actor = device.identity.actor.clone();
-    // Making Automerge documents is most of the work: two threads make grids
+    // Making Automerge documents is most of the work: threads make grids
     // (each grid from its own seeded stream, so the result does not depend on
     // which thread makes it) while this one writes finished grids to SQLite.
-    const MAKERS: usize = 2;
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<(Saved, Record)>)>(MAKERS);
-        for k in 0..MAKERS {
+    // One maker more than there are cores keeps them busy while the writer
+    // waits on the disk (2 cores: 3 makers, 59 s for a street instead of 64 s;
+    // docs/benchmarks.md); at most 8, each holds a grid (~100 MB) in flight.
+    let makers = std::thread::available_parallelism().map_or(2, |n| n.get().min(7)) + 1;
+    device.store.bulk_writes(true)?;
+    let made = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<(Saved, Record)>)>(makers);
+        for k in 0..makers {
             let tx = tx.clone();
             let (grids, user, actor, hub_actor) = (&grids, &user, &actor, &hub_actor);
             scope.spawn(move || {
-                for (n, grid) in grids.iter().enumerate().filter(|(n, _)| n % MAKERS == k) {
-                    let docs = generate_grid(grid, seed, now, Some(user), actor, hub_actor);
-                    // Demo documents have one linear history: no conflicts to look for.
-                    let docs: Vec<(Saved, Record)> = docs
-                        .into_iter()
-                        .map(|(mut d, r)| (Saved::of(&mut d, false), r))
-                        .collect();
+                for (n, grid) in grids.iter().enumerate().filter(|(n, _)| n % makers == k) {
+                    // Each document is saved to bytes as it is made. Demo
+                    // documents have one linear history: no conflicts to look for.
+                    let docs = generate_grid_with(
+                        grid,
+                        seed,
+                        now,
+                        Some(user),
+                        actor,
+                        hub_actor,
+                        |mut d, r| (Saved::of(&mut d, false), r),
+                    );
                     if tx.send((n, docs)).is_err() {
                         break; // the writer stopped on an error
                     }
@@ -116,7 +125,10 @@ pub fn seed(device: &mut Device, scale: Scale, seed: u64, now: Instant) -> Resul
                 .save_batch(saved.into_iter().zip(&records), Origin::Demo, now)?;
         }
         Ok::<_, crate::Error>(())
-    })?;
+    });
+    // Durable before "saved" is said, whatever the makers did.
+    device.store.bulk_writes(false)?;
+    made?;
     Ok(stats)
 }
 
