@@ -31,7 +31,7 @@ pub struct StoreBench {
     pub street_seed: Option<(usize, Duration)>,
     /// On the street-staff device holding the street: the mediation list
     /// (overdue first, as the app opens it), and the dashboard with its
-    /// mediation figures. `None` when the street run was skipped.
+    /// mediation and deliberation figures. `None` when the street run was skipped.
     pub street_views: Option<StreetViews>,
 }
 
@@ -41,10 +41,15 @@ pub struct StreetViews {
     pub cases_held: usize,
     pub cases_listed: usize,
     pub mediation_list: Sample,
-    /// The dashboard with its mediation figures, as the app opens it.
+    /// The dashboard with its mediation and deliberation figures, as the
+    /// app opens it.
     pub dashboard: Sample,
     /// Of which the mediation figures alone.
     pub mediation_figures: Sample,
+    /// Of which the deliberation figures alone.
+    pub deliberation_figures: Sample,
+    /// Deliberation topics the device holds.
+    pub topics_held: usize,
 }
 
 /// Median and worst of a set of timings.
@@ -166,6 +171,7 @@ fn run_in(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
             ..Default::default()
         };
         let (mut lists, mut dashboards, mut figures) = (Vec::new(), Vec::new(), Vec::new());
+        let mut topic_figures = Vec::new();
         let mut listed = 0;
         for _ in 0..30 {
             let t = Clock::now();
@@ -176,9 +182,13 @@ fn run_in(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
             let f = Clock::now();
             s.mediation_figures(now)?;
             figures.push(f.elapsed());
+            let f = Clock::now();
+            s.deliberation_figures(now)?;
+            topic_figures.push(f.elapsed());
             dashboards.push(t.elapsed());
         }
         let held = s.mediation_figures(now)?.cases;
+        let topics_held = s.deliberation_figures(now)?.raised;
         (
             Some(seeded),
             Some(StreetViews {
@@ -187,6 +197,8 @@ fn run_in(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
                 mediation_list: sample(lists),
                 dashboard: sample(dashboards),
                 mediation_figures: sample(figures),
+                deliberation_figures: sample(topic_figures),
+                topics_held,
             }),
         )
     } else {

@@ -201,6 +201,8 @@ fn run_store(ctx: &Ctx, a: StoreArgs) -> anyhow::Result<()> {
             "street_mediation_list": b.street_views.as_ref().map(|v| s(&v.mediation_list)),
             "street_dashboard": b.street_views.as_ref().map(|v| s(&v.dashboard)),
             "street_mediation_figures": b.street_views.as_ref().map(|v| s(&v.mediation_figures)),
+            "street_topics_held": b.street_views.as_ref().map(|v| v.topics_held),
+            "street_deliberation_figures": b.street_views.as_ref().map(|v| s(&v.deliberation_figures)),
         }));
         return Ok(());
     }
@@ -254,13 +256,24 @@ fn run_store(ctx: &Ctx, a: StoreArgs) -> anyhow::Result<()> {
         );
         println!(
             "{}",
-            line("street: dashboard + mediation figures", &v.dashboard, 50.0)
+            line("street: dashboard with both panels", &v.dashboard, 50.0)
         );
         println!(
             "{}",
             line(
                 "street: of which mediation figures",
                 &v.mediation_figures,
+                50.0
+            )
+        );
+        println!(
+            "{}",
+            line(
+                &format!(
+                    "street: of which deliberation figures ({} topics)",
+                    v.topics_held
+                ),
+                &v.deliberation_figures,
                 50.0
             )
         );

@@ -48,6 +48,7 @@ pub fn run(ctx: &Ctx, cmd: DemoCmd) -> anyhow::Result<()> {
                     "issues": stats.issues,
                     "wishes": stats.wishes,
                     "mediations": stats.mediations,
+                    "deliberations": stats.deliberations,
                     "skipped": stats.skipped,
                     "documents": stats.documents(),
                     "elapsed_ms": elapsed.as_millis() as u64,
@@ -76,6 +77,10 @@ pub fn run(ctx: &Ctx, cmd: DemoCmd) -> anyhow::Result<()> {
                 (
                     text!("调解案件", "mediation cases"),
                     stats.mediations.to_string(),
+                ),
+                (
+                    text!("议事议题", "deliberation topics"),
+                    stats.deliberations.to_string(),
                 ),
                 (
                     text!("范围外跳过", "skipped, outside scope"),
