@@ -11,6 +11,7 @@ use gridline_model::{text, Instant, Text, TopicEvent, TopicStep};
 use serde_json::{json, Value};
 
 use crate::output::{kv_of, or_dash, print_json, saved, say, when, word, Table};
+use crate::parse_error::invalid_at;
 use crate::{usage, Ctx};
 
 #[derive(Debug, Subcommand)]
@@ -298,26 +299,6 @@ fn attendance(spec: &str) -> anyhow::Result<Attendance> {
     })
 }
 
-/// A refusal of the device's input checks, said with the flag to fix (the
-/// topic's id is an argument, not a flag).
-fn invalid_as_usage(what: &str, e: gridline_device::Error) -> anyhow::Error {
-    match e {
-        gridline_device::Error::Invalid(i) => {
-            let place = match i.field.as_str() {
-                "topic" => what.to_owned(),
-                field => format!("{what} --{}", field.replace('_', "-")),
-            };
-            usage(
-                i.problem
-                    .then(&i.fix)
-                    .after(&Text::new(place.clone(), place))
-                    .to_string(),
-            )
-        }
-        other => other.into(),
-    }
-}
-
 fn propose(ctx: &Ctx, a: ProposeArgs) -> anyhow::Result<()> {
     let new = NewTopic {
         grid: a.grid,
@@ -330,7 +311,7 @@ fn propose(ctx: &Ctx, a: ProposeArgs) -> anyhow::Result<()> {
     let mut device = ctx.open()?;
     let c = device
         .propose_with_id(&new, a.id.as_deref(), ctx.now)
-        .map_err(|e| invalid_as_usage("propose", e))?;
+        .map_err(|e| invalid_at("propose", "topic", e))?;
     crate::output::created(ctx, &c, json!({ "state": "proposed" }));
     Ok(())
 }
@@ -344,7 +325,7 @@ fn step(ctx: &Ctx, id: &str, step: TopicStep) -> anyhow::Result<()> {
     };
     let state = device
         .act_on_topic(id, step, ctx.now)
-        .map_err(|e| invalid_as_usage(key, e))?;
+        .map_err(|e| invalid_at(key, "topic", e))?;
     let stage = state.stage.map(|s| s.key());
     if ctx.json {
         saved(

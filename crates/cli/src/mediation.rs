@@ -11,6 +11,7 @@ use gridline_model::{text, CaseEvent, CaseStep, Instant, Text};
 use serde_json::{json, Value};
 
 use crate::output::{kv_of, or_dash, print_json, saved, say, when, word, Table};
+use crate::parse_error::invalid_at;
 use crate::{usage, Ctx};
 
 #[derive(Debug, Subcommand)]
@@ -453,16 +454,7 @@ fn step(ctx: &Ctx, id: &str, step: CaseStep, note: Option<PrivateNote>) -> anyho
     let state = device
         .act_on_case(id, step, &note.unwrap_or_default(), ctx.now)
         .map_err(|e| match e {
-            gridline_device::Error::Invalid(i) => usage(
-                i.problem
-                    .then(&i.fix)
-                    .after(&text!(
-                        "{key} --{}",
-                        "{key} --{}",
-                        i.field.replace('_', "-")
-                    ))
-                    .to_string(),
-            ),
+            e @ gridline_device::Error::Invalid(_) => invalid_at(key, "case", e),
             gridline_device::Error::StepRefused(why) => {
                 let id = id.trim();
                 usage(

@@ -2192,3 +2192,54 @@ fn a_deliberation_topic_runs_from_proposal_to_closed_and_a_short_quorum_or_tally
         "no bad input wrote anything"
     );
 }
+
+#[test]
+fn a_mediation_step_with_a_bad_id_or_out_of_order_is_refused_in_both_languages_and_writes_nothing() {
+    let dir = init_community_staff();
+    let d = dir.path();
+    let id = saved_id(&json(
+        d,
+        &[
+            "mediation",
+            "report",
+            "--grid",
+            GRID,
+            "--summary",
+            "楼上漏水渗到楼下，双方协商未果",
+            "--type",
+            "neighbour",
+            "--warning",
+            "3",
+            "--source",
+            "walk-in",
+        ],
+    ));
+    let before = json(d, &["mediation", "show", &id]);
+    assert_eq!(before["state"], "registered", "{before}");
+
+    // The id is an argument: the message names the step, not a flag that
+    // does not exist.
+    let err = user_error(d, &["mediation", "accept", "nonsense", "--mediator", "王调解员"]);
+    assert!(
+        err.contains("accept：") || err.contains("accept:"),
+        "names the step: {err}"
+    );
+    assert!(!err.contains("--case"), "no such flag: {err}");
+    assert!(
+        err.contains("不是有效编号") && err.contains("not a valid id"),
+        "both languages: {err}"
+    );
+
+    // Closing a case never accepted, mediated or followed up is refused.
+    let err = user_error(d, &["mediation", "close", &id, "--note", "已处理"]);
+    assert!(
+        err.contains("操作被拒绝") && err.contains("step refused"),
+        "a refused step, in both languages: {err}"
+    );
+    assert!(
+        err.contains(&format!("gridline mediation show {id}")),
+        "says how to see the steps on offer: {err}"
+    );
+    let after = json(d, &["mediation", "show", &id]);
+    assert_eq!(after, before, "a refused step writes nothing");
+}
