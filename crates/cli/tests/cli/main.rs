@@ -2194,7 +2194,8 @@ fn a_deliberation_topic_runs_from_proposal_to_closed_and_a_short_quorum_or_tally
 }
 
 #[test]
-fn a_mediation_step_with_a_bad_id_or_out_of_order_is_refused_in_both_languages_and_writes_nothing() {
+fn a_mediation_step_with_a_bad_id_or_out_of_order_is_refused_in_both_languages_and_writes_nothing()
+{
     let dir = init_community_staff();
     let d = dir.path();
     let id = saved_id(&json(
@@ -2219,7 +2220,10 @@ fn a_mediation_step_with_a_bad_id_or_out_of_order_is_refused_in_both_languages_a
 
     // The id is an argument: the message names the step, not a flag that
     // does not exist.
-    let err = user_error(d, &["mediation", "accept", "nonsense", "--mediator", "王调解员"]);
+    let err = user_error(
+        d,
+        &["mediation", "accept", "nonsense", "--mediator", "王调解员"],
+    );
     assert!(
         err.contains("accept：") || err.contains("accept:"),
         "names the step: {err}"
