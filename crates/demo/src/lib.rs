@@ -1283,22 +1283,29 @@ impl GridGen {
     }
 }
 
+/// The clock, actors and grid the crate's tests generate with.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod fixtures {
+    use gridline_model::{GridId, Instant};
 
-    fn now() -> Instant {
+    pub fn now() -> Instant {
         chrono::DateTime::parse_from_rfc3339("2025-06-01T08:00:00Z")
             .unwrap()
             .with_timezone(&chrono::Utc)
     }
 
-    const ACTOR: [u8; 16] = [7; 16];
-    const HUB: [u8; 16] = [9; 16];
+    pub const ACTOR: [u8; 16] = [7; 16];
+    pub const HUB: [u8; 16] = [9; 16];
 
-    fn grid() -> GridId {
+    pub fn grid() -> GridId {
         GridId::parse("522701001001001").unwrap()
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{grid, now, ACTOR, HUB};
+    use super::*;
 
     fn make(seed: u64) -> Vec<(AutoCommit, Record)> {
         generate_grid(&grid(), seed, now(), None, &ACTOR, &HUB)

@@ -481,18 +481,7 @@ mod tests {
     use super::*;
     use crate::{generate_grid, grids_for, Scale, WISHES_PER_GRID};
 
-    fn now() -> Instant {
-        chrono::DateTime::parse_from_rfc3339("2025-06-01T08:00:00Z")
-            .unwrap()
-            .with_timezone(&chrono::Utc)
-    }
-
-    const ACTOR: [u8; 16] = [7; 16];
-    const HUB: [u8; 16] = [9; 16];
-
-    fn grid() -> GridId {
-        GridId::parse("522701001001001").unwrap()
-    }
+    use crate::fixtures::{grid, now, ACTOR, HUB};
 
     /// A street's topics (80 grids × 9), made without their documents, with
     /// the households of each topic's grid.
