@@ -475,7 +475,7 @@ mod tests {
 
     use gridline_model::deliberation::DeliberationFigures;
     use gridline_model::permission::{check, Action, Kind};
-    use gridline_model::{GridId, Scope, TopicStep, User};
+    use gridline_model::{Scope, TopicStep, User};
     use gridline_records::Record;
 
     use super::*;
