@@ -21,6 +21,9 @@ use std::fmt::Write;
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjId, ObjType, Prop, ReadDoc, ScalarValue, Value, ROOT};
 use chrono::{NaiveDate, TimeZone, Utc};
+use gridline_model::deliberation::{
+    Attendance, MeetingType, MemberType, Proposer, TopicStage, MIN_NOTICE_HOURS,
+};
 use gridline_model::issue::{CATEGORIES, URGENCY};
 use gridline_model::mediation::{
     AgreementForm, CaseStage, CaseType, MediationKind, Party, Performance, Referral, Satisfaction,
@@ -32,10 +35,11 @@ use gridline_model::{
     household::MAX_NAME, id_number::parse_id_number, phone::parse_mobile, Address, Author,
     CaseEvent, CaseStep, CommunityCode, Gender, Grade, GridId, Household, HouseholdPrivate,
     Instant, Issue, IssueEvent, IssueStep, MediationCase, MediationPrivate, RecordId, Relation,
-    Resident, Role, Scope, Tag, User, Visit, VisitKind, Wish, WishEvent, WishStep, MAX_TEXT,
+    Resident, Role, Scope, Tag, Topic, TopicEvent, TopicStep, User, Visit, VisitKind, Wish,
+    WishEvent, WishStep, MAX_TEXT,
 };
 
-use crate::{household, issue, mediation, private, visit, wish, Record};
+use crate::{deliberation, household, issue, mediation, private, visit, wish, Record};
 
 /// The line that opens the generated part of `docs/sync-protocol.md`.
 pub const BEGIN: &str =
@@ -68,6 +72,17 @@ struct Sample {
     meanings: Vec<(&'static str, String)>,
     /// What the kind section says before its table.
     about: String,
+    /// Further documents of the kind, walked like the first, for the steps
+    /// it cannot hold without its fold refusing one (a declined topic is
+    /// never accepted).
+    more: Vec<(AutoCommit, Record)>,
+}
+
+impl Sample {
+    /// The sample's documents with the records they hold, the first first.
+    fn docs(&self) -> impl Iterator<Item = (&AutoCommit, &Record)> {
+        std::iter::once((&self.doc, &self.record)).chain(self.more.iter().map(|(d, r)| (d, r)))
+    }
 }
 
 /// One key found in a sample document.
@@ -183,6 +198,7 @@ fn samples() -> Vec<Sample> {
                 joint-household leaders (their linked households), community and street staff; \
                 written by grid workers and community staff."
             .into(),
+        more: Vec::new(),
     });
     let mut doc = crate::new_doc(&[1; 16]);
     private::create(&mut doc, &p, at(0)).expect("the sample private part writes");
@@ -196,6 +212,7 @@ fn samples() -> Vec<Sample> {
                 may not see them never receives them (a joint-household leader never does). \
                 One per household, at most; its id is derived from the household's."
             .into(),
+        more: Vec::new(),
     });
     let mut doc = crate::new_doc(&[1; 16]);
     visit::create(&mut doc, &v).expect("the sample visit writes");
@@ -208,6 +225,7 @@ fn samples() -> Vec<Sample> {
         about: "One visit to a household. Created by grid workers and joint-household \
                 leaders; never edited afterwards."
             .into(),
+        more: Vec::new(),
     });
     let mut doc = crate::new_doc(&[1; 16]);
     issue::create(&mut doc, &i).expect("the sample issue writes");
@@ -222,6 +240,7 @@ fn samples() -> Vec<Sample> {
                 change to them with `not_permitted`); every step is a new map appended to \
                 `events`. The sample below holds one event of every step."
             .into(),
+        more: Vec::new(),
     });
     let mut doc = crate::new_doc(&[1; 16]);
     wish::create(&mut doc, &w).expect("the sample wish writes");
@@ -237,6 +256,7 @@ fn samples() -> Vec<Sample> {
                 from a key), so a device never writes one. The sample below holds one event \
                 of every step."
             .into(),
+        more: Vec::new(),
     });
     let (c, cp) = sample_case(&worker, household_id, i_id);
     let mut doc = crate::new_doc(&[1; 16]);
@@ -261,6 +281,7 @@ fn samples() -> Vec<Sample> {
                 case's `mediation-private` part. The sample below holds an event of every \
                 step (and two sessions)."
             .into(),
+        more: Vec::new(),
     });
     let mut doc = crate::new_doc(&[1; 16]);
     mediation::create_private(&mut doc, &cp, at(180)).expect("the sample private part writes");
@@ -277,8 +298,208 @@ fn samples() -> Vec<Sample> {
                 joint-household leader never receives it, not even for a case it reported. One \
                 per case, at most; its id is derived from the case's."
             .into(),
+        more: Vec::new(),
+    });
+    let (t, declined) = sample_topic(&worker, household_id);
+    let mut doc = crate::new_doc(&[1; 16]);
+    deliberation::create(&mut doc, &t).expect("the sample topic writes");
+    let mut declined_doc = crate::new_doc(&[1; 16]);
+    deliberation::create(&mut declined_doc, &declined).expect("the declined topic writes");
+    out.push(Sample {
+        kind: Kind::Deliberation,
+        doc,
+        record: Record::Deliberation(t),
+        data_keys: &[],
+        meanings: deliberation_meanings(),
+        about: "A residents' deliberation topic (居民议事) and its workflow (DESIGN §8). \
+                Proposed by grid workers of its grid and joint-household leaders, for a \
+                resident (naming the resident's household), and by community staff, for the \
+                party branch, the owners' committee or the property company; read by grid \
+                workers of any grid of its community, community staff of its community, \
+                street staff of its street, and a joint-household leader when it names one of \
+                the leader's linked households or the leader entered it. Staff of the \
+                topic's community take every other step. Not sensitive: there is no private \
+                part. The keys other than `events` are written when the topic is proposed \
+                and never change (the hub refuses a change to them with `not_permitted`); \
+                `events` is append-only. Who may take which step in which state is the \
+                fold's rule, applied the same on every replica: a step it refuses is kept \
+                and shown as refused. The first sample below goes from a resident's proposal \
+                through a tripartite meeting (三方共议), an adopted resolution and two tasks \
+                to feedback and close; a second, a property company's topic declined and \
+                closed, adds the `decline` step. The fold refuses none of their events."
+            .into(),
+        more: vec![(declined_doc, Record::Deliberation(declined))],
     });
     out
+}
+
+/// A resident's topic entered by the grid worker for the sample household,
+/// and a property company's topic entered at the office and declined: the
+/// two lives of a topic, every step between them, none refused. Community
+/// staff of 522701001001 take every step after the proposal.
+fn sample_topic(worker: &User, household: RecordId) -> (Topic, Topic) {
+    let staff = Author {
+        user: "cs-1".into(),
+        role: Role::CommunityStaff,
+        unit: "522701001001".into(),
+    };
+    // Minutes after the first sample time, by day, as for the case.
+    let day = |d: i64| 240 + d * 24 * 60;
+    let (signs, chargers) = (v7(day(6), 111), v7(day(6), 110));
+    let steps = [
+        (0, TopicStep::Propose),
+        (1, TopicStep::Accept),
+        (
+            5,
+            TopicStep::Meeting {
+                held_on: at(day(5)),
+                place: "水花都小区党群服务站".into(),
+                // Three days ahead: at least MIN_NOTICE_HOURS.
+                notice_posted: at(day(2)),
+                meeting_type: MeetingType::Tripartite,
+                // 17 of 21 present: at least two thirds, and each of the
+                // three parties in the room.
+                attendance: [
+                    (MemberType::PartyOrganisation, 3, 3),
+                    (MemberType::ResidentsCommittee, 2, 2),
+                    (MemberType::ResidentRepresentatives, 9, 7),
+                    (MemberType::OwnersCommittee, 5, 4),
+                    (MemberType::PropertyCompany, 2, 1),
+                ]
+                .into_iter()
+                .map(|(member, expected, present)| Attendance {
+                    member,
+                    expected,
+                    present,
+                })
+                .collect(),
+            },
+        ),
+        (
+            5,
+            TopicStep::Resolve {
+                text: "在8栋旁空地加装12个电动车充电桩，由物业公司建设并按用电收费".into(),
+                // 13 of the 17 present: more than half.
+                votes_for: 13,
+                against: 2,
+                abstain: 2,
+                posted_on: at(day(6)),
+            },
+        ),
+        (
+            6,
+            TopicStep::Task {
+                task: chargers,
+                owner: "水花都物业服务中心".into(),
+                due: at(day(30)),
+                what: "在8栋旁空地安装12个充电桩并接通电源".into(),
+            },
+        ),
+        (
+            6,
+            TopicStep::Task {
+                task: signs,
+                owner: "社区居委会".into(),
+                due: at(day(12)),
+                what: "在各单元张贴禁止楼道充电的告示".into(),
+            },
+        ),
+        (
+            10,
+            TopicStep::TaskDone {
+                task: signs,
+                note: "告示已在8栋各单元张贴".into(),
+            },
+        ),
+        (
+            28,
+            TopicStep::TaskDone {
+                task: chargers,
+                note: "12个充电桩已安装通电".into(),
+            },
+        ),
+        (
+            29,
+            TopicStep::Feedback {
+                note: "落实情况已在小区公告栏公示，网格员已告知提议人".into(),
+            },
+        ),
+        (30, TopicStep::Close),
+    ];
+    let events: Vec<TopicEvent> = steps
+        .into_iter()
+        .enumerate()
+        .map(|(n, (d, step))| TopicEvent {
+            id: v7(day(d) + n as i64, 90 + n as u8),
+            at: at(day(d) + n as i64),
+            author: if matches!(step, TopicStep::Propose) {
+                worker.author()
+            } else {
+                staff.clone()
+            },
+            step,
+        })
+        .collect();
+    let t = Topic {
+        id: v7(day(0), 80),
+        grid: grid(),
+        household: Some(household),
+        title: "小区加装电动车充电桩".into(),
+        description: "电动车在楼道里充电有火灾隐患，居民希望在小区内集中建充电桩".into(),
+        proposer: Proposer::Resident,
+        proposer_name: "邵秀英".into(),
+        submitted_by: worker.id.clone(),
+        proposed_at: at(day(0)),
+        events,
+    };
+    let steps = [
+        (2, TopicStep::Propose),
+        (
+            3,
+            TopicStep::Decline {
+                reason: "属物业公司自身的管理职责，由物业公司按合同办理，不需居民议事".into(),
+            },
+        ),
+        (3, TopicStep::Close),
+    ];
+    let events: Vec<TopicEvent> = steps
+        .into_iter()
+        .enumerate()
+        .map(|(n, (d, step))| TopicEvent {
+            id: v7(day(d) + n as i64, 120 + n as u8),
+            at: at(day(d) + n as i64),
+            author: staff.clone(),
+            step,
+        })
+        .collect();
+    let declined = Topic {
+        id: v7(day(2), 81),
+        grid: grid(),
+        household: None,
+        title: "更换小区门禁系统".into(),
+        description: "门禁读卡器老化，物业公司提出整体更换".into(),
+        proposer: Proposer::PropertyCompany,
+        proposer_name: "水花都物业服务中心".into(),
+        submitted_by: staff.user.clone(),
+        proposed_at: at(day(2)),
+        events,
+    };
+    for topic in [&t, &declined] {
+        let s = topic.state();
+        assert!(
+            s.outcomes.iter().all(|o| o.refused.is_none()),
+            "the fold refuses no event of the sample topic {:?}: {:?}",
+            topic.title,
+            s.outcomes
+        );
+        assert_eq!(
+            s.stage,
+            Some(TopicStage::Closed),
+            "the sample topic {:?} reaches its end",
+            topic.title
+        );
+    }
+    (t, declined)
 }
 
 fn sample_issue(worker: &User, household: RecordId) -> Issue {
@@ -1036,7 +1257,151 @@ fn mediation_private_meanings() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// The keys every workflow event carries: issue, wish or mediation case.
+fn deliberation_meanings() -> Vec<(&'static str, String)> {
+    let vocabulary = |what: &str| format!("a {what} key ([Vocabularies](#vocabularies))");
+    let title = gridline_model::deliberation::MAX_TITLE;
+    vec![
+        ("kind", "`\"deliberation\"`".into()),
+        ("v", schema_version()),
+        ("id", "the topic's id: UUID v7 minted by the device".into()),
+        (
+            "grid",
+            "the proposer's grid (15 digits: the community's 12-digit division code, then a 3-digit grid number); the topic belongs to its community, whose staff take its steps".into(),
+        ),
+        (
+            "household",
+            "the household of the resident who proposed the topic, when a grid worker or a joint-household leader entered it: its id. A leader's topic names one of its linked households, which is what places the topic in the leader's scope".into(),
+        ),
+        ("title", format!("the topic (议题), 1 to {title} characters")),
+        (
+            "description",
+            format!(
+                "what is to be deliberated and why (议题内容): not blank, {}",
+                text_limit()
+            ),
+        ),
+        ("proposer", format!("who proposes (提议方), {}", vocabulary("proposer"))),
+        (
+            "proposer_name",
+            format!(
+                "the resident or body as signed on the proposal (提议人): not blank, {}",
+                text_limit()
+            ),
+        ),
+        (
+            "submitted_by",
+            "the id of the user who entered the topic; a joint-household leader also reads the topics it entered".into(),
+        ),
+        (
+            "proposed_at",
+            format!("when it was proposed: {}", time_meaning()),
+        ),
+        (
+            "events",
+            "the workflow, a list of event maps (the tables below); the first is the `propose` step".into(),
+        ),
+        (
+            "events[].reason",
+            format!(
+                "why the topic is not taken up (不予受理理由), {}; the fold refuses a blank one",
+                text_limit()
+            ),
+        ),
+        (
+            "events[].held_on",
+            format!("when the meeting was held (开会时间): {}", time_meaning()),
+        ),
+        (
+            "events[].place",
+            format!(
+                "where it was held (开会地点), {}; the fold refuses a blank one",
+                text_limit()
+            ),
+        ),
+        (
+            "events[].notice_posted",
+            format!(
+                "when the notice of the meeting went up on the notice board (通知张贴时间): {}; the fold refuses a meeting whose notice went up less than {MIN_NOTICE_HOURS} hours (2 days) before `held_on`",
+                time_meaning()
+            ),
+        ),
+        (
+            "events[].meeting_type",
+            format!(
+                "the kind of meeting (会议类型), {}; the fold refuses a `tripartite` meeting (三方共议) unless the party organisation, the owners' committee and the property company each have someone present",
+                vocabulary("meeting type")
+            ),
+        ),
+        (
+            "events[].attendance",
+            "who was expected and who came (各方应到和实到人数): one string per member type ([Vocabularies](#vocabularies)), `<member type>:<present>/<expected>` in decimal, such as `party-organisation:3/3`. The fold refuses a meeting that lists none, lists a member type twice, has more present than expected, or has fewer than two thirds of all those expected present (3 × present ≥ 2 × expected). Strings rather than maps, so that the hub's append-only check covers every figure".into(),
+        ),
+        (
+            "events[].text",
+            format!(
+                "the resolution put to the vote (决议内容), {}; the fold refuses a blank one",
+                text_limit()
+            ),
+        ),
+        (
+            "events[].votes_for",
+            "the votes for (赞成票数), as decimal text. The resolution is adopted when more than half of those present at the last meeting vote for it (an abstention counts against); a vote that fails leaves the topic met, and only a new meeting may vote again".into(),
+        ),
+        (
+            "events[].against",
+            "the votes against (反对票数), as decimal text; the fold refuses a vote whose for, against and abstain add up to more than the meeting's present".into(),
+        ),
+        (
+            "events[].abstain",
+            "the abstentions (弃权票数), as decimal text".into(),
+        ),
+        (
+            "events[].posted_on",
+            format!(
+                "when the resolution went up on the notice board (决议公示时间): {}; the fold refuses one before the meeting",
+                time_meaning()
+            ),
+        ),
+        (
+            "events[].task",
+            "the task's id, a UUID v7 minted with the `task` step; a `task-done` names the task it completes, once".into(),
+        ),
+        (
+            "events[].owner",
+            format!(
+                "who carries the task out (责任方), {}; the fold refuses a blank one",
+                text_limit()
+            ),
+        ),
+        (
+            "events[].due",
+            format!(
+                "by when (完成期限): {}, after the resolution (the fold refuses one before); a task not done by then is overdue (超期)",
+                time_meaning()
+            ),
+        ),
+        (
+            "events[].what",
+            format!(
+                "what is to be done (任务内容), {}; the fold refuses a blank one",
+                text_limit()
+            ),
+        ),
+        (
+            "events[].note",
+            format!(
+                "what was done (完成情况) for a `task-done`, what residents were told (反馈居民) for a `feedback`, {}; the fold refuses a blank one, and a `feedback` while a task is open",
+                text_limit()
+            ),
+        ),
+    ]
+    .into_iter()
+    .chain(event_meanings())
+    .collect()
+}
+
+/// The keys every workflow event carries: issue, wish, mediation case or
+/// deliberation topic.
 fn event_meanings() -> Vec<(&'static str, String)> {
     vec![
         (
@@ -1116,9 +1481,10 @@ the same functions the device uses, and its document is walked key by key.
   concurrently is a conflict that a person resolves. *Text* is an Automerge
   Text object, merged character by character. Wherever a string is read, the
   readers accept either form, but write the form listed. Numbers such as
-  `urgency`, `value_yuan`, `lat`, `lon`, `people`, `warning` and `days` are
-  decimal *strings*, not Automerge numbers. Only `v` is an integer (Automerge
-  `int`), and only tag maps hold booleans.
+  `urgency`, `value_yuan`, `lat`, `lon`, `people`, `warning`, `days` and a
+  vote's `votes_for`, `against` and `abstain` are decimal *strings*, not
+  Automerge numbers. Only `v` is an integer (Automerge `int`), and only tag
+  maps hold booleans.
 - **Required.** \"The hub refuses without it\" was found by deleting the key
   from a copy of the sample. A document that lacks such a key, or whose value
   breaks a rule in the table, is refused as `malformed` (\"not a Gridline
@@ -1131,9 +1497,10 @@ the same functions the device uses, and its document is walked key by key.
 ### Ids
 
 - Record ids are UUIDs in lower-case hyphenated text. A device mints a new
-  household, visit, issue, wish or mediation case id, a resident id and an
-  event id as UUID v7 (RFC 9562: the Unix time in milliseconds, then random
-  bits). The hub refuses new records whose ids are not v7.
+  household, visit, issue, wish, mediation case or deliberation topic id, a
+  resident id, a task id and an event id as UUID v7 (RFC 9562: the Unix time
+  in milliseconds, then random bits). The hub refuses new records whose ids
+  are not v7.
 {private_part}
 {case_private_part}
 - Households imported by the hub have ids the hub derives its own way. Treat
@@ -1310,7 +1677,7 @@ fn events_section(
         let _ = writeln!(
             out,
             "| `{st}` | {} | {} |",
-            step_zh(&s.record, st),
+            step_zh(s, st),
             if extra.is_empty() {
                 "—".to_owned()
             } else {
@@ -1325,7 +1692,13 @@ fn events_section(
 }
 
 /// The Chinese name of a step, from the sample's own events.
-fn step_zh(record: &Record, key: &str) -> &'static str {
+fn step_zh(s: &Sample, key: &str) -> &'static str {
+    s.docs()
+        .find_map(|(_, record)| record_step_zh(record, key))
+        .unwrap_or_default()
+}
+
+fn record_step_zh(record: &Record, key: &str) -> Option<&'static str> {
     match record {
         Record::Issue(i) => i
             .events
@@ -1342,29 +1715,36 @@ fn step_zh(record: &Record, key: &str) -> &'static str {
             .iter()
             .find(|e| e.step.key() == key)
             .map(|e| e.step.zh()),
+        Record::Deliberation(t) => t
+            .events
+            .iter()
+            .find(|e| e.step.key() == key)
+            .map(|e| e.step.zh()),
         _ => None,
     }
-    .unwrap_or_default()
 }
 
 /// Every key of the sample, with its type and whether the record reads and
 /// validates without it.
 fn walk_sample(s: &Sample) -> Vec<Found> {
     let mut found = Vec::new();
-    walk(s, &s.doc, &ROOT, "", None, &mut found);
-    for f in &mut found {
-        let mut copy = s.doc.clone();
-        copy.delete(&f.obj, f.prop.clone())
-            .expect("a key of the sample deletes");
-        f.optional = Record::read(&copy)
-            .ok()
-            .is_some_and(|r| r.validate(at(24 * 60)).is_ok());
+    for (doc, record) in s.docs() {
+        let start = found.len();
+        walk(s, doc, &ROOT, "", None, &mut found);
+        for f in &mut found[start..] {
+            let mut copy = doc.clone();
+            copy.delete(&f.obj, f.prop.clone())
+                .expect("a key of the sample deletes");
+            f.optional = Record::read(&copy)
+                .ok()
+                .is_some_and(|r| r.validate(at(24 * 60)).is_ok());
+        }
+        assert!(
+            Record::read(doc).is_ok_and(|r| r == *record),
+            "the {} sample reads back as written",
+            s.kind.key()
+        );
     }
-    assert!(
-        Record::read(&s.doc).is_ok_and(|r| r == s.record),
-        "the {} sample reads back as written",
-        s.kind.key()
-    );
     found
 }
 
@@ -1647,6 +2027,24 @@ fn vocabularies(out: &mut String) {
             keyed(CaseStage::ALL.iter().map(|v| (v.key(), v.zh())))
         ),
         format!(
+            "**Proposers** (`proposer` of a deliberation topic): {}.",
+            keyed(Proposer::ALL.iter().map(|v| (v.key(), v.zh())))
+        ),
+        format!(
+            "**Member types** (the `<member type>` of each `attendance` row of a \
+             `meeting`): {}.",
+            keyed(MemberType::ALL.iter().map(|v| (v.key(), v.zh())))
+        ),
+        format!(
+            "**Meeting types** (`meeting_type` of a `meeting`): {}.",
+            keyed(MeetingType::ALL.iter().map(|v| (v.key(), v.zh())))
+        ),
+        format!(
+            "**Topic states**, never stored: the fold of a topic's `events` gives one, \
+             as for cases: {}.",
+            keyed(TopicStage::ALL.iter().map(|v| (v.key(), v.zh())))
+        ),
+        format!(
             "**Roles** (`role`): {}.",
             list(
                 Role::ALL
@@ -1661,14 +2059,16 @@ fn vocabularies(out: &mut String) {
              is at most {MAX_TEXT} characters, a resident's name at most {MAX_NAME}, a \
              wish title 1 to {MAX_TITLE}; a wish is worth at most {MAX_VALUE_YUAN} yuan; \
              urgency is {} to {}; a mediation party's name is at most {MAX_NAME}, a case \
-             involves 1 to {MAX_PEOPLE} people and its warning level is {} to {}. \
+             involves 1 to {MAX_PEOPLE} people and its warning level is {} to {}; a \
+             topic title is 1 to {} characters. \
              Characters are Unicode scalar values, not bytes. \
              The address keys, categories and user ids have no length limit of their \
              own: only the request's body limit bounds them.",
             URGENCY.start(),
             URGENCY.end(),
             WARNING.start(),
-            WARNING.end()
+            WARNING.end(),
+            gridline_model::deliberation::MAX_TITLE
         ),
     ];
     let _ = writeln!(

@@ -1,6 +1,8 @@
-//! Two replicas of one record, edited apart and merged; and the record
+//! Two replicas of one record, edited apart and merged; deliberation topics
+//! merged and their committed fixture read ([`deliberation`]); and the record
 //! schemas in docs/sync-protocol.md checked against the code ([`schema`]).
 
+mod deliberation;
 mod schema;
 
 use std::collections::BTreeSet;
