@@ -8,6 +8,7 @@ mod matrix;
 mod mediation;
 mod probes;
 mod revocation;
+mod street_limits;
 mod sync;
 mod sync_fallback;
 mod sync_moved;

@@ -1,9 +1,10 @@
 //! `gridline hub …`: the street hub's console (init, import, enrol, revoke,
-//! devices, audit, import-changes, enrol-unlock, serve, and reading what the
-//! hub holds: households, issues, wishes, show). Admin commands work on the
+//! devices, audit, import-changes, enrol-unlock, serve, limits, and reading
+//! what the hub holds: households, issues, wishes, show). Admin commands work on the
 //! hub's data directory directly.
 
 mod admin;
+mod limits;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -44,6 +45,8 @@ pub enum HubCmd {
     Wishes(admin::ListArgs),
     /// 查看枢纽上的一条记录，只读，记入审计；身份证号打码 (show one record the hub holds; read-only, audited; ID numbers masked)
     Show(admin::ShowArgs),
+    /// 查看或设置本街道的事件与调解时限，设置记入审计 (show or set the street's issue and mediation time limits; setting is audited)
+    Limits(limits::LimitsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -185,6 +188,7 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
         HubCmd::Issues(a) => admin::list(ctx, admin::Listed::Issues, a),
         HubCmd::Wishes(a) => admin::list(ctx, admin::Listed::Wishes, a),
         HubCmd::Show(a) => admin::show(ctx, a),
+        HubCmd::Limits(a) => limits::run(ctx, a),
         HubCmd::Enroll(a) => {
             let role = Role::parse(&a.role)?;
             if matches!(role, Role::Admin | Role::Hub) {
@@ -328,6 +332,7 @@ fn action_words(action: &str) -> String {
         "probe" => "越权查询",
         "admin-read" => "管理员查看",
         "admin-reveal" => "管理员查看完整身份证号",
+        "limits" => "设置街道时限",
         _ => "",
     };
     if zh.is_empty() {

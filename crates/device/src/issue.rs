@@ -35,6 +35,7 @@ pub struct IssueView {
 
 /// Where an issue sits for the rules; departments come from its dispatch.
 pub(crate) fn target(i: &Issue) -> Target {
+    // The default deadlines will do: departments never depend on a deadline.
     let s = i.state();
     Target {
         grid: i.grid.clone(),
@@ -150,11 +151,12 @@ impl Device {
         let mut i = issue::read(&doc)?;
         check(self.user(), Kind::Issue, Action::Step, &target(&i))?;
         let author = self.user().author();
-        let state = i.state();
+        let limits = self.store.street_limits()?;
+        let state = i.state_with(&limits);
         // Fold order is (at, id): a step must not sort before the last event.
         let at = crate::next_at(i.events.iter().map(|e| e.at), now);
         state
-            .would_accept(&author, &step, &Deadlines::default())
+            .would_accept(&author, &step, &limits.deadlines())
             .map_err(Error::StepRefused)?;
         let e = IssueEvent {
             id: new_id(at),
@@ -164,7 +166,7 @@ impl Device {
         };
         issue::push_event(&mut doc, &e)?;
         i.events.push(e);
-        let state = i.state();
+        let state = i.state_with(&limits);
         self.store
             .save(&mut doc, &Record::Issue(i), Origin::Local, now)?;
         Ok(state)
@@ -175,8 +177,9 @@ impl Device {
         let doc = self.load_kind(id, Kind::Issue, "事件")?;
         let i = issue::read(&doc)?;
         check(self.user(), Kind::Issue, Action::Read, &target(&i))?;
-        let state = i.state();
-        let offered = self.offered_steps(&i, &state);
+        let limits = self.store.street_limits()?;
+        let state = i.state_with(&limits);
+        let offered = self.offered_steps(&i, &state, &limits.deadlines());
         Ok(IssueView {
             overdue: state.is_overdue(now),
             sync_state: self.store.sync_state(id)?.unwrap_or(SyncState::Local),
@@ -217,7 +220,12 @@ impl Device {
     }
 
     /// The steps the rules would accept from this user now.
-    fn offered_steps(&self, i: &Issue, state: &IssueState) -> Vec<&'static str> {
+    fn offered_steps(
+        &self,
+        i: &Issue,
+        state: &IssueState,
+        deadlines: &Deadlines,
+    ) -> Vec<&'static str> {
         if check(self.user(), Kind::Issue, Action::Step, &target(i)).is_err() {
             return Vec::new();
         }
@@ -256,11 +264,7 @@ impl Device {
         ];
         probe
             .into_iter()
-            .filter(|s| {
-                state
-                    .would_accept(&author, s, &Deadlines::default())
-                    .is_ok()
-            })
+            .filter(|s| state.would_accept(&author, s, deadlines).is_ok())
             .map(|s| s.key())
             .collect()
     }

@@ -419,7 +419,10 @@ impl Device {
         check(self.user(), Kind::Mediation, Action::Step, &case_target(&c))?;
         let author = self.user().author();
         let at = crate::next_at(c.events.iter().map(|e| e.at), now);
-        c.state()
+        // The street's months to conclude decide whether an extension still
+        // comes before the deadline.
+        let limits = self.store.street_limits()?;
+        c.state_with(&limits)
             .would_accept(&author, &step, at)
             .map_err(Error::StepRefused)?;
         let event_id = new_id(at);
@@ -458,7 +461,7 @@ impl Device {
         };
         mediation::push_event(&mut doc, &e)?;
         c.events.push(e);
-        let state = c.state();
+        let state = c.state_with(&limits);
         let mut docs = vec![(doc, Record::Mediation(c))];
         if let Some((pdoc, p)) = private_doc {
             docs.push((pdoc, Record::MediationPrivate(p)));
@@ -531,7 +534,7 @@ impl Device {
         let doc = self.load_kind(id, Kind::Mediation, "调解案件")?;
         let c = mediation::read(&doc)?;
         check(self.user(), Kind::Mediation, Action::Read, &case_target(&c))?;
-        let state = c.state();
+        let state = c.state_with(&self.store.street_limits()?);
         let private = if check(
             self.user(),
             Kind::MediationPrivate,
@@ -625,6 +628,7 @@ impl Device {
         if !staff && !worker {
             return Ok(Vec::new());
         }
+        let limits = self.store.street_limits()?;
         let mut out = Vec::new();
         for c in self.cases(&CaseFilter::default(), now)? {
             if check(self.user(), Kind::Mediation, Action::Step, &c.target()).is_err() {
@@ -640,7 +644,7 @@ impl Device {
                 Some(CaseStage::Agreed | CaseStage::Performing) => {
                     // Only these few cases are folded, for their performance deadline.
                     let doc = self.load_kind(c.id, Kind::Mediation, "调解案件")?;
-                    let state = mediation::read(&doc)?.state();
+                    let state = mediation::read(&doc)?.state_with(&limits);
                     state.follow_up_due(now).then(|| {
                         (
                             2,

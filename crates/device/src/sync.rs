@@ -120,6 +120,9 @@ pub struct SyncReport {
     pub overruled: Vec<Overruled>,
     pub bytes_sent: usize,
     pub bytes_received: usize,
+    /// The hub sent street time limits other than those held here: they
+    /// were stored, and every issue's and case's deadline projected again.
+    pub limits_changed: bool,
 }
 
 /// Progress of a long sync, for a progress bar: documents received of the total.

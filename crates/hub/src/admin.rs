@@ -145,7 +145,7 @@ impl Hub {
             _ => None,
         };
         let issue_state = match &held.record {
-            Record::Issue(i) => Some(i.state()),
+            Record::Issue(i) => Some(i.state_with(&self.street_limits()?)),
             _ => None,
         };
         let wish_state = match &held.record {
@@ -230,7 +230,7 @@ fn held_record(hub: &Hub, tx: &Transaction<'_>, id: &str) -> Result<Option<Held>
 }
 
 /// The admin named in the audit trail: someone, not blank.
-fn admin_name(admin: &str) -> Result<&str> {
+pub(crate) fn admin_name(admin: &str) -> Result<&str> {
     let admin = admin.trim();
     if admin.is_empty() {
         return Err(gridline_model::Invalid::new(

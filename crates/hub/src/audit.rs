@@ -3,7 +3,7 @@
 //! One row per applied change to a document (a device's push, an admin's
 //! import of a revoked device's changes, the hub's own writes: spreadsheet
 //! imports, demo data, claim grants), and per enrolment, revocation and
-//! lifting of enrolment locks, and per admin read of what the hub holds
+//! lifting of enrolment locks, per change of the street's time limits, and per admin read of what the hub holds
 //! (and per reveal of ID numbers in full). Rows are written in the transaction that makes
 //! the change, so the trail never disagrees with the documents. `gridline hub audit` reads it.
 
@@ -40,6 +40,8 @@ pub mod action {
     pub const ADMIN_READ: &str = "admin-read";
     /// An admin showed a record's ID numbers in full (`gridline hub show --reveal`).
     pub const ADMIN_REVEAL: &str = "admin-reveal";
+    /// An admin set the street's time limits (`gridline hub limits set`).
+    pub const LIMITS: &str = "limits";
 }
 
 /// One audit row to write.

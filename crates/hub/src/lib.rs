@@ -22,6 +22,7 @@ pub mod import;
 pub mod import_changes;
 mod migrations;
 pub mod server;
+mod street_limits;
 mod sync;
 
 use gridline_model::text;

@@ -47,6 +47,7 @@ impl Hub {
         let _in_flight = self.in_flight(&crate::hash(token))?;
         let (taken, user) = self.take_pushes(token, req, now)?;
         let page = self.serve_page(&user, req, &taken)?;
+        let limits = self.street_limits()?;
         let more = page.more || !taken.deferred.is_empty();
         Ok(SyncResponse {
             v: PROTOCOL_VERSION,
@@ -60,6 +61,7 @@ impl Hub {
             hub_actor: self.actor_hex(),
             sync: taken.sync_out,
             deferred: taken.deferred,
+            limits: Some(limits),
         })
     }
 }

@@ -385,11 +385,22 @@ impl Issue {
         Ok(())
     }
 
+    /// The fold of the issue's events under the default deadlines.
     pub fn state(&self) -> IssueState {
         IssueState::fold(
             &self.events,
             self.grid.community().as_str(),
             &Deadlines::default(),
+        )
+    }
+
+    /// The fold under a street's own deadlines ([`crate::StreetLimits`]),
+    /// as the hub last sent them.
+    pub fn state_with(&self, limits: &crate::StreetLimits) -> IssueState {
+        IssueState::fold(
+            &self.events,
+            self.grid.community().as_str(),
+            &limits.deadlines(),
         )
     }
 }

@@ -8,6 +8,8 @@
 //!   kept and marked refused with its reason.
 //! - [`permission`]: the table of DESIGN §3 as pure functions.
 //! - [`text`]: what a user is told, Chinese and English as separate fields.
+//! - [`street_limits`]: the deadlines a street sets for itself ([`StreetLimits`]),
+//!   which every fold of an issue or a case takes (`state_with`).
 //! - [`limits`]: every bound validation enforces and the fields each step
 //!   requires, in one place, for the app to send to its forms.
 //!
@@ -25,6 +27,7 @@ pub mod mediation;
 pub mod permission;
 pub mod phone;
 pub mod role;
+pub mod street_limits;
 pub mod tag;
 pub mod text;
 pub mod visit;
@@ -41,6 +44,7 @@ pub use mediation::{CaseEvent, CaseState, CaseStep, MediationCase, MediationPriv
 pub use permission::{Action, Refusal, Target};
 pub use phone::Phone;
 pub use role::{Author, Role, Scope, User};
+pub use street_limits::StreetLimits;
 pub use tag::Tag;
 pub use text::{Lang, Text};
 pub use visit::{Visit, VisitKind};

@@ -443,6 +443,13 @@ impl MediationCase {
         CaseState::fold(self, &TimeLimits::default())
     }
 
+    /// The fold under a street's own months to conclude
+    /// ([`crate::StreetLimits`]), as the hub last sent them; the legal
+    /// limits stay as the law fixes them.
+    pub fn state_with(&self, limits: &crate::StreetLimits) -> CaseState {
+        CaseState::fold(self, &limits.time_limits())
+    }
+
     /// The community whose staff take its steps.
     pub fn community(&self) -> String {
         self.grid.community().as_str().to_owned()

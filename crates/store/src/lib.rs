@@ -22,6 +22,7 @@ pub mod migrations;
 pub mod pinyin_keys;
 mod projection;
 mod query;
+mod street_limits;
 mod sync_state;
 
 use std::path::Path;
@@ -177,6 +178,7 @@ impl Store {
         now: Instant,
     ) -> Result<usize> {
         let hub = self.hub_actor()?;
+        let limits = self.street_limits()?;
         // Immediate: the write lock is taken (waiting out another writer)
         // before `write_doc` reads what is stored, so nothing can be committed
         // between that read and this transaction's writes.
@@ -185,7 +187,7 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut n = 0;
         for (saved, record) in docs {
-            write_doc(&tx, saved, record, origin, now, hub.as_deref())?;
+            write_doc(&tx, saved, record, origin, now, hub.as_deref(), &limits)?;
             n += 1;
         }
         tx.commit()?;
@@ -347,6 +349,7 @@ pub(crate) fn write_doc(
     origin: Origin,
     now: Instant,
     hub: Option<&str>,
+    limits: &gridline_model::StreetLimits,
 ) -> Result<()> {
     let id = record.doc_id().to_string();
     let merged = merge_stored(tx, &id, &mut saved, origin != Origin::Demo)?;
@@ -382,5 +385,5 @@ pub(crate) fn write_doc(
     if let Some(acked) = acked {
         sync_state::acknowledge_in(tx, &id, &acked)?;
     }
-    projection::project(tx, record, hub)
+    projection::project(tx, record, hub, limits)
 }

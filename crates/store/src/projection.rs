@@ -1,22 +1,29 @@
 //! The queryable projection of each record kind, rewritten on every save.
 
-use gridline_model::issue::{Deadlines, IssueState};
 use gridline_model::mediation::CaseFacts;
-use gridline_model::{Household, HouseholdPrivate, Issue, MediationCase, Topic, Visit, Wish};
+use gridline_model::{
+    Household, HouseholdPrivate, Issue, MediationCase, StreetLimits, Topic, Visit, Wish,
+};
 use gridline_records::{fmt_time, Record};
 use rusqlite::{params, Transaction};
 
 use crate::pinyin_keys::name_keys;
 use crate::Result;
 
-pub fn project(tx: &Transaction<'_>, record: &Record, hub: Option<&str>) -> Result<()> {
+/// `limits`: the street's, as the hub last sent them ([`crate::Store::street_limits`]).
+pub fn project(
+    tx: &Transaction<'_>,
+    record: &Record,
+    hub: Option<&str>,
+    limits: &StreetLimits,
+) -> Result<()> {
     match record {
         Record::Household(h) => household(tx, h),
         Record::HouseholdPrivate(p) => private(tx, p),
         Record::Visit(v) => visit(tx, v),
-        Record::Issue(i) => issue(tx, i),
+        Record::Issue(i) => issue(tx, i, limits),
         Record::Wish(w) => wish(tx, w, hub),
-        Record::Mediation(c) => mediation(tx, c),
+        Record::Mediation(c) => mediation(tx, c, limits),
         // Read whole with its case; nothing to list.
         Record::MediationPrivate(_) => Ok(()),
         Record::Deliberation(t) => deliberation(tx, t),
@@ -114,12 +121,8 @@ fn visit(tx: &Transaction<'_>, v: &Visit) -> Result<()> {
     Ok(())
 }
 
-fn issue(tx: &Transaction<'_>, i: &Issue) -> Result<()> {
-    let s = IssueState::fold(
-        &i.events,
-        i.grid.community().as_str(),
-        &Deadlines::default(),
-    );
+fn issue(tx: &Transaction<'_>, i: &Issue, limits: &StreetLimits) -> Result<()> {
+    let s = i.state_with(limits);
     let refused = s.outcomes.iter().filter(|o| o.refused.is_some()).count();
     let summary: String = i.description.chars().take(60).collect();
     tx.prepare_cached(
@@ -170,8 +173,8 @@ fn wish(tx: &Transaction<'_>, w: &Wish, hub: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-fn mediation(tx: &Transaction<'_>, c: &MediationCase) -> Result<()> {
-    let s = c.state();
+fn mediation(tx: &Transaction<'_>, c: &MediationCase, limits: &StreetLimits) -> Result<()> {
+    let s = c.state_with(limits);
     let facts = CaseFacts::of(c, &s);
     let fact = |f: fn(&CaseFacts) -> bool| facts.as_ref().is_some_and(f) as i64;
     let refused = s.outcomes.iter().filter(|o| o.refused.is_some()).count();

@@ -147,6 +147,7 @@ impl Store {
         now: Instant,
     ) -> Result<()> {
         let hub = self.hub_actor()?;
+        let limits = self.street_limits()?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -169,6 +170,7 @@ impl Store {
                     crate::Origin::Remote,
                     now,
                     hub.as_deref(),
+                    &limits,
                 )?;
             }
         }

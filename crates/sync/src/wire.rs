@@ -194,6 +194,12 @@ pub struct SyncResponse {
     /// set; send them again. Absent when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deferred: Vec<String>,
+    /// The street's time limits as its admin set them (the hub's defaults
+    /// until then); sent on every response, so a device folds deadlines as
+    /// the street has them. Absent from hubs that predate it: the device
+    /// keeps the limits it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<gridline_model::StreetLimits>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -507,10 +513,50 @@ mod tests {
             hub_actor: "00".into(),
             sync: vec![],
             deferred: vec![],
+            limits: None,
         };
         let bytes = encode(&resp);
         assert!(!bytes.windows(5).any(|w| w == b"\x64sync"));
         assert_eq!(decode_response(&bytes).unwrap(), resp);
+    }
+
+    #[test]
+    fn limits_travel_when_sent_and_an_older_reply_without_them_still_reads() {
+        let mut resp = SyncResponse {
+            v: PROTOCOL_VERSION,
+            acks: vec![],
+            refusals: vec![],
+            docs: vec![],
+            removals: vec![],
+            cursor: 7,
+            more: false,
+            total: None,
+            hub_actor: "00".into(),
+            sync: vec![],
+            deferred: vec![],
+            limits: None,
+        };
+        let older = encode(&resp);
+        assert!(
+            !older.windows(7).any(|w| w == b"\x66limits"),
+            "no limits, no field: an older device reads the reply as before"
+        );
+        assert_eq!(
+            decode_response(&older).unwrap().limits,
+            None,
+            "a reply from an older hub reads with no limits"
+        );
+        resp.limits = Some(gridline_model::StreetLimits {
+            urgent_hours: 12,
+            normal_days: 3,
+            minor_days: 5,
+            conclude_months: 2,
+        });
+        assert_eq!(
+            decode_response(&encode(&resp)).unwrap(),
+            resp,
+            "the street's limits survive encoding"
+        );
     }
 
     #[test]
@@ -563,6 +609,7 @@ mod tests {
             hub_actor: "00".into(),
             sync: vec![],
             deferred: vec![],
+            limits: None,
         };
         assert!(
             matches!(

@@ -2247,3 +2247,103 @@ fn a_mediation_step_with_a_bad_id_or_out_of_order_is_refused_in_both_languages_a
     let after = json(d, &["mediation", "show", &id]);
     assert_eq!(after, before, "a refused step writes nothing");
 }
+
+#[test]
+fn hub_limits_are_shown_set_audited_and_bad_values_change_nothing() {
+    let tmp = TempDir::new().unwrap();
+    let hub = tmp.path().join("hub");
+    ok(&hub, &["hub", "init"]);
+    let shown = json(&hub, &["hub", "limits"]);
+    assert_eq!(
+        (
+            shown["urgent_hours"].as_u64(),
+            shown["conclude_months"].as_u64(),
+            shown["default"].as_bool()
+        ),
+        (Some(24), Some(1), Some(true)),
+        "a new hub has the design's defaults: {shown}"
+    );
+    let set = json(
+        &hub,
+        &[
+            "hub",
+            "limits",
+            "set",
+            "--urgent-hours",
+            "12",
+            "--minor-days",
+            "5",
+            "--conclude-months",
+            "2",
+            "--admin",
+            "李管理员",
+        ],
+    );
+    assert_eq!(set["status"], "saved", "{set}");
+    assert_eq!(
+        (
+            set["urgent_hours"].as_u64(),
+            set["normal_days"].as_u64(),
+            set["minor_days"].as_u64(),
+            set["conclude_months"].as_u64()
+        ),
+        (Some(12), Some(3), Some(5), Some(2)),
+        "the given limits change, the normal days stay: {set}"
+    );
+    assert_eq!(
+        set["before"]["urgent_hours"], 24,
+        "it says what it replaced: {set}"
+    );
+    for (args, field, zh, en) in [
+        (
+            vec!["--conclude-months", "7"],
+            "conclude-months",
+            "请填 1 到 6 个月",
+            "use 1 to 6 months",
+        ),
+        (
+            vec!["--urgent-hours", "0"],
+            "urgent-hours",
+            "请填 1 到 72 小时",
+            "use 1 to 72 hours",
+        ),
+        (
+            vec!["--normal-days", "6"],
+            "normal-days",
+            "长于轻微",
+            "longer than minor",
+        ),
+    ] {
+        let mut all = vec!["hub", "limits", "set"];
+        all.extend(args);
+        let err = user_error(&hub, &all);
+        assert!(
+            err.contains(field) && err.contains(zh) && err.contains(en),
+            "the refusal names the field and says what is wrong in both languages: {err}"
+        );
+    }
+    let human = ok(&hub, &["hub", "limits"]);
+    assert!(
+        human.contains("派单后 12 小时")
+            && human.contains("12 hours from dispatch")
+            && human.contains("2 months from acceptance"),
+        "the bad values changed nothing: {human}"
+    );
+    let audit = json(&hub, &["hub", "audit"]);
+    let rows: Vec<&Value> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "limits")
+        .collect();
+    assert_eq!(
+        rows.len(),
+        1,
+        "one audited change, none for the refusals: {audit}"
+    );
+    assert_eq!(rows[0]["admin"], "李管理员", "naming the admin: {audit}");
+    assert!(
+        ok(&hub, &["hub", "audit"]).contains("设置街道时限"),
+        "the audit trail says what the action was"
+    );
+}

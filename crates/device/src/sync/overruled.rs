@@ -57,6 +57,7 @@ pub(crate) fn overruled(
     let mut out = Vec::new();
     match (before, after) {
         (Record::Issue(b), Record::Issue(a)) => {
+            // The default deadlines will do: no issue step is refused for a deadline.
             let (was, now) = (b.state(), a.state());
             for e in &b.events {
                 if e.author.user != user || was.refusal(e.id).is_some() {

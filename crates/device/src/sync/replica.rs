@@ -1,7 +1,7 @@
 //! What the device's side of sync needs from storage, and the SQLite store
 //! as that storage. Unit tests use an in-memory fake instead.
 
-use gridline_model::{Instant, RecordId};
+use gridline_model::{Instant, RecordId, StreetLimits};
 use gridline_records::Record;
 use gridline_store::{Origin, Refusal, Saved, Store, Unsent};
 
@@ -37,6 +37,10 @@ pub trait Replica {
     ) -> Result<()>;
     /// Removes a document that left this device's scope.
     fn remove(&mut self, id: RecordId) -> Result<()>;
+    /// The street's time limits held here (the defaults until the hub sends any).
+    fn street_limits(&self) -> Result<StreetLimits>;
+    /// Holds the limits the hub sent, and re-projects what they decide, at once.
+    fn set_street_limits(&mut self, limits: &StreetLimits) -> Result<()>;
 }
 
 impl Replica for Store {
@@ -85,5 +89,14 @@ impl Replica for Store {
 
     fn remove(&mut self, id: RecordId) -> Result<()> {
         Ok(Store::remove(self, id)?)
+    }
+
+    fn street_limits(&self) -> Result<StreetLimits> {
+        Ok(Store::street_limits(self)?)
+    }
+
+    fn set_street_limits(&mut self, limits: &StreetLimits) -> Result<()> {
+        Store::set_street_limits(self, limits)?;
+        Ok(())
     }
 }

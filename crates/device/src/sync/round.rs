@@ -341,8 +341,8 @@ pub fn request_within(
     Ok((req, batch))
 }
 
-/// Applies the hub's reply to `req`: acknowledgements, refusals, received
-/// documents, removals and the cursor, in that order, so the cursor moves
+/// Applies the hub's reply to `req`: the street's limits, acknowledgements,
+/// refusals, received documents, removals and the cursor, in that order, so the cursor moves
 /// only once the page it covers is stored.
 pub fn apply(
     replica: &mut impl Replica,
@@ -355,6 +355,15 @@ pub fn apply(
     if resp.hub_actor != me.hub_actor {
         replica.set_meta(&[("hub_actor", &resp.hub_actor)])?;
         me.hub_actor = resp.hub_actor.clone();
+    }
+    // The street's limits first, so the documents of this page are
+    // projected under the limits the hub holds now. Limits the model
+    // refuses are not taken: a deadline is never computed from nonsense.
+    if let Some(limits) = resp.limits.filter(|l| l.validate().is_ok()) {
+        if replica.street_limits()? != limits {
+            replica.set_street_limits(&limits)?;
+            report.limits_changed = true;
+        }
     }
     if req.new_actor.is_some() {
         // The hub registered the fresh actor; stop announcing it.

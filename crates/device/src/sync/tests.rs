@@ -150,6 +150,20 @@ impl Replica for Fake {
         self.docs.remove(&id);
         Ok(())
     }
+    fn street_limits(&self) -> Result<gridline_model::StreetLimits> {
+        Ok(self
+            .meta
+            .get("street_limits")
+            .map(|j| serde_json::from_str(j).unwrap())
+            .unwrap_or_default())
+    }
+    fn set_street_limits(&mut self, limits: &gridline_model::StreetLimits) -> Result<()> {
+        self.meta.insert(
+            "street_limits".into(),
+            serde_json::to_string(limits).unwrap(),
+        );
+        Ok(())
+    }
 }
 
 fn worker() -> Identity {
@@ -210,6 +224,7 @@ impl Hub {
             hub_actor: HUB_ACTOR.into(),
             sync: Vec::new(),
             deferred: Vec::new(),
+            limits: None,
         }
     }
 
@@ -785,5 +800,50 @@ fn oversized_documents_at_the_head_do_not_end_a_sync_early() {
             .flat_map(|r| &r.push)
             .all(|p| !big.iter().any(|b| b.to_string() == p.id)),
         "no request carries a document too large for it"
+    );
+}
+
+#[test]
+fn the_street_limits_a_hub_sends_are_held_once_and_nonsense_is_not_taken() {
+    let (mut fake, mut me) = (Fake::default(), worker());
+    let hub = &Hub::default();
+    let street = gridline_model::StreetLimits {
+        urgent_hours: 12,
+        normal_days: 3,
+        minor_days: 5,
+        conclude_months: 2,
+    };
+    let with = |limits: Option<gridline_model::StreetLimits>| {
+        move |req: &SyncRequest| SyncResponse {
+            limits,
+            ..hub.reply(req.cursor)
+        }
+    };
+    let (report, _) = run(&mut fake, &mut me, 5, with(None));
+    assert!(
+        !report.limits_changed && fake.street_limits().unwrap() == Default::default(),
+        "a hub that sends no limits leaves the defaults"
+    );
+    let (report, _) = run(&mut fake, &mut me, 5, with(Some(street)));
+    assert!(report.limits_changed, "new limits are reported as taken");
+    assert_eq!(fake.street_limits().unwrap(), street, "and held");
+    let (report, _) = run(&mut fake, &mut me, 5, with(Some(street)));
+    assert!(
+        !report.limits_changed,
+        "the same limits again change nothing (no re-projection)"
+    );
+    let nonsense = gridline_model::StreetLimits {
+        urgent_hours: 0,
+        ..street
+    };
+    let (report, _) = run(&mut fake, &mut me, 5, with(Some(nonsense)));
+    assert!(
+        !report.limits_changed && fake.street_limits().unwrap() == street,
+        "limits the model refuses are not taken: the held ones stay"
+    );
+    let (report, _) = run(&mut fake, &mut me, 5, with(None));
+    assert!(
+        !report.limits_changed && fake.street_limits().unwrap() == street,
+        "an older hub's reply without limits keeps the held ones"
     );
 }

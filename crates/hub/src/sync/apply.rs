@@ -30,6 +30,8 @@ pub(crate) fn write_doc(
         Record::Issue(i) => (
             i.household,
             Some(i.reporter.clone()),
+            // Departments come from the dispatch alone: the street's
+            // deadlines (the default fold's) never change who holds it.
             i.state().departments.join(","),
         ),
         Record::Wish(w) => (w.household, Some(w.poster.clone()), String::new()),

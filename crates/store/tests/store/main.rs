@@ -652,3 +652,89 @@ fn a_topic_is_listed_from_its_projection_and_its_facts_are_what_the_fold_says() 
         "a removed topic leaves the list"
     );
 }
+
+#[test]
+fn new_street_limits_reproject_every_issue_deadline_at_once_and_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    let mut s = Store::open(&path).unwrap();
+    let author = |user: &str, role, unit: &str| Author {
+        user: user.into(),
+        role,
+        unit: unit.into(),
+    };
+    let mut i = Issue {
+        id: RecordId::from_u128(9),
+        grid: grid(1),
+        category: "噪音".into(),
+        description: "夜间施工".into(),
+        location: String::new(),
+        household: None,
+        urgency: 3,
+        reporter: "gw1".into(),
+        reported_at: at(0),
+        events: Vec::new(),
+    };
+    let steps = [
+        (author("gw1", Role::GridWorker, ""), IssueStep::Report),
+        (
+            author("cs1", Role::CommunityStaff, "522701001001"),
+            IssueStep::Accept,
+        ),
+        (
+            author("cs1", Role::CommunityStaff, "522701001001"),
+            IssueStep::Escalate {
+                note: String::new(),
+            },
+        ),
+        (
+            author("ss1", Role::StreetStaff, "522701001"),
+            IssueStep::Dispatch {
+                departments: vec!["城管".into()],
+                grade: Grade::Urgent,
+            },
+        ),
+    ];
+    for (n, (who, step)) in steps.into_iter().enumerate() {
+        i.events.push(IssueEvent {
+            id: RecordId::from_u128(100 + n as u128),
+            at: at(1),
+            author: who,
+            step,
+        });
+    }
+    let mut d = new_doc(&ACTOR);
+    issue::create(&mut d, &i).unwrap();
+    s.save(&mut d, &Record::Issue(i), Origin::Local, at(1))
+        .unwrap();
+    let deadline = |s: &Store| {
+        s.issues(&IssueFilter::default()).unwrap()[0]
+            .deadline
+            .clone()
+    };
+    assert_eq!(
+        deadline(&s),
+        Some(fmt_time(at(1) + chrono::Duration::hours(24))),
+        "projected under the defaults until the hub sends limits"
+    );
+    let street = StreetLimits {
+        urgent_hours: 12,
+        ..StreetLimits::default()
+    };
+    assert!(
+        s.set_street_limits(&street).unwrap(),
+        "new limits are taken"
+    );
+    assert_eq!(
+        deadline(&s),
+        Some(fmt_time(at(1) + chrono::Duration::hours(12))),
+        "the issue already held is projected again under them"
+    );
+    assert!(
+        !s.set_street_limits(&street).unwrap(),
+        "the same limits again write nothing"
+    );
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.street_limits().unwrap(), street, "the limits are durable");
+}
