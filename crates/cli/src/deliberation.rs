@@ -659,8 +659,8 @@ fn show(ctx: &Ctx, a: IdArgs) -> anyhow::Result<()> {
     kv_of(&pairs);
     if !s.tasks.is_empty() {
         say!("落实任务", "tasks");
-        let mut tasks = Table::of(&[
-            text!("  任务编号", "  task id"),
+        let mut tasks = Table::indented(&[
+            text!("任务编号", "task id"),
             text!("责任方", "owner"),
             text!("期限", "due"),
             text!("完成", "done"),
@@ -685,8 +685,8 @@ fn show(ctx: &Ctx, a: IdArgs) -> anyhow::Result<()> {
         tasks.print();
     }
     say!("流程", "timeline");
-    let mut tl = Table::of(&[
-        text!("  时间", "  time"),
+    let mut tl = Table::indented(&[
+        text!("时间", "time"),
         text!("步骤", "step"),
         text!("操作人", "by"),
         text!("内容", "detail"),

@@ -590,17 +590,16 @@ pub(crate) fn print_residents(
 ) {
     out!("{} {}", text!("居民", "residents"), h.residents.len());
     // Indented under the line above, header and cells alike.
-    let headers = [
-        format!("  {}", text!("姓名", "name")),
-        text!("关系", "relation").to_string(),
-        text!("性别", "gender").to_string(),
-        text!("出生日期", "birth date").to_string(),
-        text!("身份证号", "ID number").to_string(),
-        text!("手机", "mobile").to_string(),
-        text!("标签", "tags").to_string(),
-        text!("居民编号", "resident id").to_string(),
-    ];
-    let mut t = Table::new(&headers.each_ref().map(String::as_str));
+    let mut t = Table::indented(&[
+        text!("姓名", "name"),
+        text!("关系", "relation"),
+        text!("性别", "gender"),
+        text!("出生日期", "birth date"),
+        text!("身份证号", "ID number"),
+        text!("手机", "mobile"),
+        text!("标签", "tags"),
+        text!("居民编号", "resident id"),
+    ]);
     for r in &h.residents {
         t.row(vec![
             format!("  {}", r.name),

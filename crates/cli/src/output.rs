@@ -50,19 +50,22 @@ pub struct Table {
 }
 
 impl Table {
-    pub fn new(headers: &[&str]) -> Table {
-        Table {
-            headers: headers.iter().map(|h| (*h).to_owned()).collect(),
-            rows: Vec::new(),
-        }
-    }
-
     /// A table whose headers are said in the user's language.
     pub fn of(headers: &[Text]) -> Table {
         Table {
             headers: headers.iter().map(ToString::to_string).collect(),
             rows: Vec::new(),
         }
+    }
+
+    /// [`Table::of`] under a section line: the first header is indented by
+    /// two spaces, as the rows' first cells are.
+    pub fn indented(headers: &[Text]) -> Table {
+        let mut t = Table::of(headers);
+        if let Some(first) = t.headers.first_mut() {
+            first.insert_str(0, "  ");
+        }
+        t
     }
 
     pub fn row(&mut self, cells: Vec<String>) {

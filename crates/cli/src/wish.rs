@@ -360,13 +360,12 @@ fn show(ctx: &Ctx, a: IdArg) -> anyhow::Result<()> {
     ]);
     say!("流程", "timeline");
     // Indented under the line above, header and cells alike.
-    let headers = [
-        format!("  {}", text!("时间", "time")),
-        text!("步骤", "step").to_string(),
-        text!("操作人", "by").to_string(),
-        text!("内容", "detail").to_string(),
-    ];
-    let mut t = Table::new(&headers.each_ref().map(String::as_str));
+    let mut t = Table::indented(&[
+        text!("时间", "time"),
+        text!("步骤", "step"),
+        text!("操作人", "by"),
+        text!("内容", "detail"),
+    ]);
     for e in &events {
         let mut detail = step_detail(&e.step);
         if let Some(why) = s.refusal(e.id) {
