@@ -95,6 +95,28 @@ pub fn text(e: &clap::Error) -> Option<Text> {
     Some(t.then(&help))
 }
 
+/// A refusal of the device's input checks, said with the flag to fix: a
+/// field named `id_field` is the record's id, an argument rather than a
+/// flag, so it is said as the command alone.
+pub fn invalid_at(what: &str, id_field: &str, e: gridline_device::Error) -> anyhow::Error {
+    match e {
+        gridline_device::Error::Invalid(i) => {
+            let place = if i.field == id_field {
+                what.to_owned()
+            } else {
+                format!("{what} --{}", i.field.replace('_', "-"))
+            };
+            crate::usage(
+                i.problem
+                    .then(&i.fix)
+                    .after(&Text::new(place.clone(), place))
+                    .to_string(),
+            )
+        }
+        other => other.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,27 +167,5 @@ mod tests {
             listed.zh.contains("zh, en") && listed.en.contains("use one of"),
             "the accepted values are listed: {listed:?}"
         );
-    }
-}
-
-/// A refusal of the device's input checks, said with the flag to fix: a
-/// field named `id_field` is the record's id, an argument rather than a
-/// flag, so it is said as the command alone.
-pub fn invalid_at(what: &str, id_field: &str, e: gridline_device::Error) -> anyhow::Error {
-    match e {
-        gridline_device::Error::Invalid(i) => {
-            let place = if i.field == id_field {
-                what.to_owned()
-            } else {
-                format!("{what} --{}", i.field.replace('_', "-"))
-            };
-            crate::usage(
-                i.problem
-                    .then(&i.fix)
-                    .after(&Text::new(place.clone(), place))
-                    .to_string(),
-            )
-        }
-        other => other.into(),
     }
 }

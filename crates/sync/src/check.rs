@@ -458,6 +458,18 @@ fn judge(
             }
         }
     }
+    // A new case lies in the grid of its first household, which places it
+    // (a leader reads and reports a case through that household): the hub
+    // holds it and the device may read it. The other households may lie in
+    // a neighbouring grid the reporter cannot read; they are only ids.
+    if let (None, Record::Mediation(c)) = (&before, &record) {
+        if let Some(h) = c.households.first() {
+            match parent_place(*h) {
+                Some(x) if x.target.grid == c.grid => {}
+                _ => return Err(not_permitted(id)),
+            }
+        }
+    }
     // Who reported a case, where and when, what it came from and under which
     // mediation it runs are fixed at registration: a transfer is a step, and
     // the place decides who is sent the case and its private part.
@@ -1129,6 +1141,47 @@ mod tests {
         let r = push(OTHER_GRID, true).err().expect("in another community");
         assert_eq!(r.code, RefusalCode::NotPermitted);
         let r = push(GRID, false)
+            .err()
+            .expect("a household the hub does not hold");
+        assert_eq!(r.code, RefusalCode::NotPermitted);
+    }
+
+    /// A case lies in the grid of its first household: a leader cannot put
+    /// a dispute of one of its households in another grid, where that
+    /// grid's workers would be sent it.
+    #[test]
+    fn a_case_lies_in_the_grid_of_its_first_household() {
+        let (h, neighbour) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let leader = bound(Role::JointLeader, &format!("households:{h}"));
+        let push = |grid: &str, households: Vec<uuid::Uuid>, held: bool| {
+            let mut c = case_at(&leader, grid);
+            c.households = households;
+            let mut doc = gridline_records::new_doc(&ACTOR);
+            gridline_records::mediation::create(&mut doc, &c).unwrap();
+            check_payload(
+                &leader,
+                &c.id.to_string(),
+                Stored::Absent,
+                &HUB,
+                Payload::Changes(&doc.save()),
+                &|id| {
+                    (held && id == h).then(|| Parent {
+                        target: Target::household(GridId::parse(GRID).unwrap(), h),
+                        writable: false,
+                    })
+                },
+            )
+        };
+        assert!(push(GRID, vec![h], true).is_ok(), "in its household's grid");
+        assert!(
+            push(GRID, vec![h, neighbour], true).is_ok(),
+            "with a neighbour of another grid the leader cannot read"
+        );
+        let r = push(OTHER_GRID, vec![h], true)
+            .err()
+            .expect("in another grid than its household's");
+        assert_eq!(r.code, RefusalCode::NotPermitted);
+        let r = push(GRID, vec![h], false)
             .err()
             .expect("a household the hub does not hold");
         assert_eq!(r.code, RefusalCode::NotPermitted);
