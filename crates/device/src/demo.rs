@@ -57,12 +57,13 @@ pub fn seed(device: &mut Device, scale: Scale, seed: u64, now: Instant) -> Resul
     // (each grid from its own seeded stream, so the result does not depend on
     // which thread makes it) while this one writes finished grids to SQLite.
     // One maker more than there are cores keeps them busy while the writer
-    // waits on the disk (2 cores: 3 makers, 59 s for a street instead of 64 s;
-    // docs/benchmarks.md); at most 8, each holds a grid (~100 MB) in flight.
+    // waits on the disk (on 2 cores, 3 makers seeded a street faster than 2
+    // or 4; docs/benchmarks.md); at most 8. Two finished grids wait for the
+    // writer at most, so memory stays bounded however many cores there are.
     let makers = std::thread::available_parallelism().map_or(2, |n| n.get().min(7)) + 1;
     device.store.bulk_writes(true)?;
     let made = std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<(Saved, Record)>)>(makers);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<(Saved, Record)>)>(2);
         for k in 0..makers {
             let tx = tx.clone();
             let (grids, user, actor, hub_actor) = (&grids, &user, &actor, &hub_actor);
@@ -126,9 +127,11 @@ pub fn seed(device: &mut Device, scale: Scale, seed: u64, now: Instant) -> Resul
         }
         Ok::<_, crate::Error>(())
     });
-    // Durable before "saved" is said, whatever the makers did.
-    device.store.bulk_writes(false)?;
+    // Durable before "saved" is said, whatever the makers did; the writer's
+    // own error, if any, is the one reported.
+    let flushed = device.store.bulk_writes(false);
     made?;
+    flushed?;
     Ok(stats)
 }
 

@@ -1055,7 +1055,7 @@ fn mediation_meanings() -> Vec<(&'static str, String)> {
         ),
         (
             "households",
-            "the ids of the households party to the dispute, linked rather than copied; may be empty".into(),
+            "the ids of the households party to the dispute, linked rather than copied; may be empty. The first places the case: on a new case the hub must hold it, the device must be able to read it, and it must lie in the case's grid (otherwise `not_permitted`); the others may lie in a neighbouring grid".into(),
         ),
         ("type", format!("the kind of dispute (纠纷类型), {}", vocabulary("case type"))),
         ("scale", format!("how many sides (纠纷规模), {}", vocabulary("scale"))),

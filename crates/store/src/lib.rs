@@ -177,14 +177,19 @@ impl Store {
         origin: Origin,
         now: Instant,
     ) -> Result<usize> {
-        let hub = self.hub_actor()?;
-        let limits = self.street_limits()?;
         // Immediate: the write lock is taken (waiting out another writer)
         // before `write_doc` reads what is stored, so nothing can be committed
-        // between that read and this transaction's writes.
+        // between that read and this transaction's writes. The hub's actor
+        // and the street's limits are read inside it for the same reason: a
+        // sync in another process may have just changed the limits.
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let hub: Option<String> = tx
+            .prepare_cached("SELECT value FROM meta WHERE key = 'hub_actor'")?
+            .query_row([], |r| r.get(0))
+            .optional()?;
+        let limits = street_limits::read(&tx)?;
         let mut n = 0;
         for (saved, record) in docs {
             write_doc(&tx, saved, record, origin, now, hub.as_deref(), &limits)?;
@@ -215,8 +220,16 @@ impl Store {
             self.conn.pragma_update(None, "synchronous", "FULL")?;
             self.conn.pragma_update(None, "wal_autocheckpoint", 1000)?;
             self.conn.pragma_update(None, "cache_size", CACHE_KIB)?;
-            self.conn
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            // (busy, log frames, checkpointed frames): busy means a reader
+            // in another process held the log past the busy timeout, so the
+            // log was not copied into the file. Then one small commit under
+            // synchronous=FULL flushes the whole log, the bulk's frames too.
+            let busy: i64 = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            if busy != 0 {
+                self.set_meta("bulk_flushed", "1")?;
+            }
         }
         Ok(())
     }

@@ -40,11 +40,15 @@ pub struct RefusedCopy {
 }
 
 impl Store {
-    /// Documents with unsent changes (demo and trial records never sync).
+    /// Documents with unsent changes (demo and trial records never sync),
+    /// households first: the hub accepts a new case or topic only beside a
+    /// household it holds, so a household made offline reaches it before
+    /// the dispute reported on it, even when the household was edited last.
     pub fn unsent(&self, limit: usize) -> Result<Vec<Unsent>> {
         let mut st = self.conn.prepare_cached(
             "SELECT id, bytes, heads, acked_heads FROM documents
-             WHERE sync_state IN ('local', 'pending') AND demo = 0 ORDER BY updated_at LIMIT ?1",
+             WHERE sync_state IN ('local', 'pending') AND demo = 0
+             ORDER BY kind != 'household', updated_at LIMIT ?1",
         )?;
         let rows = st
             .query_map([limit as i64], |r| {

@@ -738,3 +738,35 @@ fn new_street_limits_reproject_every_issue_deadline_at_once_and_stay() {
     let s = Store::open(&path).unwrap();
     assert_eq!(s.street_limits().unwrap(), street, "the limits are durable");
 }
+
+#[test]
+fn households_are_sent_before_the_records_that_hang_on_them() {
+    // Offline: a visit (or a dispute) is recorded on a new household, and the
+    // household is edited afterwards. The hub accepts a case or a topic only
+    // beside a household it holds, so the household goes first.
+    let mut s = Store::open_in_memory().unwrap();
+    let h = household_named(1, "张三", 1, &[]);
+    let v = Visit {
+        id: RecordId::from_u128(50),
+        household: h.id,
+        grid: grid(1),
+        visitor: Author {
+            user: "gw1".into(),
+            role: Role::GridWorker,
+            unit: String::new(),
+        },
+        at: at(1),
+        kind: VisitKind::Routine,
+        notes: "楼上漏水".into(),
+    };
+    let mut vd = new_doc(&ACTOR);
+    visit::create(&mut vd, &v).unwrap();
+    s.save(&mut vd, &Record::Visit(v.clone()), Origin::Local, at(1))
+        .unwrap();
+    let mut hd = new_doc(&ACTOR);
+    household::create(&mut hd, &h, at(2)).unwrap();
+    s.save(&mut hd, &Record::Household(h.clone()), Origin::Local, at(2))
+        .unwrap();
+    let order: Vec<RecordId> = s.unsent(10).unwrap().into_iter().map(|u| u.id).collect();
+    assert_eq!(order, vec![h.id, v.id], "saved last, sent first");
+}
