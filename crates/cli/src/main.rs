@@ -7,11 +7,6 @@
 //! unknown id, the wrong data directory); 3 a damaged store (device.db or
 //! hub.db cannot be read: restore it from a backup, retrying will not help).
 
-/// mimalloc, not glibc's: making and dropping a street's 600,000 small
-/// documents (seed, first sync) spent a fifth of its time in glibc malloc.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// `println!` that ignores a closed pipe (`gridline … | head`) instead of panicking.
 macro_rules! out {
     ($($arg:tt)*) => {{
