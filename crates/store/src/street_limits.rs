@@ -52,14 +52,20 @@ impl Store {
     }
 }
 
-/// Every issue and case projected again under `limits`.
+/// Every issue and case the limits bear on projected again under `limits`:
+/// those with a deadline (a dispatched issue, an accepted case). Any other
+/// gets one only from a later step, folded then under the limits it holds.
 fn reproject(tx: &Transaction<'_>, limits: &StreetLimits) -> Result<()> {
     let hub = tx
         .query_row("SELECT value FROM meta WHERE key = 'hub_actor'", [], |r| {
             r.get::<_, String>(0)
         })
         .optional()?;
-    let mut st = tx.prepare("SELECT bytes FROM documents WHERE kind IN ('issue', 'mediation')")?;
+    let mut st = tx.prepare(
+        "SELECT bytes FROM documents WHERE id IN
+           (SELECT id FROM issues WHERE deadline IS NOT NULL
+            UNION ALL SELECT id FROM mediations WHERE deadline IS NOT NULL)",
+    )?;
     let mut rows = st.query([])?;
     while let Some(row) = rows.next()? {
         let bytes: Vec<u8> = row.get(0)?;
