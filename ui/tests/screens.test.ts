@@ -458,7 +458,13 @@ describe('a topic from the household page (提出议题)', () => {
     const shown = document.querySelector('[data-testid="topic-household"]')!;
     for (let i = 0; i < 50 && !shown.textContent?.includes('王秀英'); i++) await new Promise((r) => setTimeout(r, 10));
     expect(shown.textContent).toContain('王秀英');
-    type(await waitFor('[data-testid="topic-proposer-name"]'), '3栋 张大姐');
+    // The household's topic is its resident's, proposed by the head unless changed.
+    const chips = [...document.querySelectorAll<HTMLElement>('[data-proposer]')].map((c) => c.dataset.proposer);
+    expect(chips).toEqual(['resident']);
+    const name = await waitFor<HTMLInputElement>('[data-testid="topic-proposer-name"]');
+    for (let i = 0; i < 50 && name.value !== '王秀英'; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(name.value).toBe('王秀英');
+    type(name, '3栋 张大姐');
     type(await waitFor('[data-testid="topic-title-input"]'), '楼道堆物清理');
     type(await waitFor('[data-testid="topic-description"]'), '楼道堆放杂物，影响通行');
     (await waitFor<HTMLButtonElement>('[data-testid="topic-save"]')).click();
