@@ -21,6 +21,7 @@ fn print_report(ctx: &Ctx, r: &SyncReport) {
                 "reason": match &o.why { Overruling::Refused(why) => json!(why), Overruling::ClaimGivenToAnother => json!("claim_given_to_another") },
             })).collect::<Vec<_>>(),
             "bytes_sent": r.bytes_sent, "bytes_received": r.bytes_received,
+            "limits_changed": r.limits_changed,
         }));
         return;
     }
@@ -35,6 +36,15 @@ fn print_report(ctx: &Ctx, r: &SyncReport) {
         r.bytes_sent,
         r.bytes_received
     );
+    if r.limits_changed {
+        out!(
+            "{}",
+            text!(
+                "街道时限已更新：事件和调解案件的期限已按新时限重新计算",
+                "the street's time limits changed: issue and case deadlines now follow them"
+            )
+        );
+    }
     for (id, why) in &r.skipped {
         out!("{} {id}: {why}", text!("未能接收", "could not take"));
     }
