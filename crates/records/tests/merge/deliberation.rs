@@ -177,24 +177,7 @@ fn fixture_path() -> String {
 fn the_deliberation_fixture_is_what_the_writer_produces_now() {
     let path = fixture_path();
     let mut written = fixture_doc();
-    if std::env::var_os("GRIDLINE_WRITE_FIXTURES").is_some() {
-        std::fs::write(&path, written.save()).expect("write the fixture");
-        println!("rewrote {path}");
-    }
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "{path}: {e}; write it with GRIDLINE_WRITE_FIXTURES=1 cargo test -p gridline-records"
-        )
-    });
-    let committed = load(&bytes, &A).expect("the fixture loads");
-    let document = |d: &AutoCommit| d.hydrate(automerge::ROOT, None).expect("hydrate");
-    assert_eq!(
-        document(&committed),
-        document(&written),
-        "the writer no longer produces the document in {path}: a layout change needs a new \
-         SCHEMA_VERSION (the old file stays for old documents) or, if old documents need not \
-         match, GRIDLINE_WRITE_FIXTURES=1 cargo test -p gridline-records"
-    );
+    super::assert_fixture_is_current(&path, &mut written);
 }
 
 #[test]

@@ -326,18 +326,24 @@ fn a_wish_grant_counts_only_when_the_hubs_actor_wrote_it() {
 /// the same changes differently. Those old bytes are what the fixture keeps.
 #[test]
 fn the_fixture_is_what_the_writer_produces_now() {
-    use automerge::ReadDoc;
     let path = format!(
         "{}/tests/fixtures/household-v{}.automerge",
         env!("CARGO_MANIFEST_DIR"),
         gridline_records::SCHEMA_VERSION
     );
     let (mut written, _) = two_replicas();
+    assert_fixture_is_current(&path, &mut written);
+}
+
+/// The committed fixture at `path` is the document the writer produces now
+/// (compared as documents, not bytes); `GRIDLINE_WRITE_FIXTURES=1` rewrites it.
+pub(crate) fn assert_fixture_is_current(path: &str, written: &mut AutoCommit) {
+    use automerge::ReadDoc;
     if std::env::var_os("GRIDLINE_WRITE_FIXTURES").is_some() {
-        std::fs::write(&path, written.save()).expect("write the fixture");
+        std::fs::write(path, written.save()).expect("write the fixture");
         println!("rewrote {path}");
     }
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| {
         panic!(
             "{path}: {e}; write it with GRIDLINE_WRITE_FIXTURES=1 cargo test -p gridline-records"
         )
@@ -346,7 +352,7 @@ fn the_fixture_is_what_the_writer_produces_now() {
     let document = |d: &AutoCommit| d.hydrate(automerge::ROOT, None).expect("hydrate");
     assert_eq!(
         document(&committed),
-        document(&written),
+        document(written),
         "the writer no longer produces the document in {path}: a layout change needs a new \
          SCHEMA_VERSION (the old file stays for old documents) or, if old documents need not \
          match, GRIDLINE_WRITE_FIXTURES=1 cargo test -p gridline-records"
