@@ -22,6 +22,7 @@ pub mod migrations;
 pub mod pinyin_keys;
 mod projection;
 mod query;
+mod reveals;
 mod street_limits;
 mod sync_state;
 
@@ -38,6 +39,7 @@ pub use deliberation::{DeliberationFilter, DeliberationRow};
 pub use error::{Error, Result};
 pub use mediation::{MediationFilter, MediationRow};
 pub use query::*;
+pub use reveals::Reveal;
 pub use sync_state::{Refusal, RefusedCopy, Unsent};
 
 /// Per-record sync state as a user sees it.
