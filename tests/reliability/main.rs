@@ -258,8 +258,12 @@ pub fn hub_db(hub_dir: &Path) -> rusqlite::Connection {
     db
 }
 
+/// A raw connection to a device's store, keyed with the tests' key
+/// (`GRIDLINE_TEST_KEY`, set for every test in .cargo/config.toml).
 pub fn device_db(dir: &Path) -> rusqlite::Connection {
     let db = rusqlite::Connection::open(dir.join("device.db")).unwrap();
+    let key = std::env::var(gridline_device::keys::TEST_KEY_ENV).expect("tests run with GRIDLINE_TEST_KEY");
+    gridline_store::cipher::apply(&db, &gridline_store::StoreKey::from_hex(&key).unwrap()).unwrap();
     db.busy_timeout(Duration::from_secs(10)).unwrap();
     db
 }
@@ -338,7 +342,7 @@ pub fn sync_http(
 pub fn sync_in_process(hub: &Hub, d: &mut Device) {
     let mut report = gridline_device::sync::SyncReport::default();
     // The token is the device's secret, never handed out: read it from its store.
-    let token = gridline_store::Store::open(&d.dir().join(gridline_device::STORE_FILE))
+    let token = gridline_device::open_store_for_checks(d.dir())
         .unwrap()
         .meta("token")
         .unwrap()

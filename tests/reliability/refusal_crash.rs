@@ -36,7 +36,7 @@ fn forge_visit(data: &Path, household: &str, n: usize) -> String {
     };
     let mut doc = gridline_records::new_doc(&actor);
     gridline_records::visit::create(&mut doc, &v).unwrap();
-    let mut store = Store::open(&data.join(gridline_device::STORE_FILE)).unwrap();
+    let mut store = gridline_device::open_store_for_checks(data).unwrap();
     store
         .save(&mut doc, &Record::Visit(v), Origin::Local, now())
         .unwrap();

@@ -26,7 +26,7 @@ pub const GRID: &str = "522701001001001";
 /// A second connection to a device's store: scenarios look at what only the
 /// store shows (sync states, tokens, raw documents), which the device keeps to itself.
 pub fn store_of(d: &Device) -> gridline_store::Store {
-    gridline_store::Store::open(&d.dir().join(gridline_device::STORE_FILE)).unwrap()
+    gridline_device::open_store_for_checks(d.dir()).unwrap()
 }
 
 pub fn now() -> Instant {

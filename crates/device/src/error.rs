@@ -41,6 +41,16 @@ pub enum Error {
     Store(Box<gridline_store::Error>),
     #[error(transparent)]
     Record(Box<gridline_records::Error>),
+    /// The store's key cannot be had (key store, test key, key file).
+    /// Nothing was changed.
+    #[error("{}", self.text())]
+    Key(Text),
+    /// The store is keyed by a PIN and none was given (`new`: none is set yet).
+    #[error("{}", self.text())]
+    PinNeeded { new: bool },
+    /// The PIN given is not this store's. Nothing was changed.
+    #[error("{}", self.text())]
+    WrongPin,
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -89,6 +99,19 @@ impl Error {
             ),
             Error::Offline(t) => t.after(&text!("离线", "offline")),
             Error::HubRefused(t) => t.after(&text!("街道枢纽拒绝", "the hub refused")),
+            Error::Key(t) => t.after(&text!("无法打开加密数据", "cannot open the encrypted store")),
+            Error::PinNeeded { new: true } => text!(
+                "此设备没有系统密钥库，数据由 PIN 加密：请设一个至少 6 位的 PIN（应用中输入，或命令行设 GRIDLINE_PIN），并记住它",
+                "this machine has no key store, so the store is encrypted with a PIN: set one of at least 6 characters (in the app, or GRIDLINE_PIN for the command line) and keep it"
+            ),
+            Error::PinNeeded { new: false } => text!(
+                "此设备的数据由 PIN 加密：请输入 PIN（应用中输入，或命令行设 GRIDLINE_PIN）",
+                "this device's store is encrypted with a PIN: enter it (in the app, or GRIDLINE_PIN for the command line)"
+            ),
+            Error::WrongPin => text!(
+                "PIN 不对；数据未改动，请重试",
+                "wrong PIN; nothing was changed, try again"
+            ),
             other => {
                 let s = other.to_string();
                 Text::new(format!("设备内部出错：{s}"), s)
@@ -113,6 +136,9 @@ impl Error {
                 | Error::Conflict(_)
                 | Error::NotEnrolled
                 | Error::HubRefused(_)
+                | Error::Key(_)
+                | Error::PinNeeded { .. }
+                | Error::WrongPin
         )
     }
 
@@ -136,6 +162,10 @@ impl Error {
             Error::NotEnrolled => "not_enrolled",
             Error::Offline(_) => "offline",
             Error::HubRefused(_) => "hub_refused",
+            Error::Key(_) => "key",
+            Error::PinNeeded { new: true } => "pin_new",
+            Error::PinNeeded { new: false } => "pin_needed",
+            Error::WrongPin => "wrong_pin",
             Error::Store(_) | Error::Record(_) | Error::Io { .. } => "internal",
         }
     }

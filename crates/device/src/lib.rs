@@ -25,6 +25,7 @@ mod error;
 mod household;
 mod identity;
 mod issue;
+pub mod keys;
 pub mod mediation;
 pub mod sync;
 pub mod unsynced;
@@ -75,11 +76,50 @@ pub struct Device {
     dir: PathBuf,
     store: Store,
     identity: Identity,
+    key_source: keys::KeySource,
+}
+
+pub use keys::{KeySource, Unlock};
+
+/// Opens (creating if needed) the encrypted store in `dir` with its key,
+/// encrypting a store from before encryption first (DESIGN §7). A wrong key
+/// or PIN is an error that changes nothing.
+fn open_store(dir: &Path, unlock: &Unlock) -> Result<(Store, KeySource)> {
+    use gridline_store::cipher::{self, FileKind};
+    let path = dir.join(STORE_FILE);
+    let keystore = keys::PlatformKeyStore;
+    let kind = cipher::file_kind(&path)?;
+    let (key, source) = match keys::source(dir)? {
+        Some(source) => (keys::existing(dir, unlock, &keystore)?, source),
+        None if kind == FileKind::Encrypted => {
+            return Err(gridline_store::Error::Damaged(format!(
+                "{}: the store is encrypted and its key file is missing",
+                keys::key_file(dir).display()
+            ))
+            .into())
+        }
+        None => keys::create(dir, unlock, &keystore)?,
+    };
+    if kind == FileKind::Plain {
+        cipher::encrypt_plain_store(&path, &key)?;
+    }
+    Ok((Store::open_encrypted(&path, &key)?, source))
+}
+
+/// The store of the device in `dir`, opened with its key: for checks in
+/// tests and benchmarks that read its tables directly.
+pub fn open_store_for_checks(dir: &Path) -> Result<Store> {
+    Ok(open_store(dir, &Unlock::Auto)?.0)
 }
 
 impl Device {
     /// Creates a device in `dir` with a fresh actor id and a locally set user.
     pub fn init(dir: &Path, user: User) -> Result<Device> {
+        Self::init_with(dir, user, &Unlock::Auto)
+    }
+
+    /// [`Device::init`], with the PIN the user set where there is no key store.
+    pub fn init_with(dir: &Path, user: User, unlock: &Unlock) -> Result<Device> {
         if matches!(
             user.role,
             gridline_model::Role::Admin | gridline_model::Role::Hub
@@ -123,7 +163,23 @@ impl Device {
             context: format!("creating {}", dir.display()),
             source,
         })?;
-        let store = Store::open(&dir.join(STORE_FILE))?;
+        if dir.join(STORE_FILE).exists() && keys::source(dir)?.is_some() {
+            // Already a device: say so without asking for its key.
+            let (store, _) = open_store(dir, &Unlock::Auto).or_else(|e| match e {
+                Error::PinNeeded { .. } | Error::WrongPin | Error::Key(_) => {
+                    Err(Error::AlreadyInitialised {
+                        path: dir.to_owned(),
+                    })
+                }
+                e => Err(e),
+            })?;
+            if Identity::load(&store)?.is_some() {
+                return Err(Error::AlreadyInitialised {
+                    path: dir.to_owned(),
+                });
+            }
+        }
+        let (store, key_source) = open_store(dir, unlock)?;
         if Identity::load(&store)?.is_some() {
             return Err(Error::AlreadyInitialised {
                 path: dir.to_owned(),
@@ -141,6 +197,7 @@ impl Device {
             dir: dir.to_owned(),
             store,
             identity,
+            key_source,
         })
     }
 
@@ -148,12 +205,33 @@ impl Device {
     /// screen): it has an actor id but no user and an empty scope, so every
     /// read and write is refused until the hub's binding replaces the user.
     pub fn init_for_enrolment(dir: &Path) -> Result<Device> {
+        Self::init_for_enrolment_with(dir, &Unlock::Auto)
+    }
+
+    /// [`Device::init_for_enrolment`], with the PIN the user set where there is no key store.
+    pub fn init_for_enrolment_with(dir: &Path, unlock: &Unlock) -> Result<Device> {
         refuse_hub_directory(dir)?;
         std::fs::create_dir_all(dir).map_err(|source| Error::Io {
             context: format!("creating {}", dir.display()),
             source,
         })?;
-        let store = Store::open(&dir.join(STORE_FILE))?;
+        if dir.join(STORE_FILE).exists() && keys::source(dir)?.is_some() {
+            // Already a device: say so without asking for its key.
+            let (store, _) = open_store(dir, &Unlock::Auto).or_else(|e| match e {
+                Error::PinNeeded { .. } | Error::WrongPin | Error::Key(_) => {
+                    Err(Error::AlreadyInitialised {
+                        path: dir.to_owned(),
+                    })
+                }
+                e => Err(e),
+            })?;
+            if Identity::load(&store)?.is_some() {
+                return Err(Error::AlreadyInitialised {
+                    path: dir.to_owned(),
+                });
+            }
+        }
+        let (store, key_source) = open_store(dir, unlock)?;
         if Identity::load(&store)?.is_some() {
             return Err(Error::AlreadyInitialised {
                 path: dir.to_owned(),
@@ -176,10 +254,16 @@ impl Device {
             dir: dir.to_owned(),
             store,
             identity,
+            key_source,
         })
     }
 
     pub fn open(dir: &Path) -> Result<Device> {
+        Self::open_with(dir, &Unlock::Auto)
+    }
+
+    /// [`Device::open`], with the PIN the user typed where there is no key store.
+    pub fn open_with(dir: &Path, unlock: &Unlock) -> Result<Device> {
         let path = dir.join(STORE_FILE);
         if !path.exists() {
             refuse_hub_directory(dir)?;
@@ -187,7 +271,7 @@ impl Device {
                 path: dir.to_owned(),
             });
         }
-        let store = Store::open(&path)?;
+        let (store, key_source) = open_store(dir, unlock)?;
         let identity = Identity::load(&store)?.ok_or_else(|| Error::NotInitialised {
             path: dir.to_owned(),
         })?;
@@ -195,6 +279,7 @@ impl Device {
             dir: dir.to_owned(),
             store,
             identity,
+            key_source,
         })
     }
 
@@ -206,6 +291,10 @@ impl Device {
     }
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+    /// Where this device's store key is kept (the store is always encrypted).
+    pub fn key_source(&self) -> KeySource {
+        self.key_source
     }
 
     /// Records by sync state (local, pending, synced, conflicted, demo).

@@ -12,6 +12,18 @@ pub enum Error {
     TooNew { found: usize, known: usize },
     #[error("stored value {0:?} is damaged")]
     Damaged(String),
+    /// The key does not open this store (SQLCipher reads it as noise).
+    /// Nothing was changed.
+    #[error("the key does not open this store; nothing was changed")]
+    WrongKey,
+    /// Another process holds the store open mid-write: it is left as it was.
+    #[error("{} is in use by another gridline process; close it and try again", .0.display())]
+    InUse(std::path::PathBuf),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
 }
 
 impl Error {

@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod cipher;
 mod dashboard;
 mod deliberation;
 mod error;
@@ -34,6 +35,7 @@ use gridline_model::Instant;
 use gridline_records::Record;
 use rusqlite::{params, Connection, OptionalExtension};
 
+pub use cipher::StoreKey;
 pub use dashboard::{Dashboard, Today};
 pub use deliberation::{DeliberationFilter, DeliberationRow};
 pub use error::{Error, Result};
@@ -99,6 +101,22 @@ impl Store {
     /// Opens (creating if needed) the store at `path` and runs migrations.
     pub fn open(path: &Path) -> Result<Store> {
         Self::init(Connection::open(path)?)
+    }
+
+    /// Opens (creating if needed) the SQLCipher store at `path` with `key`
+    /// and runs migrations. A wrong key is [`Error::WrongKey`] and changes
+    /// nothing; a plain store is refused here (see
+    /// [`cipher::encrypt_plain_store`]).
+    pub fn open_encrypted(path: &Path, key: &StoreKey) -> Result<Store> {
+        if cipher::file_kind(path)? == cipher::FileKind::Plain {
+            return Err(Error::Damaged(format!(
+                "{} is an unencrypted store: encrypt it first",
+                path.display()
+            )));
+        }
+        let conn = Connection::open(path)?;
+        cipher::apply(&conn, key)?;
+        Self::init(conn)
     }
 
     pub fn open_in_memory() -> Result<Store> {

@@ -17,7 +17,7 @@ mod one_door;
 
 /// A second connection to a device's store, for what only the store shows.
 fn store_of(d: &Device) -> gridline_store::Store {
-    gridline_store::Store::open(&d.dir().join(gridline_device::STORE_FILE)).unwrap()
+    gridline_device::open_store_for_checks(d.dir()).unwrap()
 }
 
 fn now() -> Instant {
@@ -150,7 +150,7 @@ fn a_joint_household_leader_never_sees_id_numbers_and_cannot_edit() {
         role: Role::JointLeader,
         scope: Scope::Households(vec![id]),
     };
-    let store = gridline_store::Store::open(&dir.path().join(gridline_device::STORE_FILE)).unwrap();
+    let store = gridline_device::open_store_for_checks(dir.path()).unwrap();
     store.set_meta("role", leader.role.key()).unwrap();
     store.set_meta("scope", &leader.scope.encode()).unwrap();
     drop(store);
