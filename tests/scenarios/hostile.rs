@@ -75,6 +75,7 @@ fn seed_requests() -> Vec<Vec<u8>> {
         push: Vec::new(),
         sync: Vec::new(),
         am_sync: false,
+        reveals: Vec::new(),
     };
     let household = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hostile/household.automerge"),
@@ -203,6 +204,7 @@ fn a_live_hub_refuses_the_sync_corpus_with_4xx_and_keeps_serving() {
             }],
             sync: Vec::new(),
             am_sync: false,
+            reveals: Vec::new(),
         };
         rt.block_on(async {
             let r = http
@@ -242,6 +244,7 @@ fn a_live_hub_refuses_the_sync_corpus_with_4xx_and_keeps_serving() {
         push: Vec::new(),
         sync: Vec::new(),
         am_sync: false,
+        reveals: Vec::new(),
     });
     let at = bad.windows(8).position(|w| w == b"zzzzzzzz").unwrap();
     bad[at] = 0xff;

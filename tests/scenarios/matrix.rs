@@ -108,6 +108,7 @@ impl Live {
             }],
             sync: Vec::new(),
             am_sync: false,
+            reveals: Vec::new(),
         };
         let resp = self.request(dev, &req);
         let acked = resp.acks.iter().any(|a| a.id == id.to_string());
@@ -703,6 +704,7 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
                 push: Vec::new(),
                 sync: Vec::new(),
                 am_sync: false,
+                reveals: Vec::new(),
             };
             let resp = live.request(&dev, &req);
             held.extend(resp.docs.iter().map(|d| d.id.clone()));

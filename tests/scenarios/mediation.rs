@@ -370,6 +370,7 @@ fn a_dispute_goes_from_a_visit_to_judicial_confirmation_on_every_device() {
         push: Vec::new(),
         sync: Vec::new(),
         am_sync: false,
+        reveals: Vec::new(),
     };
     let raw = served.rt.block_on(async {
         reqwest::Client::new()

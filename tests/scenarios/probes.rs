@@ -241,6 +241,7 @@ fn request(cursor: u64, push: Vec<PushDoc>, sync: Vec<DocSync>, am_sync: bool) -
         push,
         sync,
         am_sync,
+        reveals: Vec::new(),
     }
 }
 

@@ -976,6 +976,7 @@ fn malformed_and_oversized_bodies_are_refused_and_the_hub_keeps_serving() {
         push: vec![],
         sync: vec![],
         am_sync: false,
+        reveals: Vec::new(),
     });
     assert_eq!(
         post(ok.clone(), "wrong-token").unwrap(),
@@ -991,6 +992,7 @@ fn malformed_and_oversized_bodies_are_refused_and_the_hub_keeps_serving() {
         push: vec![],
         sync: vec![],
         am_sync: false,
+        reveals: Vec::new(),
     });
     assert_eq!(
         post(bad_version, &e.token).unwrap(),
@@ -1010,6 +1012,7 @@ fn malformed_and_oversized_bodies_are_refused_and_the_hub_keeps_serving() {
         }],
         sync: vec![],
         am_sync: false,
+        reveals: Vec::new(),
     });
     assert_eq!(
         post(garbage_doc, &e.token).unwrap(),

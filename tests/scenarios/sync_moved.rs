@@ -118,6 +118,7 @@ fn once_the_device_knew_of_the_move_its_edits_are_refused() {
         }],
         sync: vec![],
         am_sync: false,
+        reveals: Vec::new(),
     };
     let resp = hub.sync(&gt, &req, now()).unwrap();
     assert_eq!(
@@ -223,6 +224,7 @@ fn a_device_enrolled_after_a_move_learns_nothing_of_where_the_record_was() {
         }],
         sync: vec![],
         am_sync: false,
+        reveals: Vec::new(),
     };
     let resp = hub.sync(&lt, &req, now()).unwrap();
     assert!(

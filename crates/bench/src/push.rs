@@ -177,6 +177,7 @@ impl PushClient {
             }],
             sync: vec![],
             am_sync: false,
+            reveals: Vec::new(),
         };
         let t = Clock::now();
         let resp = self

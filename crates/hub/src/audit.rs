@@ -4,7 +4,7 @@
 //! import of a revoked device's changes, the hub's own writes: spreadsheet
 //! imports, demo data, claim grants), and per enrolment, revocation and
 //! lifting of enrolment locks, per change of the street's time limits, and per admin read of what the hub holds
-//! (and per reveal of ID numbers in full). Rows are written in the transaction that makes
+//! (and per reveal of ID numbers in full, by an admin on the hub or a user on a device). Rows are written in the transaction that makes
 //! the change, so the trail never disagrees with the documents. `gridline hub audit` reads it.
 
 use gridline_model::Instant;
@@ -42,6 +42,10 @@ pub mod action {
     pub const ADMIN_REVEAL: &str = "admin-reveal";
     /// An admin set the street's time limits (`gridline hub limits set`).
     pub const LIMITS: &str = "limits";
+    /// A device's user showed a household's ID numbers in full (the app,
+    /// `gridline household show --reveal`, an export), as its reveal entry
+    /// says; the user is the device's binding's.
+    pub const DEVICE_REVEAL: &str = "device-reveal";
 }
 
 /// One audit row to write.
@@ -142,6 +146,81 @@ impl Hub {
                     action: r.get(6)?,
                     admin: r.get(7)?,
                     detail: r.get(8)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.reverse();
+        Ok(rows)
+    }
+}
+
+/// A filter for [`Hub::reveals`]; empty fields match everything.
+#[derive(Debug, Clone, Default)]
+pub struct RevealQuery {
+    pub user: Option<String>,
+    /// Reveals made at or after this time.
+    pub since: Option<Instant>,
+    /// The most recent `limit` reveals (default 100).
+    pub limit: Option<usize>,
+}
+
+/// One reveal of ID numbers on a device, as the hub audited it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RevealRow {
+    /// The device's entry id (UUID v7).
+    pub id: String,
+    /// The audit row it is.
+    pub audit_id: i64,
+    /// When the numbers were shown, as the device said.
+    pub at: String,
+    /// When the hub took the entry.
+    pub received_at: String,
+    pub user_id: String,
+    pub user_name: String,
+    pub device_id: String,
+    pub household: String,
+    /// The household's community when the reveal arrived, if the hub held it.
+    pub community: Option<String>,
+    /// `app`, `cli` or `export`.
+    pub via: String,
+    pub reason: Option<String>,
+}
+
+impl Hub {
+    /// Reveals of ID numbers on devices matching `q`, oldest first (the
+    /// most recent `limit` of them).
+    pub fn reveals(&self, q: &RevealQuery) -> Result<Vec<RevealRow>> {
+        let mut sql = String::from(
+            "SELECT id, audit_id, at, received_at, user_id, user_name, device_id, household,
+                    community, via, reason FROM reveals WHERE 1 = 1",
+        );
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(u) = &q.user {
+            sql.push_str(" AND user_id = ?");
+            args.push(u.clone().into());
+        }
+        if let Some(t) = q.since {
+            sql.push_str(" AND at >= ?");
+            args.push(gridline_records::fmt_time(t).into());
+        }
+        sql.push_str(" ORDER BY at DESC, id DESC LIMIT ?");
+        args.push((q.limit.unwrap_or(100).min(i64::MAX as usize) as i64).into());
+        let conn = self.conn();
+        let mut st = conn.prepare(&sql)?;
+        let mut rows = st
+            .query_map(rusqlite::params_from_iter(args), |r| {
+                Ok(RevealRow {
+                    id: r.get(0)?,
+                    audit_id: r.get(1)?,
+                    at: r.get(2)?,
+                    received_at: r.get(3)?,
+                    user_id: r.get(4)?,
+                    user_name: r.get(5)?,
+                    device_id: r.get(6)?,
+                    household: r.get(7)?,
+                    community: r.get(8)?,
+                    via: r.get(9)?,
+                    reason: r.get(10)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_enrol_failures_by_source.sql"),
     include_str!("migrations/0009_audit_refusals.sql"),
     include_str!("migrations/0010_enrolled_counter.sql"),
+    include_str!("migrations/0011_reveals.sql"),
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

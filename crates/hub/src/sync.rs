@@ -5,7 +5,8 @@
 //! [`pushes`], the write step in one transaction ([`binding`] authenticates,
 //! [`throttle`] holds back a device refused too often and audits each
 //! refusal, [`actor`] binds a fresh actor, then each entry goes through
-//! [`check_one`] and [`apply`], which [`claims`] completes for wishes), then
+//! [`check_one`] and [`apply`], which [`claims`] completes for wishes, and [`reveals`] audits the
+//! device's reveals of ID numbers), then
 //! [`page`], the read step, with its [`removals`]. [`place`] reads a
 //! document's place from its row for both; [`counter`] is the counter's one
 //! read and one write.
@@ -21,6 +22,7 @@ mod page;
 mod place;
 mod pushes;
 mod removals;
+mod reveals;
 mod throttle;
 
 use gridline_model::Instant;
@@ -48,6 +50,7 @@ impl Hub {
         let (taken, user) = self.take_pushes(token, req, now)?;
         let page = self.serve_page(&user, req, &taken)?;
         let limits = self.street_limits()?;
+        let reveal_counts = self.reveal_counts(&user, now)?;
         let more = page.more || !taken.deferred.is_empty();
         Ok(SyncResponse {
             v: PROTOCOL_VERSION,
@@ -62,6 +65,9 @@ impl Hub {
             sync: taken.sync_out,
             deferred: taken.deferred,
             limits: Some(limits),
+            reveal_acks: taken.reveals.acks,
+            reveal_refusals: taken.reveals.refusals,
+            reveal_counts,
         })
     }
 }

@@ -16,6 +16,7 @@
 pub mod check;
 pub mod enrol_code;
 mod enrolment;
+pub mod reveal;
 pub mod scope;
 mod wire;
 

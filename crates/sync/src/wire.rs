@@ -44,6 +44,24 @@ pub const MAX_REPLY_BYTES: usize = 8 * 1024 * 1024;
 /// [`MAX_CHANGES_PER_REQUEST`]. The first entry is always looked at.
 pub const PUSH_STEP_MILLIS: u64 = 50;
 
+/// Characters of a reveal's reason: the device refuses a longer one when it
+/// is typed, and the hub refuses an entry that carries one.
+pub const MAX_REASON_CHARS: usize = 200;
+
+/// Bytes of a reveal's reason on the wire (four per character at most):
+/// past it the whole request is refused while its budget is checked.
+pub const MAX_REASON_BYTES: usize = 4 * MAX_REASON_CHARS;
+
+/// Bytes of a reveal's user id or name (and of its time and `via`).
+pub const MAX_WHO_BYTES: usize = 256;
+
+/// Seconds a reveal's time may be ahead of the hub's clock (device clocks
+/// drift); an entry further in the future is refused.
+pub const REVEAL_SKEW_SECS: i64 = 300;
+
+/// The ways a device shows ID numbers in full, as `RevealEntry::via` says them.
+pub const REVEAL_VIA: [&str; 3] = ["app", "cli", "export"];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRequest {
     pub v: u32,
@@ -71,6 +89,54 @@ pub struct SyncRequest {
     /// and the hub sends its copy of the document instead.
     #[serde(default, skip_serializing_if = "is_false")]
     pub am_sync: bool,
+    /// Reveals of masked ID numbers made on the device that the hub has not
+    /// acknowledged (DESIGN §7); sent with every request until they are.
+    /// Absent when empty, so older messages are unchanged.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "at_most_entries"
+    )]
+    pub reveals: Vec<RevealEntry>,
+}
+
+/// One reveal of a household's ID numbers in full, as the device wrote it
+/// before it showed them. The hub audits it once, under its `id`, with the
+/// user of the device's binding; `who` is only checked against it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevealEntry {
+    /// A UUID v7 minted on the device.
+    pub id: String,
+    /// When the numbers were shown (RFC 3339).
+    pub at: String,
+    /// The household whose ID numbers were shown.
+    pub household: String,
+    pub who: RevealWho,
+    /// Why, as the user typed it (trimmed, at most [`MAX_REASON_CHARS`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// One of [`REVEAL_VIA`]: `app`, `cli` or `export`.
+    pub via: String,
+}
+
+/// The device's user at the time of a reveal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevealWho {
+    pub id: String,
+    pub name: String,
+}
+
+/// Reveals by one user of households in one community in one month
+/// (Beijing time), for the community's dashboard: a count, not a ranking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevealCount {
+    /// The 12-digit community code.
+    pub community: String,
+    pub user_id: String,
+    pub user_name: String,
+    /// `YYYY-MM`, Beijing time.
+    pub month: String,
+    pub n: u64,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -200,6 +266,20 @@ pub struct SyncResponse {
     /// keeps the limits it holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<gridline_model::StreetLimits>,
+    /// Ids of the request's reveals the hub now holds (durably audited),
+    /// including ones it already held. Absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reveal_acks: Vec<String>,
+    /// The request's reveals the hub refused (malformed, from the future,
+    /// naming another user): the device keeps them with the reason and does
+    /// not send them again. Absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reveal_refusals: Vec<Refusal>,
+    /// For community and street staff: reveals per user per month in the
+    /// communities of their scope over the last 12 months, by community,
+    /// name and month. Absent for other roles and from older hubs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reveal_counts: Option<Vec<RevealCount>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -391,6 +471,47 @@ impl SyncRequest {
                 )));
             }
         }
+        if self.reveals.len() > MAX_PUSH_ENTRIES {
+            return Err(over(
+                "reveals per request",
+                "每个请求的查看记录数",
+                MAX_PUSH_ENTRIES,
+                self.reveals.len(),
+            ));
+        }
+        let mut reveal_ids = std::collections::HashSet::new();
+        for r in &self.reveals {
+            if !reveal_ids.insert(r.id.as_str()) {
+                return Err(WireError::Malformed(text!(
+                    "查看记录 {} 在请求中出现两次；每条只发送一次",
+                    "reveal {} appears twice in the request; send each once",
+                    r.id
+                )));
+            }
+            let widths = [
+                (r.id.len(), MAX_ID_BYTES, "id"),
+                (r.household.len(), MAX_ID_BYTES, "household"),
+                (r.at.len(), MAX_WHO_BYTES, "at"),
+                (r.via.len(), MAX_WHO_BYTES, "via"),
+                (r.who.id.len(), MAX_WHO_BYTES, "who.id"),
+                (r.who.name.len(), MAX_WHO_BYTES, "who.name"),
+            ];
+            if let Some((_, limit, field)) = widths.iter().find(|(n, l, _)| *n == 0 || n > l) {
+                return Err(WireError::Malformed(text!(
+                    "查看记录的 {field} 须为 1 到 {limit} 字节",
+                    "a reveal's {field} must be 1 to {limit} bytes"
+                )));
+            }
+            let reason = r.reason.as_deref().map_or(0, str::len);
+            if reason > MAX_REASON_BYTES {
+                return Err(over(
+                    "bytes of a reveal's reason",
+                    "查看理由的字节数",
+                    MAX_REASON_BYTES,
+                    reason,
+                ));
+            }
+        }
         let entries = self
             .push
             .iter()
@@ -463,6 +584,7 @@ mod tests {
             }],
             sync: vec![],
             am_sync: false,
+            reveals: Vec::new(),
         };
         let bytes = encode(&req);
         assert_eq!(
@@ -488,6 +610,7 @@ mod tests {
             push: vec![],
             sync: vec![],
             am_sync: false,
+            reveals: Vec::new(),
         };
         let plain = encode(&req);
         // CBOR text keys: 0x64 "sync", 0x67 "am_sync".
@@ -514,6 +637,9 @@ mod tests {
             sync: vec![],
             deferred: vec![],
             limits: None,
+            reveal_acks: Vec::new(),
+            reveal_refusals: Vec::new(),
+            reveal_counts: None,
         };
         let bytes = encode(&resp);
         assert!(!bytes.windows(5).any(|w| w == b"\x64sync"));
@@ -535,6 +661,9 @@ mod tests {
             sync: vec![],
             deferred: vec![],
             limits: None,
+            reveal_acks: Vec::new(),
+            reveal_refusals: Vec::new(),
+            reveal_counts: None,
         };
         let older = encode(&resp);
         assert!(
@@ -570,6 +699,7 @@ mod tests {
             push: vec![],
             sync: vec![],
             am_sync: false,
+            reveals: Vec::new(),
         };
         assert!(
             encode(&req).len() < 64,
@@ -589,6 +719,7 @@ mod tests {
             push: vec![],
             sync: vec![],
             am_sync: false,
+            reveals: Vec::new(),
         };
         assert!(
             matches!(
@@ -610,6 +741,9 @@ mod tests {
             sync: vec![],
             deferred: vec![],
             limits: None,
+            reveal_acks: Vec::new(),
+            reveal_refusals: Vec::new(),
+            reveal_counts: None,
         };
         assert!(
             matches!(
@@ -638,6 +772,7 @@ mod tests {
             push: vec![],
             sync: vec![],
             am_sync: false,
+            reveals: Vec::new(),
         }
     }
 
@@ -759,5 +894,92 @@ mod tests {
             err.to_string().contains("appears twice"),
             "and says so: {err}"
         );
+    }
+
+    #[test]
+    fn reveals_travel_only_when_there_are_some_and_are_bounded() {
+        let plain_bytes = encode(&plain());
+        assert!(
+            !plain_bytes.windows(7).any(|w| w == b"reveals"),
+            "no reveals, no field: an older hub reads the request as before"
+        );
+        let entry = |id: &str, reason: usize| RevealEntry {
+            id: id.into(),
+            at: "2026-11-28T08:00:00.000Z".into(),
+            household: "0193a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b".into(),
+            who: RevealWho {
+                id: "gw1".into(),
+                name: "李娜".into(),
+            },
+            reason: Some("理".repeat(reason)),
+            via: "app".into(),
+        };
+        let req = SyncRequest {
+            reveals: vec![entry("a", 3)],
+            ..plain()
+        };
+        assert_eq!(
+            decode_request(&encode(&req)).unwrap(),
+            req,
+            "a reveal survives encoding"
+        );
+        let big = SyncRequest {
+            reveals: vec![entry("a", MAX_REASON_BYTES)],
+            ..plain()
+        };
+        match decode_request(&encode(&big)) {
+            Err(WireError::OverBudget { limit, .. }) => {
+                assert_eq!(
+                    limit, MAX_REASON_BYTES as u64,
+                    "the reason's limit is named"
+                )
+            }
+            other => panic!("a reason over the wire's bound is over budget, got {other:?}"),
+        }
+        let twice = SyncRequest {
+            reveals: vec![entry("a", 1), entry("a", 1)],
+            ..plain()
+        };
+        assert!(
+            matches!(
+                decode_request(&encode(&twice)),
+                Err(WireError::Malformed(_))
+            ),
+            "one entry per reveal"
+        );
+        let resp = SyncResponse {
+            v: PROTOCOL_VERSION,
+            acks: vec![],
+            refusals: vec![],
+            docs: vec![],
+            removals: vec![],
+            cursor: 7,
+            more: false,
+            total: None,
+            hub_actor: "00".into(),
+            sync: vec![],
+            deferred: vec![],
+            limits: None,
+            reveal_acks: vec![],
+            reveal_refusals: vec![],
+            reveal_counts: None,
+        };
+        let older = encode(&resp);
+        assert!(
+            !older.windows(6).any(|w| w == b"reveal"),
+            "a reply with no reveal fields is the reply older devices read"
+        );
+        let counted = SyncResponse {
+            reveal_acks: vec!["a".into()],
+            reveal_counts: Some(vec![RevealCount {
+                community: "522701001001".into(),
+                user_id: "gw1".into(),
+                user_name: "李娜".into(),
+                month: "2026-11".into(),
+                n: 2,
+            }]),
+            ..resp
+        };
+        assert_eq!(decode_response(&encode(&counted)).unwrap(), counted);
     }
 }

@@ -337,6 +337,7 @@ pub fn request_within(
         am_sync: !push.is_empty() || !sync.is_empty(),
         push,
         sync,
+        reveals: Vec::new(),
     };
     Ok((req, batch))
 }

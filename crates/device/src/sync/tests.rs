@@ -225,6 +225,9 @@ impl Hub {
             sync: Vec::new(),
             deferred: Vec::new(),
             limits: None,
+            reveal_acks: Vec::new(),
+            reveal_refusals: Vec::new(),
+            reveal_counts: None,
         }
     }
 

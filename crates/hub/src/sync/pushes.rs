@@ -36,6 +36,8 @@ pub(super) struct Taken {
     pub(super) deferred: Vec<String>,
     /// The counter when the device enrolled: older moves are not its business.
     pub(super) enrolled_counter: u64,
+    /// The request's reveals of ID numbers, acknowledged or refused.
+    pub(super) reveals: super::reveals::TakenReveals,
 }
 
 /// A document the device already holds as the hub does: the id and the
@@ -204,6 +206,9 @@ impl Hub {
                 }
             }
         }
+        // Reveals are small and never deferred: each is audited (or
+        // refused) in this transaction, so its ack follows the commit.
+        taken.reveals = self.take_reveals(&tx, &binding, req, now)?;
         write_counter(&tx, seq)?;
         tx.commit()?;
         Ok((taken, binding.user))

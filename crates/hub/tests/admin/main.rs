@@ -3,6 +3,8 @@
 //! reveal is asked for, and every read (and every reveal) an audit row naming
 //! the admin. Reading writes no document.
 
+mod reveals;
+
 use chrono::{DateTime, Utc};
 use gridline_hub::{AdminQuery, AuditQuery, Error, Hub};
 use gridline_model::GridId;

@@ -460,6 +460,7 @@ fn a_revoked_device_is_refused_at_once_and_its_token_is_stored_hashed() {
         push: vec![],
         sync: vec![],
         am_sync: false,
+        reveals: Vec::new(),
     };
     hub.sync(&e.token, &req, now())
         .expect("an enrolled device syncs");
