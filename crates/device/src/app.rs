@@ -6,7 +6,7 @@
 use gridline_model::{text, Text};
 use std::path::PathBuf;
 
-use gridline_model::{Grade, Instant, IssueStep, Refusal, WishStep};
+use gridline_model::{Grade, Instant, IssueStep, WishStep};
 use gridline_store::{Dashboard, Today};
 
 use gridline_model::permission::Kind;
@@ -16,6 +16,20 @@ use crate::{not_found, parse_id, Device, Error, Result};
 
 /// Days without a visit after which a household shows on Today (UI.md).
 pub const VISIT_DAYS: i64 = 30;
+
+/// What the app may lock after, in idle minutes; `0` is never.
+pub const IDLE_LOCK_CHOICES: [u32; 4] = [0, 5, 15, 30];
+
+/// Office staff (community, street) work at a shared desk: their devices
+/// lock after 15 idle minutes unless they choose otherwise. A grid worker's
+/// phone has its own screen lock, so the app's is off until chosen.
+pub fn idle_lock_default(role: gridline_model::Role) -> u32 {
+    use gridline_model::Role;
+    match role {
+        Role::CommunityStaff | Role::StreetStaff => 15,
+        _ => 0,
+    }
+}
 
 /// Keys a form may keep a draft under: short, and only letters, digits and `-:_`.
 fn draft_key(key: &str) -> Result<String> {
@@ -59,22 +73,17 @@ impl Device {
     }
 
     /// The full ID number of one resident, for a role that may read the
-    /// household's private part; others are refused.
-    pub fn reveal_id_number(&self, household: &str, resident: &str) -> Result<String> {
-        // Only the private part is read here; the clock does not matter.
-        let view = self.household(household, chrono::Utc::now())?;
-        let resident = parse_id(resident, "resident")?;
-        let private = view.private.ok_or_else(|| Refusal {
-            reason: text!(
-                "你的角色不能查看身份证号",
-                "your role may not see ID numbers"
-            ),
-        })?;
-        private
-            .id_numbers
-            .get(&resident)
-            .map(|n| n.as_str().to_owned())
-            .ok_or_else(|| not_found("身份证号", "ID number", resident))
+    /// household's private part; others are refused. The reveal is recorded
+    /// (`via` app) and durable before the number is returned, and syncs to
+    /// the hub ([`Device::reveal_id_number_of`]).
+    pub fn reveal_id_number(
+        &mut self,
+        household: &str,
+        resident: &str,
+        reason: Option<&str>,
+        now: Instant,
+    ) -> Result<String> {
+        self.reveal_id_number_of(household, resident, reason, crate::reveal::Via::App, now)
     }
 
     pub fn draft(&self, key: &str) -> Result<Option<String>> {
@@ -117,6 +126,36 @@ impl Device {
             .into());
         }
         Ok(self.store.set_meta("ui_language", lang)?)
+    }
+
+    /// Minutes without a touch after which the app locks (`0`: never): what
+    /// the user chose under 我的, else [`idle_lock_default`] for the role.
+    /// Only a PIN-keyed store can lock; the app asks `key_source` for that.
+    pub fn idle_lock_minutes(&self) -> Result<u32> {
+        Ok(self
+            .store
+            .meta("ui_idle_lock")?
+            .and_then(|m| m.parse::<u32>().ok())
+            .filter(|m| IDLE_LOCK_CHOICES.contains(m))
+            .unwrap_or_else(|| idle_lock_default(self.identity.user.role)))
+    }
+
+    pub fn set_idle_lock_minutes(&self, minutes: u32) -> Result<()> {
+        if !IDLE_LOCK_CHOICES.contains(&minutes) {
+            return Err(gridline_model::Invalid::new(
+                "idle_lock",
+                text!(
+                    "不支持的锁定时间 {minutes} 分钟",
+                    "unsupported idle lock of {minutes} minutes"
+                ),
+                text!(
+                    "请选关闭、5、15 或 30 分钟",
+                    "choose off, 5, 15 or 30 minutes"
+                ),
+            )
+            .into());
+        }
+        Ok(self.store.set_meta("ui_idle_lock", &minutes.to_string())?)
     }
 
     /// The records the hub refused, kept here as read-only copies, newest
@@ -421,6 +460,43 @@ mod tests {
             e.code(),
             "invalid",
             "there is one spelling of each step: {e}"
+        );
+    }
+
+    #[test]
+    fn idle_lock_defaults_by_role_and_keeps_only_the_choices() {
+        let (_dir, d) = device(Role::GridWorker, "grids:522701001001001");
+        assert_eq!(
+            d.idle_lock_minutes().unwrap(),
+            0,
+            "a grid worker's phone does not lock by default"
+        );
+        d.set_idle_lock_minutes(5).unwrap();
+        assert_eq!(
+            d.idle_lock_minutes().unwrap(),
+            5,
+            "the choice is kept on the device"
+        );
+        assert!(
+            d.set_idle_lock_minutes(7).is_err(),
+            "only off, 5, 15 and 30 are offered"
+        );
+        assert_eq!(
+            d.idle_lock_minutes().unwrap(),
+            5,
+            "a refused choice changes nothing"
+        );
+        let (_dir, office) = device(Role::CommunityStaff, "community:522701001001");
+        assert_eq!(
+            office.idle_lock_minutes().unwrap(),
+            15,
+            "office staff lock after 15 minutes by default"
+        );
+        office.set_idle_lock_minutes(0).unwrap();
+        assert_eq!(
+            office.idle_lock_minutes().unwrap(),
+            0,
+            "and may turn it off"
         );
     }
 

@@ -27,6 +27,7 @@ mod identity;
 mod issue;
 pub mod keys;
 pub mod mediation;
+pub mod reveal;
 pub mod sync;
 pub mod unsynced;
 pub mod views;

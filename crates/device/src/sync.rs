@@ -123,6 +123,10 @@ pub struct SyncReport {
     /// The hub sent street time limits other than those held here: they
     /// were stored, and every issue's and case's deadline projected again.
     pub limits_changed: bool,
+    /// Reveals of ID numbers the hub acknowledged (now held there, audited).
+    pub reveals_sent: usize,
+    /// Reveals the hub refused, with why: kept here, not sent again.
+    pub reveals_refused: Vec<(String, Text)>,
 }
 
 /// Progress of a long sync, for a progress bar: documents received of the total.
@@ -150,6 +154,8 @@ impl Device {
     /// locally. Records made in trial mode are retired (kept, never synced).
     pub fn accept_enrolment(&mut self, e: &Enrolled) -> Result<usize> {
         let retired = self.store.retire_trial_records()?;
+        // Reveals made in trial mode name the trial user, not the binding's.
+        self.store.retire_trial_reveals()?;
         self.identity.user = e.user.clone();
         self.identity.hub_actor = e.hub_actor.clone();
         self.identity.mode = "enrolled".into();

@@ -1,9 +1,9 @@
 //! What the device's side of sync needs from storage, and the SQLite store
 //! as that storage. Unit tests use an in-memory fake instead.
 
-use gridline_model::{Instant, RecordId, StreetLimits};
+use gridline_model::{Instant, RecordId, StreetLimits, Text};
 use gridline_records::Record;
-use gridline_store::{Origin, Refusal, Saved, Store, Unsent};
+use gridline_store::{Origin, Refusal, Reveal, Saved, Store, Unsent};
 
 use crate::Result;
 
@@ -41,6 +41,11 @@ pub trait Replica {
     fn street_limits(&self) -> Result<StreetLimits>;
     /// Holds the limits the hub sent, and re-projects what they decide, at once.
     fn set_street_limits(&mut self, limits: &StreetLimits) -> Result<()>;
+    /// Up to `limit` reveals of ID numbers the hub has neither acknowledged
+    /// nor refused, oldest first.
+    fn unsent_reveals(&self, limit: usize) -> Result<Vec<Reveal>>;
+    /// The hub holds the `acked` reveals and refused the others, at once.
+    fn settle_reveals(&mut self, acked: &[String], refused: &[(String, Text)]) -> Result<()>;
 }
 
 impl Replica for Store {
@@ -98,5 +103,13 @@ impl Replica for Store {
     fn set_street_limits(&mut self, limits: &StreetLimits) -> Result<()> {
         Store::set_street_limits(self, limits)?;
         Ok(())
+    }
+
+    fn unsent_reveals(&self, limit: usize) -> Result<Vec<Reveal>> {
+        Ok(Store::unsent_reveals(self, limit)?)
+    }
+
+    fn settle_reveals(&mut self, acked: &[String], refused: &[(String, Text)]) -> Result<()> {
+        Ok(Store::settle_reveals(self, acked, refused)?)
     }
 }

@@ -9,8 +9,8 @@ use gridline_model::{text, Instant, RecordId, Text, User};
 use gridline_records::Record;
 use gridline_store::{Refusal, Saved};
 use gridline_sync::{
-    DocSync, PullDoc, PushDoc, RefusalCode, SyncRequest, SyncResponse, DEFAULT_PAGE,
-    PROTOCOL_VERSION,
+    DocSync, PullDoc, PushDoc, RefusalCode, RevealEntry, RevealWho, SyncRequest, SyncResponse,
+    DEFAULT_PAGE, MAX_PUSH_ENTRIES, PROTOCOL_VERSION,
 };
 
 use super::overruled::overruled;
@@ -87,6 +87,7 @@ impl Session {
     pub fn ahead(req: &SyncRequest, resp: &SyncResponse) -> Option<SyncRequest> {
         let plain = req.push.is_empty()
             && req.sync.is_empty()
+            && req.reveals.is_empty()
             && req.new_actor.is_none()
             && resp.refusals.is_empty();
         (resp.more && plain).then(|| SyncRequest {
@@ -328,6 +329,28 @@ pub fn request_within(
         seen = fetched;
         want = want.saturating_mul(2);
     }
+    // Reveals of ID numbers not yet acknowledged travel with every request
+    // (the hub audits each once, however often it arrives); one more than
+    // fits tells whether some are left for the next.
+    let mut reveals: Vec<RevealEntry> = replica
+        .unsent_reveals(MAX_PUSH_ENTRIES + 1)?
+        .into_iter()
+        .map(|r| RevealEntry {
+            id: r.id,
+            at: r.at,
+            household: r.household_id,
+            who: RevealWho {
+                id: r.user_id,
+                name: r.user_name,
+            },
+            reason: r.reason,
+            via: r.via,
+        })
+        .collect();
+    if reveals.len() > MAX_PUSH_ENTRIES {
+        reveals.truncate(MAX_PUSH_ENTRIES);
+        batch.complete = false;
+    }
     let req = SyncRequest {
         v: PROTOCOL_VERSION,
         cursor: cursor(replica)?,
@@ -337,7 +360,7 @@ pub fn request_within(
         am_sync: !push.is_empty() || !sync.is_empty(),
         push,
         sync,
-        reveals: Vec::new(),
+        reveals,
     };
     Ok((req, batch))
 }
@@ -425,6 +448,7 @@ pub fn apply(
         replica.acknowledge(&acks)?;
     }
     report.acknowledged += acks.len();
+    take_reveal_answers(replica, req, &resp, report)?;
     // Received documents: decoded on every core, merged into ours and saved
     // in one transaction, each marked as held by the hub at its heads.
     let incoming: Vec<&PullDoc> = resp
@@ -455,6 +479,51 @@ pub fn apply(
     apply_removals(replica, &resp.removals, report)?;
     if resp.cursor != req.cursor {
         replica.set_meta(&[("sync_cursor", &resp.cursor.to_string())])?;
+    }
+    Ok(())
+}
+
+/// The hub's answers about the request's reveals: acknowledged ones are
+/// marked sent, refused ones kept with the reason (never sent again), in
+/// one commit; and the counts a community or street office is sent, held
+/// for its dashboard when they changed.
+fn take_reveal_answers(
+    replica: &mut impl Replica,
+    req: &SyncRequest,
+    resp: &SyncResponse,
+    report: &mut SyncReport,
+) -> Result<()> {
+    let asked = |id: &String| req.reveals.iter().any(|r| r.id == *id);
+    let acked: Vec<String> = resp
+        .reveal_acks
+        .iter()
+        .filter(|id| asked(id))
+        .cloned()
+        .collect();
+    let refused: Vec<(String, Text)> = resp
+        .reveal_refusals
+        .iter()
+        .filter(|r| asked(&r.id))
+        .map(|r| (r.id.clone(), r.reason.clone()))
+        .collect();
+    replica.settle_reveals(&acked, &refused)?;
+    report.reveals_sent += acked.len();
+    report.reveals_refused.extend(refused);
+    if let Some(counts) = &resp.reveal_counts {
+        let held: Vec<crate::reveal::RevealCount> = counts
+            .iter()
+            .map(|c| crate::reveal::RevealCount {
+                community: c.community.clone(),
+                user_id: c.user_id.clone(),
+                user_name: c.user_name.clone(),
+                month: c.month.clone(),
+                n: c.n,
+            })
+            .collect();
+        let json = serde_json::to_string(&held).expect("counts are strings and numbers");
+        if replica.meta(crate::reveal::COUNTS_KEY)?.as_deref() != Some(json.as_str()) {
+            replica.set_meta(&[(crate::reveal::COUNTS_KEY, &json)])?;
+        }
     }
     Ok(())
 }

@@ -164,6 +164,18 @@ impl Replica for Fake {
         );
         Ok(())
     }
+    // The fake keeps no reveals: the store's own tests and the scenarios
+    // cover them.
+    fn unsent_reveals(&self, _limit: usize) -> Result<Vec<gridline_store::Reveal>> {
+        Ok(Vec::new())
+    }
+    fn settle_reveals(
+        &mut self,
+        _acked: &[String],
+        _refused: &[(String, gridline_model::Text)],
+    ) -> Result<()> {
+        Ok(())
+    }
 }
 
 fn worker() -> Identity {
