@@ -20,6 +20,8 @@ pub enum DeviceCmd {
     Sync(SyncArgs),
     /// 导出未同步的改动，交管理员审核导入（设备被停用时）(export every change the hub has not acknowledged, for an admin to review and import, e.g. after the device was revoked)
     ExportUnsynced(ExportUnsyncedArgs),
+    /// 数据看板：本机数据的统计，及各人每月查看完整身份证号的次数 (the dashboard: figures from this device, and reveals of ID numbers per person per month)
+    Dashboard,
 }
 
 #[derive(Debug, Args)]
@@ -98,6 +100,7 @@ pub fn run(ctx: &Ctx, cmd: DeviceCmd) -> anyhow::Result<()> {
         DeviceCmd::Enroll(a) => enroll(ctx, a),
         DeviceCmd::Sync(a) => crate::sync::run(ctx, a.watch, a.interval),
         DeviceCmd::ExportUnsynced(a) => export_unsynced(ctx, a),
+        DeviceCmd::Dashboard => crate::dashboard::run(ctx),
     }
 }
 

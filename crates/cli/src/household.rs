@@ -1,6 +1,7 @@
 //! `gridline household add | edit | add-resident | show | list | search | resolve`.
 
 use clap::{Args, Subcommand};
+use gridline_device::reveal::Via;
 use gridline_device::{HouseholdEdit, HouseholdView, NewHousehold, NewResident};
 use gridline_device::{HouseholdFilter, HouseholdSummary};
 use gridline_model::permission::{check, Action, Kind};
@@ -8,6 +9,7 @@ use gridline_model::{text, GridId, Tag, Target, Text};
 use serde_json::{json, Value};
 
 use crate::output::{date_str, kv_of, or_dash, print_json, saved, say, when, word, Table};
+use crate::parse_error::invalid_at;
 use crate::{issue, usage, visit, wish, Ctx};
 
 #[derive(Debug, Subcommand)]
@@ -135,9 +137,12 @@ pub struct AddResidentArgs {
 pub struct ShowArgs {
     /// 户编号 (household id)
     id: String,
-    /// 显示完整身份证号 (show full ID numbers; only roles that may see them)
+    /// 显示完整身份证号，记入审计并同步到枢纽 (show full ID numbers; only roles that may see them; audited and synced to the hub)
     #[arg(long)]
     reveal: bool,
+    /// 查看理由，记入审计，最多 200 字 (why, for the audit trail; at most 200 characters; needs --reveal)
+    #[arg(long, value_name = "TEXT", requires = "reveal")]
+    reason: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -387,7 +392,7 @@ fn resolve(ctx: &Ctx, a: ResolveArgs) -> anyhow::Result<()> {
 }
 
 fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
-    let device = ctx.open()?;
+    let mut device = ctx.open()?;
     let view = device.household(&a.id, ctx.now)?;
     let h = &view.household;
     if a.reveal
@@ -408,13 +413,21 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
             .to_string(),
         ));
     }
+    // The reveal is recorded (and durable) before any number is printed.
+    let revealed = if a.reveal {
+        let r = device
+            .reveal_id_numbers(&a.id, a.reason.as_deref(), Via::Cli, ctx.now)
+            .map_err(|e| invalid_at("household show", "household", e))?;
+        Some(r)
+    } else {
+        None
+    };
     let id_of = |resident: gridline_model::RecordId| -> Option<String> {
         let p = view.private.as_ref()?;
         let n = p.id_numbers.get(&resident)?;
-        Some(if a.reveal {
-            n.as_str().to_owned()
-        } else {
-            n.masked()
+        Some(match &revealed {
+            Some(r) => r.id_numbers.get(&resident)?.clone(),
+            None => n.masked(),
         })
     };
     let sensitive: Vec<&str> = view
@@ -423,8 +436,16 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
         .flat_map(|p| p.sensitive_tags.iter().map(|t| t.zh()))
         .collect();
     let ordinary: Vec<&str> = h.tags.iter().map(|t| t.zh()).collect();
+    let entry = revealed
+        .as_ref()
+        .and_then(|r| r.entry)
+        .map(|e| e.to_string());
     if ctx.json {
-        print_json(&show_json(&view, &ordinary, &sensitive, &id_of));
+        let mut v = show_json(&view, &ordinary, &sensitive, &id_of);
+        if a.reveal {
+            v["reveal_entry"] = json!(entry);
+        }
+        print_json(&v);
         return Ok(());
     }
     let mut fields = household_fields(h, ordinary.iter().map(|t| (*t).to_owned()), &sensitive);
@@ -435,6 +456,15 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     out!("{} {}", text!("户", "household"), h.id);
     kv_of(&fields);
     print_residents(h, &id_of);
+    if let Some(e) = &entry {
+        out!(
+            "  {}",
+            text!(
+                "本次查看已记入审计（{e}），下次同步时送交枢纽",
+                "this reveal is recorded ({e}) and goes to the hub with the next sync"
+            )
+        );
+    }
     if view.private.is_none()
         && check(
             device.user(),

@@ -88,6 +88,9 @@ pub struct AuditArgs {
     /// 最多显示最近的 N 条 (show at most the N most recent rows)
     #[arg(long, value_name = "N", default_value_t = 100)]
     limit: usize,
+    /// 只看设备上查看完整身份证号的记录：谁、何时、哪户、理由 (only reveals of ID numbers in full on devices: who, when, which household, why)
+    #[arg(long, conflicts_with_all = ["record", "device"])]
+    reveals: bool,
 }
 
 #[derive(Debug, Args)]
@@ -333,6 +336,7 @@ fn action_words(action: &str) -> String {
         "admin-read" => "管理员查看",
         "admin-reveal" => "管理员查看完整身份证号",
         "limits" => "设置街道时限",
+        "device-reveal" => "设备上查看完整身份证号",
         _ => "",
     };
     if zh.is_empty() {
@@ -344,6 +348,9 @@ fn action_words(action: &str) -> String {
 }
 
 fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<()> {
+    if a.reveals {
+        return reveals(ctx, a);
+    }
     let hub = Hub::open(&ctx.data)?;
     let q = gridline_hub::AuditQuery {
         record: a.record,
@@ -392,6 +399,71 @@ fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<()> {
     t.print();
     let n = rows.len();
     say!("共 {n} 条", "{n} rows");
+    Ok(())
+}
+
+/// How a reveal was made, in both languages.
+fn via_words(via: &str) -> String {
+    let zh = match via {
+        "app" => "应用",
+        "cli" => "命令行",
+        "export" => "导出",
+        _ => return via.to_owned(),
+    };
+    text!("{zh}", "{via}").to_string()
+}
+
+/// `hub audit --reveals`: the reveals of ID numbers devices sent, oldest
+/// first (the most recent `--limit` of them).
+fn reveals(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<()> {
+    let hub = Hub::open(&ctx.data)?;
+    let q = gridline_hub::audit::RevealQuery {
+        user: a.user.filter(|u| !u.trim().is_empty()),
+        since: a.since.as_deref().map(parse_since).transpose()?,
+        limit: Some(a.limit),
+    };
+    let rows = hub.reveals(&q)?;
+    if ctx.json {
+        print_json(&serde_json::to_value(&rows)?);
+        return Ok(());
+    }
+    if rows.is_empty() {
+        say!("没有查看身份证号的记录", "no reveals of ID numbers match");
+        return Ok(());
+    }
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is valid");
+    let mut t = Table::of(&[
+        text!("时间（北京）", "time, Beijing"),
+        text!("用户", "user"),
+        text!("姓名", "name"),
+        text!("设备", "device"),
+        text!("户", "household"),
+        text!("社区", "community"),
+        text!("方式", "via"),
+        text!("理由", "reason"),
+    ]);
+    for r in &rows {
+        let at = chrono::DateTime::parse_from_rfc3339(&r.at)
+            .map(|x| {
+                x.with_timezone(&beijing)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string()
+            })
+            .unwrap_or_else(|_| r.at.clone());
+        t.row(vec![
+            at,
+            r.user_id.clone(),
+            r.user_name.clone(),
+            r.device_id.clone(),
+            r.household.clone(),
+            r.community.clone().unwrap_or_else(|| "—".into()),
+            via_words(&r.via),
+            crate::output::or_dash(r.reason.as_deref().unwrap_or("")),
+        ]);
+    }
+    t.print();
+    let n = rows.len();
+    say!("共 {n} 次查看", "{n} reveals");
     Ok(())
 }
 

@@ -16,6 +16,7 @@ macro_rules! out {
 }
 
 mod bench;
+mod dashboard;
 mod deliberation;
 mod demo;
 mod device;

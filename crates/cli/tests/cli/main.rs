@@ -495,6 +495,52 @@ fn household_add_list_search_edit_show_and_visit() {
         revealed.contains(ID_NUMBER),
         "--reveal must show the full ID number to a grid worker: {revealed}"
     );
+    let with_reason = json(
+        d,
+        &[
+            "household",
+            "show",
+            &id,
+            "--reveal",
+            "--reason",
+            " 核对低保材料 ",
+        ],
+    );
+    assert_eq!(
+        with_reason["residents"][0]["id_number"], ID_NUMBER,
+        "--reveal --reason shows the number in full: {with_reason}"
+    );
+    assert!(
+        with_reason["reveal_entry"]
+            .as_str()
+            .is_some_and(|e| e.len() == 36),
+        "and names the reveal entry it recorded first: {with_reason}"
+    );
+    let err = user_error(d, &["household", "show", &id, "--reason", "x"]);
+    assert!(
+        err.contains("--reveal"),
+        "--reason without --reveal is refused naming --reveal: {err}"
+    );
+    let long = "理".repeat(201);
+    let err = user_error(
+        d,
+        &["household", "show", &id, "--reveal", "--reason", &long],
+    );
+    assert!(
+        err.contains("--reason") && err.contains("200") && err.contains("太长"),
+        "a reason over 200 characters is refused in both languages, naming the flag: {err}"
+    );
+    assert!(
+        !text(
+            &run(
+                d,
+                &["household", "show", &id, "--reveal", "--reason", &long]
+            )
+            .stdout
+        )
+        .contains(ID_NUMBER),
+        "and no number is shown"
+    );
 
     let visit = saved_id(&json(
         d,
@@ -1642,6 +1688,20 @@ fn a_hub_directory_is_not_a_device_and_the_hub_commands_read_it_audited() {
     );
     user_error(&hub, &["hub", "show", SCRIPT_ID]);
 
+    let reveals = json(&hub, &["hub", "audit", "--reveals"]);
+    assert_eq!(
+        reveals.as_array().map(Vec::len),
+        Some(0),
+        "no device has revealed anything: {reveals}"
+    );
+    let err = user_error(
+        &hub,
+        &["hub", "audit", "--reveals", "--since", "2026-13-01"],
+    );
+    assert!(
+        err.contains("2026-13-01") && err.contains("无法识别"),
+        "a bad --since is refused in both languages: {err}"
+    );
     let audit = json(&hub, &["hub", "audit", "--limit", "20"]);
     let rows: Vec<(String, String)> = audit
         .as_array()
