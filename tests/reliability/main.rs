@@ -14,6 +14,7 @@ mod net_faults;
 mod proxy;
 mod refusal_crash;
 mod two_writers;
+mod reveals;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -29,6 +29,11 @@ pub enum Mode {
     Down = 2,
     /// Every reply reaches the device truncated, framed as complete.
     Corrupt = 3,
+    /// Every request reaches the hub whole and its reply is cut off: the
+    /// hub committed, the device never hears so.
+    LoseReplies = 4,
+    /// Every request reaches the hub twice; the device gets one reply.
+    Twice = 5,
 }
 
 #[derive(Debug, Default)]
@@ -144,6 +149,10 @@ impl Shared {
             0 => Fault::Pass,
             2 => Fault::DropMidRequest,
             3 => Fault::TruncateResponse,
+            4 => Fault::DropMidResponse,
+            5 => Fault::Twice {
+                first_reply: rng.chance(50),
+            },
             _ => match rng.below(12) {
                 0 => Fault::DropMidRequest,
                 1 => Fault::DropMidResponse,
