@@ -9,12 +9,13 @@
 //! depends on the machine).
 
 mod device_crash;
+mod encryption;
 mod hub_crash;
 mod net_faults;
 mod proxy;
 mod refusal_crash;
-mod two_writers;
 mod reveals;
+mod two_writers;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

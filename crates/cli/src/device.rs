@@ -141,6 +141,7 @@ fn init(ctx: &Ctx, a: InitArgs) -> anyhow::Result<()> {
                 "scope": ident.user.scope.encode(),
                 "mode": ident.mode,
                 "data": ctx.data.display().to_string(),
+                "encryption": device.key_source().key(),
             }),
         );
         return Ok(());
@@ -168,6 +169,14 @@ fn identity_block(device: &Device) {
         ),
         (text!("范围", "scope"), u.scope.encode()),
         (text!("模式", "mode"), mode_text(&ident.mode).to_string()),
+        (
+            text!("数据加密", "encryption"),
+            device
+                .key_source()
+                .text()
+                .after(&text!("已加密，密钥来自", "encrypted, key from"))
+                .to_string(),
+        ),
     ]);
 }
 
@@ -189,6 +198,7 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
             "role": ident.user.role.key(),
             "scope": ident.user.scope.encode(),
             "mode": ident.mode,
+            "encryption": device.key_source().key(),
             "hub_actor": ident.hub_actor,
             "data": ctx.data.display().to_string(),
             "sync": {
