@@ -5,6 +5,7 @@ pub mod deliberation;
 pub mod device;
 pub mod households;
 pub mod issues;
+pub mod lock;
 pub mod mediation;
 pub mod summary;
 pub mod sync;

@@ -71,6 +71,31 @@ pub struct DeviceInfo {
     pub suggested_hub: Option<String>,
 }
 
+/// Whether the device's store is open, and what it takes to open it
+/// (DESIGN §7). Read before anything else: a locked app shows only its lock
+/// screen, and its other commands answer `locked`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LockState {
+    /// `open`: the device is open (or there is none yet and nothing asks
+    /// for a PIN); `locked`: its store is keyed by a PIN the user must type
+    /// (`unlock`); `new_pin`: there is no key store here, so enrolment must
+    /// first set a PIN (`enroll` with `pin`).
+    pub state: String,
+    /// keystore, pin or test: where the store's key is kept; none before a store exists.
+    pub key_source: Option<String>,
+    /// The same in words (我的: 数据已加密（…）).
+    pub key_text: Option<Msg>,
+    /// Only a PIN-keyed store can lock: a key-store device has nothing to unlock with.
+    pub may_lock: bool,
+    /// Minutes idle before the app locks; 0 is never. 0 while locked.
+    pub idle_minutes: u32,
+    /// What the idle lock offers (0, 5, 15, 30).
+    pub idle_choices: Vec<u32>,
+    /// The fewest characters a new PIN may have.
+    pub pin_min: u32,
+}
+
 /// The sync panel and the offline banner; also the payload of the
 /// `sync-state` event the background engine emits.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]

@@ -73,6 +73,10 @@ fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync
         commands::device::draft_put,
         commands::device::draft_clear,
         commands::device::set_language,
+        commands::lock::lock_state,
+        commands::lock::unlock,
+        commands::lock::lock,
+        commands::lock::set_idle_lock,
     ]
 }
 

@@ -1,5 +1,5 @@
-//! What every command shares: the one device behind a lock, the engine's
-//! state, and how a device error crosses to the UI.
+//! What every command shares: the one device behind a lock, whether the app
+//! is locked, the engine's state, and how a device error crosses to the UI.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -36,11 +36,29 @@ pub(crate) fn app_error(code: &str, t: gridline_model::Text) -> AppError {
 /// Sends a `sync-state` event to the UI (set once the app runs).
 pub(crate) type SendEvent = Box<dyn Fn(&SyncInfo) + Send + Sync>;
 
+/// Whether the device's store is open (DESIGN §7). While `Locked` there is
+/// no `Device`: its store is closed and its key forgotten, so the engine and
+/// every command see what they see before enrolment, and the PIN that opens
+/// it again is never kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Lock {
+    /// The device is open, or there is none yet and nothing asked for a PIN.
+    #[default]
+    Open,
+    /// A store is here, keyed by a PIN the user must type.
+    Locked,
+    /// No store yet and no key store: enrolment must set a PIN first.
+    NewPin,
+}
+
 /// Everything the commands share: the device (one SQLite connection, used
-/// by one command or the sync engine at a time) and the engine's state.
+/// by one command or the sync engine at a time), whether it is locked, and
+/// the engine's state.
 pub struct AppState {
     pub(crate) dir: PathBuf,
     pub(crate) device: Mutex<Option<Device>>,
+    /// Written only by a command holding `device`'s lock.
+    pub(crate) lock: std::sync::Mutex<Lock>,
     pub(crate) live: std::sync::Mutex<Live>,
     pub(crate) kick: Kick,
     pub(crate) emitter: OnceLock<SendEvent>,
@@ -62,16 +80,23 @@ impl engine::Host for AppState {
 }
 
 impl AppState {
-    /// Opens the device in `dir` if there is one; the UI shows enrolment otherwise.
+    /// Opens the device in `dir` if there is one; the UI shows enrolment
+    /// otherwise. A store keyed by a PIN nobody gave (the usual case where
+    /// there is no key store) leaves the app locked, not failed: the lock
+    /// screen asks for the PIN. So does a wrong `GRIDLINE_PIN`.
     pub fn open(dir: PathBuf, suggested_hub: Option<String>) -> Res<AppState> {
-        let device = match Device::open(&dir) {
-            Ok(d) => Some(d),
-            Err(Error::NotInitialised { .. }) => None,
+        let (device, lock) = match Device::open(&dir) {
+            Ok(d) => (Some(d), Lock::Open),
+            Err(Error::NotInitialised { .. }) => (None, Lock::Open),
+            // `new`: a store from before encryption, here without a key
+            // store; unlocking with a PIN sets it and encrypts the store.
+            Err(Error::PinNeeded { .. } | Error::WrongPin) => (None, Lock::Locked),
             Err(e) => return Err(e.into()),
         };
         Ok(AppState {
             dir,
             device: Mutex::new(device),
+            lock: std::sync::Mutex::new(lock),
             live: Default::default(),
             kick: Kick::default(),
             emitter: OnceLock::new(),
@@ -82,10 +107,38 @@ impl AppState {
     pub(crate) fn kick(&self) {
         self.kick.now();
     }
+
+    pub(crate) fn lock_now(&self) -> Lock {
+        *self.lock.lock().expect("lock state")
+    }
+
+    pub(crate) fn set_lock(&self, lock: Lock) {
+        *self.lock.lock().expect("lock state") = lock;
+    }
+
+    /// What a command without a device answers: locked, or not enrolled.
+    fn no_device(&self) -> AppError {
+        if self.lock_now() == Lock::Locked {
+            locked()
+        } else {
+            not_enrolled()
+        }
+    }
 }
 
 pub(crate) fn not_enrolled() -> AppError {
     Error::NotEnrolled.into()
+}
+
+/// The UI shows its lock screen on this code.
+pub(crate) fn locked() -> AppError {
+    app_error(
+        "locked",
+        gridline_model::text!(
+            "网格通已锁定；请输入 PIN 码解锁",
+            "Gridline is locked; enter your PIN to unlock it"
+        ),
+    )
 }
 
 /// Runs `f` on the enrolled device.
@@ -94,10 +147,12 @@ pub(crate) async fn with<T>(
     f: impl FnOnce(&mut Device) -> gridline_device::Result<T>,
 ) -> Res<T> {
     let mut guard = s.device.lock().await;
-    let d = guard
-        .as_mut()
-        .filter(|d| d.is_enrolled())
-        .ok_or_else(not_enrolled)?;
+    let Some(d) = guard.as_mut() else {
+        return Err(s.no_device());
+    };
+    if !d.is_enrolled() {
+        return Err(not_enrolled());
+    }
     Ok(f(d)?)
 }
 
@@ -105,11 +160,15 @@ pub(crate) fn now() -> gridline_model::Instant {
     chrono::Utc::now()
 }
 
-/// Drafts work before enrolment too (the enrolment form keeps one).
+/// Drafts work before enrolment too (the enrolment form keeps one); while
+/// locked they answer `locked`, so nothing is taken for written.
 pub(crate) async fn with_any<T>(
     s: &AppState,
     f: impl FnOnce(&Device) -> gridline_device::Result<T>,
 ) -> Res<Option<T>> {
     let guard = s.device.lock().await;
+    if guard.is_none() && s.lock_now() == Lock::Locked {
+        return Err(locked());
+    }
     guard.as_ref().map(f).transpose().map_err(AppError::from)
 }

@@ -942,3 +942,159 @@ fn community_staff_take_a_topic_from_proposal_to_closed_and_the_quorum_is_kept()
         "the topic is counted: {f:?}"
     );
 }
+
+/// Where there is no key store the store is keyed by a PIN (DESIGN §7): the
+/// app starts locked, a wrong PIN changes nothing, the right one opens it,
+/// and locking drops the device until the PIN is typed again.
+#[test]
+fn a_pin_keyed_device_starts_locked_unlocks_with_its_pin_and_locks_again() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = gridline_test_support::sample_hub_in(hub_dir.path(), chrono::Utc::now());
+    let code = code_for(&hub, "gw-1", Role::GridWorker, "grids:522701001001001");
+    let served = Served::start(hub, None);
+    let dev_dir = tempfile::tempdir().unwrap();
+    let lock_state = |a: &App| -> dto::LockState {
+        serde_json::from_value(a.ok("lock_state", json!({}))).unwrap()
+    };
+
+    {
+        let a = app(dev_dir.path());
+        let before = lock_state(&a);
+        assert_eq!(
+            (before.state.as_str(), before.key_source.as_deref()),
+            ("open", None),
+            "no store yet: nothing to unlock"
+        );
+        assert_eq!(
+            a.err_code(
+                "enroll",
+                json!({"hub": served.url, "code": code, "pin": "123"})
+            ),
+            "invalid",
+            "a PIN under six characters is refused"
+        );
+        assert_eq!(
+            lock_state(&a).key_source,
+            None,
+            "a refused PIN makes no store"
+        );
+        // The set-PIN step's PIN (the test key would otherwise key the store).
+        let info: dto::DeviceInfo = serde_json::from_value(a.ok(
+            "enroll",
+            json!({"hub": served.url, "code": code, "pin": "246810"}),
+        ))
+        .unwrap();
+        assert!(info.enrolled);
+        let open = lock_state(&a);
+        assert_eq!(open.state, "open");
+        assert_eq!(open.key_source.as_deref(), Some("pin"));
+        assert!(open.may_lock, "a PIN-keyed store can lock");
+        assert_eq!(
+            open.idle_minutes, 0,
+            "a grid worker's device does not lock when idle by default"
+        );
+        a.sync(&served.rt);
+        a.ok(
+            "draft_put",
+            json!({"key": "issue-new", "value": "{\"d\":\"楼道灯\"}"}),
+        );
+    }
+
+    // Restarted: the store waits for its PIN; nothing else answers.
+    let a = app(dev_dir.path());
+    let locked = lock_state(&a);
+    assert_eq!(locked.state, "locked", "{locked:?}");
+    assert_eq!(locked.key_source.as_deref(), Some("pin"));
+    assert_eq!(
+        a.err_code("households", json!({"query": {}})),
+        "locked",
+        "a locked app reads nothing"
+    );
+    assert_eq!(
+        a.err_code("draft_get", json!({"key": "issue-new"})),
+        "locked"
+    );
+    let idle = a.sync(&served.rt);
+    assert!(
+        !idle.enrolled && idle.phase == "idle",
+        "the engine sees no device while locked: {idle:?}"
+    );
+    assert_eq!(a.err_code("unlock", json!({"pin": "246811"})), "wrong_pin");
+    assert_eq!(
+        lock_state(&a).state,
+        "locked",
+        "a wrong PIN leaves it locked, for another try"
+    );
+    let info: dto::DeviceInfo =
+        serde_json::from_value(a.ok("unlock", json!({"pin": "246810"}))).unwrap();
+    assert!(info.enrolled && info.user_id == "gw-1", "{info:?}");
+    assert_eq!(
+        a.ok("draft_get", json!({"key": "issue-new"})),
+        json!("{\"d\":\"楼道灯\"}"),
+        "a draft written before the lock is there after it"
+    );
+    let rows: Vec<dto::HouseholdRow> =
+        serde_json::from_value(a.ok("households", json!({"query": {"limit": 1}}))).unwrap();
+    assert!(!rows.is_empty(), "unlocked, the grid is there again");
+
+    // The idle setting is kept on the device, and only its choices.
+    let set: dto::LockState =
+        serde_json::from_value(a.ok("set_idle_lock", json!({"minutes": 5}))).unwrap();
+    assert_eq!(set.idle_minutes, 5);
+    assert_eq!(
+        a.err_code("set_idle_lock", json!({"minutes": 7})),
+        "invalid"
+    );
+
+    // Locking drops the device: commands and the engine see none.
+    let after: dto::LockState = serde_json::from_value(a.ok("lock", json!({}))).unwrap();
+    assert_eq!(after.state, "locked");
+    assert_eq!(
+        after.idle_minutes, 0,
+        "nothing of the store is read while locked"
+    );
+    assert_eq!(a.err_code("households", json!({"query": {}})), "locked");
+    assert_eq!(a.err_code("today", json!({})), "locked");
+    let idle = a.sync(&served.rt);
+    assert!(!idle.enrolled, "no device for the engine: {idle:?}");
+    assert_eq!(
+        a.err_code(
+            "enroll",
+            json!({"hub": served.url, "code": "ABCD-EFGH-JKLM"})
+        ),
+        "locked",
+        "a locked store is never replaced by a new enrolment"
+    );
+    a.ok("unlock", json!({"pin": "246810"}));
+    assert_eq!(
+        lock_state(&a).idle_minutes,
+        5,
+        "the idle setting outlives the lock"
+    );
+    drop(a);
+    drop(served);
+}
+
+/// A store keyed by the key store (here the tests' key) has no PIN to
+/// unlock with: it refuses to lock, and says so.
+#[test]
+fn a_device_without_a_pin_cannot_lock() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = gridline_test_support::sample_hub_in(hub_dir.path(), chrono::Utc::now());
+    let code = code_for(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
+    let served = Served::start(hub, None);
+    let dev_dir = tempfile::tempdir().unwrap();
+    let a = app(dev_dir.path());
+    a.ok("enroll", json!({"hub": served.url, "code": code}));
+    let s: dto::LockState = serde_json::from_value(a.ok("lock_state", json!({}))).unwrap();
+    assert_eq!(s.key_source.as_deref(), Some("test"));
+    assert!(!s.may_lock, "{s:?}");
+    assert_eq!(a.err_code("lock", json!({})), "cannot_lock");
+    assert_eq!(
+        a.err_code("set_idle_lock", json!({"minutes": 15})),
+        "conflict",
+        "no idle lock where there is nothing to unlock with"
+    );
+    a.ok("households", json!({"query": {"limit": 1}}));
+    drop(served);
+}

@@ -1,13 +1,14 @@
 //! Enrolment, what the device is and who uses it, the vocabulary forms use,
 //! drafts and the interface language.
 
-use gridline_device::Device;
+use gridline_device::{Device, Unlock};
 use gridline_model::permission::{self, Action, Kind};
 use tauri::State;
+use zeroize::Zeroizing;
 
 use crate::convert;
 use crate::dto;
-use crate::state::{app_error, not_enrolled, with_any, AppState, Res};
+use crate::state::{app_error, locked, not_enrolled, with_any, AppState, Lock, Res};
 
 #[tauri::command]
 pub async fn device_info(s: State<'_, AppState>) -> Res<dto::DeviceInfo> {
@@ -16,8 +17,17 @@ pub async fn device_info(s: State<'_, AppState>) -> Res<dto::DeviceInfo> {
 }
 
 /// Exchanges a one-time code for the hub's binding, then starts syncing.
+/// The store is made first: its key goes to the key store, or, where there
+/// is none, `pin` (the PIN the user set) keys it. Without a PIN there, the
+/// answer is `pin_new` and nothing is made: the UI asks for one and calls
+/// again.
 #[tauri::command]
-pub async fn enroll(s: State<'_, AppState>, hub: String, code: String) -> Res<dto::DeviceInfo> {
+pub async fn enroll(
+    s: State<'_, AppState>,
+    hub: String,
+    code: String,
+    pin: Option<String>,
+) -> Res<dto::DeviceInfo> {
     let mut guard = s.device.lock().await;
     if guard.as_ref().is_some_and(|d| d.is_enrolled()) {
         return Err(app_error(
@@ -26,7 +36,38 @@ pub async fn enroll(s: State<'_, AppState>, hub: String, code: String) -> Res<dt
         ));
     }
     if guard.is_none() {
-        *guard = Some(Device::init_for_enrolment(&s.dir)?);
+        if s.lock_now() == Lock::Locked {
+            return Err(locked());
+        }
+        let unlock = match pin {
+            Some(p) => Unlock::Pin(Zeroizing::new(p)),
+            None => Unlock::Auto,
+        };
+        let dir = s.dir.clone();
+        let made = tauri::async_runtime::spawn_blocking(move || {
+            Device::init_for_enrolment_with(&dir, &unlock)
+        })
+        .await
+        .map_err(|e| {
+            app_error(
+                "internal",
+                gridline_model::Text::new(
+                    format!("设备创建中断：{e}"),
+                    format!("making the device stopped: {e}"),
+                ),
+            )
+        })?;
+        match made {
+            Ok(d) => {
+                *guard = Some(d);
+                s.set_lock(Lock::Open);
+            }
+            Err(e @ gridline_device::Error::PinNeeded { new: true }) => {
+                s.set_lock(Lock::NewPin);
+                return Err(e.into());
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     let device = guard.as_mut().expect("device was just created");
     gridline_device::sync::enroll(device, &hub, &code, None).await?;
