@@ -14,7 +14,13 @@ describe('api', () => {
 
   it('passes argument keys exactly as the commands declare them', async () => {
     await api.enroll('http://hub', 'CODE');
-    expect(invoke).toHaveBeenLastCalledWith('enroll', { hub: 'http://hub', code: 'CODE' });
+    expect(invoke).toHaveBeenLastCalledWith('enroll', { hub: 'http://hub', code: 'CODE', pin: null });
+    await api.enroll('http://hub', 'CODE', '246810');
+    expect(invoke).toHaveBeenLastCalledWith('enroll', { hub: 'http://hub', code: 'CODE', pin: '246810' });
+    await api.unlock('246810');
+    expect(invoke).toHaveBeenLastCalledWith('unlock', { pin: '246810' });
+    await api.setIdleLock(15);
+    expect(invoke).toHaveBeenLastCalledWith('set_idle_lock', { minutes: 15 });
     await api.households({ query: 'zs', tag: null, not_visited_days: 30, limit: 10 });
     expect(invoke).toHaveBeenLastCalledWith('households', { query: { query: 'zs', tag: null, not_visited_days: 30, limit: 10 } });
     await api.revealIdNumber('h1', 'r1');

@@ -118,7 +118,7 @@ describe('screens', () => {
     type(await waitFor('[data-testid="enrol-code"]'), 'ABCD-EFGH');
     (await waitFor<HTMLButtonElement>('[data-testid="enrol-submit"]')).click();
     await waitFor('[data-screen="today"]');
-    expect(backend.calls.find((c) => c.cmd === 'enroll')?.args).toEqual({ hub: 'http://127.0.0.1:7878', code: 'ABCD-EFGH' });
+    expect(backend.calls.find((c) => c.cmd === 'enroll')?.args).toEqual({ hub: 'http://127.0.0.1:7878', code: 'ABCD-EFGH', pin: null });
   });
 });
 

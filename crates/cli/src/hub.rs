@@ -101,6 +101,13 @@ pub struct InitArgs {
     /// 街道名称 (street name)
     #[arg(long, default_value = "广惠路街道")]
     name: String,
+    /// 加密 hub.db；密钥来自 --key-file 或 GRIDLINE_HUB_KEY (encrypt hub.db at rest; the key comes from --key-file or GRIDLINE_HUB_KEY)
+    #[arg(long)]
+    encrypt: bool,
+    /// 密钥文件（权限 600）；不存在则生成新密钥写入。之后的命令用 GRIDLINE_HUB_KEY_FILE 指向它
+    /// (the key file, mode 600; a new random key is written there if it does not exist. Later commands find it through GRIDLINE_HUB_KEY_FILE)
+    #[arg(long, value_name = "FILE", requires = "encrypt")]
+    key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -157,14 +164,52 @@ pub struct ImportArgs {
     admin: String,
 }
 
+/// The key for `hub init --encrypt`: the key file's (made with a new random
+/// key when it does not exist yet), or GRIDLINE_HUB_KEY's.
+fn init_key(a: &InitArgs) -> anyhow::Result<gridline_hub::cipher::HubKey> {
+    use gridline_hub::cipher::{read_key_file, HubKey};
+    match &a.key_file {
+        Some(path) if path.exists() => Ok(read_key_file(path)?),
+        Some(path) => {
+            let key = HubKey::random()?;
+            key.write_new(path)?;
+            Ok(key)
+        }
+        None => HubKey::from_env()?.ok_or_else(|| {
+            usage(
+                text!(
+                    "--encrypt 需要密钥：用 --key-file FILE（不存在则生成），或设 GRIDLINE_HUB_KEY",
+                    "--encrypt needs a key: give --key-file FILE (made if it does not exist), or set GRIDLINE_HUB_KEY"
+                )
+                .to_string(),
+            )
+        }),
+    }
+}
+
 pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
     match cmd {
         HubCmd::Init(a) => {
-            let hub = Hub::init(&ctx.data, &a.street, &a.name)?;
+            let hub = if a.encrypt {
+                if ctx.data.join(gridline_hub::STORE_FILE).exists() {
+                    // Said before a key file is made for nothing.
+                    return Err(gridline_hub::Error::AlreadyInitialised {
+                        path: ctx.data.clone(),
+                    }
+                    .into());
+                }
+                Hub::init_encrypted(&ctx.data, &a.street, &a.name, &init_key(&a)?)?
+            } else {
+                Hub::init(&ctx.data, &a.street, &a.name)?
+            };
             if ctx.json {
-                print_json(
-                    &json!({"status": "saved", "street": a.street, "hub_actor": hub.actor_hex()}),
-                );
+                print_json(&json!({
+                    "status": "saved",
+                    "street": a.street,
+                    "hub_actor": hub.actor_hex(),
+                    "encrypted": hub.is_encrypted(),
+                    "key_file": a.key_file.as_ref().map(|p| p.display().to_string()),
+                }));
             } else {
                 out!(
                     "{} — {}",
@@ -174,9 +219,32 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
                 kv_of(&[
                     (text!("街道", "street"), format!("{} {}", a.street, a.name)),
                     (text!("枢纽执行者", "hub actor"), hub.actor_hex()),
+                    (
+                        text!("加密", "encrypted"),
+                        match (&a.key_file, hub.is_encrypted()) {
+                            (Some(k), _) => {
+                                text!("是，密钥文件 {}", "yes, key file {}", k.display())
+                                    .to_string()
+                            }
+                            (None, true) => text!(
+                                "是，密钥来自 GRIDLINE_HUB_KEY",
+                                "yes, key from GRIDLINE_HUB_KEY"
+                            )
+                            .to_string(),
+                            (None, false) => {
+                                text!("否（--encrypt 可加密）", "no (--encrypt encrypts it)")
+                                    .to_string()
+                            }
+                        },
+                    ),
                 ]);
+                let env = a
+                    .key_file
+                    .as_ref()
+                    .map(|k| format!("GRIDLINE_HUB_KEY_FILE={} ", k.display()))
+                    .unwrap_or_default();
                 out!(
-                    "{}: gridline --data {} hub serve",
+                    "{}: {env}gridline --data {} hub serve",
                     text!("下一步", "next"),
                     ctx.data.display()
                 );

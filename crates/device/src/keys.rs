@@ -362,6 +362,7 @@ fn create_in(
 }
 
 /// Forgets the key of the store in `dir`: its key store entry and `key.json`.
+#[allow(dead_code)] // the remote wipe's, next
 pub(crate) fn erase(dir: &Path, keystore: &dyn KeyStore) -> Result<()> {
     if let Some(file) = read_key_file(dir)? {
         if let (KeySource::KeyStore, Some(entry)) = (file.source, file.entry.as_deref()) {

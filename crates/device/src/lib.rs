@@ -107,6 +107,24 @@ fn open_store(dir: &Path, unlock: &Unlock) -> Result<(Store, KeySource)> {
     Ok((Store::open_encrypted(&path, &key)?, source))
 }
 
+/// A device already in `dir` is said so, without asking for its key.
+fn refuse_existing_device(dir: &Path) -> Result<()> {
+    if !dir.join(STORE_FILE).exists() || keys::source(dir)?.is_none() {
+        return Ok(());
+    }
+    let already = || Error::AlreadyInitialised {
+        path: dir.to_owned(),
+    };
+    let (store, _) = open_store(dir, &Unlock::Auto).map_err(|e| match e {
+        Error::PinNeeded { .. } | Error::WrongPin | Error::Key(_) => already(),
+        e => e,
+    })?;
+    match Identity::load(&store)? {
+        Some(_) => Err(already()),
+        None => Ok(()),
+    }
+}
+
 /// The store of the device in `dir`, opened with its key: for checks in
 /// tests and benchmarks that read its tables directly.
 pub fn open_store_for_checks(dir: &Path) -> Result<Store> {
@@ -164,22 +182,7 @@ impl Device {
             context: format!("creating {}", dir.display()),
             source,
         })?;
-        if dir.join(STORE_FILE).exists() && keys::source(dir)?.is_some() {
-            // Already a device: say so without asking for its key.
-            let (store, _) = open_store(dir, &Unlock::Auto).or_else(|e| match e {
-                Error::PinNeeded { .. } | Error::WrongPin | Error::Key(_) => {
-                    Err(Error::AlreadyInitialised {
-                        path: dir.to_owned(),
-                    })
-                }
-                e => Err(e),
-            })?;
-            if Identity::load(&store)?.is_some() {
-                return Err(Error::AlreadyInitialised {
-                    path: dir.to_owned(),
-                });
-            }
-        }
+        refuse_existing_device(dir)?;
         let (store, key_source) = open_store(dir, unlock)?;
         if Identity::load(&store)?.is_some() {
             return Err(Error::AlreadyInitialised {
@@ -216,22 +219,7 @@ impl Device {
             context: format!("creating {}", dir.display()),
             source,
         })?;
-        if dir.join(STORE_FILE).exists() && keys::source(dir)?.is_some() {
-            // Already a device: say so without asking for its key.
-            let (store, _) = open_store(dir, &Unlock::Auto).or_else(|e| match e {
-                Error::PinNeeded { .. } | Error::WrongPin | Error::Key(_) => {
-                    Err(Error::AlreadyInitialised {
-                        path: dir.to_owned(),
-                    })
-                }
-                e => Err(e),
-            })?;
-            if Identity::load(&store)?.is_some() {
-                return Err(Error::AlreadyInitialised {
-                    path: dir.to_owned(),
-                });
-            }
-        }
+        refuse_existing_device(dir)?;
         let (store, key_source) = open_store(dir, unlock)?;
         if Identity::load(&store)?.is_some() {
             return Err(Error::AlreadyInitialised {

@@ -14,6 +14,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod cipher;
 pub mod demo;
 mod enrol;
 mod error;
@@ -61,6 +62,8 @@ pub struct Hub {
     in_flight_done: parking_lot::Condvar,
     /// [`gridline_sync::PUSH_STEP_MILLIS`] unless a test sets another.
     push_step_millis: std::sync::atomic::AtomicU64,
+    /// Whether `hub.db` is encrypted (`hub init --encrypt`).
+    encrypted: bool,
 }
 
 /// A device as the admin sees it.
@@ -88,20 +91,29 @@ pub(crate) fn hash(secret: &str) -> String {
 }
 
 /// The read-only connection beside the writer (after its migrations ran).
-fn open_reader(path: &Path) -> Result<Connection> {
+fn open_reader(path: &Path, key: Option<&cipher::HubKey>) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    if let Some(key) = key {
+        cipher::apply(&conn, key, path)?;
+    }
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "cache_size", -65_536)?;
     Ok(conn)
 }
 
 impl Hub {
-    fn with_conn(conn: Connection, path: &Path, actor: Vec<u8>) -> Result<Hub> {
+    fn with_conn(
+        conn: Connection,
+        path: &Path,
+        actor: Vec<u8>,
+        key: Option<&cipher::HubKey>,
+    ) -> Result<Hub> {
         Ok(Hub {
-            reader: Mutex::new(open_reader(path)?),
+            encrypted: key.is_some(),
+            reader: Mutex::new(open_reader(path, key)?),
             conn: Mutex::new(conn),
             actor,
             in_flight: Default::default(),
@@ -124,8 +136,11 @@ impl Hub {
     }
 }
 
-fn open_conn(path: &Path) -> Result<Connection> {
+fn open_conn(path: &Path, key: Option<&cipher::HubKey>) -> Result<Connection> {
     let mut conn = Connection::open(path)?;
+    if let Some(key) = key {
+        cipher::apply(&conn, key, path)?;
+    }
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // An acknowledgement promises durability: commit with a full sync.
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -138,12 +153,37 @@ fn open_conn(path: &Path) -> Result<Connection> {
 impl Hub {
     /// Creates a hub for one street (9-digit code) in `dir`.
     pub fn init(dir: &Path, street: &str, name: &str) -> Result<Hub> {
+        Self::init_with(dir, street, name, None)
+    }
+
+    /// [`Hub::init`] with `hub.db` encrypted by `key` (`hub init --encrypt`).
+    pub fn init_encrypted(
+        dir: &Path,
+        street: &str,
+        name: &str,
+        key: &cipher::HubKey,
+    ) -> Result<Hub> {
+        Self::init_with(dir, street, name, Some(key))
+    }
+
+    fn init_with(
+        dir: &Path,
+        street: &str,
+        name: &str,
+        key: Option<&cipher::HubKey>,
+    ) -> Result<Hub> {
         Scope::parse(&format!("street:{street}"))?;
         std::fs::create_dir_all(dir).map_err(|source| Error::Io {
             context: format!("creating {}", dir.display()),
             source,
         })?;
-        let conn = open_conn(&dir.join(STORE_FILE))?;
+        let path = dir.join(STORE_FILE);
+        if key.is_some() && path.exists() {
+            return Err(Error::AlreadyInitialised {
+                path: dir.to_owned(),
+            });
+        }
+        let conn = open_conn(&path, key)?;
         let exists: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| {
                 r.get(0)
@@ -166,7 +206,7 @@ impl Hub {
                 params![k, v],
             )?;
         }
-        Hub::with_conn(conn, &dir.join(STORE_FILE), actor)
+        Hub::with_conn(conn, &path, actor, key)
     }
 
     pub fn open(dir: &Path) -> Result<Hub> {
@@ -176,7 +216,8 @@ impl Hub {
                 path: dir.to_owned(),
             });
         }
-        let conn = open_conn(&path)?;
+        let key = cipher::key_for(&path)?;
+        let conn = open_conn(&path, key.as_ref())?;
         let actor: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| {
                 r.get(0)
@@ -191,7 +232,12 @@ impl Hub {
                 "the hub actor id is damaged; restore hub.db from a backup"
             ))
         })?;
-        Hub::with_conn(conn, &path, actor)
+        Hub::with_conn(conn, &path, actor, key.as_ref())
+    }
+
+    /// Whether `hub.db` is encrypted at rest.
+    pub fn is_encrypted(&self) -> bool {
+        self.encrypted
     }
 
     /// The write connection. A panic while holding it leaves SQLite

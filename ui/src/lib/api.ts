@@ -6,12 +6,17 @@ import type {
   TopicAction, TopicDetail, TopicQuery, TopicRow, NewTopic, DeliberationFigures,
   CaseAction, CaseDetail, CaseParties, CaseQuery, CaseRow, Created, Dashboard, MediationFigures, NewCase, DeviceInfo, HouseholdDetail, HouseholdEdit, HouseholdQuery, HouseholdRow,
   IssueAction, IssueDetail, IssueQuery, IssueRow, NewIssue, NewVisit, NewWish,
-  RefusedRecord, SyncInfo, Today, Visit, Vocabulary, WishAction, WishDetail, WishRow,
+  LockState, RefusedRecord, SyncInfo, Today, Visit, Vocabulary, WishAction, WishDetail, WishRow,
 } from './types';
 
 export const api = {
   deviceInfo: () => invoke<DeviceInfo>('device_info'),
-  enroll: (hub: string, code: string) => invoke<DeviceInfo>('enroll', { hub, code }),
+  /** `pin`: the PIN the set-PIN step set, where there is no key store (after `pin_new`). */
+  enroll: (hub: string, code: string, pin: string | null = null) => invoke<DeviceInfo>('enroll', { hub, code, pin }),
+  lockState: () => invoke<LockState>('lock_state'),
+  unlock: (pin: string) => invoke<DeviceInfo>('unlock', { pin }),
+  lock: () => invoke<LockState>('lock'),
+  setIdleLock: (minutes: number) => invoke<LockState>('set_idle_lock', { minutes }),
   vocabulary: () => invoke<Vocabulary>('vocabulary'),
   syncInfo: () => invoke<SyncInfo>('sync_info'),
   syncNow: () => invoke<SyncInfo>('sync_now'),

@@ -5,12 +5,40 @@ import { describeError, pick, type Msg, type ShownError } from './errors';
 import { capitalise, dictionaries, isLang, lookupTerm, translate, type Dict, type Key, type Lang, type Params, type TermKind } from './i18n';
 import { parseRoute, type Route } from './router';
 import type { DraftStore } from './drafts';
-import type { DeviceInfo, SyncInfo, Vocabulary } from './types';
+// A cycle (draftForm reads draftStore from here), used only inside functions.
+import { flushDrafts } from './draftForm.svelte';
+import type { DeviceInfo, LockState, SyncInfo, Vocabulary } from './types';
 
 export interface Toast { id: number; kind: 'saved' | 'error'; text: string; hint?: string }
 
+/**
+ * The last language shown, kept by the webview: a locked app cannot read the
+ * device's setting (it is inside the encrypted store), and its lock screen
+ * should still speak the user's language. Not sensitive.
+ */
+const LANG_KEY = 'gridline.lang';
+
+function rememberedLang(): Lang {
+  try {
+    const l = typeof localStorage === 'undefined' ? null : localStorage.getItem(LANG_KEY);
+    return l !== null && isLang(l) ? l : 'zh-CN';
+  } catch {
+    return 'zh-CN';
+  }
+}
+
+function rememberLang(lang: Lang) {
+  try {
+    if (typeof localStorage !== 'undefined') localStorage.setItem(LANG_KEY, lang);
+  } catch {
+    /* a language the next start does not remember is no harm */
+  }
+}
+
 export const app = $state({
-  lang: 'zh-CN' as Lang,
+  lang: rememberedLang(),
+  /** Whether the store is open, and what opening it takes; read first at boot. */
+  lock: null as LockState | null,
   booting: true,
   bootError: null as ShownError | null,
   device: null as DeviceInfo | null,
@@ -165,9 +193,18 @@ export async function boot() {
   app.booting = true;
   app.bootError = null;
   try {
+    app.lock = await api.lockState();
+    // Locked: nothing of the store can be read until the PIN is typed.
+    if (app.lock.state === 'locked') {
+      app.device = null;
+      return;
+    }
     const device = await api.deviceInfo();
     app.device = device;
-    if (isLang(device.language)) app.lang = device.language;
+    if (isLang(device.language)) {
+      app.lang = device.language;
+      rememberLang(device.language);
+    }
     if (device.enrolled) await Promise.all([startSyncFollow(), loadVocabulary()]);
   } catch (err) {
     app.bootError = errorOf(err);
@@ -176,9 +213,47 @@ export async function boot() {
   }
 }
 
+/**
+ * Locks the app now (the idle clock, or 立即锁定): every open form's draft
+ * is written first, then the shell drops the device, and what the screens
+ * showed goes with it. The route stays, so unlocking returns there.
+ * Returns whether it locked.
+ */
+export async function lockNow(): Promise<boolean> {
+  if (app.lock?.state !== 'open' || !app.lock.may_lock) return false;
+  await flushDrafts();
+  try {
+    app.lock = await api.lock();
+  } catch (err) {
+    toastError(err);
+    return false;
+  }
+  app.device = null;
+  app.sync = null;
+  app.toast = null;
+  return true;
+}
+
+/** The PIN opened the store: the app comes back where it was. */
+export async function unlocked(device: DeviceInfo) {
+  app.device = device;
+  if (isLang(device.language)) {
+    app.lang = device.language;
+    rememberLang(device.language);
+  }
+  app.lock = await api.lockState();
+  if (device.enrolled) await Promise.all([startSyncFollow(), loadVocabulary()]);
+  app.dataVersion++;
+}
+
 /** After enrolment the device knows its user; start following sync. */
 export async function enrolled(device: DeviceInfo) {
   app.device = device;
+  try {
+    app.lock = await api.lockState();
+  } catch {
+    /* the Me tab reads it again */
+  }
   // A language chosen on the enrolment screen is kept for the new user.
   if (device.language !== app.lang) {
     try {
@@ -196,6 +271,7 @@ export async function setLanguage(lang: Lang) {
   // Before enrolment there is no user to remember it for: switch the screen only.
   if (app.device?.enrolled) await api.setLanguage(lang);
   app.lang = lang;
+  rememberLang(lang);
   if (app.device) app.device.language = lang;
   document.documentElement.lang = lang;
 }

@@ -5,6 +5,17 @@ import { onDestroy } from 'svelte';
 import { draftStore } from './app.svelte';
 import { Draft } from './drafts';
 
+/** Every open form's draft, so a lock can write them all first. */
+const open = new Set<{ flush(): Promise<void> }>();
+
+/**
+ * Writes every open form's draft now: the app is about to lock, and the
+ * forms' text must be in the store before the store closes.
+ */
+export function flushDrafts(): Promise<void> {
+  return Promise.all([...open].map((f) => f.flush())).then(() => {});
+}
+
 export class DraftForm<T extends object> {
   value = $state() as T;
   /** True when the form opened with a saved draft. */
@@ -28,7 +39,11 @@ export class DraftForm<T extends object> {
       const snapshot = $state.snapshot(this.value) as T;
       if (this.#ready) this.#draft.update(snapshot);
     });
-    onDestroy(() => void this.#draft.flush());
+    open.add(this);
+    onDestroy(() => {
+      open.delete(this);
+      void this.#draft.flush();
+    });
   }
 
   /** The id of the record a save of this form creates; send it with the save. */

@@ -6,6 +6,8 @@ import { translate, type Dict, type Key, type Lang } from './i18n';
 export const ERROR_CODES = [
   'invalid', 'refused', 'not_found', 'not_initialised', 'already_initialised',
   'conflict', 'not_enrolled', 'offline', 'hub_refused', 'internal',
+  // The lock (DESIGN §7): the store's key, a PIN to set or type.
+  'locked', 'not_locked', 'cannot_lock', 'pin_new', 'pin_needed', 'wrong_pin', 'key',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -3,6 +3,7 @@
 
 export type { AppError } from './bindings/AppError';
 export type { DeviceInfo } from './bindings/DeviceInfo';
+export type { LockState } from './bindings/LockState';
 export type { SyncInfo } from './bindings/SyncInfo';
 export type { HouseholdQuery } from './bindings/HouseholdQuery';
 export type { HouseholdRow } from './bindings/HouseholdRow';

@@ -2,7 +2,7 @@
 // Shapes follow src-tauri/src/dto.rs through the generated types.
 import type {
   CaseDetail, CaseRow, DeliberationFigures, TopicDetail, TopicRow, Created, Dashboard, DeviceInfo, MediationFigures, HouseholdDetail, HouseholdRow, IssueDetail, IssueRow, RefusedRecord, SyncInfo,
-  Today, Visit, Vocabulary, WishDetail, WishRow,
+  LockState, Today, Visit, Vocabulary, WishDetail, WishRow,
 } from '../../src/lib/types';
 // The vocabulary exactly as the shell sends it (a Rust test keeps it equal).
 import sentVocabulary from '../fixtures/vocabulary.json';
@@ -22,6 +22,11 @@ export interface FakeBackend {
   issueCategory: string;
   /** Cases on Today, as `today` sends them (none unless a test sets some). */
   casesNeedingMe: Today['cases_needing_me'];
+  /** What lock_state answers; `unlock` takes PIN, `enroll` wants one when `needsPin`. */
+  lock: LockState;
+  pin: string;
+  needsPin: boolean;
+  lockedMinutes?: number;
   handle(cmd: string, args?: Record<string, unknown>): Promise<unknown>;
 }
 
@@ -42,8 +47,17 @@ export function fakeBackend(): FakeBackend {
     phase: 'up_to_date',
     issueCategory: '电梯',
     casesNeedingMe: [],
+    lock: {
+      state: 'open', key_source: 'keystore', key_text: { zh: '系统密钥库', en: "the platform's key store" },
+      may_lock: false, idle_minutes: 0, idle_choices: [0, 5, 15, 30], pin_min: 6,
+    },
+    pin: '246810',
+    needsPin: false,
     async handle(cmd, args = {}) {
       b.calls.push({ cmd, args });
+      if (b.lock.state === 'locked' && cmd !== 'lock_state' && cmd !== 'unlock') {
+        throw { code: 'locked', zh: '网格通已锁定；请输入 PIN 码解锁', en: 'Gridline is locked; enter your PIN to unlock it' };
+      }
       const h = handlers[cmd];
       if (!h) throw { code: 'internal', message: `未知命令 (unknown command ${cmd})` };
       return h(args);
@@ -160,9 +174,33 @@ export function fakeBackend(): FakeBackend {
   };
   const handlers: Record<string, (a: Record<string, unknown>) => unknown> = {
     device_info: () => device(),
-    enroll: () => {
+    enroll: (a) => {
+      if (b.needsPin && !a.pin) {
+        b.lock = { ...b.lock, state: 'new_pin', key_source: null, key_text: null };
+        throw { code: 'pin_new', zh: '此设备没有系统密钥库，数据由 PIN 加密', en: 'this machine has no key store' };
+      }
+      if (a.pin) {
+        b.pin = String(a.pin);
+        b.lock = { ...b.lock, state: 'open', key_source: 'pin', key_text: { zh: '本机 PIN', en: 'a PIN' }, may_lock: true };
+      }
       b.enrolled = true;
       return device();
+    },
+    lock_state: () => b.lock,
+    unlock: (a) => {
+      if (a.pin !== b.pin) throw { code: 'wrong_pin', zh: 'PIN 不对；数据未改动，请重试', en: 'wrong PIN; nothing was changed, try again' };
+      b.lock = { ...b.lock, state: 'open', idle_minutes: b.lockedMinutes ?? b.lock.idle_minutes };
+      return device();
+    },
+    lock: () => {
+      if (!b.lock.may_lock) throw { code: 'cannot_lock', zh: '不能锁定', en: 'cannot lock' };
+      b.lockedMinutes = b.lock.idle_minutes;
+      b.lock = { ...b.lock, state: 'locked', idle_minutes: 0 };
+      return b.lock;
+    },
+    set_idle_lock: (a) => {
+      b.lock = { ...b.lock, idle_minutes: Number(a.minutes) };
+      return b.lock;
     },
     vocabulary: (): Vocabulary => sentVocabulary,
     sync_info: () => sync(),

@@ -1,6 +1,8 @@
 //! End-to-end tests of the `gridline` binary: each runs the real executable
 //! against a fresh data directory, as a grid worker or community staff would.
 
+mod encryption;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
