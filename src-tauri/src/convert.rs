@@ -674,6 +674,7 @@ pub fn vocabulary() -> dto::Vocabulary {
             warning_max: *mediation::WARNING.end(),
             people_max: mediation::MAX_PEOPLE,
             extension_days_max: mediation::MAX_EXTENSION_DAYS,
+            reveal_reason_max: n(LIMITS.reveal_reason_max),
         },
         issue_steps: steps(limits::ISSUE_STEP_FIELDS),
         wish_steps: steps(limits::WISH_STEP_FIELDS),
@@ -742,6 +743,7 @@ mod tests {
                 warning_max: 3,
                 people_max: gridline_model::mediation::MAX_PEOPLE,
                 extension_days_max: gridline_model::mediation::MAX_EXTENSION_DAYS,
+                reveal_reason_max: gridline_model::limits::MAX_REVEAL_REASON as u32,
             },
             "the UI is sent exactly the bounds the model validates with"
         );

@@ -457,6 +457,23 @@ pub struct Dashboard {
     pub households: i64,
     /// Households visited in the last 30 days.
     pub households_visited: i64,
+    /// Reveals of ID numbers in full per person per month in this office's
+    /// communities, as the hub last sent them: by community, name and
+    /// month (a count, never a ranking). Empty for other roles.
+    pub reveals: Vec<RevealCount>,
+}
+
+/// How many times one person showed ID numbers in full in one community in
+/// one month (Beijing time).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RevealCount {
+    pub community: String,
+    pub user_id: String,
+    pub user_name: String,
+    /// YYYY-MM.
+    pub month: String,
+    pub n: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -568,6 +585,8 @@ pub struct Limits {
     pub people_max: u32,
     /// The longest extension one step may grant, in days.
     pub extension_days_max: u32,
+    /// Why ID numbers are shown in full: at most this many characters.
+    pub reveal_reason_max: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

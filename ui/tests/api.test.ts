@@ -24,7 +24,9 @@ describe('api', () => {
     await api.households({ query: 'zs', tag: null, not_visited_days: 30, limit: 10 });
     expect(invoke).toHaveBeenLastCalledWith('households', { query: { query: 'zs', tag: null, not_visited_days: 30, limit: 10 } });
     await api.revealIdNumber('h1', 'r1');
-    expect(invoke).toHaveBeenLastCalledWith('reveal_id_number', { household: 'h1', resident: 'r1' });
+    expect(invoke).toHaveBeenLastCalledWith('reveal_id_number', { household: 'h1', resident: 'r1', reason: null });
+    await api.revealIdNumber('h1', 'r1', '核对低保材料');
+    expect(invoke).toHaveBeenLastCalledWith('reveal_id_number', { household: 'h1', resident: 'r1', reason: '核对低保材料' });
     await api.resolveConflict('h1', 'phone', '1');
     expect(invoke).toHaveBeenLastCalledWith('resolve_conflict', { id: 'h1', path: 'phone', value: '1' });
     await api.visits(null);

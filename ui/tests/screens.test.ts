@@ -97,6 +97,29 @@ describe('screens', () => {
     expect(document.querySelector('[data-testid="tab-dashboard"]')).not.toBeNull();
   });
 
+  it('shows the reveal counts on the dashboard by name, not by count', async () => {
+    backend.role = 'community-staff';
+    await start('#/dashboard');
+    await waitFor('[data-testid="dashboard-reveals"]');
+    const rows = [...document.querySelectorAll('[data-testid="reveal-count"]')].map((r) =>
+      [...r.querySelectorAll('td')].map((td) => td.textContent?.trim()).join(' '));
+    expect(rows).toEqual(['522701001001 安然 2026-11 1', '522701001001 赵强 2026-11 7']);
+  });
+
+  it('asks for an optional reason before showing an ID number, and sends it', async () => {
+    await start('#/household/h1');
+    const show = await waitFor<HTMLButtonElement>('[data-testid="reveal-id"]');
+    show.click();
+    const reason = await waitFor<HTMLInputElement>('[data-testid="reveal-reason"]');
+    expect(backend.calls.some((c) => c.cmd === 'reveal_id_number'), 'nothing is revealed before the user confirms').toBe(false);
+    expect(document.body.textContent).toContain('记入审计');
+    type(reason, ' 核对低保材料 ');
+    (await waitFor<HTMLButtonElement>('[data-testid="reveal-confirm"]')).click();
+    await waitFor('[data-testid="id-number"][data-revealed="true"]');
+    const call = backend.calls.find((c) => c.cmd === 'reveal_id_number');
+    expect(call?.args).toMatchObject({ reason: '核对低保材料' });
+  });
+
   it('has no dashboard tab for a grid worker, and no visit button for community staff', async () => {
     await start('#/today');
     await waitFor('[data-testid="tab-today"]');

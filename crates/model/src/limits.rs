@@ -23,7 +23,14 @@ pub struct Limits {
     /// An issue's urgency ([`issue::URGENCY`]).
     pub urgency_min: u8,
     pub urgency_max: u8,
+    /// Why a user showed ID numbers in full ([`MAX_REVEAL_REASON`]).
+    pub reveal_reason_max: usize,
 }
+
+/// The characters a reason for showing ID numbers in full may have (DESIGN
+/// §7): the device refuses a longer one as it is typed, the hub an entry
+/// that carries one.
+pub const MAX_REVEAL_REASON: usize = 200;
 
 pub const LIMITS: Limits = Limits {
     text_max: crate::MAX_TEXT,
@@ -33,6 +40,7 @@ pub const LIMITS: Limits = Limits {
     wish_value_max: wish::MAX_VALUE_YUAN,
     urgency_min: *issue::URGENCY.start(),
     urgency_max: *issue::URGENCY.end(),
+    reveal_reason_max: MAX_REVEAL_REASON,
 };
 
 /// One field a workflow step carries, named as the app's forms and the CLI

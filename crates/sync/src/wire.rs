@@ -46,7 +46,7 @@ pub const PUSH_STEP_MILLIS: u64 = 50;
 
 /// Characters of a reveal's reason: the device refuses a longer one when it
 /// is typed, and the hub refuses an entry that carries one.
-pub const MAX_REASON_CHARS: usize = 200;
+pub const MAX_REASON_CHARS: usize = gridline_model::limits::MAX_REVEAL_REASON;
 
 /// Bytes of a reveal's reason on the wire (four per character at most):
 /// past it the whole request is refused while its budget is checked.

@@ -46,13 +46,22 @@ pub async fn household(s: State<'_, AppState>, id: String) -> Res<dto::Household
     with(&s, |d| household_detail(d, &id)).await
 }
 
+/// One resident's ID number in full, with the user's reason if given. The
+/// device records the reveal (it syncs to the hub) before it answers.
 #[tauri::command]
 pub async fn reveal_id_number(
     s: State<'_, AppState>,
     household: String,
     resident: String,
+    reason: Option<String>,
 ) -> Res<String> {
-    with(&s, |d| d.reveal_id_number(&household, &resident)).await
+    let r = with(&s, |d| {
+        d.reveal_id_number(&household, &resident, reason.as_deref(), now())
+    })
+    .await?;
+    // The reveal is a change like any other: the engine sends it.
+    s.kick();
+    Ok(r)
 }
 
 #[tauri::command]

@@ -49,6 +49,17 @@ pub async fn dashboard(s: State<'_, AppState>) -> Res<dto::Dashboard> {
             wishes_by_state: counts(b.wishes_by_state),
             households: b.households,
             households_visited: b.households_visited,
+            reveals: d
+                .reveal_counts()?
+                .into_iter()
+                .map(|c| dto::RevealCount {
+                    community: c.community,
+                    user_id: c.user_id,
+                    user_name: c.user_name,
+                    month: c.month,
+                    n: u32::try_from(c.n).unwrap_or(u32::MAX),
+                })
+                .collect(),
         })
     })
     .await

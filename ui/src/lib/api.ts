@@ -23,8 +23,9 @@ export const api = {
   today: () => invoke<Today>('today'),
   households: (query: HouseholdQuery) => invoke<HouseholdRow[]>('households', { query }),
   household: (id: string) => invoke<HouseholdDetail>('household', { id }),
-  revealIdNumber: (household: string, resident: string) =>
-    invoke<string>('reveal_id_number', { household, resident }),
+  /** Recorded on the device (and sent to the hub) before the number comes back. */
+  revealIdNumber: (household: string, resident: string, reason: string | null = null) =>
+    invoke<string>('reveal_id_number', { household, resident, reason }),
   editHousehold: (id: string, edit: HouseholdEdit) =>
     invoke<HouseholdDetail>('edit_household', { id, edit }),
   resolveConflict: (id: string, path: string, value: string) =>

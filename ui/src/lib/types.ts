@@ -10,6 +10,7 @@ export type { HouseholdRow } from './bindings/HouseholdRow';
 export type { Resident } from './bindings/Resident';
 export type { Conflict } from './bindings/Conflict';
 export type { HouseholdDetail } from './bindings/HouseholdDetail';
+export type { RevealCount } from './bindings/RevealCount';
 export type { HouseholdEdit } from './bindings/HouseholdEdit';
 export type { Visit } from './bindings/Visit';
 export type { NewVisit } from './bindings/NewVisit';

@@ -254,6 +254,11 @@ export function fakeBackend(): FakeBackend {
       issues_per_day: [{ key: '2026-11-27', n: 2 }, { key: '2026-11-28', n: 5 }],
       overdue: 1, median_hours_to_close: 30, wishes_by_state: [{ key: 'posted', n: 2 }, { key: 'confirmed', n: 6 }],
       households: 300, households_visited: 120,
+      // As the hub sends them (by community, name, month); the screen keeps that order.
+      reveals: [
+        { community: '522701001001', user_id: 'gw-2', user_name: '安然', month: '2026-11', n: 1 },
+        { community: '522701001001', user_id: 'gw-1', user_name: '赵强', month: '2026-11', n: 7 },
+      ],
     }),
     draft_get: (a) => b.drafts.get(a.key as string) ?? null,
     draft_put: (a) => {

@@ -36,4 +36,8 @@ people_max: number,
 /**
  * The longest extension one step may grant, in days.
  */
-extension_days_max: number, };
+extension_days_max: number, 
+/**
+ * Why ID numbers are shown in full: at most this many characters.
+ */
+reveal_reason_max: number, };
