@@ -11,7 +11,7 @@
 // through the CLI (`gridline deliberation …`) on a grid worker's phone and
 // two community offices; the app is enrolled as community staff (王芳).
 import { join, resolve } from 'node:path';
-import { Hub, Driver, gl, tempDir, root } from '../tests/e2e/harness.mjs';
+import { Hub, Driver, gl, tempDir, root, setPinIfAsked } from '../tests/e2e/harness.mjs';
 import { sleep } from '../tests/e2e/webdriver.mjs';
 
 const out = resolve(process.argv[2] || join(root, 'docs/screenshots'));
@@ -103,7 +103,7 @@ try {
   await hubInput.type(hub.url);
   await (await s.find(tid('enrol-code'))).type(officeCode);
   await (await s.find(tid('enrol-submit'))).click();
-  await s.waitFor('[data-screen="today"]', { timeout: 30000 });
+  await setPinIfAsked(s);
   await go('#/me', 'me');
   await s.waitFor(`${tid('sync-phase')}[data-phase="up_to_date"]`, { timeout: 120000 });
   if (english) {

@@ -48,9 +48,21 @@ async function waitPort(port, what, ms = 30000) {
   throw new Error(`${what} did not open port ${port} within ${ms} ms`);
 }
 
+/**
+ * The PIN the app sets at enrolment: the specs run as a real device does
+ * where there is no key store (Xvfb has no Secret Service), without the
+ * tests' key, so the first screen after the code asks for a PIN.
+ */
+export const APP_PIN = '246810';
+/** The CLI's devices (the other device, the screenshot scripts' phones) have no one to type a PIN. */
+const CLI_PIN = 'e2e-cli-pin';
+
 /** Runs the CLI with --json and returns the parsed answer. */
 export function gl(data, ...args) {
-  const out = execFileSync(bin.cli, ['--data', data, '--json', ...args], { encoding: 'utf8' });
+  const out = execFileSync(bin.cli, ['--data', data, '--json', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, GRIDLINE_PIN: process.env.GRIDLINE_PIN || CLI_PIN },
+  });
   return JSON.parse(out);
 }
 
@@ -96,7 +108,10 @@ export class Driver {
     d.native = await freePort();
     // Its own process group: stopping it also stops WebKitWebDriver and the app.
     d.proc = spawn('tauri-driver', ['--port', String(d.port), '--native-port', String(d.native)], {
-      env: { ...process.env, ...env },
+      // Neither the tests' key nor a PIN from the environment: the app keys
+      // its store as a device without a key store does, with the PIN its
+      // user sets (an empty value is unset).
+      env: { ...process.env, GRIDLINE_TEST_KEY: '', GRIDLINE_PIN: '', ...env },
       stdio: ['ignore', 'inherit', 'inherit'],
       detached: true,
     });
@@ -126,6 +141,23 @@ export class Driver {
       await Promise.race([done, sleep(2000)]);
     }
   }
+}
+
+/**
+ * After 登记 is tapped: where there is no key store (Xvfb has no Secret
+ * Service) the app asks for a PIN before it makes the store; sets APP_PIN
+ * and waits for 首页. `before(name)` is called on the set-PIN step filled in
+ * (a screenshot, say).
+ */
+export async function setPinIfAsked(s, before = async () => {}) {
+  const next = await s.waitFor('[data-screen="today"], [data-screen="set-pin"]', { timeout: 30000 });
+  if ((await next.attr('data-screen')) !== 'set-pin') return false;
+  await (await s.find('[data-testid="pin-new"]')).type(APP_PIN);
+  await (await s.find('[data-testid="pin-again"]')).type(APP_PIN);
+  await before('set-pin');
+  await (await s.find('[data-testid="pin-submit"]')).click();
+  await s.waitFor('[data-screen="today"]', { timeout: 60000 });
+  return true;
 }
 
 /** Screenshots of every screen a spec visits, numbered in visiting order. */

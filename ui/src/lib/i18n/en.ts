@@ -96,7 +96,7 @@ export const en: Record<Key, string> = {
   'hint.cannot_lock': "This device's key is in the platform's key store; there is no PIN, so it does not lock.",
   'hint.pin_new': 'This device has no key store: set a PIN first.',
   'hint.pin_needed': 'Enter your PIN.',
-  'hint.wrong_pin': 'Nothing was changed; type it again.',
+  'hint.wrong_pin': 'Mind the letter case and the keyboard, then type it again.',
   'hint.key': "The key to this device's data cannot be found; nothing was changed. Ask your admin.",
 
   'enrol.title': 'Enrol this device',

@@ -95,7 +95,7 @@ export const zhCN = {
   'hint.cannot_lock': '此设备的密钥在系统密钥库中，没有 PIN 码，所以不会锁定。',
   'hint.pin_new': '此设备没有系统密钥库：请先设置 PIN 码。',
   'hint.pin_needed': '请输入 PIN 码。',
-  'hint.wrong_pin': '数据没有改动，请再输入一次。',
+  'hint.wrong_pin': '请留意大小写和输入法，再输入一次。',
   'hint.key': '本机数据的密钥找不到了，数据没有改动。请联系管理员。',
 
   'enrol.title': '登记本机',
