@@ -286,6 +286,17 @@ fn a_revoked_devices_unsynced_work_is_exported_reviewed_and_imported_once() {
     )
     .unwrap();
     let added = one.add_household(&zhang_san(), now()).unwrap().to_string();
+    // A reveal of ID numbers made offline is unsent work too (DESIGN §7).
+    let revealed = one
+        .reveal_id_numbers(
+            &added,
+            Some("核对身份"),
+            gridline_device::reveal::Via::App,
+            now(),
+        )
+        .unwrap()
+        .entry
+        .expect("the new household has an ID number");
     let later = now() + chrono::Duration::minutes(10);
     hub.revoke_as(&one.identity().device_id, "李主任", later)
         .unwrap();
@@ -313,6 +324,15 @@ fn a_revoked_devices_unsynced_work_is_exported_reviewed_and_imported_once() {
         .docs
         .iter()
         .any(|d| d.id == added && d.acked_heads.is_empty()));
+    assert_eq!(
+        export
+            .reveals
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect::<Vec<_>>(),
+        vec![revealed.to_string().as_str()],
+        "the unsent reveal travels in the export"
+    );
     // The same file with a change this binding could never have made.
     let mut file = serde_json::to_value(&export).unwrap();
     let forged = forged_edit(h.path(), &one.identity().actor);
@@ -375,6 +395,22 @@ fn a_revoked_devices_unsynced_work_is_exported_reviewed_and_imported_once() {
     assert!(imports
         .iter()
         .all(|r| r.admin.as_deref() == Some("李主任") && r.user_id == "gw-1"));
+    let reveals = audited("device-reveal");
+    assert_eq!(reveals.len(), 1, "the imported reveal is one audit row");
+    assert_eq!(
+        (
+            reveals[0].record.as_str(),
+            reveals[0].user_id.as_str(),
+            reveals[0].admin.as_deref()
+        ),
+        (added.as_str(), "gw-1", Some("李主任")),
+        "for the household, under the binding, naming the importing admin"
+    );
+    assert!(
+        matches!(done.reveals[..], [ref r] if r.outcome == gridline_hub::Outcome::Applied),
+        "{:?}",
+        done.reveals
+    );
     let refusals = audited("import-refused");
     assert_eq!(refusals.len(), 1);
     assert_eq!(refusals[0].record, forged_id);
@@ -411,4 +447,10 @@ fn a_revoked_devices_unsynced_work_is_exported_reviewed_and_imported_once() {
         (docs, counter, heads)
     );
     assert_eq!(audited("import").len(), 3, "no new import rows");
+    assert_eq!(audited("device-reveal").len(), 1, "nor a second reveal row");
+    assert!(
+        matches!(again.reveals[..], [ref r] if r.outcome == gridline_hub::Outcome::AlreadyOnHub),
+        "{:?}",
+        again.reveals
+    );
 }

@@ -602,7 +602,7 @@ fn import_changes(ctx: &Ctx, a: ImportChangesArgs) -> anyhow::Result<()> {
             "status": if a.dry_run { "dry-run" } else { "saved" },
             "device_id": r.device_id, "user_id": r.user_id, "role": r.role, "scope": r.scope,
             "revoked_at": r.revoked_at, "applied": r.applied(), "already_on_hub": r.already(),
-            "refused": r.refused(), "documents": r.docs,
+            "refused": r.refused(), "documents": r.docs, "reveals": r.reveals,
         }));
         return Ok(());
     }
@@ -666,6 +666,26 @@ fn import_changes(ctx: &Ctx, a: ImportChangesArgs) -> anyhow::Result<()> {
             ),
         )
     );
+    if !r.reveals.is_empty() {
+        let count = |f: fn(&gridline_hub::Outcome) -> bool| {
+            r.reveals.iter().filter(|x| f(&x.outcome)).count()
+        };
+        let (applied, already, refused) = (
+            count(|o| matches!(o, gridline_hub::Outcome::Applied)),
+            count(|o| matches!(o, gridline_hub::Outcome::AlreadyOnHub)),
+            count(|o| matches!(o, gridline_hub::Outcome::Refused { .. })),
+        );
+        out!(
+            "{}",
+            Text::new(
+                format!("查看身份证号记录：{} {applied}，枢纽已有 {already}，拒绝 {refused}", verb.zh),
+                format!(
+                    "reveals of ID numbers: {} {applied}, already on the hub {already}, refused {refused}",
+                    verb.en
+                ),
+            )
+        );
+    }
     if a.dry_run && r.applied() > 0 {
         out!(
             "{}: gridline hub import-changes {} --admin {}",

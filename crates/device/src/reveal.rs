@@ -69,6 +69,21 @@ pub struct RevealCount {
 /// The `meta` key the hub's reveal counts are kept under (JSON).
 pub(crate) const COUNTS_KEY: &str = "reveal_counts";
 
+/// A stored reveal as the protocol carries it (a sync, an export).
+pub(crate) fn wire_entry(r: Reveal) -> gridline_sync::RevealEntry {
+    gridline_sync::RevealEntry {
+        id: r.id,
+        at: r.at,
+        household: r.household_id,
+        who: gridline_sync::RevealWho {
+            id: r.user_id,
+            name: r.user_name,
+        },
+        reason: r.reason,
+        via: r.via,
+    }
+}
+
 /// Characters a reason may have (the hub refuses longer ones).
 pub const MAX_REASON_CHARS: usize = gridline_sync::MAX_REASON_CHARS;
 

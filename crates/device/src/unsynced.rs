@@ -5,7 +5,8 @@
 //! The file is JSON (`format: "gridline-unsynced"`, `v: 1`): the device id,
 //! the user binding it held, the actors that wrote the changes, and per
 //! document the Automerge changes since the heads the hub last acknowledged
-//! (or the whole document if it never acknowledged any), hex-encoded. The
+//! (or the whole document if it never acknowledged any), hex-encoded, and
+//! the reveals of ID numbers it has not sent (`reveals`, as a sync sends them). The
 //! changes keep their original actor; the hub checks them against the binding
 //! it holds for the device, never against what the file says.
 
@@ -52,6 +53,10 @@ pub struct UnsyncedExport {
     pub hub_actor: String,
     pub exported_at: String,
     pub docs: Vec<ExportDoc>,
+    /// Reveals of ID numbers the hub has not acknowledged (DESIGN §7): the
+    /// hub audits them on import as a sync would. Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reveals: Vec<gridline_sync::RevealEntry>,
 }
 
 fn split(heads: &str) -> Vec<String> {
@@ -122,6 +127,12 @@ impl Device {
             hub_actor: self.identity.hub_actor.clone(),
             exported_at: gridline_records::fmt_time(now),
             docs,
+            reveals: self
+                .store
+                .unsent_reveals(usize::MAX)?
+                .into_iter()
+                .map(crate::reveal::wire_entry)
+                .collect(),
         })
     }
 }

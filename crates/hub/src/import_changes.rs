@@ -8,7 +8,8 @@
 //! actors, whatever the file claims), so each change keeps its original actor
 //! and is accepted only if that binding could have made it. Every applied or
 //! refused change is audited with the admin's name. Importing the same file
-//! again applies nothing: Automerge changes are applied once.
+//! again applies nothing: Automerge changes are applied once. The device's
+//! unsent reveals of ID numbers are audited too, once each under their id.
 
 use gridline_model::Instant;
 use gridline_model::{text, Text};
@@ -16,7 +17,7 @@ use gridline_sync::check::{Binding, Payload};
 use rusqlite::OptionalExtension;
 use serde::Deserialize;
 
-use crate::sync::{Pending, Who};
+use crate::sync::{Pending, RevealTaken, Who};
 use crate::{audit, Error, Hub, Result};
 
 pub const FORMAT: &str = "gridline-unsynced";
@@ -42,6 +43,9 @@ struct File {
     device_id: String,
     user: FileUser,
     docs: Vec<FileDoc>,
+    /// Reveals of ID numbers the device had not sent (absent from older files).
+    #[serde(default)]
+    reveals: Vec<gridline_sync::RevealEntry>,
 }
 
 /// What happened (or, in a dry run, would happen) to one document's changes.
@@ -74,6 +78,16 @@ pub struct ChangeImportReport {
     pub revoked_at: Option<String>,
     pub dry_run: bool,
     pub docs: Vec<DocOutcome>,
+    /// The file's reveals of ID numbers: audited now, held already, or refused.
+    pub reveals: Vec<RevealOutcome>,
+}
+
+/// What happened (or would) to one reveal of ID numbers in the file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RevealOutcome {
+    pub id: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
 }
 
 impl ChangeImportReport {
@@ -173,6 +187,7 @@ impl Hub {
             revoked_at,
             dry_run,
             docs: Vec::new(),
+            reveals: Vec::new(),
         };
         for d in &file.docs {
             let refused = |code: &str, reason: Text| Outcome::Refused {
@@ -253,6 +268,24 @@ impl Hub {
                 kind,
                 outcome,
             });
+        }
+        // Reveals the device never sent are audited as a sync would, under
+        // the binding, with the admin named; one already held writes nothing.
+        for (id, taken) in
+            self.take_reveal_entries(&tx, &binding, &file.reveals, now, Some(admin))?
+        {
+            let outcome = match taken {
+                RevealTaken::Audited => Outcome::Applied,
+                RevealTaken::AlreadyHeld => Outcome::AlreadyOnHub,
+                RevealTaken::Refused(r) => Outcome::Refused {
+                    code: serde_json::to_value(r.code)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    reason: r.reason,
+                },
+            };
+            report.reveals.push(RevealOutcome { id, outcome });
         }
         crate::sync::write_counter(&tx, seq)?;
         if !dry_run {

@@ -9,8 +9,8 @@ use gridline_model::{text, Instant, RecordId, Text, User};
 use gridline_records::Record;
 use gridline_store::{Refusal, Saved};
 use gridline_sync::{
-    DocSync, PullDoc, PushDoc, RefusalCode, RevealEntry, RevealWho, SyncRequest, SyncResponse,
-    DEFAULT_PAGE, MAX_PUSH_ENTRIES, PROTOCOL_VERSION,
+    DocSync, PullDoc, PushDoc, RefusalCode, RevealEntry, SyncRequest, SyncResponse, DEFAULT_PAGE,
+    MAX_PUSH_ENTRIES, PROTOCOL_VERSION,
 };
 
 use super::overruled::overruled;
@@ -335,17 +335,7 @@ pub fn request_within(
     let mut reveals: Vec<RevealEntry> = replica
         .unsent_reveals(MAX_PUSH_ENTRIES + 1)?
         .into_iter()
-        .map(|r| RevealEntry {
-            id: r.id,
-            at: r.at,
-            household: r.household_id,
-            who: RevealWho {
-                id: r.user_id,
-                name: r.user_name,
-            },
-            reason: r.reason,
-            via: r.via,
-        })
+        .map(crate::reveal::wire_entry)
         .collect();
     if reveals.len() > MAX_PUSH_ENTRIES {
         reveals.truncate(MAX_PUSH_ENTRIES);

@@ -8,7 +8,7 @@ use gridline_model::permission::Kind;
 use gridline_model::{GridId, Instant, Role, Scope, User};
 use gridline_sync::check::Binding;
 use gridline_sync::reveal::check_reveal;
-use gridline_sync::{Refusal, RefusalCode, RevealCount, SyncRequest};
+use gridline_sync::{Refusal, RefusalCode, RevealCount, RevealEntry, SyncRequest};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::audit::{self, action};
@@ -19,6 +19,16 @@ use crate::{Hub, Result};
 pub(super) struct TakenReveals {
     pub(super) acks: Vec<String>,
     pub(super) refusals: Vec<Refusal>,
+}
+
+/// What became of one reveal entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RevealTaken {
+    /// Audited now.
+    Audited,
+    /// The hub held it already: nothing written.
+    AlreadyHeld,
+    Refused(Refusal),
 }
 
 /// Months of reveal counts a reply carries: this one and the 11 before.
@@ -49,10 +59,8 @@ fn month_start(now: Instant, back: u32) -> Instant {
 }
 
 impl Hub {
-    /// Audits each well-formed reveal the hub does not hold yet (one audit
-    /// row and one `reveals` row, keyed by the entry's id) and acknowledges
-    /// it, held before or not; refuses the rest, each refusal audited.
-    /// The user is the binding's; the entry's `who` was checked against it.
+    /// The write step's reveals: each entry audited (or found held) and
+    /// acknowledged, or refused ([`Hub::take_reveal_entries`]).
     pub(super) fn take_reveals(
         &self,
         tx: &Transaction<'_>,
@@ -61,7 +69,30 @@ impl Hub {
         now: Instant,
     ) -> Result<TakenReveals> {
         let mut taken = TakenReveals::default();
-        for e in &req.reveals {
+        for (id, outcome) in self.take_reveal_entries(tx, binding, &req.reveals, now, None)? {
+            match outcome {
+                RevealTaken::Audited | RevealTaken::AlreadyHeld => taken.acks.push(id),
+                RevealTaken::Refused(r) => taken.refusals.push(r),
+            }
+        }
+        Ok(taken)
+    }
+
+    /// Audits each well-formed reveal the hub does not hold yet (one audit
+    /// row and one `reveals` row, keyed by the entry's id) and finds the
+    /// ones it holds; refuses the rest, each refusal audited. The user is
+    /// the binding's; the entry's `who` was checked against it. `admin`:
+    /// an admin importing a revoked device's export, named on every row.
+    pub(crate) fn take_reveal_entries(
+        &self,
+        tx: &Transaction<'_>,
+        binding: &Binding,
+        entries: &[RevealEntry],
+        now: Instant,
+        admin: Option<&str>,
+    ) -> Result<Vec<(String, RevealTaken)>> {
+        let mut taken = Vec::with_capacity(entries.len());
+        for e in entries {
             let checked = check_reveal(e, &binding.user, now);
             let holder: Option<String> = match &checked {
                 Ok(_) => tx
@@ -93,14 +124,14 @@ impl Hub {
                             user_id: &binding.user.id,
                             doc_id: &e.id,
                             kind: "reveal",
-                            action: action::REFUSED,
-                            admin: None,
+                            action: admin.map_or(action::REFUSED, |_| action::IMPORT_REFUSED),
+                            admin,
                             detail: &r.reason.in_lang(gridline_model::Lang::Both),
                         },
                     )?;
-                    taken.refusals.push(r);
+                    taken.push((e.id.clone(), RevealTaken::Refused(r)));
                 }
-                Ok((_, true)) => taken.acks.push(e.id.clone()),
+                Ok((_, true)) => taken.push((e.id.clone(), RevealTaken::AlreadyHeld)),
                 Ok((c, false)) => {
                     let household = c.household.to_string();
                     let grid: Option<String> = tx
@@ -122,7 +153,7 @@ impl Hub {
                             doc_id: &household,
                             kind: Kind::HouseholdPrivate.key(),
                             action: action::DEVICE_REVEAL,
-                            admin: None,
+                            admin,
                             detail: &format!("{} via {}: {reason}", e.id, c.via),
                         },
                     )?;
@@ -145,7 +176,7 @@ impl Hub {
                         c.via,
                         c.reason,
                     ])?;
-                    taken.acks.push(e.id.clone());
+                    taken.push((e.id.clone(), RevealTaken::Audited));
                 }
             }
         }
