@@ -78,6 +78,7 @@ fn a_reveal_made_offline_is_audited_once_through_lost_and_doubled_replies() {
             "offline, a reveal waits to be sent: {r:?}"
         );
     }
+    assert_eq!(d.unsent_reveals().unwrap(), 3, "three reveals wait");
     assert!(
         audited(hub_dir.path()).is_empty(),
         "nothing reached the hub"
@@ -140,6 +141,7 @@ fn a_reveal_made_offline_is_audited_once_through_lost_and_doubled_replies() {
         entries.len(),
         "and the audit holds no other reveal"
     );
+    assert_eq!(d.unsent_reveals().unwrap(), 0, "none waits any more");
     let db = hub_db(hub_dir.path());
     let users: Vec<String> = db
         .prepare("SELECT DISTINCT user_id FROM audit WHERE action = 'device-reveal'")

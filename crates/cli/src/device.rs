@@ -215,6 +215,7 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
                 "last_sync_at": status.last_sync_at,
                 "last_error": status.last_error,
                 "refused_copies": status.refused_copies,
+                "reveals_unsent": device.unsent_reveals()?,
             },
         }));
         return Ok(());
@@ -248,6 +249,10 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
         ),
         (text!("已同步", "in sync"), counts.synced.to_string()),
         (text!("有冲突", "conflict"), counts.conflicted.to_string()),
+        (
+            text!("待送交的查看身份证号记录", "reveals of ID numbers not sent"),
+            device.unsent_reveals()?.to_string(),
+        ),
     ]);
     if status.enrolled {
         kv_of(&[

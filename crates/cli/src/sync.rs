@@ -22,6 +22,8 @@ fn print_report(ctx: &Ctx, r: &SyncReport) {
             })).collect::<Vec<_>>(),
             "bytes_sent": r.bytes_sent, "bytes_received": r.bytes_received,
             "limits_changed": r.limits_changed,
+            "reveals_sent": r.reveals_sent,
+            "reveals_refused": r.reveals_refused.iter().map(|(id, why)| json!({"id": id, "reason": why})).collect::<Vec<_>>(),
         }));
         return;
     }
@@ -43,6 +45,23 @@ fn print_report(ctx: &Ctx, r: &SyncReport) {
                 "街道时限已更新：事件和调解案件的期限已按新时限重新计算",
                 "the street's time limits changed: issue and case deadlines now follow them"
             )
+        );
+    }
+    if r.reveals_sent > 0 {
+        let n = r.reveals_sent;
+        out!(
+            "{}",
+            text!(
+                "查看身份证号记录已送交枢纽 {n} 条",
+                "{n} reveals of ID numbers are now on the hub"
+            )
+        );
+    }
+    for (id, why) in &r.reveals_refused {
+        out!(
+            "{} {id}: {why} — {}",
+            text!("查看记录被服务器拒绝", "reveal refused by the hub"),
+            text!("本机保留，不再发送", "kept here, not sent again")
         );
     }
     for (id, why) in &r.skipped {

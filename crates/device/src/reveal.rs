@@ -232,6 +232,11 @@ impl Device {
         Ok(self.store.reveals(limit)?)
     }
 
+    /// How many reveals made here wait to be sent to the hub.
+    pub fn unsent_reveals(&self) -> Result<u64> {
+        Ok(self.store.unsent_reveal_count()?)
+    }
+
     /// One reveal made here, by its entry id.
     pub fn reveal_entry(&self, id: RecordId) -> Result<Option<Reveal>> {
         Ok(self.store.reveal(&id.to_string())?)

@@ -119,6 +119,16 @@ impl Store {
         Ok(())
     }
 
+    /// How many reveals wait to be sent (neither acknowledged nor refused).
+    pub fn unsent_reveal_count(&self) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM reveals WHERE sent = 0 AND demo = 0 AND refused IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
     /// One reveal, by id.
     pub fn reveal(&self, id: &str) -> Result<Option<Reveal>> {
         Ok(self
