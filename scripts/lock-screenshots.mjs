@@ -6,7 +6,8 @@
 // Usage (after `npm --prefix ui run build` and
 // `cargo build -p gridline-cli -p gridline-app`):
 //   xvfb-run -a -s "-screen 0 1600x2400x24" node scripts/lock-screenshots.mjs [OUT_DIR]
-// OUT_DIR defaults to docs/screenshots. The app runs without the tests' key
+// OUT_DIR defaults to docs/screenshots; SHOTS_LANG=en takes them in English
+// (file names end in -en). The app runs without the tests' key
 // and without a key store (Xvfb has no Secret Service), as office staff
 // (王芳), whose devices lock after 15 idle minutes by default.
 import { join, resolve } from 'node:path';
@@ -16,6 +17,7 @@ import { sleep } from '../tests/e2e/webdriver.mjs';
 const out = resolve(process.argv[2] || join(root, 'docs/screenshots'));
 const tid = (id) => `[data-testid="${id}"]`;
 const PHONE = { width: 420, height: 860 };
+const english = process.env.SHOTS_LANG === 'en';
 
 const hub = await Hub.create('lock-shots');
 const code = hub.code('cs-001', '王芳', 'community-staff', 'community:522701001001');
@@ -31,13 +33,14 @@ const shot = async (name, scroll = null) => {
     ? `document.querySelector('${scroll}')?.scrollIntoView({ block: 'start' }); window.scrollBy(0, -12);`
     : 'window.scrollTo(0, 0)');
   await sleep(200);
-  const file = join(out, `${name}.png`);
+  const file = join(out, `${name}${english ? '-en' : ''}.png`);
   await s.screenshot(file);
   console.log(file);
 };
 try {
   await s.cmd('POST', '/window/rect', PHONE);
   await s.waitFor('[data-screen="enrol"]', { timeout: 60000 });
+  if (english) await (await s.find(tid('lang-en'))).click();
   const hubInput = await s.find(tid('enrol-hub'));
   await hubInput.clear();
   await hubInput.type(hub.url);
