@@ -192,7 +192,11 @@ impl Hub {
             (Role::CommunityStaff, Scope::Community(c)) => {
                 ("community = ?1", c.as_str().to_owned())
             }
-            (Role::StreetStaff, Scope::Street(s)) => ("substr(community, 1, 9) = ?1", s.clone()),
+            // A range on the index, not a function of the column: the
+            // street's communities are the codes that start with its code.
+            (Role::StreetStaff, Scope::Street(s)) => {
+                ("community >= ?1 AND community < ?1 || ':'", s.clone())
+            }
             _ => return Ok(None),
         };
         let since = gridline_records::fmt_time(month_start(now, COUNT_MONTHS - 1));

@@ -294,4 +294,20 @@ fn community_staff_are_sent_counts_per_user_and_month_others_none() {
         "by name and month, never by count"
     );
     assert!(counts.iter().all(|c| c.community == community));
+    let st = user(
+        "st-1",
+        "陈静",
+        Role::StreetStaff,
+        &format!("street:{}", &GRID[..9]),
+    );
+    let t4 = enrol(&hub, &st, "dev-4", "aa04");
+    let street = hub
+        .sync(&t4, &request(vec![]), now())
+        .unwrap()
+        .reveal_counts
+        .expect("street staff are sent counts");
+    assert_eq!(
+        street, counts,
+        "the street's communities hold these same reveals"
+    );
 }
