@@ -59,6 +59,10 @@ pub struct AppState {
     pub(crate) device: Mutex<Option<Device>>,
     /// Written only by a command holding `device`'s lock.
     pub(crate) lock: std::sync::Mutex<Lock>,
+    /// Why the device here could not be opened at start (its key file is
+    /// damaged, its key store entry is gone, …): every command answers with
+    /// it, so the UI shows it in words instead of the app failing to start.
+    pub(crate) unopenable: Option<AppError>,
     pub(crate) live: std::sync::Mutex<Live>,
     pub(crate) kick: Kick,
     pub(crate) emitter: OnceLock<SendEvent>,
@@ -83,20 +87,27 @@ impl AppState {
     /// Opens the device in `dir` if there is one; the UI shows enrolment
     /// otherwise. A store keyed by a PIN nobody gave (the usual case where
     /// there is no key store) leaves the app locked, not failed: the lock
-    /// screen asks for the PIN. So does a wrong `GRIDLINE_PIN`.
+    /// screen asks for the PIN. So does a wrong `GRIDLINE_PIN`. Any other
+    /// failure is kept and answered to every command (`unopenable`).
     pub fn open(dir: PathBuf, suggested_hub: Option<String>) -> Res<AppState> {
+        let mut unopenable = None;
         let (device, lock) = match Device::open(&dir) {
             Ok(d) => (Some(d), Lock::Open),
             Err(Error::NotInitialised { .. }) => (None, Lock::Open),
             // `new`: a store from before encryption, here without a key
             // store; unlocking with a PIN sets it and encrypts the store.
             Err(Error::PinNeeded { .. } | Error::WrongPin) => (None, Lock::Locked),
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                tracing::error!(error = %e, "the device cannot be opened");
+                unopenable = Some(e.into());
+                (None, Lock::Open)
+            }
         };
         Ok(AppState {
             dir,
             device: Mutex::new(device),
             lock: std::sync::Mutex::new(lock),
+            unopenable,
             live: Default::default(),
             kick: Kick::default(),
             emitter: OnceLock::new(),
@@ -116,9 +127,20 @@ impl AppState {
         *self.lock.lock().expect("lock state") = lock;
     }
 
-    /// What a command without a device answers: locked, or not enrolled.
+    /// Why the device here could not be opened, if it could not.
+    pub(crate) fn unopenable(&self) -> Res<()> {
+        match &self.unopenable {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// What a command without a device answers: why it could not be opened,
+    /// locked, or not enrolled.
     fn no_device(&self) -> AppError {
-        if self.lock_now() == Lock::Locked {
+        if let Some(e) = &self.unopenable {
+            e.clone()
+        } else if self.lock_now() == Lock::Locked {
             locked()
         } else {
             not_enrolled()
@@ -167,8 +189,11 @@ pub(crate) async fn with_any<T>(
     f: impl FnOnce(&Device) -> gridline_device::Result<T>,
 ) -> Res<Option<T>> {
     let guard = s.device.lock().await;
-    if guard.is_none() && s.lock_now() == Lock::Locked {
-        return Err(locked());
+    if guard.is_none() {
+        s.unopenable()?;
+        if s.lock_now() == Lock::Locked {
+            return Err(locked());
+        }
     }
     guard.as_ref().map(f).transpose().map_err(AppError::from)
 }

@@ -1098,3 +1098,32 @@ fn a_device_without_a_pin_cannot_lock() {
     a.ok("households", json!({"query": {"limit": 1}}));
     drop(served);
 }
+
+/// A device that cannot be opened for another reason than its PIN (here a
+/// damaged key file) no longer stops the app from starting: every command
+/// says why, in words the UI shows, and no new device is made over it.
+#[test]
+fn a_device_that_cannot_be_opened_says_why_to_every_command() {
+    let dev_dir = tempfile::tempdir().unwrap();
+    gridline_device::Device::init_for_enrolment(dev_dir.path()).unwrap();
+    std::fs::write(dev_dir.path().join("key.json"), b"{ not json").unwrap();
+    let a = app(dev_dir.path());
+    let code = a.err_code("lock_state", json!({}));
+    assert_ne!(code, "locked", "a damaged key file is not a lock");
+    for cmd in ["device_info", "households", "draft_get"] {
+        let args = match cmd {
+            "households" => json!({"query": {}}),
+            "draft_get" => json!({"key": "issue-new"}),
+            _ => json!({}),
+        };
+        assert_eq!(a.err_code(cmd, args), code, "{cmd} answers the same reason");
+    }
+    assert_eq!(
+        a.err_code(
+            "enroll",
+            json!({"hub": "http://127.0.0.1:9", "code": "ABCD-EFGH-JKLM"})
+        ),
+        code,
+        "no device is made over one that cannot be opened"
+    );
+}

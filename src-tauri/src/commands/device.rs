@@ -12,6 +12,7 @@ use crate::state::{app_error, locked, not_enrolled, with_any, AppState, Lock, Re
 
 #[tauri::command]
 pub async fn device_info(s: State<'_, AppState>) -> Res<dto::DeviceInfo> {
+    s.unopenable()?;
     let guard = s.device.lock().await;
     info_of(&s, guard.as_ref())
 }
@@ -36,6 +37,8 @@ pub async fn enroll(
         ));
     }
     if guard.is_none() {
+        // A device is here that could not be opened: never make another over it.
+        s.unopenable()?;
         if s.lock_now() == Lock::Locked {
             return Err(locked());
         }

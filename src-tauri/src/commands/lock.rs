@@ -14,6 +14,7 @@ use crate::state::{app_error, with, AppState, Lock, Res};
 
 #[tauri::command]
 pub async fn lock_state(s: State<'_, AppState>) -> Res<dto::LockState> {
+    s.unopenable()?;
     let guard = s.device.lock().await;
     state_of(&s, guard.as_ref())
 }
