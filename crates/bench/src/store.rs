@@ -9,7 +9,7 @@ use gridline_model::{GridId, Instant, Role, Scope, User};
 
 use gridline_device::demo::{seed, Scale};
 use gridline_device::mediation::CaseFilter;
-use gridline_device::{Device, NewVisit};
+use gridline_device::{Device, NewVisit, Unlock};
 
 /// The cases a list screen asks for at once, as the app does.
 pub const LIST_LIMIT: usize = 300;
@@ -33,6 +33,33 @@ pub struct StoreBench {
     /// (overdue first, as the app opens it), and the dashboard with its
     /// mediation and deliberation figures. `None` when the street run was skipped.
     pub street_views: Option<StreetViews>,
+    /// Whether the stores were encrypted (SQLCipher, a random raw key).
+    pub encrypted: bool,
+    /// Bytes on disk (store, log) of the grid device after its visits.
+    pub grid_bytes: u64,
+    /// Bytes on disk of the street device after its seed.
+    pub street_bytes: Option<u64>,
+}
+
+/// How the benchmark's stores are keyed: a random raw key, as from a key
+/// store (no PIN derivation), or not encrypted at all.
+fn unlock(encrypted: bool) -> Unlock {
+    if !encrypted {
+        return Unlock::Unencrypted;
+    }
+    let mut key = [0u8; 32];
+    key[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    key[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    Unlock::Key(gridline_store::StoreKey::from_bytes(key))
+}
+
+/// A device directory's bytes on disk: its store file and log.
+fn bytes_on_disk(dir: &Path) -> u64 {
+    ["device.db", "device.db-wal"]
+        .iter()
+        .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+        .map(|m| m.len())
+        .sum()
 }
 
 /// What a street-staff device opens most, on a whole demo street.
@@ -74,15 +101,17 @@ fn sample(mut xs: Vec<Duration>) -> Sample {
 
 /// Runs the benchmark in a scratch directory under `base`, removed
 /// afterwards (it can be ~1 GB after a street seed).
-pub fn run(base: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
+pub fn run(base: &Path, with_street: bool, encrypted: bool, now: Instant) -> Result<StoreBench> {
     let dir = base.join(format!("gridline-bench-{}", std::process::id()));
-    let result = run_in(&dir, with_street, now);
+    let _ = std::fs::remove_dir_all(&dir);
+    let result =
+        run_in(&dir, with_street, &unlock(encrypted), now).map(|b| StoreBench { encrypted, ..b });
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
 
 /// Runs the benchmark in `dir` (which should be empty; it is filled).
-fn run_in(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
+fn run_in(dir: &Path, with_street: bool, unlock: &Unlock, now: Instant) -> Result<StoreBench> {
     const GRID: &str = "522701001001001";
     let grid_dir = dir.join("grid");
     let user = User {
@@ -91,7 +120,7 @@ fn run_in(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
         role: Role::GridWorker,
         scope: Scope::Grids(vec![GridId::parse(GRID)?]),
     };
-    let mut d = Device::init(&grid_dir, user)?;
+    let mut d = Device::init_with(&grid_dir, user, unlock)?;
     let t = Clock::now();
     let stats = seed(&mut d, Scale::Grid, 1, now)?;
     let grid_seed = t.elapsed();
@@ -112,12 +141,12 @@ fn run_in(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
     let mut listed = 0;
     for _ in 0..30 {
         let t = Clock::now();
-        let d = Device::open(&grid_dir)?;
+        let d = Device::open_with(&grid_dir, unlock)?;
         listed = d.households(&filter)?.len();
         opens.push(t.elapsed());
     }
 
-    let d = Device::open(&grid_dir)?;
+    let d = Device::open_with(&grid_dir, unlock)?;
     let query: String = gridline_store::pinyin_keys::name_keys(&first_name)
         .into_iter()
         .find(|k| k.len() <= 3)
@@ -131,7 +160,7 @@ fn run_in(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
     }
     drop(d);
 
-    let mut d = Device::open(&grid_dir)?;
+    let mut d = Device::open_with(&grid_dir, unlock)?;
     let household = d
         .households(&HouseholdFilter {
             limit: Some(1),
@@ -152,6 +181,8 @@ fn run_in(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
     }
     drop(d);
 
+    let grid_bytes = bytes_on_disk(&grid_dir);
+    let mut street_bytes = None;
     let (street_seed, street_views) = if with_street {
         let user = User {
             id: "ss-bench".into(),
@@ -159,12 +190,13 @@ fn run_in(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
             role: Role::StreetStaff,
             scope: Scope::Street("522701001".into()),
         };
-        let mut s = Device::init(&dir.join("street"), user)?;
+        let mut s = Device::init_with(&dir.join("street"), user, unlock)?;
         let t = Clock::now();
         let stats = seed(&mut s, Scale::Street, 1, now)?;
         let seeded = (stats.documents(), t.elapsed());
         drop(s);
-        let s = Device::open(&dir.join("street"))?;
+        street_bytes = Some(bytes_on_disk(&dir.join("street")));
+        let s = Device::open_with(&dir.join("street"), unlock)?;
         let list = CaseFilter {
             overdue_first: true,
             limit: Some(LIST_LIMIT),
@@ -216,5 +248,8 @@ fn run_in(dir: &Path, with_street: bool, now: Instant) -> Result<StoreBench> {
         log_visit: sample(visits),
         street_seed,
         street_views,
+        encrypted: true,
+        grid_bytes,
+        street_bytes,
     })
 }

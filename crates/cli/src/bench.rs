@@ -79,6 +79,16 @@ pub struct StoreArgs {
     /// 工作目录，默认为系统临时目录 (scratch directory; default: the system temp dir)
     #[arg(long)]
     dir: Option<std::path::PathBuf>,
+    /// 加密：both 先未加密后加密各跑一遍并对比，on 或 off 只跑一种 (encryption: both runs unencrypted then encrypted stores and compares them; on or off runs one)
+    #[arg(long, value_enum, default_value = "both")]
+    encryption: Encryption,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Encryption {
+    Both,
+    On,
+    Off,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -182,30 +192,72 @@ fn run_store(ctx: &Ctx, a: StoreArgs) -> anyhow::Result<()> {
         );
     }
     let base = a.dir.unwrap_or_else(std::env::temp_dir);
-    let b = gridline_bench::store::run(&base, !a.skip_street, ctx.now).map_err(failed)?;
+    let modes: &[bool] = match a.encryption {
+        Encryption::Both => &[false, true],
+        Encryption::On => &[true],
+        Encryption::Off => &[false],
+    };
+    let mut runs = Vec::new();
+    for &encrypted in modes {
+        runs.push(
+            gridline_bench::store::run(&base, !a.skip_street, encrypted, ctx.now)
+                .map_err(failed)?,
+        );
+    }
     if ctx.json {
-        let s = |x: &Sample| json!({ "runs": x.runs, "median_ms": ms(x.median), "p95_ms": ms(x.p95), "max_ms": ms(x.max) });
         print_json(&json!({
-            "grid_documents": b.grid_documents,
-            "grid_seed_s": b.grid_seed.as_secs_f64(),
-            "open_and_list": s(&b.open_and_list),
-            "households_listed": b.households_listed,
-            "search_query": b.search_query,
-            "search": s(&b.search),
-            "search_hits": b.search_hits,
-            "log_visit": s(&b.log_visit),
-            "street_documents": b.street_seed.map(|x| x.0),
-            "street_seed_s": b.street_seed.map(|x| x.1.as_secs_f64()),
-            "street_cases_held": b.street_views.as_ref().map(|v| v.cases_held),
-            "street_cases_listed": b.street_views.as_ref().map(|v| v.cases_listed),
-            "street_mediation_list": b.street_views.as_ref().map(|v| s(&v.mediation_list)),
-            "street_dashboard": b.street_views.as_ref().map(|v| s(&v.dashboard)),
-            "street_mediation_figures": b.street_views.as_ref().map(|v| s(&v.mediation_figures)),
-            "street_topics_held": b.street_views.as_ref().map(|v| v.topics_held),
-            "street_deliberation_figures": b.street_views.as_ref().map(|v| s(&v.deliberation_figures)),
+            "runs": runs.iter().map(store_json).collect::<Vec<_>>(),
         }));
         return Ok(());
     }
+    for b in &runs {
+        print_store(b);
+        println!();
+    }
+    if let [plain, encrypted] = runs.as_slice() {
+        print_store_comparison(plain, encrypted);
+    }
+    Ok(())
+}
+
+fn store_json(b: &gridline_bench::store::StoreBench) -> serde_json::Value {
+    let s = |x: &Sample| json!({ "runs": x.runs, "median_ms": ms(x.median), "p95_ms": ms(x.p95), "max_ms": ms(x.max) });
+    json!({
+        "grid_documents": b.grid_documents,
+        "grid_seed_s": b.grid_seed.as_secs_f64(),
+        "open_and_list": s(&b.open_and_list),
+        "households_listed": b.households_listed,
+        "search_query": b.search_query,
+        "search": s(&b.search),
+        "search_hits": b.search_hits,
+        "log_visit": s(&b.log_visit),
+        "street_documents": b.street_seed.map(|x| x.0),
+        "street_seed_s": b.street_seed.map(|x| x.1.as_secs_f64()),
+        "street_cases_held": b.street_views.as_ref().map(|v| v.cases_held),
+        "street_cases_listed": b.street_views.as_ref().map(|v| v.cases_listed),
+        "street_mediation_list": b.street_views.as_ref().map(|v| s(&v.mediation_list)),
+        "street_dashboard": b.street_views.as_ref().map(|v| s(&v.dashboard)),
+        "street_mediation_figures": b.street_views.as_ref().map(|v| s(&v.mediation_figures)),
+        "street_topics_held": b.street_views.as_ref().map(|v| v.topics_held),
+        "street_deliberation_figures": b.street_views.as_ref().map(|v| s(&v.deliberation_figures)),
+            "encrypted": b.encrypted,
+    "grid_bytes": b.grid_bytes,
+    "street_bytes": b.street_bytes,
+    })
+}
+
+fn print_store(b: &gridline_bench::store::StoreBench) {
+    println!(
+        "{}",
+        if b.encrypted {
+            text!(
+                "— 加密存储（SQLCipher）—",
+                "— encrypted stores (SQLCipher) —"
+            )
+        } else {
+            text!("— 未加密存储 —", "— unencrypted stores —")
+        }
+    );
     let (documents, seconds) = (b.grid_documents, b.grid_seed.as_secs_f64());
     println!(
         "gridline bench store — {}",
@@ -278,7 +330,86 @@ fn run_store(ctx: &Ctx, a: StoreArgs) -> anyhow::Result<()> {
             )
         );
     }
-    Ok(())
+    println!(
+        "{:<34} grid {:.1} MB{}",
+        "bytes on disk (store + log)",
+        b.grid_bytes as f64 / 1e6,
+        b.street_bytes
+            .map(|s| format!(", street {:.1} MB", s as f64 / 1e6))
+            .unwrap_or_default()
+    );
+}
+
+/// Encrypted against unencrypted, figure by figure (goal: at most 15 % slower).
+fn print_store_comparison(
+    plain: &gridline_bench::store::StoreBench,
+    enc: &gridline_bench::store::StoreBench,
+) {
+    println!(
+        "{}",
+        text!(
+            "加密的代价（目标：每项慢不超过 15 %）",
+            "what encryption costs (goal: no figure more than 15 % slower)"
+        )
+    );
+    let row = |name: &str, off: f64, on: f64, unit: &str| {
+        let ratio = if off > 0.0 { on / off } else { 1.0 };
+        println!(
+            "  {name:<32} {off:>9.2} {unit} → {on:>9.2} {unit}  {:+6.1} %  {}",
+            (ratio - 1.0) * 100.0,
+            if ratio <= 1.15 { "ok" } else { "OVER" }
+        );
+    };
+    row(
+        "open store + list",
+        ms(plain.open_and_list.median),
+        ms(enc.open_and_list.median),
+        "ms",
+    );
+    row(
+        "search",
+        ms(plain.search.median),
+        ms(enc.search.median),
+        "ms",
+    );
+    row(
+        "log a visit (durable)",
+        ms(plain.log_visit.median),
+        ms(enc.log_visit.median),
+        "ms",
+    );
+    row(
+        "grid seed",
+        plain.grid_seed.as_secs_f64(),
+        enc.grid_seed.as_secs_f64(),
+        "s ",
+    );
+    if let (Some(p), Some(e)) = (plain.street_seed, enc.street_seed) {
+        row("street seed", p.1.as_secs_f64(), e.1.as_secs_f64(), "s ");
+    }
+    if let (Some(p), Some(e)) = (&plain.street_views, &enc.street_views) {
+        row(
+            "street dashboard",
+            ms(p.dashboard.median),
+            ms(e.dashboard.median),
+            "ms",
+        );
+        row(
+            "street mediation list",
+            ms(p.mediation_list.median),
+            ms(e.mediation_list.median),
+            "ms",
+        );
+    }
+    row(
+        "grid store on disk",
+        plain.grid_bytes as f64 / 1e6,
+        enc.grid_bytes as f64 / 1e6,
+        "MB",
+    );
+    if let (Some(p), Some(e)) = (plain.street_bytes, enc.street_bytes) {
+        row("street store on disk", p as f64 / 1e6, e as f64 / 1e6, "MB");
+    }
 }
 
 fn print_sync_figure(f: sync::Figure) {
@@ -295,12 +426,19 @@ fn print_sync_figure(f: sync::Figure) {
         Figure::Started { pid, url, rss_mb } => {
             println!("hub process {pid} at {url}: RSS {rss_mb:.0} MB after start")
         }
-        Figure::FirstSync { report, time } => println!(
-            "first sync of one grid: {} documents in {:.2} s, {} round trips, ↓{:.1} MB (target ≤ 3 s: {})",
+        Figure::FirstSync {
+            report,
+            time,
+            encrypted,
+            store_bytes,
+        } => println!(
+            "first sync of one grid, {} store: {} documents in {:.2} s, {} round trips, ↓{:.1} MB, {:.1} MB on disk (target ≤ 3 s: {})",
+            if encrypted { "encrypted" } else { "unencrypted" },
             report.pulled,
             time.as_secs_f64(),
             report.round_trips,
             report.bytes_received as f64 / 1e6,
+            store_bytes as f64 / 1e6,
             verdict(time.as_secs_f64(), 3.0)
         ),
         Figure::Unchanged {

@@ -47,6 +47,14 @@ pub enum Unlock {
     Auto,
     /// The PIN the user typed: sets the PIN on a new store, opens a PIN store.
     Pin(Zeroizing<String>),
+    /// A key the caller holds (a platform key store the app reaches itself,
+    /// such as Android Keystore through a plugin; a benchmark).
+    Key(StoreKey),
+    /// No encryption: `gridline bench` only, for the side-by-side figures
+    /// (DESIGN §7 has every other store encrypted). A store made so is
+    /// encrypted by the next ordinary open, like any plain store.
+    #[cfg(feature = "bench")]
+    Unencrypted,
 }
 
 impl Unlock {
@@ -60,6 +68,9 @@ impl std::fmt::Debug for Unlock {
         match self {
             Unlock::Auto => f.write_str("Auto"),
             Unlock::Pin(_) => f.write_str("Pin(…)"),
+            Unlock::Key(_) => f.write_str("Key(…)"),
+            #[cfg(feature = "bench")]
+            Unlock::Unencrypted => f.write_str("Unencrypted"),
         }
     }
 }
@@ -71,6 +82,10 @@ pub enum KeySource {
     KeyStore,
     Pin,
     Test,
+    /// The caller holds the key ([`Unlock::Key`]).
+    Supplied,
+    /// Not encrypted: a benchmark's store only.
+    Unencrypted,
 }
 
 impl KeySource {
@@ -79,6 +94,8 @@ impl KeySource {
             KeySource::KeyStore => "keystore",
             KeySource::Pin => "pin",
             KeySource::Test => "test",
+            KeySource::Supplied => "supplied",
+            KeySource::Unencrypted => "unencrypted",
         }
     }
     /// What the user is told, in both languages.
@@ -92,6 +109,11 @@ impl KeySource {
             KeySource::Test => text!(
                 "测试密钥（GRIDLINE_TEST_KEY，仅供测试）",
                 "a test key (GRIDLINE_TEST_KEY, for tests only)"
+            ),
+            KeySource::Supplied => text!("应用提供的密钥", "a key the app supplies"),
+            KeySource::Unencrypted => text!(
+                "未加密（仅供基准测试）",
+                "nothing: not encrypted (benchmarks only)"
             ),
         }
     }
@@ -221,6 +243,7 @@ impl Env {
         match unlock {
             Unlock::Pin(p) => Some(p.clone()),
             Unlock::Auto => self.pin.clone(),
+            _ => None,
         }
     }
 }
@@ -244,6 +267,10 @@ fn existing_in(
                 "系统密钥库中的密钥不是此设备的；数据未改动",
                 "the key store's key is not this device's; nothing was changed"
             )),
+            KeySource::Supplied | KeySource::Unencrypted => key_error(text!(
+                "应用提供的密钥不是此设备的；数据未改动",
+                "the key supplied is not this device's; nothing was changed"
+            )),
         });
     }
     Ok(key)
@@ -257,6 +284,13 @@ fn find(
     env: &Env,
 ) -> Result<StoreKey> {
     match file.source {
+        KeySource::Supplied | KeySource::Unencrypted => match unlock {
+            Unlock::Key(k) => Ok(k.clone()),
+            _ => Err(key_error(text!(
+                "此设备的密钥由应用提供，须由该应用打开",
+                "this device's key is supplied by the app that made it; open it there"
+            ))),
+        },
         KeySource::Test => env.test_key()?.ok_or_else(|| {
             key_error(text!(
                 "此设备的数据用测试密钥加密；请设置 GRIDLINE_TEST_KEY",
@@ -310,6 +344,20 @@ fn create_in(
     keystore: &dyn KeyStore,
     env: &Env,
 ) -> Result<(StoreKey, KeySource)> {
+    if let Unlock::Key(key) = unlock {
+        write_key_file(
+            dir,
+            &KeyFile {
+                v: 1,
+                source: KeySource::Supplied,
+                entry: None,
+                salt: None,
+                costs: None,
+                check: check_of(key),
+            },
+        )?;
+        return Ok((key.clone(), KeySource::Supplied));
+    }
     let explicit_pin = matches!(unlock, Unlock::Pin(_));
     if !explicit_pin {
         if let Some(key) = env.test_key()? {
@@ -362,7 +410,6 @@ fn create_in(
 }
 
 /// Forgets the key of the store in `dir`: its key store entry and `key.json`.
-#[allow(dead_code)] // the remote wipe's, next
 pub(crate) fn erase(dir: &Path, keystore: &dyn KeyStore) -> Result<()> {
     if let Some(file) = read_key_file(dir)? {
         if let (KeySource::KeyStore, Some(entry)) = (file.source, file.entry.as_deref()) {
