@@ -264,7 +264,8 @@ pub fn hub_db(hub_dir: &Path) -> rusqlite::Connection {
 /// (`GRIDLINE_TEST_KEY`, set for every test in .cargo/config.toml).
 pub fn device_db(dir: &Path) -> rusqlite::Connection {
     let db = rusqlite::Connection::open(dir.join("device.db")).unwrap();
-    let key = std::env::var(gridline_device::keys::TEST_KEY_ENV).expect("tests run with GRIDLINE_TEST_KEY");
+    let key = std::env::var(gridline_device::keys::TEST_KEY_ENV)
+        .expect("tests run with GRIDLINE_TEST_KEY");
     gridline_store::cipher::apply(&db, &gridline_store::StoreKey::from_hex(&key).unwrap()).unwrap();
     db.busy_timeout(Duration::from_secs(10)).unwrap();
     db

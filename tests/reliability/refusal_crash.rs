@@ -10,7 +10,7 @@ use std::time::{Duration, Instant as Clock};
 use gridline_device::Device;
 use gridline_model::{Author, GridId, RecordId, Role, Visit, VisitKind};
 use gridline_records::Record;
-use gridline_store::{Origin, Store};
+use gridline_store::Origin;
 
 use super::*;
 

@@ -15,6 +15,7 @@ mod sync_moved;
 mod sync_overruled;
 mod sync_wish_scope;
 mod two_devices;
+mod wipe;
 
 use chrono::{TimeZone, Utc};
 use gridline_device::{Device, NewHousehold, NewResident};

@@ -194,10 +194,10 @@ fn a_household_written_outside_the_scope_is_refused_kept_and_the_device_goes_on(
     let (_a, gw, gt) = enrolled(&hub, "gw-1", Role::GridWorker, &format!("grids:{grid}"));
     // The binding says grid 001; the device was created locally for 002 and
     // writes there (as a tampered or misconfigured device would).
-    let store_path = _a.path().join(gridline_device::STORE_FILE);
+    let store_dir = _a.path().to_owned();
     let other = "522701001001002";
     {
-        let s = gridline_store::Store::open(&store_path).unwrap();
+        let s = gridline_device::open_store_for_checks(&store_dir).unwrap();
         s.set_meta("scope", &format!("grids:{grid},{other}"))
             .unwrap();
     }
@@ -292,8 +292,8 @@ fn an_event_naming_someone_else_is_refused_as_forged() {
     };
     gridline_records::issue::push_event(&mut doc, &forged).unwrap();
     i.events.push(forged);
-    let store_path = _a.path().join(gridline_device::STORE_FILE);
-    let mut store = gridline_store::Store::open(&store_path).unwrap();
+    let store_dir = _a.path().to_owned();
+    let mut store = gridline_device::open_store_for_checks(&store_dir).unwrap();
     store
         .save(
             &mut doc,
@@ -826,8 +826,8 @@ fn a_household_moved_to_another_grid_leaves_the_old_grid_workers_device() {
     let mut h = gridline_records::household::read(&doc).unwrap();
     h.grid = gridline_model::GridId::parse(other).unwrap();
     gridline_records::household::update(&mut doc, &h, now()).unwrap();
-    let store_path = _b.path().join(gridline_device::STORE_FILE);
-    gridline_store::Store::open(&store_path)
+    let store_dir = _b.path().to_owned();
+    gridline_device::open_store_for_checks(&store_dir)
         .unwrap()
         .save(
             &mut doc,
@@ -900,7 +900,7 @@ fn a_role_writing_a_kind_it_may_not_is_refused() {
     let mut h = gridline_records::household::read(&doc).unwrap();
     h.address.room = "999".into();
     gridline_records::household::update(&mut doc, &h, now()).unwrap();
-    gridline_store::Store::open(&dir.path().join(gridline_device::STORE_FILE))
+    gridline_device::open_store_for_checks(dir.path())
         .unwrap()
         .save(
             &mut doc,
@@ -1234,7 +1234,7 @@ fn tamper(
     edit(&mut doc);
     doc.commit();
     let record = gridline_records::Record::read(&doc).unwrap();
-    gridline_store::Store::open(&dir.join(gridline_device::STORE_FILE))
+    gridline_device::open_store_for_checks(dir)
         .unwrap()
         .save(&mut doc, &record, gridline_store::Origin::Local, now())
         .unwrap();

@@ -30,12 +30,13 @@ fn edit(d: &mut Device, id: &str, notes: &str) {
 /// again, so its next push depends on a change the hub lacks.
 fn heads_disagree(dir: &std::path::Path, d: &mut Device, id: &str) {
     edit(d, id, "第一次修改：这次修改没有到达枢纽");
-    let db = rusqlite::Connection::open(dir.join(gridline_device::STORE_FILE)).unwrap();
-    db.execute(
-        "UPDATE documents SET acked_heads = heads WHERE id = ?1",
-        [id],
-    )
-    .unwrap();
+    let db = gridline_device::open_store_for_checks(dir).unwrap();
+    db.connection()
+        .execute(
+            "UPDATE documents SET acked_heads = heads WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
     edit(d, id, "第二次修改");
 }
 

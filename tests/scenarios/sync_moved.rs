@@ -38,7 +38,7 @@ fn move_to_other_grid(hub: &Hub, cs: &mut Device, ct: &str, dir: &std::path::Pat
     let mut h = gridline_records::household::read(&doc).unwrap();
     h.grid = gridline_model::GridId::parse(OTHER).unwrap();
     gridline_records::household::update(&mut doc, &h, now()).unwrap();
-    gridline_store::Store::open(&dir.join(gridline_device::STORE_FILE))
+    gridline_device::open_store_for_checks(dir)
         .unwrap()
         .save(
             &mut doc,
@@ -163,7 +163,7 @@ fn a_device_that_did_not_know_of_the_move_still_cannot_move_the_household_on() {
     let mut h = gridline_records::household::read(&doc).unwrap();
     h.grid = gridline_model::GridId::parse("522701001001003").unwrap();
     gridline_records::household::update(&mut doc, &h, now()).unwrap();
-    gridline_store::Store::open(&a.path().join(gridline_device::STORE_FILE))
+    gridline_device::open_store_for_checks(a.path())
         .unwrap()
         .save(
             &mut doc,

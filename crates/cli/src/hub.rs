@@ -27,6 +27,8 @@ pub enum HubCmd {
     Enroll(EnrollArgs),
     /// 停用设备 (revoke a device: refused from its next request)
     Revoke(RevokeArgs),
+    /// 远程清除设备：它下次同步、且枢纽已收齐其全部记录后，删除本机数据和密钥 (wipe a device remotely: on its next sync, once the hub holds everything it had, it erases its store and key)
+    Wipe(RevokeArgs),
     /// 查看已注册设备 (list enrolled devices)
     Devices,
     /// 导入社区户籍表 CSV (import a community's household spreadsheet, UTF-8 or GBK)
@@ -305,6 +307,23 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
                 text!("已停用", "revoked"),
                 a.device,
                 text!("下次请求起拒绝", "refused from its next request")
+            );
+            Ok(())
+        }
+        HubCmd::Wipe(a) => {
+            Hub::open(&ctx.data)?.request_wipe(&a.device, &a.admin, ctx.now)?;
+            if ctx.json {
+                print_json(&json!({"status": "saved", "device": a.device, "wipe": "requested"}));
+                return Ok(());
+            }
+            out!(
+                "{} {} — {}",
+                text!("已要求清除", "wipe requested for"),
+                a.device,
+                text!(
+                    "它下次同步时先送齐未同步的记录，枢纽全部收到后才删除本机数据和密钥，并回报（记入审计）",
+                    "on its next sync it first sends everything unsynced; only once the hub holds all of it does it erase its store and key, and report back (audited)"
+                )
             );
             Ok(())
         }

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use gridline_device::sync::{sync, Overruled, Overruling, Progress, SyncReport};
+use gridline_device::wipe::WipeCheck;
 use gridline_device::Error as DeviceError;
 use gridline_model::permission::Kind;
 use gridline_model::{text, Text};
@@ -138,6 +139,9 @@ pub fn run(ctx: &Ctx, watch: bool, interval: u64) -> anyhow::Result<()> {
     let mut device = ctx.open()?;
     if !watch {
         let report = rt.block_on(sync(&mut device, progress(ctx.json)))?;
+        if device.wipe_check()? != WipeCheck::NotRequested {
+            return wipe(ctx, &rt, device);
+        }
         print_report(ctx, &report);
         return Ok(());
     }
@@ -156,6 +160,9 @@ pub fn run(ctx: &Ctx, watch: bool, interval: u64) -> anyhow::Result<()> {
                 Ok(r) => {
                     if r.pushed + r.pulled > 0 || !r.refused.is_empty() {
                         print_report(ctx, &r);
+                    }
+                    if device.wipe_check()? == WipeCheck::Ready {
+                        return wipe(ctx, &rt, device);
                     }
                     backoff = 1;
                     since_pull = 0;
@@ -179,6 +186,52 @@ pub fn run(ctx: &Ctx, watch: bool, interval: u64) -> anyhow::Result<()> {
         std::thread::sleep(Duration::from_secs(interval.max(1)));
         since_pull = since_pull.saturating_add(interval.max(1));
     }
+}
+
+/// After a sync that found a wipe asked for: erase and tell the hub when
+/// the hub holds everything; else say what it waits for (nothing is erased).
+fn wipe(
+    ctx: &Ctx,
+    rt: &tokio::runtime::Runtime,
+    device: gridline_device::Device,
+) -> anyhow::Result<()> {
+    let check = device.wipe_check()?;
+    if check != WipeCheck::Ready {
+        if ctx.json {
+            print_json(&json!({"status": "wipe_waiting", "reason": check.text()}));
+        } else {
+            out!("{}", check.text());
+        }
+        return Ok(());
+    }
+    let erased = device.erase_for_wipe()?;
+    let told = rt.block_on(gridline_device::wipe::confirm_wipe(&erased));
+    if ctx.json {
+        print_json(&json!({
+            "status": "wiped",
+            "hub_told": told.is_ok(),
+            "hub_error": told.as_ref().err().map(|e| e.text()),
+        }));
+        return Ok(());
+    }
+    out!(
+        "{}",
+        text!(
+            "此设备已按管理员要求清除：全部记录都已在枢纽上，本机数据和密钥已删除",
+            "this device was wiped as your admin asked: the hub holds all its records, and its store and key are erased"
+        )
+    );
+    if let Err(e) = told {
+        out!(
+            "{}: {}",
+            text!(
+                "未能告知枢纽（数据已删除）",
+                "could not tell the hub (the data is erased)"
+            ),
+            e.text()
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub mod sync;
 pub mod unsynced;
 pub mod views;
 mod visit;
+pub mod wipe;
 mod wish;
 
 use gridline_model::{text, Text};
@@ -88,6 +89,10 @@ pub use keys::{KeySource, Unlock};
 fn open_store(dir: &Path, unlock: &Unlock) -> Result<(Store, KeySource)> {
     use gridline_store::cipher::{self, FileKind};
     let path = dir.join(STORE_FILE);
+    #[cfg(feature = "bench")]
+    if matches!(unlock, Unlock::Unencrypted) {
+        return Ok((Store::open(&path)?, KeySource::Unencrypted));
+    }
     let keystore = keys::PlatformKeyStore;
     let kind = cipher::file_kind(&path)?;
     let (key, source) = match keys::source(dir)? {
@@ -104,7 +109,15 @@ fn open_store(dir: &Path, unlock: &Unlock) -> Result<(Store, KeySource)> {
     if kind == FileKind::Plain {
         cipher::encrypt_plain_store(&path, &key)?;
     }
-    Ok((Store::open_encrypted(&path, &key)?, source))
+    // The key matched key.json's check, so a store it cannot read is damaged.
+    let store = Store::open_encrypted(&path, &key).map_err(|e| match e {
+        gridline_store::Error::WrongKey => gridline_store::Error::Damaged(format!(
+            "{} is not a store its key opens (its key matches key.json)",
+            path.display()
+        )),
+        e => e,
+    })?;
+    Ok((store, source))
 }
 
 /// A device already in `dir` is said so, without asking for its key.

@@ -55,6 +55,7 @@ mod hub_url_tests {
 use gridline_model::{Instant, Text, User};
 use gridline_sync::{SyncRequest, SyncResponse};
 
+pub(crate) use http::post_wiped;
 pub use http::{enroll, sync};
 pub use overruled::{Overruled, Overruling};
 pub use replica::Replica;
@@ -127,6 +128,9 @@ pub struct SyncReport {
     pub reveals_sent: usize,
     /// Reveals the hub refused, with why: kept here, not sent again.
     pub reveals_refused: Vec<(String, Text)>,
+    /// The admin asked for this device to be wiped (`hub wipe`): see
+    /// [`crate::wipe`].
+    pub wipe_requested: bool,
 }
 
 /// Progress of a long sync, for a progress bar: documents received of the total.

@@ -46,6 +46,10 @@ pub mod action {
     /// `gridline household show --reveal`, an export), as its reveal entry
     /// says; the user is the device's binding's.
     pub const DEVICE_REVEAL: &str = "device-reveal";
+    /// An admin asked for a device to be wiped (`gridline hub wipe`).
+    pub const WIPE_REQUEST: &str = "wipe-request";
+    /// The device erased its store and key, after the hub held all it had.
+    pub const WIPED: &str = "wiped";
 }
 
 /// One audit row to write.

@@ -21,6 +21,9 @@ use crate::{Error, Result};
 
 pub const KEY_FILE_ENV: &str = "GRIDLINE_HUB_KEY_FILE";
 pub const KEY_ENV: &str = "GRIDLINE_HUB_KEY";
+/// Written beside `hub.db` by `hub init --encrypt`: a store without a
+/// plaintext header and without this file is damaged, not encrypted.
+pub const MARKER: &str = "hub.encrypted";
 
 /// A hub store's key, wiped from memory when dropped.
 #[derive(Clone)]
@@ -133,6 +136,26 @@ pub fn is_encrypted(path: &Path) -> Result<bool> {
     Ok(n > 0 && head[..n] != b"SQLite format 3\0"[..n])
 }
 
+/// Marks `dir` as holding an encrypted hub, durably, before its store is made.
+pub(crate) fn write_marker(dir: &Path) -> Result<()> {
+    let path = dir.join(MARKER);
+    let io = |source| Error::Io {
+        context: format!("writing {}", path.display()),
+        source,
+    };
+    std::fs::write(
+        &path,
+        b"hub.db is encrypted with SQLCipher; see docs/deploy.md\n",
+    )
+    .map_err(io)?;
+    std::fs::File::open(&path)
+        .and_then(|f| f.sync_all())
+        .map_err(io)?;
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io)
+}
+
 /// Sets the key on a fresh connection and proves it by reading the schema.
 pub(crate) fn apply(conn: &Connection, key: &HubKey, path: &Path) -> Result<()> {
     conn.execute_batch("PRAGMA cipher_log_level = NONE")?;
@@ -156,6 +179,13 @@ pub(crate) fn apply(conn: &Connection, key: &HubKey, path: &Path) -> Result<()> 
 pub(crate) fn key_for(path: &Path) -> Result<Option<HubKey>> {
     if !path.exists() || !is_encrypted(path)? {
         return Ok(None);
+    }
+    if !path.with_file_name(MARKER).exists() {
+        return Err(Error::Damaged(text!(
+            "{} 不是数据库；请从备份恢复",
+            "{} is not a database; restore it from a backup",
+            path.display()
+        )));
     }
     HubKey::from_env()?.map(Some).ok_or_else(|| {
         key_error(text!(

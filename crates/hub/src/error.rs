@@ -39,6 +39,9 @@ pub enum Error {
     /// The hub's store holds a value it cannot read: not the caller's fault.
     #[error("{0}")]
     Damaged(Text),
+    /// The admin's request does not fit the device's state (HTTP 409 for a device).
+    #[error("{0}")]
+    Refused(Text),
     /// The encrypted store's key is missing, unreadable or wrong. Nothing was changed.
     #[error("{0}")]
     Key(Text),
@@ -114,7 +117,7 @@ impl Error {
             ),
             Error::NoSuchDevice(d) => text!("没有设备 {d}", "no such device {d}"),
             Error::Wire(w) => w.text(),
-            Error::Key(t) => t.clone(),
+            Error::Key(t) | Error::Refused(t) => t.clone(),
             other => {
                 let s = other.to_string();
                 Text::new(s.clone(), s)

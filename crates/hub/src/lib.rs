@@ -25,6 +25,7 @@ mod migrations;
 pub mod server;
 mod street_limits;
 mod sync;
+pub mod wipe;
 
 use gridline_model::text;
 use parking_lot::Mutex;
@@ -178,10 +179,13 @@ impl Hub {
             source,
         })?;
         let path = dir.join(STORE_FILE);
-        if key.is_some() && path.exists() {
-            return Err(Error::AlreadyInitialised {
-                path: dir.to_owned(),
-            });
+        if key.is_some() {
+            if path.exists() {
+                return Err(Error::AlreadyInitialised {
+                    path: dir.to_owned(),
+                });
+            }
+            cipher::write_marker(dir)?;
         }
         let conn = open_conn(&path, key)?;
         let exists: Option<String> = conn

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_audit_refusals.sql"),
     include_str!("migrations/0010_enrolled_counter.sql"),
     include_str!("migrations/0011_reveals.sql"),
+    include_str!("migrations/0012_wipe.sql"),
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

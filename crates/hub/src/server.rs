@@ -244,6 +244,7 @@ fn api_router() -> OpenApiRouter<Shared> {
         // Its own, small body limit: the router's is for sync.
         .routes(routes!(enroll).layer(DefaultBodyLimit::max(MAX_ENROL_BYTES)))
         .routes(routes!(sync))
+        .routes(routes!(wiped).layer(DefaultBodyLimit::max(MAX_ENROL_BYTES)))
 }
 
 /// The hub's OpenAPI 3.1 document, as served at `GET /openapi.json`.
@@ -404,6 +405,7 @@ fn error_response(e: &Error) -> Response {
         Error::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
         Error::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
         Error::Busy => (StatusCode::TOO_MANY_REQUESTS, "busy"),
+        Error::Refused(_) => (StatusCode::CONFLICT, "refused"),
         Error::Wire(gridline_sync::WireError::Version { .. }) => {
             (StatusCode::BAD_REQUEST, "version")
         }
@@ -554,6 +556,35 @@ fn enrol_rejection(e: &JsonRejection) -> Response {
 fn bearer(headers: &HeaderMap) -> Option<String> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     v.strip_prefix("Bearer ").map(|t| t.trim().to_owned())
+}
+
+/// The device erased its store and key after a wipe the admin asked for
+/// (`gridline hub wipe`): the hub records it, audits it and retires the token.
+#[utoipa::path(
+    post,
+    path = "/v1/wiped",
+    tag = "hub",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "recorded; the token no longer works"),
+        (status = 401, description = "no bearer token, or an unknown one", body = ErrorBody),
+        (status = 403, description = "the device was revoked", body = ErrorBody),
+        (status = 409, description = "no wipe was asked for this device (`code`: `refused`)", body = ErrorBody),
+    )
+)]
+async fn wiped(State(s): State<Shared>, headers: HeaderMap) -> Response {
+    s.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    let Some(token) = bearer(&headers) else {
+        return error_response(&Error::Unauthorised);
+    };
+    let state = s.clone();
+    match tokio::task::spawn_blocking(move || state.hub.confirm_wiped(&token, chrono::Utc::now()))
+        .await
+    {
+        Ok(Ok(())) => StatusCode::NO_CONTENT.into_response(),
+        Ok(Err(e)) => error_response(&e),
+        Err(_) => internal(text!("枢纽内部出错", "the hub failed inside: panicked")),
+    }
 }
 
 #[utoipa::path(

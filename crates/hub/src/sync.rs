@@ -52,6 +52,7 @@ impl Hub {
         let page = self.serve_page(&user, req, &taken)?;
         let limits = self.street_limits()?;
         let reveal_counts = self.reveal_counts(&user, now)?;
+        let wipe = self.wipe_requested(token)?;
         let more = page.more || !taken.deferred.is_empty();
         Ok(SyncResponse {
             v: PROTOCOL_VERSION,
@@ -69,6 +70,7 @@ impl Hub {
             reveal_acks: taken.reveals.acks,
             reveal_refusals: taken.reveals.refusals,
             reveal_counts,
+            wipe,
         })
     }
 }

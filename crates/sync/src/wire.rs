@@ -280,6 +280,11 @@ pub struct SyncResponse {
     /// name and month. Absent for other roles and from older hubs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reveal_counts: Option<Vec<RevealCount>>,
+    /// The admin asked for this device to be wiped (`hub wipe`): it erases
+    /// its store and key once the hub holds everything it had, then posts
+    /// `/v1/wiped`. Absent (false) otherwise.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub wipe: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -640,6 +645,7 @@ mod tests {
             reveal_acks: Vec::new(),
             reveal_refusals: Vec::new(),
             reveal_counts: None,
+            wipe: false,
         };
         let bytes = encode(&resp);
         assert!(!bytes.windows(5).any(|w| w == b"\x64sync"));
@@ -664,6 +670,7 @@ mod tests {
             reveal_acks: Vec::new(),
             reveal_refusals: Vec::new(),
             reveal_counts: None,
+            wipe: false,
         };
         let older = encode(&resp);
         assert!(
@@ -744,6 +751,7 @@ mod tests {
             reveal_acks: Vec::new(),
             reveal_refusals: Vec::new(),
             reveal_counts: None,
+            wipe: false,
         };
         assert!(
             matches!(
@@ -963,6 +971,7 @@ mod tests {
             reveal_acks: vec![],
             reveal_refusals: vec![],
             reveal_counts: None,
+            wipe: false,
         };
         let older = encode(&resp);
         assert!(

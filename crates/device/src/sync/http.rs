@@ -273,3 +273,17 @@ async fn sync_rounds(
         progress(p);
     }
 }
+
+/// Tells the hub this device erased itself after a wipe (`POST /v1/wiped`).
+pub(crate) async fn post_wiped(hub_url: &str, token: &str, ca_pem: Option<&str>) -> Result<()> {
+    let resp = client(ca_pem)?
+        .post(format!("{hub_url}/v1/wiped"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .map_err(offline)?;
+    if !resp.status().is_success() {
+        return Err(refused_status(resp, Call::Sync).await);
+    }
+    Ok(())
+}

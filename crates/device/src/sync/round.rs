@@ -379,6 +379,13 @@ pub fn apply(
             report.limits_changed = true;
         }
     }
+    if resp.wipe {
+        // Kept, so the wipe is done even if a later round fails first.
+        if replica.meta("wipe_requested")?.as_deref() != Some("1") {
+            replica.set_meta(&[("wipe_requested", "1")])?;
+        }
+        report.wipe_requested = true;
+    }
     if req.new_actor.is_some() {
         // The hub registered the fresh actor; stop announcing it.
         replica.set_meta(&[("new_actor", "")])?;

@@ -240,6 +240,7 @@ impl Hub {
             reveal_acks: Vec::new(),
             reveal_refusals: Vec::new(),
             reveal_counts: None,
+            wipe: false,
         }
     }
 

@@ -1,0 +1,142 @@
+//! A remote wipe that never destroys unsynced work (DESIGN §7).
+//!
+//! The admin marks the device at the hub (`gridline hub wipe DEVICE`); the
+//! next sync reply says so and the device remembers it (`wipe_requested`).
+//! It goes on pushing as usual, and erases only once [`Device::wipe_check`]
+//! is [`WipeCheck::Ready`]: no record with a change the hub has not
+//! acknowledged, no reveal the hub has not audited, no copy the hub refused
+//! (those wait for an admin's review, through `device export-unsynced`).
+//! Then [`Device::erase_for_wipe`] forgets the key (key store entry and
+//! `key.json`: the store is unreadable from that moment) and removes the
+//! store files, and [`confirm_wipe`] tells the hub, which audits it and
+//! retires the token.
+//!
+//! A revoked device never hears of a wipe (the hub answers it nothing), so
+//! it keeps its data; nothing here runs for it.
+
+use std::path::{Path, PathBuf};
+
+use gridline_model::{text, Text};
+
+use crate::{keys, Device, Error, Result, STORE_FILE};
+
+/// Whether the device may erase itself now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WipeCheck {
+    /// No wipe was asked for.
+    NotRequested,
+    /// Asked for, but the hub does not hold everything yet.
+    Waiting {
+        /// Records with changes the hub has not acknowledged.
+        unsent: i64,
+        /// Reveals of ID numbers the hub has not audited.
+        reveals: u64,
+        /// Copies the hub refused, kept for an admin's review.
+        refused: usize,
+    },
+    /// Asked for, and the hub holds everything this device had.
+    Ready,
+}
+
+impl WipeCheck {
+    /// What the user is told, in both languages.
+    pub fn text(&self) -> Text {
+        match self {
+            WipeCheck::NotRequested => text!("没有清除要求", "no wipe asked for"),
+            WipeCheck::Waiting {
+                unsent,
+                reveals,
+                refused,
+            } => text!(
+                "管理员要求清除此设备；还有 {unsent} 条记录、{reveals} 条查看记录未送达枢纽，{refused} 份被拒副本待审：清除要等枢纽收齐后才进行，数据不会丢失（被拒副本请用 gridline device export-unsynced 导出交管理员）",
+                "your admin asked for this device to be wiped; {unsent} records and {reveals} reveals have not reached the hub yet and {refused} refused copies wait for review: the wipe waits until the hub holds everything, so nothing is lost (export refused copies for your admin with gridline device export-unsynced)"
+            ),
+            WipeCheck::Ready => text!(
+                "管理员要求清除此设备，所有记录都已在枢纽上",
+                "your admin asked for this device to be wiped, and the hub holds all its records"
+            ),
+        }
+    }
+}
+
+/// What is left of a device after [`Device::erase_for_wipe`]: where to say so.
+#[derive(Debug)]
+pub struct Erased {
+    pub dir: PathBuf,
+    hub_url: String,
+    token: String,
+    hub_ca: Option<String>,
+}
+
+impl Device {
+    /// Whether a wipe was asked for and whether the hub holds everything.
+    pub fn wipe_check(&self) -> Result<WipeCheck> {
+        if self.store.meta("wipe_requested")?.as_deref() != Some("1") {
+            return Ok(WipeCheck::NotRequested);
+        }
+        let counts = self.store.sync_counts()?;
+        let unsent = counts.local + counts.pending;
+        let reveals = self.store.unsent_reveal_count()?;
+        let refused = self.store.refused_copies()?.len();
+        Ok(if unsent == 0 && reveals == 0 && refused == 0 {
+            WipeCheck::Ready
+        } else {
+            WipeCheck::Waiting {
+                unsent,
+                reveals,
+                refused,
+            }
+        })
+    }
+
+    /// Erases this device's store and key, only when [`WipeCheck::Ready`]
+    /// (refused otherwise, with nothing touched). The key goes first: from
+    /// then on the store file is noise, even if removing it is cut short.
+    pub fn erase_for_wipe(self) -> Result<Erased> {
+        let check = self.wipe_check()?;
+        if check != WipeCheck::Ready {
+            return Err(Error::StepRefused(check.text()));
+        }
+        let hub_url = self.store.meta("hub_url")?.ok_or(Error::NotEnrolled)?;
+        let token = self.store.meta("token")?.ok_or(Error::NotEnrolled)?;
+        let hub_ca = self.store.meta("hub_ca")?.filter(|c| !c.is_empty());
+        let dir = self.dir.clone();
+        drop(self);
+        keys::erase(&dir, &keys::PlatformKeyStore)?;
+        remove_store_files(&dir)?;
+        Ok(Erased {
+            dir,
+            hub_url,
+            token,
+            hub_ca,
+        })
+    }
+}
+
+fn remove_store_files(dir: &Path) -> Result<()> {
+    for suffix in ["", "-wal", "-shm", ".encrypting", ".encrypting-journal"] {
+        let path = dir.join(format!("{STORE_FILE}{suffix}"));
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(Error::Io {
+                    context: format!("removing {}", path.display()),
+                    source,
+                })
+            }
+        }
+    }
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|source| Error::Io {
+            context: format!("flushing {}", dir.display()),
+            source,
+        })
+}
+
+/// Tells the hub the device erased itself (`POST /v1/wiped`). The data is
+/// already gone; a failure here only leaves the hub saying "asked for".
+pub async fn confirm_wipe(erased: &Erased) -> Result<()> {
+    crate::sync::post_wiped(&erased.hub_url, &erased.token, erased.hub_ca.as_deref()).await
+}
