@@ -3,6 +3,9 @@
 # phone ("$dir/phone", gw-001, grid 522701001001001) and a community office
 # ("$dir/office", cs-001, community 522701001001) enrolled and synced once.
 # Defines gl (run gridline, echoing the command), json_id and sync DEVICE.
+# Device stores are encrypted; where there is no system key store (as here)
+# the key comes from this demo PIN (docs/deploy.md).
+export GRIDLINE_PIN="${GRIDLINE_DEMO_PIN:-246810}"
 cargo build --release --locked -q -p gridline-cli
 gl() { echo "\$ gridline $*" >&2; ./target/release/gridline "$@"; }
 code_for() { ./target/release/gridline --data "$dir/hub" --json hub enroll "$@" | sed -n 's/.*"code": *"\([^"]*\)".*/\1/p'; }
