@@ -160,6 +160,27 @@ pub async fn sync_once<H: Host>(host: &H) -> bool {
     if let Err(e) = &result {
         tracing::info!(error = %e, "sync failed");
     }
+    // A wipe the admin asked for (DESIGN §7): only once the hub holds
+    // everything this device had, and no other process has it open.
+    let ready = guard.as_ref().is_some_and(|d| {
+        d.wipe_check().ok() == Some(gridline_device::wipe::WipeCheck::Ready)
+            && d.alone().unwrap_or(false)
+    });
+    if ready {
+        if let Some(device) = guard.take() {
+            match device.erase_for_wipe() {
+                Ok(erased) => {
+                    let told = gridline_device::wipe::confirm_wipe(&erased).await;
+                    tracing::info!(
+                        hub_told = told.is_ok(),
+                        "device wiped at the admin's request"
+                    );
+                    host.live().lock().expect("live state").outcome = "wiped".into();
+                }
+                Err(e) => tracing::info!(error = %e, "wipe not done"),
+            }
+        }
+    }
     drop(guard);
     report(host).await;
     ok

@@ -272,3 +272,52 @@ fn kill_the_device_while_it_encrypts_a_plain_store() {
     );
     assert!(kills > 0);
 }
+
+/// Two processes open the same plain store at once (the app and a command,
+/// say) 10 times over: one encrypts it, the other waits its turn and opens
+/// the result; both succeed and nothing is lost.
+#[test]
+fn two_processes_opening_a_plain_store_at_once_both_get_it_whole() {
+    let dir = seeded_device();
+    let template = tempfile::tempdir().unwrap();
+    let plain = template.path().join("device.db");
+    let expected = {
+        let db = device_db(dir.path());
+        db.execute_batch(
+            "DELETE FROM documents WHERE id NOT IN (SELECT id FROM documents ORDER BY id LIMIT 800); VACUUM;",
+        )
+        .unwrap();
+        export_plain(&db, &plain);
+        contents(&db)
+    };
+    let work = tempfile::tempdir().unwrap();
+    for n in 0..10 {
+        reset(work.path(), &plain);
+        let a = cli(work.path(), &["device", "show"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let b = cli(work.path(), &["device", "show"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        for (who, p) in [("first", a), ("second", b)] {
+            let out = p.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "the {who} open succeeds (round {n}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert_eq!(
+            file_kind(&work.path().join("device.db")).unwrap(),
+            FileKind::Encrypted
+        );
+        let db = device_db(work.path());
+        assert_eq!(integrity(&db), "ok");
+        assert!(
+            contents(&db) == expected,
+            "every row and document kept (round {n})"
+        );
+    }
+}

@@ -92,6 +92,7 @@ fn a_wiped_device_erases_its_store_and_key_only_once_the_hub_holds_everything() 
 
     // Refused while anything is unsent: nothing is touched.
     assert!(!hub_holds(hub_dir.path(), &first));
+    drop(d);
     let d = {
         let err = Device::open(dir.path())
             .unwrap()

@@ -233,10 +233,7 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
                                 "yes, key from GRIDLINE_HUB_KEY"
                             )
                             .to_string(),
-                            (None, false) => {
-                                text!("否（--encrypt 可加密）", "no (--encrypt encrypts it)")
-                                    .to_string()
-                            }
+                            (None, false) => text!("否", "no").to_string(),
                         },
                     ),
                 ]);

@@ -140,6 +140,11 @@ pub fn run(ctx: &Ctx, watch: bool, interval: u64) -> anyhow::Result<()> {
     if !watch {
         let report = rt.block_on(sync(&mut device, progress(ctx.json)))?;
         if device.wipe_check()? != WipeCheck::NotRequested {
+            // JSON callers get the wipe's outcome as their one object; the
+            // report's own lines come first for everyone else.
+            if !ctx.json {
+                print_report(ctx, &report);
+            }
             return wipe(ctx, &rt, device);
         }
         print_report(ctx, &report);

@@ -79,23 +79,85 @@ pub struct Device {
     store: Store,
     identity: Identity,
     key_source: keys::KeySource,
+    /// Held shared while this device is open (see [`DirLock`]).
+    lock: DirLock,
 }
 
 pub use keys::{KeySource, Unlock};
 
+/// `device.lock` beside the store: every process with the device open holds
+/// it shared; making the key, encrypting a plain store, creating a device
+/// and a wipe hold it alone, so two processes never do those at once.
+pub(crate) struct DirLock(std::fs::File);
+
+impl DirLock {
+    fn open(dir: &Path) -> Result<DirLock> {
+        let path = dir.join("device.lock");
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map(DirLock)
+            .map_err(|source| Error::Io {
+                context: format!("opening {}", path.display()),
+                source,
+            })
+    }
+    fn io(e: std::io::Error) -> Error {
+        Error::Io {
+            context: "locking the device directory".into(),
+            source: e,
+        }
+    }
+    fn shared(&self) -> Result<()> {
+        self.0.lock_shared().map_err(Self::io)
+    }
+    /// Waits for every other holder: a shared hold here is let go first, so
+    /// two openers that both need it alone take turns instead of deadlocking.
+    fn exclusive(&self) -> Result<()> {
+        self.0.unlock().map_err(Self::io)?;
+        self.0.lock().map_err(Self::io)
+    }
+    /// Alone now or not at all (another process has the device open).
+    pub(crate) fn try_exclusive(&self) -> Result<bool> {
+        match self.0.try_lock() {
+            Ok(()) => Ok(true),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+            Err(std::fs::TryLockError::Error(e)) => Err(Self::io(e)),
+        }
+    }
+    pub(crate) fn downgrade(&self) -> Result<()> {
+        self.0.unlock().map_err(Self::io)?;
+        self.0.lock_shared().map_err(Self::io)
+    }
+}
+
 /// Opens (creating if needed) the encrypted store in `dir` with its key,
 /// encrypting a store from before encryption first (DESIGN §7). A wrong key
-/// or PIN is an error that changes nothing.
-fn open_store(dir: &Path, unlock: &Unlock) -> Result<(Store, KeySource)> {
+/// or PIN is an error that changes nothing. The lock comes back shared, or
+/// held alone with `alone` (a new device, until its identity is saved).
+fn open_store(dir: &Path, unlock: &Unlock, alone: bool) -> Result<(Store, KeySource, DirLock)> {
     use gridline_store::cipher::{self, FileKind};
     let path = dir.join(STORE_FILE);
+    let lock = DirLock::open(dir)?;
     #[cfg(feature = "bench")]
     if matches!(unlock, Unlock::Unencrypted) {
-        return Ok((Store::open(&path)?, KeySource::Unencrypted));
+        return Ok((Store::open(&path)?, KeySource::Unencrypted, lock));
     }
     let keystore = keys::PlatformKeyStore;
-    let kind = cipher::file_kind(&path)?;
-    let (key, source) = match keys::source(dir)? {
+    lock.shared()?;
+    let mut kind = cipher::file_kind(&path)?;
+    let mut source = keys::source(dir)?;
+    let exclusive = alone || kind == FileKind::Plain || source.is_none();
+    if exclusive {
+        // Decided again once alone: another process may have done it meanwhile.
+        lock.exclusive()?;
+        kind = cipher::file_kind(&path)?;
+        source = keys::source(dir)?;
+    }
+    let (key, source) = match source {
         Some(source) => (keys::existing(dir, unlock, &keystore)?, source),
         None if kind == FileKind::Encrypted => {
             return Err(gridline_store::Error::Damaged(format!(
@@ -117,18 +179,23 @@ fn open_store(dir: &Path, unlock: &Unlock) -> Result<(Store, KeySource)> {
         )),
         e => e,
     })?;
-    Ok((store, source))
+    if exclusive && !alone {
+        lock.downgrade()?;
+    }
+    Ok((store, source, lock))
 }
 
 /// A device already in `dir` is said so, without asking for its key.
-fn refuse_existing_device(dir: &Path) -> Result<()> {
+fn refuse_existing_device(dir: &Path, unlock: &Unlock) -> Result<()> {
     if !dir.join(STORE_FILE).exists() || keys::source(dir)?.is_none() {
         return Ok(());
     }
     let already = || Error::AlreadyInitialised {
         path: dir.to_owned(),
     };
-    let (store, _) = open_store(dir, &Unlock::Auto).map_err(|e| match e {
+    // With the caller's PIN: a store whose device was never saved (a kill
+    // between its key and its identity) is taken over, not refused.
+    let (store, _, _) = open_store(dir, unlock, false).map_err(|e| match e {
         Error::PinNeeded { .. } | Error::WrongPin | Error::Key(_) => already(),
         e => e,
     })?;
@@ -141,7 +208,7 @@ fn refuse_existing_device(dir: &Path) -> Result<()> {
 /// The store of the device in `dir`, opened with its key: for checks in
 /// tests and benchmarks that read its tables directly.
 pub fn open_store_for_checks(dir: &Path) -> Result<Store> {
-    Ok(open_store(dir, &Unlock::Auto)?.0)
+    Ok(open_store(dir, &Unlock::Auto, false)?.0)
 }
 
 impl Device {
@@ -195,8 +262,8 @@ impl Device {
             context: format!("creating {}", dir.display()),
             source,
         })?;
-        refuse_existing_device(dir)?;
-        let (store, key_source) = open_store(dir, unlock)?;
+        refuse_existing_device(dir, unlock)?;
+        let (store, key_source, lock) = open_store(dir, unlock, true)?;
         if Identity::load(&store)?.is_some() {
             return Err(Error::AlreadyInitialised {
                 path: dir.to_owned(),
@@ -210,11 +277,13 @@ impl Device {
             mode: "local".into(),
         };
         identity.save(&store)?;
+        lock.downgrade()?;
         Ok(Device {
             dir: dir.to_owned(),
             store,
             identity,
             key_source,
+            lock,
         })
     }
 
@@ -232,8 +301,8 @@ impl Device {
             context: format!("creating {}", dir.display()),
             source,
         })?;
-        refuse_existing_device(dir)?;
-        let (store, key_source) = open_store(dir, unlock)?;
+        refuse_existing_device(dir, unlock)?;
+        let (store, key_source, lock) = open_store(dir, unlock, true)?;
         if Identity::load(&store)?.is_some() {
             return Err(Error::AlreadyInitialised {
                 path: dir.to_owned(),
@@ -252,11 +321,13 @@ impl Device {
             mode: "unenrolled".into(),
         };
         identity.save(&store)?;
+        lock.downgrade()?;
         Ok(Device {
             dir: dir.to_owned(),
             store,
             identity,
             key_source,
+            lock,
         })
     }
 
@@ -273,7 +344,7 @@ impl Device {
                 path: dir.to_owned(),
             });
         }
-        let (store, key_source) = open_store(dir, unlock)?;
+        let (store, key_source, lock) = open_store(dir, unlock, false)?;
         let identity = Identity::load(&store)?.ok_or_else(|| Error::NotInitialised {
             path: dir.to_owned(),
         })?;
@@ -282,6 +353,7 @@ impl Device {
             store,
             identity,
             key_source,
+            lock,
         })
     }
 

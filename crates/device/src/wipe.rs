@@ -5,7 +5,7 @@
 //! It goes on pushing as usual, and erases only once [`Device::wipe_check`]
 //! is [`WipeCheck::Ready`]: no record with a change the hub has not
 //! acknowledged, no reveal the hub has not audited, no copy the hub refused
-//! (those wait for an admin's review, through `device export-unsynced`).
+//! (those exist only here: the app exports them for an admin, one by one).
 //! Then [`Device::erase_for_wipe`] forgets the key (key store entry and
 //! `key.json`: the store is unreadable from that moment) and removes the
 //! store files, and [`confirm_wipe`] tells the hub, which audits it and
@@ -48,8 +48,8 @@ impl WipeCheck {
                 reveals,
                 refused,
             } => text!(
-                "管理员要求清除此设备；还有 {unsent} 条记录、{reveals} 条查看记录未送达枢纽，{refused} 份被拒副本待审：清除要等枢纽收齐后才进行，数据不会丢失（被拒副本请用 gridline device export-unsynced 导出交管理员）",
-                "your admin asked for this device to be wiped; {unsent} records and {reveals} reveals have not reached the hub yet and {refused} refused copies wait for review: the wipe waits until the hub holds everything, so nothing is lost (export refused copies for your admin with gridline device export-unsynced)"
+                "管理员要求清除此设备；还有 {unsent} 条记录、{reveals} 条查看记录未送达枢纽，{refused} 份被拒副本只在本机：清除要等枢纽收齐后才进行，数据不会丢失（被拒副本请在应用的「被拒记录」中导出，交给管理员）",
+                "your admin asked for this device to be wiped; {unsent} records and {reveals} reveals have not reached the hub yet and {refused} refused copies exist only here: the wipe waits until the hub holds everything, so nothing is lost (export refused copies from the app's Refused records screen for your admin)"
             ),
             WipeCheck::Ready => text!(
                 "管理员要求清除此设备，所有记录都已在枢纽上",
@@ -60,12 +60,20 @@ impl WipeCheck {
 }
 
 /// What is left of a device after [`Device::erase_for_wipe`]: where to say so.
-#[derive(Debug)]
 pub struct Erased {
     pub dir: PathBuf,
     hub_url: String,
     token: String,
     hub_ca: Option<String>,
+}
+
+impl std::fmt::Debug for Erased {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Erased")
+            .field("dir", &self.dir)
+            .field("hub_url", &self.hub_url)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Device {
@@ -89,10 +97,28 @@ impl Device {
         })
     }
 
+    /// Whether no other process has this device open now (the app asks
+    /// before it hands its device to [`Device::erase_for_wipe`]).
+    pub fn alone(&self) -> Result<bool> {
+        let alone = self.lock.try_exclusive()?;
+        if alone {
+            self.lock.downgrade()?;
+        }
+        Ok(alone)
+    }
+
     /// Erases this device's store and key, only when [`WipeCheck::Ready`]
     /// (refused otherwise, with nothing touched). The key goes first: from
     /// then on the store file is noise, even if removing it is cut short.
     pub fn erase_for_wipe(self) -> Result<Erased> {
+        // Alone, or not at all: every process with this device open holds
+        // its lock, and none may save a record between the check and the erase.
+        if !self.lock.try_exclusive()? {
+            return Err(Error::Conflict(text!(
+                "另一个网格通进程（应用或命令行）打开着此设备；请关闭它后再同步，清除才会进行",
+                "another gridline process (the app or a command) has this device open; close it and sync again for the wipe to go ahead"
+            )));
+        }
         let check = self.wipe_check()?;
         if check != WipeCheck::Ready {
             return Err(Error::StepRefused(check.text()));
@@ -104,6 +130,17 @@ impl Device {
         drop(self);
         keys::erase(&dir, &keys::PlatformKeyStore)?;
         remove_store_files(&dir)?;
+        // Files exported for an admin (refused records) are plain: they go too.
+        match std::fs::remove_dir_all(dir.join("exports")) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(Error::Io {
+                    context: format!("removing {}", dir.join("exports").display()),
+                    source,
+                })
+            }
+        }
         Ok(Erased {
             dir,
             hub_url,

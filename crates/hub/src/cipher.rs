@@ -136,18 +136,30 @@ pub fn is_encrypted(path: &Path) -> Result<bool> {
     Ok(n > 0 && head[..n] != b"SQLite format 3\0"[..n])
 }
 
-/// Marks `dir` as holding an encrypted hub, durably, before its store is made.
-pub(crate) fn write_marker(dir: &Path) -> Result<()> {
+/// What the marker holds to recognise the key: 16 bytes of SHA-256 over a
+/// label and the key (no help in finding the key).
+fn check_of(key: &HubKey) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"gridline hub key check v1\0");
+    h.update(key.0.as_ref());
+    hex::encode(&h.finalize()[..16])
+}
+
+/// Marks `dir` as holding an encrypted hub, durably, before its store is
+/// made; with the key's check, so a store the right key cannot read is told
+/// apart from a wrong key.
+pub(crate) fn write_marker(dir: &Path, key: &HubKey) -> Result<()> {
     let path = dir.join(MARKER);
     let io = |source| Error::Io {
         context: format!("writing {}", path.display()),
         source,
     };
-    std::fs::write(
-        &path,
-        b"hub.db is encrypted with SQLCipher; see docs/deploy.md\n",
-    )
-    .map_err(io)?;
+    let text = format!(
+        "hub.db is encrypted with SQLCipher (docs/deploy.md)\ncheck {}\n",
+        check_of(key)
+    );
+    std::fs::write(&path, text).map_err(io)?;
     std::fs::File::open(&path)
         .and_then(|f| f.sync_all())
         .map_err(io)?;
@@ -166,6 +178,13 @@ pub(crate) fn apply(conn: &Connection, key: &HubKey, path: &Path) -> Result<()> 
         Ok(_) => Ok(()),
         Err(e) if e.sqlite_error_code() == Some(ErrorCode::NotADatabase) => {
             let p = path.display();
+            let marker = std::fs::read_to_string(path.with_file_name(MARKER)).unwrap_or_default();
+            if marker.contains(&format!("check {}", check_of(key))) {
+                return Err(Error::Damaged(text!(
+                    "{p} 已损坏：密钥正确却读不出；请从备份恢复",
+                    "{p} is damaged: the right key cannot read it; restore it from a backup"
+                )));
+            }
             Err(key_error(text!(
                 "密钥打不开 {p}：不是这个枢纽的密钥；数据未改动",
                 "the key does not open {p}: it is not this hub's key; nothing was changed"
@@ -182,8 +201,8 @@ pub(crate) fn key_for(path: &Path) -> Result<Option<HubKey>> {
     }
     if !path.with_file_name(MARKER).exists() {
         return Err(Error::Damaged(text!(
-            "{} 不是数据库；请从备份恢复",
-            "{} is not a database; restore it from a backup",
+            "{} 已损坏：不是数据库；请从备份恢复",
+            "{} is damaged: it is not a database; restore it from a backup",
             path.display()
         )));
     }

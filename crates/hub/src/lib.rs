@@ -179,13 +179,13 @@ impl Hub {
             source,
         })?;
         let path = dir.join(STORE_FILE);
-        if key.is_some() {
+        if let Some(key) = key {
             if path.exists() {
                 return Err(Error::AlreadyInitialised {
                     path: dir.to_owned(),
                 });
             }
-            cipher::write_marker(dir)?;
+            cipher::write_marker(dir, key)?;
         }
         let conn = open_conn(&path, key)?;
         let exists: Option<String> = conn

@@ -166,3 +166,137 @@ fn an_encrypted_hub_opens_only_with_its_key_from_a_private_file_or_the_environme
     ));
     assert!(err.contains("chmod 600"), "{err}");
 }
+
+/// No log line of the hub or of the device's commands names a resident's ID
+/// number, even at `RUST_LOG=trace`, through an import, a first sync and a
+/// reveal (whose output does show the number, so the search can fail).
+#[test]
+fn no_log_line_names_an_id_number() {
+    use std::io::Read as _;
+    let tmp = TempDir::new().unwrap();
+    let hub = tmp.path().join("hub");
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../hub/tests/fixtures/import/households-sample-utf8bom.csv"
+    );
+    let ids: Vec<String> = std::fs::read_to_string(sample)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(7).unwrap().to_owned())
+        .filter(|n| n.len() == 18)
+        .collect();
+    assert_eq!(ids.len(), 24);
+    let traced = |dir: &Path, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_gridline"))
+            .arg("--data")
+            .arg(dir)
+            .args(args)
+            .env_remove("GRIDLINE_DATA")
+            .env("RUST_LOG", "trace")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "gridline {args:?}: {}",
+            text(&out.stderr)
+        );
+        out
+    };
+    let mut logs = String::new();
+    logs += &text(&traced(&hub, &["hub", "init"]).stderr);
+    logs += &text(&traced(&hub, &["hub", "import", sample]).stderr);
+    let log_path = tmp.path().join("hub.log");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_gridline"))
+        .arg("--data")
+        .arg(&hub)
+        .args(["hub", "serve", "--listen", "127.0.0.1:0"])
+        .env_remove("GRIDLINE_DATA")
+        .env("RUST_LOG", "trace")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let mut url = None;
+    for _ in 0..200 {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        if let Some(at) = log.find("http://127.0.0.1:") {
+            let rest = &log[at..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || ":/.".contains(c)))
+                .unwrap_or(rest.len());
+            url = Some(rest[..end].to_owned());
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let url = url.expect("the hub says where it serves");
+    let code: Value = serde_json::from_slice(
+        &traced(
+            &hub,
+            &[
+                "--json",
+                "hub",
+                "enroll",
+                "--user",
+                "cs-log",
+                "--name",
+                "王芳",
+                "--role",
+                "community-staff",
+                "--scope",
+                "community:522701001001",
+            ],
+        )
+        .stdout,
+    )
+    .unwrap();
+    let dev2 = tmp.path().join("office");
+    logs += &text(&traced(&dev2, &["device", "init"]).stderr);
+    logs += &text(
+        &traced(
+            &dev2,
+            &[
+                "device",
+                "enroll",
+                "--hub",
+                &url,
+                "--code",
+                code["code"].as_str().unwrap(),
+            ],
+        )
+        .stderr,
+    );
+    logs += &text(&traced(&dev2, &["device", "sync"]).stderr);
+    let list: Value =
+        serde_json::from_slice(&traced(&dev2, &["--json", "household", "list"]).stdout).unwrap();
+    let id = list["households"][0]["id"]
+        .as_str()
+        .or_else(|| list[0]["id"].as_str())
+        .expect("a household")
+        .to_owned();
+    let shown = traced(
+        &dev2,
+        &["household", "show", &id, "--reveal", "--reason", "核对身份"],
+    );
+    logs += &text(&shown.stderr);
+    assert!(
+        ids.iter().any(|n| text(&shown.stdout).contains(n.as_str())),
+        "the reveal shows the number"
+    );
+    logs += &text(&traced(&dev2, &["device", "sync"]).stderr);
+    let _ = server.kill();
+    let _ = server.wait();
+    let mut hub_log = String::new();
+    std::fs::File::open(&log_path)
+        .unwrap()
+        .read_to_string(&mut hub_log)
+        .unwrap();
+    assert!(
+        hub_log.contains("device enrolled") && hub_log.contains("accepted"),
+        "the hub logged its requests: {hub_log}"
+    );
+    logs += &hub_log;
+    let named: Vec<&String> = ids.iter().filter(|n| logs.contains(n.as_str())).collect();
+    assert!(named.is_empty(), "logs name ID numbers {named:?}");
+}

@@ -116,6 +116,22 @@ impl Hub {
             };
             match checked {
                 Err(r) => {
+                    // The entry itself goes into the row: the device keeps a
+                    // refused reveal but never sends it again, so the audit
+                    // must say what was shown, when and why.
+                    let detail = format!(
+                        "{}; household {} at {} via {} by {} ({}){}",
+                        r.reason.in_lang(gridline_model::Lang::Both),
+                        e.household,
+                        e.at,
+                        e.via,
+                        e.who.id,
+                        e.who.name,
+                        e.reason
+                            .as_deref()
+                            .map(|x| format!("; reason: {x}"))
+                            .unwrap_or_default()
+                    );
                     audit::write(
                         tx,
                         &audit::Entry {
@@ -126,7 +142,7 @@ impl Hub {
                             kind: "reveal",
                             action: admin.map_or(action::REFUSED, |_| action::IMPORT_REFUSED),
                             admin,
-                            detail: &r.reason.in_lang(gridline_model::Lang::Both),
+                            detail: &detail,
                         },
                     )?;
                     taken.push((e.id.clone(), RevealTaken::Refused(r)));
