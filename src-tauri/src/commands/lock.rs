@@ -35,17 +35,23 @@ pub async fn unlock(s: State<'_, AppState>, pin: String) -> Res<dto::DeviceInfo>
         // Deriving the key from the PIN takes a deliberate moment (Argon2id):
         // off the async workers.
         let dir = s.dir.clone();
-        let opened = tauri::async_runtime::spawn_blocking(move || Device::open_with(&dir, &unlock))
-            .await
-            .map_err(|e| {
-                app_error(
-                    "internal",
-                    gridline_model::Text::new(
-                        format!("解锁中断：{e}"),
-                        format!("unlock stopped: {e}"),
-                    ),
-                )
-            })??;
+        // A store whose device was never saved (killed between its key and
+        // its identity) opens with its PIN as a device still to enrol.
+        let opened = tauri::async_runtime::spawn_blocking(move || {
+            match Device::open_with(&dir, &unlock) {
+                Err(gridline_device::Error::NotInitialised { .. }) => {
+                    Device::init_for_enrolment_with(&dir, &unlock)
+                }
+                r => r,
+            }
+        })
+        .await
+        .map_err(|e| {
+            app_error(
+                "internal",
+                gridline_model::Text::new(format!("解锁中断：{e}"), format!("unlock stopped: {e}")),
+            )
+        })??;
         *guard = Some(opened);
         s.set_lock(Lock::Open);
     }
