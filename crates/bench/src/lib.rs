@@ -6,7 +6,8 @@
 //!
 //! ```no_run
 //! # fn main() -> gridline_bench::Result<()> {
-//! let b = gridline_bench::store::run(&std::env::temp_dir(), false, chrono::Utc::now())?;
+//! // Encrypted stores (SQLCipher), without the street-scale seed.
+//! let b = gridline_bench::store::run(&std::env::temp_dir(), false, true, chrono::Utc::now())?;
 //! println!("search: median {:?} ({} runs)", b.search.median, b.search.runs);
 //! # Ok(()) }
 //! ```
