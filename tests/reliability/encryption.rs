@@ -126,7 +126,9 @@ fn a_copied_store_and_its_log_show_no_resident() {
 
 /// Row counts of every table and every document's heads: what "nothing
 /// lost" compares.
-fn contents(db: &rusqlite::Connection) -> (BTreeMap<String, i64>, BTreeMap<String, String>) {
+type Contents = (BTreeMap<String, i64>, BTreeMap<String, String>);
+
+fn contents(db: &rusqlite::Connection) -> Contents {
     let tables: Vec<String> = db
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
         .unwrap()
@@ -153,6 +155,21 @@ fn contents(db: &rusqlite::Connection) -> (BTreeMap<String, i64>, BTreeMap<Strin
     (counts, heads)
 }
 
+/// A device from before encryption: `documents` of a seeded grid in a plain
+/// `device.db` (in the returned directory), and what it holds.
+fn plain_store(documents: usize) -> (tempfile::TempDir, Contents) {
+    let dir = seeded_device();
+    let template = tempfile::tempdir().unwrap();
+    let db = device_db(dir.path());
+    db.execute_batch(&format!(
+        "DELETE FROM documents WHERE id NOT IN (SELECT id FROM documents ORDER BY id LIMIT {documents}); VACUUM;"
+    ))
+    .unwrap();
+    export_plain(&db, &template.path().join("device.db"));
+    let expected = contents(&db);
+    (template, expected)
+}
+
 /// Puts the plain store back as a device from before encryption: no key
 /// file, no log, no half-made copy.
 fn reset(work: &Path, plain: &Path) {
@@ -177,20 +194,10 @@ fn reset(work: &Path, plain: &Path) {
 fn kill_the_device_while_it_encrypts_a_plain_store() {
     let seed = seed("encrypt-plain");
     let mut rng = Rng::new(seed);
-    let dir = seeded_device();
-    let template = tempfile::tempdir().unwrap();
+    // 1,500 of the grid's documents: enough pages for kills to land in the
+    // copy, few enough for 100 rounds in a test.
+    let (template, expected) = plain_store(1500);
     let plain = template.path().join("device.db");
-    let expected = {
-        let db = device_db(dir.path());
-        // 1,500 of the grid's documents: enough pages for kills to land in
-        // the copy, few enough for 100 rounds in a test.
-        db.execute_batch(
-            "DELETE FROM documents WHERE id NOT IN (SELECT id FROM documents ORDER BY id LIMIT 1500); VACUUM;",
-        )
-        .unwrap();
-        export_plain(&db, &plain);
-        contents(&db)
-    };
     assert_eq!(file_kind(&plain).unwrap(), FileKind::Plain);
     // The identity (meta) comes along: the plain store is a whole device.
     assert!(expected.0["meta"] > 0 && expected.1.len() == 1500);
@@ -278,18 +285,8 @@ fn kill_the_device_while_it_encrypts_a_plain_store() {
 /// the result; both succeed and nothing is lost.
 #[test]
 fn two_processes_opening_a_plain_store_at_once_both_get_it_whole() {
-    let dir = seeded_device();
-    let template = tempfile::tempdir().unwrap();
+    let (template, expected) = plain_store(800);
     let plain = template.path().join("device.db");
-    let expected = {
-        let db = device_db(dir.path());
-        db.execute_batch(
-            "DELETE FROM documents WHERE id NOT IN (SELECT id FROM documents ORDER BY id LIMIT 800); VACUUM;",
-        )
-        .unwrap();
-        export_plain(&db, &plain);
-        contents(&db)
-    };
     let work = tempfile::tempdir().unwrap();
     for n in 0..10 {
         reset(work.path(), &plain);
