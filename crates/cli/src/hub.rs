@@ -386,11 +386,10 @@ fn parse_since(s: &str) -> anyhow::Result<gridline_model::Instant> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&chrono::Utc));
     }
-    let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is valid");
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .ok()
         .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .and_then(|t| t.and_local_timezone(beijing).single())
+        .and_then(|t| t.and_local_timezone(crate::output::beijing()).single())
         .map(|t| t.with_timezone(&chrono::Utc))
         .ok_or_else(|| {
             usage(
@@ -452,7 +451,6 @@ fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<()> {
         say!("没有审计记录", "no audit rows match");
         return Ok(());
     }
-    let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is valid");
     let mut t = Table::of(&[
         text!("时间（北京）", "time, Beijing"),
         text!("用户", "user"),
@@ -463,13 +461,7 @@ fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<()> {
         text!("管理员", "admin"),
     ]);
     for r in &rows {
-        let at = chrono::DateTime::parse_from_rfc3339(&r.at)
-            .map(|x| {
-                x.with_timezone(&beijing)
-                    .format("%Y-%m-%d %H:%M:%S")
-                    .to_string()
-            })
-            .unwrap_or_else(|_| r.at.clone());
+        let at = crate::output::at_str(&r.at);
         t.row(vec![
             at,
             r.user_id.clone(),
@@ -515,7 +507,6 @@ fn reveals(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<()> {
         say!("没有查看身份证号的记录", "no reveals of ID numbers match");
         return Ok(());
     }
-    let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is valid");
     let mut t = Table::of(&[
         text!("时间（北京）", "time, Beijing"),
         text!("用户", "user"),
@@ -527,13 +518,7 @@ fn reveals(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<()> {
         text!("理由", "reason"),
     ]);
     for r in &rows {
-        let at = chrono::DateTime::parse_from_rfc3339(&r.at)
-            .map(|x| {
-                x.with_timezone(&beijing)
-                    .format("%Y-%m-%d %H:%M:%S")
-                    .to_string()
-            })
-            .unwrap_or_else(|_| r.at.clone());
+        let at = crate::output::at_str(&r.at);
         t.row(vec![
             at,
             r.user_id.clone(),

@@ -118,7 +118,7 @@ pub fn kv_of(pairs: &[(Text, String)]) {
     kv(&pairs);
 }
 
-fn beijing() -> FixedOffset {
+pub fn beijing() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
@@ -133,6 +133,18 @@ pub fn when(t: Instant) -> String {
 pub fn when_str(s: &str) -> String {
     DateTime::parse_from_rfc3339(s)
         .map(|t| when(t.with_timezone(&chrono::Utc)))
+        .unwrap_or_else(|_| s.to_owned())
+}
+
+/// A stored RFC 3339 time in Beijing time, to the second, as audit
+/// listings show it (as given if unreadable).
+pub fn at_str(s: &str) -> String {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| {
+            t.with_timezone(&beijing())
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
         .unwrap_or_else(|_| s.to_owned())
 }
 
