@@ -3,60 +3,10 @@
 // Run with tests/e2e/run (it builds nothing; scripts/test builds first).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Hub, Driver, gl, tempDir, shooter, setPinIfAsked, APP_PIN } from './harness.mjs';
+import { Hub, Driver, gl, tempDir, shooter, APP_PIN, tid, enrol, lockAndUnlock, tab, save, waitPhase } from './harness.mjs';
 import { sleep } from './webdriver.mjs';
 
 const GRID = 'grids:522701001001001';
-const tid = (id) => `[data-testid="${id}"]`;
-
-async function enrol(s, shot, hub, code) {
-  await s.waitFor('[data-screen="enrol"]', { timeout: 60000 });
-  await shot('enrol');
-  const hubInput = await s.find(tid('enrol-hub'));
-  await hubInput.clear();
-  await hubInput.type(hub.url);
-  await (await s.find(tid('enrol-code'))).type(code);
-  await (await s.find(tid('enrol-submit'))).click();
-  // Without a key store (Xvfb has no Secret Service) and without the
-  // tests' key, the store is keyed by a PIN the user sets now.
-  return setPinIfAsked(s);
-}
-
-/** Locks the app from 我的, tries a wrong PIN, then unlocks and is back on 我的. */
-async function lockAndUnlock(s) {
-  await tab(s, 'me');
-  await s.waitFor(`${tid('key-source')}[data-source="pin"]`);
-  // Scrolled to the middle: at the bottom of the page the tab bar covers it.
-  await s.exec(`document.querySelector('${tid('lock-now')}').scrollIntoView({ block: 'center' })`);
-  await (await s.find(tid('lock-now'))).click();
-  await s.waitFor('[data-screen="lock"]');
-  assert.equal((await s.findAll(tid('tab-me'))).length, 0, 'nothing of the app shows while locked');
-  await (await s.find(tid('unlock-pin'))).type('000000');
-  await (await s.find(tid('unlock-submit'))).click();
-  await s.waitFor('[data-screen="lock"] [data-error-code="wrong_pin"]', { timeout: 30000 });
-  await (await s.find(tid('unlock-pin'))).type(APP_PIN);
-  await (await s.find(tid('unlock-submit'))).click();
-  await s.waitFor('[data-screen="me"]', { timeout: 30000 });
-}
-
-async function tab(s, name) {
-  await (await s.waitFor(tid(`tab-${name}`))).click();
-}
-
-/** Taps the save button `id` and waits for 已保存; an error toast fails the spec with its words. */
-async function save(s, id) {
-  await s.waitGone(tid('toast'), 15000);
-  await (await s.find(tid(id))).click();
-  const toast = await s.waitFor(tid('toast'), { timeout: 15000 });
-  const kind = await toast.attr('data-kind');
-  assert.equal(kind, 'saved', `saving with ${id} failed: ${await toast.text()}`);
-}
-
-/** Waits for the engine to report phase `phase` on the Me screen's sync panel. */
-async function waitPhase(s, phase, timeout = 60000) {
-  await s.waitFor(`${tid('sync-phase')}[data-phase="${phase}"]`, { timeout });
-}
-
 test("a grid worker's day: enrol, find by pinyin, visit, report, wish, offline and back", async () => {
   const hub = await Hub.create('day');
   const code = hub.code('gw-001', '张伟', 'grid-worker', GRID);

@@ -2,6 +2,7 @@
 // device), a hub on a free loopback port, and tauri-driver driving the real
 // app in WebKitWebDriver. Everything runs on 127.0.0.1 and is torn down.
 import { spawn, execFileSync } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -170,6 +171,57 @@ export function shooter(spec, session) {
     await session.screenshot(file);
     return file;
   };
+}
+
+// The steps every spec takes: find by test id, enrol, switch tabs, save.
+export const tid = (id) => `[data-testid="${id}"]`;
+
+export async function enrol(s, shot, hub, code) {
+  await s.waitFor('[data-screen="enrol"]', { timeout: 60000 });
+  await shot('enrol');
+  const hubInput = await s.find(tid('enrol-hub'));
+  await hubInput.clear();
+  await hubInput.type(hub.url);
+  await (await s.find(tid('enrol-code'))).type(code);
+  await (await s.find(tid('enrol-submit'))).click();
+  // Without a key store (Xvfb has no Secret Service) and without the
+  // tests' key, the store is keyed by a PIN the user sets now.
+  return setPinIfAsked(s);
+}
+
+/** Locks the app from 我的, tries a wrong PIN, then unlocks and is back on 我的. */
+export async function lockAndUnlock(s) {
+  await tab(s, 'me');
+  await s.waitFor(`${tid('key-source')}[data-source="pin"]`);
+  // Scrolled to the middle: at the bottom of the page the tab bar covers it.
+  await s.exec(`document.querySelector('${tid('lock-now')}').scrollIntoView({ block: 'center' })`);
+  await (await s.find(tid('lock-now'))).click();
+  await s.waitFor('[data-screen="lock"]');
+  assert.equal((await s.findAll(tid('tab-me'))).length, 0, 'nothing of the app shows while locked');
+  await (await s.find(tid('unlock-pin'))).type('000000');
+  await (await s.find(tid('unlock-submit'))).click();
+  await s.waitFor('[data-screen="lock"] [data-error-code="wrong_pin"]', { timeout: 30000 });
+  await (await s.find(tid('unlock-pin'))).type(APP_PIN);
+  await (await s.find(tid('unlock-submit'))).click();
+  await s.waitFor('[data-screen="me"]', { timeout: 30000 });
+}
+
+export async function tab(s, name) {
+  await (await s.waitFor(tid(`tab-${name}`))).click();
+}
+
+/** Taps the save button `id` and waits for 已保存; an error toast fails the spec with its words. */
+export async function save(s, id) {
+  await s.waitGone(tid('toast'), 15000);
+  await (await s.find(tid(id))).click();
+  const toast = await s.waitFor(tid('toast'), { timeout: 15000 });
+  const kind = await toast.attr('data-kind');
+  assert.equal(kind, 'saved', `saving with ${id} failed: ${await toast.text()}`);
+}
+
+/** Waits for the engine to report phase `phase` on the Me screen's sync panel. */
+export async function waitPhase(s, phase, timeout = 60000) {
+  await s.waitFor(`${tid('sync-phase')}[data-phase="${phase}"]`, { timeout });
 }
 
 export { readFileSync, existsSync, rmSync };
