@@ -22,6 +22,8 @@ pub fn household_row(r: HouseholdSummary) -> dto::HouseholdRow {
         tags: r.tags.iter().map(|t| t.zh().to_owned()).collect(),
         last_visit: r.last_visit.map(fmt_time),
         sync_state: r.sync_state.key().into(),
+        matched_name: r.matched_name,
+        unsent_visits: r.unsent_visits,
     }
 }
 
@@ -35,7 +37,9 @@ pub fn visit(r: VisitSummary) -> dto::Visit {
         at: fmt_time(r.at),
         kind: r.kind.key().into(),
         address: r.address,
+        head_name: r.head_name,
         notes: r.notes,
+        sync_state: r.sync_state.key().into(),
     }
 }
 
@@ -55,6 +59,8 @@ pub fn issue_row(r: IssueSummary) -> dto::IssueRow {
         summary: r.summary,
         sync_state: r.sync_state.key().into(),
         overdue: r.overdue,
+        address: r.address,
+        head_name: r.head_name,
     }
 }
 
@@ -196,6 +202,8 @@ pub fn issue(v: IssueView) -> dto::IssueDetail {
         sync_state: v.sync_state.key().into(),
         offered: v.offered.iter().map(|o| (*o).to_owned()).collect(),
         events,
+        household_address: None,
+        head_name: None,
     }
 }
 

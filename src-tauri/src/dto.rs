@@ -159,6 +159,10 @@ pub struct HouseholdRow {
     pub last_visit: Option<String>,
     /// local, pending, synced, conflict.
     pub sync_state: String,
+    /// The resident a search found this household through, when not the head.
+    pub matched_name: Option<String>,
+    /// Visits to it the hub has not acknowledged yet.
+    pub unsent_visits: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -231,8 +235,12 @@ pub struct Visit {
     pub at: String,
     pub kind: String,
     pub address: Option<String>,
+    /// The household's head of household, when the device holds the household.
+    pub head_name: Option<String>,
     /// What the visitor wrote (empty when nothing).
     pub notes: String,
+    /// local, pending, synced, conflict.
+    pub sync_state: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -275,6 +283,9 @@ pub struct IssueRow {
     pub summary: String,
     pub sync_state: String,
     pub overdue: bool,
+    /// The linked household's address and head, when the device holds it.
+    pub address: Option<String>,
+    pub head_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -329,6 +340,9 @@ pub struct IssueDetail {
     /// The steps this user may take now; the UI offers only these.
     pub offered: Vec<String>,
     pub events: Vec<TimelineEvent>,
+    /// The linked household's address and head, when the device holds it.
+    pub household_address: Option<String>,
+    pub head_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { zhCN } from '../src/lib/i18n/zh-CN';
 import { en } from '../src/lib/i18n/en';
 import {
-  daysSince, formatDate, formatDateTime, formatEventDetail, formatMonthDay, formatRelative, formatScope, isMasked,
+  daysSince, formatDate, formatDateTime, formatDeadline, formatEventDetail, formatMonthDay, formatRelative, formatScope, isMasked,
   maskIdNumber, parseInstant, secondsLeft,
 } from '../src/lib/format';
 
@@ -122,5 +122,28 @@ describe('formatEventDetail', () => {
   it('leaves notes of other steps alone, even with the same words', () => {
     expect(formatEventDetail('resolve', 'normal · satisfied', zhCN)).toBe('normal · satisfied');
     expect(formatEventDetail('report', '', zhCN)).toBe('');
+  });
+});
+
+describe('formatDeadline', () => {
+  const now = new Date(2026, 11, 1, 12, 0);
+  const hours = (h: number) => new Date(now.getTime() + h * 3_600_000);
+  it('says how many days a missed deadline is overdue, in red', () => {
+    expect(formatDeadline(hours(-4 * 24 - 5), now, zhCN)).toEqual({ text: '已超期 4 天', overdue: true });
+    expect(formatDeadline(hours(-4 * 24 - 5), now, en)).toEqual({ text: '4 days overdue', overdue: true });
+    expect(formatDeadline(hours(-24), now, en)?.text).toBe('1 day overdue');
+  });
+  it('says how long is left before a coming deadline', () => {
+    expect(formatDeadline(hours(5.5), now, zhCN)).toEqual({ text: '还剩 5 小时', overdue: false });
+    expect(formatDeadline(hours(5.5), now, en)).toEqual({ text: '5 hours left', overdue: false });
+    expect(formatDeadline(hours(49), now, zhCN)?.text).toBe('还剩 2 天');
+  });
+  it('counts minutes in the last hour and never says zero', () => {
+    expect(formatDeadline(hours(0.5), now, zhCN)?.text).toBe('还剩 30 分钟');
+    expect(formatDeadline(new Date(now.getTime() - 10_000), now, en)).toEqual({ text: '1 minute overdue', overdue: true });
+  });
+  it('reads the backend instants and gives nothing for none', () => {
+    expect(formatDeadline('2026-11-26 07:19', now, zhCN)?.text).toBe('已超期 5 天');
+    expect(formatDeadline(null, now, zhCN)).toBeNull();
   });
 });

@@ -451,6 +451,13 @@ impl Device {
         Ok(out)
     }
 
+    /// One household as lists show it, if this device holds it and the user
+    /// may read it (an issue names its household's address and head).
+    pub fn household_summary(&self, id: &str) -> Result<Option<HouseholdSummary>> {
+        let rows = self.store.household(id)?.into_iter().collect();
+        Ok(self.readable(rows)?.pop())
+    }
+
     pub(crate) fn household_target(&self, id: RecordId) -> Result<Target> {
         let row = self
             .store

@@ -27,6 +27,10 @@ pub struct HouseholdSummary {
     pub tags: Vec<Tag>,
     pub last_visit: Option<Instant>,
     pub sync_state: SyncState,
+    /// The resident a search found the household through, when not the head.
+    pub matched_name: Option<String>,
+    /// Visits to it the hub has not acknowledged yet.
+    pub unsent_visits: u32,
 }
 
 /// Which households a list shows. `query` searches names (Chinese, pinyin or
@@ -58,6 +62,9 @@ pub struct IssueSummary {
     pub refused_events: u32,
     pub summary: String,
     pub sync_state: SyncState,
+    /// The linked household's address and head, when this device holds it.
+    pub address: Option<String>,
+    pub head_name: Option<String>,
     /// Past its deadline at the `now` the list was asked for
     /// ([`gridline_model::issue::overdue`]).
     pub overdue: bool,
@@ -102,7 +109,9 @@ pub struct VisitSummary {
     pub at: Instant,
     pub kind: VisitKind,
     pub address: Option<String>,
+    pub head_name: Option<String>,
     pub notes: String,
+    pub sync_state: SyncState,
 }
 
 impl HouseholdSummary {
@@ -179,6 +188,8 @@ pub(crate) fn household(r: HouseholdRow) -> Result<HouseholdSummary> {
             .map(|t| time(t, "last visit"))
             .transpose()?,
         sync_state: r.sync_state,
+        matched_name: r.matched_name,
+        unsent_visits: count(r.unsent_visits),
     })
 }
 
@@ -216,6 +227,8 @@ pub(crate) fn issue(r: IssueRow, now: Instant) -> Result<IssueSummary> {
         refused_events: count(r.refused_events),
         summary: r.summary,
         sync_state: r.sync_state,
+        address: r.address,
+        head_name: r.head_name,
         overdue: gridline_model::issue::overdue(stage, deadline, now),
     })
 }
@@ -255,6 +268,8 @@ pub(crate) fn visit(r: VisitRow) -> Result<VisitSummary> {
         at: time(&r.at, "visit time")?,
         kind: VisitKind::parse(&r.kind).map_err(|_| damaged("visit kind", &r.kind))?,
         address: r.address,
+        head_name: r.head_name,
         notes: r.notes,
+        sync_state: r.sync_state,
     })
 }

@@ -20,6 +20,12 @@ pub struct HouseholdRow {
     pub tags: Vec<String>,
     pub last_visit: Option<String>,
     pub sync_state: SyncState,
+    /// The resident a search found the household through, when that is not
+    /// the head: a hit on 单秀英 under 段建国's household must say so.
+    pub matched_name: Option<String>,
+    /// This household's visits not yet acknowledged by the hub: the household
+    /// itself may be in sync while what hangs off it waits.
+    pub unsent_visits: i64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -46,6 +52,9 @@ pub struct IssueRow {
     pub refused_events: i64,
     pub summary: String,
     pub sync_state: SyncState,
+    /// The linked household's address and head, when the device holds it.
+    pub address: Option<String>,
+    pub head_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -82,9 +91,11 @@ pub struct VisitRow {
     pub at: String,
     pub kind: String,
     pub address: Option<String>,
+    pub head_name: Option<String>,
     /// What the visitor wrote, read from the visit's document (notes are
     /// free text, not queried, so the projection does not copy them).
     pub notes: String,
+    pub sync_state: SyncState,
 }
 
 /// Counts by sync state, for the sync indicator.
@@ -100,7 +111,9 @@ pub struct SyncCounts {
 const HOUSEHOLD_COLS: &str = "h.id, h.grid, h.address, h.head_name, h.phone, h.resident_count,
     (SELECT group_concat(tag, ',') FROM household_tags t WHERE t.household_id = h.id),
     (SELECT max(at) FROM visits v WHERE v.household_id = h.id),
-    d.sync_state, d.conflicted";
+    d.sync_state, d.conflicted,
+    (SELECT count(*) FROM visits v JOIN documents vd ON vd.id = v.id
+      WHERE v.household_id = h.id AND vd.sync_state != 'synced')";
 
 fn household_row(r: &Row<'_>) -> rusqlite::Result<HouseholdRow> {
     let tags: Option<String> = r.get(6)?;
@@ -117,6 +130,8 @@ fn household_row(r: &Row<'_>) -> rusqlite::Result<HouseholdRow> {
             .unwrap_or_default(),
         last_visit: r.get(7)?,
         sync_state: state_of(&s, r.get(9)?),
+        matched_name: None,
+        unsent_visits: r.get(10)?,
     })
 }
 
@@ -194,17 +209,46 @@ impl Store {
         sql.push_str(" ORDER BY m.rank, h.address");
         limit(&mut sql, &mut args, Some(limit_to));
         let mut st = self.conn.prepare_cached(&sql)?;
-        let rows = st
+        let mut rows: Vec<HouseholdRow> = st
             .query_map(params_from_iter(args), household_row)?
             .collect::<rusqlite::Result<_>>()?;
+        for row in &mut rows {
+            row.matched_name = self.matched_resident(&row.id, &q, ascii, &row.head_name)?;
+        }
         Ok(rows)
+    }
+
+    /// The first resident of a household whose name the query finds (by the
+    /// same keys the search used), unless it is the head, whom the row shows.
+    fn matched_resident(
+        &self,
+        household: &str,
+        q: &str,
+        ascii: bool,
+        head: &str,
+    ) -> Result<Option<String>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT name FROM residents WHERE household_id = ?1 ORDER BY relation = '户主' DESC, name",
+        )?;
+        let names = st
+            .query_map([household], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let found = names.into_iter().find(|name| {
+            name.contains(q)
+                || (ascii
+                    && crate::pinyin_keys::name_keys(name)
+                        .iter()
+                        .any(|k| k.starts_with(q)))
+        });
+        Ok(found.filter(|name| name != head))
     }
 
     pub fn issues(&self, f: &IssueFilter) -> Result<Vec<IssueRow>> {
         let mut sql = String::from(
             "SELECT i.id, i.grid, i.category, i.stage, i.urgency, i.household_id, i.reporter, i.reported_at, i.deadline,
-                i.departments, i.refused_events, i.summary, d.sync_state, d.conflicted
-             FROM issues i JOIN documents d ON d.id = i.id WHERE 1=1",
+                i.departments, i.refused_events, i.summary, d.sync_state, d.conflicted, h.address, h.head_name
+             FROM issues i JOIN documents d ON d.id = i.id
+             LEFT JOIN households h ON h.id = i.household_id WHERE 1=1",
         );
         let mut args: Vec<Value> = Vec::new();
         if let Some(s) = &f.stage {
@@ -239,6 +283,8 @@ impl Store {
                     refused_events: r.get(10)?,
                     summary: r.get(11)?,
                     sync_state: state_of(&s, r.get(13)?),
+                    address: r.get(14)?,
+                    head_name: r.get(15)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -298,7 +344,8 @@ impl Store {
         limit_to: Option<usize>,
     ) -> Result<Vec<VisitRow>> {
         let mut sql = String::from(
-            "SELECT v.id, v.household_id, v.grid, v.visitor, v.role, v.at, v.kind, h.address, d.bytes
+            "SELECT v.id, v.household_id, v.grid, v.visitor, v.role, v.at, v.kind, h.address, d.bytes,
+                h.head_name, d.sync_state, d.conflicted
              FROM visits v LEFT JOIN households h ON h.id = v.household_id
              JOIN documents d ON d.id = v.id WHERE 1=1",
         );
@@ -326,7 +373,9 @@ impl Store {
                         at: r.get(5)?,
                         kind: r.get(6)?,
                         address: r.get(7)?,
+                        head_name: r.get(9)?,
                         notes: String::new(),
+                        sync_state: state_of(&r.get::<_, String>(10)?, r.get(11)?),
                     },
                     r.get::<_, Vec<u8>>(8)?,
                 ))

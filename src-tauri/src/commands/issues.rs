@@ -30,9 +30,24 @@ pub async fn issues(s: State<'_, AppState>, query: dto::IssueQuery) -> Res<Vec<d
     .await
 }
 
+/// One issue, naming where and whom it is about as the list does.
+fn issue_detail(
+    d: &gridline_device::Device,
+    id: &str,
+) -> gridline_device::Result<dto::IssueDetail> {
+    let mut detail = convert::issue(d.issue(id, now())?);
+    if let Some(h) = detail.household_id.as_deref() {
+        if let Some(row) = d.household_summary(h)? {
+            detail.household_address = Some(row.address);
+            detail.head_name = Some(row.head_name);
+        }
+    }
+    Ok(detail)
+}
+
 #[tauri::command]
 pub async fn issue(s: State<'_, AppState>, id: String) -> Res<dto::IssueDetail> {
-    with(&s, |d| Ok(convert::issue(d.issue(&id, now())?))).await
+    with(&s, |d| issue_detail(d, &id)).await
 }
 
 #[tauri::command]
@@ -76,7 +91,7 @@ pub async fn act_on_issue(
     })?;
     let r = with(&s, |d| {
         d.act_on_issue(&id, step, now())?;
-        Ok(convert::issue(d.issue(&id, now())?))
+        issue_detail(d, &id)
     })
     .await?;
     s.kick();

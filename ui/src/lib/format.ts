@@ -1,6 +1,6 @@
 // Dates, relative times, ID masking: pure functions over a dictionary so both
 // languages share one code path and tests need no clock.
-import { lookupTerm, translate, type Dict } from './i18n';
+import { lookupTerm, translate, type Dict, type Key } from './i18n';
 
 /**
  * Reads the instants the backend sends: RFC 3339 (with Z or an offset), a
@@ -168,4 +168,35 @@ export function formatEventDetail(step: string, detail: string, dict: Dict): str
     else if (parts[0] === 'unsatisfied') parts[0] = translate(dict, 'satisfied.no');
   }
   return parts.join(' · ');
+}
+
+/** A deadline in words: how long ago it passed, or how long is left. */
+export interface DeadlineWords {
+  text: string;
+  /** The deadline has passed (red). */
+  overdue: boolean;
+}
+
+/**
+ * "已超期 4 天" / "4 days overdue" for a missed deadline, "还剩 5 小时" /
+ * "5 hours left" for a coming one: whole days from a day on, whole hours from
+ * an hour on, else minutes (at least 1, so a deadline never reads "0").
+ * A settled record's deadline is history: callers show its date instead.
+ */
+export function formatDeadline(
+  value: string | Date | null | undefined,
+  now: Date,
+  dict: Dict,
+): DeadlineWords | null {
+  const d = value instanceof Date ? value : parseInstant(value);
+  if (!d) return null;
+  const diff = now.getTime() - d.getTime();
+  const abs = Math.abs(diff);
+  const [unit, n] =
+    abs >= DAY ? ['Days', Math.floor(abs / DAY)]
+    : abs >= HOUR ? ['Hours', Math.floor(abs / HOUR)]
+    : ['Minutes', Math.max(1, Math.floor(abs / MINUTE))];
+  const overdue = diff > 0;
+  const key = `time.${overdue ? 'overdue' : 'left'}${unit}` as Key;
+  return { text: translate(dict, key, { n }), overdue };
 }

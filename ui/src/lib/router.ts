@@ -3,13 +3,13 @@
 
 export type Screen =
   | 'today' | 'grid' | 'household' | 'issues' | 'issue' | 'issue-new'
-  | 'wishes' | 'wish' | 'wish-new' | 'me' | 'visits' | 'dashboard' | 'refused'
+  | 'wishes' | 'wish' | 'wish-new' | 'me' | 'visits' | 'visit' | 'dashboard' | 'refused'
   | 'cases' | 'case' | 'case-new'
   | 'topics' | 'topic' | 'topic-new';
 
 export interface Route {
   screen: Screen;
-  /** The record id for household, issue, wish and case. */
+  /** The record id for household, issue, wish, case, topic and visit. */
   id?: string;
   params: Record<string, string>;
 }
@@ -41,6 +41,7 @@ const withId: Record<string, Screen> = {
   wish: 'wish',
   case: 'case',
   topic: 'topic',
+  visit: 'visit',
 };
 
 export function parseRoute(hash: string): Route {
@@ -68,7 +69,7 @@ export function href(
   params: Record<string, string | number | boolean | null | undefined> = {},
 ): string {
   let path: string;
-  if (screen === 'household' || screen === 'issue' || screen === 'wish' || screen === 'case' || screen === 'topic') {
+  if (screen === 'household' || screen === 'issue' || screen === 'wish' || screen === 'case' || screen === 'topic' || screen === 'visit') {
     path = `${screen}/${encodeURIComponent(id ?? '')}`;
   } else if (screen === 'issue-new') {
     path = 'issues/new';
@@ -116,6 +117,8 @@ export function tabOf(screen: Screen): Tab {
       return 'me';
     case 'visits':
       return 'today';
+    case 'visit':
+      return 'grid';
     case 'dashboard':
       return 'dashboard';
     default:

@@ -76,11 +76,13 @@ export function fakeBackend(): FakeBackend {
   const row: HouseholdRow = {
     id: 'h1', grid: '522701001001001', address: '青云小区 3栋2单元 301', head_name: '王秀英', phone: null,
     resident_count: 1, tags: ['独居老人'], last_visit: ago(3 * D), sync_state: 'synced',
+    matched_name: null, unsent_visits: 0,
   };
   const issueRow: IssueRow = {
     id: 'i1', grid: '522701001001001', category: '电梯', state: 'dispatched', urgency: 3, household_id: 'h1',
     reporter: 'gw-001', reported_at: ago(4 * D), deadline: ago(D), departments: ['城管'], refused_events: 0,
     summary: '电梯停运', sync_state: 'synced', overdue: true,
+    address: '青云小区 3栋2单元 301', head_name: '王秀英',
   };
   const wishRow: WishRow = {
     id: 'w1', grid: '522701001001001', household_id: 'h1', title: '一台助听器', category: '医疗健康', value_yuan: 600,
@@ -88,7 +90,7 @@ export function fakeBackend(): FakeBackend {
   };
   const visit: Visit = {
     id: 'v1', household_id: 'h1', grid: '522701001001001', visitor: 'gw-001', role: 'grid-worker', at: ago(3 * D),
-    kind: 'routine', address: row.address, notes: '老人腿脚不便，下周再来',
+    kind: 'routine', address: row.address, head_name: '王秀英', notes: '老人腿脚不便，下周再来', sync_state: 'synced',
   };
   const household = (): HouseholdDetail => ({
     id: 'h1', grid: row.grid, address: row.address, compound: '青云小区', building: '3栋', unit: '2单元', room: '301',
@@ -99,6 +101,7 @@ export function fakeBackend(): FakeBackend {
   });
   const issue = (): IssueDetail => ({
     ...issueRow, category: b.issueCategory, description: '电梯停运两天', location: '3栋', urgency: 3, grade: 'urgent', feedback: [], satisfied: null,
+    household_address: '青云小区 3栋2单元 301',
     offered: ['handle', 'evaluate'],
     events: [
       { id: 'e1', at: ago(4 * D), step: 'report', author_user: 'gw-001', author_role: 'grid-worker', detail: '', refused: null },

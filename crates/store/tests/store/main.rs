@@ -202,6 +202,43 @@ fn pinyin_full_initials_characters_address_and_phone_all_find_a_household() {
 }
 
 #[test]
+fn a_hit_through_another_resident_names_that_resident() {
+    let mut s = Store::open_in_memory().unwrap();
+    let mut h = household_named(7, "段建国", 1, &[]);
+    let mut other = h.residents[0].clone();
+    other.id = RecordId::from_u128(2007);
+    other.name = "单秀英".into();
+    other.relation = Relation::Spouse;
+    h.residents.push(other);
+    let mut d = new_doc(&ACTOR);
+    household::create(&mut d, &h, at(0)).unwrap();
+    s.save(&mut d, &Record::Household(h), Origin::Local, at(0))
+        .unwrap();
+    let matched = |q: &str| {
+        s.search_households(q, None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.matched_name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        matched("sxy"),
+        [Some("单秀英".to_owned())],
+        "found through the spouse's initials: the row must say whom it matched"
+    );
+    assert_eq!(
+        matched("秀英"),
+        [Some("单秀英".to_owned())],
+        "characters too"
+    );
+    assert_eq!(
+        matched("djg"),
+        [None],
+        "the head is the row's own name, so nothing more to say"
+    );
+}
+
+#[test]
 fn edits_and_visits_update_the_projection() {
     let mut s = Store::open_in_memory().unwrap();
     populated(&mut s);

@@ -4,4 +4,12 @@ export type HouseholdRow = { id: string, grid: string, address: string, head_nam
 /**
  * local, pending, synced, conflict.
  */
-sync_state: string, };
+sync_state: string, 
+/**
+ * The resident a search found this household through, when not the head.
+ */
+matched_name: string | null, 
+/**
+ * Visits to it the hub has not acknowledged yet.
+ */
+unsent_visits: number, };

@@ -5,4 +5,8 @@ export type IssueDetail = { id: string, grid: string, category: string, descript
 /**
  * The steps this user may take now; the UI offers only these.
  */
-offered: Array<string>, events: Array<TimelineEvent>, };
+offered: Array<string>, events: Array<TimelineEvent>, 
+/**
+ * The linked household's address and head, when the device holds it.
+ */
+household_address: string | null, head_name: string | null, };

@@ -5,4 +5,8 @@ export type IssueRow = { id: string, grid: string, category: string,
  * reported, accepted, rejected, merged, resolved, escalated, dispatched,
  * handled, closed; absent when the report itself was refused.
  */
-state: string | null, urgency: number, household_id: string | null, reporter: string, reported_at: string, deadline: string | null, departments: Array<string>, refused_events: number, summary: string, sync_state: string, overdue: boolean, };
+state: string | null, urgency: number, household_id: string | null, reporter: string, reported_at: string, deadline: string | null, departments: Array<string>, refused_events: number, summary: string, sync_state: string, overdue: boolean, 
+/**
+ * The linked household's address and head, when the device holds it.
+ */
+address: string | null, head_name: string | null, };

@@ -2,6 +2,14 @@
 
 export type Visit = { id: string, household_id: string, grid: string, visitor: string, role: string, at: string, kind: string, address: string | null, 
 /**
+ * The household's head of household, when the device holds the household.
+ */
+head_name: string | null, 
+/**
  * What the visitor wrote (empty when nothing).
  */
-notes: string, };
+notes: string, 
+/**
+ * local, pending, synced, conflict.
+ */
+sync_state: string, };
