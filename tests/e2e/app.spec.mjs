@@ -58,6 +58,7 @@ test("a grid worker's day: enrol, find by pinyin, visit, report, wish, offline a
 
     // Log a visit.
     await (await s.find(tid('visit-button'))).click();
+    await (await s.waitFor(`${tid('visit-kind')}[data-kind="routine"]`)).click();
     await (await s.waitFor(tid('visit-notes'))).type(`身体尚好 ${stamp}`);
     await shot('visit-new');
     await save(s, 'visit-save');
@@ -108,7 +109,9 @@ test("a grid worker's day: enrol, find by pinyin, visit, report, wish, offline a
       await s.waitFor('[data-screen="wish"]');
       const buttons = await s.findAll(tid('wish-claim'));
       if (buttons.length > 0) {
-        await save(s, 'wish-claim');
+        await (await s.find(tid('wish-claim'))).click();
+        await s.waitFor(tid('wish-claim-confirm-text'));
+        await save(s, 'wish-claim-confirm');
         claimed = id;
         await shot('wish-claim-pending');
       } else {
@@ -128,6 +131,7 @@ test("a grid worker's day: enrol, find by pinyin, visit, report, wish, offline a
     await rows2.click();
     await s.waitFor('[data-screen="household"]');
     await (await s.find(tid('visit-button'))).click();
+    await (await s.waitFor(`${tid('visit-kind')}[data-kind="routine"]`)).click();
     await (await s.waitFor(tid('visit-notes'))).type(`离线走访 ${stamp}`);
     await save(s, 'visit-save');
     const banner = await s.waitFor(tid('offline-banner'), { timeout: 60000 });

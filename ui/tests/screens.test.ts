@@ -252,6 +252,12 @@ describe('flows', () => {
     await start('#/household/h1');
     (await waitFor<HTMLButtonElement>('[data-testid="visit-button"]')).click();
     type(await waitFor('[data-testid="visit-notes"]'), '身体尚好');
+    // No kind is chosen for the worker: saving without one says so and sends nothing.
+    (await waitFor<HTMLButtonElement>('[data-testid="visit-save"]')).click();
+    await waitFor('[data-testid="visit-form"] .field-error');
+    expect(document.body.textContent).toContain('请选择“走访类型”');
+    expect(backend.calls.some((c) => c.cmd === 'log_visit')).toBe(false);
+    (await waitFor<HTMLButtonElement>('[data-testid="visit-kind"][data-kind="routine"]')).click();
     (await waitFor<HTMLButtonElement>('[data-testid="visit-save"]')).click();
     const toast = await waitFor('[data-testid="toast"]');
     expect(toast.getAttribute('data-kind')).toBe('saved');
@@ -289,6 +295,10 @@ describe('flows', () => {
 
   it('reports an issue for a household, then clears its draft', async () => {
     await start('#/issues/new?household=h1');
+    // 位置 starts as the household's address.
+    await vi.waitFor(() =>
+      expect((document.querySelector('[data-testid="issue-location"]') as HTMLInputElement).value).toBe('青云小区 3栋2单元 301'),
+    );
     type(await waitFor('[data-testid="issue-category"]'), '电梯');
     type(await waitFor('[data-testid="issue-description"]'), '电梯停运');
     await new Promise((r) => setTimeout(r, 350));
@@ -297,7 +307,7 @@ describe('flows', () => {
     await waitFor('[data-testid="toast"][data-kind="saved"]');
     expect(backend.calls.find((c) => c.cmd === 'report_issue')?.args).toEqual({
       issue: {
-        id: expect.stringMatching(UUID_V7), category: '电梯', description: '电梯停运', location: '', urgency: 2,
+        id: expect.stringMatching(UUID_V7), category: '电梯', description: '电梯停运', location: '青云小区 3栋2单元 301', urgency: 2,
         household_id: 'h1', grid: null,
       },
     });
@@ -315,6 +325,12 @@ describe('flows', () => {
   it('a claim shows 认领 (待确认) until the hub grants it', async () => {
     await start('#/wish/w1');
     (await waitFor<HTMLButtonElement>('[data-testid="wish-claim"]')).click();
+    // Asked once, saying what the claimant commits to; nothing is sent before.
+    const ask = await waitFor('[data-testid="wish-claim-confirm-text"]');
+    expect(ask.textContent).toContain('承诺');
+    expect(ask.textContent).toContain('600 元');
+    expect(backend.calls.some((c) => c.cmd === 'act_on_wish')).toBe(false);
+    (await waitFor<HTMLButtonElement>('[data-testid="wish-claim-confirm"]')).click();
     await waitFor('[data-testid="toast"][data-kind="saved"]');
     const state = await waitFor('[data-testid="wish-state"][data-pending="true"]');
     expect(state.textContent).toContain('认领 (待确认)');
@@ -328,10 +344,14 @@ describe('flows', () => {
     };
     await start('#/household/h1');
     (await waitFor<HTMLButtonElement>('[data-testid="visit-button"]')).click();
+    (await waitFor<HTMLButtonElement>('[data-testid="visit-kind"][data-kind="follow-up"]')).click();
     (await waitFor<HTMLButtonElement>('[data-testid="visit-save"]')).click();
     const toast = await waitFor('[data-testid="toast"][data-kind="error"]');
     expect(toast.textContent).toContain('新建走访记录被拒绝');
     expect(toast.textContent).not.toContain('visits are for grid workers');
+    // The refusal stays in the form too, after the toast has gone.
+    const inForm = await waitFor('[data-testid="visit-refusal"]');
+    expect(inForm.textContent).toContain('新建走访记录被拒绝');
   });
 
   it('shows the offline banner with the unsent count only while offline', async () => {

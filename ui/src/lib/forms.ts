@@ -304,13 +304,18 @@ export function buildNewWish(form: WishForm, householdId: string | null, id: str
 export const VISIT_KINDS = ['routine', 'home-service-day', 'follow-up'] as const;
 export interface VisitForm { kind: string; notes: string }
 
+// No kind is chosen for the worker: a visit saved as 日常走访 by default
+// says nothing about what the visit was.
 export function emptyVisitForm(): VisitForm {
-  return { kind: 'routine', notes: '' };
+  return { kind: '', notes: '' };
 }
 
-export function validateVisitForm(limits: Limits | null, form: VisitForm): Errors<'notes'> {
+export function validateVisitForm(limits: Limits | null, form: VisitForm): Errors<'notes' | 'kind'> {
+  const errors: Errors<'notes' | 'kind'> = {};
+  if (blank(form.kind)) errors.kind = { key: 'validation.choose', field: 'visit.kind' };
   const long = tooLong(form.notes, limits, 'visit.notes');
-  return long ? { notes: long } : {};
+  if (long) errors.notes = long;
+  return errors;
 }
 
 /** `id` is the draft's: saving the same draft again names the same visit. */
