@@ -320,6 +320,14 @@ impl WishState {
                         format!("role {role} may not claim"),
                     ));
                 }
+                // A claim promises someone else's help to the resident; the
+                // poster claiming their own wish would promise nothing.
+                if self.poster.as_deref() == Some(who.as_str()) {
+                    return Err(text!(
+                        "不能认领自己发布的心愿，请等其他人认领",
+                        "you cannot claim a wish you posted; someone else claims it"
+                    ));
+                }
                 if self.pending.iter().any(|(_, u)| u == who) {
                     return Err(text!("已提出认领", "already requested"));
                 }

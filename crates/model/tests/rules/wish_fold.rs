@@ -196,6 +196,25 @@ fn the_poster_or_community_staff_withdraw_but_not_after_fulfilment() {
 }
 
 #[test]
+fn the_poster_cannot_claim_their_own_wish() {
+    let s = fold(&[
+        ev(1, 0, &worker(), DEVICE, WishStep::Post),
+        ev(2, 1, &worker(), DEVICE, WishStep::RequestClaim),
+        ev(3, 1, &leader(), DEVICE, WishStep::RequestClaim),
+    ]);
+    let why = s.refusal(id(2)).expect("the poster's own claim is refused");
+    assert!(
+        why.zh.contains("不能认领自己发布的心愿") && why.en.contains("a wish you posted"),
+        "the refusal says why, in both languages: {why:?}"
+    );
+    assert_eq!(
+        s.pending,
+        vec![(id(3), "jl1".to_string())],
+        "only someone else's claim waits for the hub"
+    );
+}
+
+#[test]
 fn a_department_may_not_post() {
     let s = fold(&[ev(1, 0, &department("城管"), DEVICE, WishStep::Post)]);
     assert_eq!(s.stage, None, "departments do not post wishes");
