@@ -167,6 +167,16 @@ test('a grid worker reads on the phone what the screens used to hide', async () 
     // 位置 starts as the household's address.
     await (await s.find(tid('visit-open-household'))).click();
     await s.waitFor('[data-screen="household"]');
+    // The household's own visit list opens the same page.
+    const openVisit = `${tid('visit-row')} ${tid('visit-open')}`;
+    await s.waitFor(openVisit);
+    // Scrolled to the middle: lower down the tab bar covers it.
+    await s.exec(`document.querySelector('${openVisit}').scrollIntoView({ block: 'center' })`);
+    await (await s.find(openVisit)).click();
+    await s.waitFor('[data-screen="visit"]');
+    assert.ok((await (await s.waitFor(tid('visit-page-notes'))).text()).includes(stamp), 'opened from the household, the page shows the note');
+    await (await s.find('.screen-header .back')).click();
+    await s.waitFor('[data-screen="household"]');
     await (await s.waitFor(tid('report-issue-button'))).click();
     await s.waitFor('[data-screen="issue-new"]');
     await s.waitFor(tid('issue-location'));
