@@ -59,7 +59,19 @@ pub fn run(ctx: &Ctx, cmd: VisitCmd) -> anyhow::Result<()> {
                 notes: a.notes,
                 at: a.at,
             };
-            let c = device.log_visit_with_id(&new, a.id.as_deref(), ctx.now)?;
+            let c = device
+                .log_visit_with_id(&new, a.id.as_deref(), ctx.now)
+                .map_err(|e| match e {
+                    // An empty visit: the fix names the options to add.
+                    gridline_device::Error::Invalid(mut i) if i.field == "kind" && new.kind.is_none() => {
+                        i.fix = text!(
+                            "加上 --kind routine（走访）、home-service-day（上门服务日）或 follow-up（回访），或用 --notes 写下走访记录",
+                            "add --kind routine, home-service-day or follow-up, or write notes with --notes"
+                        );
+                        gridline_device::Error::Invalid(i)
+                    }
+                    e => e,
+                })?;
             created(ctx, &c, json!({}));
             Ok(())
         }

@@ -48,21 +48,25 @@ impl Device {
             None => now,
             Some(s) => parse_when(s)?,
         };
+        let kind = new
+            .kind
+            .as_deref()
+            .filter(|k| !k.trim().is_empty())
+            .map(VisitKind::parse)
+            .transpose()?;
         let v = Visit {
             id,
             household,
             grid: target.grid,
             visitor: self.user().author(),
             at,
-            kind: new
-                .kind
-                .as_deref()
-                .map(VisitKind::parse)
-                .transpose()?
-                .unwrap_or(VisitKind::Routine),
+            kind: kind.unwrap_or(VisitKind::Routine),
             notes: new.notes.trim().to_owned(),
         };
         v.validate(now)?;
+        // Without a kind, only notes make it a (routine) visit: an empty
+        // one is refused rather than saved as if it said something.
+        gridline_model::visit::kind_of_new_visit(kind, &v.notes)?;
         let mut doc = self.new_doc();
         visit::create(&mut doc, &v)?;
         let id = v.id;

@@ -47,6 +47,27 @@ impl VisitKind {
     }
 }
 
+/// The kind of a visit being logged: the one chosen, or 走访 (routine) when
+/// only notes were written. A visit with neither says nothing at all, and a
+/// silent default would let it pass as a routine visit, so it is refused.
+pub fn kind_of_new_visit(kind: Option<VisitKind>, notes: &str) -> Result<VisitKind, Invalid> {
+    match kind {
+        Some(k) => Ok(k),
+        None if !notes.trim().is_empty() => Ok(VisitKind::Routine),
+        None => Err(Invalid::new(
+            "kind",
+            text!(
+                "走访记录是空的：没有选类型，也没有写记录",
+                "the visit is empty: no kind chosen and no notes"
+            ),
+            text!(
+                "请选择走访类型（走访、上门服务日、回访），或写下走访记录",
+                "choose a kind (routine, home-service-day, follow-up) or write notes"
+            ),
+        )),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Visit {
     pub id: RecordId,
@@ -85,5 +106,31 @@ impl Visit {
             ));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_visit_is_refused_but_a_kind_or_notes_is_enough() {
+        let e = kind_of_new_visit(None, "  \n").expect_err("no kind and blank notes");
+        assert_eq!(e.field, "kind", "the form field to fix");
+        let text = e.to_string();
+        assert!(
+            text.contains("走访记录是空的") && text.contains("the visit is empty"),
+            "says what is wrong in both languages: {text}"
+        );
+        assert_eq!(
+            kind_of_new_visit(Some(VisitKind::FollowUp), "").ok(),
+            Some(VisitKind::FollowUp),
+            "a chosen kind is a visit even without notes"
+        );
+        assert_eq!(
+            kind_of_new_visit(None, "老人身体好").ok(),
+            Some(VisitKind::Routine),
+            "notes without a kind are a routine visit, as old scripts log them"
+        );
     }
 }

@@ -41,6 +41,22 @@ fn worker() -> (tempfile::TempDir, Device) {
     device(Role::GridWorker, &format!("grids:{GRID}"))
 }
 
+/// A wish posted by community staff on a device of their own and brought to
+/// `d`, as a sync would: the worker may claim it, not having posted it.
+fn wish_posted_by_staff(d: &mut Device, title: &str, at: gridline_model::Instant) -> String {
+    let (_dir, mut staff) = device(Role::CommunityStaff, "community:522701001001");
+    let new = NewWish {
+        grid: Some(GRID.into()),
+        title: title.into(),
+        category: "生活物资".into(),
+        value_yuan: 100,
+        ..Default::default()
+    };
+    let id = staff.post_wish(&new, at).unwrap().to_string();
+    d.apply_remote(&staff.export_doc(&id).unwrap(), at).unwrap();
+    id
+}
+
 fn zhang_san() -> NewHousehold {
     NewHousehold {
         grid: GRID.into(),
@@ -320,7 +336,17 @@ fn a_wish_is_posted_claimed_fulfilled_and_confirmed_in_trial_mode() {
         value_yuan: 600,
         ..Default::default()
     };
-    let w = d.post_wish(&new, now()).unwrap().to_string();
+    let own = d.post_wish(&new, now()).unwrap().to_string();
+    assert!(
+        matches!(d.claim_wish(&own, now()), Err(Error::StepRefused(ref why)) if why.en.contains("a wish you posted")),
+        "the poster may not claim their own wish"
+    );
+    assert!(
+        !d.wish(&own).unwrap().offered.contains(&"claim"),
+        "nor is it offered to them"
+    );
+    d.withdraw_wish(&own, false, "重复", now()).unwrap();
+    let w = wish_posted_by_staff(&mut d, "一台助听器", now());
     let s = d.claim_wish(&w, now()).unwrap();
     assert_eq!(
         s.stage,
@@ -525,18 +551,10 @@ fn demo_seed_keeps_only_what_the_scope_allows() {
 #[test]
 fn a_claim_and_its_trial_grant_in_the_same_millisecond_still_fold_in_order() {
     let (_dir, mut d) = worker();
-    let h = d.add_household(&zhang_san(), now()).unwrap().to_string();
     // Sub-millisecond times, as a real clock gives them.
     let t = now() + chrono::Duration::nanoseconds(400_123);
     for i in 0..20 {
-        let new = NewWish {
-            household: Some(h.clone()),
-            title: format!("心愿{i}"),
-            category: "生活物资".into(),
-            value_yuan: 100,
-            ..Default::default()
-        };
-        let w = d.post_wish(&new, t).unwrap().to_string();
+        let w = wish_posted_by_staff(&mut d, &format!("心愿{i}"), t);
         let s = d.claim_wish(&w, t).unwrap();
         assert_eq!(
             s.stage,
