@@ -52,6 +52,12 @@ pub struct DeviceInfo {
     /// grid-worker, joint-leader, community-staff, street-staff, department-liaison, admin.
     pub role: String,
     pub scope: String,
+    /// The scope as people say it: 第1网格, 社区001 (names from the hub,
+    /// codes where it sent none). Show this, with `scope` second at most.
+    pub scope_label: String,
+    /// Grid and community names by code, from the hub at enrolment; a code
+    /// missing here is shown as itself (`placeName` in ui/src/lib/places.ts).
+    pub place_names: std::collections::BTreeMap<String, String>,
     pub hub_url: Option<String>,
     /// Community, street and admin users see the dashboard (数据看板).
     pub dashboard: bool,

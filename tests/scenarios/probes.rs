@@ -829,6 +829,7 @@ fn a_record_too_large_for_the_hub_is_left_out_and_named_and_batches_stop_by_byte
             token: "unused".into(),
             user,
             hub_actor: "00".repeat(16),
+            place_names: Default::default(),
         })
         .unwrap();
     let mut ids = Vec::new();

@@ -107,6 +107,11 @@ describe('formatScope', () => {
   });
   it('shows an unknown form as it came', () => {
     expect(formatScope('planet:earth', en)).toBe('planet:earth');
+    const names: Record<string, string> = { '522701001001001': '第1网格', '522701001001': '平桥社区' };
+    const name = (c: string) => names[c] ?? c;
+    expect(formatScope('grids:522701001001001', zhCN, name)).toBe('第1网格');
+    expect(formatScope('community:522701001001', en, name)).toBe('平桥社区');
+    expect(formatScope('grids:522701001001001,522701001001002', zhCN, name), 'a code without a name keeps the word').toBe('网格 522701001001001、522701001001002');
   });
 });
 

@@ -140,6 +140,9 @@ pub struct Progress {
     pub total: Option<u64>,
 }
 
+/// The store's meta key for the hub's place names, as JSON.
+const PLACE_NAMES: &str = "place_names";
+
 /// What the hub tells a device when it enrols.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Enrolled {
@@ -147,6 +150,8 @@ pub struct Enrolled {
     pub token: String,
     pub user: User,
     pub hub_actor: String,
+    /// Grid and community names by code; empty from a hub that sends none.
+    pub place_names: std::collections::BTreeMap<String, String>,
 }
 
 impl Device {
@@ -167,7 +172,46 @@ impl Device {
         self.store.set_meta("hub_url", &e.hub_url)?;
         self.store.set_meta("token", &e.token)?;
         self.store.set_meta("sync_cursor", "0")?;
+        self.store.set_meta(
+            PLACE_NAMES,
+            &serde_json::to_string(&e.place_names).expect("a map of strings is JSON"),
+        )?;
         Ok(retired)
+    }
+
+    /// What people call a grid or community: its name from the hub, or the
+    /// code itself where the hub sent none (an older hub, a trial device).
+    /// The one place codes become names; screens show the code second.
+    pub fn place_name(&self, code: &str) -> String {
+        self.place_names()
+            .remove(code)
+            .unwrap_or_else(|| code.to_owned())
+    }
+
+    /// All the names the hub sent at enrolment, by code.
+    pub fn place_names(&self) -> std::collections::BTreeMap<String, String> {
+        self.store
+            .meta(PLACE_NAMES)
+            .ok()
+            .flatten()
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default()
+    }
+
+    /// The user's scope as people say it: 第1网格, 社区001, names joined by
+    /// 、 for several grids; codes where no name is known.
+    pub fn scope_label(&self) -> String {
+        let names = self.place_names();
+        let name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_owned());
+        match &self.identity.user.scope {
+            gridline_model::Scope::Grids(gs) => gs
+                .iter()
+                .map(|g| name(g.as_str()))
+                .collect::<Vec<_>>()
+                .join("、"),
+            gridline_model::Scope::Community(c) => name(c.as_str()),
+            other => other.encode(),
+        }
     }
 
     /// Whether the device has something to tell the hub beyond its unsent

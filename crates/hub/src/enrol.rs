@@ -27,6 +27,7 @@
 //! code ([`gridline_sync::enrol_code`]) cannot be right, so it is refused
 //! before any of this and never counted.
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use chrono::Duration;
@@ -66,6 +67,32 @@ pub struct Enrolment {
     pub token: String,
     pub user: User,
     pub hub_actor: String,
+    /// Grid and community names by code (`EnrollResponse::place_names`).
+    pub place_names: BTreeMap<String, String>,
+}
+
+/// The names of the street's grids and communities by code, for a device to
+/// show instead of codes. All of them, whatever the scope: names are not
+/// private, and a joint leader's or the street's records name grids the scope
+/// itself does not list.
+fn place_names(conn: &rusqlite::Connection) -> Result<BTreeMap<String, String>> {
+    let mut st = conn.prepare("SELECT id, name, community_name FROM grids")?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut names = BTreeMap::new();
+    for row in rows {
+        let (grid, name, community) = row?;
+        if let Ok(g) = gridline_model::GridId::parse(&grid) {
+            names.insert(g.community().as_str().to_owned(), community);
+        }
+        names.insert(grid, name);
+    }
+    Ok(names)
 }
 
 /// Which limit refused an enrolment ([`Error::TooManyAttempts`]).
@@ -372,11 +399,13 @@ impl Hub {
                 detail: &format!("{role} {scope} actor {actor_hex}"),
             },
         )?;
+        let place_names = place_names(&tx)?;
         tx.commit()?;
         Ok(Enrolment {
             token,
             user: user_from_row(user_id, user_name, &role, &scope)?,
             hub_actor: self.actor_hex(),
+            place_names,
         })
     }
 

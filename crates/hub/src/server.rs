@@ -509,6 +509,7 @@ async fn enroll(
                 role: e.user.role.key().into(),
                 scope: e.user.scope.encode(),
                 hub_actor: e.hub_actor,
+                place_names: e.place_names,
             })
             .into_response()
         }

@@ -4,6 +4,8 @@
 //! With the `openapi` feature (the hub's) they also describe themselves to
 //! utoipa; the descriptions below are what `docs/openapi.json` says.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// A device exchanging a one-time enrolment code for a bearer token.
@@ -54,6 +56,16 @@ pub struct EnrollResponse {
     pub scope: String,
     /// The hub's Automerge actor id, hex: the only actor whose wish grants count.
     pub hub_actor: String,
+    /// What people call the street's grids and communities, by code: the
+    /// 15-digit grid and 12-digit community codes to their names, so the
+    /// device shows 第1网格 where it would show 522701001001001. Optional:
+    /// hubs before it send none, and a device then shows the codes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = json!({"522701001001001": "第1网格", "522701001001": "社区001"}))
+    )]
+    pub place_names: BTreeMap<String, String>,
 }
 
 #[cfg(test)]
@@ -80,5 +92,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(resp.user_name, "张伟", "the documented response decodes");
+        assert!(
+            resp.place_names.is_empty(),
+            "an older hub's response, without place names, still decodes"
+        );
+        let named: EnrollResponse = serde_json::from_str(
+            r#"{"token":"t","user_id":"gw-1","user_name":"张伟","role":"grid-worker",
+                "scope":"grids:522701001001001","hub_actor":"29ae",
+                "place_names":{"522701001001001":"第1网格","522701001001":"社区001"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            named.place_names.get("522701001001001").map(String::as_str),
+            Some("第1网格"),
+            "place names are keyed by code"
+        );
     }
 }

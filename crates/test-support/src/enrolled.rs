@@ -29,6 +29,7 @@ pub fn enrolled(
         token: e.token.clone(),
         user: e.user,
         hub_actor: e.hub_actor,
+        place_names: e.place_names,
     })
     .unwrap();
     (dir, d, e.token)

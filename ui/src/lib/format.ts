@@ -128,19 +128,23 @@ export function secondsLeft(revealedAt: number, now: number, ms = REVEAL_MS): nu
  * The compact scope the backend keeps (grids:G1,G2 · households:… ·
  * community:CODE · street:CODE · department:NAME · everything) in words.
  */
-export function formatScope(scope: string, dict: Dict): string {
+export function formatScope(scope: string, dict: Dict, name: (code: string) => string = (c) => c): string {
   const s = scope.trim();
   const colon = s.indexOf(':');
   const kind = colon < 0 ? s : s.slice(0, colon);
   const rest = colon < 0 ? '' : s.slice(colon + 1).trim();
   const items = rest.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  // Names (placeName) say what they are (第1网格, 平桥社区); bare codes need the word.
+  const named = items.length > 0 && items.every((c) => name(c) !== c);
   switch (kind) {
     case 'grids':
     case 'grid':
+      if (named) return items.map((c) => name(c)).join(translate(dict, 'common.listSep'));
       return translate(dict, 'scope.grids', { n: items.length, list: items.join(translate(dict, 'common.listSep')) });
     case 'households':
       return translate(dict, 'scope.households', { n: items.length });
     case 'community':
+      if (name(rest) !== rest) return name(rest);
       return translate(dict, 'scope.community', { code: rest });
     case 'street':
       return translate(dict, 'scope.street', { code: rest });

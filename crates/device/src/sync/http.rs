@@ -143,6 +143,7 @@ pub async fn enroll(
             scope: Scope::parse(&v.scope)?,
         },
         hub_actor: v.hub_actor,
+        place_names: v.place_names,
     };
     let retired = device.accept_enrolment(&e)?;
     device

@@ -8,7 +8,17 @@ enrolled: boolean, device_id: string, user_id: string, user_name: string,
 /**
  * grid-worker, joint-leader, community-staff, street-staff, department-liaison, admin.
  */
-role: string, scope: string, hub_url: string | null, 
+role: string, scope: string, 
+/**
+ * The scope as people say it: 第1网格, 社区001 (names from the hub,
+ * codes where it sent none). Show this, with `scope` second at most.
+ */
+scope_label: string, 
+/**
+ * Grid and community names by code, from the hub at enrolment; a code
+ * missing here is shown as itself (`placeName` in ui/src/lib/places.ts).
+ */
+place_names: { [key in string]: string }, hub_url: string | null, 
 /**
  * Community, street and admin users see the dashboard (数据看板).
  */
