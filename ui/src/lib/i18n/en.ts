@@ -114,6 +114,7 @@ export const en: Record<Key, string> = {
   'enrol.submit': 'Enrol',
   'enrol.submitting': 'Enrolling…',
   'enrol.done': 'Enrolled; fetching data',
+  'enrol.hintRefused': 'Case, spaces and dashes do not matter in a code; if it still fails, ask your admin for a new one.',
 
   'today.title': 'Today',
   'today.hello': 'Hello, {name}',
