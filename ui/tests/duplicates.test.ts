@@ -18,6 +18,7 @@ describe('duplicateCandidates', () => {
       row('self'),
       row('closed', { state: 'closed' }),
       row('merged', { state: 'merged' }),
+      row('evaluated', { state: 'evaluated' }),
       row('old', { reported_at: '2026-09-01T08:00:00Z' }),
       row('other', { category: 'safety' }),
       row('ok'),

@@ -4,8 +4,8 @@
 // not the issue itself and not finished with.
 import type { IssueRow } from './types';
 
-/** States an issue can no longer be a duplicate's target in. */
-const FINISHED = new Set(['closed', 'merged', 'rejected']);
+/** States an issue can no longer be a duplicate's target in: done with, or not an issue of its own. */
+const FINISHED = new Set(['resolved', 'closed', 'evaluated', 'merged', 'rejected']);
 /** How far back a report still counts as recent. */
 export const RECENT_DAYS = 30;
 

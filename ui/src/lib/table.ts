@@ -15,6 +15,8 @@ export interface Column<R> {
   /** A class for the cell, such as the red (alert) of an overdue deadline. */
   tone?: (row: R) => string | undefined;
   width?: string;
+  /** Short words (a state, a date) that read badly broken over lines. */
+  nowrap?: boolean;
 }
 
 export interface Sort {
