@@ -156,6 +156,18 @@ test('community staff at a desk: tables, keys, many accepts, dashboard links, th
     await (await s.find(`${tid('issue-table')} tbody tr td[data-key="summary"]`)).click();
     await s.waitFor(`${tid('detail-pane')} [data-screen="issue"]`);
     await shot('issues-1920');
+    // The wish wall as a table too, by value, with the wish beside it.
+    await tab(s, 'wishes');
+    await s.waitFor(tid('wish-table'));
+    const value = await s.waitFor(`${tid('wish-table')} ${tid('table-sort')}[data-key="value"]`);
+    assert.match(await value.text(), /价值/, 'the value column is named');
+    await value.click();
+    await s.waitFor(`${tid('wish-table')}[data-sort="value:asc"]`);
+    const yuan = (await cells(s, 'wish-table', 'value')).map((v) => Number(v.replace(/[^0-9.]/g, '')));
+    for (let i = 1; i < yuan.length; i += 1) assert.ok(yuan[i - 1] <= yuan[i], `wishes sorted by value: ${yuan.slice(0, 10)}`);
+    await (await s.find(`${tid('wish-table')} tbody tr td[data-key="title"]`)).click();
+    await s.waitFor(`${tid('detail-pane')} [data-screen="wish"]`);
+    await shot('wishes-1920');
   } catch (e) {
     await shot('FAILED').catch(() => {});
     throw e;

@@ -50,7 +50,7 @@ export function wishColumns(): Column<WishRow>[] {
   return [
     { key: 'title', label: t('col.title'), text: (r) => r.title, sort: (r) => r.title },
     { key: 'category', nowrap: true, label: t('col.category'), text: (r) => term('wishCat', r.category), sort: (r) => r.category },
-    { key: 'value', nowrap: true, label: t('col.value'), text: (r) => `¥${r.value_yuan}`, sort: (r) => r.value_yuan, width: '6em' },
+    { key: 'value', nowrap: true, label: t('col.value'), text: (r) => t('common.yuan', { n: r.value_yuan }), sort: (r) => r.value_yuan, width: '6em' },
     { key: 'state', nowrap: true, label: t('col.state'), text: (r) => (r.state ? term('wishState', r.state) : ''), sort: (r) => r.state },
     { key: 'posted', nowrap: true, label: t('col.posted'), text: (r) => formatDate(r.posted_at, dict()), sort: (r) => r.posted_at },
     { key: 'sync', nowrap: true, label: t('col.sync'), text: (r) => syncWord(r.sync_state), sort: (r) => r.sync_state },
