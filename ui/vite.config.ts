@@ -17,5 +17,8 @@ export default defineConfig(({ mode }) => ({
   test: {
     include: ['tests/**/*.test.ts'],
     environment: 'node',
+    // The screens are tested as on a phone (the app's own 420 px window):
+    // from 900 px the lists turn into desk tables (lib/wide.svelte.ts).
+    environmentOptions: { happyDOM: { width: 420, height: 860 } },
   },
 }));
