@@ -105,6 +105,17 @@ test("a grid worker's day: enrol, find by pinyin, visit, report, wish, offline a
     for (let i = 0; i < Math.min(rows.length, 12) && !claimed; i += 1) {
       const all = await s.findAll(tid('wish-row'));
       const id = await all[i].attr('data-id');
+      // A wish someone else has already asked for is granted to them first
+      // (first come, first served): look for one nobody waits on.
+      // (The wish just posted here is not on the other device yet: it is
+      // this user's own and has no 认领 button anyway.)
+      let known;
+      try {
+        known = gl(other, 'wish', 'show', id);
+      } catch {
+        continue;
+      }
+      if ((known.pending || []).length > 0) continue;
       await all[i].click();
       await s.waitFor('[data-screen="wish"]');
       const buttons = await s.findAll(tid('wish-claim'));
