@@ -821,3 +821,77 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
         }
     }
 }
+
+/// A poster's claim on their own wish, as a device older than the rule (or a
+/// forged one) sends it: the hub refuses it in the open, with a step every
+/// device understands, and the next claimant in line gets the wish.
+#[test]
+fn the_hub_refuses_a_posters_claim_on_their_own_wish_and_grants_the_next() {
+    let (dir, hub) = gridline_test_support::sample_hub(now());
+    let ha: RecordId = hub.household_ids(GRID_A, 1).unwrap()[0].parse().unwrap();
+    let gw_user = user("gw", Role::GridWorker, &format!("grids:{GRID_A}"));
+    let cs_user = user("cs", Role::CommunityStaff, "community:522701001001");
+    let gw_code = hub
+        .enrol_code(&gw_user, "admin", chrono::Utc::now())
+        .unwrap();
+    let cs_code = hub
+        .enrol_code(&cs_user, "admin", chrono::Utc::now())
+        .unwrap();
+    let hub_actor = hub.actor_hex();
+    let live = Live {
+        served: super::Served::start(hub, None),
+        db: dir.path().join("hub.db"),
+        http: reqwest::Client::new(),
+    };
+    let gw = live.enrol(&gw_code, &gw_user);
+    let cs = live.enrol(&cs_code, &cs_user);
+    let (id, mut doc) = wish_doc(&gw, GRID_A, Some(ha));
+    assert!(live.push(&gw, id, &mut doc), "the wish is posted");
+
+    let claim = |dev: &Dev, secs: i64| {
+        let mut doc = live.hub_doc(dev, id);
+        let e = WishEvent {
+            id: new_id(),
+            at: now() + chrono::Duration::seconds(secs),
+            author: dev.author(),
+            actor: hex(&dev.actor),
+            step: WishStep::RequestClaim,
+        };
+        gridline_records::wish::push_event(&mut doc, &e).unwrap();
+        assert!(
+            live.push(dev, id, &mut doc),
+            "{} may send a claim",
+            dev.user.id
+        );
+        e.id
+    };
+    let own = claim(&gw, 2);
+    let other = claim(&cs, 3);
+
+    let w = gridline_records::wish::read(&live.hub_doc(&gw, id)).unwrap();
+    let refused: Vec<RecordId> = w
+        .events
+        .iter()
+        .filter_map(|e| match e.step {
+            WishStep::RefuseClaim { claim } => Some(claim),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        vec![own],
+        "the poster's own claim is refused in a step of its own"
+    );
+    let state = gridline_model::wish::WishState::fold(&w.events, Some(&hub_actor));
+    assert!(
+        state.pending.is_empty(),
+        "nothing waits: {:?}",
+        state.pending
+    );
+    assert_eq!(
+        state.claimant.as_deref(),
+        Some("cs"),
+        "the next claimant has the wish"
+    );
+    assert!(state.refusal(other).is_none());
+}

@@ -238,6 +238,12 @@ impl Device {
         let mut doc = self.load_kind(id, Kind::Wish, "心愿")?;
         let mut w = wish::read(&doc)?;
         check_wish_step(self.user(), &step, &target(&w))?;
+        let hub = Some(self.identity.hub_actor.as_str());
+        if step == WishStep::RequestClaim {
+            if let Some(why) = WishState::fold(&w.events, hub).claim_refusal(&self.user().id) {
+                return Err(Error::StepRefused(why));
+            }
+        }
         let at = crate::next_at(w.events.iter().map(|e| e.at), now);
         let e = WishEvent {
             id: new_id(at),
@@ -249,7 +255,6 @@ impl Device {
         // Fold with the new event first: refuse before writing anything.
         let mut probe = w.events.clone();
         probe.push(e.clone());
-        let hub = Some(self.identity.hub_actor.as_str());
         let state = WishState::fold(&probe, hub);
         if let Some(why) = state.refusal(e.id) {
             return Err(Error::StepRefused(why.to_owned()));
@@ -287,10 +292,16 @@ impl Device {
             WishStep::WithdrawWish { reason: "x".into() },
         ];
         let hub = Some(self.identity.hub_actor.as_str());
+        let now_state = WishState::fold(&w.events, hub);
         candidates
             .into_iter()
             .filter(|step| {
                 if check_wish_step(self.user(), step, &target(w)).is_err() {
+                    return false;
+                }
+                if *step == WishStep::RequestClaim
+                    && now_state.claim_refusal(&self.user().id).is_some()
+                {
                     return false;
                 }
                 let e = WishEvent {

@@ -279,6 +279,24 @@ impl WishState {
         s
     }
 
+    /// Why `who` may not ask to claim this wish, beyond the fold's rules: a
+    /// claim promises someone else's help to the resident, so the poster
+    /// never claims their own wish.
+    ///
+    /// Kept out of the fold on purpose: a wish its poster claimed before this
+    /// rule (granted, fulfilled, confirmed) must fold as it always did on
+    /// every device and hub. The device asks this before it writes a claim,
+    /// and the hub answers a poster's claim with an explicit `RefuseClaim`
+    /// step, which devices of every version understand.
+    pub fn claim_refusal(&self, who: &str) -> Option<Text> {
+        (self.poster.as_deref() == Some(who)).then(|| {
+            text!(
+                "不能认领自己发布的心愿，请等其他人认领",
+                "you cannot claim a wish you posted; someone else claims it"
+            )
+        })
+    }
+
     fn apply(&mut self, e: &WishEvent, hub_actor: Option<&str>) -> Result<(), Text> {
         use WishStage::*;
         use WishStep as S;
@@ -318,14 +336,6 @@ impl WishState {
                     return Err(Text::new(
                         format!("{} 不能认领心愿", role.zh()),
                         format!("role {role} may not claim"),
-                    ));
-                }
-                // A claim promises someone else's help to the resident; the
-                // poster claiming their own wish would promise nothing.
-                if self.poster.as_deref() == Some(who.as_str()) {
-                    return Err(text!(
-                        "不能认领自己发布的心愿，请等其他人认领",
-                        "you cannot claim a wish you posted; someone else claims it"
                     ));
                 }
                 if self.pending.iter().any(|(_, u)| u == who) {

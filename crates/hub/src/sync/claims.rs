@@ -20,8 +20,9 @@ pub(super) struct Settlement {
 }
 
 impl Hub {
-    /// The hub grants the first claim request it holds for a posted wish and
-    /// refuses the others; both devices learn the outcome on their next sync.
+    /// The hub grants the first claim request it holds for a posted wish,
+    /// from anyone but its poster, and refuses the others; both devices learn
+    /// the outcome on their next sync.
     pub(super) fn settle_claims(
         &self,
         doc: &mut AutoCommit,
@@ -41,9 +42,15 @@ impl Hub {
             unit: String::new(),
         };
         let mut settled = Vec::new();
-        for (i, (claim, _)) in state.pending.iter().enumerate() {
+        let mut granted = state.stage != Some(WishStage::Posted);
+        for (claim, who) in &state.pending {
             at += chrono::Duration::milliseconds(1);
-            let step = if i == 0 && state.stage == Some(WishStage::Posted) {
+            // A poster's own claim (from a device older than the rule, or
+            // forged) is refused in the open, so every device shows it refused
+            // instead of waiting forever, and the next claim in line wins.
+            let grant = !granted && state.claim_refusal(who).is_none();
+            let step = if grant {
+                granted = true;
                 settled.push(SettledClaim {
                     action: crate::audit::action::CLAIM_GRANT,
                     claim: claim.to_string(),

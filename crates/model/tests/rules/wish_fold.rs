@@ -197,20 +197,46 @@ fn the_poster_or_community_staff_withdraw_but_not_after_fulfilment() {
 
 #[test]
 fn the_poster_cannot_claim_their_own_wish() {
-    let s = fold(&[
-        ev(1, 0, &worker(), DEVICE, WishStep::Post),
-        ev(2, 1, &worker(), DEVICE, WishStep::RequestClaim),
-        ev(3, 1, &leader(), DEVICE, WishStep::RequestClaim),
-    ]);
-    let why = s.refusal(id(2)).expect("the poster's own claim is refused");
+    let posted = fold(&[ev(1, 0, &worker(), DEVICE, WishStep::Post)]);
+    let why = posted
+        .claim_refusal("gw1")
+        .expect("the poster's own claim is refused");
     assert!(
         why.zh.contains("不能认领自己发布的心愿") && why.en.contains("a wish you posted"),
         "the refusal says why, in both languages: {why:?}"
     );
     assert_eq!(
-        s.pending,
-        vec![(id(3), "jl1".to_string())],
-        "only someone else's claim waits for the hub"
+        posted.claim_refusal("jl1"),
+        None,
+        "someone else may claim it"
+    );
+}
+
+#[test]
+fn a_wish_its_poster_claimed_before_the_rule_still_folds_as_it_did() {
+    // Written by devices and a hub from before the own-claim rule: the fold
+    // must not rewrite it (a fulfilled wish turning back into a posted one
+    // would be granted a second time).
+    let s = fold(&[
+        ev(1, 0, &worker(), DEVICE, WishStep::Post),
+        ev(2, 1, &worker(), DEVICE, WishStep::RequestClaim),
+        ev(3, 2, &hub_user(), HUB, WishStep::Grant { claim: id(2) }),
+        ev(
+            4,
+            3,
+            &worker(),
+            DEVICE,
+            WishStep::Fulfil {
+                note: "送到了".into(),
+            },
+        ),
+    ]);
+    assert_eq!(s.stage, Some(WishStage::Fulfilled));
+    assert_eq!(s.claimant.as_deref(), Some("gw1"));
+    assert!(
+        s.outcomes.iter().all(|o| o.refused.is_none()),
+        "{:?}",
+        s.outcomes
     );
 }
 
