@@ -146,6 +146,7 @@ fn kill_the_device_during_local_saves() {
         &NewVisit {
             household: household.clone(),
             at: Some(visit_at(100_000)),
+            kind: Some("routine".into()),
             ..Default::default()
         },
         now(),
@@ -223,6 +224,7 @@ fn kill_the_device_during_sync() {
                             household: households[rng.below(households.len() as u64) as usize]
                                 .clone(),
                             at: Some(visit_at(n * 10 + k)),
+                            kind: Some("routine".into()),
                             ..Default::default()
                         },
                         now(),

@@ -125,6 +125,7 @@ fn kill_the_hub_during_batches() {
                             household: households[rng.below(households.len() as u64) as usize]
                                 .clone(),
                             at: Some(visit_at(n)),
+                            kind: Some("routine".into()),
                             ..Default::default()
                         },
                         now(),

@@ -43,6 +43,7 @@ fn devices_converge_through_a_faulty_network() {
                         &NewVisit {
                             household: h,
                             at: Some(visit_at(n)),
+                            kind: Some("routine".into()),
                             ..Default::default()
                         },
                         now(),
@@ -132,6 +133,7 @@ fn sync_watch_recovers_by_itself() {
             &NewVisit {
                 household: households[n % households.len()].clone(),
                 at: Some(visit_at(n)),
+                kind: Some("routine".into()),
                 ..Default::default()
             },
             now(),
@@ -202,6 +204,7 @@ fn sync_watch_survives_corrupted_replies() {
             &NewVisit {
                 household: households[n % households.len()].clone(),
                 at: Some(visit_at(n)),
+                kind: Some("routine".into()),
                 ..Default::default()
             },
             now(),

@@ -11,7 +11,8 @@ use crate::{parse_id, Created, Device, NewId, Result};
 #[derive(Debug, Clone, Default)]
 pub struct NewVisit {
     pub household: String,
-    /// routine / home-service-day / follow-up (or 走访 / 上门服务日 / 回访); default routine.
+    /// routine / home-service-day / follow-up (or 走访 / 上门服务日 / 回访); without one,
+    /// notes make it routine and an empty visit is refused.
     pub kind: Option<String>,
     pub notes: String,
     /// When the visit happened, RFC 3339 or `YYYY-MM-DD HH:MM` (local time is
