@@ -367,9 +367,10 @@ fn drafts_survive_a_restart_and_the_language_switches() {
             "read_cases",
             "write_case_private",
             "propose_topic",
-            "read_topics"
+            "read_topics",
+            "accept_issues"
         ],
-        "community staff log no visits, and keep a case's private part"
+        "community staff log no visits, keep a case's private part, and accept issues"
     );
     a.sync(&served.rt);
     let d: dto::Dashboard = serde_json::from_value(a.ok("dashboard", json!({}))).unwrap();

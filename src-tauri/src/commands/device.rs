@@ -159,6 +159,10 @@ fn may(role: gridline_model::Role) -> Vec<String> {
             may.push(word.to_owned());
         }
     }
+    // 受理 is the step a desk takes for many issues at once (IssueDesk).
+    if gridline_model::IssueStep::Accept.roles().contains(&role) {
+        may.push("accept_issues".to_owned());
+    }
     may
 }
 

@@ -12,5 +12,6 @@ export const mayPostWish = (d: Device) => !!d?.may.includes('post_wish');
 export const mayReportCase = (d: Device) => !!d?.may.includes('report_case');
 export const mayReadCases = (d: Device) => !!d?.may.includes('read_cases');
 export const mayProposeTopic = (d: Device) => !!d?.may.includes('propose_topic');
+export const mayAcceptIssues = (d: Device) => !!d?.may.includes('accept_issues');
 export const mayReadTopics = (d: Device) => !!d?.may.includes('read_topics');
 export const mayWriteCasePrivate = (d: Device) => !!d?.may.includes('write_case_private');

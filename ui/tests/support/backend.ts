@@ -34,7 +34,7 @@ export interface FakeBackend {
 const MAY: Record<string, string[]> = {
   'grid-worker': ['log_visit', 'report_issue', 'post_wish', 'report_case', 'read_cases', 'propose_topic', 'read_topics'],
   'joint-leader': ['log_visit', 'report_issue', 'post_wish', 'report_case', 'read_cases', 'propose_topic', 'read_topics'],
-  'community-staff': ['report_issue', 'post_wish', 'report_case', 'read_cases', 'write_case_private', 'propose_topic', 'read_topics'],
+  'community-staff': ['report_issue', 'post_wish', 'report_case', 'read_cases', 'write_case_private', 'propose_topic', 'read_topics', 'accept_issues'],
   'street-staff': ['report_issue', 'report_case', 'read_cases', 'write_case_private', 'read_topics'],
 };
 
