@@ -239,11 +239,6 @@ impl Device {
         let mut w = wish::read(&doc)?;
         check_wish_step(self.user(), &step, &target(&w))?;
         let hub = Some(self.identity.hub_actor.as_str());
-        if step == WishStep::RequestClaim {
-            if let Some(why) = WishState::fold(&w.events, hub).claim_refusal(&self.user().id) {
-                return Err(Error::StepRefused(why));
-            }
-        }
         let at = crate::next_at(w.events.iter().map(|e| e.at), now);
         let e = WishEvent {
             id: new_id(at),
@@ -258,6 +253,12 @@ impl Device {
         let state = WishState::fold(&probe, hub);
         if let Some(why) = state.refusal(e.id) {
             return Err(Error::StepRefused(why.to_owned()));
+        }
+        // After the fold's own rules, so a withdrawn wish still says withdrawn.
+        if e.step == WishStep::RequestClaim {
+            if let Some(why) = state.claim_refusal(&self.user().id) {
+                return Err(Error::StepRefused(why));
+            }
         }
         wish::push_event(&mut doc, &e)?;
         w.events.push(e);
