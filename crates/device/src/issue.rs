@@ -58,6 +58,18 @@ impl Device {
         id: Option<&str>,
         now: Instant,
     ) -> Result<Created> {
+        self.report_issue_with_photos(new, id, &[], now)
+    }
+
+    /// [`Device::report_issue_with_id`] with photos taken on site
+    /// ([`Device::take_photo`]), saved with the report as its evidence.
+    pub fn report_issue_with_photos(
+        &mut self,
+        new: &NewIssue,
+        id: Option<&str>,
+        photos: &[crate::Attach],
+        now: Instant,
+    ) -> Result<Created> {
         let category = parse_category(&new.category)?;
         let household = new
             .household
@@ -132,8 +144,10 @@ impl Device {
                 ..Target::grid(grid)
             },
         )?;
+        let refs = self.photo_refs(photos, gridline_model::PhotoStep::Report, &[], now)?;
         let mut doc = self.new_doc();
         issue::create(&mut doc, &i)?;
+        gridline_records::photos::add(&mut doc, &refs, now)?;
         self.store
             .save(&mut doc, &Record::Issue(i), Origin::Local, now)?;
         Ok(Created {
@@ -145,6 +159,18 @@ impl Device {
     /// Takes one workflow step. Refused before anything is written when the
     /// role, scope or state does not allow it.
     pub fn act_on_issue(&mut self, id: &str, step: IssueStep, now: Instant) -> Result<IssueState> {
+        self.act_on_issue_with_photos(id, step, &[], now)
+    }
+
+    /// [`Device::act_on_issue`] with photos as the step's evidence (the
+    /// repair done, the site verified), saved with the step.
+    pub fn act_on_issue_with_photos(
+        &mut self,
+        id: &str,
+        step: IssueStep,
+        photos: &[crate::Attach],
+        now: Instant,
+    ) -> Result<IssueState> {
         step.validate()?;
         let id = parse_id(id, "issue")?;
         let mut doc = self.load_kind(id, Kind::Issue, "事件")?;
@@ -164,7 +190,10 @@ impl Device {
             author,
             step,
         };
+        let held = gridline_records::photos::read(&doc)?;
+        let refs = self.photo_refs(photos, crate::photo::issue_photo_step(&e.step), &held, now)?;
         issue::push_event(&mut doc, &e)?;
+        gridline_records::photos::add(&mut doc, &refs, now)?;
         i.events.push(e);
         let state = i.state_with(&limits);
         self.store

@@ -27,6 +27,7 @@ mod identity;
 mod issue;
 pub mod keys;
 pub mod mediation;
+pub mod photo;
 pub mod reveal;
 pub mod sync;
 pub mod unsynced;
@@ -49,6 +50,7 @@ pub use gridline_store::{Dashboard, SyncCounts, Today};
 pub use household::{HouseholdEdit, HouseholdView, NewHousehold, NewResident};
 pub use identity::Identity;
 pub use issue::{IssueView, NewIssue};
+pub use photo::{Attach, PhotoState, PhotoView, TakenPhoto};
 pub use views::{
     HouseholdFilter, HouseholdSummary, IssueFilter, IssueSummary, SyncState, VisitSummary,
     WishSummary,
@@ -472,6 +474,7 @@ impl Device {
                 heads: hub_heads.clone(),
                 conflicted: gridline_records::has_conflicts(&incoming),
                 acked: Some(hub_heads),
+                photos: gridline_records::photos::read(&incoming).unwrap_or_default(),
             };
             return Ok((saved, record));
         };

@@ -12,7 +12,7 @@
 //! only for the heads the hub acknowledged. The cursor advances only after a
 //! page's documents are saved, so an interrupted sync repeats a page at worst.
 
-mod http;
+pub(crate) mod http;
 mod overruled;
 mod replica;
 mod round;

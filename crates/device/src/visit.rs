@@ -33,6 +33,17 @@ impl Device {
         id: Option<&str>,
         now: Instant,
     ) -> Result<Created> {
+        self.log_visit_with_photos(new, id, &[], now)
+    }
+
+    /// [`Device::log_visit_with_id`] with photos of the visit, saved with it.
+    pub fn log_visit_with_photos(
+        &mut self,
+        new: &NewVisit,
+        id: Option<&str>,
+        photos: &[crate::Attach],
+        now: Instant,
+    ) -> Result<Created> {
         let household = parse_id(&new.household, "household")?;
         let target = self.household_target(household)?;
         check(self.user(), Kind::Visit, Action::Create, &target)?;
@@ -68,8 +79,10 @@ impl Device {
         // Without a kind, only notes make it a (routine) visit: an empty
         // one is refused rather than saved as if it said something.
         gridline_model::visit::kind_of_new_visit(kind, &v.notes)?;
+        let refs = self.photo_refs(photos, gridline_model::PhotoStep::Visit, &[], now)?;
         let mut doc = self.new_doc();
         visit::create(&mut doc, &v)?;
+        gridline_records::photos::add(&mut doc, &refs, now)?;
         let id = v.id;
         self.store
             .save(&mut doc, &Record::Visit(v), Origin::Local, now)?;

@@ -233,6 +233,30 @@ impl Device {
     }
 
     fn wish_step(&mut self, id: &str, step: WishStep, now: Instant) -> Result<WishState> {
+        self.wish_step_with_photos(id, step, &[], now)
+    }
+
+    /// A wish fulfilled with photos of it done, saved with the step.
+    pub fn fulfil_wish_with_photos(
+        &mut self,
+        id: &str,
+        note: &str,
+        photos: &[crate::Attach],
+        now: Instant,
+    ) -> Result<WishState> {
+        let step = WishStep::Fulfil {
+            note: note.trim().to_owned(),
+        };
+        self.wish_step_with_photos(id, step, photos, now)
+    }
+
+    fn wish_step_with_photos(
+        &mut self,
+        id: &str,
+        step: WishStep,
+        photos: &[crate::Attach],
+        now: Instant,
+    ) -> Result<WishState> {
         step.validate()?;
         let id = parse_id(id, "wish")?;
         let mut doc = self.load_kind(id, Kind::Wish, "心愿")?;
@@ -260,7 +284,10 @@ impl Device {
                 return Err(Error::StepRefused(why));
             }
         }
+        let held = gridline_records::photos::read(&doc)?;
+        let refs = self.photo_refs(photos, gridline_model::PhotoStep::Fulfilment, &held, now)?;
         wish::push_event(&mut doc, &e)?;
+        gridline_records::photos::add(&mut doc, &refs, now)?;
         w.events.push(e);
         self.store
             .save(&mut doc, &Record::Wish(w), Origin::Local, now)?;

@@ -58,6 +58,21 @@ pub enum Error {
     /// A household list that cannot be imported: every problem, by line.
     #[error("{0}")]
     Import(Text),
+    /// A photo over the hub's size limit (HTTP 413): nothing was stored.
+    #[error("{}", self.text())]
+    BlobTooLarge { size: u64, max: u64 },
+    /// A piece sent at another offset than the hub holds (HTTP 409): the
+    /// upload goes on from `held`.
+    #[error("{}", self.text())]
+    BlobOffset { held: u64 },
+    /// The whole upload does not hash to its name (HTTP 422): it was
+    /// discarded, and is sent again from the start.
+    #[error("{}", self.text())]
+    BlobHashMismatch { got: String },
+    /// No photo by that hash that this device may fetch (HTTP 404): the
+    /// same whether it does not exist or is not this device's to see.
+    #[error("{}", self.text())]
+    NoSuchBlob,
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -116,6 +131,22 @@ impl Error {
                 "the hub holds no record with id {id}; list them with gridline hub households|issues|wishes to find the id"
             ),
             Error::NoSuchDevice(d) => text!("没有设备 {d}", "no such device {d}"),
+            Error::BlobTooLarge { size, max } => text!(
+                "照片 {size} 字节，超过枢纽的上限 {max} 字节，未保存；请在设备上重新拍摄或选取较小的照片",
+                "the photo is {size} bytes, over the hub's limit of {max} bytes, and was not stored; take or choose a smaller photo"
+            ),
+            Error::BlobOffset { held } => text!(
+                "枢纽已收到此照片的 {held} 字节；请从这里接着上传",
+                "the hub holds {held} bytes of this photo; go on uploading from there"
+            ),
+            Error::BlobHashMismatch { got } => text!(
+                "收到的照片内容与其编号不符（实为 {got}），已丢弃；请重新上传",
+                "the photo received does not match its hash (it hashes to {got}) and was discarded; upload it again"
+            ),
+            Error::NoSuchBlob => text!(
+                "没有本设备可查看的这张照片",
+                "no such photo that this device may fetch"
+            ),
             Error::Wire(w) => w.text(),
             Error::Key(t) | Error::Refused(t) => t.clone(),
             other => {

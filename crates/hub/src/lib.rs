@@ -14,6 +14,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod blobs;
 pub mod cipher;
 pub mod demo;
 mod enrol;
@@ -65,6 +66,8 @@ pub struct Hub {
     push_step_millis: std::sync::atomic::AtomicU64,
     /// Whether `hub.db` is encrypted (`hub init --encrypt`).
     encrypted: bool,
+    /// Photos, beside `hub.db` (`blobs.rs`).
+    blobs: blobs::BlobDir,
 }
 
 /// A device as the admin sees it.
@@ -114,6 +117,7 @@ impl Hub {
     ) -> Result<Hub> {
         Ok(Hub {
             encrypted: key.is_some(),
+            blobs: blobs::BlobDir::beside(path),
             reader: Mutex::new(open_reader(path, key)?),
             conn: Mutex::new(conn),
             actor,

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_enrolled_counter.sql"),
     include_str!("migrations/0011_reveals.sql"),
     include_str!("migrations/0012_wipe.sql"),
+    include_str!("migrations/0013_blobs.sql"),
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

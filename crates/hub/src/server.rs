@@ -11,6 +11,7 @@
 //! `docs/openapi.json` (a test fails when they differ). Every status a handler
 //! can return is listed there: schemathesis checks it (`scripts/api-fuzz`).
 
+mod blobs;
 mod source;
 
 use gridline_model::{text, Text};
@@ -245,6 +246,11 @@ fn api_router() -> OpenApiRouter<Shared> {
         .routes(routes!(enroll).layer(DefaultBodyLimit::max(MAX_ENROL_BYTES)))
         .routes(routes!(sync))
         .routes(routes!(wiped).layer(DefaultBodyLimit::max(MAX_ENROL_BYTES)))
+        .routes(
+            routes!(blobs::upload_status, blobs::upload_piece)
+                .layer(DefaultBodyLimit::max(crate::blobs::MAX_PIECE_BYTES)),
+        )
+        .routes(routes!(blobs::fetch))
 }
 
 /// The hub's OpenAPI 3.1 document, as served at `GET /openapi.json`.

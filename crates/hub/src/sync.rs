@@ -34,6 +34,7 @@ pub(crate) use apply::{write_doc, Who};
 pub(crate) use check_one::Pending;
 pub(crate) use counter::{read_counter, write_counter};
 pub(crate) use in_flight::Slot;
+pub(crate) use place::{row_sent, row_target};
 pub(crate) use reveals::RevealTaken;
 pub use throttle::{PROBE_LIMIT, PROBE_WINDOW_MINUTES};
 

@@ -6,6 +6,7 @@
 //! - [`issue`], [`wish`], [`mediation`], [`deliberation`]: workflows as
 //!   append-only event lists folded into a state; a step the rules refuse is
 //!   kept and marked refused with its reason.
+//! - [`photo`]: a photo on a record ([`PhotoRef`]): its hash, never its bytes.
 //! - [`permission`]: the table of DESIGN §3 as pure functions.
 //! - [`text`]: what a user is told, Chinese and English as separate fields.
 //! - [`street_limits`]: the deadlines a street sets for itself ([`StreetLimits`]),
@@ -26,6 +27,7 @@ pub mod limits;
 pub mod mediation;
 pub mod permission;
 pub mod phone;
+pub mod photo;
 pub mod role;
 pub mod street_limits;
 pub mod tag;
@@ -43,6 +45,7 @@ pub use limits::{Limits, StepField, LIMITS};
 pub use mediation::{CaseEvent, CaseState, CaseStep, MediationCase, MediationPrivate};
 pub use permission::{Action, Refusal, Target};
 pub use phone::Phone;
+pub use photo::{PhotoRef, PhotoStep};
 pub use role::{Author, Role, Scope, User};
 pub use street_limits::StreetLimits;
 pub use tag::Tag;

@@ -30,6 +30,7 @@ mod fields;
 pub mod household;
 pub mod issue;
 pub mod mediation;
+pub mod photos;
 pub mod private;
 pub mod schema;
 pub mod visit;

@@ -20,6 +20,7 @@ mod deliberation;
 mod error;
 mod mediation;
 pub mod migrations;
+mod photos;
 pub mod pinyin_keys;
 mod projection;
 mod query;
@@ -40,6 +41,7 @@ pub use dashboard::{Dashboard, Today};
 pub use deliberation::{DeliberationFilter, DeliberationRow};
 pub use error::{Error, Result};
 pub use mediation::{MediationFilter, MediationRow};
+pub use photos::{PhotoFile, PhotoQueue, PhotoRow, Upload};
 pub use query::*;
 pub use reveals::Reveal;
 pub use sync_state::{Refusal, RefusedCopy, Unsent};
@@ -312,6 +314,9 @@ pub struct Saved {
     pub conflicted: bool,
     /// Heads the hub is known to hold (a document received from it).
     pub acked: Option<String>,
+    /// The record's photo references ([`gridline_records::photos::read`]),
+    /// projected into `photo_refs` in the same transaction.
+    pub photos: Vec<gridline_model::PhotoRef>,
 }
 
 impl Saved {
@@ -324,6 +329,10 @@ impl Saved {
             heads: gridline_records::heads_hex(doc),
             conflicted: check_conflicts && gridline_records::has_conflicts(doc),
             acked: None,
+            // A record whose list does not read keeps none in the
+            // projection; the hub refuses such a list, so only a damaged
+            // copy can have one.
+            photos: gridline_records::photos::read(doc).unwrap_or_default(),
         }
     }
 
@@ -372,6 +381,7 @@ fn merge_stored(
     saved.bytes = doc.save();
     saved.heads = gridline_records::heads_hex(&mut doc);
     saved.conflicted = check_conflicts && gridline_records::has_conflicts(&doc);
+    saved.photos = gridline_records::photos::read(&doc).unwrap_or_default();
     Ok(Some(record))
 }
 
@@ -392,6 +402,7 @@ pub(crate) fn write_doc(
         heads,
         conflicted,
         acked,
+        photos,
     } = saved;
     // A record never sent stays "local"; one the hub has seen becomes "pending".
     tx.prepare_cached(
@@ -418,5 +429,6 @@ pub(crate) fn write_doc(
     if let Some(acked) = acked {
         sync_state::acknowledge_in(tx, &id, &acked)?;
     }
+    photos::project(tx, &id, &photos)?;
     projection::project(tx, record, hub, limits)
 }

@@ -273,6 +273,8 @@ fn judge(
                     .after(&text!("记录无效（{}）", "invalid record ({})", e.field)),
             )
         })?;
+        check_photos(&binding.user, hub_doc, &doc, &record, no_clock)
+            .map_err(|(code, reason)| refuse(code, reason))?;
     }
     if record.doc_id().to_string() != id {
         return Err(refuse(
@@ -572,6 +574,82 @@ fn judge(
     })
 }
 
+/// A pushed record's photo references (DESIGN §9): only the kinds that take
+/// evidence hold any; every reference is valid, none is there twice; the
+/// ones the hub held stay exactly as they were (evidence is only added);
+/// and each new one names the device's own user as who added it.
+fn check_photos(
+    user: &User,
+    hub_doc: Option<&AutoCommit>,
+    doc: &AutoCommit,
+    record: &Record,
+    no_clock: gridline_model::Instant,
+) -> Result<(), (RefusalCode, Text)> {
+    use gridline_records::photos;
+    let malformed = |e: gridline_records::Error| {
+        (
+            RefusalCode::Malformed,
+            text!("照片引用无法读取：{e}", "photo references do not read: {e}"),
+        )
+    };
+    let now = photos::read(doc).map_err(malformed)?;
+    let held = match hub_doc {
+        Some(d) => photos::read(d).map_err(malformed)?,
+        None => Vec::new(),
+    };
+    if now.is_empty() && held.is_empty() {
+        return Ok(());
+    }
+    if !matches!(
+        record,
+        Record::Issue(_) | Record::Visit(_) | Record::Wish(_) | Record::Mediation(_)
+    ) {
+        return Err((
+            RefusalCode::Malformed,
+            text!(
+                "{}记录不带照片",
+                "a {} record holds no photos",
+                record.kind().key()
+            ),
+        ));
+    }
+    gridline_model::photo::validate_list(&now, no_clock).map_err(|e| {
+        (
+            RefusalCode::Malformed,
+            e.message()
+                .after(&text!("照片无效（{}）", "invalid photo ({})", e.field)),
+        )
+    })?;
+    if let Some(gone) = held.iter().find(|h| !now.contains(h)) {
+        return Err((
+            RefusalCode::Malformed,
+            text!(
+                "照片 {} 被删除或改动；照片一经保存只能添加",
+                "photo {} was removed or changed; saved photos can only be added to",
+                gone.hash
+            ),
+        ));
+    }
+    let held_hashes: std::collections::HashSet<&str> =
+        held.iter().map(|p| p.hash.as_str()).collect();
+    if let Some(p) = now
+        .iter()
+        .find(|p| !held_hashes.contains(p.hash.as_str()) && p.by != user.id)
+    {
+        return Err((
+            RefusalCode::ForgedAuthor,
+            text!(
+                "照片 {} 写的添加人是 {}，但本设备绑定的是 {}",
+                "photo {} names {} as who added it, but this device is bound to {}",
+                p.hash,
+                p.by,
+                user.id
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// An issue, wish, case or topic without its events: the fields fixed at creation.
 fn strip_events(r: &Record) -> Option<Record> {
     match r {
@@ -669,6 +747,106 @@ mod tests {
 
     fn answer(r: Result<Checked, Refusal>) -> Result<bool, (RefusalCode, Text)> {
         r.map(|c| c.changed).map_err(|e| (e.code, e.reason))
+    }
+
+    fn visit_by(b: &Binding) -> Visit {
+        Visit {
+            id: uuid::Uuid::now_v7(),
+            household: uuid::Uuid::now_v7(),
+            grid: GridId::parse(GRID).unwrap(),
+            visitor: gridline_model::Author {
+                user: b.user.id.clone(),
+                role: b.user.role,
+                unit: b.user.scope.unit(),
+            },
+            at: at(),
+            kind: VisitKind::Routine,
+            notes: String::new(),
+        }
+    }
+
+    fn photo(n: u64, by: &str) -> gridline_model::PhotoRef {
+        gridline_model::PhotoRef {
+            hash: format!("{:064x}", 0xabc0 + n),
+            size: 200_000,
+            mime: gridline_model::photo::JPEG.into(),
+            thumb: format!("{:064x}", 0xdef0 + n),
+            thumb_size: 9_000,
+            taken_at: at(),
+            caption: String::new(),
+            step: gridline_model::PhotoStep::Visit,
+            by: by.into(),
+        }
+    }
+
+    #[test]
+    fn photos_are_added_by_the_devices_own_user_and_never_taken_back() {
+        let b = worker();
+        let v = visit_by(&b);
+        let mut doc = gridline_records::new_doc(&ACTOR);
+        gridline_records::visit::create(&mut doc, &v).unwrap();
+        gridline_records::photos::add(&mut doc, &[photo(1, "u-1")], at()).unwrap();
+        let ok = judge(&b, v.id, Stored::Absent, Payload::Changes(&doc.save()));
+        assert_eq!(answer(ok), Ok(true), "one's own photo is taken");
+
+        // Someone else's name on a new photo is forged.
+        let mut before = doc.clone();
+        let heads = before.get_heads();
+        let mut forged = doc.fork().with_actor(ActorId::from(&ACTOR[..]));
+        gridline_records::photos::add(&mut forged, &[photo(2, "u-2")], at()).unwrap();
+        let stored = Stored::Visible {
+            doc: &before,
+            moved_from: None,
+        };
+        let r = judge(
+            &b,
+            v.id,
+            stored,
+            Payload::Changes(&forged.save_after(&heads)),
+        );
+        assert_eq!(answer(r).unwrap_err().0, RefusalCode::ForgedAuthor);
+
+        // A saved photo cannot be removed.
+        let mut removed = doc.fork().with_actor(ActorId::from(&ACTOR[..]));
+        let list = match automerge::ReadDoc::get(&removed, automerge::ROOT, "photos").unwrap() {
+            Some((_, id)) => id,
+            None => unreachable!("the list was written"),
+        };
+        automerge::transaction::Transactable::delete(&mut removed, &list, 0).unwrap();
+        removed.commit();
+        let stored = Stored::Visible {
+            doc: &before,
+            moved_from: None,
+        };
+        let r = judge(
+            &b,
+            v.id,
+            stored,
+            Payload::Changes(&removed.save_after(&heads)),
+        );
+        let (code, reason) = answer(r).unwrap_err();
+        assert_eq!(code, RefusalCode::Malformed);
+        assert!(reason.en.contains("can only be added to"), "{reason:?}");
+
+        // A bad hash is refused as malformed.
+        let mut bad = gridline_records::new_doc(&ACTOR);
+        let v2 = visit_by(&b);
+        gridline_records::visit::create(&mut bad, &v2).unwrap();
+        let mut p = photo(3, "u-1");
+        p.hash = "not-a-hash".into();
+        gridline_records::photos::add(&mut bad, &[p], at()).unwrap();
+        let r = judge(&b, v2.id, Stored::Absent, Payload::Changes(&bad.save()));
+        assert_eq!(answer(r).unwrap_err().0, RefusalCode::Malformed);
+    }
+
+    #[test]
+    fn a_household_holds_no_photos() {
+        let b = worker();
+        let h = household(uuid::Uuid::now_v7(), GRID);
+        let mut doc = doc_of(&ACTOR, &h);
+        gridline_records::photos::add(&mut doc, &[photo(1, "u-1")], at()).unwrap();
+        let r = judge(&b, h.id, Stored::Absent, Payload::Changes(&doc.save()));
+        assert_eq!(answer(r).unwrap_err().0, RefusalCode::Malformed);
     }
 
     #[test]

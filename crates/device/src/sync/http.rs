@@ -18,7 +18,7 @@ fn endpoint(device: &Device) -> Result<(String, String)> {
 /// An HTTP client with timeouts that, besides the usual roots, trusts the
 /// hub's own certificate authority when one was given at enrolment (a street
 /// hub often has a self-signed certificate).
-fn client(ca_pem: Option<&str>) -> Result<reqwest::Client> {
+pub(crate) fn client(ca_pem: Option<&str>) -> Result<reqwest::Client> {
     let mut b = reqwest::Client::builder()
         .connect_timeout(std::time::Duration::from_secs(10))
         .timeout(std::time::Duration::from_secs(120));

@@ -660,6 +660,7 @@ fn merge_decoded(
             heads: x.heads.clone(),
             conflicted: x.conflicted,
             acked: Some(x.heads),
+            photos: gridline_records::photos::read(&x.doc).unwrap_or_default(),
         };
         return Ok((saved, x.record, Vec::new()));
     };

@@ -68,6 +68,7 @@ pub(crate) fn write_doc(
         standing.open,
         standing.claimant,
     ])?;
+    crate::blobs::index_refs(tx, &record.doc_id().to_string(), doc)?;
     Ok(())
 }
 

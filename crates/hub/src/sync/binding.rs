@@ -17,7 +17,7 @@ struct DeviceByToken {
 
 impl Hub {
     /// The binding of the device holding `token`, or why it has none.
-    pub(super) fn binding(tx: &Transaction<'_>, token: &str) -> Result<Binding> {
+    pub(crate) fn binding(tx: &Transaction<'_>, token: &str) -> Result<Binding> {
         let row = tx
             .query_row(
                 "SELECT id, user_id, user_name, role, scope, revoked_at FROM devices WHERE token_hash = ?1",

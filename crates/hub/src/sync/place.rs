@@ -9,7 +9,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use crate::Result;
 
 /// Whether the hub sends a row to `user`, from the row's columns alone.
-pub(super) fn row_sent(
+pub(crate) fn row_sent(
     user: &User,
     kind: &str,
     target: Option<Target>,
@@ -22,7 +22,7 @@ pub(super) fn row_sent(
 }
 
 /// A row's place for the rules, from its columns: no document is loaded.
-pub(super) fn row_target(
+pub(crate) fn row_target(
     grid: &str,
     household: Option<&str>,
     reporter: Option<&str>,
