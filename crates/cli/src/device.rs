@@ -217,6 +217,7 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
                 "refused_copies": status.refused_copies,
                 "reveals_unsent": device.unsent_reveals()?,
             },
+            "photos": crate::photo::queue_json(&device)?,
         }));
         return Ok(());
     }
@@ -281,6 +282,8 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
             ),
         ]);
     }
+    say!("照片", "photos");
+    crate::photo::queue_lines(&device)?;
     say!("文档", "documents");
     if docs.is_empty() {
         out!("  {}", text!("无", "none"));

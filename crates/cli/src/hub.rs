@@ -49,6 +49,8 @@ pub enum HubCmd {
     Show(admin::ShowArgs),
     /// 查看或设置本街道的事件与调解时限，设置记入审计 (show or set the street's issue and mediation time limits; setting is audited)
     Limits(limits::LimitsArgs),
+    /// 枢纽保存的照片：总数，或 --orphans 列出无记录引用的 (photos the hub stores: totals, or with --orphans those no record references)
+    Blobs(BlobsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +129,17 @@ pub struct ServeArgs {
     /// (a load balancer or reverse proxy to trust, repeatable: only its X-Forwarded-For is believed)
     #[arg(long = "trusted-proxy", value_name = "IP")]
     trusted_proxy: Vec<IpAddr>,
+    /// 单张照片的上限，KB；超过的照片答 413 并在设备上显示失败 (the largest photo the hub stores, in KB; larger ones are answered 413 and shown failed on the device)
+    #[arg(long, value_name = "KB", default_value_t = gridline_hub::blobs::DEFAULT_MAX_BLOB_BYTES / 1024,
+          value_parser = clap::value_parser!(u64).range(1..=gridline_hub::blobs::DEFAULT_MAX_BLOB_BYTES / 1024))]
+    max_photo_kb: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct BlobsArgs {
+    /// 只列没有记录引用的照片，供清理 (only blobs no record references, for cleaning)
+    #[arg(long)]
+    orphans: bool,
 }
 
 #[derive(Debug, Args)]
@@ -259,6 +272,7 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
         HubCmd::Wishes(a) => admin::list(ctx, admin::Listed::Wishes, a),
         HubCmd::Show(a) => admin::show(ctx, a),
         HubCmd::Limits(a) => limits::run(ctx, a),
+        HubCmd::Blobs(a) => blobs(ctx, a),
         HubCmd::Enroll(a) => {
             let role = Role::parse(&a.role)?;
             if matches!(role, Role::Admin | Role::Hub) {
@@ -709,6 +723,7 @@ fn serve(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<()> {
         .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .init();
     let hub = Hub::open(&ctx.data)?;
+    hub.set_max_blob_bytes(a.max_photo_kb * 1024);
     let options = gridline_hub::server::Options {
         trusted_proxies: a.trusted_proxy.clone(),
     };
@@ -752,4 +767,49 @@ fn serve(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<()> {
         tracing::info!("hub stopped");
         Ok(())
     })
+}
+
+fn blobs(ctx: &Ctx, a: BlobsArgs) -> anyhow::Result<()> {
+    let hub = Hub::open(&ctx.data)?;
+    let (n, bytes) = hub.blob_totals()?;
+    if !a.orphans {
+        if ctx.json {
+            print_json(&serde_json::json!({ "blobs": n, "bytes": bytes }));
+        } else {
+            let kb = bytes.div_ceil(1024);
+            out!(
+                "{}",
+                text!("照片 {n} 个，共 {kb} KB", "{n} blobs, {kb} KB in all")
+            );
+        }
+        return Ok(());
+    }
+    let orphans = hub.orphan_blobs()?;
+    if ctx.json {
+        print_json(&serde_json::Value::Array(
+            orphans
+                .iter()
+                .map(|o| serde_json::json!({ "hash": o.hash, "size": o.size, "stored_at": o.stored_at }))
+                .collect(),
+        ));
+        return Ok(());
+    }
+    if orphans.is_empty() {
+        out!("{}", text!("没有无引用的照片", "no blob is unreferenced"));
+        return Ok(());
+    }
+    let mut t = crate::output::Table::of(&[
+        text!("照片", "blob"),
+        text!("大小", "size"),
+        text!("收到时间", "stored at"),
+    ]);
+    for o in &orphans {
+        t.row(vec![
+            o.hash.clone(),
+            format!("{} B", o.size),
+            o.stored_at.clone(),
+        ]);
+    }
+    t.print();
+    Ok(())
 }

@@ -45,6 +45,8 @@ pub struct ReportArgs {
     /// 记录编号（UUID v7），供脚本重试：同一编号再保存仍是同一条记录 (the record's id, a UUID v7, so a script can retry: saving again with the same id is the same record, not a second one)
     #[arg(long, value_name = "UUID")]
     id: Option<String>,
+    #[command(flatten)]
+    photos: crate::photo::PhotoArgs,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +131,9 @@ pub struct ActArgs {
     /// 居民意见 (comment, for evaluate)
     #[arg(long)]
     comment: Option<String>,
+    /// 处置、办结的现场照片，或结案核查的照片 (photos of the handling, or of the verification before closing)
+    #[command(flatten)]
+    photos: crate::photo::PhotoArgs,
 }
 
 pub fn run(ctx: &Ctx, cmd: IssueCmd) -> anyhow::Result<()> {
@@ -197,7 +202,8 @@ fn report(ctx: &Ctx, a: ReportArgs) -> anyhow::Result<()> {
         location: a.location,
         urgency: a.urgency,
     };
-    let c = device.report_issue_with_id(&new, a.id.as_deref(), ctx.now)?;
+    let photos = a.photos.take(ctx, &mut device)?;
+    let c = device.report_issue_with_photos(&new, a.id.as_deref(), &photos, ctx.now)?;
     crate::output::created(ctx, &c, json!({ "state": "reported" }));
     Ok(())
 }
@@ -532,7 +538,8 @@ fn build_step(a: &ActArgs) -> anyhow::Result<IssueStep> {
 fn act(ctx: &Ctx, a: ActArgs) -> anyhow::Result<()> {
     let step = build_step(&a)?;
     let mut device = ctx.open()?;
-    let state = device.act_on_issue(&a.id, step, ctx.now)?;
+    let photos = a.photos.take(ctx, &mut device)?;
+    let state = device.act_on_issue_with_photos(&a.id, step, &photos, ctx.now)?;
     let key = state.stage.map(|s| s.key());
     if ctx.json {
         saved(

@@ -27,6 +27,7 @@ mod issue;
 mod mediation;
 mod output;
 mod parse_error;
+mod photo;
 mod sync;
 mod visit;
 mod wish;
@@ -84,6 +85,9 @@ enum Command {
     /// 走访 (visits)
     #[command(subcommand)]
     Visit(visit::VisitCmd),
+    /// 照片：列出、查看、导出、重传 (photos: list, show, export, retry an upload)
+    #[command(subcommand)]
+    Photo(photo::PhotoCmd),
     /// 原始文档 (raw Automerge documents)
     #[command(subcommand)]
     Doc(doc::DocCmd),
@@ -265,6 +269,7 @@ fn main() -> ExitCode {
         Command::Deliberation(c) => deliberation::run(&ctx, c),
         Command::Wish(c) => wish::run(&ctx, c),
         Command::Visit(c) => visit::run(&ctx, c),
+        Command::Photo(c) => photo::run(&ctx, c),
         Command::Doc(c) => doc::run(&ctx, c),
         Command::Demo(c) => demo::run(&ctx, c),
         Command::Bench(c) => bench::run(&ctx, c),

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use gridline_device::photo::PhotoReport;
 use gridline_device::sync::{sync, Overruled, Overruling, Progress, SyncReport};
 use gridline_device::wipe::WipeCheck;
 use gridline_device::Error as DeviceError;
@@ -12,9 +13,45 @@ use serde_json::json;
 use crate::output::print_json;
 use crate::Ctx;
 
-fn print_report(ctx: &Ctx, r: &SyncReport) {
+/// The record sync done, the photo queue's pass: its failure is said but
+/// never fails the sync (a photo never holds back a record).
+fn photo_pass(rt: &tokio::runtime::Runtime, device: &mut gridline_device::Device) -> PhotoReport {
+    match rt.block_on(device.sync_photos(chrono::Utc::now())) {
+        Ok(r) => r,
+        Err(e) => PhotoReport {
+            last_error: Some(e.text()),
+            ..PhotoReport::default()
+        },
+    }
+}
+
+fn photo_json(p: &PhotoReport) -> serde_json::Value {
+    json!({
+        "uploaded": p.uploaded, "failed": p.failed, "later": p.later, "thumbnails": p.thumbs,
+        "bytes_sent": p.bytes_sent, "error": p.last_error.as_ref().map(ToString::to_string),
+    })
+}
+
+fn print_photos(p: &PhotoReport) {
+    let (u, f, l, t) = (p.uploaded, p.failed, p.later, p.thumbs);
+    if u + f + l + t > 0 {
+        out!(
+            "{}",
+            text!(
+                "照片：上传 {u} 个，失败 {f} 个，稍后重试 {l} 个；收到缩略图 {t} 张",
+                "photos: {u} uploaded, {f} failed, {l} to retry; {t} thumbnails received"
+            )
+        );
+    }
+    if let Some(e) = &p.last_error {
+        out!("{}: {e}", text!("照片未传完", "photos not all moved"));
+    }
+}
+
+fn print_report(ctx: &Ctx, r: &SyncReport, photos: &PhotoReport) {
     if ctx.json {
         print_json(&json!({
+            "photos": photo_json(photos),
             "status": "up_to_date", "round_trips": r.round_trips, "pushed": r.pushed, "acknowledged": r.acknowledged,
             "pulled": r.pulled, "refused": r.refused.iter().map(|(id, why)| json!({"id": id, "reason": why})).collect::<Vec<_>>(),
             "overruled": r.overruled.iter().map(|o| json!({
@@ -28,6 +65,7 @@ fn print_report(ctx: &Ctx, r: &SyncReport) {
         }));
         return;
     }
+    print_photos(photos);
     let (pushed, acknowledged, pulled, round_trips) =
         (r.pushed, r.acknowledged, r.pulled, r.round_trips);
     out!(
@@ -143,11 +181,12 @@ pub fn run(ctx: &Ctx, watch: bool, interval: u64) -> anyhow::Result<()> {
             // JSON callers get the wipe's outcome as their one object; the
             // report's own lines come first for everyone else.
             if !ctx.json {
-                print_report(ctx, &report);
+                print_report(ctx, &report, &PhotoReport::default());
             }
             return wipe(ctx, &rt, device);
         }
-        print_report(ctx, &report);
+        let photos = photo_pass(&rt, &mut device);
+        print_report(ctx, &report, &photos);
         return Ok(());
     }
     // Watch: sync after each local change, and every minute to receive others'
@@ -159,12 +198,16 @@ pub fn run(ctx: &Ctx, watch: bool, interval: u64) -> anyhow::Result<()> {
     let mut since_pull = u64::MAX;
     loop {
         let unsent = device.sync_counts()?;
-        let due = unsent.local + unsent.pending > 0 || since_pull >= 60;
+        let due = unsent.local + unsent.pending > 0
+            || since_pull >= 60
+            || device.photo_queue()?.waiting > 0;
         if due {
             match rt.block_on(sync(&mut device, progress(ctx.json))) {
                 Ok(r) => {
-                    if r.pushed + r.pulled > 0 || !r.refused.is_empty() {
-                        print_report(ctx, &r);
+                    let photos = photo_pass(&rt, &mut device);
+                    let moved = photos.uploaded + photos.failed + photos.thumbs > 0;
+                    if r.pushed + r.pulled > 0 || !r.refused.is_empty() || moved {
+                        print_report(ctx, &r, &photos);
                     }
                     if device.wipe_check()? == WipeCheck::Ready {
                         return wipe(ctx, &rt, device);

@@ -34,6 +34,8 @@ pub struct LogArgs {
     /// 记录编号（UUID v7），供脚本重试：同一编号再保存仍是同一条记录 (the record's id, a UUID v7, so a script can retry: saving again with the same id is the same record, not a second one)
     #[arg(long, value_name = "UUID")]
     id: Option<String>,
+    #[command(flatten)]
+    photos: crate::photo::PhotoArgs,
 }
 
 #[derive(Debug, Args)]
@@ -59,8 +61,9 @@ pub fn run(ctx: &Ctx, cmd: VisitCmd) -> anyhow::Result<()> {
                 notes: a.notes,
                 at: a.at,
             };
+            let photos = a.photos.take(ctx, &mut device)?;
             let c = device
-                .log_visit_with_id(&new, a.id.as_deref(), ctx.now)
+                .log_visit_with_photos(&new, a.id.as_deref(), &photos, ctx.now)
                 .map_err(|e| match e {
                     // An empty visit: the fix names the options to add.
                     gridline_device::Error::Invalid(mut i) if i.field == "kind" && new.kind.is_none() => {

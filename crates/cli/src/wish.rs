@@ -66,6 +66,8 @@ pub struct FulfilArgs {
     /// 兑现说明 (note)
     #[arg(long, default_value = "")]
     note: String,
+    #[command(flatten)]
+    photos: crate::photo::PhotoArgs,
 }
 
 #[derive(Debug, Args)]
@@ -132,7 +134,8 @@ pub fn run(ctx: &Ctx, cmd: WishCmd) -> anyhow::Result<()> {
         }
         WishCmd::Fulfil(a) => {
             let mut device = ctx.open()?;
-            let state = device.fulfil_wish(&a.id, &a.note, ctx.now)?;
+            let photos = a.photos.take(ctx, &mut device)?;
+            let state = device.fulfil_wish_with_photos(&a.id, &a.note, &photos, ctx.now)?;
             stepped(ctx, &a.id, &state)
         }
         WishCmd::Confirm(a) => {

@@ -465,9 +465,11 @@ impl Device {
             let outcome = upload(&http, &link, f).await;
             report.bytes_sent += outcome.1;
             self.photo_outcome(&f.hash, &outcome.0, now)?;
+            // Photos are counted; their thumbnails go with them.
+            let photo = u64::from(!f.is_thumb);
             match &outcome.0 {
-                Outcome::Uploaded => report.uploaded += 1,
-                Outcome::Refused(_) => report.failed += 1,
+                Outcome::Uploaded => report.uploaded += photo,
+                Outcome::Refused(_) => report.failed += photo,
                 Outcome::Later { reason, .. } => {
                     report.later += 1;
                     report.last_error = Some(reason.clone());

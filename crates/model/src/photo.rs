@@ -258,7 +258,8 @@ mod tests {
     #[test]
     fn a_good_reference_passes_and_each_bad_field_is_named() {
         assert!(photo(1).validate(now()).is_ok());
-        let cases: Vec<(&str, Box<dyn Fn(&mut PhotoRef)>)> = vec![
+        type Spoil = Box<dyn Fn(&mut PhotoRef)>;
+        let cases: Vec<(&str, Spoil)> = vec![
             ("hash", Box::new(|p| p.hash = "ABC".into())),
             ("hash", Box::new(|p| p.hash = p.hash.to_uppercase())),
             ("thumb", Box::new(|p| p.thumb = String::new())),

@@ -332,8 +332,9 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT hash FROM photo_files WHERE is_thumb = 1 AND on_disk = 0
-                 ORDER BY taken_at DESC, hash LIMIT ?1",
+                "SELECT f.hash FROM photo_files f
+                 WHERE f.on_disk = 0 AND EXISTS (SELECT 1 FROM photo_refs r WHERE r.thumb = f.hash)
+                 ORDER BY f.taken_at DESC, f.hash LIMIT ?1",
             )?
             .query_map([limit as i64], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?)
