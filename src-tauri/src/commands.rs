@@ -7,6 +7,7 @@ pub mod households;
 pub mod issues;
 pub mod lock;
 pub mod mediation;
+pub mod photos;
 pub mod summary;
 pub mod sync;
 pub mod wishes;

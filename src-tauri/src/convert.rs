@@ -683,6 +683,8 @@ pub fn vocabulary() -> dto::Vocabulary {
             people_max: mediation::MAX_PEOPLE,
             extension_days_max: mediation::MAX_EXTENSION_DAYS,
             reveal_reason_max: n(LIMITS.reveal_reason_max),
+            photos_per_step_max: n(gridline_model::photo::MAX_PHOTOS_PER_STEP),
+            caption_max: n(gridline_model::photo::MAX_CAPTION),
         },
         issue_steps: steps(limits::ISSUE_STEP_FIELDS),
         wish_steps: steps(limits::WISH_STEP_FIELDS),
@@ -728,6 +730,62 @@ fn mediation_words() -> dto::MediationWords {
     }
 }
 
+/// The photos a form attaches, as the device takes them.
+pub fn attach(photos: &[dto::PhotoAttach]) -> Vec<gridline_device::Attach> {
+    photos
+        .iter()
+        .map(|p| gridline_device::Attach {
+            hash: p.hash.clone(),
+            caption: p.caption.clone(),
+        })
+        .collect()
+}
+
+/// Sizes cross as JS numbers; a photo is at most 8 MB, a queue far below 4 GB.
+fn n64(v: u64) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+pub fn taken_photo(p: gridline_device::TakenPhoto) -> dto::TakenPhoto {
+    dto::TakenPhoto {
+        hash: p.hash,
+        size: n64(p.size),
+        thumb: p.thumb,
+        width: p.width,
+        height: p.height,
+        taken_at: fmt_time(p.taken_at),
+    }
+}
+
+pub fn photo_queue(d: &gridline_device::Device) -> gridline_device::Result<dto::PhotoQueue> {
+    let q = d.photo_queue()?;
+    Ok(dto::PhotoQueue {
+        waiting: n64(q.waiting),
+        waiting_bytes: n64(q.waiting_bytes),
+        failed: n64(q.failed),
+        uploaded: n64(q.uploaded),
+        downloaded: n64(q.downloaded),
+        downloaded_bytes: n64(q.downloaded_bytes),
+    })
+}
+
+pub fn photo_item(v: gridline_device::PhotoView) -> dto::PhotoItem {
+    dto::PhotoItem {
+        record: v.record,
+        state: v.state.key().into(),
+        state_text: v.state.text().into(),
+        hash: v.photo.hash,
+        thumb: v.photo.thumb,
+        size: n64(v.photo.size),
+        taken_at: fmt_time(v.photo.taken_at),
+        caption: v.photo.caption,
+        step: v.photo.step.key().into(),
+        by: v.photo.by,
+        thumb_here: v.thumb_here,
+        full_here: v.full_here,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -752,6 +810,8 @@ mod tests {
                 people_max: gridline_model::mediation::MAX_PEOPLE,
                 extension_days_max: gridline_model::mediation::MAX_EXTENSION_DAYS,
                 reveal_reason_max: gridline_model::limits::MAX_REVEAL_REASON as u32,
+                photos_per_step_max: 12,
+                caption_max: gridline_model::photo::MAX_CAPTION as u32,
             },
             "the UI is sent exactly the bounds the model validates with"
         );

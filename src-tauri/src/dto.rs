@@ -259,6 +259,11 @@ pub struct NewVisit {
     /// routine (走访), home-service-day (上门服务日), follow-up (回访); defaults to routine.
     pub kind: Option<String>,
     pub notes: String,
+    /// Photos taken for this step (`take_photo`), with their captions;
+    /// absent or empty, none.
+    #[serde(default)]
+    #[ts(optional, as = "Option<Vec<PhotoAttach>>")]
+    pub photos: Vec<PhotoAttach>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -307,6 +312,11 @@ pub struct NewIssue {
     pub household_id: Option<String>,
     /// Required when no household is given.
     pub grid: Option<String>,
+    /// Photos taken for this step (`take_photo`), with their captions;
+    /// absent or empty, none.
+    #[serde(default)]
+    #[ts(optional, as = "Option<Vec<PhotoAttach>>")]
+    pub photos: Vec<PhotoAttach>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -366,6 +376,11 @@ pub struct IssueAction {
     pub satisfied: Option<bool>,
     pub resident: Option<String>,
     pub comment: Option<String>,
+    /// Photos taken for this step (`take_photo`), with their captions;
+    /// absent or empty, none.
+    #[serde(default)]
+    #[ts(optional, as = "Option<Vec<PhotoAttach>>")]
+    pub photos: Vec<PhotoAttach>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -432,6 +447,11 @@ pub struct WishAction {
     pub note: Option<String>,
     pub resident: Option<String>,
     pub reason: Option<String>,
+    /// Photos taken for this step (`take_photo`), with their captions;
+    /// absent or empty, none.
+    #[serde(default)]
+    #[ts(optional, as = "Option<Vec<PhotoAttach>>")]
+    pub photos: Vec<PhotoAttach>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -607,6 +627,10 @@ pub struct Limits {
     pub extension_days_max: u32,
     /// Why ID numbers are shown in full: at most this many characters.
     pub reveal_reason_max: u32,
+    /// Photos one step may add.
+    pub photos_per_step_max: u32,
+    /// A photo's caption, in characters.
+    pub caption_max: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -1095,4 +1119,66 @@ pub struct DeliberationFigures {
     /// Median days from proposal to adopted resolution; absent with none resolved.
     pub median_days_to_resolution: Option<f64>,
     pub overdue_tasks: u32,
+}
+
+/// A photo a form attaches to the record or step it saves.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PhotoAttach {
+    /// The hash `take_photo` answered.
+    pub hash: String,
+    #[serde(default)]
+    pub caption: String,
+}
+
+/// A photo just taken: re-encoded and durable on the device, not yet on any
+/// record. The form keeps `hash` (and shows `thumb` with `photo_thumb`).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TakenPhoto {
+    pub hash: String,
+    pub size: u32,
+    pub thumb: String,
+    pub width: u32,
+    pub height: u32,
+    pub taken_at: String,
+}
+
+/// A photo on a record, with where it stands.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PhotoItem {
+    pub record: String,
+    pub hash: String,
+    pub thumb: String,
+    pub size: u32,
+    pub taken_at: String,
+    pub caption: String,
+    /// report, handling, verification, fulfilment, agreement.
+    pub step: String,
+    /// The user who took it.
+    pub by: String,
+    /// waiting, uploading, uploaded, failed, downloaded, remote.
+    pub state: String,
+    /// The state in words (等待上传 / 上传中 40% / 上传失败：…).
+    pub state_text: Msg,
+    /// The thumbnail is on this device.
+    pub thumb_here: bool,
+    /// The full photo is on this device.
+    pub full_here: bool,
+}
+
+/// The photo queue, for the Me tab: this device's photos the hub does not
+/// hold yet, and what others' photos take here.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PhotoQueue {
+    pub waiting: u32,
+    pub waiting_bytes: u32,
+    /// Refused for good; each says why on its record.
+    pub failed: u32,
+    pub uploaded: u32,
+    /// Others' full photos kept here.
+    pub downloaded: u32,
+    pub downloaded_bytes: u32,
 }

@@ -1,6 +1,12 @@
 //! The background sync engine: syncs after every local change, every few
 //! minutes while online, and with backoff plus jitter while the hub is
 //! unreachable. It reports its state to the UI as `sync-state` events.
+//!
+//! After each successful sync the photo queue runs as a task of its own
+//! ([`photos_once`]): it holds the device only to read what to move and to
+//! record each outcome, never while bytes travel, so neither commands nor
+//! the next record sync wait on a photo, and a photo that fails only says so
+//! on its record (`photo-state` events tell the screens to look again).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +20,8 @@ pub trait Host: Send + Sync + 'static {
     fn device(&self) -> &Mutex<Option<gridline_device::Device>>;
     fn emit(&self, info: &SyncInfo);
     fn live(&self) -> &std::sync::Mutex<Live>;
+    /// Tells the screens the photo queue moved (`photo-state`).
+    fn emit_photos(&self, queue: &crate::dto::PhotoQueue);
 }
 
 /// The part of the sync state only the engine knows: whether a sync runs
@@ -186,12 +194,107 @@ pub async fn sync_once<H: Host>(host: &H) -> bool {
     ok
 }
 
+/// One pass of the photo queue: due uploads, then missing thumbnails. The
+/// device is locked for each short store step only; the transfers run with
+/// nothing held. Stops early while the hub is unreachable (the rest would
+/// fail the same way) and when the device goes away (locked, wiped).
+/// Returns whether anything moved.
+pub async fn photos_once<H: Host>(host: &H) -> bool {
+    use gridline_device::photo::{download, upload, PASS_LIMIT};
+    let now = chrono::Utc::now();
+    let work = {
+        let guard = host.device().lock().await;
+        let Some(d) = guard.as_ref().filter(|d| d.is_enrolled()) else {
+            return false;
+        };
+        d.photo_link()
+            .and_then(|link| Ok((link, d.photo_work(now, PASS_LIMIT)?)))
+    };
+    let (link, work) = match work {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::info!(error = %e, "photo queue not read");
+            return false;
+        }
+    };
+    if work.uploads.is_empty() && work.thumbs.is_empty() {
+        return false;
+    }
+    let http = match link.client() {
+        Ok(h) => h,
+        Err(e) => {
+            tracing::info!(error = %e, "no client for photos");
+            return false;
+        }
+    };
+    let mut moved = false;
+    for f in &work.uploads {
+        let (outcome, _wire, unreachable) = upload(&http, &link, f).await;
+        let kept = {
+            let mut guard = host.device().lock().await;
+            let Some(d) = guard.as_mut() else {
+                return moved;
+            };
+            d.photo_outcome(&f.hash, &outcome, now)
+        };
+        match kept {
+            Ok(()) => moved = true,
+            Err(e) => tracing::info!(error = %e, "photo outcome not kept"),
+        }
+        photo_report(host).await;
+        if unreachable {
+            return moved;
+        }
+    }
+    for hash in &work.thumbs {
+        let Ok(bytes) = download(&http, &link, hash).await else {
+            break;
+        };
+        let mut guard = host.device().lock().await;
+        let Some(d) = guard.as_mut() else {
+            return moved;
+        };
+        match d.keep_downloaded(hash, &bytes, now) {
+            Ok(()) => moved = true,
+            Err(e) => tracing::info!(error = %e, "thumbnail not kept"),
+        }
+    }
+    if moved {
+        photo_report(host).await;
+    }
+    moved
+}
+
+/// Sends the photo queue's counts as a `photo-state` event.
+async fn photo_report<H: Host>(host: &H) {
+    let guard = host.device().lock().await;
+    if let Some(Ok(q)) = guard.as_ref().map(crate::convert::photo_queue) {
+        host.emit_photos(&q);
+    }
+}
+
 /// Runs forever: sync, then wait for a kick or the next period (or the
-/// backoff after a failure).
+/// backoff after a failure). After a successful sync the photo queue runs
+/// beside it, one pass at a time.
 pub async fn run<H: Host>(host: Arc<H>, kick: Kick) {
     let mut backoff = BACKOFF_MIN;
+    let photos_running = Arc::new(std::sync::atomic::AtomicBool::new(false));
     loop {
         let ok = sync_once(host.as_ref()).await;
+        if ok && !photos_running.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            let (host, running) = (host.clone(), photos_running.clone());
+            tokio::spawn(async move {
+                // A pass that moved something runs again (thumbnails past
+                // the pass limit), a few times at most: the rest waits for
+                // the next sync.
+                for _ in 0..8 {
+                    if !photos_once(host.as_ref()).await {
+                        break;
+                    }
+                }
+                running.store(false, std::sync::atomic::Ordering::Release);
+            });
+        }
         let wait = if ok {
             backoff = BACKOFF_MIN;
             PERIOD

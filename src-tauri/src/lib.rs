@@ -25,6 +25,9 @@ pub use state::AppState;
 
 /// The event the UI listens to for sync state and progress.
 pub const SYNC_EVENT: &str = "sync-state";
+/// The event the UI listens to for the photo queue (`PhotoQueue`): a
+/// photo's state changed, so photo strips look again.
+pub const PHOTO_EVENT: &str = "photo-state";
 
 /// The app's commands and state on any runtime (tests use the mock one).
 pub fn builder<R: Runtime>(b: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
@@ -77,6 +80,12 @@ fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync
         commands::lock::unlock,
         commands::lock::lock,
         commands::lock::set_idle_lock,
+        commands::photos::take_photo,
+        commands::photos::photos_of,
+        commands::photos::photo_thumb,
+        commands::photos::photo_full,
+        commands::photos::retry_photo,
+        commands::photos::photo_queue,
     ]
 }
 
@@ -88,6 +97,12 @@ fn start_engine<R: Runtime>(app: &tauri::App<R>) {
     let _ = state.emitter.set(Box::new(move |info: &SyncInfo| {
         let _ = emitter.emit(SYNC_EVENT, info);
     }));
+    let emitter = handle.clone();
+    let _ = state
+        .photo_emitter
+        .set(Box::new(move |q: &dto::PhotoQueue| {
+            let _ = emitter.emit(PHOTO_EVENT, q);
+        }));
     // The engine holds the state through the app handle for the app's lifetime.
     let host = Arc::new(HostRef(handle));
     let kick = state.kick.clone();
@@ -106,6 +121,9 @@ impl<R: Runtime> engine::Host for HostRef<R> {
     }
     fn live(&self) -> &std::sync::Mutex<Live> {
         &self.0.state::<AppState>().inner().live
+    }
+    fn emit_photos(&self, queue: &dto::PhotoQueue) {
+        engine::Host::emit_photos(self.0.state::<AppState>().inner(), queue)
     }
 }
 

@@ -36,6 +36,9 @@ pub(crate) fn app_error(code: &str, t: gridline_model::Text) -> AppError {
 /// Sends a `sync-state` event to the UI (set once the app runs).
 pub(crate) type SendEvent = Box<dyn Fn(&SyncInfo) + Send + Sync>;
 
+/// Sends a `photo-state` event to the UI (set once the app runs).
+pub(crate) type SendPhotos = Box<dyn Fn(&crate::dto::PhotoQueue) + Send + Sync>;
+
 /// Whether the device's store is open (DESIGN §7). While `Locked` there is
 /// no `Device`: its store is closed and its key forgotten, so the engine and
 /// every command see what they see before enrolment, and the PIN that opens
@@ -66,6 +69,7 @@ pub struct AppState {
     pub(crate) live: std::sync::Mutex<Live>,
     pub(crate) kick: Kick,
     pub(crate) emitter: OnceLock<SendEvent>,
+    pub(crate) photo_emitter: OnceLock<SendPhotos>,
     pub(crate) suggested_hub: Option<String>,
 }
 
@@ -80,6 +84,11 @@ impl engine::Host for AppState {
     }
     fn live(&self) -> &std::sync::Mutex<Live> {
         &self.live
+    }
+    fn emit_photos(&self, queue: &crate::dto::PhotoQueue) {
+        if let Some(f) = self.photo_emitter.get() {
+            f(queue)
+        }
     }
 }
 
@@ -111,6 +120,7 @@ impl AppState {
             live: Default::default(),
             kick: Kick::default(),
             emitter: OnceLock::new(),
+            photo_emitter: OnceLock::new(),
             suggested_hub,
         })
     }

@@ -40,6 +40,11 @@ fn app(dir: &std::path::Path) -> App {
 impl App {
     /// Invokes `cmd` as the UI would; `Err` carries the `{code, message}` object.
     fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        self.invoke(cmd, tauri::ipc::InvokeBody::Json(args))
+    }
+
+    /// Invokes `cmd` with a raw body, as `invoke(cmd, uint8array)` does.
+    fn invoke(&self, cmd: &str, body: tauri::ipc::InvokeBody) -> Result<Value, Value> {
         let origin = if cfg!(any(windows, target_os = "android")) {
             "http://tauri.localhost"
         } else {
@@ -52,7 +57,7 @@ impl App {
                 callback: tauri::ipc::CallbackFn(0),
                 error: tauri::ipc::CallbackFn(1),
                 url: origin.parse().unwrap(),
-                body: tauri::ipc::InvokeBody::Json(args),
+                body,
                 headers: Default::default(),
                 invoke_key: INVOKE_KEY.to_string(),
             },
@@ -1127,4 +1132,115 @@ fn a_device_that_cannot_be_opened_says_why_to_every_command() {
         code,
         "no device is made over one that cannot be opened"
     );
+}
+
+/// A photo goes from the form to the record, up to the hub by the queue
+/// (with the device free while it travels), and to a second app, which
+/// shows the thumbnail and downloads the full photo on demand.
+#[test]
+fn a_photo_taken_in_a_form_reaches_the_hub_and_another_app() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = gridline_test_support::sample_hub_in(hub_dir.path(), chrono::Utc::now());
+    let code = code_for(&hub, "gw-1", Role::GridWorker, "grids:522701001001001");
+    let office_code = code_for(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
+    let served = Served::start(hub, None);
+    let dir = tempfile::tempdir().unwrap();
+    let a = app(dir.path());
+    a.ok("enroll", json!({"hub": served.url, "code": code}));
+    a.sync(&served.rt);
+
+    let jpeg = include_bytes!("../../crates/photo/tests/fixtures/orientation-1.jpg");
+    let taken: dto::TakenPhoto = serde_json::from_value(
+        a.invoke("take_photo", tauri::ipc::InvokeBody::Raw(jpeg.to_vec()))
+            .expect("a raw body is a photo"),
+    )
+    .unwrap();
+    assert_eq!(taken.hash.len(), 64, "photos are named by their SHA-256");
+    let refused: dto::AppError = serde_json::from_value(
+        a.invoke(
+            "take_photo",
+            tauri::ipc::InvokeBody::Raw(b"not a photo".to_vec()),
+        )
+        .expect_err("bytes that are no image are refused"),
+    )
+    .unwrap();
+    assert_eq!(refused.code, "invalid", "{refused:?}");
+
+    let id = serde_json::from_value::<dto::Created>(a.ok(
+        "report_issue",
+        json!({"issue": {"category": "电梯", "description": "电梯停运", "location": "3 单元",
+            "urgency": 2, "household_id": null, "grid": "522701001001001",
+            "photos": [{"hash": taken.hash, "caption": "电梯门"}]}}),
+    ))
+    .unwrap()
+    .id;
+    let photos: Vec<dto::PhotoItem> =
+        serde_json::from_value(a.ok("photos_of", json!({"record": id}))).unwrap();
+    assert_eq!(photos.len(), 1, "the report holds its photo");
+    assert_eq!(
+        (
+            photos[0].state.as_str(),
+            photos[0].state_text.zh.as_str(),
+            photos[0].caption.as_str()
+        ),
+        ("waiting", "等待上传", "电梯门"),
+        "before a sync the photo waits, in words"
+    );
+    let q: dto::PhotoQueue = serde_json::from_value(a.ok("photo_queue", json!({}))).unwrap();
+    assert_eq!(q.waiting, 1, "the Me tab counts it: {q:?}");
+    let thumb = a.ok("photo_thumb", json!({"hash": taken.thumb}));
+    assert!(
+        thumb
+            .as_str()
+            .unwrap()
+            .starts_with("data:image/jpeg;base64,/9j/"),
+        "a thumbnail is a JPEG an <img> shows as it is"
+    );
+
+    a.sync(&served.rt);
+    let state = a.webview.state::<AppState>();
+    assert!(
+        served
+            .rt
+            .block_on(gridline_app_lib::engine::photos_once(state.inner())),
+        "the queue moves the photo after the record's sync"
+    );
+    let photos: Vec<dto::PhotoItem> =
+        serde_json::from_value(a.ok("photos_of", json!({"record": id}))).unwrap();
+    assert_eq!(photos[0].state, "uploaded", "{photos:?}");
+    let q: dto::PhotoQueue = serde_json::from_value(a.ok("photo_queue", json!({}))).unwrap();
+    assert_eq!((q.waiting, q.uploaded), (0, 1), "{q:?}");
+
+    // The community office's app sees the photo, downloads it on a tap.
+    let office_dir = tempfile::tempdir().unwrap();
+    let b = app(office_dir.path());
+    b.ok("enroll", json!({"hub": served.url, "code": office_code}));
+    b.sync(&served.rt);
+    let theirs: Vec<dto::PhotoItem> =
+        serde_json::from_value(b.ok("photos_of", json!({"record": id}))).unwrap();
+    assert_eq!(theirs.len(), 1, "the reference came with the record");
+    assert_eq!(theirs[0].state, "remote", "{theirs:?}");
+    assert!(!theirs[0].full_here, "others' photos download on demand");
+    let full = b.ok("photo_full", json!({"hash": taken.hash}));
+    assert!(
+        full.as_str()
+            .unwrap()
+            .starts_with("data:image/jpeg;base64,"),
+        "the full photo comes on a tap"
+    );
+    let theirs: Vec<dto::PhotoItem> =
+        serde_json::from_value(b.ok("photos_of", json!({"record": id}))).unwrap();
+    assert_eq!(theirs[0].state, "downloaded", "{theirs:?}");
+
+    // With the hub gone, a photo not here says so in the viewer's words.
+    drop(served);
+    let e: dto::AppError = serde_json::from_value(
+        b.call(
+            "photo_full",
+            json!({"hash": taken.thumb.replace(&taken.thumb[..1], "0")}),
+        )
+        .expect_err("an unknown photo offline is not shown"),
+    )
+    .unwrap();
+    assert!(!e.message.is_empty(), "{e:?}");
 }

@@ -53,7 +53,7 @@ pub async fn issue(s: State<'_, AppState>, id: String) -> Res<dto::IssueDetail> 
 #[tauri::command]
 pub async fn report_issue(s: State<'_, AppState>, issue: dto::NewIssue) -> Res<dto::Created> {
     let c = with(&s, |d| {
-        d.report_issue_with_id(
+        d.report_issue_with_photos(
             &gridline_device::NewIssue {
                 grid: issue.grid.filter(|g| !g.is_empty()),
                 household: issue.household_id.filter(|h| !h.is_empty()),
@@ -63,6 +63,7 @@ pub async fn report_issue(s: State<'_, AppState>, issue: dto::NewIssue) -> Res<d
                 urgency: issue.urgency,
             },
             issue.id.as_deref().filter(|i| !i.is_empty()),
+            &convert::attach(&issue.photos),
             now(),
         )
     })
@@ -90,7 +91,7 @@ pub async fn act_on_issue(
         comment: action.comment,
     })?;
     let r = with(&s, |d| {
-        d.act_on_issue(&id, step, now())?;
+        d.act_on_issue_with_photos(&id, step, &convert::attach(&action.photos), now())?;
         issue_detail(d, &id)
     })
     .await?;

@@ -64,8 +64,15 @@ pub async fn act_on_wish(
         resident: action.resident,
         reason: action.reason,
     })?;
+    let photos = convert::attach(&action.photos);
     let r = with(&s, |d| {
-        d.act_on_wish(&id, step, now())?;
+        match step {
+            // A fulfilment's photos are its evidence, saved with it.
+            gridline_model::WishStep::Fulfil { note } if !photos.is_empty() => {
+                d.fulfil_wish_with_photos(&id, &note, &photos, now())?
+            }
+            step => d.act_on_wish(&id, step, now())?,
+        };
         let me = d.user().id.clone();
         Ok(convert::wish(d.wish(&id)?, &me))
     })

@@ -40,4 +40,12 @@ extension_days_max: number,
 /**
  * Why ID numbers are shown in full: at most this many characters.
  */
-reveal_reason_max: number, };
+reveal_reason_max: number, 
+/**
+ * Photos one step may add.
+ */
+photos_per_step_max: number, 
+/**
+ * A photo's caption, in characters.
+ */
+caption_max: number, };
