@@ -229,6 +229,8 @@ fn samples() -> Vec<Sample> {
     });
     let mut doc = crate::new_doc(&[1; 16]);
     issue::create(&mut doc, &i).expect("the sample issue writes");
+    crate::photos::add(&mut doc, &[sample_photo(&i)], i.reported_at)
+        .expect("the sample photo writes");
     out.push(Sample {
         kind: Kind::Issue,
         doc,
@@ -238,7 +240,9 @@ fn samples() -> Vec<Sample> {
         about: "A reported problem and its workflow. The keys other than `events` are set \
                 when the issue is reported and never change afterwards (the hub refuses a \
                 change to them with `not_permitted`); every step is a new map appended to \
-                `events`. The sample below holds one event of every step."
+                `events`. The sample below holds one event of every step, and one photo \
+                reference (`photos`, the same list on visits, wishes and mediation cases: \
+                [Photos](#photos))."
             .into(),
         more: Vec::new(),
     });
@@ -982,7 +986,69 @@ fn issue_meanings() -> Vec<(&'static str, String)> {
     ]
     .into_iter()
     .chain(event_meanings())
+    .chain(photo_meanings())
     .collect()
+}
+
+/// One photo reference, as a grid worker's report carries it.
+fn sample_photo(i: &Issue) -> gridline_model::PhotoRef {
+    gridline_model::PhotoRef {
+        hash: "a1b3ea2c992155f9e1a0b623f7cef3e437174b05d177f59ede56f1d0e4b22967".into(),
+        size: 212_480,
+        mime: gridline_model::photo::JPEG.into(),
+        thumb: "5e0c2f1b7d9a4e3c8b6f0a2d4c6e8f1a3b5d7f9e1c3a5b7d9f1e3c5a7b9d1f3e".into(),
+        thumb_size: 11_264,
+        taken_at: i.reported_at,
+        caption: "电梯按钮损坏".into(),
+        step: gridline_model::PhotoStep::Report,
+        by: i.reporter.clone(),
+    }
+}
+
+/// The keys of a `photos` entry (DESIGN §9), the same on every kind that holds them.
+fn photo_meanings() -> Vec<(&'static str, String)> {
+    use gridline_model::photo::{MAX_CAPTION, MAX_PHOTOS_PER_RECORD, MAX_PHOTO_BYTES};
+    vec![
+        (
+            "photos",
+            format!(
+                "photo references, only ever appended to, at most {MAX_PHOTOS_PER_RECORD}: the bytes are blobs ([Photos](#photos))"
+            ),
+        ),
+        (
+            "photos[].hash",
+            "the photo's SHA-256, 64 lowercase hex digits: its blob's name".into(),
+        ),
+        (
+            "photos[].size",
+            format!("the photo's bytes as decimal text, 1 to {MAX_PHOTO_BYTES}"),
+        ),
+        ("photos[].mime", "`\"image/jpeg\"`".into()),
+        (
+            "photos[].thumb",
+            "the thumbnail's SHA-256 (longest side 320 px)".into(),
+        ),
+        (
+            "photos[].thumb_size",
+            "the thumbnail's bytes as decimal text".into(),
+        ),
+        (
+            "photos[].taken_at",
+            format!("when it was taken: {}", time_meaning()),
+        ),
+        (
+            "photos[].caption",
+            format!("may be empty, at most {MAX_CAPTION} characters"),
+        ),
+        (
+            "photos[].step",
+            "what it is evidence of: `report`, `handling`, `verification`, `fulfilment`, `visit` or `agreement`".into(),
+        ),
+        (
+            "photos[].by",
+            "the id of the user who added it: the pushing device's own user".into(),
+        ),
+    ]
 }
 
 fn wish_meanings() -> Vec<(&'static str, String)> {
