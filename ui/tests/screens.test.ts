@@ -231,6 +231,33 @@ describe('mediation', () => {
     expect(call.case).toMatchObject({ summary: '', case_type: 'neighbour', households: [] });
   });
 
+  it('shows an issue\'s photos with their state, a retry for a failed one, and the thumbnail when offline', async () => {
+    const photo = (hash: string, state: string, zh: string) => ({
+      record: 'i1', hash: hash.repeat(64), thumb: 't'.repeat(64), size: 1000, taken_at: '2026-12-02T06:00:00.000Z',
+      caption: '电梯门', step: 'report', by: 'gw-001', state, state_text: { zh, en: state }, thumb_here: true, full_here: true,
+    });
+    backend.photos.i1 = [photo('a', 'waiting', '等待上传'), photo('b', 'failed', '上传失败：照片过大')];
+    await start('#/issue/i1');
+    await waitFor('[data-testid="photo-strip"]');
+    const items = [...document.querySelectorAll('[data-testid="photo-item"]')];
+    expect(items.map((i) => i.getAttribute('data-state'))).toEqual(['waiting', 'failed']);
+    expect(items[0].textContent).toContain('等待上传');
+    expect(items[0].querySelector('[data-testid="photo-retry"]'), 'a waiting photo goes on by itself').toBeNull();
+    expect(items[1].textContent).toContain('上传失败：照片过大');
+    (items[1].querySelector('[data-testid="photo-retry"]') as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(backend.calls.some((c) => c.cmd === 'retry_photo')).toBe(true));
+    (items[0].querySelector('[data-testid="photo-open"]') as HTMLButtonElement).click();
+    const missing = await waitFor('[data-testid="photo-viewer"] [data-testid="photo-full-missing"]');
+    expect(missing.textContent).toContain('未下载，联网后可查看原图');
+    expect(document.querySelector('[data-testid="photo-viewer"] [data-testid="photo-thumb"]'), 'offline, the thumbnail is shown').not.toBeNull();
+  });
+
+  it('shows no photo picker before a step is chosen', async () => {
+    await start('#/issue/i1');
+    await waitFor('[data-testid="timeline-event"]');
+    expect(document.querySelector('[data-testid="photo-picker"]'), 'no picker before a step is chosen').toBeNull();
+  });
+
   it('offers no 转为调解 on other issues', async () => {
     await start('#/issue/i1');
     await waitFor('[data-testid="timeline-event"]');
@@ -263,7 +290,7 @@ describe('flows', () => {
     expect(toast.getAttribute('data-kind')).toBe('saved');
     expect(toast.textContent).toContain('已保存');
     expect(backend.calls.find((c) => c.cmd === 'log_visit')?.args).toEqual({
-      visit: { id: expect.stringMatching(UUID_V7), household_id: 'h1', kind: 'routine', notes: '身体尚好' },
+      visit: { id: expect.stringMatching(UUID_V7), household_id: 'h1', kind: 'routine', notes: '身体尚好', photos: [] },
     });
   });
 
@@ -308,7 +335,7 @@ describe('flows', () => {
     expect(backend.calls.find((c) => c.cmd === 'report_issue')?.args).toEqual({
       issue: {
         id: expect.stringMatching(UUID_V7), category: '电梯', description: '电梯停运', location: '青云小区 3栋2单元 301', urgency: 2,
-        household_id: 'h1', grid: null,
+        household_id: 'h1', grid: null, photos: [],
       },
     });
     await vi.waitFor(() => expect(backend.drafts.has('issue-new:h1'), 'the draft is gone after the save').toBe(false));

@@ -6,7 +6,7 @@ import type {
   TopicAction, TopicDetail, TopicQuery, TopicRow, NewTopic, DeliberationFigures,
   CaseAction, CaseDetail, CaseParties, CaseQuery, CaseRow, Created, Dashboard, MediationFigures, NewCase, DeviceInfo, HouseholdDetail, HouseholdEdit, HouseholdQuery, HouseholdRow,
   IssueAction, IssueDetail, IssueQuery, IssueRow, NewIssue, NewVisit, NewWish,
-  LockState, RefusedRecord, SyncInfo, Today, Visit, Vocabulary, WishAction, WishDetail, WishRow,
+  LockState, PhotoItem, PhotoQueue, RefusedRecord, TakenPhoto, SyncInfo, Today, Visit, Vocabulary, WishAction, WishDetail, WishRow,
 } from './types';
 
 export const api = {
@@ -60,7 +60,21 @@ export const api = {
   draftPut: (key: string, value: string) => invoke<void>('draft_put', { key, value }),
   draftClear: (key: string) => invoke<void>('draft_clear', { key }),
   setLanguage: (lang: string) => invoke<void>('set_language', { lang }),
+  /** The picked file's bytes go as the raw body, not as JSON numbers. */
+  takePhoto: (bytes: Uint8Array) => invoke<TakenPhoto>('take_photo', bytes),
+  photosOf: (record: string) => invoke<PhotoItem[]>('photos_of', { record }),
+  /** A `data:` URL; null while the thumbnail is not here and the hub is out of reach. */
+  photoThumb: (hash: string) => invoke<string | null>('photo_thumb', { hash }),
+  /** A `data:` URL, downloaded on demand; offline it fails with code `offline`. */
+  photoFull: (hash: string) => invoke<string>('photo_full', { hash }),
+  retryPhoto: (hash: string) => invoke<boolean>('retry_photo', { hash }),
+  photoQueue: () => invoke<PhotoQueue>('photo_queue'),
 };
+
+/** Follows the photo queue: a photo's state changed. */
+export function onPhotoState(handler: (queue: PhotoQueue) => void): Promise<UnlistenFn> {
+  return listen<PhotoQueue>('photo-state', (event) => handler(event.payload));
+}
 
 /** Follows the background sync engine; returns the function that stops listening. */
 export function onSyncState(handler: (info: SyncInfo) => void): Promise<UnlistenFn> {

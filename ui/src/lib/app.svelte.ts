@@ -1,13 +1,13 @@
 // The app-wide reactive state: who this device is, the sync engine's state,
 // the language, the current route and the toast. Screens read it directly.
-import { api, onSyncState } from './api';
+import { api, onPhotoState, onSyncState } from './api';
 import { describeError, pick, type Msg, type ShownError } from './errors';
 import { capitalise, dictionaries, isLang, lookupTerm, translate, type Dict, type Key, type Lang, type Params, type TermKind } from './i18n';
 import { parseRoute, type Route } from './router';
 import type { DraftStore } from './drafts';
 // A cycle (draftForm reads draftStore from here), used only inside functions.
 import { flushDrafts } from './draftForm.svelte';
-import type { DeviceInfo, LockState, SyncInfo, Vocabulary } from './types';
+import type { DeviceInfo, LockState, PhotoQueue, SyncInfo, Vocabulary } from './types';
 
 export interface Toast { id: number; kind: 'saved' | 'error'; text: string; hint?: string }
 
@@ -48,6 +48,8 @@ export const app = $state({
   toast: null as Toast | null,
   /** Bumped when a sync brings new data, so open lists reload. */
   dataVersion: 0,
+  /** The photo queue's counts; each `photo-state` event replaces them, so photo strips reload. */
+  photos: null as PhotoQueue | null,
   /** Wall clock for relative times, refreshed every 30 s. */
   now: Date.now(),
 });
@@ -169,6 +171,7 @@ async function startSyncFollow() {
     syncListening = true;
     try {
       await onSyncState(applySync);
+      await onPhotoState((q) => (app.photos = q));
     } catch {
       syncListening = false;
     }

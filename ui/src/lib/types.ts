@@ -62,3 +62,7 @@ export type { NewTopic } from './bindings/NewTopic';
 export type { AttendanceInput } from './bindings/AttendanceInput';
 export type { TopicAction } from './bindings/TopicAction';
 export type { DeliberationFigures } from './bindings/DeliberationFigures';
+export type { PhotoAttach } from './bindings/PhotoAttach';
+export type { PhotoItem } from './bindings/PhotoItem';
+export type { PhotoQueue } from './bindings/PhotoQueue';
+export type { TakenPhoto } from './bindings/TakenPhoto';

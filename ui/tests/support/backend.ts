@@ -2,7 +2,7 @@
 // Shapes follow src-tauri/src/dto.rs through the generated types.
 import type {
   CaseDetail, CaseRow, DeliberationFigures, TopicDetail, TopicRow, Created, Dashboard, DeviceInfo, MediationFigures, HouseholdDetail, HouseholdRow, IssueDetail, IssueRow, RefusedRecord, SyncInfo,
-  LockState, Today, Visit, Vocabulary, WishDetail, WishRow,
+  LockState, PhotoItem, PhotoQueue, Today, Visit, Vocabulary, WishDetail, WishRow,
 } from '../../src/lib/types';
 // The vocabulary exactly as the shell sends it (a Rust test keeps it equal).
 import sentVocabulary from '../fixtures/vocabulary.json';
@@ -27,6 +27,9 @@ export interface FakeBackend {
   pin: string;
   needsPin: boolean;
   lockedMinutes?: number;
+  /** What photos_of answers, by record. */
+  photos: Record<string, PhotoItem[]>;
+  photoQueue: PhotoQueue;
   handle(cmd: string, args?: Record<string, unknown>): Promise<unknown>;
 }
 
@@ -53,6 +56,8 @@ export function fakeBackend(): FakeBackend {
     },
     pin: '246810',
     needsPin: false,
+    photos: {},
+    photoQueue: { waiting: 0, waiting_bytes: 0, failed: 0, uploaded: 0, downloaded: 0, downloaded_bytes: 0 },
     async handle(cmd, args = {}) {
       b.calls.push({ cmd, args });
       if (b.lock.state === 'locked' && cmd !== 'lock_state' && cmd !== 'unlock') {
@@ -179,6 +184,20 @@ export function fakeBackend(): FakeBackend {
   };
   const handlers: Record<string, (a: Record<string, unknown>) => unknown> = {
     device_info: () => device(),
+    photos_of: (a) => b.photos[a.record as string] ?? [],
+    photo_queue: () => b.photoQueue,
+    photo_thumb: () => 'data:image/jpeg;base64,/9j/',
+    photo_full: () => {
+      throw { code: 'offline', zh: '未下载，联网后可查看原图', en: 'not downloaded; the full photo can be viewed once online' };
+    },
+    retry_photo: (a) => {
+      for (const list of Object.values(b.photos)) {
+        for (const p of list) {
+          if (p.hash === a.hash) Object.assign(p, { state: 'waiting', state_text: { zh: '等待上传', en: 'waiting to upload' } });
+        }
+      }
+      return true;
+    },
     enroll: (a) => {
       if (b.needsPin && !a.pin) {
         b.lock = { ...b.lock, state: 'new_pin', key_source: null, key_text: null };
