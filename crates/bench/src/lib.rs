@@ -1,7 +1,8 @@
-//! What `gridline bench store|sync|peer|soak` measure, as figures for the
+//! What `gridline bench store|sync|peer|soak|photos` measure, as figures for the
 //! CLI to print: the device store on a demo grid ([`store`]), a hub process
 //! and devices over loopback ([`sync`], [`soak`]), and Gridline beside
-//! automerge-repo ([`peer`]). Each run works in a scratch directory of its
+//! automerge-repo ([`peer`]), and photos: re-encoding, uploads, thumbnails
+//! ([`photos`]). Each run works in a scratch directory of its
 //! own under the one it is given, and removes it.
 //!
 //! ```no_run
@@ -19,6 +20,7 @@
 mod error;
 mod hub_process;
 pub mod peer;
+pub mod photos;
 mod push;
 pub mod soak;
 pub mod store;

@@ -1,4 +1,4 @@
-//! `gridline bench store|sync|peer|soak`: the arguments, and the figures
+//! `gridline bench store|sync|peer|soak|photos`: the arguments, and the figures
 //! `gridline_bench` measures printed against the targets of the issues that
 //! set them (docs/benchmarks.md quotes these lines).
 
@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use gridline_bench::{peer, soak, sync, Sample};
+use gridline_bench::{peer, photos, soak, sync, Sample};
 use gridline_device::sync::SyncReport;
 use gridline_model::text;
 use serde_json::json;
@@ -24,6 +24,24 @@ pub enum BenchCmd {
     Store(StoreArgs),
     /// 浸泡：多台设备持续向一个枢纽（独立进程）推送小改动 (soak: many devices pushing small changes to one hub process for a bounded time)
     Soak(SoakArgs),
+    /// 照片：重新编码、经回环上传到枢纽（独立进程）、有 10000 个照片引用时的空同步、带缩略图的首次同步 (photos: re-encoding, uploads to a hub process over loopback, a nothing-changed sync with 10,000 photo references, a first sync with thumbnails)
+    Photos(PhotosArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PhotosArgs {
+    /// 1200 万像素照片重新编码的次数 (re-encodings of the 12 MP photo timed)
+    #[arg(long, default_value_t = 10)]
+    runs: usize,
+    /// 上传的照片数 (photos uploaded)
+    #[arg(long, default_value_t = 100)]
+    photos: usize,
+    /// 设备上的照片引用数 (photo references on the device for the nothing-changed sync)
+    #[arg(long, default_value_t = 10_000)]
+    refs: usize,
+    /// 工作目录 (scratch directory; default: the system temp dir)
+    #[arg(long)]
+    dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -166,6 +184,26 @@ pub fn run(ctx: &Ctx, cmd: BenchCmd) -> anyhow::Result<()> {
                 gridline: gridline()?,
             };
             run_soak(&base, o, ctx)
+        }
+        BenchCmd::Photos(a) => {
+            if cfg!(debug_assertions) {
+                eprintln!(
+                    "{}: {}",
+                    text!("注意", "note"),
+                    text!(
+                        "这是调试构建，请用 `cargo run --release -p gridline-cli -- bench photos`",
+                        "a debug build; use `cargo run --release -p gridline-cli -- bench photos`"
+                    )
+                );
+            }
+            let base = a.dir.unwrap_or_else(std::env::temp_dir);
+            let o = photos::Options {
+                runs: a.runs.clamp(1, 100),
+                photos: a.photos.clamp(1, 1000),
+                refs: a.refs.clamp(12, 50_000),
+                gridline: gridline()?,
+            };
+            photos::run(&base, o, ctx.now, print_photos_figure).map_err(failed)
         }
         BenchCmd::Sync(a) => {
             let base = a.dir.unwrap_or_else(std::env::temp_dir);
@@ -486,6 +524,87 @@ fn print_sync_figure(f: sync::Figure) {
             after_mb,
         } => println!(
             "hub RSS: {before_mb:.0} MB before the load, {after_mb:.0} MB after (target < 300 MB)"
+        ),
+    }
+}
+
+fn print_photos_figure(f: photos::Figure) {
+    use photos::Figure;
+    let mb = |b: u64| b as f64 / 1e6;
+    match f {
+        Figure::Reencode {
+            runs,
+            median,
+            min,
+            input_bytes,
+            output_bytes,
+            width,
+            height,
+        } => println!(
+            "re-encode a 12 MP JPEG ({:.1} MB, 4000×3000) → {width}×{height}, {:.0} KB: median {:.1} ms, min {:.1} ms ({runs} runs; target ≤ 300 ms: {})",
+            mb(input_bytes as u64),
+            output_bytes as f64 / 1e3,
+            ms(median),
+            ms(min),
+            verdict(ms(median), 300.0)
+        ),
+        Figure::Started {
+            pid,
+            url,
+            documents,
+        } => println!("hub process {pid} at {url}: one demo grid, {documents} documents"),
+        Figure::Upload {
+            photos,
+            bytes,
+            body_bytes,
+            requests,
+            head_bytes,
+            time,
+        } => {
+            let secs = time.as_secs_f64();
+            let wire = body_bytes + requests * head_bytes;
+            println!(
+                "upload {photos} photos + thumbnails ({:.1} MB) in {secs:.2} s: {:.1} MB/s, {:.0} photos/s; on the wire {:.2} MB of bodies + {requests} requests × ≈{head_bytes} B of heads = {:.3}× the photos' bytes",
+                mb(bytes),
+                mb(body_bytes) / secs,
+                photos as f64 / secs,
+                mb(body_bytes),
+                wire as f64 / bytes as f64
+            )
+        }
+        Figure::FirstSync {
+            report,
+            sync_time,
+            thumbs,
+            thumb_bytes,
+            thumbs_time,
+        } => println!(
+            "first sync of the grid: {} documents in {:.2} s, {} round trips, ↓{:.2} MB; then {thumbs} thumbnails ({:.2} MB) in {:.2} s; {:.2} s in all",
+            report.pulled,
+            sync_time.as_secs_f64(),
+            report.round_trips,
+            mb(report.bytes_received as u64),
+            mb(thumb_bytes),
+            thumbs_time.as_secs_f64(),
+            (sync_time + thumbs_time).as_secs_f64()
+        ),
+        Figure::Unchanged {
+            refs,
+            records,
+            seed_time,
+            round_trips,
+            body_bytes,
+            head_bytes,
+            median,
+            photo_bytes,
+            photo_median,
+        } => println!(
+            "nothing changed with {refs} photo references on {records} records (seeded in {:.1} s): {round_trips} round trip, bodies {body_bytes} B + headers ≈{head_bytes} B = {} B (target ≤ 1 KB: {}); median {:.2} ms; the photo pass after it sends {photo_bytes} B, median {:.2} ms",
+            seed_time.as_secs_f64(),
+            body_bytes + head_bytes,
+            if round_trips == 1 && body_bytes + head_bytes <= 1024 { "ok" } else { "OVER TARGET" },
+            ms(median),
+            ms(photo_median)
         ),
     }
 }

@@ -47,6 +47,8 @@ pub struct ReportArgs {
     id: Option<String>,
     #[command(flatten)]
     photos: crate::photo::PhotoArgs,
+    #[command(flatten)]
+    position: crate::photo::PositionArgs,
 }
 
 #[derive(Debug, Args)]
@@ -202,8 +204,10 @@ fn report(ctx: &Ctx, a: ReportArgs) -> anyhow::Result<()> {
         location: a.location,
         urgency: a.urgency,
     };
+    let position = a.position.position(&device, new.household.as_deref())?;
     let photos = a.photos.take(ctx, &mut device)?;
-    let c = device.report_issue_with_photos(&new, a.id.as_deref(), &photos, ctx.now)?;
+    let evidence = gridline_device::Evidence { photos, position };
+    let c = device.report_issue_with_evidence(&new, a.id.as_deref(), &evidence, ctx.now)?;
     crate::output::created(ctx, &c, json!({ "state": "reported" }));
     Ok(())
 }
@@ -321,8 +325,17 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     let mut events: Vec<&IssueEvent> = i.events.iter().collect();
     events.sort_by_key(|e| (e.at, e.id));
     let state_key = s.stage.map(|st| st.key());
+    let id = i.id.to_string();
+    let position = device.position_of(&id)?;
+    let map = position.map(|p| gridline_device::photo::map_link(&p, &i.category));
+    let photos = device.photos_of(&id)?;
     if ctx.json {
         print_json(&json!({
+            "position": position.map(|p| json!({
+                "lat": p.lat, "lon": p.lon, "accuracy_m": p.accuracy_m, "source": p.source.key(),
+                "map": map,
+            })),
+            "photos": photos.iter().map(crate::photo::view_json).collect::<Vec<_>>(),
             "id": i.id.to_string(),
             "grid": i.grid.to_string(),
             "category": i.category,
@@ -403,6 +416,21 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
         text!("同步", "sync"),
         Text::new(view.sync_state.zh(), view.sync_state.key()).to_string(),
     ));
+    if let (Some(p), Some(m)) = (&position, &map) {
+        pairs.push((text!("坐标", "position"), crate::photo::position_line(p)));
+        pairs.push((text!("高德地图", "Amap"), m.clone()));
+    }
+    if !photos.is_empty() {
+        let waiting = photos
+            .iter()
+            .filter(|p| matches!(p.state, gridline_device::PhotoState::Waiting { .. }))
+            .count();
+        let n = photos.len();
+        pairs.push((
+            text!("照片", "photos"),
+            text!("{n} 张，{waiting} 张待上传", "{n}, {waiting} to upload").to_string(),
+        ));
+    }
     kv_of(&pairs);
     say!("流程", "timeline");
     // Indented under the line above, header and cells alike.

@@ -63,6 +63,87 @@ pub struct PhotoArgs {
     pub captions: Vec<String>,
 }
 
+/// Where a report or a visit happened: a position in WGS-84 (a phone's fix,
+/// or a point read off a map), or the household's stored location.
+#[derive(Debug, Args, Default)]
+pub struct PositionArgs {
+    /// 纬度，WGS-84 (latitude, WGS-84), 如 26.2597
+    #[arg(long, value_name = "DEG", requires = "lon", allow_hyphen_values = true)]
+    pub lat: Option<f64>,
+    /// 经度，WGS-84 (longitude, WGS-84), 如 107.5182
+    #[arg(long, value_name = "DEG", requires = "lat", allow_hyphen_values = true)]
+    pub lon: Option<f64>,
+    /// 定位精度，米 (accuracy in metres)
+    #[arg(long, value_name = "M", requires = "lat")]
+    pub accuracy: Option<f64>,
+    /// 位置来源 (where the position came from): gps 定位 / map 地图选点
+    #[arg(
+        long = "position-source",
+        value_name = "SOURCE",
+        default_value = "gps",
+        requires = "lat"
+    )]
+    pub source: String,
+    /// 用该户登记的位置 (use the household's stored location)
+    #[arg(long, conflicts_with = "lat")]
+    pub at_household: bool,
+}
+
+impl PositionArgs {
+    pub fn position(
+        &self,
+        device: &Device,
+        household: Option<&str>,
+    ) -> anyhow::Result<Option<gridline_model::Location>> {
+        if self.at_household {
+            let Some(h) = household else {
+                return Err(usage(
+                    text!(
+                        "--at-household 需要 --household",
+                        "--at-household needs --household"
+                    )
+                    .to_string(),
+                ));
+            };
+            return match device.household_position(h)? {
+                Some(p) => Ok(Some(p)),
+                None => Err(usage(
+                    text!(
+                        "该户没有登记位置；请用 --lat 和 --lon 给出位置，或不写位置",
+                        "the household has no stored location; give --lat and --lon, or leave the position out"
+                    )
+                    .to_string(),
+                )),
+            };
+        }
+        let (Some(lat), Some(lon)) = (self.lat, self.lon) else {
+            return Ok(None);
+        };
+        let p = gridline_model::Location {
+            lat,
+            lon,
+            accuracy_m: self.accuracy,
+            source: gridline_model::LocationSource::parse(&self.source)?,
+        };
+        p.validate()?;
+        Ok(Some(p))
+    }
+}
+
+/// A position in words: 26.259700, 107.518200 ±9 m（定位）.
+pub fn position_line(p: &gridline_model::Location) -> String {
+    let acc = p
+        .accuracy_m
+        .map(|a| format!(" ±{a:.0} m"))
+        .unwrap_or_default();
+    format!(
+        "{:.6}, {:.6}{acc} ({})",
+        p.lat,
+        p.lon,
+        Text::new(p.source.zh(), p.source.key())
+    )
+}
+
 impl PhotoArgs {
     /// Takes each photo (re-encoded and kept durably) before the record is
     /// saved; a photo that cannot be read refuses the whole command.

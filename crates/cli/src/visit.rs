@@ -36,6 +36,8 @@ pub struct LogArgs {
     id: Option<String>,
     #[command(flatten)]
     photos: crate::photo::PhotoArgs,
+    #[command(flatten)]
+    position: crate::photo::PositionArgs,
 }
 
 #[derive(Debug, Args)]
@@ -61,9 +63,11 @@ pub fn run(ctx: &Ctx, cmd: VisitCmd) -> anyhow::Result<()> {
                 notes: a.notes,
                 at: a.at,
             };
+            let position = a.position.position(&device, Some(&new.household))?;
             let photos = a.photos.take(ctx, &mut device)?;
+            let evidence = gridline_device::Evidence { photos, position };
             let c = device
-                .log_visit_with_photos(&new, a.id.as_deref(), &photos, ctx.now)
+                .log_visit_with_evidence(&new, a.id.as_deref(), &evidence, ctx.now)
                 .map_err(|e| match e {
                     // An empty visit: the fix names the options to add.
                     gridline_device::Error::Invalid(mut i) if i.field == "kind" && new.kind.is_none() => {

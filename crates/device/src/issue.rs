@@ -70,6 +70,25 @@ impl Device {
         photos: &[crate::Attach],
         now: Instant,
     ) -> Result<Created> {
+        let evidence = crate::Evidence {
+            photos: photos.to_vec(),
+            position: None,
+        };
+        self.report_issue_with_evidence(new, id, &evidence, now)
+    }
+
+    /// [`Device::report_issue_with_id`] with its photos and where it was seen.
+    pub fn report_issue_with_evidence(
+        &mut self,
+        new: &NewIssue,
+        id: Option<&str>,
+        evidence: &crate::Evidence,
+        now: Instant,
+    ) -> Result<Created> {
+        let photos = &evidence.photos;
+        if let Some(p) = &evidence.position {
+            p.validate()?;
+        }
         let category = parse_category(&new.category)?;
         let household = new
             .household
@@ -148,6 +167,9 @@ impl Device {
         let mut doc = self.new_doc();
         issue::create(&mut doc, &i)?;
         gridline_records::photos::add(&mut doc, &refs, now)?;
+        if let Some(p) = &evidence.position {
+            gridline_records::position::set(&mut doc, p, now)?;
+        }
         self.store
             .save(&mut doc, &Record::Issue(i), Origin::Local, now)?;
         Ok(Created {

@@ -46,11 +46,12 @@ use gridline_records::Record;
 use gridline_store::{Origin, Store};
 
 pub use error::{Error, Result};
+pub use gridline_store::IssuePoint;
 pub use gridline_store::{Dashboard, SyncCounts, Today};
 pub use household::{HouseholdEdit, HouseholdView, NewHousehold, NewResident};
 pub use identity::Identity;
 pub use issue::{IssueView, NewIssue};
-pub use photo::{Attach, PhotoState, PhotoView, TakenPhoto};
+pub use photo::{Attach, Evidence, PhotoState, PhotoView, TakenPhoto};
 pub use views::{
     HouseholdFilter, HouseholdSummary, IssueFilter, IssueSummary, SyncState, VisitSummary,
     WishSummary,
@@ -475,6 +476,7 @@ impl Device {
                 conflicted: gridline_records::has_conflicts(&incoming),
                 acked: Some(hub_heads),
                 photos: gridline_records::photos::read(&incoming).unwrap_or_default(),
+                position: gridline_records::position::read(&incoming).ok().flatten(),
             };
             return Ok((saved, record));
         };

@@ -50,6 +50,14 @@ pub struct Attach {
     pub caption: String,
 }
 
+/// What a form saves with its record beyond its fields: photos taken on
+/// site and where it happened.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Evidence {
+    pub photos: Vec<Attach>,
+    pub position: Option<gridline_model::Location>,
+}
+
 /// Where a photo on a record stands, in the words the app shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PhotoState {
@@ -148,6 +156,12 @@ fn view(row: PhotoRow) -> PhotoView {
     }
 }
 
+/// A link opening Amap (高德地图) at a stored position: GCJ-02 is made
+/// here, at the moment of opening, never stored.
+pub fn map_link(l: &gridline_model::Location, name: &str) -> String {
+    gridline_photo::geo::amap_marker_url(l.lat, l.lon, name)
+}
+
 /// The step of a record a photo added with `step_key` is evidence of.
 pub fn issue_photo_step(step: &gridline_model::IssueStep) -> PhotoStep {
     use gridline_model::IssueStep as S;
@@ -215,7 +229,7 @@ impl Device {
             Error::from(Invalid::new(
                 "photo",
                 e.text(),
-                text!("请换一张照片", "choose another photo"),
+                text!("记录未保存", "nothing was saved"),
             ))
         })?;
         write_blob(&self.dir, &e.full_hash, &e.full)?;
@@ -300,6 +314,40 @@ impl Device {
         }
         gridline_model::photo::validate_added(&out, held, now)?;
         Ok(out)
+    }
+
+    /// Where a record says it happened (an issue or a visit), if it does.
+    pub fn position_of(&self, record: &str) -> Result<Option<gridline_model::Location>> {
+        let id = crate::parse_id(record, "record")?;
+        let Some((_, bytes)) = self.store.load(id)? else {
+            return Ok(None);
+        };
+        let doc = gridline_records::load(&bytes, &self.identity.actor)?;
+        Ok(gridline_records::position::read(&doc)?)
+    }
+
+    /// A household's stored location as a position (a laptop has no GPS:
+    /// the report form offers this instead).
+    pub fn household_position(&self, household: &str) -> Result<Option<gridline_model::Location>> {
+        let id = crate::parse_id(household, "household")?;
+        let Some((_, bytes)) = self.store.load(id)? else {
+            return Ok(None);
+        };
+        let doc = gridline_records::load(&bytes, &self.identity.actor)?;
+        let h = gridline_records::household::read(&doc)?;
+        Ok(h.location.map(|(lat, lon)| gridline_model::Location {
+            lat,
+            lon,
+            accuracy_m: None,
+            source: gridline_model::LocationSource::Household,
+        }))
+    }
+
+    /// Issue positions of the last `days` days, for the dashboard's plot.
+    pub fn issue_points(&self, days: i64, now: Instant) -> Result<Vec<gridline_store::IssuePoint>> {
+        Ok(self
+            .store
+            .issue_points(now - chrono::Duration::days(days))?)
     }
 
     /// The photos on one record, in the order they were added.

@@ -44,6 +44,25 @@ impl Device {
         photos: &[crate::Attach],
         now: Instant,
     ) -> Result<Created> {
+        let evidence = crate::Evidence {
+            photos: photos.to_vec(),
+            position: None,
+        };
+        self.log_visit_with_evidence(new, id, &evidence, now)
+    }
+
+    /// [`Device::log_visit_with_id`] with its photos and where it was made.
+    pub fn log_visit_with_evidence(
+        &mut self,
+        new: &NewVisit,
+        id: Option<&str>,
+        evidence: &crate::Evidence,
+        now: Instant,
+    ) -> Result<Created> {
+        let photos = &evidence.photos;
+        if let Some(p) = &evidence.position {
+            p.validate()?;
+        }
         let household = parse_id(&new.household, "household")?;
         let target = self.household_target(household)?;
         check(self.user(), Kind::Visit, Action::Create, &target)?;
@@ -83,6 +102,9 @@ impl Device {
         let mut doc = self.new_doc();
         visit::create(&mut doc, &v)?;
         gridline_records::photos::add(&mut doc, &refs, now)?;
+        if let Some(p) = &evidence.position {
+            gridline_records::position::set(&mut doc, p, now)?;
+        }
         let id = v.id;
         self.store
             .save(&mut doc, &Record::Visit(v), Origin::Local, now)?;

@@ -32,6 +32,23 @@ pub fn wgs84_to_gcj02(lat: f64, lon: f64) -> (f64, f64) {
     (lat + d_lat, lon + d_lon)
 }
 
+/// A link that opens Amap (高德地图) at a stored WGS-84 position: the app's
+/// web and app URI, which takes GCJ-02, converted here and only here.
+/// `name` labels the marker (an address, an issue's category).
+pub fn amap_marker_url(lat: f64, lon: f64, name: &str) -> String {
+    let (glat, glon) = wgs84_to_gcj02(lat, lon);
+    let name: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("https://uri.amap.com/marker?position={glon:.6},{glat:.6}&name={name}&coordinate=gaode&callnative=1")
+}
+
 fn offset_lat(x: f64, y: f64) -> f64 {
     -100.0
         + 2.0 * x
@@ -110,5 +127,22 @@ mod tests {
                 "{place} is outside the box: no offset applies"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::*;
+
+    #[test]
+    fn the_amap_link_carries_the_converted_position_and_an_encoded_name() {
+        // Tiananmen: WGS-84 39.90872, 116.39748 is GCJ-02 39.910123, 116.403724.
+        let url = amap_marker_url(39.90872, 116.39748, "电梯 8栋");
+        assert!(url.contains("position=116.403724,39.910123"), "{url}");
+        assert!(
+            url.contains("name=%E7%94%B5%E6%A2%AF%208%E6%A0%8B"),
+            "{url}"
+        );
+        assert!(url.contains("coordinate=gaode"), "{url}");
     }
 }

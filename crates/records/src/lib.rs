@@ -31,6 +31,7 @@ pub mod household;
 pub mod issue;
 pub mod mediation;
 pub mod photos;
+pub mod position;
 pub mod private;
 pub mod schema;
 pub mod visit;

@@ -41,7 +41,7 @@ pub use dashboard::{Dashboard, Today};
 pub use deliberation::{DeliberationFilter, DeliberationRow};
 pub use error::{Error, Result};
 pub use mediation::{MediationFilter, MediationRow};
-pub use photos::{PhotoFile, PhotoQueue, PhotoRow, Upload};
+pub use photos::{IssuePoint, PhotoFile, PhotoQueue, PhotoRow, Upload};
 pub use query::*;
 pub use reveals::Reveal;
 pub use sync_state::{Refusal, RefusedCopy, Unsent};
@@ -317,6 +317,9 @@ pub struct Saved {
     /// The record's photo references ([`gridline_records::photos::read`]),
     /// projected into `photo_refs` in the same transaction.
     pub photos: Vec<gridline_model::PhotoRef>,
+    /// The record's position ([`gridline_records::position::read`]), projected
+    /// onto its issue or visit row.
+    pub position: Option<gridline_model::Location>,
 }
 
 impl Saved {
@@ -333,6 +336,7 @@ impl Saved {
             // projection; the hub refuses such a list, so only a damaged
             // copy can have one.
             photos: gridline_records::photos::read(doc).unwrap_or_default(),
+            position: gridline_records::position::read(doc).ok().flatten(),
         }
     }
 
@@ -382,6 +386,7 @@ fn merge_stored(
     saved.heads = gridline_records::heads_hex(&mut doc);
     saved.conflicted = check_conflicts && gridline_records::has_conflicts(&doc);
     saved.photos = gridline_records::photos::read(&doc).unwrap_or_default();
+    saved.position = gridline_records::position::read(&doc).ok().flatten();
     Ok(Some(record))
 }
 
@@ -403,6 +408,7 @@ pub(crate) fn write_doc(
         conflicted,
         acked,
         photos,
+        position,
     } = saved;
     // A record never sent stays "local"; one the hub has seen becomes "pending".
     tx.prepare_cached(
@@ -430,5 +436,6 @@ pub(crate) fn write_doc(
         sync_state::acknowledge_in(tx, &id, &acked)?;
     }
     photos::project(tx, &id, &photos)?;
-    projection::project(tx, record, hub, limits)
+    projection::project(tx, record, hub, limits)?;
+    photos::project_position(tx, &id, record.kind(), position.as_ref())
 }

@@ -133,7 +133,60 @@ pub(crate) fn project(
     Ok(())
 }
 
+/// Puts a record's position on its issue or visit row (after the row is written).
+pub(crate) fn project_position(
+    tx: &rusqlite::Transaction<'_>,
+    doc_id: &str,
+    kind: gridline_model::permission::Kind,
+    position: Option<&gridline_model::Location>,
+) -> Result<()> {
+    use gridline_model::permission::Kind;
+    let Some(p) = position else {
+        return Ok(());
+    };
+    let sql = match kind {
+        Kind::Issue => "UPDATE issues SET lat = ?2, lon = ?3, accuracy = ?4, position_source = ?5 WHERE id = ?1",
+        Kind::Visit => "UPDATE visits SET lat = ?2, lon = ?3, accuracy = ?4, position_source = ?5 WHERE id = ?1",
+        _ => return Ok(()),
+    };
+    tx.prepare_cached(sql)?
+        .execute(params![doc_id, p.lat, p.lon, p.accuracy_m, p.source.key()])?;
+    Ok(())
+}
+
+/// An issue's position as the dashboard plots it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssuePoint {
+    pub id: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub stage: Option<String>,
+    pub category: String,
+    pub reported_at: String,
+}
+
 impl Store {
+    /// Positions of issues reported since `since`, for the dashboard's plot.
+    pub fn issue_points(&self, since: Instant) -> Result<Vec<IssuePoint>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id, lat, lon, stage, category, reported_at FROM issues
+                 WHERE lat IS NOT NULL AND reported_at >= ?1 ORDER BY reported_at LIMIT 5000",
+            )?
+            .query_map([gridline_model::fmt_time(since)], |r| {
+                Ok(IssuePoint {
+                    id: r.get(0)?,
+                    lat: r.get(1)?,
+                    lon: r.get(2)?,
+                    stage: r.get(3)?,
+                    category: r.get(4)?,
+                    reported_at: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
     /// A photo and its thumbnail taken here, their files already durable:
     /// queued for upload once a saved record references them.
     pub fn photo_taken(

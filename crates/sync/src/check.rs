@@ -274,6 +274,7 @@ fn judge(
             )
         })?;
         check_photos(&binding.user, hub_doc, &doc, &record, no_clock)
+            .and_then(|()| check_position(hub_doc, &doc, &record))
             .map_err(|(code, reason)| refuse(code, reason))?;
     }
     if record.doc_id().to_string() != id {
@@ -650,6 +651,62 @@ fn check_photos(
     Ok(())
 }
 
+/// A pushed record's position (DESIGN §9): only issues and visits hold one,
+/// it is a valid WGS-84 position, and once the hub holds it, it stays.
+fn check_position(
+    hub_doc: Option<&AutoCommit>,
+    doc: &AutoCommit,
+    record: &Record,
+) -> Result<(), (RefusalCode, Text)> {
+    use gridline_records::position;
+    let malformed = |e: gridline_records::Error| {
+        (
+            RefusalCode::Malformed,
+            text!("位置无法读取：{e}", "the position does not read: {e}"),
+        )
+    };
+    let held = match hub_doc {
+        Some(d) => position::read(d).map_err(malformed)?,
+        None => None,
+    };
+    let fixed = || {
+        (
+            RefusalCode::Malformed,
+            text!(
+                "位置已随记录保存，不能改动",
+                "the position was saved with the record and cannot change"
+            ),
+        )
+    };
+    let Some(now) = position::read(doc).map_err(malformed)? else {
+        return match held {
+            Some(_) => Err(fixed()),
+            None => Ok(()),
+        };
+    };
+    if !matches!(record, Record::Issue(_) | Record::Visit(_)) {
+        return Err((
+            RefusalCode::Malformed,
+            text!(
+                "{}记录不带位置",
+                "a {} record holds no position",
+                record.kind().key()
+            ),
+        ));
+    }
+    now.validate().map_err(|e| {
+        (
+            RefusalCode::Malformed,
+            e.message()
+                .after(&text!("位置无效（{}）", "invalid position ({})", e.field)),
+        )
+    })?;
+    if held.is_some_and(|h| h != now) {
+        return Err(fixed());
+    }
+    Ok(())
+}
+
 /// An issue, wish, case or topic without its events: the fields fixed at creation.
 fn strip_events(r: &Record) -> Option<Record> {
     match r {
@@ -835,6 +892,49 @@ mod tests {
         let mut p = photo(3, "u-1");
         p.hash = "not-a-hash".into();
         gridline_records::photos::add(&mut bad, &[p], at()).unwrap();
+        let r = judge(&b, v2.id, Stored::Absent, Payload::Changes(&bad.save()));
+        assert_eq!(answer(r).unwrap_err().0, RefusalCode::Malformed);
+    }
+
+    #[test]
+    fn a_position_is_valid_wgs84_and_stays_once_saved() {
+        use gridline_model::{Location, LocationSource};
+        let b = worker();
+        let v = visit_by(&b);
+        let mut doc = gridline_records::new_doc(&ACTOR);
+        gridline_records::visit::create(&mut doc, &v).unwrap();
+        let here = Location {
+            lat: 26.2597,
+            lon: 107.5182,
+            accuracy_m: Some(9.0),
+            source: LocationSource::Gps,
+        };
+        gridline_records::position::set(&mut doc, &here, at()).unwrap();
+        let ok = judge(&b, v.id, Stored::Absent, Payload::Changes(&doc.save()));
+        assert_eq!(answer(ok), Ok(true));
+
+        let mut before = doc.clone();
+        let heads = before.get_heads();
+        let mut moved = doc.fork().with_actor(ActorId::from(&ACTOR[..]));
+        gridline_records::position::set(&mut moved, &Location { lat: 27.0, ..here }, at()).unwrap();
+        let stored = Stored::Visible {
+            doc: &before,
+            moved_from: None,
+        };
+        let r = judge(
+            &b,
+            v.id,
+            stored,
+            Payload::Changes(&moved.save_after(&heads)),
+        );
+        let (code, reason) = answer(r).unwrap_err();
+        assert_eq!(code, RefusalCode::Malformed);
+        assert!(reason.en.contains("cannot change"), "{reason:?}");
+
+        let mut bad = gridline_records::new_doc(&ACTOR);
+        let v2 = visit_by(&b);
+        gridline_records::visit::create(&mut bad, &v2).unwrap();
+        gridline_records::position::set(&mut bad, &Location { lat: 91.0, ..here }, at()).unwrap();
         let r = judge(&b, v2.id, Stored::Absent, Payload::Changes(&bad.save()));
         assert_eq!(answer(r).unwrap_err().0, RefusalCode::Malformed);
     }

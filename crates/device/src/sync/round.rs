@@ -661,6 +661,7 @@ fn merge_decoded(
             conflicted: x.conflicted,
             acked: Some(x.heads),
             photos: gridline_records::photos::read(&x.doc).unwrap_or_default(),
+            position: gridline_records::position::read(&x.doc).ok().flatten(),
         };
         return Ok((saved, x.record, Vec::new()));
     };
