@@ -895,3 +895,258 @@ fn the_hub_refuses_a_posters_claim_on_their_own_wish_and_grants_the_next() {
     );
     assert!(state.refusal(other).is_none());
 }
+
+/// Who may fetch a photo, on the wire: a photo is readable exactly when its
+/// record is (DESIGN §3 and §9). Issues and visits carrying photos lie in
+/// the leader's linked household, in another household of the same grid,
+/// in another community's grid, and one issue is dispatched to 城管; each
+/// role asks the live hub for every photo and thumbnail over HTTP and must
+/// get the bytes exactly where the table below (written from DESIGN §3,
+/// not from the code) says it reads the record, and elsewhere the answer a
+/// made-up hash gets, status and body alike.
+#[test]
+fn every_role_fetches_exactly_the_photos_of_records_it_may_read() {
+    use gridline_model::{PhotoRef, PhotoStep};
+
+    let (dir, hub) = gridline_test_support::sample_hub(now());
+    let ids_a = hub.household_ids(GRID_A, 2).unwrap();
+    let ha: RecordId = ids_a[0].parse().unwrap();
+    let ha2: RecordId = ids_a[1].parse().unwrap();
+    let hb: RecordId = hub.household_ids(GRID_B, 1).unwrap()[0].parse().unwrap();
+    let roles: Vec<(Role, User)> = vec![
+        (
+            Role::GridWorker,
+            user("gw", Role::GridWorker, &format!("grids:{GRID_A}")),
+        ),
+        (
+            Role::JointLeader,
+            user("jl", Role::JointLeader, &format!("households:{ha}")),
+        ),
+        (
+            Role::CommunityStaff,
+            user("cs", Role::CommunityStaff, "community:522701001001"),
+        ),
+        (
+            Role::StreetStaff,
+            user("ss", Role::StreetStaff, "street:522701001"),
+        ),
+        (
+            Role::DepartmentLiaison,
+            user("dl", Role::DepartmentLiaison, "department:城管"),
+        ),
+    ];
+    let setup_users = [
+        user("gw-a", Role::GridWorker, &format!("grids:{GRID_A}")),
+        user("gw-b", Role::GridWorker, &format!("grids:{GRID_B}")),
+        user("cs-a", Role::CommunityStaff, "community:522701001001"),
+        user("ss-0", Role::StreetStaff, "street:522701001"),
+    ];
+    let code = |u: &User| hub.enrol_code(u, "admin", chrono::Utc::now()).unwrap();
+    let role_codes: Vec<String> = roles.iter().map(|(_, u)| code(u)).collect();
+    let setup_codes: Vec<String> = setup_users.iter().map(code).collect();
+    let live = Live {
+        served: super::Served::start(hub, None),
+        db: dir.path().join("hub.db"),
+        http: reqwest::Client::new(),
+    };
+    let setup: Vec<Dev> = setup_users
+        .iter()
+        .zip(&setup_codes)
+        .map(|(u, c)| live.enrol(c, u))
+        .collect();
+    let (gw_a, gw_b, cs_a, ss_0) = (&setup[0], &setup[1], &setup[2], &setup[3]);
+
+    // Real photos, re-encoded as a device takes them (the device names
+    // them by hash); the reporting device uploads each in one piece.
+    let (_camera_dir, mut camera) =
+        super::device("camera", Role::GridWorker, &format!("grids:{GRID_A}"));
+    let mut seed = 0u8;
+    let mut photo = |dev: &Dev, step: PhotoStep| -> PhotoRef {
+        seed += 1;
+        let t = camera
+            .take_photo(&super::photos::scene(400, 300, seed), now())
+            .unwrap();
+        for h in [&t.hash, &t.thumb] {
+            let bytes = camera.photo_bytes(h, now()).unwrap().unwrap();
+            let url = format!(
+                "{}/v1/blobs/{h}/upload?offset=0&total={}",
+                live.served.url,
+                bytes.len()
+            );
+            let status = live.served.rt.block_on(async {
+                live.http
+                    .put(url)
+                    .bearer_auth(&dev.token)
+                    .header("content-type", "application/octet-stream")
+                    .body(bytes)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            });
+            assert!(status.is_success(), "the reporter uploads {h}: {status}");
+        }
+        PhotoRef {
+            hash: t.hash,
+            size: t.size,
+            mime: gridline_model::photo::JPEG.into(),
+            thumb: t.thumb,
+            thumb_size: t.thumb_size,
+            taken_at: now(),
+            caption: String::new(),
+            step,
+            by: dev.user.id.clone(),
+        }
+    };
+    let with_photo = |dev: &Dev, (id, mut doc): (RecordId, AutoCommit), p: &PhotoRef| {
+        gridline_records::photos::add(&mut doc, std::slice::from_ref(p), now()).unwrap();
+        assert!(live.push(dev, id, &mut doc), "{id} with its photo accepted");
+        id
+    };
+    let visit = |dev: &Dev, grid: &str, household: RecordId| {
+        let v = Visit {
+            id: new_id(),
+            household,
+            grid: GridId::parse(grid).unwrap(),
+            visitor: dev.author(),
+            at: now(),
+            kind: VisitKind::Routine,
+            notes: "门口台阶破损".into(),
+        };
+        let mut doc = gridline_records::new_doc(&dev.actor);
+        gridline_records::visit::create(&mut doc, &v).unwrap();
+        (v.id, doc)
+    };
+
+    let mut records: Vec<(&str, PhotoRef)> = Vec::new();
+    let p = photo(gw_a, PhotoStep::Report);
+    with_photo(gw_a, issue_doc(gw_a, GRID_A, Some(ha)), &p);
+    records.push(("issue, the leader's household", p));
+    let p = photo(gw_a, PhotoStep::Report);
+    with_photo(gw_a, issue_doc(gw_a, GRID_A, Some(ha2)), &p);
+    records.push(("issue, another household of the grid", p));
+    let p = photo(gw_a, PhotoStep::Report);
+    let dispatched = with_photo(gw_a, issue_doc(gw_a, GRID_A, Some(ha2)), &p);
+    records.push(("issue dispatched to 城管", p));
+    let p = photo(gw_b, PhotoStep::Report);
+    with_photo(gw_b, issue_doc(gw_b, GRID_B, Some(hb)), &p);
+    records.push(("issue, another community", p));
+    let p = photo(gw_a, PhotoStep::Visit);
+    with_photo(gw_a, visit(gw_a, GRID_A, ha), &p);
+    records.push(("visit, the leader's household", p));
+    let p = photo(gw_a, PhotoStep::Visit);
+    with_photo(gw_a, visit(gw_a, GRID_A, ha2), &p);
+    records.push(("visit, another household of the grid", p));
+    let p = photo(gw_b, PhotoStep::Visit);
+    with_photo(gw_b, visit(gw_b, GRID_B, hb), &p);
+    records.push(("visit, another community", p));
+    for (dev, s) in [
+        (cs_a, IssueStep::Accept),
+        (
+            cs_a,
+            IssueStep::Escalate {
+                note: String::new(),
+            },
+        ),
+        (
+            ss_0,
+            IssueStep::Dispatch {
+                departments: vec!["城管".into()],
+                grade: gridline_model::Grade::Normal,
+            },
+        ),
+    ] {
+        let mut doc = live.hub_doc(dev, dispatched);
+        let e = IssueEvent {
+            id: new_id(),
+            at: now() + chrono::Duration::seconds(1),
+            author: dev.author(),
+            step: s,
+        };
+        gridline_records::issue::push_event(&mut doc, &e).unwrap();
+        assert!(
+            live.push(dev, dispatched, &mut doc),
+            "the dispatch path is taken"
+        );
+    }
+
+    // DESIGN §3, read rules, per record in the order grid worker (of grid
+    // A), joint-household leader (of the first household of A), community
+    // staff (of A's community), street staff, department (城管). A photo
+    // follows its record: the leader reads only its linked household's
+    // issues and visits; a department reads only issues dispatched to it,
+    // and no visit; street staff read the whole street.
+    const Y: bool = true;
+    const N: bool = false;
+    let table: [(&str, [bool; 5]); 7] = [
+        ("issue, the leader's household", [Y, Y, Y, Y, N]),
+        ("issue, another household of the grid", [Y, N, Y, Y, N]),
+        ("issue dispatched to 城管", [Y, N, Y, Y, Y]),
+        ("issue, another community", [N, N, N, Y, N]),
+        ("visit, the leader's household", [Y, Y, Y, Y, N]),
+        ("visit, another household of the grid", [Y, N, Y, Y, N]),
+        ("visit, another community", [N, N, N, Y, N]),
+    ];
+    assert_eq!(
+        table.map(|(r, _)| r),
+        records.iter().map(|(r, _)| *r).collect::<Vec<_>>()[..],
+        "one row per record made"
+    );
+
+    let fetch = |dev: &Dev, hash: &str| -> (u16, Vec<u8>) {
+        live.served.rt.block_on(async {
+            let r = live
+                .http
+                .get(format!("{}/v1/blobs/{hash}", live.served.url))
+                .bearer_auth(&dev.token)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+        })
+    };
+    let made_up = "0f".repeat(32);
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (ri, ((role, u), code)) in roles.iter().zip(&role_codes).enumerate() {
+        let dev = live.enrol(code, u);
+        let nothing = fetch(&dev, &made_up);
+        assert_eq!(nothing.0, 404, "a made-up hash is not found");
+        for ((record, p), (_, cells)) in records.iter().zip(&table) {
+            for (what, hash) in [("photo", &p.hash), ("thumbnail", &p.thumb)] {
+                let want = cells[ri];
+                let got = fetch(&dev, hash);
+                let bytes = camera.photo_bytes(hash, now()).unwrap().unwrap();
+                let ok = if want {
+                    got == (200, bytes)
+                } else {
+                    got == nothing
+                };
+                checked += 1;
+                if !ok {
+                    failures.push(format!(
+                        "{} {what} of {record}: HTTP {} but DESIGN §3 says {}",
+                        role.key(),
+                        got.0,
+                        if want {
+                            "readable (the bytes)"
+                        } else {
+                            "not readable (a made-up hash's answer)"
+                        }
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} cells disagree:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(
+        checked,
+        5 * 7 * 2,
+        "5 roles × 7 records × photo and thumbnail"
+    );
+}

@@ -21,7 +21,7 @@ const PANORAMA: &[u8] = include_bytes!("../../crates/photo/tests/fixtures/panora
 /// A `w`×`h` PNG of a pattern set by `seed`, larger than a thumbnail (so a
 /// photo and its thumbnail are two blobs), written without an encoder:
 /// stored deflate blocks, which every PNG decoder reads.
-fn scene(w: u32, h: u32, seed: u8) -> Vec<u8> {
+pub(crate) fn scene(w: u32, h: u32, seed: u8) -> Vec<u8> {
     fn crc(bytes: &[u8]) -> u32 {
         let mut c = !0u32;
         for &b in bytes {
