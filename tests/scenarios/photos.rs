@@ -502,9 +502,6 @@ fn a_photo_over_the_hubs_limit_fails_with_its_reason_and_uploads_after_a_retry()
 /// the photo, the one thing the user can retry, must send its thumbnail
 /// again, or no other device ever shows the photo's thumbnail.
 #[test]
-#[ignore = "bug: Device::retry_photo (crates/device/src/photo.rs:372) → Store::photo_retry \
-            (crates/store/src/photos.rs:319) resets only the photo's own row; its failed \
-            thumbnail stays failed, never uploads, and others never receive a thumbnail"]
 fn retrying_a_refused_photo_sends_its_thumbnail_too() {
     let st = Street::new(Some(100));
     let mut gw = grid_worker(&st);

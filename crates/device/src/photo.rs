@@ -28,6 +28,9 @@ use crate::{Device, Error, Result};
 pub const PIECE_BYTES: usize = 256 * 1024;
 /// Others' full photos kept on this device unless set otherwise.
 pub const DEFAULT_BUDGET_BYTES: u64 = 200 * 1024 * 1024;
+/// A photo taken for a form that was never saved is removed after this long
+/// (a draft that still names it then shows it as missing).
+pub const ABANDONED_AFTER_DAYS: i64 = 30;
 /// Blobs moved in one [`Device::sync_photos`] pass at most (the queue goes on next time).
 pub const PASS_LIMIT: usize = 200;
 
@@ -454,6 +457,23 @@ impl Device {
         Ok(n)
     }
 
+    /// Removes photos taken here more than [`ABANDONED_AFTER_DAYS`] ago that
+    /// no saved record references; returns how many.
+    pub fn remove_abandoned_photos(&mut self, now: Instant) -> Result<usize> {
+        let stale = self
+            .store
+            .abandoned_photos(now - chrono::Duration::days(ABANDONED_AFTER_DAYS))?;
+        for hash in &stale {
+            match std::fs::remove_file(file_path(&self.dir, hash)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io("removing a photo")(e)),
+            }
+            self.store.forget_photo(hash)?;
+        }
+        Ok(stale.len())
+    }
+
     /// How to reach the hub for photos, for a transfer run without the device.
     pub fn photo_link(&self) -> Result<PhotoLink> {
         Ok(PhotoLink {
@@ -505,6 +525,7 @@ impl Device {
     /// One pass of the photo queue, holding the device throughout (the
     /// CLI's `gridline sync`): every due upload, then missing thumbnails.
     pub async fn sync_photos(&mut self, now: Instant) -> Result<PhotoReport> {
+        self.remove_abandoned_photos(now)?;
         let link = self.photo_link()?;
         let http = link.client()?;
         let work = self.photo_work(now, PASS_LIMIT)?;

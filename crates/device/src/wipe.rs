@@ -33,6 +33,8 @@ pub enum WipeCheck {
         reveals: u64,
         /// Copies the hub refused, kept for an admin's review.
         refused: usize,
+        /// Photos taken here that the hub does not hold (waiting or failed).
+        photos: u64,
     },
     /// Asked for, and the hub holds everything this device had.
     Ready,
@@ -47,9 +49,10 @@ impl WipeCheck {
                 unsent,
                 reveals,
                 refused,
+                photos,
             } => text!(
-                "管理员要求清除此设备；还有 {unsent} 条记录、{reveals} 条查看记录未送达枢纽，{refused} 份被拒副本只在本机：清除要等枢纽收齐后才进行，数据不会丢失（被拒副本请在应用的「被拒记录」中导出，交给管理员）",
-                "your admin asked for this device to be wiped; {unsent} records and {reveals} reveals have not reached the hub yet and {refused} refused copies exist only here: the wipe waits until the hub holds everything, so nothing is lost (export refused copies from the app's Refused records screen for your admin)"
+                "管理员要求清除此设备；还有 {unsent} 条记录、{reveals} 条查看记录、{photos} 张照片未送达枢纽，{refused} 份被拒副本只在本机：清除要等枢纽收齐后才进行，数据不会丢失（被拒副本请在应用的「被拒记录」中导出，交给管理员）",
+                "your admin asked for this device to be wiped; {unsent} records, {reveals} reveals and {photos} photos have not reached the hub yet and {refused} refused copies exist only here: the wipe waits until the hub holds everything, so nothing is lost (export refused copies from the app's Refused records screen for your admin)"
             ),
             WipeCheck::Ready => text!(
                 "管理员要求清除此设备，所有记录都已在枢纽上",
@@ -86,15 +89,20 @@ impl Device {
         let unsent = counts.local + counts.pending;
         let reveals = self.store.unsent_reveal_count()?;
         let refused = self.store.refused_copies()?.len();
-        Ok(if unsent == 0 && reveals == 0 && refused == 0 {
-            WipeCheck::Ready
-        } else {
-            WipeCheck::Waiting {
-                unsent,
-                reveals,
-                refused,
-            }
-        })
+        let q = self.store.photo_queue()?;
+        let photos = q.waiting + q.failed;
+        Ok(
+            if unsent == 0 && reveals == 0 && refused == 0 && photos == 0 {
+                WipeCheck::Ready
+            } else {
+                WipeCheck::Waiting {
+                    unsent,
+                    reveals,
+                    refused,
+                    photos,
+                }
+            },
+        )
     }
 
     /// Whether no other process has this device open now (the app asks
@@ -130,15 +138,18 @@ impl Device {
         drop(self);
         keys::erase(&dir, &keys::PlatformKeyStore)?;
         remove_store_files(&dir)?;
-        // Files exported for an admin (refused records) are plain: they go too.
-        match std::fs::remove_dir_all(dir.join("exports")) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => {
-                return Err(Error::Io {
-                    context: format!("removing {}", dir.join("exports").display()),
-                    source,
-                })
+        // Files exported for an admin (refused records) are plain, and so
+        // are photos (all on the hub by now): they go too.
+        for sub in ["exports", "photos"] {
+            match std::fs::remove_dir_all(dir.join(sub)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => {
+                    return Err(Error::Io {
+                        context: format!("removing {}", dir.join(sub).display()),
+                        source,
+                    })
+                }
             }
         }
         Ok(Erased {

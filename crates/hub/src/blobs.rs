@@ -161,7 +161,8 @@ impl Hub {
         if total > max {
             return Err(Error::BlobTooLarge { size: total, max });
         }
-        if total == 0 || offset + bytes.len() as u64 > total {
+        let end = offset.checked_add(bytes.len() as u64);
+        if total == 0 || end.is_none_or(|end| end > total) {
             return Err(Error::Invalid(Box::new(gridline_model::Invalid::new(
                 "offset",
                 text!(

@@ -374,7 +374,8 @@ impl Store {
             .conn
             .prepare_cached(
                 "UPDATE photo_files SET upload = 'waiting', next_try_at = NULL
-                 WHERE hash = ?1 AND own = 1 AND upload <> 'uploaded'",
+                 WHERE (hash = ?1 OR hash = (SELECT thumb FROM photo_files WHERE hash = ?1))
+                   AND own = 1 AND upload <> 'uploaded'",
             )?
             .execute([hash])?;
         Ok(n > 0)
@@ -430,6 +431,32 @@ impl Store {
                 kept > budget
             })
             .collect())
+    }
+
+    /// Photos taken here before `before` that no saved record references
+    /// (a form abandoned, its draft long gone), with their thumbnails.
+    pub fn abandoned_photos(&self, before: Instant) -> Result<Vec<String>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT f.hash FROM photo_files f
+                 WHERE f.own = 1 AND f.taken_at < ?1
+                   AND NOT EXISTS (SELECT 1 FROM photo_refs r WHERE r.hash = f.hash OR r.thumb = f.hash)
+                 ORDER BY f.hash",
+            )?
+            .query_map([gridline_model::fmt_time(before)], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Forgets a blob this device holds no reference to.
+    pub fn forget_photo(&mut self, hash: &str) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "DELETE FROM photo_files WHERE hash = ?1
+                 AND NOT EXISTS (SELECT 1 FROM photo_refs r WHERE r.hash = ?1 OR r.thumb = ?1)",
+            )?
+            .execute([hash])?;
+        Ok(())
     }
 
     /// A blob's file was removed (evicted); it can be downloaded again.

@@ -14,6 +14,7 @@ use gridline_model::*;
 mod dashboard;
 mod deliberation;
 mod one_door;
+mod photos;
 
 /// A second connection to a device's store, for what only the store shows.
 fn store_of(d: &Device) -> gridline_store::Store {
