@@ -12,6 +12,7 @@ mod device_crash;
 mod encryption;
 mod hub_crash;
 mod net_faults;
+mod photos;
 mod proxy;
 mod refusal_crash;
 mod reveals;
