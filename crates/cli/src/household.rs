@@ -104,6 +104,23 @@ pub struct EditArgs {
     /// 去掉标签，可多次 (remove a tag, repeatable)
     #[arg(long = "remove-tag", value_name = "TAG")]
     remove_tags: Vec<String>,
+    /// 该户位置，纬度 WGS-84 (the household's latitude, WGS-84)
+    #[arg(long, value_name = "DEG", requires = "lon", allow_hyphen_values = true)]
+    lat: Option<f64>,
+    /// 经度 WGS-84 (longitude, WGS-84)
+    #[arg(long, value_name = "DEG", requires = "lat", allow_hyphen_values = true)]
+    lon: Option<f64>,
+    /// 定位精度，米 (accuracy in metres)
+    #[arg(long, value_name = "M", requires = "lat")]
+    accuracy: Option<f64>,
+    /// 位置来源 (source): gps 定位 / map 地图选点
+    #[arg(
+        long = "position-source",
+        value_name = "SOURCE",
+        default_value = "gps",
+        requires = "lat"
+    )]
+    position_source: String,
 }
 
 #[derive(Debug, Args)]
@@ -231,6 +248,15 @@ fn edit(ctx: &Ctx, a: EditArgs) -> anyhow::Result<()> {
         remove_tags: a.remove_tags,
         notes: a.notes,
         add_resident: None,
+        location: match (a.lat, a.lon) {
+            (Some(lat), Some(lon)) => Some(gridline_model::Location {
+                lat,
+                lon,
+                accuracy_m: a.accuracy,
+                source: gridline_model::LocationSource::parse(&a.position_source)?,
+            }),
+            _ => None,
+        },
     };
     let nothing = edit.compound.is_none()
         && edit.building.is_none()
@@ -239,12 +265,13 @@ fn edit(ctx: &Ctx, a: EditArgs) -> anyhow::Result<()> {
         && edit.phone.is_none()
         && edit.notes.is_none()
         && edit.add_tags.is_empty()
-        && edit.remove_tags.is_empty();
+        && edit.remove_tags.is_empty()
+        && edit.location.is_none();
     if nothing {
         return Err(usage(
             text!(
-                "没有要修改的内容；请用 --compound/--building/--unit/--room/--phone/--notes/--add-tag/--remove-tag",
-                "nothing to change; give --compound/--building/--unit/--room/--phone/--notes/--add-tag/--remove-tag"
+                "没有要修改的内容；请用 --compound/--building/--unit/--room/--phone/--notes/--add-tag/--remove-tag/--lat --lon",
+                "nothing to change; give --compound/--building/--unit/--room/--phone/--notes/--add-tag/--remove-tag/--lat --lon"
             )
             .to_string(),
         ));

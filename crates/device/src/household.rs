@@ -59,6 +59,8 @@ pub struct HouseholdEdit {
     pub remove_tags: Vec<String>,
     pub notes: Option<String>,
     pub add_resident: Option<NewResident>,
+    /// Where the household is (a phone's fix at the door, or a map pick).
+    pub location: Option<gridline_model::Location>,
 }
 
 #[derive(Debug, Clone)]
@@ -287,6 +289,10 @@ impl Device {
         if let Some(n) = &edit.notes {
             h.notes = n.clone();
         }
+        if let Some(l) = &edit.location {
+            l.validate()?;
+            h.location = Some((l.lat, l.lon));
+        }
         if let Some(p) = &edit.phone {
             h.phone = if p.trim().is_empty() {
                 None
@@ -343,6 +349,10 @@ impl Device {
             docs.push((pdoc, Record::HouseholdPrivate(p)));
         }
         household::update(&mut doc, &h, now)?;
+        // lat/lon for every reader; the position map keeps accuracy and source.
+        if let Some(l) = &edit.location {
+            gridline_records::position::set(&mut doc, l, now)?;
+        }
         docs.push((doc, Record::Household(h)));
         self.store.save_batch(
             docs.iter_mut().map(|(d, r)| (Saved::of(d, true), &*r)),

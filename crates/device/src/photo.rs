@@ -338,6 +338,14 @@ impl Device {
         };
         let doc = gridline_records::load(&bytes, &self.identity.actor)?;
         let h = gridline_records::household::read(&doc)?;
+        // A location set with its accuracy is taken as it is, only its
+        // source now says it came from the household.
+        if let Some(p) = gridline_records::position::read(&doc)? {
+            return Ok(Some(gridline_model::Location {
+                source: gridline_model::LocationSource::Household,
+                ..p
+            }));
+        }
         Ok(h.location.map(|(lat, lon)| gridline_model::Location {
             lat,
             lon,

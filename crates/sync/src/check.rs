@@ -680,11 +680,14 @@ fn check_position(
     };
     let Some(now) = position::read(doc).map_err(malformed)? else {
         return match held {
-            Some(_) => Err(fixed()),
-            None => Ok(()),
+            Some(_) if !matches!(record, Record::Household(_)) => Err(fixed()),
+            _ => Ok(()),
         };
     };
-    if !matches!(record, Record::Issue(_) | Record::Visit(_)) {
+    // A household's location can be corrected; an issue's or a visit's is
+    // where it happened, kept as it was saved.
+    let changeable = matches!(record, Record::Household(_));
+    if !changeable && !matches!(record, Record::Issue(_) | Record::Visit(_)) {
         return Err((
             RefusalCode::Malformed,
             text!(
@@ -701,7 +704,7 @@ fn check_position(
                 .after(&text!("位置无效（{}）", "invalid position ({})", e.field)),
         )
     })?;
-    if held.is_some_and(|h| h != now) {
+    if !changeable && held.is_some_and(|h| h != now) {
         return Err(fixed());
     }
     Ok(())
