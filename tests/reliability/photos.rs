@@ -45,7 +45,7 @@ fn grainy_photo(seed: u64, width: u32, height: u32) -> Vec<u8> {
 /// rest `sample_photo` scenes of differing sizes (one piece).
 fn photo_input(k: usize) -> Vec<u8> {
     let k32 = k as u32;
-    if k % 2 == 0 {
+    if k.is_multiple_of(2) {
         grainy_photo(
             0x9A1 + k as u64,
             800 + (k32 * 37) % 400,
