@@ -497,7 +497,7 @@ impl Device {
     pub fn photo_work(&self, now: Instant, limit: usize) -> Result<PhotoWork> {
         Ok(PhotoWork {
             uploads: self.store.upload_queue(now, limit)?,
-            thumbs: self.store.wanted_thumbs(limit)?,
+            thumbs: self.store.wanted_thumbs(now, limit)?,
         })
     }
 
@@ -513,6 +513,14 @@ impl Device {
                     .photo_retry_later(hash, now + backoff(attempts, hash), reason)?;
             }
         }
+        Ok(())
+    }
+
+    /// A thumbnail the hub did not have: asked again after a backoff.
+    pub fn thumb_not_there(&mut self, hash: &str, now: Instant) -> Result<()> {
+        let attempts = self.store.photo_file(hash)?.map_or(0, |f| f.attempts);
+        self.store
+            .download_later(hash, now + backoff(attempts, hash))?;
         Ok(())
     }
 
@@ -563,6 +571,9 @@ impl Device {
                     self.keep_downloaded(h, &bytes, now)?;
                     report.thumbs += 1;
                 }
+                // Not on the hub yet (its device has not sent it): the
+                // others are fetched, this one is asked again later.
+                Err(Error::HubRefused(_)) => self.thumb_not_there(h, now)?,
                 Err(e) => {
                     report.last_error = Some(e.text());
                     break;

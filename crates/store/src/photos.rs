@@ -381,17 +381,37 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Thumbnails a record here references that are not on disk yet.
-    pub fn wanted_thumbs(&self, limit: usize) -> Result<Vec<String>> {
+    /// Thumbnails a record here references that are not on disk yet and
+    /// are due (one the hub did not have is asked again later).
+    pub fn wanted_thumbs(&self, now: Instant, limit: usize) -> Result<Vec<String>> {
         Ok(self
             .conn
             .prepare_cached(
                 "SELECT f.hash FROM photo_files f
-                 WHERE f.on_disk = 0 AND EXISTS (SELECT 1 FROM photo_refs r WHERE r.thumb = f.hash)
-                 ORDER BY f.taken_at DESC, f.hash LIMIT ?1",
+                 WHERE f.on_disk = 0 AND (f.next_try_at IS NULL OR f.next_try_at <= ?1)
+                   AND EXISTS (SELECT 1 FROM photo_refs r WHERE r.thumb = f.hash)
+                 ORDER BY f.taken_at DESC, f.hash LIMIT ?2",
             )?
-            .query_map([limit as i64], |r| r.get(0))?
+            .query_map(params![gridline_model::fmt_time(now), limit as i64], |r| {
+                r.get(0)
+            })?
             .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A download the hub answered without the blob (not uploaded yet by
+    /// whoever took it): asked again from `next_try_at`.
+    pub fn download_later(&mut self, hash: &str, next_try_at: Instant) -> Result<u32> {
+        self.conn
+            .prepare_cached(
+                "UPDATE photo_files SET attempts = attempts + 1, next_try_at = ?2 WHERE hash = ?1 AND own = 0",
+            )?
+            .execute(params![hash, gridline_model::fmt_time(next_try_at)])?;
+        Ok(self
+            .conn
+            .prepare_cached("SELECT attempts FROM photo_files WHERE hash = ?1")?
+            .query_row([hash], |r| r.get::<_, i64>(0))
+            .optional()?
+            .unwrap_or(0) as u32)
     }
 
     /// Another's blob is now on disk, its hash checked.
