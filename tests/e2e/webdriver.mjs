@@ -104,7 +104,10 @@ export class Element {
     this.s = session;
     this.id = id;
   }
+  /** Scrolled to the middle first: WebDriver scrolls a button only until it
+   * shows at the bottom edge, where the fixed tab bar covers it. */
   async click() {
+    await this.s.exec("arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' })", [{ [ELEMENT]: this.id }]);
     return this.s.cmd('POST', `/element/${this.id}/click`, {});
   }
   async type(text) {
