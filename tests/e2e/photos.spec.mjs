@@ -97,6 +97,18 @@ test('a photo goes with its report, waits while offline, uploads, and opens on a
     await shot('full-photo');
     await (await s.find(tid('photo-viewer-close'))).click();
     await s.waitGone(tid('photo-viewer'));
+
+    // At a desk the form takes photos from a file picker or a drop.
+    await s.cmd('POST', '/window/rect', { width: 1280, height: 800 });
+    await sleep(300);
+    await s.exec("location.hash = '#/issues/new'");
+    await s.waitFor('[data-screen="issue-new"]');
+    await s.waitFor(tid('photo-drop'));
+    assert.equal((await s.findAll(tid('photo-input-camera'))).length, 0, 'a laptop has no camera button');
+    await (await s.find(tid('photo-input'))).type(PHOTO);
+    await s.waitFor(`${tid('picked-photo')} ${tid('photo-thumb')}`, { timeout: 30000 });
+    await s.exec(`document.querySelector('${tid('photo-picker')}').scrollIntoView({ block: 'center' })`);
+    await shot('desk-issue-new');
   } finally {
     await drv.stop();
     await hub.stop();
