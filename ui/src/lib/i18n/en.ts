@@ -440,7 +440,7 @@ export const en: Record<Key, string> = {
   'photo.count': '{n} / {max}',
   'photo.full': 'At most {max} photos per step',
   'photo.caption': 'Caption',
-  'photo.captionPlaceholder': 'What the photo shows (optional)',
+  'photo.captionPlaceholder': 'Caption',
   'photo.remove': 'Remove this photo',
   'photo.taking': 'Preparing the photo…',
   'photo.thumbnail': 'Thumbnail',

@@ -439,7 +439,7 @@ export const zhCN = {
   'photo.count': '{n} / {max} 张',
   'photo.full': '本步最多 {max} 张照片',
   'photo.caption': '照片说明',
-  'photo.captionPlaceholder': '拍的是什么（选填）',
+  'photo.captionPlaceholder': '照片说明',
   'photo.remove': '删除这张照片',
   'photo.taking': '正在处理照片…',
   'photo.thumbnail': '缩略图',
