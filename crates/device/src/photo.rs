@@ -188,11 +188,12 @@ fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
 }
 
 /// Writes `bytes` as the file for `hash`, durably: a temporary file,
-/// flushed, renamed into place, and the directory flushed. A file already
-/// there is the same bytes (it is named by them) and is left as it is.
+/// flushed, renamed into place, and the directory flushed. A whole file
+/// already there is the same bytes (it is named by them) and is left as it
+/// is; a damaged one is replaced.
 fn write_blob(dir: &Path, hash: &str, bytes: &[u8]) -> Result<()> {
     let path = file_path(dir, hash);
-    if path.exists() {
+    if std::fs::read(&path).is_ok_and(|b| gridline_photo::sha256_hex(&b) == hash) {
         return Ok(());
     }
     let parent = path.parent().expect("a blob has a directory");
@@ -413,8 +414,10 @@ impl Device {
                 self.store.photo_used(hash, now)?;
                 Ok(Some(b))
             }
-            // Damaged: it is fetched again (or, taken here, shown as missing).
+            // Damaged: removed, and fetched again (or, taken here, taken again).
             Ok(_) => {
+                std::fs::remove_file(file_path(&self.dir, hash))
+                    .map_err(io("removing a damaged photo"))?;
                 self.store.photo_evicted(hash)?;
                 Ok(None)
             }
@@ -465,9 +468,11 @@ impl Device {
         Ok(n)
     }
 
-    /// Removes photos taken here more than [`ABANDONED_AFTER_DAYS`] ago that
-    /// no saved record references; returns how many.
-    pub fn remove_abandoned_photos(&mut self, now: Instant) -> Result<usize> {
+    /// Removes the files of blobs no record here references: others' at
+    /// once (their record left this device's scope or was taken back), and
+    /// photos taken here more than [`ABANDONED_AFTER_DAYS`] ago for a form
+    /// never saved. Returns how many.
+    pub fn tidy_photos(&mut self, now: Instant) -> Result<usize> {
         let stale = self
             .store
             .abandoned_photos(now - chrono::Duration::days(ABANDONED_AFTER_DAYS))?;
@@ -541,7 +546,7 @@ impl Device {
     /// One pass of the photo queue, holding the device throughout (the
     /// CLI's `gridline sync`): every due upload, then missing thumbnails.
     pub async fn sync_photos(&mut self, now: Instant) -> Result<PhotoReport> {
-        self.remove_abandoned_photos(now)?;
+        self.tidy_photos(now)?;
         let link = self.photo_link()?;
         let http = link.client()?;
         let work = self.photo_work(now, PASS_LIMIT)?;

@@ -33,7 +33,8 @@ pub enum WipeCheck {
         reveals: u64,
         /// Copies the hub refused, kept for an admin's review.
         refused: usize,
-        /// Photos taken here that the hub does not hold (waiting or failed).
+        /// Photos and thumbnails taken here that the hub does not hold
+        /// (waiting, or refused: those can be exported and retried).
         photos: u64,
     },
     /// Asked for, and the hub holds everything this device had.
@@ -89,8 +90,7 @@ impl Device {
         let unsent = counts.local + counts.pending;
         let reveals = self.store.unsent_reveal_count()?;
         let refused = self.store.refused_copies()?.len();
-        let q = self.store.photo_queue()?;
-        let photos = q.waiting + q.failed;
+        let photos = self.store.photo_queue()?.unsent_blobs;
         Ok(
             if unsent == 0 && reveals == 0 && refused == 0 && photos == 0 {
                 WipeCheck::Ready

@@ -34,6 +34,10 @@ use crate::{audit, Error, Hub, Result};
 pub const DEFAULT_MAX_BLOB_BYTES: u64 = gridline_model::photo::MAX_PHOTO_BYTES;
 /// The largest piece one request carries.
 pub const MAX_PIECE_BYTES: usize = 1024 * 1024;
+/// Uploads one device may have begun and not finished: its queue sends one
+/// at a time, so this is far above any honest need and bounds the disk a
+/// device can fill with halves.
+pub const MAX_PARTIALS_PER_DEVICE: usize = 64;
 
 /// Where an upload stands, as the device asking may know it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -81,6 +85,19 @@ impl BlobDir {
         self.root.join("partial").join(format!("{device}-{hash}"))
     }
 
+    /// Uploads of this device begun and not finished.
+    fn partials_of(&self, device_id: &str) -> Result<usize> {
+        let prefix = format!("{}-", &crate::hash(device_id)[..16]);
+        match std::fs::read_dir(self.root.join("partial")) {
+            Ok(entries) => Ok(entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+                .count()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+            Err(e) => Err(io("reading uploads")(e)),
+        }
+    }
+
     fn stripe(&self, hash: &str) -> parking_lot::MutexGuard<'_, ()> {
         let i = usize::from_str_radix(&hash[..1], 16).unwrap_or(0) % self.stripes.len();
         self.stripes[i].lock()
@@ -117,9 +134,10 @@ impl Hub {
 
     /// Sets the largest blob this hub stores (`hub serve --max-photo-kb`).
     pub fn set_max_blob_bytes(&self, bytes: u64) {
-        self.blobs
-            .max_bytes
-            .store(bytes.max(1), std::sync::atomic::Ordering::Relaxed);
+        self.blobs.max_bytes.store(
+            bytes.clamp(1, DEFAULT_MAX_BLOB_BYTES),
+            std::sync::atomic::Ordering::Relaxed,
+        );
     }
 
     /// Where the device holding `token` stands with an upload of `hash`.
@@ -186,6 +204,17 @@ impl Hub {
         let partial = self.blobs.partial(&device_id, hash);
         let dir = partial.parent().expect("a partial has a directory");
         std::fs::create_dir_all(dir).map_err(io(format!("creating {}", dir.display())))?;
+        let fresh = !partial.exists();
+        if fresh && self.blobs.partials_of(&device_id)? >= MAX_PARTIALS_PER_DEVICE {
+            return Err(Error::Invalid(Box::new(gridline_model::Invalid::new(
+                "upload",
+                text!(
+                    "本设备已有 {MAX_PARTIALS_PER_DEVICE} 张照片上传到一半",
+                    "this device has {MAX_PARTIALS_PER_DEVICE} photos half uploaded"
+                ),
+                text!("请先传完这些照片", "finish those uploads first"),
+            ))));
+        }
         let mut file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -198,6 +227,10 @@ impl Hub {
         }
         file.write_all(bytes).map_err(io("writing an upload"))?;
         file.sync_data().map_err(io("syncing an upload"))?;
+        if fresh {
+            // The new file's name too, so the offset answered survives a crash.
+            sync_dir(dir)?;
+        }
         let held = offset + bytes.len() as u64;
         if held < total {
             return Ok(BlobStatus {
@@ -248,6 +281,10 @@ impl Hub {
         tx.execute(
             "INSERT OR IGNORE INTO blobs (hash, size, stored_at, device_id) VALUES (?1, ?2, ?3, ?4)",
             params![hash, total as i64, gridline_records::fmt_time(now), device_id],
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO blob_senders (hash, user_id) VALUES (?1, ?2)",
+            params![hash, user_id],
         )?;
         audit::write(
             &tx,
@@ -344,6 +381,10 @@ impl Hub {
         let Some((size, sender)) = row else {
             return Ok(None);
         };
+        // A file removed by hand (cleaning orphans) is not held, whatever its row says.
+        if !self.blobs.whole(hash).exists() {
+            return Ok(None);
+        }
         if sender == device_id || self.readable_by(user, hash)? {
             Ok(Some(size as u64))
         } else {
@@ -351,13 +392,16 @@ impl Hub {
         }
     }
 
-    /// Whether `user` is sent any record that references `hash`, from the
-    /// records' rows alone.
+    /// Whether `user` is sent any record that references `hash` by a user
+    /// who sent the blob's bytes, from the records' rows alone. A reference
+    /// by anyone else (a hash learned and named) opens nothing.
     fn readable_by(&self, user: &gridline_model::User, hash: &str) -> Result<bool> {
         let conn = self.reader();
         let mut st = conn.prepare_cached(
             "SELECT d.kind, d.grid, d.household, d.reporter, d.departments, d.open, d.claimant
-             FROM blob_refs r JOIN documents d ON d.id = r.doc_id WHERE r.hash = ?1",
+             FROM blob_refs r JOIN documents d ON d.id = r.doc_id
+             WHERE r.hash = ?1
+               AND EXISTS (SELECT 1 FROM blob_senders s WHERE s.hash = r.hash AND s.user_id = r.by_user)",
         )?;
         let mut rows = st.query([hash])?;
         while let Some(r) = rows.next()? {
@@ -389,14 +433,17 @@ pub(crate) fn index_refs(
     doc_id: &str,
     doc: &automerge::AutoCommit,
 ) -> Result<()> {
-    let hashes = gridline_records::photos::blob_hashes(doc)?;
-    if hashes.is_empty() {
+    let photos = gridline_records::photos::read(doc)?;
+    if photos.is_empty() {
         return Ok(());
     }
-    let mut st =
-        tx.prepare_cached("INSERT OR IGNORE INTO blob_refs (hash, doc_id) VALUES (?1, ?2)")?;
-    for h in hashes {
-        st.execute(params![h, doc_id])?;
+    let mut st = tx.prepare_cached(
+        "INSERT OR IGNORE INTO blob_refs (hash, doc_id, by_user) VALUES (?1, ?2, ?3)",
+    )?;
+    for p in &photos {
+        for h in [&p.hash, &p.thumb] {
+            st.execute(params![h, doc_id, p.by])?;
+        }
     }
     Ok(())
 }

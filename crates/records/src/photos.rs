@@ -51,16 +51,43 @@ fn entry(doc: &AutoCommit, p: &PhotoRef) -> automerge::hydrate::Value {
     f.into_value()
 }
 
-/// The record's photo references in list order (none for a record without).
+/// Every `photos` list the document holds. Two devices adding the first
+/// photos to a record at once each make a list; Automerge keeps both, one
+/// of them hidden as a conflict. Both are evidence, so both are read.
+fn lists(doc: &AutoCommit) -> Result<Vec<ObjId>> {
+    let mut out = Vec::new();
+    for (v, id) in doc.get_all(&ROOT, KEY)? {
+        match v {
+            automerge::Value::Object(ObjType::List) => out.push(id),
+            _ => return Err(Error::shape(KEY, "expected a list")),
+        }
+    }
+    Ok(out)
+}
+
+/// The record's photo references in list order (none for a record
+/// without): the winning list first, then any concurrent one, each photo
+/// once (the same picture added at once by two devices is one photo).
 pub fn read(doc: &AutoCommit) -> Result<Vec<PhotoRef>> {
-    let Some(list) = opt_list(doc, &ROOT, KEY)? else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::with_capacity(doc.length(&list));
-    for i in 0..doc.length(&list) {
-        match doc.get(&list, i)? {
-            Some((automerge::Value::Object(ObjType::Map), m)) => out.push(read_entry(doc, &m)?),
-            _ => return Err(Error::shape(KEY, "expected a list of maps")),
+    let mut out: Vec<PhotoRef> = Vec::new();
+    for p in read_every_entry(doc)? {
+        if !out.iter().any(|q| q.hash == p.hash) {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+/// Every entry of every `photos` list, repeats included: what the hub
+/// compares with what it held, so that evidence is never taken back.
+pub fn read_every_entry(doc: &AutoCommit) -> Result<Vec<PhotoRef>> {
+    let mut out = Vec::new();
+    for list in lists(doc)? {
+        for i in 0..doc.length(&list) {
+            match doc.get(&list, i)? {
+                Some((automerge::Value::Object(ObjType::Map), m)) => out.push(read_entry(doc, &m)?),
+                _ => return Err(Error::shape(KEY, "expected a list of maps")),
+            }
         }
     }
     Ok(out)
@@ -89,15 +116,14 @@ fn read_entry(doc: &AutoCommit, m: &ObjId) -> Result<PhotoRef> {
 /// reading the rest of the entries: what the hub indexes to decide who may
 /// fetch a blob. Empty for a record without photos, at the cost of one lookup.
 pub fn blob_hashes(doc: &AutoCommit) -> Result<Vec<String>> {
-    let Some(list) = opt_list(doc, &ROOT, KEY)? else {
-        return Ok(Vec::new());
-    };
     let mut out = Vec::new();
-    for i in 0..doc.length(&list) {
-        if let Some((automerge::Value::Object(ObjType::Map), m)) = doc.get(&list, i)? {
-            for k in ["hash", "thumb"] {
-                if let Some(h) = opt_str(doc, &m, k)? {
-                    out.push(h);
+    for list in lists(doc)? {
+        for i in 0..doc.length(&list) {
+            if let Some((automerge::Value::Object(ObjType::Map), m)) = doc.get(&list, i)? {
+                for k in ["hash", "thumb"] {
+                    if let Some(h) = opt_str(doc, &m, k)? {
+                        out.push(h);
+                    }
                 }
             }
         }
@@ -146,6 +172,39 @@ mod tests {
         assert_eq!(blob_hashes(&a).unwrap().len(), 8);
         add(&mut a, &[], at).unwrap();
         assert_eq!(read(&a).unwrap().len(), 4);
+    }
+
+    #[test]
+    fn first_photos_added_at_once_by_two_devices_both_stay() {
+        let at = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+        let mut a = crate::new_doc(&[1; 16]);
+        a.put(ROOT, "kind", "issue").unwrap();
+        a.commit();
+        let mut b = a.fork().with_actor(automerge::ActorId::from(vec![2u8; 16]));
+        // Neither has a list yet: each makes its own.
+        add(&mut a, &[photo(1, "gw-1")], at).unwrap();
+        add(&mut b, &[photo(2, "cs-1"), photo(1, "cs-1")], at).unwrap();
+        let mut ab = a.clone();
+        ab.merge(&mut b.clone()).unwrap();
+        let mut ba = b.clone();
+        ba.merge(&mut a.clone()).unwrap();
+        for merged in [&ab, &ba] {
+            let mut sizes: Vec<_> = read(merged)
+                .unwrap()
+                .into_iter()
+                .map(|p| p.size - 200_000)
+                .collect();
+            sizes.sort();
+            assert_eq!(
+                sizes,
+                vec![1, 2],
+                "both devices' photos, the shared one once"
+            );
+            assert_eq!(blob_hashes(merged).unwrap().len(), 4);
+        }
+        // Adding after the merge keeps everything.
+        add(&mut ab, &[photo(3, "gw-1")], at).unwrap();
+        assert_eq!(read(&ab).unwrap().len(), 3);
     }
 
     #[test]

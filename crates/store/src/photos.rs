@@ -67,6 +67,9 @@ pub struct PhotoQueue {
     pub waiting_bytes: u64,
     /// Refused by the hub for good.
     pub failed: u64,
+    /// Blobs taken here (photos and thumbnails), referenced, that the hub
+    /// does not hold: what a wipe waits for.
+    pub unsent_blobs: u64,
     pub uploaded: u64,
     /// Others' full photos held here, and their bytes (with their thumbnails).
     pub downloaded: u64,
@@ -96,18 +99,22 @@ fn file_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PhotoFile> {
     })
 }
 
-/// Projects a record's photo list (only ever appended to, so rows are only
-/// ever added), and notes each blob this device does not hold yet.
+/// Projects a record's photo list as it is now, and notes each blob this
+/// device does not hold yet.
 pub(crate) fn project(
     tx: &rusqlite::Transaction<'_>,
     doc_id: &str,
     photos: &[PhotoRef],
 ) -> Result<()> {
+    // What the record holds now: a copy taken back to the hub's version
+    // (a refused change) leaves its refused photos' references behind.
+    tx.prepare_cached("DELETE FROM photo_refs WHERE doc_id = ?1")?
+        .execute([doc_id])?;
     if photos.is_empty() {
         return Ok(());
     }
     let mut refs = tx.prepare_cached(
-        "INSERT OR IGNORE INTO photo_refs (doc_id, hash, thumb, size, thumb_size, step, caption, taken_at, by_user, pos)
+        "INSERT OR REPLACE INTO photo_refs (doc_id, hash, thumb, size, thumb_size, step, caption, taken_at, by_user, pos)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     let mut files = tx.prepare_cached(
@@ -453,15 +460,17 @@ impl Store {
             .collect())
     }
 
-    /// Photos taken here before `before` that no saved record references
-    /// (a form abandoned, its draft long gone), with their thumbnails.
+    /// Blobs no record here references: others' at once (their record
+    /// left this device's scope, or was taken back), and photos taken here
+    /// before `before` (a form abandoned, its draft long gone).
     pub fn abandoned_photos(&self, before: Instant) -> Result<Vec<String>> {
         Ok(self
             .conn
             .prepare_cached(
                 "SELECT f.hash FROM photo_files f
-                 WHERE f.own = 1 AND f.taken_at < ?1
-                   AND NOT EXISTS (SELECT 1 FROM photo_refs r WHERE r.hash = f.hash OR r.thumb = f.hash)
+                 WHERE (f.own = 0 OR f.taken_at < ?1)
+                   AND NOT EXISTS (SELECT 1 FROM photo_refs r WHERE r.hash = f.hash)
+                   AND NOT EXISTS (SELECT 1 FROM photo_refs r WHERE r.thumb = f.hash)
                  ORDER BY f.hash",
             )?
             .query_map([gridline_model::fmt_time(before)], |r| r.get(0))?
@@ -495,7 +504,8 @@ impl Store {
                 coalesce(sum(is_thumb = 0 AND own = 1 AND upload = 'failed'), 0),
                 coalesce(sum(is_thumb = 0 AND own = 1 AND upload = 'uploaded'), 0),
                 coalesce(sum(is_thumb = 0 AND own = 0 AND on_disk = 1), 0),
-                coalesce(sum(CASE WHEN own = 0 AND on_disk = 1 THEN size ELSE 0 END), 0)
+                coalesce(sum(CASE WHEN own = 0 AND on_disk = 1 THEN size ELSE 0 END), 0),
+                coalesce(sum(own = 1 AND upload <> 'uploaded' AND referenced), 0)
              FROM (SELECT f.*, (EXISTS (SELECT 1 FROM photo_refs r WHERE r.hash = f.hash)
                                OR EXISTS (SELECT 1 FROM photo_refs r WHERE r.thumb = f.hash)) AS referenced
                    FROM photo_files f)",
@@ -508,6 +518,7 @@ impl Store {
                     uploaded: r.get::<_, i64>(3)? as u64,
                     downloaded: r.get::<_, i64>(4)? as u64,
                     downloaded_bytes: r.get::<_, i64>(5)? as u64,
+                    unsent_blobs: r.get::<_, i64>(6)? as u64,
                 })
             },
         )?)

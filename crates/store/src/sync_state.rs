@@ -205,6 +205,10 @@ fn remove_in(tx: &rusqlite::Transaction<'_>, key: &str) -> Result<()> {
             r.get(0)
         })
         .optional()?;
+    // Its photos' references go with it; the files of others' photos no
+    // record here references any more are removed by the device
+    // (`Device::tidy_photos`), never one taken here and unsent.
+    tx.execute("DELETE FROM photo_refs WHERE doc_id = ?1", [key])?;
     match kind.as_deref().and_then(Kind::parse) {
         Some(Kind::Household) => {
             tx.execute("DELETE FROM households WHERE id = ?1", [key])?;

@@ -595,9 +595,10 @@ fn check_photos(
     };
     let now = photos::read(doc).map_err(malformed)?;
     let held = match hub_doc {
-        Some(d) => photos::read(d).map_err(malformed)?,
+        Some(d) => photos::read_every_entry(d).map_err(malformed)?,
         None => Vec::new(),
     };
+    let every = photos::read_every_entry(doc).map_err(malformed)?;
     if now.is_empty() && held.is_empty() {
         return Ok(());
     }
@@ -621,7 +622,7 @@ fn check_photos(
                 .after(&text!("照片无效（{}）", "invalid photo ({})", e.field)),
         )
     })?;
-    if let Some(gone) = held.iter().find(|h| !now.contains(h)) {
+    if let Some(gone) = held.iter().find(|h| !every.contains(h)) {
         return Err((
             RefusalCode::Malformed,
             text!(
@@ -704,7 +705,9 @@ fn check_position(
                 .after(&text!("位置无效（{}）", "invalid position ({})", e.field)),
         )
     })?;
-    if !changeable && held.is_some_and(|h| h != now) {
+    // Set with the record or never: an issue or visit the hub holds
+    // without a position does not get one later.
+    if !changeable && hub_doc.is_some() && held != Some(now) {
         return Err(fixed());
     }
     Ok(())

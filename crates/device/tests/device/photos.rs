@@ -302,14 +302,11 @@ fn a_photo_for_a_form_never_saved_is_removed_after_a_month_and_no_sooner() {
     );
     let abandoned = d.take_photo(&photo_bytes(7), now()).unwrap();
     assert_eq!(
-        d.remove_abandoned_photos(now() + chrono::Duration::days(29))
-            .unwrap(),
+        d.tidy_photos(now() + chrono::Duration::days(29)).unwrap(),
         0
     );
     assert!(file_of(&d, &abandoned.hash).exists());
-    let removed = d
-        .remove_abandoned_photos(now() + chrono::Duration::days(31))
-        .unwrap();
+    let removed = d.tidy_photos(now() + chrono::Duration::days(31)).unwrap();
     assert_eq!(removed, 2, "the photo and its thumbnail");
     assert!(!file_of(&d, &abandoned.hash).exists());
     assert!(!file_of(&d, &abandoned.thumb).exists());
@@ -333,7 +330,9 @@ fn a_wipe_waits_for_photos_the_hub_does_not_hold() {
     // The store's own flag, as a sync reply sets it.
     store_of(&d).set_meta("wipe_requested", "1").unwrap();
     match d.wipe_check().unwrap() {
-        gridline_device::wipe::WipeCheck::Waiting { photos, .. } => assert_eq!(photos, 1),
+        gridline_device::wipe::WipeCheck::Waiting { photos, .. } => {
+            assert_eq!(photos, 2, "the photo and its thumbnail")
+        }
         other => panic!("a wipe must wait for the photo: {other:?}"),
     }
 }

@@ -719,3 +719,43 @@ fn a_piece_offset_that_overflows_is_a_bad_request() {
     let r = live.put(&a, &hash, u64::MAX, 100, b"x");
     assert_eq!(r.status, 400, "a piece past the photo's size: {r:?}");
 }
+
+/// A hash learned (from a device that left a grid, say) and named on a
+/// record of one's own opens nothing: a reference counts only when its
+/// adder sent the bytes. Found by review: it used to serve the photo.
+#[test]
+fn a_learned_hash_named_on_ones_own_record_opens_nothing() {
+    let (_dir, hub) = sample_hub(now());
+    let a = enrol(&hub, worker("gw-a", GRID_A));
+    let b = enrol(&hub, worker("gw-b", GRID_B));
+    let (full, thumb) = (blob(2000, 13), blob(300, 14));
+    report_with_photos(&hub, &a, GRID_A, &[photo_ref(&a, &full, &thumb)]);
+    upload(&hub, &a, &full, 800);
+    upload(&hub, &a, &thumb, 800);
+    let made_up = sha(b"never uploaded");
+    for h in [sha(&full), sha(&thumb)] {
+        assert!(matches!(hub.blob(&b.token, &h), Err(Error::NoSuchBlob)));
+    }
+    // B names both hashes on an issue of its own grid, in its own name.
+    let mut named = photo_ref(&b, &full, &thumb);
+    named.by = b.user.id.clone();
+    report_with_photos(&hub, &b, GRID_B, &[named]);
+    for h in [sha(&full), sha(&thumb)] {
+        assert!(
+            matches!(hub.blob(&b.token, &h), Err(Error::NoSuchBlob)),
+            "grid B fetched grid A's blob {h} by naming its hash"
+        );
+        assert_eq!(
+            hub.blob_status(&b.token, &h).unwrap(),
+            hub.blob_status(&b.token, &made_up).unwrap(),
+            "the status says no more than for a made-up hash"
+        );
+    }
+    // A still gets its own, and so does anyone who may read A's issue.
+    assert_eq!(hub.blob(&a.token, &sha(&full)).unwrap(), full);
+    let a2 = enrol(&hub, worker("gw-a2", GRID_A));
+    assert_eq!(hub.blob(&a2.token, &sha(&full)).unwrap(), full);
+    // Had B the bytes, sending them would make its reference count.
+    upload(&hub, &b, &full, 800);
+    assert_eq!(hub.blob(&b.token, &sha(&full)).unwrap(), full);
+}
