@@ -228,6 +228,16 @@ pub async fn photos_once<H: Host>(host: &H) -> bool {
         }
     };
     let mut moved = false;
+    {
+        // Others' photos whose record left this device, photos of forms
+        // never saved: their files go (quick, local).
+        let mut guard = host.device().lock().await;
+        if let Some(d) = guard.as_mut() {
+            if let Err(e) = d.tidy_photos(now) {
+                tracing::info!(error = %e, "photos not tidied");
+            }
+        }
+    }
     for f in &work.uploads {
         let (outcome, _wire, unreachable) = upload(&http, &link, f).await;
         let kept = {
@@ -247,16 +257,21 @@ pub async fn photos_once<H: Host>(host: &H) -> bool {
         }
     }
     for hash in &work.thumbs {
-        let Ok(bytes) = download(&http, &link, hash).await else {
-            break;
-        };
+        let got = download(&http, &link, hash).await;
         let mut guard = host.device().lock().await;
         let Some(d) = guard.as_mut() else {
             return moved;
         };
-        match d.keep_downloaded(hash, &bytes, now) {
-            Ok(()) => moved = true,
-            Err(e) => tracing::info!(error = %e, "thumbnail not kept"),
+        let kept = match got {
+            Ok(bytes) => d.keep_downloaded(hash, &bytes, now).map(|()| moved = true),
+            // Not on the hub yet (its taker has not sent it): the others
+            // still come; this one is asked again later.
+            Err(gridline_device::Error::HubRefused(_)) => d.thumb_not_there(hash, now),
+            // Offline: the rest would fail the same way.
+            Err(_) => break,
+        };
+        if let Err(e) = kept {
+            tracing::info!(error = %e, "thumbnail not kept");
         }
     }
     if moved {
