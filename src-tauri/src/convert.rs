@@ -204,6 +204,7 @@ pub fn issue(v: IssueView) -> dto::IssueDetail {
         events,
         household_address: None,
         head_name: None,
+        position: None,
     }
 }
 
@@ -784,6 +785,29 @@ pub fn photo_item(v: gridline_device::PhotoView) -> dto::PhotoItem {
         thumb_here: v.thumb_here,
         full_here: v.full_here,
     }
+}
+
+/// A position for the UI, with the link that opens Amap at it.
+pub fn position(p: &gridline_model::Location, name: &str) -> dto::Position {
+    dto::Position {
+        lat: p.lat,
+        lon: p.lon,
+        accuracy_m: p.accuracy_m,
+        source: p.source.key().to_owned(),
+        map_url: Some(gridline_device::photo::map_link(p, name)),
+    }
+}
+
+/// A position the UI sends, checked by the model.
+pub fn location(p: &dto::Position) -> gridline_device::Result<gridline_model::Location> {
+    let l = gridline_model::Location {
+        lat: p.lat,
+        lon: p.lon,
+        accuracy_m: p.accuracy_m,
+        source: gridline_model::LocationSource::parse(&p.source)?,
+    };
+    l.validate()?;
+    Ok(l)
 }
 
 #[cfg(test)]

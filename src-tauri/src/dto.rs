@@ -264,6 +264,37 @@ pub struct NewVisit {
     #[serde(default)]
     #[ts(optional, as = "Option<Vec<PhotoAttach>>")]
     pub photos: Vec<PhotoAttach>,
+    /// Where it was seen (WGS-84); absent, no position.
+    #[serde(default)]
+    #[ts(optional)]
+    pub position: Option<Position>,
+}
+
+/// A WGS-84 position with its accuracy and source (DESIGN §9).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Position {
+    pub lat: f64,
+    pub lon: f64,
+    /// Metres, when known.
+    pub accuracy_m: Option<f64>,
+    /// gps, map or household.
+    pub source: String,
+    /// A link that opens Amap there (GCJ-02, made only for the link); set on the way out.
+    #[serde(default)]
+    pub map_url: Option<String>,
+}
+
+/// An issue's position for the dashboard's plot.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct IssuePoint {
+    pub id: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub state: Option<String>,
+    pub category: String,
+    pub reported_at: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -317,6 +348,10 @@ pub struct NewIssue {
     #[serde(default)]
     #[ts(optional, as = "Option<Vec<PhotoAttach>>")]
     pub photos: Vec<PhotoAttach>,
+    /// Where it was seen (WGS-84); absent, no position.
+    #[serde(default)]
+    #[ts(optional)]
+    pub position: Option<Position>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -359,6 +394,8 @@ pub struct IssueDetail {
     /// The linked household's address and head, when the device holds it.
     pub household_address: Option<String>,
     pub head_name: Option<String>,
+    /// Where it was seen, when the report gave a position.
+    pub position: Option<Position>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]

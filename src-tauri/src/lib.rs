@@ -52,6 +52,8 @@ fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync
         commands::issues::issues,
         commands::issues::issue,
         commands::issues::report_issue,
+        commands::issues::issue_points,
+        commands::issues::household_position,
         commands::issues::act_on_issue,
         commands::wishes::wishes,
         commands::wishes::wish,

@@ -93,8 +93,22 @@ describe('screens', () => {
     backend.role = 'community-staff';
     await start('#/dashboard');
     await waitFor('[data-screen="dashboard"]');
-    expect(document.querySelectorAll('[data-testid="dashboard-chart"]').length).toBe(4);
+    // Four charts and the plot of issue positions.
+    expect(document.querySelectorAll('[data-testid="dashboard-chart"]').length).toBe(5);
     expect(document.querySelector('[data-testid="tab-dashboard"]')).not.toBeNull();
+    await waitFor('[data-testid="issue-map-point"]');
+    const dots = document.querySelectorAll('[data-testid="issue-map-point"]');
+    expect(dots.length).toBe(2);
+    expect([...dots].map((d) => d.getAttribute('data-state'))).toEqual(['reported', 'closed']);
+  });
+
+  it('shows an issue\'s position with its accuracy and a link that opens Amap', async () => {
+    await start('#/issue/i1');
+    const pos = await waitFor('[data-testid="issue-position"]');
+    expect(pos.textContent).toContain('26.259700, 107.518200');
+    expect(pos.textContent).toContain('9');
+    const link = document.querySelector('[data-testid="issue-map-link"]') as HTMLAnchorElement;
+    expect(link.href).toContain('uri.amap.com');
   });
 
   it('shows the reveal counts on the dashboard by name, not by count', async () => {

@@ -108,7 +108,11 @@ pub async fn resolve_conflict(
 #[tauri::command]
 pub async fn log_visit(s: State<'_, AppState>, visit: dto::NewVisit) -> Res<dto::Created> {
     let c = with(&s, |d| {
-        d.log_visit_with_photos(
+        let evidence = gridline_device::Evidence {
+            photos: convert::attach(&visit.photos),
+            position: visit.position.as_ref().map(convert::location).transpose()?,
+        };
+        d.log_visit_with_evidence(
             &gridline_device::NewVisit {
                 household: visit.household_id,
                 kind: visit.kind.filter(|k| !k.is_empty()),
@@ -116,7 +120,7 @@ pub async fn log_visit(s: State<'_, AppState>, visit: dto::NewVisit) -> Res<dto:
                 at: None,
             },
             visit.id.as_deref().filter(|i| !i.is_empty()),
-            &convert::attach(&visit.photos),
+            &evidence,
             now(),
         )
     })

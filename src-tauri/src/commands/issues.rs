@@ -36,6 +36,9 @@ fn issue_detail(
     id: &str,
 ) -> gridline_device::Result<dto::IssueDetail> {
     let mut detail = convert::issue(d.issue(id, now())?);
+    detail.position = d
+        .position_of(id)?
+        .map(|p| convert::position(&p, &detail.category));
     if let Some(h) = detail.household_id.as_deref() {
         if let Some(row) = d.household_summary(h)? {
             detail.household_address = Some(row.address);
@@ -53,7 +56,11 @@ pub async fn issue(s: State<'_, AppState>, id: String) -> Res<dto::IssueDetail> 
 #[tauri::command]
 pub async fn report_issue(s: State<'_, AppState>, issue: dto::NewIssue) -> Res<dto::Created> {
     let c = with(&s, |d| {
-        d.report_issue_with_photos(
+        let evidence = gridline_device::Evidence {
+            photos: convert::attach(&issue.photos),
+            position: issue.position.as_ref().map(convert::location).transpose()?,
+        };
+        d.report_issue_with_evidence(
             &gridline_device::NewIssue {
                 grid: issue.grid.filter(|g| !g.is_empty()),
                 household: issue.household_id.filter(|h| !h.is_empty()),
@@ -63,7 +70,7 @@ pub async fn report_issue(s: State<'_, AppState>, issue: dto::NewIssue) -> Res<d
                 urgency: issue.urgency,
             },
             issue.id.as_deref().filter(|i| !i.is_empty()),
-            &convert::attach(&issue.photos),
+            &evidence,
             now(),
         )
     })
@@ -97,4 +104,35 @@ pub async fn act_on_issue(
     .await?;
     s.kick();
     Ok(r)
+}
+
+/// Issue positions of the last `days` days, for the dashboard's plot.
+#[tauri::command]
+pub async fn issue_points(s: State<'_, AppState>, days: Option<u32>) -> Res<Vec<dto::IssuePoint>> {
+    with(&s, |d| {
+        let points = d.issue_points(i64::from(days.unwrap_or(30)), now())?;
+        Ok(points
+            .into_iter()
+            .map(|p| dto::IssuePoint {
+                id: p.id,
+                lat: p.lat,
+                lon: p.lon,
+                state: p.stage,
+                category: p.category,
+                reported_at: p.reported_at,
+            })
+            .collect())
+    })
+    .await
+}
+
+/// A household's stored location, offered by the report form on a laptop
+/// (no GPS there); none when it has none.
+#[tauri::command]
+pub async fn household_position(s: State<'_, AppState>, id: String) -> Res<Option<dto::Position>> {
+    with(&s, |d| {
+        Ok(d.household_position(&id)?
+            .map(|p| convert::position(&p, "")))
+    })
+    .await
 }

@@ -6,6 +6,7 @@ import type {
   TopicAction, TopicDetail, TopicQuery, TopicRow, NewTopic, DeliberationFigures,
   CaseAction, CaseDetail, CaseParties, CaseQuery, CaseRow, Created, Dashboard, MediationFigures, NewCase, DeviceInfo, HouseholdDetail, HouseholdEdit, HouseholdQuery, HouseholdRow,
   IssueAction, IssueDetail, IssueQuery, IssueRow, NewIssue, NewVisit, NewWish,
+  IssuePoint, Position,
   LockState, PhotoItem, PhotoQueue, RefusedRecord, TakenPhoto, SyncInfo, Today, Visit, Vocabulary, WishAction, WishDetail, WishRow,
 } from './types';
 
@@ -69,6 +70,8 @@ export const api = {
   photoFull: (hash: string) => invoke<string>('photo_full', { hash }),
   retryPhoto: (hash: string) => invoke<boolean>('retry_photo', { hash }),
   photoQueue: () => invoke<PhotoQueue>('photo_queue'),
+  issuePoints: (days: number) => invoke<IssuePoint[]>('issue_points', { days }),
+  householdPosition: (id: string) => invoke<Position | null>('household_position', { id }),
 };
 
 /** Follows the photo queue: a photo's state changed. */

@@ -65,4 +65,6 @@ export type { DeliberationFigures } from './bindings/DeliberationFigures';
 export type { PhotoAttach } from './bindings/PhotoAttach';
 export type { PhotoItem } from './bindings/PhotoItem';
 export type { PhotoQueue } from './bindings/PhotoQueue';
+export type { Position } from './bindings/Position';
+export type { IssuePoint } from './bindings/IssuePoint';
 export type { TakenPhoto } from './bindings/TakenPhoto';

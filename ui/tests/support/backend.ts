@@ -109,6 +109,7 @@ export function fakeBackend(): FakeBackend {
   const issue = (): IssueDetail => ({
     ...issueRow, category: b.issueCategory, description: '电梯停运两天', location: '3栋', urgency: 3, grade: 'urgent', feedback: [], satisfied: null,
     household_address: '青云小区 3栋2单元 301',
+    position: { lat: 26.2597, lon: 107.5182, accuracy_m: 9, source: 'gps', map_url: 'https://uri.amap.com/marker?position=107.522376,26.256269' },
     offered: ['handle', 'evaluate'],
     events: [
       { id: 'e1', at: ago(4 * D), step: 'report', author_user: 'gw-001', author_role: 'grid-worker', detail: '', refused: null },
@@ -186,6 +187,11 @@ export function fakeBackend(): FakeBackend {
     device_info: () => device(),
     photos_of: (a) => b.photos[a.record as string] ?? [],
     photo_queue: () => b.photoQueue,
+    issue_points: () => [
+      { id: 'i1', lat: 26.2597, lon: 107.5182, state: 'reported', category: '安全隐患', reported_at: ago(2 * D) },
+      { id: 'i2', lat: 26.2621, lon: 107.5203, state: 'closed', category: '市容环境', reported_at: ago(5 * D) },
+    ],
+    household_position: () => ({ lat: 26.26, lon: 107.52, accuracy_m: null, source: 'household', map_url: null }),
     photo_thumb: () => 'data:image/jpeg;base64,/9j/',
     photo_full: () => {
       throw { code: 'offline', zh: '未下载，联网后可查看原图', en: 'not downloaded; the full photo can be viewed once online' };
