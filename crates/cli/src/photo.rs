@@ -21,6 +21,15 @@ pub enum PhotoCmd {
     Export(ExportArgs),
     /// 重新上传失败的照片 (upload a failed photo again at the next sync)
     Retry(ShowArgs),
+    /// 本机保留他人原图的上限 (how much of others' full photos this device keeps)
+    Budget(BudgetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BudgetArgs {
+    /// 设为 N MB；不给则显示当前上限 (set it to N MB; without it, show it). 缩略图和未上传的本机照片不计 (thumbnails and unsent photos of this device are always kept)
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    mb: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -176,6 +185,30 @@ pub fn run(ctx: &Ctx, cmd: PhotoCmd) -> anyhow::Result<()> {
         PhotoCmd::List(a) => list(ctx, a),
         PhotoCmd::Show(a) => show(ctx, a),
         PhotoCmd::Export(a) => export(ctx, a),
+        PhotoCmd::Budget(a) => {
+            let mut device = ctx.open()?;
+            if let Some(mb) = a.mb {
+                device.set_photo_budget(mb * 1024 * 1024)?;
+            }
+            let q = device.photo_queue()?;
+            let budget = device.photo_budget()?;
+            if ctx.json {
+                print_json(
+                    &json!({ "budget_bytes": budget, "held_bytes": q.downloaded_bytes, "held": q.downloaded }),
+                );
+            } else {
+                let (mb, held, n) = (
+                    budget / (1024 * 1024),
+                    q.downloaded_bytes.div_ceil(1024 * 1024),
+                    q.downloaded,
+                );
+                say!(
+                    "他人原图上限 {mb} MB，现存 {n} 张、{held} MB",
+                    "others' full photos: at most {mb} MB; {n} held, {held} MB"
+                );
+            }
+            Ok(())
+        }
         PhotoCmd::Retry(a) => {
             let mut device = ctx.open()?;
             let p = find(&device, &a.hash)?;
