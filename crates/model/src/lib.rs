@@ -26,6 +26,7 @@ pub mod issue;
 pub mod limits;
 pub mod location;
 pub mod mediation;
+pub mod monthly;
 pub mod permission;
 pub mod phone;
 pub mod photo;
@@ -96,6 +97,11 @@ pub fn parse_new_id(s: &str, field: &str) -> Result<RecordId, Invalid> {
 
 /// Timestamps are UTC instants; the UI shows them in local time.
 pub type Instant = chrono::DateTime<chrono::Utc>;
+
+/// Beijing time (UTC+8), in which offices count days and months.
+pub fn beijing() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
 
 /// An instant as documents, the projection and every output write it:
 /// RFC 3339 in UTC, to the millisecond.

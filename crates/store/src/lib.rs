@@ -18,8 +18,10 @@ pub mod cipher;
 mod dashboard;
 mod deliberation;
 mod error;
+mod ledger;
 mod mediation;
 pub mod migrations;
+mod monthly;
 mod photos;
 pub mod pinyin_keys;
 mod projection;
@@ -40,6 +42,7 @@ pub use cipher::StoreKey;
 pub use dashboard::{Dashboard, Today};
 pub use deliberation::{DeliberationFilter, DeliberationRow};
 pub use error::{Error, Result};
+pub use ledger::RosterEntry;
 pub use mediation::{MediationFilter, MediationRow};
 pub use photos::{IssuePoint, PhotoFile, PhotoQueue, PhotoRow, Upload};
 pub use query::*;
@@ -138,6 +141,7 @@ impl Store {
         // 32 MB of page cache: a street-staff laptop holds ~600,000 documents.
         conn.pragma_update(None, "cache_size", CACHE_KIB)?;
         migrations::migrate(&mut conn)?;
+        monthly::finish_migration(&mut conn)?;
         Ok(Store { conn })
     }
 

@@ -1,6 +1,7 @@
 //! The queryable projection of each record kind, rewritten on every save.
 
 use gridline_model::mediation::CaseFacts;
+use gridline_model::monthly::{Evaluation, IssueFacts};
 use gridline_model::{
     Household, HouseholdPrivate, Issue, MediationCase, StreetLimits, Topic, Visit, Wish,
 };
@@ -123,12 +124,17 @@ fn visit(tx: &Transaction<'_>, v: &Visit) -> Result<()> {
 
 fn issue(tx: &Transaction<'_>, i: &Issue, limits: &StreetLimits) -> Result<()> {
     let s = i.state_with(limits);
+    let facts = IssueFacts::of(i, limits);
+    let evaluations = facts
+        .as_ref()
+        .map(|f| encode_evaluations(&f.evaluations))
+        .unwrap_or_default();
     let refused = s.outcomes.iter().filter(|o| o.refused.is_some()).count();
     let summary: String = i.description.chars().take(60).collect();
     tx.prepare_cached(
         "INSERT OR REPLACE INTO issues (id, grid, category, stage, urgency, household_id, reporter, reported_at, deadline,
-            closed_at, departments, refused_events, summary, hours_to_close)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            closed_at, departments, refused_events, summary, hours_to_close, accepted_at, evaluations)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?
     .execute(params![
         i.id.to_string(),
@@ -146,8 +152,50 @@ fn issue(tx: &Transaction<'_>, i: &Issue, limits: &StreetLimits) -> Result<()> {
         summary,
         s.closed_at
             .map(|c| (c - i.reported_at).num_milliseconds() as f64 / 3_600_000.0),
+        facts.as_ref().and_then(|f| f.accepted_at).map(fmt_time),
+        evaluations,
     ])?;
     Ok(())
+}
+
+/// Each evaluation as `at US 1|0 US dept,dept`, joined by RS (the ASCII
+/// unit and record separators, which no typed name holds; departments are
+/// joined by commas as in the `departments` column). None is `""`.
+pub(crate) fn encode_evaluations(evaluations: &[Evaluation]) -> String {
+    evaluations
+        .iter()
+        .map(|e| {
+            format!(
+                "{}\u{1f}{}\u{1f}{}",
+                fmt_time(e.at),
+                if e.satisfied { 1 } else { 0 },
+                e.against.join(",")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\u{1e}")
+}
+
+pub(crate) fn decode_evaluations(s: &str) -> Vec<Evaluation> {
+    s.split('\u{1e}')
+        .filter_map(|part| {
+            let mut f = part.split('\u{1f}');
+            let at = gridline_model::parse_time(f.next()?)?;
+            let satisfied = f.next()? == "1";
+            let against = f
+                .next()
+                .unwrap_or("")
+                .split(',')
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned)
+                .collect();
+            Some(Evaluation {
+                at,
+                satisfied,
+                against,
+            })
+        })
+        .collect()
 }
 
 fn wish(tx: &Transaction<'_>, w: &Wish, hub: Option<&str>) -> Result<()> {

@@ -57,21 +57,25 @@ impl Store {
     /// `demo` (never sent) when the household is demo data or the device is
     /// not `enrolled`; `r.demo` and `r.sent` are ignored.
     pub fn record_reveal(&mut self, r: &Reveal, enrolled: bool) -> Result<()> {
+        self.record_reveals(std::slice::from_ref(r), enrolled)
+    }
+
+    /// Several reveals (an export's, one a household) in one durable commit.
+    pub fn record_reveals(&mut self, reveals: &[Reveal], enrolled: bool) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let demo_doc: bool = tx
-            .query_row(
-                "SELECT demo FROM documents WHERE id = ?1",
-                [&r.household_id],
-                |row| row.get(0),
-            )
-            .optional()?
-            .unwrap_or(false);
-        tx.execute(
-            "INSERT INTO reveals (id, at, household_id, user_id, user_name, reason, via, demo)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
+        for r in reveals {
+            let demo_doc: bool = tx
+                .prepare_cached("SELECT demo FROM documents WHERE id = ?1")?
+                .query_row([&r.household_id], |row| row.get(0))
+                .optional()?
+                .unwrap_or(false);
+            tx.prepare_cached(
+                "INSERT INTO reveals (id, at, household_id, user_id, user_name, reason, via, demo)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
                 r.id,
                 r.at,
                 r.household_id,
@@ -80,8 +84,8 @@ impl Store {
                 r.reason,
                 r.via,
                 demo_doc || !enrolled
-            ],
-        )?;
+            ])?;
+        }
         tx.commit()?;
         Ok(())
     }
