@@ -807,3 +807,85 @@ fn households_are_sent_before_the_records_that_hang_on_them() {
     let order: Vec<RecordId> = s.unsent(10).unwrap().into_iter().map(|u| u.id).collect();
     assert_eq!(order, vec![h.id, v.id], "saved last, sent first");
 }
+
+#[test]
+fn issues_stored_before_migration_11_get_their_monthly_facts_when_the_store_next_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    let cs = Author {
+        user: "cs1".into(),
+        role: Role::CommunityStaff,
+        unit: "522701001001".into(),
+    };
+    let i = Issue {
+        id: RecordId::from_u128(9),
+        grid: grid(1),
+        category: "市容环境".into(),
+        description: "垃圾".into(),
+        location: String::new(),
+        household: None,
+        urgency: 2,
+        reporter: "gw1".into(),
+        reported_at: at(0),
+        events: vec![
+            IssueEvent {
+                id: RecordId::from_u128(1),
+                at: at(0),
+                author: Author {
+                    user: "gw1".into(),
+                    role: Role::GridWorker,
+                    unit: String::new(),
+                },
+                step: IssueStep::Report,
+            },
+            IssueEvent {
+                id: RecordId::from_u128(2),
+                at: at(1),
+                author: cs,
+                step: IssueStep::Accept,
+            },
+        ],
+    };
+    {
+        let mut s = Store::open(&path).unwrap();
+        let mut d = new_doc(&ACTOR);
+        issue::create(&mut d, &i).unwrap();
+        s.save(&mut d, &Record::Issue(i.clone()), Origin::Local, at(1)).unwrap();
+        // As a store of schema 10 leaves it once migration 11 has run:
+        // the new columns empty, and the mark the migration sets.
+        let c = s.connection();
+        c.execute("UPDATE issues SET accepted_at = NULL", []).unwrap();
+        c.execute("INSERT INTO meta (key, value) VALUES ('reproject_issues', '1')", [])
+            .unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.meta("reproject_issues").unwrap(), None, "done once, mark gone");
+    let period = gridline_model::monthly::Period {
+        start: at(0),
+        end: at(2),
+    };
+    let facts = s.issue_facts("", period).unwrap();
+    assert_eq!(facts.len(), 1);
+    assert_eq!(facts[0].accepted_at, Some(at(1)));
+
+    // The migration sets the mark only where there are issues to redo.
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    migrate_to(&mut conn, MIGRATIONS.len()).unwrap();
+    let marks: i64 = conn
+        .query_row("SELECT count(*) FROM meta WHERE key = 'reproject_issues'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(marks, 0);
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    migrate_to(&mut conn, 10).unwrap();
+    conn.execute(
+        "INSERT INTO issues (id, grid, category, urgency, reporter, reported_at, departments, refused_events, summary)
+         VALUES ('x', 'g', 'c', 2, 'r', 't', '', 0, '')",
+        [],
+    )
+    .unwrap();
+    migrate_to(&mut conn, 11).unwrap();
+    let marks: i64 = conn
+        .query_row("SELECT count(*) FROM meta WHERE key = 'reproject_issues'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(marks, 1);
+}
