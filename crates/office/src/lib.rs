@@ -5,3 +5,7 @@
 //! `export` writes ledgers and reports as `.xlsx` with a CSV twin each.
 //!
 //! Pure: bytes in, rows or bytes out. No IO, no clock.
+
+pub mod export;
+pub mod ledger;
+pub mod monthly;
