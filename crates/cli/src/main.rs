@@ -21,6 +21,7 @@ mod deliberation;
 mod demo;
 mod device;
 mod doc;
+mod export;
 mod household;
 mod hub;
 mod issue;
@@ -88,6 +89,9 @@ enum Command {
     /// 照片：列出、查看、导出、重传 (photos: list, show, export, retry an upload)
     #[command(subcommand)]
     Photo(photo::PhotoCmd),
+    /// 导出台账和月报为 xlsx 或 CSV (export ledgers and the monthly report as xlsx or CSV)
+    #[command(subcommand)]
+    Export(export::ExportCmd),
     /// 原始文档 (raw Automerge documents)
     #[command(subcommand)]
     Doc(doc::DocCmd),
@@ -270,6 +274,7 @@ fn main() -> ExitCode {
         Command::Wish(c) => wish::run(&ctx, c),
         Command::Visit(c) => visit::run(&ctx, c),
         Command::Photo(c) => photo::run(&ctx, c),
+        Command::Export(c) => export::run(&ctx, c),
         Command::Doc(c) => doc::run(&ctx, c),
         Command::Demo(c) => demo::run(&ctx, c),
         Command::Bench(c) => bench::run(&ctx, c),

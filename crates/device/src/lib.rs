@@ -22,6 +22,7 @@ pub mod app;
 pub mod deliberation;
 pub mod demo;
 mod error;
+pub mod export;
 mod household;
 mod identity;
 mod issue;
@@ -46,6 +47,9 @@ use gridline_records::Record;
 use gridline_store::{Origin, Store};
 
 pub use error::{Error, Result};
+pub use export::{ExportScope, Roster, RosterOptions};
+/// The office-file crate, so the CLI and the app write books without naming it.
+pub use gridline_office as office;
 pub use gridline_store::IssuePoint;
 pub use gridline_store::{Dashboard, SyncCounts, Today};
 pub use household::{HouseholdEdit, HouseholdView, NewHousehold, NewResident};

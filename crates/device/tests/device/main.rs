@@ -13,6 +13,7 @@ use gridline_model::*;
 
 mod dashboard;
 mod deliberation;
+mod export;
 mod one_door;
 mod photos;
 

@@ -1,0 +1,533 @@
+//! Exports: the monthly report's numbers against an independent recount,
+//! read back out of the `.xlsx` itself; the roster's masking and its
+//! audited reveal; who may export what.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use chrono::{Duration, TimeZone, Utc};
+use gridline_device::office::monthly::{BY_CATEGORY, BY_DEPARTMENT, SUMMARY};
+use gridline_device::{Device, ExportScope, RosterOptions};
+use gridline_model::*;
+
+use super::{device, zhang_san, GRID};
+
+const COMMUNITY: &str = "522701001001";
+const DEPARTMENTS: [&str; 3] = ["城管执法", "住建", "市场监管"];
+
+/// What the generator meant each issue to be, kept beside it: the recount
+/// reads only this, never the fold or the store.
+#[derive(Debug, Clone)]
+struct Meant {
+    category: &'static str,
+    reported: Instant,
+    accepted: Option<Instant>,
+    /// The deadline of the dispatch that stands at the end (none if sent back after it).
+    deadline: Option<Instant>,
+    departments: Vec<&'static str>,
+    closed: Option<Instant>,
+    /// Every evaluation: when, and whether satisfied.
+    evaluations: Vec<(Instant, bool)>,
+    /// Unsatisfied evaluations: when, and against whom.
+    sent_back: Vec<(Instant, Vec<&'static str>)>,
+}
+
+fn author(user: &str, role: Role, unit: &str) -> Author {
+    Author {
+        user: user.into(),
+        role,
+        unit: unit.into(),
+    }
+}
+
+/// A small deterministic generator (no dependency for one test).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// One issue's life: reported, then (maybe) accepted, then settled by the
+/// community or dispatched to departments with a grade, handled, closed,
+/// evaluated; an unsatisfied evaluation sends it back, after which it may go
+/// round once more.
+fn life(rng: &mut Lcg, n: usize) -> (Issue, Meant) {
+    let start = Utc.with_ymd_and_hms(2026, 10, 15, 0, 0, 0).unwrap();
+    let reported = start + Duration::minutes(rng.next(60 * 24 * 45) as i64);
+    let category = issue::CATEGORIES[rng.next(4) as usize];
+    let mut t = reported;
+    let mut events = Vec::new();
+    let mut ev = |at: Instant, who: Author, step: IssueStep| {
+        events.push(IssueEvent {
+            id: uuid::Builder::from_unix_timestamp_millis(
+                at.timestamp_millis() as u64,
+                &[n as u8; 10],
+            )
+            .into_uuid(),
+            at,
+            author: who,
+            step,
+        })
+    };
+    let worker = author("gw-1", Role::GridWorker, "");
+    let staff = author("cs-1", Role::CommunityStaff, COMMUNITY);
+    let street = author("ss-1", Role::StreetStaff, "522701001");
+    ev(t, worker.clone(), IssueStep::Report);
+    let mut m = Meant {
+        category,
+        reported,
+        accepted: None,
+        deadline: None,
+        departments: vec![],
+        closed: None,
+        evaluations: vec![],
+        sent_back: vec![],
+    };
+    if rng.next(10) == 0 {
+        return (issue_of(n, category, reported, events), m);
+    }
+    t += Duration::hours(1 + rng.next(30) as i64);
+    ev(t, staff.clone(), IssueStep::Accept);
+    m.accepted = Some(t);
+    for round in 0..2 {
+        let handlers: Vec<&'static str>;
+        if rng.next(3) == 0 {
+            t += Duration::hours(2 + rng.next(40) as i64);
+            ev(
+                t,
+                staff.clone(),
+                IssueStep::Resolve {
+                    note: "已处理".into(),
+                },
+            );
+            handlers = vec!["社区"];
+            m.deadline = None;
+            m.departments = vec![];
+        } else {
+            t += Duration::hours(1 + rng.next(5) as i64);
+            ev(
+                t,
+                staff.clone(),
+                IssueStep::Escalate {
+                    note: String::new(),
+                },
+            );
+            t += Duration::hours(1 + rng.next(10) as i64);
+            let grade = [Grade::Urgent, Grade::Normal, Grade::Minor][rng.next(3) as usize];
+            let limit = match grade {
+                Grade::Urgent => Duration::hours(24),
+                Grade::Normal => Duration::days(3),
+                Grade::Minor => Duration::days(7),
+            };
+            let mut depts = vec![DEPARTMENTS[rng.next(3) as usize]];
+            if rng.next(4) == 0 {
+                let other = DEPARTMENTS[rng.next(3) as usize];
+                if other != depts[0] {
+                    depts.push(other);
+                }
+            }
+            ev(
+                t,
+                street.clone(),
+                IssueStep::Dispatch {
+                    departments: depts.iter().map(|d| d.to_string()).collect(),
+                    grade,
+                },
+            );
+            m.deadline = Some(t + limit);
+            m.departments = depts.clone();
+            handlers = depts.clone();
+            // Some are still with the departments at the end.
+            if rng.next(6) == 0 {
+                break;
+            }
+            for d in &depts {
+                t += Duration::hours(1 + rng.next(8 * 24) as i64);
+                ev(
+                    t,
+                    author(&format!("dl-{d}"), Role::DepartmentLiaison, d),
+                    IssueStep::Handle {
+                        feedback: "已处置".into(),
+                    },
+                );
+            }
+        }
+        t += Duration::hours(1 + rng.next(20) as i64);
+        ev(
+            t,
+            staff.clone(),
+            IssueStep::VerifyClose {
+                note: String::new(),
+            },
+        );
+        m.closed = Some(t);
+        if rng.next(4) == 0 {
+            break;
+        }
+        t += Duration::hours(1 + rng.next(48) as i64);
+        let satisfied = round == 1 || rng.next(4) != 0;
+        ev(
+            t,
+            worker.clone(),
+            IssueStep::Evaluate {
+                satisfied,
+                resident: "居民".into(),
+                comment: String::new(),
+            },
+        );
+        m.evaluations.push((t, satisfied));
+        if satisfied {
+            break;
+        }
+        m.sent_back.push((t, handlers));
+        m.closed = None;
+        m.deadline = None;
+        m.departments = vec![];
+        t += Duration::hours(2);
+    }
+    (issue_of(n, category, reported, events), m)
+}
+
+fn issue_of(n: usize, category: &str, reported: Instant, events: Vec<IssueEvent>) -> Issue {
+    Issue {
+        id: uuid::Builder::from_unix_timestamp_millis(
+            reported.timestamp_millis() as u64,
+            &[n as u8, (n >> 8) as u8, 1, 2, 3, 4, 5, 6, 7, 8],
+        )
+        .into_uuid(),
+        grid: GridId::parse(GRID).unwrap(),
+        category: category.into(),
+        description: format!("事件 {n}"),
+        location: "3栋".into(),
+        household: None,
+        urgency: 2,
+        reporter: "gw-1".into(),
+        reported_at: reported,
+        events,
+    }
+}
+
+/// The recount, from what was meant, for the period `[start, end)`.
+#[derive(Debug, Default, PartialEq)]
+struct Recount {
+    reported: i64,
+    accepted: i64,
+    closed: i64,
+    due: i64,
+    due_closed: i64,
+    on_time: i64,
+    evaluated: i64,
+    satisfied: i64,
+    sent_back: i64,
+    hours: Vec<f64>,
+}
+
+fn recount<'a>(all: impl Iterator<Item = &'a Meant>, start: Instant, end: Instant) -> Recount {
+    let inside = |t: Instant| start <= t && t < end;
+    let mut r = Recount::default();
+    for m in all {
+        if inside(m.reported) {
+            r.reported += 1;
+        }
+        if m.accepted.is_some_and(inside) {
+            r.accepted += 1;
+        }
+        if let Some(c) = m.closed.filter(|c| inside(*c)) {
+            r.closed += 1;
+            r.hours.push((c - m.reported).num_minutes() as f64 / 60.0);
+        }
+        for (t, s) in &m.evaluations {
+            if inside(*t) {
+                r.evaluated += 1;
+                r.satisfied += *s as i64;
+            }
+        }
+        if let Some(d) = m.deadline.filter(|d| inside(*d)) {
+            r.due += 1;
+            if let Some(c) = m.closed.filter(|c| *c < end) {
+                r.due_closed += 1;
+                if c <= d {
+                    r.on_time += 1;
+                }
+            }
+        }
+        r.sent_back += m.sent_back.iter().filter(|(t, _)| inside(*t)).count() as i64;
+    }
+    r
+}
+
+/// The cells of a sheet of an `.xlsx`, by row.
+fn sheet(xlsx: &[u8], name: &str) -> Vec<Vec<Data>> {
+    let mut wb = Xlsx::new(Cursor::new(xlsx.to_vec())).unwrap();
+    let range = wb.worksheet_range(name).unwrap();
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
+fn number(d: &Data) -> Option<f64> {
+    match d {
+        Data::Float(x) => Some(*x),
+        Data::Int(n) => Some(*n as f64),
+        _ => None,
+    }
+}
+
+fn staff_with(issues: &[Issue]) -> (tempfile::TempDir, Device) {
+    let (dir, mut d) = device(Role::CommunityStaff, &format!("community:{COMMUNITY}"));
+    let at = Utc.with_ymd_and_hms(2026, 12, 20, 0, 0, 0).unwrap();
+    for i in issues {
+        let mut doc = gridline_records::new_doc(&[7; 16]);
+        gridline_records::issue::create(&mut doc, i).unwrap();
+        d.apply_remote(&doc.save(), at).unwrap();
+    }
+    (dir, d)
+}
+
+#[test]
+fn the_monthly_report_in_the_xlsx_equals_an_independent_recount() {
+    let mut rng = Lcg(20261101);
+    let (issues, meant): (Vec<Issue>, Vec<Meant>) = (0..240).map(|n| life(&mut rng, n)).unzip();
+    let (_dir, d) = staff_with(&issues);
+    let period = monthly::Period::month(2026, 11).unwrap();
+    let scope = ExportScope {
+        place: Some(COMMUNITY.into()),
+    };
+    let (_, book) = d.monthly_report(&scope, 2026, 11).unwrap();
+    let xlsx = book.xlsx().unwrap();
+
+    let expected = recount(meant.iter(), period.start, period.end);
+    // The generator must have made every case the figures distinguish.
+    assert!(expected.due > 10 && expected.due_closed > expected.on_time && expected.on_time > 0);
+    assert!(expected.sent_back > 0 && expected.evaluated > expected.satisfied);
+
+    let summary = sheet(&xlsx, SUMMARY);
+    let value = |k: &str| {
+        summary
+            .iter()
+            .find(|r| r[0] == Data::String(k.into()))
+            .map(|r| r[1].clone())
+            .unwrap_or_else(|| panic!("no row {k}"))
+    };
+    let n = |k: &str| number(&value(k)).unwrap_or_else(|| panic!("{k} is not a number"));
+    assert_eq!(n("上报事件"), expected.reported as f64);
+    assert_eq!(n("受理事件"), expected.accepted as f64);
+    assert_eq!(n("结案事件"), expected.closed as f64);
+    assert_eq!(n("应结案事件"), expected.due as f64);
+    assert_eq!(n("缓办事件"), 0.0);
+    assert_eq!(n("到期已结案"), expected.due_closed as f64);
+    assert_eq!(n("按期结案"), expected.on_time as f64);
+    assert_eq!(n("居民评价"), expected.evaluated as f64);
+    assert_eq!(n("满意"), expected.satisfied as f64);
+    assert_eq!(n("群众评价不满意退回"), expected.sent_back as f64);
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+    assert!(close(
+        n("结案率"),
+        expected.due_closed as f64 / expected.due as f64
+    ));
+    assert!(close(
+        n("按期结案率"),
+        expected.on_time as f64 / expected.due as f64
+    ));
+    assert!(close(
+        n("满意率"),
+        expected.satisfied as f64 / expected.evaluated as f64
+    ));
+    let mut h = expected.hours.clone();
+    h.sort_by(f64::total_cmp);
+    let median = if h.len() % 2 == 1 {
+        h[h.len() / 2]
+    } else {
+        (h[h.len() / 2 - 1] + h[h.len() / 2]) / 2.0
+    };
+    assert!(
+        (n("处置时长中位数（小时）") - median).abs() <= 0.05,
+        "median {median}"
+    );
+
+    // By category: each category's rows sum to the totals, and each equals its own recount.
+    let cats = sheet(&xlsx, BY_CATEGORY);
+    assert_eq!(cats[0][1], Data::String("上报".into()));
+    let mut reported_sum = 0.0;
+    for row in &cats[1..] {
+        let Data::String(name) = &row[0] else {
+            panic!("no category name")
+        };
+        let own = recount(
+            meant.iter().filter(|m| m.category == name),
+            period.start,
+            period.end,
+        );
+        assert_eq!(number(&row[1]), Some(own.reported as f64), "{name}");
+        assert_eq!(number(&row[3]), Some(own.closed as f64), "{name}");
+        assert_eq!(number(&row[4]), Some(own.due as f64), "{name}");
+        assert_eq!(number(&row[6]), Some(own.on_time as f64), "{name}");
+        reported_sum += number(&row[1]).unwrap();
+    }
+    assert_eq!(reported_sum, expected.reported as f64);
+
+    // By department: an issue counts in each department it stands dispatched to.
+    let depts = sheet(&xlsx, BY_DEPARTMENT);
+    for dept in DEPARTMENTS {
+        let own = recount(
+            meant.iter().filter(|m| m.departments.contains(&dept)),
+            period.start,
+            period.end,
+        );
+        let back = meant
+            .iter()
+            .flat_map(|m| &m.sent_back)
+            .filter(|(t, against)| period.holds(*t) && against.contains(&dept))
+            .count();
+        let row = depts.iter().find(|r| r[0] == Data::String(dept.into()));
+        match row {
+            Some(row) => {
+                assert_eq!(number(&row[4]), Some(own.due as f64), "{dept} due");
+                assert_eq!(number(&row[6]), Some(own.on_time as f64), "{dept} on time");
+                assert_eq!(number(&row[11]), Some(back as f64), "{dept} sent back");
+            }
+            None => assert!(own.due == 0 && back == 0, "{dept} missing"),
+        }
+    }
+
+    // The CSV twin says the same.
+    let csv = String::from_utf8(book.sheet(SUMMARY).unwrap().csv()).unwrap();
+    assert!(
+        csv.contains(&format!("上报事件,{}\r\n", expected.reported)),
+        "{csv}"
+    );
+}
+
+#[test]
+fn the_monthly_report_is_for_office_roles_and_a_bad_month_or_place_says_what_to_write() {
+    let (_dir, worker) = device(Role::GridWorker, &format!("grids:{GRID}"));
+    let scope = ExportScope::default();
+    assert!(matches!(
+        worker.monthly_report(&scope, 2026, 11),
+        Err(gridline_device::Error::Refused(_))
+    ));
+    let (_dir2, staff) = device(Role::CommunityStaff, &format!("community:{COMMUNITY}"));
+    let e = staff
+        .monthly_report(&scope, 2026, 13)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("YYYY-MM"), "{e}");
+    let bad = ExportScope {
+        place: Some("52270x".into()),
+    };
+    let e = staff
+        .monthly_report(&bad, 2026, 11)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("12"), "{e}");
+}
+
+#[test]
+fn the_roster_masks_id_numbers_unless_revealed_with_a_reason_and_the_reveal_is_recorded_first() {
+    let (_dir, mut d) = device(Role::CommunityStaff, &format!("community:{COMMUNITY}"));
+    let now = Utc.with_ymd_and_hms(2026, 11, 28, 6, 0, 0).unwrap();
+    d.add_household(&zhang_san(), now).unwrap();
+    let masked = d.export_roster(&RosterOptions::default(), now).unwrap();
+    assert_eq!(masked.households, 1);
+    assert_eq!(masked.revealed, 0);
+    let sheet = &masked.book.sheets[0];
+    let Some(gridline_device::office::export::Cell::Text(id)) = sheet.cell(0, "身份证号")
+    else {
+        panic!("no ID number cell")
+    };
+    assert!(id.contains('*') && !id.contains("19870618"), "{id}");
+    assert_eq!(d.reveals(10).unwrap().len(), 0);
+
+    let refused = d.export_roster(
+        &RosterOptions {
+            reveal_reason: Some("  ".into()),
+            ..Default::default()
+        },
+        now,
+    );
+    assert!(refused.unwrap_err().to_string().contains("reason"));
+    assert_eq!(
+        d.reveals(10).unwrap().len(),
+        0,
+        "a refused export reveals nothing"
+    );
+
+    let full = d
+        .export_roster(
+            &RosterOptions {
+                reveal_reason: Some("低保年审".into()),
+                ..Default::default()
+            },
+            now,
+        )
+        .unwrap();
+    assert_eq!(full.revealed, 1);
+    assert_eq!(
+        full.book.sheets[0].cell(0, "身份证号"),
+        Some(&gridline_device::office::export::Cell::text(
+            "522701198706182382"
+        ))
+    );
+    let reveals = d.reveals(10).unwrap();
+    assert_eq!(reveals.len(), 1);
+    assert_eq!(reveals[0].via, "export");
+    assert_eq!(reveals[0].reason.as_deref(), Some("低保年审"));
+    // The sensitive tag goes with the household for a role that holds it; the roster imports back.
+    let tags = full.book.sheets[0].cell(0, "标签").cloned();
+    assert_eq!(
+        tags,
+        Some(gridline_device::office::export::Cell::text(
+            "低保户、独居老人"
+        ))
+    );
+}
+
+#[test]
+fn id_numbers_in_full_follow_the_permission_table() {
+    // DESIGN §3: a grid worker reads and writes its own grids' private
+    // parts, so it may export them in full (recorded); a joint-household
+    // leader holds no ID numbers and is refused before anything is read.
+    let (_dir, mut w) = device(Role::GridWorker, &format!("grids:{GRID}"));
+    let now = Utc.with_ymd_and_hms(2026, 11, 28, 6, 0, 0).unwrap();
+    w.add_household(&zhang_san(), now).unwrap();
+    assert_eq!(
+        w.export_roster(&RosterOptions::default(), now)
+            .unwrap()
+            .households,
+        1
+    );
+    let full = w
+        .export_roster(
+            &RosterOptions {
+                reveal_reason: Some("走访核对".into()),
+                ..Default::default()
+            },
+            now,
+        )
+        .unwrap();
+    assert_eq!(full.revealed, 1);
+    assert_eq!(w.reveals(10).unwrap().len(), 1);
+
+    let (_dir2, mut leader) = device(
+        Role::JointLeader,
+        &format!("households:{}", RecordId::nil()),
+    );
+    let masked = leader
+        .export_roster(&RosterOptions::default(), now)
+        .unwrap();
+    assert_eq!(masked.households, 0);
+    let e = leader
+        .export_roster(
+            &RosterOptions {
+                reveal_reason: Some("走访".into()),
+                ..Default::default()
+            },
+            now,
+        )
+        .unwrap_err();
+    assert!(matches!(e, gridline_device::Error::Refused(_)), "{e}");
+    assert!(e.to_string().contains("ID numbers"), "{e}");
+}
