@@ -76,6 +76,7 @@ fn seed_requests() -> Vec<Vec<u8>> {
         sync: Vec::new(),
         am_sync: false,
         reveals: Vec::new(),
+        directory: None,
     };
     let household = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hostile/household.automerge"),
@@ -205,6 +206,7 @@ fn a_live_hub_refuses_the_sync_corpus_with_4xx_and_keeps_serving() {
             sync: Vec::new(),
             am_sync: false,
             reveals: Vec::new(),
+            directory: None,
         };
         rt.block_on(async {
             let r = http
@@ -245,6 +247,7 @@ fn a_live_hub_refuses_the_sync_corpus_with_4xx_and_keeps_serving() {
         sync: Vec::new(),
         am_sync: false,
         reveals: Vec::new(),
+        directory: None,
     });
     let at = bad.windows(8).position(|w| w == b"zzzzzzzz").unwrap();
     bad[at] = 0xff;

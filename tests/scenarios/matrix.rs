@@ -109,6 +109,7 @@ impl Live {
             sync: Vec::new(),
             am_sync: false,
             reveals: Vec::new(),
+            directory: None,
         };
         let resp = self.request(dev, &req);
         let acked = resp.acks.iter().any(|a| a.id == id.to_string());
@@ -705,6 +706,7 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
                 sync: Vec::new(),
                 am_sync: false,
                 reveals: Vec::new(),
+                directory: None,
             };
             let resp = live.request(&dev, &req);
             held.extend(resp.docs.iter().map(|d| d.id.clone()));

@@ -371,6 +371,7 @@ fn a_dispute_goes_from_a_visit_to_judicial_confirmation_on_every_device() {
         sync: Vec::new(),
         am_sync: false,
         reveals: Vec::new(),
+        directory: None,
     };
     let raw = served.rt.block_on(async {
         reqwest::Client::new()

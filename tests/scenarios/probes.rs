@@ -242,6 +242,7 @@ fn request(cursor: u64, push: Vec<PushDoc>, sync: Vec<DocSync>, am_sync: bool) -
         sync,
         am_sync,
         reveals: Vec::new(),
+        directory: None,
     }
 }
 

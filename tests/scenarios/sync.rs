@@ -977,6 +977,7 @@ fn malformed_and_oversized_bodies_are_refused_and_the_hub_keeps_serving() {
         sync: vec![],
         am_sync: false,
         reveals: Vec::new(),
+        directory: None,
     });
     assert_eq!(
         post(ok.clone(), "wrong-token").unwrap(),
@@ -993,6 +994,7 @@ fn malformed_and_oversized_bodies_are_refused_and_the_hub_keeps_serving() {
         sync: vec![],
         am_sync: false,
         reveals: Vec::new(),
+        directory: None,
     });
     assert_eq!(
         post(bad_version, &e.token).unwrap(),
@@ -1013,6 +1015,7 @@ fn malformed_and_oversized_bodies_are_refused_and_the_hub_keeps_serving() {
         sync: vec![],
         am_sync: false,
         reveals: Vec::new(),
+        directory: None,
     });
     assert_eq!(
         post(garbage_doc, &e.token).unwrap(),

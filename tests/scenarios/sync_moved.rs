@@ -119,6 +119,7 @@ fn once_the_device_knew_of_the_move_its_edits_are_refused() {
         sync: vec![],
         am_sync: false,
         reveals: Vec::new(),
+        directory: None,
     };
     let resp = hub.sync(&gt, &req, now()).unwrap();
     assert_eq!(
@@ -225,6 +226,7 @@ fn a_device_enrolled_after_a_move_learns_nothing_of_where_the_record_was() {
         sync: vec![],
         am_sync: false,
         reveals: Vec::new(),
+        directory: None,
     };
     let resp = hub.sync(&lt, &req, now()).unwrap();
     assert!(

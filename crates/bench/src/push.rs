@@ -178,6 +178,7 @@ impl PushClient {
             sync: vec![],
             am_sync: false,
             reveals: Vec::new(),
+            directory: None,
         };
         let t = Clock::now();
         let resp = self

@@ -28,6 +28,7 @@ mod identity;
 mod issue;
 pub mod keys;
 pub mod mediation;
+pub mod people;
 pub mod photo;
 pub mod reveal;
 pub mod sync;
@@ -55,6 +56,7 @@ pub use gridline_store::{Dashboard, SyncCounts, Today};
 pub use household::{HouseholdEdit, HouseholdView, NewHousehold, NewResident};
 pub use identity::Identity;
 pub use issue::{IssueView, NewIssue};
+pub use people::{People, Person};
 pub use photo::{Attach, Evidence, PhotoState, PhotoView, TakenPhoto};
 pub use views::{
     HouseholdFilter, HouseholdSummary, IssueFilter, IssueSummary, SyncState, VisitSummary,

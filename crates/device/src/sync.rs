@@ -124,6 +124,9 @@ pub struct SyncReport {
     /// The hub sent street time limits other than those held here: they
     /// were stored, and every issue's and case's deadline projected again.
     pub limits_changed: bool,
+    /// The hub sent a new people directory (names of the street's users,
+    /// and its place names): stored.
+    pub people_changed: bool,
     /// Reveals of ID numbers the hub acknowledged (now held there, audited).
     pub reveals_sent: usize,
     /// Reveals the hub refused, with why: kept here, not sent again.
@@ -141,7 +144,7 @@ pub struct Progress {
 }
 
 /// The store's meta key for the hub's place names, as JSON.
-const PLACE_NAMES: &str = "place_names";
+pub(crate) const PLACE_NAMES: &str = "place_names";
 
 /// What the hub tells a device when it enrols.
 #[derive(Debug, Clone, PartialEq, Eq)]

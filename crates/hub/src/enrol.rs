@@ -75,7 +75,7 @@ pub struct Enrolment {
 /// show instead of codes. All of them, whatever the scope: names are not
 /// private, and a joint leader's or the street's records name grids the scope
 /// itself does not list.
-fn place_names(conn: &rusqlite::Connection) -> Result<BTreeMap<String, String>> {
+pub(crate) fn place_names(conn: &rusqlite::Connection) -> Result<BTreeMap<String, String>> {
     let mut st = conn.prepare("SELECT id, name, community_name FROM grids")?;
     let rows = st.query_map([], |r| {
         Ok((

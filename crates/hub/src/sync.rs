@@ -7,7 +7,8 @@
 //! refusal, [`actor`] binds a fresh actor, then each entry goes through
 //! [`check_one`] and [`apply`], which [`claims`] completes for wishes, and [`reveals`] audits the
 //! device's reveals of ID numbers), then
-//! [`page`], the read step, with its [`removals`]. [`place`] reads a
+//! [`page`], the read step, with its [`removals`], and the street's
+//! [`directory`] of people when the device's copy is stale. [`place`] reads a
 //! document's place from its row for both; [`counter`] is the counter's one
 //! read and one write.
 
@@ -17,6 +18,7 @@ mod binding;
 mod check_one;
 mod claims;
 mod counter;
+mod directory;
 mod in_flight;
 mod page;
 mod place;
@@ -39,6 +41,11 @@ pub(crate) use reveals::RevealTaken;
 pub use throttle::{PROBE_LIMIT, PROBE_WINDOW_MINUTES};
 
 impl Hub {
+    /// The street's people directory as a device would be sent it now.
+    pub fn people_directory(&self) -> Result<gridline_sync::Directory> {
+        directory::read(&self.reader())
+    }
+
     /// One round trip. Pushed changes are durable before they are acknowledged.
     ///
     /// Two bounded steps, each holding one lock: [`Hub::take_pushes`] on the
@@ -54,6 +61,7 @@ impl Hub {
         let limits = self.street_limits()?;
         let reveal_counts = self.reveal_counts(&user, now)?;
         let wipe = self.wipe_requested(token)?;
+        let directory = directory::for_request(&self.reader(), req.directory.as_deref())?;
         let more = page.more || !taken.deferred.is_empty();
         Ok(SyncResponse {
             v: PROTOCOL_VERSION,
@@ -72,6 +80,7 @@ impl Hub {
             reveal_refusals: taken.reveals.refusals,
             reveal_counts,
             wipe,
+            directory,
         })
     }
 }

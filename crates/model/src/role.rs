@@ -54,6 +54,19 @@ impl Role {
         }
     }
 
+    /// The role as the English UI says it (`../shared/glossary.md`).
+    pub fn en(self) -> &'static str {
+        match self {
+            Role::GridWorker => "grid worker",
+            Role::JointLeader => "joint-household leader",
+            Role::CommunityStaff => "community staff",
+            Role::StreetStaff => "street staff",
+            Role::DepartmentLiaison => "department",
+            Role::Admin => "hub admin",
+            Role::Hub => "street hub",
+        }
+    }
+
     pub fn parse(s: &str) -> Result<Role, Invalid> {
         Role::ALL.into_iter().find(|r| r.key() == s.trim() || r.zh() == s.trim()).ok_or_else(|| {
             Invalid::new(

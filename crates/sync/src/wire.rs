@@ -98,6 +98,54 @@ pub struct SyncRequest {
         deserialize_with = "at_most_entries"
     )]
     pub reveals: Vec<RevealEntry>,
+    /// The version of the street's people directory the device holds
+    /// ([`Directory::version`]; empty when it holds none). The hub sends
+    /// the directory only when its own differs, so "nothing changed" stays
+    /// small; absent from older devices, which are sent none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<String>,
+}
+
+/// Bytes of a directory version a request may name (the hub's are 16).
+pub const MAX_DIRECTORY_VERSION_BYTES: usize = 64;
+
+/// The people of the street and its place names, written by the hub from
+/// enrolment (DESIGN §3: the hub assigns user, role and scope), so every
+/// timeline can say 张伟 (网格员) instead of an id. Nothing more than a
+/// person's id, display name, role and unit: no phone number, no token, no
+/// device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Directory {
+    /// A hash of the rest: the device echoes it in
+    /// [`SyncRequest::directory`].
+    pub version: String,
+    /// Each user enrolled with this hub once, by id.
+    pub people: Vec<Person>,
+    /// The street's grid and community names by code, as enrolment sends
+    /// them ([`crate::EnrollResponse::place_names`]), so a device enrolled
+    /// before names were sent learns them too.
+    pub places: std::collections::BTreeMap<String, String>,
+}
+
+/// One person of the street's directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// The user id events name as their author.
+    pub id: String,
+    /// The display name as the admin enrolled them.
+    pub name: String,
+    /// The role's key (`grid-worker`, …); a key this build does not know is
+    /// kept and the person shown by name alone.
+    pub role: String,
+    /// What they act for: their grids' codes (joined by `,`), community or
+    /// street code, or department name; empty for a joint-household leader,
+    /// whose linked households are not for the whole street to read.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub unit: String,
+    /// Every device of theirs is revoked: they are gone, but their name is
+    /// still on the records they made. Absent (false) otherwise.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub revoked: bool,
 }
 
 /// One reveal of a household's ID numbers in full, as the device wrote it
@@ -285,6 +333,11 @@ pub struct SyncResponse {
     /// `/v1/wiped`. Absent (false) otherwise.
     #[serde(default, skip_serializing_if = "is_false")]
     pub wipe: bool,
+    /// The street's people directory, when the request named another
+    /// version than the hub's (or none). Absent when the device's copy is
+    /// current, to older devices and from older hubs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<Directory>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -455,6 +508,16 @@ impl SyncRequest {
                 ),
             )));
         }
+        if let Some(v) = &self.directory {
+            if v.len() > MAX_DIRECTORY_VERSION_BYTES {
+                return Err(over(
+                    "bytes of a directory version",
+                    "目录版本的字节数",
+                    MAX_DIRECTORY_VERSION_BYTES,
+                    v.len(),
+                ));
+            }
+        }
         let entries = self.push.len() + self.sync.len();
         if entries > MAX_PUSH_ENTRIES {
             return Err(over(
@@ -590,6 +653,7 @@ mod tests {
             sync: vec![],
             am_sync: false,
             reveals: Vec::new(),
+            directory: None,
         };
         let bytes = encode(&req);
         assert_eq!(
@@ -616,6 +680,7 @@ mod tests {
             sync: vec![],
             am_sync: false,
             reveals: Vec::new(),
+            directory: None,
         };
         let plain = encode(&req);
         // CBOR text keys: 0x64 "sync", 0x67 "am_sync".
@@ -646,6 +711,7 @@ mod tests {
             reveal_refusals: Vec::new(),
             reveal_counts: None,
             wipe: false,
+            directory: None,
         };
         let bytes = encode(&resp);
         assert!(!bytes.windows(5).any(|w| w == b"\x64sync"));
@@ -671,6 +737,7 @@ mod tests {
             reveal_refusals: Vec::new(),
             reveal_counts: None,
             wipe: false,
+            directory: None,
         };
         let older = encode(&resp);
         assert!(
@@ -696,6 +763,110 @@ mod tests {
     }
 
     #[test]
+    fn the_directory_travels_when_sent_and_older_peers_read_messages_as_before() {
+        let mut resp = SyncResponse {
+            v: PROTOCOL_VERSION,
+            acks: vec![],
+            refusals: vec![],
+            docs: vec![],
+            removals: vec![],
+            cursor: 7,
+            more: false,
+            total: None,
+            hub_actor: "00".into(),
+            sync: vec![],
+            deferred: vec![],
+            limits: None,
+            reveal_acks: Vec::new(),
+            reveal_refusals: Vec::new(),
+            reveal_counts: None,
+            wipe: false,
+            directory: None,
+        };
+        let plain = encode(&resp);
+        assert!(
+            !plain.windows(9).any(|w| w == b"directory"),
+            "no directory, no field: an older device reads the reply as before"
+        );
+        resp.directory = Some(Directory {
+            version: "0123456789abcdef".into(),
+            people: vec![
+                Person {
+                    id: "gw-1".into(),
+                    name: "张伟".into(),
+                    role: "grid-worker".into(),
+                    unit: "522701001001001".into(),
+                    revoked: false,
+                },
+                Person {
+                    id: "jl-1".into(),
+                    name: "赵敏".into(),
+                    role: "joint-leader".into(),
+                    unit: String::new(),
+                    revoked: true,
+                },
+            ],
+            places: [("522701001001001".to_owned(), "第1网格".to_owned())].into(),
+        });
+        let bytes = encode(&resp);
+        assert_eq!(
+            decode_response(&bytes).unwrap(),
+            resp,
+            "the directory survives encoding"
+        );
+        // A device from before the directory: the same struct without it.
+        #[derive(Deserialize)]
+        struct Older {
+            v: u32,
+            cursor: u64,
+            hub_actor: String,
+        }
+        let older: Older = ciborium::from_reader(&bytes[..]).unwrap();
+        assert_eq!(
+            (older.v, older.cursor, older.hub_actor.as_str()),
+            (PROTOCOL_VERSION, 7, "00"),
+            "an older device reads a reply carrying a directory, ignoring it"
+        );
+        let req = SyncRequest {
+            v: PROTOCOL_VERSION,
+            cursor: 1,
+            page: DEFAULT_PAGE,
+            want_total: false,
+            new_actor: None,
+            push: vec![],
+            sync: vec![],
+            am_sync: false,
+            reveals: Vec::new(),
+            directory: Some("0123456789abcdef".into()),
+        };
+        let sent = encode(&req);
+        assert_eq!(
+            decode_request(&sent).unwrap(),
+            req,
+            "the version held survives encoding"
+        );
+        assert!(
+            sent.len() < 90,
+            "naming the version keeps nothing-changed small: {} bytes",
+            sent.len()
+        );
+        // An older device's request (no field) reads as holding none to name.
+        let older_req = SyncRequest {
+            directory: None,
+            ..req.clone()
+        };
+        assert_eq!(decode_request(&encode(&older_req)).unwrap().directory, None);
+        let long = SyncRequest {
+            directory: Some("f".repeat(MAX_DIRECTORY_VERSION_BYTES + 1)),
+            ..req
+        };
+        assert!(
+            matches!(long.check_budget(), Err(WireError::OverBudget { .. })),
+            "a version past its width is refused before any work"
+        );
+    }
+
+    #[test]
     fn a_nothing_changed_request_is_tiny() {
         let req = SyncRequest {
             v: PROTOCOL_VERSION,
@@ -707,6 +878,7 @@ mod tests {
             sync: vec![],
             am_sync: false,
             reveals: Vec::new(),
+            directory: None,
         };
         assert!(
             encode(&req).len() < 64,
@@ -727,6 +899,7 @@ mod tests {
             sync: vec![],
             am_sync: false,
             reveals: Vec::new(),
+            directory: None,
         };
         assert!(
             matches!(
@@ -752,6 +925,7 @@ mod tests {
             reveal_refusals: Vec::new(),
             reveal_counts: None,
             wipe: false,
+            directory: None,
         };
         assert!(
             matches!(
@@ -781,6 +955,7 @@ mod tests {
             sync: vec![],
             am_sync: false,
             reveals: Vec::new(),
+            directory: None,
         }
     }
 
@@ -972,6 +1147,7 @@ mod tests {
             reveal_refusals: vec![],
             reveal_counts: None,
             wipe: false,
+            directory: None,
         };
         let older = encode(&resp);
         assert!(

@@ -93,6 +93,11 @@ impl Session {
         (resp.more && plain).then(|| SyncRequest {
             cursor: resp.cursor,
             want_total: false,
+            // The directory this reply brings is the one held by then.
+            directory: match &resp.directory {
+                Some(d) => Some(d.version.clone()),
+                None => req.directory.clone(),
+            },
             ..req.clone()
         })
     }
@@ -351,6 +356,12 @@ pub fn request_within(
         push,
         sync,
         reveals,
+        // Empty until a directory is held: the hub sends it at once.
+        directory: Some(
+            replica
+                .meta(crate::people::VERSION_KEY)?
+                .unwrap_or_default(),
+        ),
     };
     Ok((req, batch))
 }
@@ -378,6 +389,10 @@ pub fn apply(
             replica.set_street_limits(&limits)?;
             report.limits_changed = true;
         }
+    }
+    if let Some(dir) = &resp.directory {
+        crate::people::take(replica, dir)?;
+        report.people_changed = true;
     }
     if resp.wipe {
         // Kept, so the wipe is done even if a later round fails first.

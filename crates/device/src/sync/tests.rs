@@ -241,6 +241,7 @@ impl Hub {
             reveal_refusals: Vec::new(),
             reveal_counts: None,
             wipe: false,
+            directory: None,
         }
     }
 
@@ -862,4 +863,56 @@ fn the_street_limits_a_hub_sends_are_held_once_and_nonsense_is_not_taken() {
         !report.limits_changed && fake.street_limits().unwrap() == street,
         "an older hub's reply without limits keeps the held ones"
     );
+}
+
+#[test]
+fn the_people_directory_is_held_once_echoed_and_brings_place_names() {
+    let (mut fake, mut me) = (Fake::default(), worker());
+    let hub = &Hub::default();
+    let dir = gridline_sync::Directory {
+        version: "00aa11bb22cc33dd".into(),
+        people: vec![gridline_sync::Person {
+            id: "gw-2".into(),
+            name: "李娜".into(),
+            role: "grid-worker".into(),
+            unit: GRID.into(),
+            revoked: false,
+        }],
+        places: [(GRID.to_owned(), "第1网格".to_owned())].into(),
+    };
+    // The hub's rule, played by hand: the directory only for another version.
+    let answer = |req: &SyncRequest| SyncResponse {
+        directory: (req.directory.as_deref() != Some(dir.version.as_str())).then(|| dir.clone()),
+        ..hub.reply(req.cursor)
+    };
+    let (report, sent) = run(&mut fake, &mut me, 5, answer);
+    assert_eq!(
+        sent[0].directory.as_deref(),
+        Some(""),
+        "a device holding no directory says so, and is sent it"
+    );
+    assert!(report.people_changed, "the directory is reported as taken");
+    assert_eq!(
+        fake.meta(crate::people::VERSION_KEY).unwrap().as_deref(),
+        Some("00aa11bb22cc33dd"),
+        "its version is held"
+    );
+    assert!(
+        fake.meta("people").unwrap().unwrap().contains("李娜"),
+        "and its people"
+    );
+    assert!(
+        fake.meta("place_names")
+            .unwrap()
+            .unwrap()
+            .contains("第1网格"),
+        "and its place names, for a device enrolled before the hub sent them"
+    );
+    let (report, sent) = run(&mut fake, &mut me, 5, answer);
+    assert_eq!(
+        sent[0].directory.as_deref(),
+        Some("00aa11bb22cc33dd"),
+        "the next request echoes the version held"
+    );
+    assert!(!report.people_changed, "and nothing comes back for it");
 }

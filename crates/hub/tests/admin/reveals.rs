@@ -37,6 +37,7 @@ fn request(reveals: Vec<RevealEntry>) -> SyncRequest {
         sync: vec![],
         am_sync: false,
         reveals,
+        directory: None,
     }
 }
 

@@ -131,6 +131,7 @@ fn report_with_photos(hub: &Hub, dev: &Dev, grid: &str, photos: &[PhotoRef]) -> 
         sync: Vec::new(),
         am_sync: false,
         reveals: Vec::new(),
+        directory: None,
     };
     let resp = hub.sync(&dev.token, &req, now()).unwrap();
     assert!(

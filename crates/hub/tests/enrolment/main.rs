@@ -6,8 +6,10 @@
 //!
 //! This file drives the hub in process with the time passed in; `http`
 //! serves it on loopback and sends from chosen source addresses; `docs`
-//! checks the numbers the documents state against the constants.
+//! checks the numbers the documents state against the constants; `directory`
+//! is the people directory enrolment makes and every device is sent.
 
+mod directory;
 mod docs;
 mod http;
 
@@ -461,6 +463,7 @@ fn a_revoked_device_is_refused_at_once_and_its_token_is_stored_hashed() {
         sync: vec![],
         am_sync: false,
         reveals: Vec::new(),
+        directory: None,
     };
     hub.sync(&e.token, &req, now())
         .expect("an enrolled device syncs");
