@@ -501,6 +501,7 @@ fn show(ctx: &Ctx, a: IdArgs) -> anyhow::Result<()> {
     let mut events: Vec<&TopicEvent> = t.events.iter().collect();
     events.sort_by_key(|e| (e.at, e.id));
     let overdue = |due: Instant, done: bool| !done && task_overdue(due, ctx.now);
+    let people = device.people();
     if ctx.json {
         print_json(&json!({
             "id": t.id.to_string(),
@@ -560,7 +561,7 @@ fn show(ctx: &Ctx, a: IdArgs) -> anyhow::Result<()> {
                 "at": e.at.to_rfc3339(),
                 "step": e.step.key(),
                 "step_zh": e.step.zh(),
-                "author": { "user": e.author.user, "role": e.author.role.key(), "unit": e.author.unit },
+                "author": { "user": e.author.user, "name": people.name(&e.author.user), "role": e.author.role.key(), "unit": e.author.unit },
                 "detail": detail(&e.step),
                 "refused": s.refusal(e.id),
             })).collect::<Vec<_>>(),
@@ -586,7 +587,10 @@ fn show(ctx: &Ctx, a: IdArgs) -> anyhow::Result<()> {
                 .map(|h| h.to_string())
                 .unwrap_or_else(|| "—".into()),
         ),
-        (text!("提交人", "submitted by"), t.submitted_by.clone()),
+        (
+            text!("提交人", "submitted by"),
+            crate::output::person(&people, &t.submitted_by),
+        ),
         (text!("提出时间", "proposed"), when(t.proposed_at)),
         (text!("状态", "state"), stage_text(s.stage).to_string()),
     ];
@@ -707,11 +711,7 @@ fn show(ctx: &Ctx, a: IdArgs) -> anyhow::Result<()> {
         tl.row(vec![
             format!("  {}", when(e.at)),
             Text::new(e.step.zh(), e.step.key()).to_string(),
-            format!(
-                "{} · {}",
-                e.author.user,
-                word(e.author.role.zh(), e.author.role.key())
-            ),
+            crate::output::author(&device, &people, &e.author),
             d,
         ]);
     }

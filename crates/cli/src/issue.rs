@@ -247,10 +247,12 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         text!("类别", "category"),
         text!("状态", "state"),
         text!("网格", "grid"),
+        text!("上报人", "reporter"),
         text!("上报时间", "reported"),
         text!("期限", "deadline"),
         text!("摘要", "summary"),
     ]);
+    let people = device.people();
     for r in &rows {
         let key = r.stage.map(|s| s.key());
         let mut state = Text::new(stage_zh(key), key.unwrap_or("none"));
@@ -268,6 +270,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
             r.category.clone(),
             word(&state.zh, &state.en),
             r.grid.to_string(),
+            crate::output::person(&people, &r.reporter),
             when(r.reported_at),
             r.deadline.map(when).unwrap_or_else(|| "—".into()),
             r.summary.clone(),
@@ -329,6 +332,7 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     let position = device.position_of(&id)?;
     let map = position.map(|p| gridline_device::photo::map_link(&p, &i.category));
     let photos = device.photos_of(&id)?;
+    let people = device.people();
     if ctx.json {
         print_json(&json!({
             "position": position.map(|p| json!({
@@ -362,7 +366,7 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
                 "at": e.at.to_rfc3339(),
                 "step": e.step.key(),
                 "step_zh": e.step.zh(),
-                "author": { "user": e.author.user, "role": e.author.role.key(), "unit": e.author.unit },
+                "author": { "user": e.author.user, "name": people.name(&e.author.user), "role": e.author.role.key(), "unit": e.author.unit },
                 "detail": step_detail(&e.step),
                 "refused": s.refusal(e.id),
             })).collect::<Vec<_>>(),
@@ -387,7 +391,10 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
                 .unwrap_or_else(|| "—".into()),
         ),
         (text!("紧急程度", "urgency"), i.urgency.to_string()),
-        (text!("上报人", "reporter"), i.reporter.clone()),
+        (
+            text!("上报人", "reporter"),
+            crate::output::person(&people, &i.reporter),
+        ),
         (text!("上报时间", "reported"), when(i.reported_at)),
         (text!("状态", "state"), state.to_string()),
     ];
@@ -453,20 +460,10 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
                 }
             );
         }
-        let unit = if e.author.unit.is_empty() {
-            String::new()
-        } else {
-            format!(" {}", e.author.unit)
-        };
         t.row(vec![
             format!("  {}", when(e.at)),
             Text::new(e.step.zh(), e.step.key()).to_string(),
-            format!(
-                "{} · {}{}",
-                e.author.user,
-                word(e.author.role.zh(), e.author.role.key()),
-                unit
-            ),
+            crate::output::author(&device, &people, &e.author),
             detail,
         ]);
     }

@@ -697,6 +697,7 @@ fn show(ctx: &Ctx, a: IdArgs) -> anyhow::Result<()> {
     let s = &view.state;
     let mut events: Vec<&CaseEvent> = c.events.iter().collect();
     events.sort_by_key(|e| (e.at, e.id));
+    let people = device.people();
     if ctx.json {
         print_json(&json!({
             "id": c.id.to_string(),
@@ -750,7 +751,7 @@ fn show(ctx: &Ctx, a: IdArgs) -> anyhow::Result<()> {
                 "at": e.at.to_rfc3339(),
                 "step": e.step.key(),
                 "step_zh": e.step.zh(),
-                "author": { "user": e.author.user, "role": e.author.role.key(), "unit": e.author.unit },
+                "author": { "user": e.author.user, "name": people.name(&e.author.user), "role": e.author.role.key(), "unit": e.author.unit },
                 "detail": detail(&e.step),
                 "refused": s.refusal(e.id),
             })).collect::<Vec<_>>(),
@@ -800,7 +801,10 @@ fn show(ctx: &Ctx, a: IdArgs) -> anyhow::Result<()> {
                     .join(" ")
             },
         ),
-        (text!("上报人", "reporter"), c.reporter.clone()),
+        (
+            text!("上报人", "reporter"),
+            crate::output::person(&people, &c.reporter),
+        ),
         (text!("登记时间", "registered"), when(c.registered_at)),
         (text!("状态", "state"), state.to_string()),
     ];
@@ -898,11 +902,7 @@ fn show(ctx: &Ctx, a: IdArgs) -> anyhow::Result<()> {
         t.row(vec![
             format!("  {}", when(e.at)),
             Text::new(e.step.zh(), e.step.key()).to_string(),
-            format!(
-                "{} · {}",
-                e.author.user,
-                word(e.author.role.zh(), e.author.role.key())
-            ),
+            crate::output::author(&device, &people, &e.author),
             d,
         ]);
     }

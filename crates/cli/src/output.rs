@@ -208,6 +208,29 @@ pub fn word(zh: &str, en: &str) -> String {
     }
 }
 
+/// A person as tables and timelines show them: 张伟 (网格员), or the id for
+/// someone the street's directory does not name; one language, as [`word`].
+pub fn person(people: &gridline_device::People, id: &str) -> String {
+    let t = people.label(id);
+    word(&t.zh, &t.en)
+}
+
+/// A step's author: [`person`] with the role the step was taken in, and
+/// the unit it acted for by name (a department as written).
+pub fn author(
+    device: &gridline_device::Device,
+    people: &gridline_device::People,
+    a: &gridline_model::Author,
+) -> String {
+    let who = people.label_as(&a.user, a.role);
+    let who = word(&who.zh, &who.en);
+    if a.unit.is_empty() {
+        who
+    } else {
+        format!("{who} · {}", device.place_name(&a.unit))
+    }
+}
+
 /// `—` for an empty cell.
 pub fn or_dash(s: &str) -> String {
     if s.trim().is_empty() {

@@ -144,13 +144,15 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         text!("户编号", "household"),
         text!("走访记录", "notes"),
     ]);
+    let people = device.people();
     for r in &rows {
-        let (kind, role) = (r.kind.key(), r.role.key());
+        let kind = r.kind.key();
+        let visitor = people.label_as(&r.visitor, r.role);
         t.row(vec![
             r.id.to_string(),
             when(r.at),
             word(&kind_zh(kind), kind),
-            format!("{} ({})", r.visitor, word(&role_zh(role), role)),
+            word(&visitor.zh, &visitor.en),
             or_dash(r.address.as_deref().unwrap_or("")),
             r.household.to_string(),
             or_dash(&one_line(&r.notes)),

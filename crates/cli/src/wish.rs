@@ -252,6 +252,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
         text!("认领人", "claimant"),
         text!("发布时间", "posted"),
     ]);
+    let people = device.people();
     for r in &rows {
         let key = r.stage.map(|s| s.key());
         let mut state = Text::new(stage_zh(key), key.unwrap_or("none"));
@@ -266,8 +267,11 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
             r.category.clone(),
             format!("{} {}", r.value_yuan, word("元", "yuan")),
             word(&state.zh, &state.en),
-            r.poster.clone(),
-            r.claimant.clone().unwrap_or_else(|| "—".into()),
+            crate::output::person(&people, &r.poster),
+            r.claimant
+                .as_deref()
+                .map(|c| crate::output::person(&people, c))
+                .unwrap_or_else(|| "—".into()),
             when(r.posted_at),
         ]);
     }
@@ -297,6 +301,7 @@ fn show(ctx: &Ctx, a: IdArg) -> anyhow::Result<()> {
     let mut events: Vec<&WishEvent> = w.events.iter().collect();
     events.sort_by_key(|e| (e.at, e.id));
     let key = s.stage.map(|st| st.key());
+    let people = device.people();
     if ctx.json {
         print_json(&json!({
             "id": w.id.to_string(),
@@ -318,7 +323,7 @@ fn show(ctx: &Ctx, a: IdArg) -> anyhow::Result<()> {
                 "at": e.at.to_rfc3339(),
                 "step": e.step.key(),
                 "step_zh": e.step.zh(),
-                "author": { "user": e.author.user, "role": e.author.role.key() },
+                "author": { "user": e.author.user, "name": people.name(&e.author.user), "role": e.author.role.key() },
                 "detail": step_detail(&e.step),
                 "refused": s.refusal(e.id),
             })).collect::<Vec<_>>(),
@@ -326,7 +331,11 @@ fn show(ctx: &Ctx, a: IdArg) -> anyhow::Result<()> {
         return Ok(());
     }
     out!("{} {}", text!("心愿", "wish"), w.id);
-    let pending: Vec<&str> = s.pending.iter().map(|(_, u)| u.as_str()).collect();
+    let pending: Vec<String> = s
+        .pending
+        .iter()
+        .map(|(_, u)| crate::output::person(&people, u))
+        .collect();
     kv_of(&[
         (text!("心愿", "title"), w.title.clone()),
         (text!("类别", "category"), w.category.clone()),
@@ -342,7 +351,10 @@ fn show(ctx: &Ctx, a: IdArg) -> anyhow::Result<()> {
                 .map(|h| h.to_string())
                 .unwrap_or_else(|| "—".into()),
         ),
-        (text!("发布人", "poster"), w.poster.clone()),
+        (
+            text!("发布人", "poster"),
+            crate::output::person(&people, &w.poster),
+        ),
         (text!("发布时间", "posted"), when(w.posted_at)),
         (
             text!("状态", "state"),
@@ -350,7 +362,10 @@ fn show(ctx: &Ctx, a: IdArg) -> anyhow::Result<()> {
         ),
         (
             text!("认领人", "claimant"),
-            s.claimant.clone().unwrap_or_else(|| "—".into()),
+            s.claimant
+                .as_deref()
+                .map(|c| crate::output::person(&people, c))
+                .unwrap_or_else(|| "—".into()),
         ),
         (
             text!("待确认认领", "pending claims"),
@@ -385,11 +400,7 @@ fn show(ctx: &Ctx, a: IdArg) -> anyhow::Result<()> {
         t.row(vec![
             format!("  {}", when(e.at)),
             Text::new(e.step.zh(), e.step.key()).to_string(),
-            format!(
-                "{} · {}",
-                e.author.user,
-                word(e.author.role.zh(), e.author.role.key())
-            ),
+            crate::output::author(&device, &people, &e.author),
             detail,
         ]);
     }
