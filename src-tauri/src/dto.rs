@@ -41,6 +41,19 @@ impl From<&gridline_model::Text> for Msg {
     }
 }
 
+/// Who a user id is, as the street's directory says: no phone, nothing
+/// more than a label needs.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PersonName {
+    /// As the admin enrolled them; never translated.
+    pub name: String,
+    /// The role's key (`grid-worker`, …); empty for one this build does not know.
+    pub role: String,
+    /// Every device of theirs is revoked; still named on their records.
+    pub revoked: bool,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct DeviceInfo {
@@ -58,6 +71,11 @@ pub struct DeviceInfo {
     /// Grid and community names by code, from the hub at enrolment; a code
     /// missing here is shown as itself (`placeName` in ui/src/lib/places.ts).
     pub place_names: std::collections::BTreeMap<String, String>,
+    /// The street's people by user id, from the directory the hub sends
+    /// by sync (and this device's own user): what `personName` in
+    /// ui/src/lib/people.ts shows for an author's id. An id missing here
+    /// is shown as itself.
+    pub people: std::collections::BTreeMap<String, PersonName>,
     pub hub_url: Option<String>,
     /// Community, street and admin users see the dashboard (数据看板).
     pub dashboard: bool,

@@ -103,6 +103,20 @@ pub(crate) fn info_of(s: &AppState, d: Option<&Device>) -> Res<dto::DeviceInfo> 
                 scope: u.scope.encode(),
                 scope_label: d.scope_label(),
                 place_names: d.place_names(),
+                people: d
+                    .people()
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.id.clone(),
+                            dto::PersonName {
+                                name: p.name.clone(),
+                                role: p.role.map(|r| r.key().to_owned()).unwrap_or_default(),
+                                revoked: p.revoked,
+                            },
+                        )
+                    })
+                    .collect(),
                 hub_url: status.and_then(|s| s.hub_url),
                 dashboard: permission::may_see_dashboard(u.role),
                 may: may(u.role),
@@ -126,6 +140,7 @@ pub(crate) fn info_of(s: &AppState, d: Option<&Device>) -> Res<dto::DeviceInfo> 
             scope: String::new(),
             scope_label: String::new(),
             place_names: Default::default(),
+            people: Default::default(),
             hub_url: None,
             dashboard: false,
             may: Vec::new(),

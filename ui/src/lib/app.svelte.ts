@@ -150,7 +150,25 @@ export function back(fallback: string) {
 function applySync(info: SyncInfo) {
   const before = app.sync;
   app.sync = info;
-  if (syncBroughtNews(before, info)) app.dataVersion++;
+  if (syncBroughtNews(before, info)) {
+    app.dataVersion++;
+    void refreshNames();
+  }
+}
+
+/**
+ * The street's people and place names come by sync (the hub's directory),
+ * so after each sync that may have brought news the names are read again.
+ */
+async function refreshNames() {
+  try {
+    const fresh = await api.deviceInfo();
+    // Locked or re-enrolled meanwhile: leave what the lock or enrolment set.
+    if (!app.device || app.device.user_id !== fresh.user_id) return;
+    app.device = { ...app.device, people: fresh.people, place_names: fresh.place_names, scope_label: fresh.scope_label };
+  } catch {
+    /* the names stay as they were until the next sync */
+  }
 }
 
 /**

@@ -72,6 +72,7 @@ export function fakeBackend(): FakeBackend {
     enrolled: b.enrolled, device_id: 'dev-1', user_id: 'gw-001', user_name: '张伟', role: b.role,
     scope: 'grids:522701001001001', scope_label: '第1网格',
     place_names: { '522701001001001': '第1网格', '522701001001': '社区001' },
+    people: { 'gw-001': { name: '张伟', role: 'grid-worker', revoked: false } },
     hub_url: 'http://127.0.0.1:7878', dashboard: b.role === 'community-staff',
     may: MAY[b.role] ?? [],
     grids: ['522701001001001'], language: 'zh-CN', data_dir: '/tmp/gridline', suggested_hub: 'http://127.0.0.1:7878',
