@@ -1,4 +1,4 @@
-//! `gridline household add | edit | add-resident | show | list | search | resolve`.
+//! `gridline household add | edit | add-resident | show | list | search | resolve | import`.
 
 use clap::{Args, Subcommand};
 use gridline_device::reveal::Via;
@@ -28,6 +28,20 @@ pub enum HouseholdCmd {
     Search(SearchArgs),
     /// 解决字段冲突：选定一个值 (resolve a field conflict by choosing a value)
     Resolve(ResolveArgs),
+    /// 导入住户台账：xlsx、xls、ods 或 CSV，全部导入或全不导入 (import a household roster: xlsx, xls, ods or CSV; all rows or none)
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// 台账文件 (the roster file: xlsx, xls, ods, or CSV in UTF-8 or GBK)
+    file: std::path::PathBuf,
+    /// 工作表名称，默认第一张有表头的 (the sheet to read; default: the first with a header)
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
+    /// 只预览：列出将新增和已有的户及每一处错误，不保存 (preview only: list the households to create, those already here, and every error; keep nothing)
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -208,7 +222,90 @@ pub fn run(ctx: &Ctx, cmd: HouseholdCmd) -> anyhow::Result<()> {
         HouseholdCmd::List(a) => list(ctx, a),
         HouseholdCmd::Search(a) => search(ctx, a),
         HouseholdCmd::Resolve(a) => resolve(ctx, a),
+        HouseholdCmd::Import(a) => import(ctx, a),
     }
+}
+
+/// Rows listed in a preview before "…": a street's roster is thousands.
+const PREVIEW_ROWS: usize = 20;
+
+fn import(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&a.file).map_err(|e| {
+        let file = a.file.display();
+        usage(text!("无法读取 {file}：{e}", "cannot read {file}: {e}").to_string())
+    })?;
+    let mut device = ctx.open()?;
+    let o = device.import_households(&bytes, a.sheet.as_deref(), a.dry_run, ctx.now)?;
+    if !o.errors.is_empty() {
+        let message = o.errors_text();
+        return Err(usage(message.to_string()));
+    }
+    let by_id = o
+        .matched
+        .iter()
+        .filter(|(_, by)| *by == gridline_device::MatchedBy::IdNumber)
+        .count();
+    let (created, matched) = (o.to_create.len(), o.matched.len());
+    let by_address = matched - by_id;
+    if ctx.json {
+        let line = |l: &gridline_device::ImportLine| json!({"line": l.line, "grid": l.grid.as_str(), "address": l.address, "head": l.head_name, "household": l.household.to_string()});
+        print_json(&json!({
+            "status": if o.saved { "saved" } else { "dry-run" },
+            "format": o.format.map(|f| f.label()),
+            "sheet": o.sheet,
+            "sheets": o.sheets,
+            "created": o.to_create.iter().map(line).collect::<Vec<_>>(),
+            "matched": o.matched.iter().map(|(l, by)| {
+                let mut v = line(l);
+                v["by"] = json!(match by {
+                    gridline_device::MatchedBy::IdNumber => "id-number",
+                    gridline_device::MatchedBy::Address => "address",
+                });
+                v
+            }).collect::<Vec<_>>(),
+        }));
+        return Ok(());
+    }
+    if let Some(sheet) = &o.sheet {
+        let all = o.sheets.join("、");
+        say!(
+            "工作表：{sheet}（共有：{all}）",
+            "sheet: {sheet} (of: {all})"
+        );
+    }
+    if o.saved {
+        say!(
+            "已导入 {created} 户；{matched} 户本机已有，未改动（按身份证号 {by_id}，按地址 {by_address}）",
+            "imported {created} households; {matched} already here were left as they are ({by_id} by ID number, {by_address} by address)"
+        );
+        return Ok(());
+    }
+    say!(
+        "预览，未保存：将新增 {created} 户；{matched} 户本机已有（按身份证号 {by_id}，按地址 {by_address}）",
+        "preview, nothing kept: {created} households to create; {matched} already here ({by_id} by ID number, {by_address} by address)"
+    );
+    if created > 0 {
+        let mut t = Table::of(&[
+            text!("行", "line"),
+            text!("网格", "grid"),
+            text!("地址", "address"),
+            text!("户主", "head"),
+        ]);
+        for l in o.to_create.iter().take(PREVIEW_ROWS) {
+            t.row(vec![
+                l.line.to_string(),
+                device.place_name(l.grid.as_str()),
+                l.address.clone(),
+                l.head_name.clone(),
+            ]);
+        }
+        t.print();
+        if created > PREVIEW_ROWS {
+            let more = created - PREVIEW_ROWS;
+            say!("……另有 {more} 户", "… and {more} more");
+        }
+    }
+    Ok(())
 }
 
 fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<()> {

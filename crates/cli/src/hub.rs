@@ -31,7 +31,7 @@ pub enum HubCmd {
     Wipe(RevokeArgs),
     /// 查看已注册设备 (list enrolled devices)
     Devices,
-    /// 导入社区户籍表 CSV (import a community's household spreadsheet, UTF-8 or GBK)
+    /// 导入社区住户台账：xlsx、xls、ods 或 CSV（UTF-8 或 GBK） (import a community's household roster: xlsx, xls, ods, or CSV in UTF-8 or GBK)
     Import(ImportArgs),
     /// 审核并导入停用设备导出的未同步改动 (review and import a revoked device's exported unsynced changes)
     ImportChanges(ImportChangesArgs),
@@ -172,8 +172,14 @@ pub struct RevokeArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// CSV 文件 (the CSV file; UTF-8 with or without BOM, or GBK)
+    /// 台账文件：xlsx、xls、ods 或 CSV (the roster: xlsx, xls, ods, or CSV in UTF-8 with or without BOM, or GBK)
     file: PathBuf,
+    /// 工作表名称，默认第一张有表头的 (the sheet to read; default: the first with a header)
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
+    /// 只检查并显示将导入什么，不保存 (check and show what would be imported; keep nothing)
+    #[arg(long)]
+    dry_run: bool,
     /// 导入的管理员，记入审计 (the admin importing, for the audit trail)
     #[arg(long, default_value = "admin")]
     admin: String,
@@ -377,14 +383,34 @@ pub fn run(ctx: &Ctx, cmd: HubCmd) -> anyhow::Result<()> {
                 let file = a.file.display();
                 usage(text!("无法读取 {file}：{e}", "cannot read {file}: {e}").to_string())
             })?;
-            let report = hub.import_households(&bytes, &a.admin, ctx.now)?;
+            let report =
+                hub.import_roster(&bytes, a.sheet.as_deref(), a.dry_run, &a.admin, ctx.now)?;
             if ctx.json {
+                let status = if report.dry_run { "dry-run" } else { "saved" };
                 print_json(
-                    &json!({"status": "saved", "households": report.households, "grids": report.grids, "communities": report.communities}),
+                    &json!({"status": status, "households": report.households, "skipped": report.skipped, "grids": report.grids, "communities": report.communities, "sheet": report.sheet, "sheets": report.sheets}),
                 );
             } else {
-                let (households, grids, communities) =
-                    (report.households, report.grids, report.communities);
+                let (households, grids, communities, skipped) = (
+                    report.households,
+                    report.grids,
+                    report.communities,
+                    report.skipped,
+                );
+                if let Some(sheet) = &report.sheet {
+                    let all = report.sheets.join("、");
+                    say!(
+                        "工作表：{sheet}（共有：{all}）",
+                        "sheet: {sheet} (of: {all})"
+                    );
+                }
+                if report.dry_run {
+                    say!(
+                        "试导入，未保存：将导入 {households} 户，{grids} 个新网格，{communities} 个新社区；{skipped} 户已在枢纽上",
+                        "dry run, nothing kept: would import {households} households, {grids} new grids, {communities} new communities; {skipped} already on the hub"
+                    );
+                    return Ok(());
+                }
                 say!(
                     "已导入 {households} 户，{grids} 个网格，{communities} 个社区",
                     "imported {households} households, {grids} grids, {communities} communities"

@@ -1,5 +1,8 @@
 //! Importing a community office's household spreadsheet into the hub.
 //!
+//! The file (xlsx, xls, ods or CSV) is read by `gridline_office::import`,
+//! the same reader the device imports with, so both refuse the same rows.
+//!
 //! Communities and grids are matched by name; new ones get the next division
 //! code in the street. Each household becomes a household document and a
 //! household-private document (ID number, sensitive tags), written by the
@@ -21,11 +24,17 @@ use crate::{import, put_own_tx, Error, Hub, Result};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportReport {
+    /// Households created (with `dry_run`: that would be).
     pub households: usize,
     /// Rows already on the hub (same grid and address), left as they are.
     pub skipped: usize,
     pub grids: usize,
     pub communities: usize,
+    /// The workbook's sheets (empty for CSV) and the one read.
+    pub sheets: Vec<String>,
+    pub sheet: Option<String>,
+    /// Nothing was kept: the counts say what importing would do.
+    pub dry_run: bool,
 }
 
 /// The same household (grid and address) always gets the same id, so
@@ -85,29 +94,31 @@ fn id_key(tx: &rusqlite::Transaction<'_>) -> Result<Vec<u8>> {
 }
 
 impl Hub {
+    /// The first sheet with a header, kept: what `gridline hub import`
+    /// did before workbooks were read.
     pub fn import_households(
         &self,
         bytes: &[u8],
         admin: &str,
         now: Instant,
     ) -> Result<ImportReport> {
-        let rows = import::parse(bytes, now.date_naive()).map_err(|errors| {
-            let n = errors.len();
-            let zh = errors
-                .iter()
-                .map(|e| e.text().zh)
-                .collect::<Vec<_>>()
-                .join("\n");
-            let en = errors
-                .iter()
-                .map(|e| e.text().en)
-                .collect::<Vec<_>>()
-                .join("\n");
-            Error::Import(text!(
-                "{n} 处错误，未导入任何记录：\n{zh}",
-                "{n} problems; nothing was imported:\n{en}"
-            ))
-        })?;
+        self.import_roster(bytes, None, false, admin, now)
+    }
+
+    /// Imports a roster from any format an office saves, from `sheet` (or
+    /// the first sheet with a header); with `dry_run` every check runs and
+    /// the counts come back, but the transaction is rolled back.
+    pub fn import_roster(
+        &self,
+        bytes: &[u8],
+        sheet: Option<&str>,
+        dry_run: bool,
+        admin: &str,
+        now: Instant,
+    ) -> Result<ImportReport> {
+        let roster = import::read(bytes, sheet, now.date_naive())
+            .map_err(|refused| Error::Import(import::summary(&refused.errors)))?;
+        let rows = roster.rows;
         let street = self.street()?;
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -126,7 +137,12 @@ impl Hub {
                 grids.insert((community, name), g);
             }
         }
-        let mut report = ImportReport::default();
+        let mut report = ImportReport {
+            sheets: roster.sheets,
+            sheet: roster.sheet,
+            dry_run,
+            ..ImportReport::default()
+        };
         let mut docs: Vec<(AutoCommit, Record)> = Vec::new();
         for row in rows {
             let community = match communities.get(&row.community_name) {
@@ -195,7 +211,11 @@ impl Hub {
                             Gender::Male
                         }
                     }),
-                    birth_date: row.id_number.as_ref().map(|n| n.birth_date()),
+                    birth_date: row
+                        .id_number
+                        .as_ref()
+                        .map(|n| n.birth_date())
+                        .or(row.birth_date),
                     relation: Relation::Head,
                     phone: row.phone.clone(),
                     tags: BTreeSet::new(),
@@ -218,7 +238,9 @@ impl Hub {
             report.households += 1;
         }
         put_own_tx(&tx, &mut docs, admin, now)?;
-        tx.commit()?;
+        if !dry_run {
+            tx.commit()?;
+        }
         Ok(report)
     }
 }

@@ -20,7 +20,8 @@ pub mod demo;
 mod enrol;
 mod error;
 mod households;
-pub mod import;
+/// The roster reader, shared with the device (it lives in gridline-office).
+pub use gridline_office::import;
 pub mod import_changes;
 mod migrations;
 pub mod server;

@@ -7,5 +7,6 @@
 //! Pure: bytes in, rows or bytes out. No IO, no clock.
 
 pub mod export;
+pub mod import;
 pub mod ledger;
 pub mod monthly;

@@ -14,6 +14,7 @@ use gridline_model::*;
 mod dashboard;
 mod deliberation;
 mod export;
+mod import;
 mod one_door;
 mod photos;
 
