@@ -3,6 +3,7 @@
 
 pub mod deliberation;
 pub mod device;
+pub mod exports;
 pub mod households;
 pub mod issues;
 pub mod lock;

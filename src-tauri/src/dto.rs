@@ -571,6 +571,14 @@ pub struct RevealCount {
     pub n: u32,
 }
 
+/// A spreadsheet the app wrote: where, and how many rows its first sheet has.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Exported {
+    pub path: String,
+    pub rows: u32,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct RefusedRecord {

@@ -88,6 +88,7 @@ fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync
         commands::photos::photo_full,
         commands::photos::retry_photo,
         commands::photos::photo_queue,
+        commands::exports::export_office,
     ]
 }
 

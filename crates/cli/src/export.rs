@@ -1,9 +1,10 @@
 //! `gridline export roster | issues | monthly | wishes`: the ledgers and
 //! the monthly report as `.xlsx`, or with `--csv` as one CSV per sheet.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use gridline_device::export::{save_book, Format};
 use gridline_device::office::export::Book;
 use gridline_device::{ExportScope, RosterOptions};
 use gridline_model::{text, Instant};
@@ -118,40 +119,8 @@ fn month(s: Option<&str>, now: Instant) -> anyhow::Result<(i32, u32)> {
     Ok((y, m))
 }
 
-/// Writes `bytes` to `path` durably: a temporary file beside it, fsynced,
-/// renamed over it, so a crash leaves the old file or the new one whole.
-fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.part",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("export")
-    ));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        let p = path.display();
-        usage(
-            text!(
-                "无法写入 {p}：{e}；请换一个可写的位置（--out）",
-                "cannot write {p}: {e}; choose a writable place with --out"
-            )
-            .to_string(),
-        )
-    })
-}
-
-/// Writes the book as asked; returns the files written.
+/// Writes the book as asked; returns the files written. A place that
+/// cannot be written is the user's to fix (exit 2), with what to do.
 fn write_book(book: &Book, c: &Common, default_stem: &str) -> anyhow::Result<Vec<PathBuf>> {
     let out = c.out.clone().unwrap_or_else(|| {
         PathBuf::from(format!(
@@ -159,22 +128,20 @@ fn write_book(book: &Book, c: &Common, default_stem: &str) -> anyhow::Result<Vec
             if c.csv { "csv" } else { "xlsx" }
         ))
     });
-    if !c.csv {
-        write_file(&out, &book.xlsx()?)?;
-        return Ok(vec![out]);
-    }
-    let stem = out.with_extension("");
-    let mut files = Vec::new();
-    for s in &book.sheets {
-        let path = if book.sheets.len() == 1 {
-            out.clone()
-        } else {
-            PathBuf::from(format!("{}-{}.csv", stem.display(), s.name))
-        };
-        write_file(&path, &s.csv())?;
-        files.push(path);
-    }
-    Ok(files)
+    let format = if c.csv { Format::Csv } else { Format::Xlsx };
+    save_book(book, &out, format).map_err(|e| match e {
+        gridline_device::Error::Io { source, .. } => {
+            let p = out.display();
+            usage(
+                text!(
+                    "无法写入 {p}：{source}；请换一个可写的位置（--out）",
+                    "cannot write {p}: {source}; choose a writable place with --out"
+                )
+                .to_string(),
+            )
+        }
+        other => other.into(),
+    })
 }
 
 fn today(ctx: &Ctx) -> String {

@@ -219,6 +219,7 @@ impl Device {
         let prefix = place_prefix(scope)?;
         let limits = self.store.street_limits()?;
         let names = self.place_names();
+        let people = self.people();
         let mut rows = Vec::new();
         for id in self.store.ledger_issue_ids(&prefix, from, to)? {
             let Ok(id) = id.parse::<RecordId>() else {
@@ -245,7 +246,7 @@ impl Device {
                 .into_iter()
                 .map(|e| StepRow {
                     step: e.step.zh().to_owned(),
-                    by: self.person_label(&e.author.user, e.author.role),
+                    by: people.label_as(&e.author.user, e.author.role).zh,
                     at: e.at,
                     note: e
                         .step
@@ -266,7 +267,7 @@ impl Device {
                 category: i.category.clone(),
                 description: i.description.clone(),
                 location: i.location.clone(),
-                reporter: self.person_label(&i.reporter, Role::GridWorker),
+                reporter: people.label(&i.reporter).zh,
                 reported_at: i.reported_at,
                 stage: s.stage.map(|st| st.zh()).unwrap_or("").to_owned(),
                 departments: s.departments.clone(),
@@ -293,6 +294,7 @@ impl Device {
         let prefix = place_prefix(scope)?;
         let names = self.place_names();
         let hub = Some(self.identity.hub_actor.as_str());
+        let people = self.people();
         let mut rows = Vec::new();
         for id in self.store.ledger_wish_ids(&prefix, from, to)? {
             let Ok(id) = id.parse::<RecordId>() else {
@@ -332,12 +334,9 @@ impl Device {
                 category: w.category.clone(),
                 value_yuan: w.value_yuan,
                 stage: s.stage.map(|st| st.zh()).unwrap_or("").to_owned(),
-                poster: self.person_label(&w.poster, Role::GridWorker),
+                poster: people.label(&w.poster).zh,
                 posted_at: w.posted_at,
-                claimant: s
-                    .claimant
-                    .as_deref()
-                    .map(|c| self.person_label(c, Role::JointLeader)),
+                claimant: s.claimant.as_deref().map(|c| people.label(c).zh),
                 fulfilled_at: applied(|st| matches!(st, WishStep::Fulfil { .. })),
                 confirmed_at: applied(|st| matches!(st, WishStep::Confirm { .. })),
             });
@@ -388,11 +387,75 @@ impl Device {
         );
         Ok((m, book))
     }
+}
 
-    /// Someone as a ledger names them. Until the hub's directory of people
-    /// reaches this device, the id, with the role the record says they
-    /// acted in.
-    fn person_label(&self, user: &str, _role: Role) -> String {
-        user.to_owned()
+/// What an export writes: the `.xlsx`, or one CSV per sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Csv,
+}
+
+/// Writes `book` at `path` (for CSV, one file per sheet beside it, named
+/// `<stem>-<sheet>.csv` when there are several) and returns the files
+/// written. Each is written durably: a temporary file beside it, fsynced,
+/// renamed over it, the directory fsynced, so a crash leaves the old file
+/// or the new one whole, never half of one.
+pub fn save_book(
+    book: &Book,
+    path: &std::path::Path,
+    format: Format,
+) -> Result<Vec<std::path::PathBuf>> {
+    let mut out = Vec::new();
+    match format {
+        Format::Xlsx => {
+            let bytes = book.xlsx().map_err(|e| crate::Error::Io {
+                context: format!("building {}", path.display()),
+                source: std::io::Error::other(e.to_string()),
+            })?;
+            write_durably(path, &bytes)?;
+            out.push(path.to_path_buf());
+        }
+        Format::Csv => {
+            let stem = path.with_extension("");
+            for s in &book.sheets {
+                let p = if book.sheets.len() == 1 {
+                    path.to_path_buf()
+                } else {
+                    std::path::PathBuf::from(format!("{}-{}.csv", stem.display(), s.name))
+                };
+                write_durably(&p, &s.csv())?;
+                out.push(p);
+            }
+        }
     }
+    Ok(out)
+}
+
+fn write_durably(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("export");
+    let tmp = dir.join(format!(".{name}.part"));
+    let written = (|| -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    written.map_err(|source| {
+        let _ = std::fs::remove_file(&tmp);
+        crate::Error::Io {
+            context: format!("writing {}", path.display()),
+            source,
+        }
+    })
 }

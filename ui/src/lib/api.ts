@@ -7,7 +7,7 @@ import type {
   CaseAction, CaseDetail, CaseParties, CaseQuery, CaseRow, Created, Dashboard, MediationFigures, NewCase, DeviceInfo, HouseholdDetail, HouseholdEdit, HouseholdQuery, HouseholdRow,
   IssueAction, IssueDetail, IssueQuery, IssueRow, NewIssue, NewVisit, NewWish,
   IssuePoint, Position,
-  LockState, PhotoItem, PhotoQueue, RefusedRecord, TakenPhoto, SyncInfo, Today, Visit, Vocabulary, WishAction, WishDetail, WishRow,
+  Exported, LockState, PhotoItem, PhotoQueue, RefusedRecord, TakenPhoto, SyncInfo, Today, Visit, Vocabulary, WishAction, WishDetail, WishRow,
 } from './types';
 
 export const api = {
@@ -72,6 +72,8 @@ export const api = {
   photoQueue: () => invoke<PhotoQueue>('photo_queue'),
   issuePoints: (days: number) => invoke<IssuePoint[]>('issue_points', { days }),
   householdPosition: (id: string) => invoke<Position | null>('household_position', { id }),
+  /** Writes an .xlsx into Downloads: `monthly` (with `month` YYYY-MM), `issues`, `roster`, `wishes`. */
+  exportOffice: (what: string, month: string | null = null) => invoke<Exported>('export_office', { what, month }),
 };
 
 /** Follows the photo queue: a photo's state changed. */

@@ -28,6 +28,7 @@ export type { Today } from './bindings/Today';
 export type { Count } from './bindings/Count';
 export type { Dashboard } from './bindings/Dashboard';
 export type { RefusedRecord } from './bindings/RefusedRecord';
+export type { Exported } from './bindings/Exported';
 export type { Vocabulary } from './bindings/Vocabulary';
 export type { Limits } from './bindings/Limits';
 export type { StepFields } from './bindings/StepFields';

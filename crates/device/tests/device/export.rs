@@ -531,3 +531,36 @@ fn id_numbers_in_full_follow_the_permission_table() {
     assert!(matches!(e, gridline_device::Error::Refused(_)), "{e}");
     assert!(e.to_string().contains("ID numbers"), "{e}");
 }
+
+#[test]
+fn the_issue_ledger_lists_every_step_with_who_took_it_in_what_role() {
+    let mut rng = Lcg(7);
+    let (issues, _): (Vec<Issue>, Vec<Meant>) = (0..20).map(|n| life(&mut rng, n)).unzip();
+    let steps: usize = issues.iter().map(|i| i.events.len()).sum();
+    let (_dir, d) = staff_with(&issues);
+    let now = Utc.with_ymd_and_hms(2026, 12, 20, 0, 0, 0).unwrap();
+    let book = d
+        .export_issue_ledger(&ExportScope::default(), None, None, now)
+        .unwrap();
+    assert_eq!(book.sheets[0].rows.len(), 20);
+    let sheet = &book.sheets[1];
+    assert_eq!(sheet.rows.len(), steps, "every step, once");
+    use gridline_device::office::export::Cell;
+    let Some(Cell::Text(first)) = sheet.cell(0, "办理人") else {
+        panic!("no 办理人")
+    };
+    // Nobody here is in the street's directory: the id, with the role the step was taken in.
+    assert!(
+        first.contains("gw-1") && first.contains("网格员"),
+        "{first}"
+    );
+    let handled = sheet
+        .rows
+        .iter()
+        .filter(|r| r[2] == Cell::text("处置反馈"))
+        .map(|r| r[3].clone())
+        .next()
+        .expect("some issue was handled");
+    let Cell::Text(by) = handled else { panic!() };
+    assert!(by.starts_with("dl-"), "{by}");
+}
