@@ -695,6 +695,7 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
         let dev = live.enrol(&code, u);
         let mut cursor = 0;
         let mut held = std::collections::BTreeSet::new();
+        let mut directory = None;
         for _ in 0..50 {
             let req = SyncRequest {
                 v: PROTOCOL_VERSION,
@@ -706,9 +707,18 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
                 sync: Vec::new(),
                 am_sync: false,
                 reveals: Vec::new(),
-                directory: None,
+                // The first request holds no directory: it asks for one.
+                directory: Some(
+                    directory
+                        .as_ref()
+                        .map(|d: &gridline_sync::Directory| d.version.clone())
+                        .unwrap_or_default(),
+                ),
             };
             let resp = live.request(&dev, &req);
+            if let Some(d) = resp.directory.clone() {
+                directory = Some(d);
+            }
             held.extend(resp.docs.iter().map(|d| d.id.clone()));
             cursor = resp.cursor;
             if !resp.more {
@@ -807,6 +817,35 @@ fn every_role_writes_exactly_what_design_3_allows_and_reads_nothing_more() {
             _ => {}
         }
         assert!(!held.is_empty(), "{} receives its scope", role.key());
+        // The people directory (names, roles, units of the street's users):
+        // DESIGN is silent on it; every event already names its author's id,
+        // and a name is what every role needs to read its own timelines, so
+        // every role of the street is sent it, as wishes go street-wide.
+        let sent_directory = [true, true, true, true, true][ri];
+        let names = directory.as_ref().map(|d| {
+            d.people
+                .iter()
+                .map(|p| (p.id.as_str(), p.unit.as_str()))
+                .collect::<BTreeMap<_, _>>()
+        });
+        assert_eq!(
+            names.is_some(),
+            sent_directory,
+            "{} is sent the street's people directory",
+            role.key()
+        );
+        if let Some(names) = names {
+            assert!(
+                roles.iter().all(|(_, u)| names.contains_key(u.id.as_str())),
+                "{} is sent every role's name: {names:?}",
+                role.key()
+            );
+            assert_eq!(
+                names.get("jl").copied(),
+                Some(""),
+                "a joint leader's linked households are not in anyone's directory"
+            );
+        }
     }
     // The read table is only proven where the hub holds documents: every
     // kind, in and out of some role's scope.
