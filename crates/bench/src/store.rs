@@ -62,6 +62,19 @@ fn bytes_on_disk(dir: &Path) -> u64 {
         .sum()
 }
 
+/// The book written as .xlsx bytes, as an export does (the bytes are
+/// dropped: writing the file is the disk's time, not the export's).
+fn xlsx(book: &gridline_device::office::export::Book) -> Result<usize> {
+    book.xlsx().map(|b| b.len()).map_err(|e| {
+        gridline_model::Invalid::new(
+            "xlsx",
+            gridline_model::text!("无法生成 xlsx：{e}", "could not write the xlsx: {e}"),
+            gridline_model::text!("这是程序错误，请报告", "this is a bug; please report it"),
+        )
+        .into()
+    })
+}
+
 /// What a street-staff device opens most, on a whole demo street.
 #[derive(Debug, Clone)]
 pub struct StreetViews {
@@ -77,6 +90,15 @@ pub struct StreetViews {
     pub deliberation_figures: Sample,
     /// Deliberation topics the device holds.
     pub topics_held: usize,
+    /// The street's monthly report (figures and the .xlsx bytes), for the
+    /// month before `now`.
+    pub monthly_report: Sample,
+    /// Issues the report counted as reported that month.
+    pub monthly_reported: u64,
+    /// That month's issue ledger (every issue reported in it, each step),
+    /// built and written as .xlsx bytes.
+    pub issue_ledger: Sample,
+    pub ledger_issues: usize,
 }
 
 /// Median and worst of a set of timings.
@@ -221,6 +243,34 @@ fn run_in(dir: &Path, with_street: bool, unlock: &Unlock, now: Instant) -> Resul
         }
         let held = s.mediation_figures(now)?.cases;
         let topics_held = s.deliberation_figures(now)?.raised;
+        // Last month in Beijing time, as the export panel offers first.
+        let (y, m) = {
+            use chrono::Datelike;
+            let local = now.with_timezone(&gridline_model::beijing()).date_naive();
+            let last = local
+                .with_day(1)
+                .and_then(|d| d.pred_opt())
+                .unwrap_or(local);
+            (last.year(), last.month())
+        };
+        let period = gridline_model::monthly::Period::month(y, m).expect("a real month");
+        let scope = gridline_device::ExportScope::default();
+        let (mut reports, mut ledgers) = (Vec::new(), Vec::new());
+        let (mut reported, mut ledger_issues) = (0, 0);
+        for _ in 0..5 {
+            let t = Clock::now();
+            let (f, book) = s.monthly_report(&scope, y, m)?;
+            xlsx(&book)?;
+            reports.push(t.elapsed());
+            reported = f.total.reported;
+        }
+        for _ in 0..3 {
+            let t = Clock::now();
+            let book = s.export_issue_ledger(&scope, Some(period.start), Some(period.end), now)?;
+            xlsx(&book)?;
+            ledgers.push(t.elapsed());
+            ledger_issues = book.sheets[0].rows.len();
+        }
         (
             Some(seeded),
             Some(StreetViews {
@@ -231,6 +281,10 @@ fn run_in(dir: &Path, with_street: bool, unlock: &Unlock, now: Instant) -> Resul
                 mediation_figures: sample(figures),
                 deliberation_figures: sample(topic_figures),
                 topics_held,
+                monthly_report: sample(reports),
+                monthly_reported: reported,
+                issue_ledger: sample(ledgers),
+                ledger_issues,
             }),
         )
     } else {

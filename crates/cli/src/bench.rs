@@ -278,6 +278,10 @@ fn store_json(b: &gridline_bench::store::StoreBench) -> serde_json::Value {
         "street_mediation_figures": b.street_views.as_ref().map(|v| s(&v.mediation_figures)),
         "street_topics_held": b.street_views.as_ref().map(|v| v.topics_held),
         "street_deliberation_figures": b.street_views.as_ref().map(|v| s(&v.deliberation_figures)),
+        "street_monthly_report": b.street_views.as_ref().map(|v| s(&v.monthly_report)),
+        "street_monthly_reported": b.street_views.as_ref().map(|v| v.monthly_reported),
+        "street_issue_ledger_month": b.street_views.as_ref().map(|v| s(&v.issue_ledger)),
+        "street_ledger_issues": b.street_views.as_ref().map(|v| v.ledger_issues),
             "encrypted": b.encrypted,
     "grid_bytes": b.grid_bytes,
     "street_bytes": b.street_bytes,
@@ -365,6 +369,28 @@ fn print_store(b: &gridline_bench::store::StoreBench) {
                 ),
                 &v.deliberation_figures,
                 50.0
+            )
+        );
+        println!(
+            "{}",
+            line(
+                &format!(
+                    "street: monthly report + xlsx ({} issues reported)",
+                    v.monthly_reported
+                ),
+                &v.monthly_report,
+                2000.0
+            )
+        );
+        println!(
+            "{}",
+            line(
+                &format!(
+                    "street: month's issue ledger + xlsx ({} issues)",
+                    v.ledger_issues
+                ),
+                &v.issue_ledger,
+                2000.0
             )
         );
     }
