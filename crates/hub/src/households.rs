@@ -244,3 +244,52 @@ impl Hub {
         Ok(report)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    const XLS: &[u8] = include_bytes!("../../office/tests/fixtures/roster-sample.xls");
+    const TWO_SHEETS: &[u8] = include_bytes!("../../office/tests/fixtures/roster-two-sheets.xlsx");
+
+    fn now() -> gridline_model::Instant {
+        Utc.with_ymd_and_hms(2026, 11, 28, 6, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_workbook_imports_like_its_csv_and_a_dry_run_keeps_nothing() {
+        let (_dir, hub) = gridline_test_support::hub();
+        let preview = hub
+            .import_roster(TWO_SHEETS, None, true, "admin", now())
+            .unwrap();
+        assert_eq!(
+            (
+                preview.households,
+                preview.sheet.as_deref(),
+                preview.dry_run
+            ),
+            (4, Some("住户"), true),
+            "the dry run counts the roster sheet's four households"
+        );
+        let kept = hub
+            .import_roster(TWO_SHEETS, Some("住户"), false, "admin", now())
+            .unwrap();
+        assert_eq!(
+            kept.households, 4,
+            "the dry run kept nothing, so all four are new now"
+        );
+        let xls = hub.import_roster(XLS, None, false, "admin", now()).unwrap();
+        assert_eq!(
+            (xls.households, xls.skipped),
+            (20, 4),
+            "the xls holds the sample's 24; the four already imported are skipped"
+        );
+        let err = hub
+            .import_roster(TWO_SHEETS, Some("Sheet1"), false, "admin", now())
+            .expect_err("no such sheet");
+        assert!(
+            err.to_string().contains("说明、住户"),
+            "the refusal lists the sheets: {err}"
+        );
+    }
+}

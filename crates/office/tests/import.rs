@@ -224,3 +224,62 @@ fn the_csv_rows_and_the_sheet_rows_share_one_row_model() {
         "apart from the columns the hand-made sheet adds (tags, birth dates), the rows are the CSV's"
     );
 }
+
+/// How long reading a street's 24,000-row roster as xlsx takes (the device's
+/// part, building and saving the households, is measured in
+/// `crates/device/tests/device/import.rs`). A benchmark, not a timed test:
+/// `cargo test -p gridline-office --test import -- --ignored --nocapture`.
+#[test]
+#[ignore = "a benchmark: run by hand, see its doc comment"]
+fn a_24000_row_xlsx_is_read_in_well_under_the_budget() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("住户").expect("a valid name");
+    let header = [
+        "社区",
+        "网格",
+        "小区",
+        "楼栋",
+        "单元",
+        "房号",
+        "户主姓名",
+        "身份证号",
+        "联系电话",
+        "标签",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).expect("write");
+    }
+    for n in 0..24_000u32 {
+        let r = n + 1;
+        let grid = n / 3000 + 1;
+        let cells = [
+            "平桥社区".to_owned(),
+            format!("平桥第{grid}网格"),
+            "水花都小区".to_owned(),
+            format!("{}栋", n / 100 % 30 + 1),
+            format!("{}单元", n / 25 % 4 + 1),
+            format!("{}0{}", n % 25 / 4 + 1, n % 25 % 4 + 1),
+            format!("住户{n}"),
+            String::new(),
+            String::new(),
+            "党员".to_owned(),
+        ];
+        for (c, v) in cells.iter().enumerate() {
+            sheet.write_string(r, c as u16, v).expect("write");
+        }
+        sheet
+            .write_number(r, 8, 13_000_000_000.0 + f64::from(n))
+            .expect("write");
+    }
+    let bytes = book.save_to_buffer().expect("the workbook saves");
+    let t = std::time::Instant::now();
+    let roster = read(&bytes, None, today()).unwrap_or_else(|r| panic!("{:#?}", &r.errors[..3]));
+    let took = t.elapsed();
+    assert_eq!(roster.rows.len(), 24_000, "every row read");
+    println!(
+        "24,000-row xlsx ({} KiB) read and validated in {:.2} s",
+        bytes.len() / 1024,
+        took.as_secs_f64()
+    );
+}
