@@ -229,6 +229,10 @@ fn glued(literal: &str) -> bool {
 fn glued_literals(dir: &Path, shown: &str) -> Vec<String> {
     let mut found = Vec::new();
     for (rel, text) in sources(dir) {
+        // A `tests.rs` beside a module is that module's tests, all of it.
+        if rel == "tests.rs" || rel.ends_with("/tests.rs") {
+            continue;
+        }
         for (n, line) in text.lines().enumerate() {
             let code = line.trim_start();
             if code.starts_with("#[cfg(test)]") {
