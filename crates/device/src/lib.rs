@@ -21,6 +21,7 @@
 pub mod app;
 pub mod deliberation;
 pub mod demo;
+pub mod duplicates;
 mod error;
 pub mod export;
 mod household;
@@ -48,6 +49,7 @@ use gridline_model::{Instant, RecordId, User};
 use gridline_records::Record;
 use gridline_store::{Origin, Store};
 
+pub use duplicates::{DuplicatePair, DuplicateReason, DuplicateSide};
 pub use error::{Error, Result};
 pub use export::{ExportScope, Roster, RosterOptions};
 /// The office-file crate, so the CLI and the app write books without naming it.

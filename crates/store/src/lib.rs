@@ -17,6 +17,7 @@
 pub mod cipher;
 mod dashboard;
 mod deliberation;
+mod duplicates;
 mod error;
 mod ledger;
 mod mediation;
@@ -41,6 +42,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 pub use cipher::StoreKey;
 pub use dashboard::{Dashboard, Today};
 pub use deliberation::{DeliberationFilter, DeliberationRow};
+pub use duplicates::DuplicateCandidate;
 pub use error::{Error, Result};
 pub use ledger::RosterEntry;
 pub use mediation::{MediationFilter, MediationRow};
