@@ -444,7 +444,6 @@ fn write_durably(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
         .unwrap_or("export");
     let tmp = dir.join(format!(".{name}.part"));
     let written = (|| -> std::io::Result<()> {
-        std::fs::create_dir_all(dir)?;
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;

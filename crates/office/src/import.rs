@@ -666,6 +666,18 @@ fn parse_row(
             );
             None
         }
+        // A masked number (522701********0011), as Gridline's own roster
+        // exports it: no number given, so the row is matched by address
+        // and a number held already stays as it is.
+        (_, raw)
+            if raw.chars().count() == 18
+                && raw.contains('*')
+                && raw
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '*' | 'X' | 'x')) =>
+        {
+            None
+        }
         (_, raw) => match parse_id_number(raw, &names[ID_NUMBER])
             .and_then(|id| check_not_future(&id, today, &names[ID_NUMBER]).map(|()| id))
         {

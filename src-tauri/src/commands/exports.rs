@@ -76,6 +76,10 @@ pub async fn export_office(
                 .into())
             }
         };
+        std::fs::create_dir_all(&dir).map_err(|source| gridline_device::Error::Io {
+            context: format!("creating {}", dir.display()),
+            source,
+        })?;
         let path = dir.join(format!("{stem}.xlsx"));
         save_book(&book, &path, Format::Xlsx)?;
         Ok(dto::Exported {
