@@ -30,6 +30,8 @@ pub enum HouseholdCmd {
     Resolve(ResolveArgs),
     /// 导入住户台账：xlsx、xls、ods 或 CSV，全部导入或全不导入 (import a household roster: xlsx, xls, ods or CSV; all rows or none)
     Import(ImportArgs),
+    /// 疑似重复的户：同一地址、户主同名同生日、同一身份证号 (likely duplicate households: same address, same head name and birth date, same ID number)
+    Duplicates,
 }
 
 #[derive(Debug, Args)]
@@ -223,6 +225,7 @@ pub fn run(ctx: &Ctx, cmd: HouseholdCmd) -> anyhow::Result<()> {
         HouseholdCmd::Search(a) => search(ctx, a),
         HouseholdCmd::Resolve(a) => resolve(ctx, a),
         HouseholdCmd::Import(a) => import(ctx, a),
+        HouseholdCmd::Duplicates => crate::duplicates::run(ctx),
     }
 }
 

@@ -21,6 +21,7 @@ mod deliberation;
 mod demo;
 mod device;
 mod doc;
+mod duplicates;
 mod export;
 mod household;
 mod hub;
