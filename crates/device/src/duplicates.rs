@@ -63,25 +63,28 @@ pub struct DuplicatePair {
     pub reasons: BTreeSet<DuplicateReason>,
 }
 
-/// An address part as people write it, reduced so that 3栋 / 3号楼 / ３幢 and
-/// "2 单元" / 2单元 / 2 compare equal: full-width to ASCII, no whitespace,
-/// lower case, and the building and unit suffixes dropped.
-pub fn normalise_part(s: &str) -> String {
-    let mut out: String = s
-        .chars()
+/// Text as people type it, reduced so that full-width and ASCII, spacing and
+/// case do not make two writings of one thing differ.
+fn normalise_text(s: &str) -> String {
+    s.chars()
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '\u{3000}' => ' ',
             c => c,
         })
         .filter(|c| !c.is_whitespace())
         .flat_map(char::to_lowercase)
-        .collect();
+        .collect()
+}
+
+/// An address part as people write it, reduced so that 3栋 / 3号楼 / ３幢 and
+/// "2 单元" / 2单元 / 2 compare equal: [`normalise_text`], then the building,
+/// unit and room suffixes dropped.
+pub fn normalise_part(s: &str) -> String {
+    let out = normalise_text(s);
     for suffix in ["号楼", "栋", "幢", "单元", "室", "号"] {
         if let Some(stripped) = out.strip_suffix(suffix) {
             if !stripped.is_empty() {
-                out = stripped.to_owned();
-                break;
+                return stripped.to_owned();
             }
         }
     }
@@ -128,7 +131,7 @@ impl Device {
                     .push(*id);
             }
             if let Some(b) = &c.head_birth_date {
-                let name = normalise_part(&c.head_name);
+                let name = normalise_text(&c.head_name);
                 if !name.is_empty() {
                     groups
                         .entry((DuplicateReason::SameHead, format!("{name}|{b}")))
