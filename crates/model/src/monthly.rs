@@ -2,22 +2,25 @@
 //!
 //! The definitions are the closed loop's (`shared/notes/governance-facts.md`):
 //!
-//! - **reported / accepted / closed**: issues whose report, first
-//!   acceptance or (current) closing falls in the period;
-//! - **due**: issues whose time limit ends in the period: a dispatched
-//!   issue's deadline. An issue the community settles itself has no time
-//!   limit and is never due;
+//! - **reported / accepted / closed**: reports, first acceptances and
+//!   closings (核查结案) in the period; an issue closed, sent back by a
+//!   resident and closed again is closed twice, once in each month;
+//! - **due**: time limits that end in the period. Each dispatch starts a
+//!   time limit (its grade's deadline) that ends with the next closing; a
+//!   send-back afterwards never takes it back, so a filed month's figures
+//!   stay as filed. An issue the community settles itself has no time limit
+//!   and is never due;
 //! - **deferred**: due issues under an approved deferral (缓办), left out
 //!   of the rates. Gridline has no deferral step yet, so this is 0 until it
 //!   does; the report says so;
-//! - **结案率** = due issues closed by the end of the period ÷ (due −
-//!   deferred); **按期结案率** = due issues closed by their deadline ÷
+//! - **结案率** = due time limits closed by the end of the period ÷ (due −
+//!   deferred); **按期结案率** = those closed by their deadline ÷
 //!   (due − deferred);
 //! - **satisfaction**: of the residents' evaluations made in the period,
 //!   the share satisfied (an unsatisfied one reopens the issue, so counting
 //!   only issues still closed would always say 100%);
-//! - **median handling time**: hours from report to close, over the issues
-//!   closed in the period;
+//! - **median handling time**: hours from report to close, over the
+//!   closings in the period;
 //! - **sent back**: unsatisfied evaluations in the period, counted against
 //!   the departments that handled the issue (or the community when it
 //!   settled it itself).
@@ -26,24 +29,33 @@
 
 use std::collections::BTreeMap;
 
-use crate::issue::{IssueStep, Stage};
+use crate::issue::IssueStep;
 use crate::{Instant, Issue, StreetLimits};
 
 /// The facts of one issue the report counts, as its fold leaves them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IssueFacts {
     pub category: String,
-    /// The departments it is dispatched to now (empty if never, or sent back).
-    pub departments: Vec<String>,
     pub reported_at: Instant,
     /// The first applied acceptance.
     pub accepted_at: Option<Instant>,
-    pub deadline: Option<Instant>,
-    pub closed_at: Option<Instant>,
+    /// Each dispatch and its time limit, in order.
+    pub cycles: Vec<Cycle>,
+    /// Each applied closing (核查结案), in order.
+    pub closings: Vec<Instant>,
     /// Each applied evaluation, in order.
     pub evaluations: Vec<Evaluation>,
     /// Under an approved deferral (缓办); always false until that step exists.
     pub deferred: bool,
+}
+
+/// One dispatch: the departments, the deadline its grade set, and the
+/// closing that ended it (`None` while it runs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cycle {
+    pub departments: Vec<String>,
+    pub deadline: Instant,
+    pub closed_at: Option<Instant>,
 }
 
 /// A resident's verdict on an issue, and, when unsatisfied, whom the
@@ -74,16 +86,35 @@ impl IssueFacts {
                 .iter()
                 .any(|o| o.event == id && o.refused.is_none())
         };
+        let deadlines = limits.deadlines();
         let mut accepted_at = None;
         let mut handling: Vec<String> = Vec::new();
         let mut evaluations = Vec::new();
+        let mut cycles: Vec<Cycle> = Vec::new();
+        let mut closings = Vec::new();
         for e in ordered {
             if !applied(e.id) {
                 continue;
             }
             match &e.step {
                 IssueStep::Accept if accepted_at.is_none() => accepted_at = Some(e.at),
-                IssueStep::Dispatch { departments, .. } => handling = departments.clone(),
+                IssueStep::Dispatch { departments, grade } => {
+                    handling = departments.clone();
+                    cycles.push(Cycle {
+                        departments: departments.clone(),
+                        deadline: e.at + deadlines.for_grade(*grade),
+                        closed_at: None,
+                    });
+                }
+                IssueStep::VerifyClose { .. } => {
+                    closings.push(e.at);
+                    // A closing ends the dispatch that runs, if one does (a
+                    // send-back then a community settlement leaves the old,
+                    // closed one alone).
+                    if let Some(c) = cycles.last_mut().filter(|c| c.closed_at.is_none()) {
+                        c.closed_at = Some(e.at);
+                    }
+                }
                 IssueStep::Resolve { .. } => handling = vec![COMMUNITY.to_owned()],
                 IssueStep::Evaluate { satisfied, .. } => evaluations.push(Evaluation {
                     at: e.at,
@@ -99,13 +130,10 @@ impl IssueFacts {
         }
         Some(IssueFacts {
             category: issue.category.clone(),
-            departments: state.departments.clone(),
             reported_at: issue.reported_at,
             accepted_at,
-            deadline: state.deadline,
-            closed_at: state
-                .closed_at
-                .filter(|_| matches!(state.stage, Some(Stage::Closed | Stage::Evaluated))),
+            cycles,
+            closings,
             evaluations,
             deferred: false,
         })
@@ -150,15 +178,15 @@ pub struct Figures {
     pub closed: u64,
     pub due: u64,
     pub deferred: u64,
-    /// Due issues closed by the end of the period.
+    /// Due time limits closed by the end of the period.
     pub due_closed: u64,
-    /// Due issues closed by their deadline.
+    /// Due time limits closed by their deadline.
     pub due_closed_on_time: u64,
     /// Residents' evaluations made in the period.
     pub evaluated: u64,
     pub satisfied: u64,
     pub sent_back: u64,
-    /// Hours from report to close of each issue closed in the period.
+    /// Hours from report to close of each closing in the period.
     hours: Vec<f64>,
 }
 
@@ -194,33 +222,43 @@ impl Figures {
         })
     }
 
-    fn add(&mut self, f: &IssueFacts, p: &Period, include_sent_back: bool) {
+    /// What an issue itself brings: its report, acceptance, closings and
+    /// evaluations (and, for the whole and a category, its send-backs).
+    fn add_issue(&mut self, f: &IssueFacts, p: &Period, include_sent_back: bool) {
         self.reported += p.holds(f.reported_at) as u64;
         self.accepted += f.accepted_at.is_some_and(|t| p.holds(t)) as u64;
-        if let Some(c) = f.closed_at.filter(|c| p.holds(*c)) {
+        for c in f.closings.iter().filter(|c| p.holds(**c)) {
             self.closed += 1;
             self.hours
-                .push((c - f.reported_at).num_milliseconds() as f64 / 3_600_000.0);
+                .push((*c - f.reported_at).num_milliseconds() as f64 / 3_600_000.0);
         }
         for e in f.evaluations.iter().filter(|e| p.holds(e.at)) {
             self.evaluated += 1;
             self.satisfied += e.satisfied as u64;
-        }
-        if let Some(d) = f.deadline.filter(|d| p.holds(*d)) {
-            self.due += 1;
-            if f.deferred {
-                self.deferred += 1;
-            } else if let Some(c) = f.closed_at.filter(|c| *c < p.end) {
-                self.due_closed += 1;
-                self.due_closed_on_time += (c <= d) as u64;
+            if include_sent_back && !e.satisfied {
+                self.sent_back += 1;
             }
         }
-        if include_sent_back {
-            self.sent_back += f
-                .evaluations
-                .iter()
-                .filter(|e| !e.satisfied && p.holds(e.at))
-                .count() as u64;
+    }
+
+    /// One time limit, if it ends in the period.
+    fn add_cycle(&mut self, c: &Cycle, p: &Period, deferred: bool) {
+        if !p.holds(c.deadline) {
+            return;
+        }
+        self.due += 1;
+        if deferred {
+            self.deferred += 1;
+        } else if let Some(closed) = c.closed_at.filter(|t| *t < p.end) {
+            self.due_closed += 1;
+            self.due_closed_on_time += (closed <= c.deadline) as u64;
+        }
+    }
+
+    fn add(&mut self, f: &IssueFacts, p: &Period) {
+        self.add_issue(f, p, true);
+        for c in &f.cycles {
+            self.add_cycle(c, p, f.deferred);
         }
     }
 }
@@ -235,8 +273,10 @@ pub struct MonthlyFigures {
     pub period: Option<Period>,
     pub total: Figures,
     pub by_category: BTreeMap<String, Figures>,
-    /// An issue dispatched to several departments counts in each; a
-    /// department's `sent_back` is the evaluations that went against it.
+    /// An issue dispatched to several departments counts in each (its
+    /// report, acceptance and closings once per department it ever went
+    /// to; each time limit in the departments it set); a department's
+    /// `sent_back` is the evaluations that went against it.
     pub by_department: BTreeMap<String, Figures>,
 }
 
@@ -247,16 +287,19 @@ impl MonthlyFigures {
             ..Default::default()
         };
         for f in facts {
-            m.total.add(f, &period, true);
+            m.total.add(f, &period);
             m.by_category
                 .entry(f.category.clone())
                 .or_default()
-                .add(f, &period, true);
-            for d in &f.departments {
-                m.by_department
-                    .entry(d.clone())
-                    .or_default()
-                    .add(f, &period, false);
+                .add(f, &period);
+            let departments: std::collections::BTreeSet<&String> =
+                f.cycles.iter().flat_map(|c| &c.departments).collect();
+            for d in departments {
+                let row = m.by_department.entry(d.clone()).or_default();
+                row.add_issue(f, &period, false);
+                for c in f.cycles.iter().filter(|c| c.departments.contains(d)) {
+                    row.add_cycle(c, &period, f.deferred);
+                }
             }
             for e in f.evaluations.iter().filter(|e| !e.satisfied) {
                 if period.holds(e.at) {
@@ -282,11 +325,10 @@ mod tests {
     fn facts(reported: Instant) -> IssueFacts {
         IssueFacts {
             category: "环境卫生".into(),
-            departments: vec![],
             reported_at: reported,
             accepted_at: None,
-            deadline: None,
-            closed_at: None,
+            cycles: vec![],
+            closings: vec![],
             evaluations: vec![],
             deferred: false,
         }
@@ -315,20 +357,26 @@ mod tests {
     #[test]
     fn rates_count_only_what_was_due_and_on_time_means_by_the_deadline() {
         let p = Period::month(2026, 11).unwrap();
+        let cycle = |closed: Option<Instant>| Cycle {
+            departments: vec!["城管".into()],
+            deadline: at(5, 1),
+            closed_at: closed,
+        };
         let mut on_time = facts(at(2, 1));
-        on_time.departments = vec!["城管".into()];
-        on_time.deadline = Some(at(5, 1));
-        on_time.closed_at = Some(at(4, 1));
+        on_time.cycles = vec![cycle(Some(at(4, 1)))];
+        on_time.closings = vec![at(4, 1)];
         on_time.evaluations = vec![verdict(at(4, 3), true, &[])];
         let mut late = on_time.clone();
-        late.closed_at = Some(at(9, 1));
+        late.cycles = vec![cycle(Some(at(9, 1)))];
+        late.closings = vec![at(9, 1)];
         late.evaluations = vec![verdict(at(9, 2), false, &["城管"])];
         let mut open = on_time.clone();
-        open.closed_at = None;
+        open.cycles = vec![cycle(None)];
+        open.closings = vec![];
         open.evaluations = vec![];
         // Settled by the community: never due.
         let mut community = facts(at(3, 1));
-        community.closed_at = Some(at(3, 5));
+        community.closings = vec![at(3, 5)];
         let all = [on_time, late, open, community];
         let m = MonthlyFigures::count(&all, p);
         assert_eq!(m.total.reported, 4);
@@ -359,6 +407,54 @@ mod tests {
         assert_eq!(m.by_department[COMMUNITY].sent_back, 1);
         let oct = MonthlyFigures::count([&f], Period::month(2026, 10).unwrap());
         assert_eq!(oct.total.sent_back, 0);
+    }
+
+    #[test]
+    fn a_send_back_next_month_leaves_the_filed_month_as_it_was() {
+        // Due and closed on time in November, sent back in December, then
+        // dispatched again to another department and closed late.
+        let mut f = facts(at(2, 1));
+        f.cycles = vec![
+            Cycle {
+                departments: vec!["城管".into()],
+                deadline: at(5, 1),
+                closed_at: Some(at(4, 1)),
+            },
+            Cycle {
+                departments: vec!["住建".into()],
+                deadline: Utc.with_ymd_and_hms(2026, 12, 10, 0, 0, 0).unwrap(),
+                closed_at: Some(Utc.with_ymd_and_hms(2026, 12, 12, 0, 0, 0).unwrap()),
+            },
+        ];
+        f.closings = vec![
+            at(4, 1),
+            Utc.with_ymd_and_hms(2026, 12, 12, 0, 0, 0).unwrap(),
+        ];
+        f.evaluations = vec![verdict(
+            Utc.with_ymd_and_hms(2026, 12, 3, 0, 0, 0).unwrap(),
+            false,
+            &["城管"],
+        )];
+        let nov = MonthlyFigures::count([&f], Period::month(2026, 11).unwrap());
+        assert_eq!((nov.total.due, nov.total.due_closed_on_time), (1, 1));
+        assert_eq!(nov.by_department["城管"].due_closed_on_time, 1);
+        assert_eq!(nov.total.closed, 1);
+        let dec = MonthlyFigures::count([&f], Period::month(2026, 12).unwrap());
+        assert_eq!(
+            (
+                dec.total.due,
+                dec.total.due_closed,
+                dec.total.due_closed_on_time
+            ),
+            (1, 1, 0)
+        );
+        assert_eq!(
+            dec.by_department["城管"].sent_back, 1,
+            "the send-back counts against 城管"
+        );
+        assert_eq!(dec.by_department["城管"].due, 0);
+        assert_eq!(dec.by_department["住建"].due, 1);
+        assert_eq!(dec.total.closed, 1);
     }
 
     #[test]

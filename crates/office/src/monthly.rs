@@ -165,11 +165,14 @@ mod tests {
         let p = Period::month(2026, 11).unwrap();
         let f = IssueFacts {
             category: "治安".into(),
-            departments: vec!["派出所".into()],
             reported_at: p.start,
             accepted_at: Some(p.start),
-            deadline: None,
-            closed_at: None,
+            cycles: vec![gridline_model::monthly::Cycle {
+                departments: vec!["派出所".into()],
+                deadline: p.end + chrono::Duration::days(1),
+                closed_at: None,
+            }],
+            closings: vec![],
             evaluations: vec![],
             deferred: false,
         };

@@ -7,7 +7,7 @@ use gridline_model::parse_time;
 use gridline_records::{fmt_time, Record};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::projection::{self, decode_evaluations};
+use crate::projection::{self, decode_facts};
 use crate::{street_limits, Error, Result, Store};
 
 impl Store {
@@ -19,14 +19,12 @@ impl Store {
         let (start, end) = (fmt_time(period.start), fmt_time(period.end));
         let like = format!("{}%", grid_prefix.replace(['%', '_'], ""));
         let mut st = self.conn.prepare_cached(
-            "SELECT category, departments, reported_at, accepted_at, deadline, closed_at, evaluations
+            "SELECT category, reported_at, accepted_at, facts
                FROM issues
               WHERE grid LIKE ?3 AND stage IS NOT NULL
                 AND ((reported_at >= ?1 AND reported_at < ?2)
                   OR (accepted_at >= ?1 AND accepted_at < ?2)
-                  OR (closed_at >= ?1 AND closed_at < ?2)
-                  OR (deadline >= ?1 AND deadline < ?2)
-                  OR evaluations <> '')",
+                  OR (facts_from < ?2 AND facts_to >= ?1))",
         )?;
         let mut rows = st.query(params![start, end, like])?;
         let mut out = Vec::new();
@@ -38,26 +36,23 @@ impl Store {
                 })
                 .transpose()
             };
-            let departments: String = r.get(1)?;
-            let evaluations: String = r.get(6)?;
-            let f = IssueFacts {
+            let mut f = IssueFacts {
                 category: r.get(0)?,
-                departments: departments
-                    .split(',')
-                    .filter(|d| !d.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-                reported_at: time(2)?
+                reported_at: time(1)?
                     .ok_or_else(|| Error::Damaged("issues: no reported_at".into()))?,
-                accepted_at: time(3)?,
-                deadline: time(4)?,
-                closed_at: time(5)?,
-                evaluations: decode_evaluations(&evaluations),
+                accepted_at: time(2)?,
+                cycles: Vec::new(),
+                closings: Vec::new(),
+                evaluations: Vec::new(),
                 deferred: false,
             };
-            let bears = [Some(f.reported_at), f.accepted_at, f.closed_at, f.deadline]
+            let facts: String = r.get(3)?;
+            decode_facts(&facts, &mut f);
+            let bears = [Some(f.reported_at), f.accepted_at]
                 .into_iter()
                 .flatten()
+                .chain(f.cycles.iter().map(|c| c.deadline))
+                .chain(f.closings.iter().copied())
                 .chain(f.evaluations.iter().map(|e| e.at))
                 .any(|t| period.holds(t));
             if bears {
@@ -83,7 +78,21 @@ pub(crate) fn finish_migration(conn: &mut Connection) -> Result<()> {
     if !marked {
         return Ok(());
     }
-    let tx = conn.transaction()?;
+    // Immediate: a second process opening at the same moment waits for the
+    // write lock here rather than failing to upgrade a read, and finds the
+    // mark gone once the first is done.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let still: bool = tx
+        .query_row(
+            "SELECT 1 FROM meta WHERE key = 'reproject_issues'",
+            [],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if !still {
+        return Ok(());
+    }
     let limits = street_limits::read(&tx)?;
     let hub: Option<String> = tx
         .query_row("SELECT value FROM meta WHERE key = 'hub_actor'", [], |r| {
@@ -95,7 +104,14 @@ pub(crate) fn finish_migration(conn: &mut Connection) -> Result<()> {
         let mut rows = st.query([])?;
         while let Some(row) = rows.next()? {
             let bytes: Vec<u8> = row.get(0)?;
-            let record = Record::read(&AutoCommit::load(&bytes)?)?;
+            // A document this build cannot read keeps the row it had (no
+            // facts, so no month counts it) rather than stopping every open.
+            let Ok(record) = AutoCommit::load(&bytes)
+                .map_err(|_| ())
+                .and_then(|d| Record::read(&d).map_err(|_| ()))
+            else {
+                continue;
+            };
             projection::project(&tx, &record, hub.as_deref(), &limits)?;
         }
     }

@@ -1,7 +1,8 @@
 //! The queryable projection of each record kind, rewritten on every save.
 
 use gridline_model::mediation::CaseFacts;
-use gridline_model::monthly::{Evaluation, IssueFacts};
+use gridline_model::monthly::{Cycle, Evaluation, IssueFacts};
+use gridline_model::Instant;
 use gridline_model::{
     Household, HouseholdPrivate, Issue, MediationCase, StreetLimits, Topic, Visit, Wish,
 };
@@ -125,16 +126,13 @@ fn visit(tx: &Transaction<'_>, v: &Visit) -> Result<()> {
 fn issue(tx: &Transaction<'_>, i: &Issue, limits: &StreetLimits) -> Result<()> {
     let s = i.state_with(limits);
     let facts = IssueFacts::of(i, limits);
-    let evaluations = facts
-        .as_ref()
-        .map(|f| encode_evaluations(&f.evaluations))
-        .unwrap_or_default();
+    let (encoded, span) = facts.as_ref().map(encode_facts).unwrap_or_default();
     let refused = s.outcomes.iter().filter(|o| o.refused.is_some()).count();
     let summary: String = i.description.chars().take(60).collect();
     tx.prepare_cached(
         "INSERT OR REPLACE INTO issues (id, grid, category, stage, urgency, household_id, reporter, reported_at, deadline,
-            closed_at, departments, refused_events, summary, hours_to_close, accepted_at, evaluations)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            closed_at, departments, refused_events, summary, hours_to_close, accepted_at, facts, facts_from, facts_to)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?
     .execute(params![
         i.id.to_string(),
@@ -153,49 +151,89 @@ fn issue(tx: &Transaction<'_>, i: &Issue, limits: &StreetLimits) -> Result<()> {
         s.closed_at
             .map(|c| (c - i.reported_at).num_milliseconds() as f64 / 3_600_000.0),
         facts.as_ref().and_then(|f| f.accepted_at).map(fmt_time),
-        evaluations,
+        encoded,
+        span.map(|(from, _)| fmt_time(from)),
+        span.map(|(_, to)| fmt_time(to)),
     ])?;
     Ok(())
 }
 
-/// Each evaluation as `at US 1|0 US dept,dept`, joined by RS (the ASCII
-/// unit and record separators, which no typed name holds; departments are
-/// joined by commas as in the `departments` column). None is `""`.
-pub(crate) fn encode_evaluations(evaluations: &[Evaluation]) -> String {
-    evaluations
-        .iter()
-        .map(|e| {
-            format!(
-                "{}\u{1f}{}\u{1f}{}",
-                fmt_time(e.at),
-                if e.satisfied { 1 } else { 0 },
-                e.against.join(",")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\u{1e}")
+/// An issue's cycles, closings and evaluations as one text, and the span
+/// of the times in it. Each entry is fields joined by US, entries by RS (the
+/// ASCII unit and record separators, which no typed name holds;
+/// departments joined by commas as in the `departments` column):
+/// `D deadline closed-or-empty departments`, `C at`,
+/// `E at 1|0 departments`. Nothing is `""`.
+pub(crate) fn encode_facts(f: &IssueFacts) -> (String, Option<(Instant, Instant)>) {
+    let mut entries = Vec::new();
+    let mut times = Vec::new();
+    for c in &f.cycles {
+        entries.push(format!(
+            "D\u{1f}{}\u{1f}{}\u{1f}{}",
+            fmt_time(c.deadline),
+            c.closed_at.map(fmt_time).unwrap_or_default(),
+            c.departments.join(",")
+        ));
+        times.push(c.deadline);
+        times.extend(c.closed_at);
+    }
+    for t in &f.closings {
+        entries.push(format!("C\u{1f}{}", fmt_time(*t)));
+        times.push(*t);
+    }
+    for e in &f.evaluations {
+        entries.push(format!(
+            "E\u{1f}{}\u{1f}{}\u{1f}{}",
+            fmt_time(e.at),
+            if e.satisfied { 1 } else { 0 },
+            e.against.join(",")
+        ));
+        times.push(e.at);
+    }
+    let span = times.iter().min().copied().zip(times.iter().max().copied());
+    (entries.join("\u{1e}"), span)
 }
 
-pub(crate) fn decode_evaluations(s: &str) -> Vec<Evaluation> {
-    s.split('\u{1e}')
-        .filter_map(|part| {
-            let mut f = part.split('\u{1f}');
-            let at = gridline_model::parse_time(f.next()?)?;
-            let satisfied = f.next()? == "1";
-            let against = f
-                .next()
-                .unwrap_or("")
-                .split(',')
-                .filter(|d| !d.is_empty())
-                .map(str::to_owned)
-                .collect();
-            Some(Evaluation {
-                at,
-                satisfied,
-                against,
-            })
-        })
-        .collect()
+/// [`encode_facts`] read back into `f`'s cycles, closings and evaluations;
+/// an entry that does not read is skipped.
+pub(crate) fn decode_facts(s: &str, f: &mut IssueFacts) {
+    let time = gridline_model::parse_time;
+    let names = |d: Option<&str>| -> Vec<String> {
+        d.unwrap_or("")
+            .split(',')
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    for entry in s.split('\u{1e}').filter(|e| !e.is_empty()) {
+        let mut p = entry.split('\u{1f}');
+        match p.next() {
+            Some("D") => {
+                let Some(deadline) = p.next().and_then(time) else {
+                    continue;
+                };
+                let closed_at = p.next().and_then(time);
+                f.cycles.push(Cycle {
+                    deadline,
+                    closed_at,
+                    departments: names(p.next()),
+                });
+            }
+            Some("C") => f.closings.extend(p.next().and_then(time)),
+            Some("E") => {
+                let Some(at) = p.next().and_then(time) else {
+                    continue;
+                };
+                let satisfied = p.next() == Some("1");
+                f.evaluations.push(Evaluation {
+                    at,
+                    satisfied,
+                    against: names(p.next()),
+                });
+            }
+            _ => {}
+        }
+    }
 }
 
 fn wish(tx: &Transaction<'_>, w: &Wish, hub: Option<&str>) -> Result<()> {

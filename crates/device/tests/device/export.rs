@@ -22,10 +22,12 @@ struct Meant {
     category: &'static str,
     reported: Instant,
     accepted: Option<Instant>,
-    /// The deadline of the dispatch that stands at the end (none if sent back after it).
-    deadline: Option<Instant>,
-    departments: Vec<&'static str>,
-    closed: Option<Instant>,
+    /// Each dispatch's time limit: its deadline, departments, and the
+    /// closing that ended it. A send-back later never undoes it
+    /// (governance-facts: the case counts against the department).
+    limits: Vec<(Instant, Vec<&'static str>, Option<Instant>)>,
+    /// Every closing.
+    closings: Vec<Instant>,
     /// Every evaluation: when, and whether satisfied.
     evaluations: Vec<(Instant, bool)>,
     /// Unsatisfied evaluations: when, and against whom.
@@ -82,9 +84,8 @@ fn life(rng: &mut Lcg, n: usize) -> (Issue, Meant) {
         category,
         reported,
         accepted: None,
-        deadline: None,
-        departments: vec![],
-        closed: None,
+        limits: vec![],
+        closings: vec![],
         evaluations: vec![],
         sent_back: vec![],
     };
@@ -106,8 +107,6 @@ fn life(rng: &mut Lcg, n: usize) -> (Issue, Meant) {
                 },
             );
             handlers = vec!["社区"];
-            m.deadline = None;
-            m.departments = vec![];
         } else {
             t += Duration::hours(1 + rng.next(5) as i64);
             ev(
@@ -139,8 +138,7 @@ fn life(rng: &mut Lcg, n: usize) -> (Issue, Meant) {
                     grade,
                 },
             );
-            m.deadline = Some(t + limit);
-            m.departments = depts.clone();
+            m.limits.push((t + limit, depts.clone(), None));
             handlers = depts.clone();
             // Some are still with the departments at the end.
             if rng.next(6) == 0 {
@@ -165,7 +163,10 @@ fn life(rng: &mut Lcg, n: usize) -> (Issue, Meant) {
                 note: String::new(),
             },
         );
-        m.closed = Some(t);
+        m.closings.push(t);
+        if let Some(last) = m.limits.last_mut().filter(|l| l.2.is_none()) {
+            last.2 = Some(t);
+        }
         if rng.next(4) == 0 {
             break;
         }
@@ -185,9 +186,6 @@ fn life(rng: &mut Lcg, n: usize) -> (Issue, Meant) {
             break;
         }
         m.sent_back.push((t, handlers));
-        m.closed = None;
-        m.deadline = None;
-        m.departments = vec![];
         t += Duration::hours(2);
     }
     (issue_of(n, category, reported, events), m)
@@ -237,9 +235,9 @@ fn recount<'a>(all: impl Iterator<Item = &'a Meant>, start: Instant, end: Instan
         if m.accepted.is_some_and(inside) {
             r.accepted += 1;
         }
-        if let Some(c) = m.closed.filter(|c| inside(*c)) {
+        for c in m.closings.iter().filter(|c| inside(**c)) {
             r.closed += 1;
-            r.hours.push((c - m.reported).num_minutes() as f64 / 60.0);
+            r.hours.push((*c - m.reported).num_minutes() as f64 / 60.0);
         }
         for (t, s) in &m.evaluations {
             if inside(*t) {
@@ -247,11 +245,11 @@ fn recount<'a>(all: impl Iterator<Item = &'a Meant>, start: Instant, end: Instan
                 r.satisfied += *s as i64;
             }
         }
-        if let Some(d) = m.deadline.filter(|d| inside(*d)) {
+        for (d, _, closed) in m.limits.iter().filter(|l| inside(l.0)) {
             r.due += 1;
-            if let Some(c) = m.closed.filter(|c| *c < end) {
+            if let Some(c) = closed.filter(|c| *c < end) {
                 r.due_closed += 1;
-                if c <= d {
+                if c <= *d {
                     r.on_time += 1;
                 }
             }
@@ -303,6 +301,12 @@ fn the_monthly_report_in_the_xlsx_equals_an_independent_recount() {
     // The generator must have made every case the figures distinguish.
     assert!(expected.due > 10 && expected.due_closed > expected.on_time && expected.on_time > 0);
     assert!(expected.sent_back > 0 && expected.evaluated > expected.satisfied);
+    assert!(
+        meant
+            .iter()
+            .any(|m| m.limits.len() == 2 && m.limits[0].2.is_some()),
+        "some case was closed, sent back and dispatched again"
+    );
 
     let summary = sheet(&xlsx, SUMMARY);
     let value = |k: &str| {
@@ -369,14 +373,22 @@ fn the_monthly_report_in_the_xlsx_equals_an_independent_recount() {
     }
     assert_eq!(reported_sum, expected.reported as f64);
 
-    // By department: an issue counts in each department it stands dispatched to.
+    // By department: each time limit counts in the departments it set.
     let depts = sheet(&xlsx, BY_DEPARTMENT);
     for dept in DEPARTMENTS {
-        let own = recount(
-            meant.iter().filter(|m| m.departments.contains(&dept)),
-            period.start,
-            period.end,
-        );
+        let theirs: Vec<Meant> = meant
+            .iter()
+            .map(|m| Meant {
+                limits: m
+                    .limits
+                    .iter()
+                    .filter(|l| l.1.contains(&dept))
+                    .cloned()
+                    .collect(),
+                ..m.clone()
+            })
+            .collect();
+        let own = recount(theirs.iter(), period.start, period.end);
         let back = meant
             .iter()
             .flat_map(|m| &m.sent_back)
@@ -592,5 +604,30 @@ fn a_roster_exported_here_imports_back_and_duplicates_nobody() {
             .unwrap()
             .households,
         2
+    );
+}
+
+#[test]
+fn a_place_outside_the_users_scope_is_refused_not_an_empty_report() {
+    let (_dir, staff) = device(Role::CommunityStaff, &format!("community:{COMMUNITY}"));
+    let elsewhere = ExportScope {
+        place: Some("522701001002".into()),
+    };
+    let e = staff.monthly_report(&elsewhere, 2026, 11).unwrap_err();
+    assert!(matches!(e, gridline_device::Error::Refused(_)), "{e}");
+    assert!(e.to_string().contains("outside your scope"), "{e}");
+    let street = ExportScope {
+        place: Some("522701001".into()),
+    };
+    assert!(
+        staff.monthly_report(&street, 2026, 11).is_err(),
+        "wider than the scope"
+    );
+    let mine = ExportScope {
+        place: Some(format!("{COMMUNITY}001")),
+    };
+    assert!(
+        staff.monthly_report(&mine, 2026, 11).is_ok(),
+        "a grid inside it"
     );
 }
