@@ -94,6 +94,29 @@ fn day(s: Option<&str>, flag: &str, next: bool) -> anyhow::Result<Option<Instant
     Ok(Some(t.with_timezone(&chrono::Utc)))
 }
 
+/// `--from` and `--to` as `[from, to)`; a range that ends before it starts
+/// is a typing mistake, not an empty ledger.
+fn range(a: &RangeArgs) -> anyhow::Result<(Option<Instant>, Option<Instant>)> {
+    let from = day(a.from.as_deref(), "--from", false)?;
+    let to = day(a.to.as_deref(), "--to", true)?;
+    if let (Some(f), Some(t)) = (from, to) {
+        if t <= f {
+            let (f, t) = (
+                a.from.as_deref().unwrap_or(""),
+                a.to.as_deref().unwrap_or(""),
+            );
+            return Err(usage(
+                text!(
+                    "--to {t} 早于 --from {f}；请把较早的日期写在 --from",
+                    "--to {t} is before --from {f}; put the earlier day in --from"
+                )
+                .to_string(),
+            ));
+        }
+    }
+    Ok((from, to))
+}
+
 fn month(s: Option<&str>, now: Instant) -> anyhow::Result<(i32, u32)> {
     use chrono::Datelike;
     let Some(s) = s else {
@@ -130,7 +153,7 @@ fn write_book(book: &Book, c: &Common, default_stem: &str) -> anyhow::Result<Vec
     });
     let format = if c.csv { Format::Csv } else { Format::Xlsx };
     save_book(book, &out, format).map_err(|e| match e {
-        gridline_device::Error::Io { source, .. } => {
+        gridline_device::Error::Io { source, .. } if source.kind() != std::io::ErrorKind::Other => {
             let p = out.display();
             usage(
                 text!(
@@ -216,10 +239,7 @@ pub fn run(ctx: &Ctx, cmd: ExportCmd) -> anyhow::Result<()> {
             let scope = ExportScope {
                 place: a.common.place.clone(),
             };
-            let (from, to) = (
-                day(a.from.as_deref(), "--from", false)?,
-                day(a.to.as_deref(), "--to", true)?,
-            );
+            let (from, to) = range(&a)?;
             let book = device.export_issue_ledger(&scope, from, to, ctx.now)?;
             let rows = book.sheets[0].rows.len();
             let files = write_book(&book, &a.common, &format!("事件台账-{}", today(ctx)))?;
@@ -236,10 +256,7 @@ pub fn run(ctx: &Ctx, cmd: ExportCmd) -> anyhow::Result<()> {
             let scope = ExportScope {
                 place: a.common.place.clone(),
             };
-            let (from, to) = (
-                day(a.from.as_deref(), "--from", false)?,
-                day(a.to.as_deref(), "--to", true)?,
-            );
+            let (from, to) = range(&a)?;
             let book = device.export_wish_ledger(&scope, from, to)?;
             let rows = book.sheets[0].rows.len();
             let files = write_book(&book, &a.common, &format!("心愿台账-{}", today(ctx)))?;

@@ -75,6 +75,34 @@ fn place_prefix(scope: &ExportScope) -> Result<String> {
     Ok(p.to_owned())
 }
 
+impl Device {
+    /// The place typed, checked against the user's scope: a report titled
+    /// with a place the device does not hold would be silently empty.
+    fn place_in_scope(&self, scope: &ExportScope) -> Result<String> {
+        let p = place_prefix(scope)?;
+        if p.is_empty() {
+            return Ok(p);
+        }
+        let inside = match &self.user().scope {
+            Scope::Community(c) => p.starts_with(c.as_str()),
+            Scope::Street(s) => p.starts_with(s.as_str()),
+            Scope::Grids(gs) => gs.iter().any(|g| g.as_str() == p),
+            Scope::Households(_) | Scope::Department(_) | Scope::Everything => true,
+        };
+        if inside {
+            return Ok(p);
+        }
+        let mine = self.scope_label();
+        Err(gridline_model::Refusal {
+            reason: text!(
+                "{p} 不在你的范围（{mine}）内；请填写范围内的社区或网格编码，或不填",
+                "{p} is outside your scope ({mine}); give a community or grid code inside it, or none"
+            ),
+        }
+        .into())
+    }
+}
+
 fn id_numbers_refused(role: Role) -> gridline_model::Refusal {
     let (zh, key) = (role.zh(), role.key());
     gridline_model::Refusal {
@@ -109,7 +137,7 @@ impl Device {
 
     /// 住户台账: the households this device holds under the scope (and tag).
     pub fn export_roster(&mut self, o: &RosterOptions, now: Instant) -> Result<Roster> {
-        let prefix = place_prefix(&o.scope)?;
+        let prefix = self.place_in_scope(&o.scope)?;
         let tag = o.tag.as_deref().map(Tag::parse).transpose()?;
         let reason = match o.reveal_reason.as_deref().map(str::trim) {
             None => None,
@@ -193,7 +221,14 @@ impl Device {
                 id_number,
                 phone: e.phone,
                 residents: e.resident_count as usize,
-                tags: e.tags,
+                // Sensitive tags only for a role that may read the private
+                // part (the device holds them only then; asked again here).
+                tags: e
+                    .tags
+                    .into_iter()
+                    .filter(|(_, sensitive)| !sensitive || may_private)
+                    .map(|(t, _)| t)
+                    .collect(),
             });
         }
         // Durable before a single number leaves in the book.
@@ -216,7 +251,7 @@ impl Device {
         to: Option<Instant>,
         now: Instant,
     ) -> Result<Book> {
-        let prefix = place_prefix(scope)?;
+        let prefix = self.place_in_scope(scope)?;
         let limits = self.store.street_limits()?;
         let names = self.place_names();
         let people = self.people();
@@ -291,7 +326,7 @@ impl Device {
         from: Option<Instant>,
         to: Option<Instant>,
     ) -> Result<Book> {
-        let prefix = place_prefix(scope)?;
+        let prefix = self.place_in_scope(scope)?;
         let names = self.place_names();
         let hub = Some(self.identity.hub_actor.as_str());
         let people = self.people();
@@ -353,7 +388,7 @@ impl Device {
         month: u32,
     ) -> Result<MonthlyFigures> {
         check_dashboard(self.user())?;
-        let prefix = place_prefix(scope)?;
+        let prefix = self.place_in_scope(scope)?;
         let period = Period::month(year, month).ok_or_else(|| {
             Invalid::new(
                 "month",
@@ -376,7 +411,7 @@ impl Device {
         month: u32,
     ) -> Result<(MonthlyFigures, Book)> {
         let m = self.monthly_figures(scope, year, month)?;
-        let prefix = place_prefix(scope)?;
+        let prefix = self.place_in_scope(scope)?;
         let book = report::report(
             &ReportTitle {
                 place: self.place_title(&prefix),
@@ -409,6 +444,8 @@ pub fn save_book(
     let mut out = Vec::new();
     match format {
         Format::Xlsx => {
+            // A book the writer refuses is this program's bug, not the
+            // disk's: an `Other` error, which callers tell from a disk's.
             let bytes = book.xlsx().map_err(|e| crate::Error::Io {
                 context: format!("building {}", path.display()),
                 source: std::io::Error::other(e.to_string()),
@@ -442,13 +479,22 @@ fn write_durably(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("export");
-    let tmp = dir.join(format!(".{name}.part"));
+    // A name of its own (two exports to one file at once never share a
+    // temporary file), readable by this user only: a roster may hold ID
+    // numbers in full.
+    let tmp = dir.join(format!(".{name}.{}.part", uuid::Uuid::new_v4().simple()));
     let written = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut open = std::fs::OpenOptions::new();
+        open.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+        let mut f = open.open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)?;
-        std::fs::File::open(dir)?.sync_all()
+        #[cfg(unix)]
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(())
     })();
     written.map_err(|source| {
         let _ = std::fs::remove_file(&tmp);

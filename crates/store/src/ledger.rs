@@ -23,9 +23,9 @@ pub struct RosterEntry {
     pub head_resident: Option<String>,
     pub phone: Option<String>,
     pub resident_count: u32,
-    /// Every tag this device holds for it, sensitive ones included where it
-    /// holds the private part, in the store's order.
-    pub tags: Vec<String>,
+    /// Every tag this device holds for it, with whether it is sensitive
+    /// (held only where the private part is), in the store's order.
+    pub tags: Vec<(String, bool)>,
 }
 
 fn like(prefix: &str) -> String {
@@ -38,7 +38,7 @@ impl Store {
         let mut st = self.conn.prepare(
             "SELECT h.id, h.grid, h.compound, h.building, h.unit, h.room, h.head_name, h.phone, h.resident_count,
                     (SELECT r.id FROM residents r WHERE r.household_id = h.id AND r.relation = '户主' LIMIT 1),
-                    (SELECT group_concat(t.tag, char(31)) FROM household_tags t WHERE t.household_id = h.id)
+                    (SELECT group_concat(t.sensitive || t.tag, char(31)) FROM household_tags t WHERE t.household_id = h.id)
                FROM households h
               WHERE h.grid LIKE ?1
                 AND (?2 IS NULL OR EXISTS (SELECT 1 FROM household_tags t WHERE t.household_id = h.id AND t.tag = ?2))
@@ -58,7 +58,14 @@ impl Store {
                 resident_count: r.get(8)?,
                 head_resident: r.get(9)?,
                 tags: tags
-                    .map(|t| t.split('\u{1f}').map(str::to_owned).collect())
+                    .map(|t| {
+                        t.split('\u{1f}')
+                            .map(|t| match t.strip_prefix('1') {
+                                Some(tag) => (tag.to_owned(), true),
+                                None => (t.strip_prefix('0').unwrap_or(t).to_owned(), false),
+                            })
+                            .collect()
+                    })
                     .unwrap_or_default(),
             })
         })?;
