@@ -5,6 +5,7 @@ pub mod deliberation;
 pub mod device;
 pub mod exports;
 pub mod households;
+pub mod imports;
 pub mod issues;
 pub mod lock;
 pub mod mediation;

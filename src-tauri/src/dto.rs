@@ -571,6 +571,51 @@ pub struct RevealCount {
     pub n: u32,
 }
 
+/// A roster file read for import: the preview, or what the import did.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportPreview {
+    /// xlsx, xls, ods, csv; null when the file is no roster in any format.
+    pub format: Option<String>,
+    /// The workbook's sheets (empty for CSV) and the one read.
+    pub sheets: Vec<String>,
+    pub sheet: Option<String>,
+    pub to_create: u32,
+    pub matched: u32,
+    /// The first rows to create, to recognise the file by.
+    pub first: Vec<ImportRowView>,
+    /// Every bad row by line and column; when any, nothing is imported.
+    pub errors: Vec<ImportProblem>,
+    /// The households were saved.
+    pub saved: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportRowView {
+    pub line: u32,
+    pub grid: String,
+    pub address: String,
+    pub head_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportProblem {
+    pub line: u32,
+    /// The column's header as the file names it; empty for the file as a whole.
+    pub column: String,
+    pub message: Msg,
+}
+
+/// Rows done of rows in all, while an import builds its households.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportProgress {
+    pub done: u32,
+    pub total: u32,
+}
+
 /// A spreadsheet the app wrote: where, and how many rows its first sheet has.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]

@@ -28,6 +28,8 @@ pub const SYNC_EVENT: &str = "sync-state";
 /// The event the UI listens to for the photo queue (`PhotoQueue`): a
 /// photo's state changed, so photo strips look again.
 pub const PHOTO_EVENT: &str = "photo-state";
+/// An import's progress (`ImportProgress`), while `run_import` builds households.
+pub const IMPORT_EVENT: &str = "import-progress";
 
 /// The app's commands and state on any runtime (tests use the mock one).
 pub fn builder<R: Runtime>(b: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
@@ -89,6 +91,9 @@ fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync
         commands::photos::retry_photo,
         commands::photos::photo_queue,
         commands::exports::export_office,
+        commands::imports::stage_import,
+        commands::imports::preview_import,
+        commands::imports::run_import,
     ]
 }
 
@@ -105,6 +110,12 @@ fn start_engine<R: Runtime>(app: &tauri::App<R>) {
         .photo_emitter
         .set(Box::new(move |q: &dto::PhotoQueue| {
             let _ = emitter.emit(PHOTO_EVENT, q);
+        }));
+    let emitter = handle.clone();
+    let _ = state
+        .import_emitter
+        .set(Box::new(move |done: u32, total: u32| {
+            let _ = emitter.emit(IMPORT_EVENT, dto::ImportProgress { done, total });
         }));
     // The engine holds the state through the app handle for the app's lifetime.
     let host = Arc::new(HostRef(handle));

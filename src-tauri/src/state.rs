@@ -39,6 +39,9 @@ pub(crate) type SendEvent = Box<dyn Fn(&SyncInfo) + Send + Sync>;
 /// Sends a `photo-state` event to the UI (set once the app runs).
 pub(crate) type SendPhotos = Box<dyn Fn(&crate::dto::PhotoQueue) + Send + Sync>;
 
+/// Sends an `import-progress` event (rows done, rows in all).
+pub(crate) type SendProgress = Box<dyn Fn(u32, u32) + Send + Sync>;
+
 /// Whether the device's store is open (DESIGN §7). While `Locked` there is
 /// no `Device`: its store is closed and its key forgotten, so the engine and
 /// every command see what they see before enrolment, and the PIN that opens
@@ -70,6 +73,10 @@ pub struct AppState {
     pub(crate) kick: Kick,
     pub(crate) emitter: OnceLock<SendEvent>,
     pub(crate) photo_emitter: OnceLock<SendPhotos>,
+    pub(crate) import_emitter: OnceLock<SendProgress>,
+    /// The roster file picked for import, kept between its preview and the
+    /// import itself, so the bytes cross the IPC once.
+    pub(crate) staged_import: std::sync::Mutex<Option<Vec<u8>>>,
     pub(crate) suggested_hub: Option<String>,
 }
 
@@ -121,6 +128,8 @@ impl AppState {
             kick: Kick::default(),
             emitter: OnceLock::new(),
             photo_emitter: OnceLock::new(),
+            import_emitter: OnceLock::new(),
+            staged_import: Default::default(),
             suggested_hub,
         })
     }

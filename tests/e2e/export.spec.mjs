@@ -55,3 +55,63 @@ test('staff export the monthly report and the roster from the dashboard as xlsx 
     await hub.stop();
   }
 });
+
+test('staff import a roster from the app: a bad file names its rows, a good one imports once', async () => {
+  const hub = await Hub.create('import');
+  const staffCode = hub.code('cs-001', '王芳', 'community-staff', 'community:522701001001');
+  await hub.start();
+  try {
+    const files = tempDir('import-files');
+    const header = '社区,网格,小区,楼栋,单元,房号,户主姓名,身份证号,联系电话,标签';
+    const good = path.join(files, '新苑小区.csv');
+    fs.writeFileSync(good, [header,
+      '幸福社区,522701001001001,新苑小区,1栋,1单元,101,王新民,,13800138001,',
+      '幸福社区,522701001001001,新苑小区,1栋,1单元,102,李新华,,,独居老人', ''].join('\r\n'));
+    const bad = path.join(files, '有错.csv');
+    fs.writeFileSync(bad, [header,
+      '幸福社区,522701001001001,新苑小区,2栋,1单元,101,赵六,52270119870618238X,,',
+      '幸福社区,522701001001001,新苑小区,2栋,1单元,102,,,,', ''].join('\r\n'));
+    const drv = await Driver.start({ GRIDLINE_DATA: tempDir('import-desk'), GRIDLINE_HUB: hub.url });
+    const s = drv.session;
+    const shot = shooter('import', s);
+    try {
+      await s.cmd('POST', '/window/rect', { width: 1280, height: 900 });
+      await enrol(s, async () => {}, hub, staffCode);
+      await tab(s, 'me');
+      await waitPhase(s, 'up_to_date');
+      await s.exec("location.hash = '#/dashboard'");
+      await s.waitFor('[data-screen="dashboard"]');
+      await s.waitFor(tid('import-panel'));
+
+      // The input covers its button, transparent: found, not waited for as shown.
+      await (await s.find(tid('import-file'))).type(bad);
+      const errors = await s.waitFor(tid('import-errors'));
+      assert.match(await errors.text(), /2 处错误/, `both bad rows (${await errors.text()})`);
+      const lines = await s.findAll(tid('import-error'));
+      assert.equal(lines.length, 2);
+      assert.match(await lines[0].text(), /第 2 行 · 身份证号/);
+      assert.match(await lines[1].text(), /第 3 行 · 户主姓名/);
+      assert.equal((await s.findAll(tid('import-run'))).length, 0, 'no import while any row is bad');
+      await s.exec(`document.querySelector('${tid('import-panel')}').scrollIntoView({ block: 'center' })`);
+      await shot('errors');
+
+      await (await s.find(tid('import-file'))).type(good);
+      const summary = await s.waitFor(tid('import-summary'), { pred: async (e) => /将新增 2 户/.test(await e.text()) });
+      assert.match(await summary.text(), /已有 0 户/);
+      await shot('preview');
+      await (await s.find(tid('import-run'))).click();
+      const done = await s.waitFor(tid('import-done'));
+      assert.match(await done.text(), /已导入 2 户/);
+      await shot('done');
+
+      // The same file again: nobody twice.
+      await (await s.find(tid('import-file'))).type(good);
+      const again = await s.waitFor(tid('import-summary'), { pred: async (e) => /将新增 0 户/.test(await e.text()) });
+      assert.match(await again.text(), /已有 2 户/);
+    } finally {
+      await drv.stop();
+    }
+  } finally {
+    await hub.stop();
+  }
+});

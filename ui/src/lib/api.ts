@@ -7,7 +7,7 @@ import type {
   CaseAction, CaseDetail, CaseParties, CaseQuery, CaseRow, Created, Dashboard, MediationFigures, NewCase, DeviceInfo, HouseholdDetail, HouseholdEdit, HouseholdQuery, HouseholdRow,
   IssueAction, IssueDetail, IssueQuery, IssueRow, NewIssue, NewVisit, NewWish,
   IssuePoint, Position,
-  Exported, LockState, PhotoItem, PhotoQueue, RefusedRecord, TakenPhoto, SyncInfo, Today, Visit, Vocabulary, WishAction, WishDetail, WishRow,
+  Exported, ImportPreview, ImportProgress, LockState, PhotoItem, PhotoQueue, RefusedRecord, TakenPhoto, SyncInfo, Today, Visit, Vocabulary, WishAction, WishDetail, WishRow,
 } from './types';
 
 export const api = {
@@ -74,7 +74,16 @@ export const api = {
   householdPosition: (id: string) => invoke<Position | null>('household_position', { id }),
   /** Writes an .xlsx into Downloads: `monthly` (with `month` YYYY-MM), `issues`, `roster`, `wishes`. */
   exportOffice: (what: string, month: string | null = null) => invoke<Exported>('export_office', { what, month }),
+  /** The picked roster's bytes go as the raw body; answers the preview. */
+  stageImport: (bytes: Uint8Array) => invoke<ImportPreview>('stage_import', bytes),
+  previewImport: (sheet: string | null) => invoke<ImportPreview>('preview_import', { sheet }),
+  runImport: (sheet: string | null) => invoke<ImportPreview>('run_import', { sheet }),
 };
+
+/** Follows an import: rows built of rows in all. */
+export function onImportProgress(handler: (p: ImportProgress) => void): Promise<UnlistenFn> {
+  return listen<ImportProgress>('import-progress', (event) => handler(event.payload));
+}
 
 /** Follows the photo queue: a photo's state changed. */
 export function onPhotoState(handler: (queue: PhotoQueue) => void): Promise<UnlistenFn> {
