@@ -850,16 +850,25 @@ fn issues_stored_before_migration_11_get_their_monthly_facts_when_the_store_next
         let mut s = Store::open(&path).unwrap();
         let mut d = new_doc(&ACTOR);
         issue::create(&mut d, &i).unwrap();
-        s.save(&mut d, &Record::Issue(i.clone()), Origin::Local, at(1)).unwrap();
+        s.save(&mut d, &Record::Issue(i.clone()), Origin::Local, at(1))
+            .unwrap();
         // As a store of schema 10 leaves it once migration 11 has run:
         // the new columns empty, and the mark the migration sets.
         let c = s.connection();
-        c.execute("UPDATE issues SET accepted_at = NULL", []).unwrap();
-        c.execute("INSERT INTO meta (key, value) VALUES ('reproject_issues', '1')", [])
+        c.execute("UPDATE issues SET accepted_at = NULL", [])
             .unwrap();
+        c.execute(
+            "INSERT INTO meta (key, value) VALUES ('reproject_issues', '1')",
+            [],
+        )
+        .unwrap();
     }
     let s = Store::open(&path).unwrap();
-    assert_eq!(s.meta("reproject_issues").unwrap(), None, "done once, mark gone");
+    assert_eq!(
+        s.meta("reproject_issues").unwrap(),
+        None,
+        "done once, mark gone"
+    );
     let period = gridline_model::monthly::Period {
         start: at(0),
         end: at(2),
@@ -872,7 +881,11 @@ fn issues_stored_before_migration_11_get_their_monthly_facts_when_the_store_next
     let mut conn = rusqlite::Connection::open_in_memory().unwrap();
     migrate_to(&mut conn, MIGRATIONS.len()).unwrap();
     let marks: i64 = conn
-        .query_row("SELECT count(*) FROM meta WHERE key = 'reproject_issues'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM meta WHERE key = 'reproject_issues'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(marks, 0);
     let mut conn = rusqlite::Connection::open_in_memory().unwrap();
@@ -885,7 +898,11 @@ fn issues_stored_before_migration_11_get_their_monthly_facts_when_the_store_next
     .unwrap();
     migrate_to(&mut conn, 11).unwrap();
     let marks: i64 = conn
-        .query_row("SELECT count(*) FROM meta WHERE key = 'reproject_issues'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM meta WHERE key = 'reproject_issues'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(marks, 1);
 }
