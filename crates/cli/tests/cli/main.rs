@@ -889,8 +889,8 @@ fn issue_goes_through_the_community_loop_and_refused_steps_change_nothing() {
         "show gives the state in Chinese and English: {human}"
     );
     assert!(
-        human.contains("cs-001") && human.contains("社区工作人员"),
-        "the timeline names the author and role: {human}"
+        human.contains("王芳 (社区工作人员)"),
+        "the timeline names the author, by name, and role: {human}"
     );
 
     ok(
@@ -2173,7 +2173,9 @@ fn a_deliberation_topic_runs_from_proposal_to_closed_and_a_short_quorum_or_tally
     );
     let human = ok(d, &["deliberation", "show", &id]);
     assert!(
-        human.contains("已办结") && human.contains("closed") && human.contains("cs-001"),
+        human.contains("已办结")
+            && human.contains("closed")
+            && human.contains("王芳 (社区工作人员)"),
         "show gives the state in both languages and names who acted: {human}"
     );
     assert_eq!(
