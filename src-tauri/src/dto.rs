@@ -571,6 +571,26 @@ pub struct RevealCount {
     pub n: u32,
 }
 
+/// Two households that are likely one (疑似重复), and why. An ID number
+/// match says only that: the number itself never leaves the device's store.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DuplicatePairView {
+    pub a: DuplicateSideView,
+    pub b: DuplicateSideView,
+    /// same-id-number, same-address, same-head.
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DuplicateSideView {
+    pub id: String,
+    pub grid: String,
+    pub address: String,
+    pub head_name: String,
+}
+
 /// A roster file read for import: the preview, or what the import did.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]

@@ -64,9 +64,12 @@ test('staff import a roster from the app: a bad file names its rows, a good one 
     const files = tempDir('import-files');
     const header = '社区,网格,小区,楼栋,单元,房号,户主姓名,身份证号,联系电话,标签';
     const good = path.join(files, '新苑小区.csv');
-    fs.writeFileSync(good, [header,
-      '幸福社区,522701001001001,新苑小区,1栋,1单元,101,王新民,,13800138001,',
-      '幸福社区,522701001001001,新苑小区,1栋,1单元,102,李新华,,,独居老人', ''].join('\r\n'));
+    // Two heads of the same name and birth date at two addresses: imported
+    // (nothing says they are one), then listed as likely duplicates.
+    fs.writeFileSync(good, [`${header},出生日期`,
+      '幸福社区,522701001001001,新苑小区,1栋,1单元,101,王新民,,13800138001,,1958-03-02',
+      '幸福社区,522701001001001,新苑小区,1栋,1单元,102,李新华,,,独居老人,',
+      '幸福社区,522701001001001,新苑小区,3栋,2单元,301,王新民,,,,1958-03-02', ''].join('\r\n'));
     const bad = path.join(files, '有错.csv');
     fs.writeFileSync(bad, [header,
       '幸福社区,522701001001001,新苑小区,2栋,1单元,101,赵六,52270119870618238X,,',
@@ -96,18 +99,22 @@ test('staff import a roster from the app: a bad file names its rows, a good one 
       await shot('errors');
 
       await (await s.find(tid('import-file'))).type(good);
-      const summary = await s.waitFor(tid('import-summary'), { pred: async (e) => /将新增 2 户/.test(await e.text()) });
+      const summary = await s.waitFor(tid('import-summary'), { pred: async (e) => /将新增 3 户/.test(await e.text()) });
       assert.match(await summary.text(), /已有 0 户/);
       await shot('preview');
       await (await s.find(tid('import-run'))).click();
       const done = await s.waitFor(tid('import-done'));
-      assert.match(await done.text(), /已导入 2 户/);
+      assert.match(await done.text(), /已导入 3 户/);
       await shot('done');
+      const pair = await s.waitFor(tid('duplicate-pair'), { pred: async (e) => /王新民/.test(await e.text()) });
+      assert.match(await pair.text(), /户主同名同生日/, 'the two 王新民 are listed as likely one');
+      await s.exec(`document.querySelector('${tid('duplicates')}').scrollIntoView({ block: 'center' })`);
+      await shot('duplicates');
 
       // The same file again: nobody twice.
       await (await s.find(tid('import-file'))).type(good);
       const again = await s.waitFor(tid('import-summary'), { pred: async (e) => /将新增 0 户/.test(await e.text()) });
-      assert.match(await again.text(), /已有 2 户/);
+      assert.match(await again.text(), /已有 3 户/);
     } finally {
       await drv.stop();
     }

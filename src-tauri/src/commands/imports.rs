@@ -136,3 +136,25 @@ pub async fn run_import(s: State<'_, AppState>, sheet: Option<String>) -> Res<dt
     }
     Ok(view(out))
 }
+
+/// 疑似重复: the likely duplicate households among those this user may read.
+#[tauri::command]
+pub async fn duplicate_households(s: State<'_, AppState>) -> Res<Vec<dto::DuplicatePairView>> {
+    let side = |x: gridline_device::DuplicateSide| dto::DuplicateSideView {
+        id: x.id.to_string(),
+        grid: x.grid.as_str().to_owned(),
+        address: x.address,
+        head_name: x.head_name,
+    };
+    with(&s, |d| {
+        Ok(d.duplicate_households()?
+            .into_iter()
+            .map(|p| dto::DuplicatePairView {
+                reasons: p.reasons.iter().map(|r| r.key().to_owned()).collect(),
+                a: side(p.a),
+                b: side(p.b),
+            })
+            .collect())
+    })
+    .await
+}
