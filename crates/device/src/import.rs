@@ -14,10 +14,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use gridline_model::permission::{check, Action, Kind, Target};
-use gridline_model::{
-    text, Address, Gender, GridId, Household, HouseholdPrivate, IdNumber, Instant, RecordId,
-    Refusal, Relation, Resident, Role,
-};
+use gridline_model::{text, Address, GridId, IdNumber, Instant, RecordId, Refusal, Role};
 use gridline_office::import::{self, Format, ImportError, ImportRow};
 use gridline_records::{household, private, Record};
 use gridline_store::{Origin, Saved};
@@ -220,7 +217,7 @@ impl Device {
                 continue;
             }
             let id = new_id(now);
-            let (h, p) = household_of(&row, id, grid.clone(), address.clone(), now);
+            let (h, p) = row.household(id, new_id(now), grid.clone(), address.clone());
             if let Err(invalid) = h.validate(today) {
                 errors.push(ImportError {
                     line: row.line,
@@ -390,59 +387,4 @@ impl Device {
         }
         Ok(known)
     }
-}
-
-/// The household and its private part for a new row: the head as its only
-/// resident, gender and birth date from the ID number (or the sheet's
-/// 出生日期), sensitive tags in the private part.
-fn household_of(
-    row: &ImportRow,
-    id: RecordId,
-    grid: GridId,
-    address: Address,
-    now: Instant,
-) -> (Household, HouseholdPrivate) {
-    let head_id = new_id(now);
-    let (ordinary, sensitive): (BTreeSet<_>, BTreeSet<_>) =
-        row.tags.iter().copied().partition(|t| !t.is_sensitive());
-    let h = Household {
-        id,
-        grid: grid.clone(),
-        address,
-        phone: row.phone.clone(),
-        tags: ordinary,
-        residents: vec![Resident {
-            id: head_id,
-            name: row.head_name.clone(),
-            gender: row.id_number.as_ref().map(|n| {
-                if n.is_female() {
-                    Gender::Female
-                } else {
-                    Gender::Male
-                }
-            }),
-            birth_date: row
-                .id_number
-                .as_ref()
-                .map(|n| n.birth_date())
-                .or(row.birth_date),
-            relation: Relation::Head,
-            phone: row.phone.clone(),
-            tags: BTreeSet::new(),
-        }],
-        notes: String::new(),
-        location: None,
-    };
-    let p = HouseholdPrivate {
-        household: id,
-        grid,
-        id_numbers: row
-            .id_number
-            .iter()
-            .cloned()
-            .map(|n| (head_id, n))
-            .collect(),
-        sensitive_tags: sensitive,
-    };
-    (h, p)
 }

@@ -10,13 +10,10 @@
 //! a file with any bad row imports nothing.
 
 use gridline_model::text;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use automerge::AutoCommit;
-use gridline_model::{
-    Address, CommunityCode, Gender, GridId, Household, HouseholdPrivate, Instant, RecordId,
-    Relation, Resident,
-};
+use gridline_model::{Address, CommunityCode, GridId, Instant, RecordId};
 use gridline_records::{household, private, Record};
 use rusqlite::{params, OptionalExtension};
 
@@ -193,42 +190,7 @@ impl Hub {
                 continue;
             }
             let head_id = uuid::Uuid::new_v5(&id, b"head");
-            let (ordinary, sensitive): (BTreeSet<_>, BTreeSet<_>) =
-                row.tags.iter().copied().partition(|t| !t.is_sensitive());
-            let h = Household {
-                id,
-                grid: grid.clone(),
-                address,
-                phone: row.phone.clone(),
-                tags: ordinary,
-                residents: vec![Resident {
-                    id: head_id,
-                    name: row.head_name.clone(),
-                    gender: row.id_number.as_ref().map(|n| {
-                        if n.is_female() {
-                            Gender::Female
-                        } else {
-                            Gender::Male
-                        }
-                    }),
-                    birth_date: row
-                        .id_number
-                        .as_ref()
-                        .map(|n| n.birth_date())
-                        .or(row.birth_date),
-                    relation: Relation::Head,
-                    phone: row.phone.clone(),
-                    tags: BTreeSet::new(),
-                }],
-                notes: String::new(),
-                location: None,
-            };
-            let p = HouseholdPrivate {
-                household: id,
-                grid,
-                id_numbers: row.id_number.into_iter().map(|n| (head_id, n)).collect(),
-                sensitive_tags: sensitive,
-            };
+            let (h, p) = row.household(id, head_id, grid, address);
             let mut d = self.new_doc();
             household::create(&mut d, &h, now)?;
             docs.push((d, Record::Household(h)));

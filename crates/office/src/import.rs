@@ -72,6 +72,59 @@ pub struct ImportRow {
     pub birth_date: Option<NaiveDate>,
 }
 
+impl ImportRow {
+    /// The household and its private part this row makes: the head as its
+    /// only resident (`head`), gender and birth date from the ID number (or
+    /// the sheet's 出生日期), sensitive tags in the private part. The hub and
+    /// the device both build new households here, so a row means one thing.
+    pub fn household(
+        &self,
+        id: gridline_model::RecordId,
+        head: gridline_model::RecordId,
+        grid: gridline_model::GridId,
+        address: gridline_model::Address,
+    ) -> (gridline_model::Household, gridline_model::HouseholdPrivate) {
+        use gridline_model::{Gender, Household, HouseholdPrivate, Relation, Resident};
+        let (ordinary, sensitive): (std::collections::BTreeSet<_>, std::collections::BTreeSet<_>) =
+            self.tags.iter().copied().partition(|t| !t.is_sensitive());
+        let h = Household {
+            id,
+            grid: grid.clone(),
+            address,
+            phone: self.phone.clone(),
+            tags: ordinary,
+            residents: vec![Resident {
+                id: head,
+                name: self.head_name.clone(),
+                gender: self.id_number.as_ref().map(|n| {
+                    if n.is_female() {
+                        Gender::Female
+                    } else {
+                        Gender::Male
+                    }
+                }),
+                birth_date: self
+                    .id_number
+                    .as_ref()
+                    .map(|n| n.birth_date())
+                    .or(self.birth_date),
+                relation: Relation::Head,
+                phone: self.phone.clone(),
+                tags: Default::default(),
+            }],
+            notes: String::new(),
+            location: None,
+        };
+        let p = HouseholdPrivate {
+            household: id,
+            grid,
+            id_numbers: self.id_number.iter().cloned().map(|n| (head, n)).collect(),
+            sensitive_tags: sensitive,
+        };
+        (h, p)
+    }
+}
+
 /// A problem in the file, at a line and column, saying what to fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportError {
