@@ -75,6 +75,12 @@ pub struct HouseholdView {
     pub wishes: Vec<WishSummary>,
     /// This user may edit the household.
     pub can_edit: bool,
+    /// Set when this household was merged into another (已合并到 …): the
+    /// page shows the note and links to the survivor.
+    pub merged: Option<gridline_store::MergeRow>,
+    /// Households merged into this one, with the residents they bring; their
+    /// visits, issues and wishes are listed above with this household's own.
+    pub merged_here: Vec<crate::MergedHousehold>,
 }
 
 pub(crate) fn parse_resident(
@@ -381,28 +387,40 @@ impl Device {
             None
         };
         let key = h.id.to_string();
+        // This household's records and those of every household merged into
+        // it (relinked at read time; see `crate::merge`).
+        let mut keys = vec![key.clone()];
+        keys.extend(self.store.merged_into(&key)?);
         let issues = self
             .store
             .issues(&gridline_store::IssueFilter {
-                grid: Some(h.grid.clone()),
+                // A merged household may lie in another grid of the community.
+                grid: (keys.len() == 1).then(|| h.grid.clone()),
                 ..Default::default()
             })?
             .into_iter()
-            .filter(|i| i.household_id.as_deref() == Some(key.as_str()))
+            .filter(|i| i.household_id.as_ref().is_some_and(|k| keys.contains(k)))
             .map(|r| views::issue(r, now))
             .collect::<Result<_>>()?;
-        let visits = self
-            .store
-            .visits(Some(&key), None, Some(50))?
+        let mut visit_rows = Vec::new();
+        let mut wish_rows = Vec::new();
+        for k in &keys {
+            visit_rows.extend(self.store.visits(Some(k), None, Some(50))?);
+            wish_rows.extend(self.store.wishes(None, Some(k), None)?);
+        }
+        visit_rows.sort_by(|a, b| b.at.cmp(&a.at));
+        visit_rows.truncate(50);
+        wish_rows.sort_by(|a, b| b.posted_at.cmp(&a.posted_at));
+        let visits = visit_rows
             .into_iter()
             .map(views::visit)
             .collect::<Result<_>>()?;
-        let wishes = self
-            .store
-            .wishes(None, Some(&key), None)?
+        let wishes = wish_rows
             .into_iter()
             .map(views::wish)
             .collect::<Result<_>>()?;
+        let merged = self.store.merge_of(&key)?;
+        let merged_here = self.merged_households(&h)?;
         Ok(HouseholdView {
             sync_state: self.store.sync_state(h.id)?.unwrap_or(SyncState::Local),
             conflicts: gridline_records::conflicts(&doc),
@@ -411,6 +429,8 @@ impl Device {
             wishes,
             issues,
             private,
+            merged,
+            merged_here,
             household: h,
         })
     }

@@ -30,6 +30,7 @@ mod import;
 mod issue;
 pub mod keys;
 pub mod mediation;
+pub mod merge;
 pub mod people;
 pub mod photo;
 pub mod reveal;
@@ -60,6 +61,7 @@ pub use household::{HouseholdEdit, HouseholdView, NewHousehold, NewResident};
 pub use identity::Identity;
 pub use import::{ImportLine, ImportOutcome, MatchedBy};
 pub use issue::{IssueView, NewIssue};
+pub use merge::MergedHousehold;
 pub use people::{People, Person};
 pub use photo::{Attach, Evidence, PhotoState, PhotoView, TakenPhoto};
 pub use views::{
@@ -487,6 +489,7 @@ impl Device {
                 acked: Some(hub_heads),
                 photos: gridline_records::photos::read(&incoming).unwrap_or_default(),
                 position: gridline_records::position::read(&incoming).ok().flatten(),
+                merges: gridline_records::household::merges_of(&incoming),
             };
             return Ok((saved, record));
         };

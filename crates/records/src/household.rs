@@ -3,14 +3,28 @@
 //! ```text
 //! { kind: "household", v: 1, id, grid, compound, building, unit, room, phone?,
 //!   lat?, lon?, tags: { 独居老人: true, … }, notes: Text,
-//!   residents: { <resident id>: { name, gender?, birth_date?, relation, phone?, tags: {…} } } }
+//!   residents: { <resident id>: { name, gender?, birth_date?, relation, phone?, tags: {…} } },
+//!   events?: [ { id, at, user, role, unit, step: merge | unmerge, into?, into_grid?, reason } ] }
 //! ```
+//!
+//! `events` holds the household's merges ([`gridline_model::merge`]): who
+//! merged it into which survivor, or undid that. They are read apart from
+//! [`read`] ([`read_merges`]), because a household's fields and residents are
+//! what every other layer edits, while the merge is an append-only authored
+//! history the hub checks like an issue's steps (the generic event checks of
+//! `gridline_sync::check` read this same `events` list). A new household is
+//! written with an empty list, so two devices that merge it offline append to
+//! one list instead of each creating its own (Automerge would keep only one
+//! of two concurrently created lists at the key); for an older document
+//! without one, [`read_merges`] reads every conflicting list.
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjId, ReadDoc, ROOT};
 use chrono::NaiveDate;
 use gridline_model::phone::parse_mobile;
-use gridline_model::{Address, Gender, GridId, Household, Instant, Relation, Resident};
+use gridline_model::{
+    Address, Gender, GridId, Household, Instant, MergeEvent, MergeStep, Relation, Resident,
+};
 
 use crate::fields::*;
 use crate::{Error, Result};
@@ -40,7 +54,8 @@ pub fn create(doc: &mut AutoCommit, h: &Household, at: Instant) -> Result<()> {
         .opt("lon", h.location.map(|l| l.1.to_string()).as_deref())
         .tags("tags", &h.tags)
         .text("notes", &h.notes)
-        .value("residents", residents.into_value());
+        .value("residents", residents.into_value())
+        .list("events", Vec::new());
     f.write_root(doc)?;
     commit(doc, at);
     Ok(())
@@ -101,6 +116,94 @@ fn write_resident(doc: &mut AutoCommit, m: &ObjId, r: &Resident) -> Result<()> {
     put_str(doc, m, "relation", r.relation.key())?;
     put_opt_str(doc, m, "phone", r.phone.as_ref().map(|p| p.as_str()))?;
     put_tags(doc, m, "tags", &r.tags)
+}
+
+/// Appends one merge or unmerge event as its own change (the list is made
+/// first on a document written before households had one).
+pub fn push_merge_event(doc: &mut AutoCommit, e: &MergeEvent) -> Result<()> {
+    expect_kind(doc, KIND)?;
+    let list = match opt_list(doc, &ROOT, "events")? {
+        Some(l) => l,
+        None => doc.put_object(&ROOT, "events", automerge::ObjType::List)?,
+    };
+    let mut f = Fields::new(doc);
+    f.str("id", &e.id.to_string())
+        .str("at", &fmt_time(e.at))
+        .author(&e.author)
+        .str("step", e.step.key())
+        .str("reason", e.step.reason());
+    if let MergeStep::Merge {
+        into, into_grid, ..
+    } = &e.step
+    {
+        f.str("into", &into.to_string())
+            .str("into_grid", into_grid.as_str());
+    }
+    let value = f.into_value();
+    doc.batch_create_object(&list, doc.length(&list), &value, true)?;
+    commit(doc, e.at);
+    Ok(())
+}
+
+/// The household's merge events, from every conflicting `events` list (see
+/// the module docs), each once.
+pub fn read_merges(doc: &AutoCommit) -> Result<Vec<MergeEvent>> {
+    let mut out: Vec<MergeEvent> = Vec::new();
+    for (value, list) in doc.get_all(&ROOT, "events")? {
+        if !matches!(value, automerge::Value::Object(automerge::ObjType::List)) {
+            return Err(Error::shape("events", "expected a list of maps"));
+        }
+        for i in 0..doc.length(&list) {
+            let Some((automerge::Value::Object(automerge::ObjType::Map), m)) = doc.get(&list, i)?
+            else {
+                return Err(Error::shape("events", "expected a list of maps"));
+            };
+            let actor = match &m {
+                ObjId::Id(_, actor, _) => actor.to_hex_string(),
+                ObjId::Root => String::new(),
+            };
+            let e = read_merge(doc, &m, actor)?;
+            if !out.iter().any(|o| o.id == e.id) {
+                out.push(e);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// [`read_merges`] for any document: none unless it is a household whose
+/// events read (the hub refuses a household whose events do not, so only a
+/// damaged copy lacks them).
+pub fn merges_of(doc: &AutoCommit) -> Vec<MergeEvent> {
+    if expect_kind(doc, KIND).is_err() {
+        return Vec::new();
+    }
+    read_merges(doc).unwrap_or_default()
+}
+
+fn read_merge(doc: &AutoCommit, m: &ObjId, actor: String) -> Result<MergeEvent> {
+    let reason = opt_str(doc, m, "reason")?.unwrap_or_default();
+    let step = match req_str(doc, m, "step")?.as_str() {
+        "merge" => MergeStep::Merge {
+            into: req_uuid(doc, m, "into")?,
+            into_grid: GridId::parse(&req_str(doc, m, "into_grid")?)?,
+            reason,
+        },
+        "unmerge" => MergeStep::Unmerge { reason },
+        other => {
+            return Err(Error::shape(
+                "events",
+                format!("unknown household step {other:?}"),
+            ))
+        }
+    };
+    Ok(MergeEvent {
+        id: req_uuid(doc, m, "id")?,
+        at: req_time(doc, m, "at")?,
+        author: crate::visit::read_author(doc, m)?,
+        actor,
+        step,
+    })
 }
 
 pub fn read(doc: &AutoCommit) -> Result<Household> {

@@ -184,6 +184,25 @@ fn samples() -> Vec<Sample> {
     let mut out = Vec::new();
     let mut doc = crate::new_doc(&[1; 16]);
     household::create(&mut doc, &h, at(0)).expect("the sample household writes");
+    household::push_merge_event(
+        &mut doc,
+        &gridline_model::MergeEvent {
+            id: v7(2, 9),
+            at: at(30),
+            author: Author {
+                user: "cs-1".into(),
+                role: Role::CommunityStaff,
+                unit: "522701001001".into(),
+            },
+            actor: String::new(),
+            step: gridline_model::MergeStep::Merge {
+                into: v7(2, 10),
+                into_grid: grid(),
+                reason: "重复录入".into(),
+            },
+        },
+    )
+    .expect("the sample merge writes");
     out.push(Sample {
         kind: Kind::Household,
         doc,
@@ -858,7 +877,30 @@ fn household_meanings() -> Vec<(&'static str, String)> {
         ),
         ("residents.<resident id>.phone", format!("the resident's {}", mobile())),
         ("residents.<resident id>.tags", ordinary_tags()),
+        (
+            "events",
+            "the household's merges (合并), a list of event maps; absent on a document written before merges (a new household is written with an empty list, so concurrent merges append to one list). Only community staff of the household's community merge: the hub refuses another role's merge event as `not-permitted`, and every replica's fold refuses it too".into(),
+        ),
+        (
+            "events[].step",
+            "`merge` (this household is the same as `into`; it is kept, never deleted, and lists show it no more) or `unmerge` (the merge was a mistake; it stands on its own again). The latest by (`at`, `id`) stands; a chain A→B→C ends at C, and in a cycle the smallest id survives".into(),
+        ),
+        (
+            "events[].into",
+            "`merge`: the surviving household's id, another household of the same community".into(),
+        ),
+        (
+            "events[].into_grid",
+            "`merge`: the surviving household's grid, so the community can be checked without its document".into(),
+        ),
+        (
+            "events[].reason",
+            format!("why, as staff typed it; may be empty, at most {} characters", gridline_model::merge::MAX_REASON),
+        ),
     ]
+    .into_iter()
+    .chain(event_meanings().into_iter().filter(|(k, _)| *k != "events[].step"))
+    .collect()
 }
 
 fn private_meanings() -> Vec<(&'static str, String)> {

@@ -111,7 +111,14 @@ impl Store {
                 "SELECT stage, count(*) FROM wishes GROUP BY stage ORDER BY stage",
                 &[],
             )?,
-            households: count(self, "SELECT count(*) FROM households", &[])?,
+            households: count(
+                self,
+                &format!(
+                    "SELECT count(*) FROM households h WHERE {}",
+                    crate::merges::NOT_MERGED
+                ),
+                &[],
+            )?,
             households_visited: self.households_visited(&since_s)?,
         })
     }
@@ -162,7 +169,8 @@ impl Store {
         count(
             self,
             "SELECT count(DISTINCT v.household_id) FROM visits v INDEXED BY visits_at
-               CROSS JOIN households h ON h.id = v.household_id WHERE v.at >= ?1",
+               CROSS JOIN households h ON h.id = v.household_id WHERE v.at >= ?1
+                AND h.id NOT IN (SELECT household_id FROM household_survivors)",
             &[&since],
         )
     }
@@ -204,8 +212,14 @@ impl Store {
                 "SELECT count(*) FROM issues WHERE stage = 'reported'",
                 &[],
             )?,
-            households_not_visited: count(self, "SELECT count(*) FROM households", &[])?
-                - self.households_visited(&since_s)?,
+            households_not_visited: count(
+                self,
+                &format!(
+                    "SELECT count(*) FROM households h WHERE {}",
+                    crate::merges::NOT_MERGED
+                ),
+                &[],
+            )? - self.households_visited(&since_s)?,
             wishes_waiting: count(
                 self,
                 "SELECT count(*) FROM wishes WHERE stage = 'posted'",

@@ -30,7 +30,9 @@ impl Store {
             "SELECT h.id, h.grid, h.compound, h.building, h.unit, h.room, h.address, h.head_name,
                     (SELECT r.birth_date FROM residents r
                       WHERE r.household_id = h.id AND r.relation = '户主' LIMIT 1)
-               FROM households h ORDER BY h.id",
+               FROM households h
+              WHERE h.id NOT IN (SELECT household_id FROM household_survivors)
+              ORDER BY h.id",
         )?;
         let rows = st
             .query_map([], |r| {

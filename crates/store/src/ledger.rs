@@ -41,6 +41,7 @@ impl Store {
                     (SELECT group_concat(t.sensitive || t.tag, char(31)) FROM household_tags t WHERE t.household_id = h.id)
                FROM households h
               WHERE h.grid LIKE ?1
+                AND h.id NOT IN (SELECT household_id FROM household_survivors)
                 AND (?2 IS NULL OR EXISTS (SELECT 1 FROM household_tags t WHERE t.household_id = h.id AND t.tag = ?2))
               ORDER BY h.grid, h.address",
         )?;

@@ -21,6 +21,7 @@ mod duplicates;
 mod error;
 mod ledger;
 mod mediation;
+mod merges;
 pub mod migrations;
 mod monthly;
 mod photos;
@@ -46,6 +47,7 @@ pub use duplicates::DuplicateCandidate;
 pub use error::{Error, Result};
 pub use ledger::RosterEntry;
 pub use mediation::{MediationFilter, MediationRow};
+pub use merges::MergeRow;
 pub use photos::{IssuePoint, PhotoFile, PhotoQueue, PhotoRow, Upload};
 pub use query::*;
 pub use reveals::Reveal;
@@ -326,6 +328,9 @@ pub struct Saved {
     /// The record's position ([`gridline_records::position::read`]), projected
     /// onto its issue or visit row.
     pub position: Option<gridline_model::Location>,
+    /// A household's merge events ([`gridline_records::household::merges_of`]),
+    /// projected into the merges tables; none for other kinds.
+    pub merges: Vec<gridline_model::MergeEvent>,
 }
 
 impl Saved {
@@ -343,6 +348,7 @@ impl Saved {
             // copy can have one.
             photos: gridline_records::photos::read(doc).unwrap_or_default(),
             position: gridline_records::position::read(doc).ok().flatten(),
+            merges: gridline_records::household::merges_of(doc),
         }
     }
 
@@ -393,6 +399,7 @@ fn merge_stored(
     saved.conflicted = check_conflicts && gridline_records::has_conflicts(&doc);
     saved.photos = gridline_records::photos::read(&doc).unwrap_or_default();
     saved.position = gridline_records::position::read(&doc).ok().flatten();
+    saved.merges = gridline_records::household::merges_of(&doc);
     Ok(Some(record))
 }
 
@@ -415,6 +422,7 @@ pub(crate) fn write_doc(
         acked,
         photos,
         position,
+        merges,
     } = saved;
     // A record never sent stays "local"; one the hub has seen becomes "pending".
     tx.prepare_cached(
@@ -443,5 +451,8 @@ pub(crate) fn write_doc(
     }
     photos::project(tx, &id, &photos)?;
     projection::project(tx, record, hub, limits)?;
+    if let Record::Household(h) = record {
+        merges::project(tx, h.id, &h.grid, &merges)?;
+    }
     photos::project_position(tx, &id, record.kind(), position.as_ref())
 }

@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_photos.sql"),
     include_str!("migrations/0010_positions.sql"),
     include_str!("migrations/0011_issue_facts.sql"),
+    include_str!("migrations/0012_household_merges.sql"),
 ];
 
 /// Runs every migration the store has not run yet, up to `target`.

@@ -108,6 +108,8 @@ pub struct SyncCounts {
     pub demo: i64,
 }
 
+use crate::merges::NOT_MERGED;
+
 const HOUSEHOLD_COLS: &str = "h.id, h.grid, h.address, h.head_name, h.phone, h.resident_count,
     (SELECT group_concat(tag, ',') FROM household_tags t WHERE t.household_id = h.id),
     (SELECT max(at) FROM visits v WHERE v.household_id = h.id),
@@ -138,7 +140,7 @@ fn household_row(r: &Row<'_>) -> rusqlite::Result<HouseholdRow> {
 impl Store {
     pub fn households(&self, f: &HouseholdFilter) -> Result<Vec<HouseholdRow>> {
         let mut sql = format!(
-            "SELECT {HOUSEHOLD_COLS} FROM households h JOIN documents d ON d.id = h.id WHERE 1=1"
+            "SELECT {HOUSEHOLD_COLS} FROM households h JOIN documents d ON d.id = h.id WHERE {NOT_MERGED}"
         );
         let mut args: Vec<Value> = Vec::new();
         if let Some(g) = &f.grid {
@@ -201,7 +203,7 @@ impl Store {
         for _ in 0..4 {
             args.push(q.clone().into());
         }
-        let mut sql = format!("SELECT {HOUSEHOLD_COLS} FROM ({hits}) m JOIN households h ON h.id = m.household_id JOIN documents d ON d.id = h.id WHERE 1=1");
+        let mut sql = format!("SELECT {HOUSEHOLD_COLS} FROM ({hits}) m JOIN households h ON h.id = m.household_id JOIN documents d ON d.id = h.id WHERE {NOT_MERGED}");
         if let Some(g) = grid {
             sql.push_str(" AND h.grid = ?");
             args.push(g.as_str().to_owned().into());

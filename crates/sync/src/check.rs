@@ -567,12 +567,65 @@ fn judge(
             ));
         }
     }
+    if let Record::Household(h) = &record {
+        check_merges(user, id, h, hub_doc, &doc, parent_place)?;
+    }
     Ok(Checked {
         doc,
         record,
         changed,
         changes,
     })
+}
+
+/// A household's new merge events (DESIGN §3 as `gridline_model::merge`
+/// reads it): only community staff of the household's community merge or
+/// unmerge, into a household the hub holds, the device may read, and that
+/// lies in the same community. Refused whole, unlike an issue step a role may
+/// not take: no role but community staff could ever add one, so it is "a
+/// kind its role may not write" (DESIGN §5). The fold refuses the same steps
+/// on every replica, for a copy that never passed a hub.
+fn check_merges(
+    user: &User,
+    id: &str,
+    h: &gridline_model::Household,
+    hub_doc: Option<&AutoCommit>,
+    doc: &AutoCommit,
+    parent_place: &dyn Fn(uuid::Uuid) -> Option<Parent>,
+) -> Result<(), Refusal> {
+    use gridline_model::MergeStep;
+    let malformed = |e: gridline_records::Error| Refusal {
+        id: id.to_owned(),
+        code: RefusalCode::Malformed,
+        reason: text!("合并记录无法读取：{e}", "the merge events do not read: {e}"),
+    };
+    let held: Vec<uuid::Uuid> = match hub_doc {
+        Some(d) => gridline_records::household::read_merges(d)
+            .map_err(malformed)?
+            .into_iter()
+            .map(|e| e.id)
+            .collect(),
+        None => Vec::new(),
+    };
+    let here = Target::household(h.grid.clone(), h.id);
+    for e in gridline_records::household::read_merges(doc).map_err(malformed)? {
+        if held.contains(&e.id) {
+            continue;
+        }
+        let survivor = match &e.step {
+            MergeStep::Merge { into, .. } => match parent_place(*into) {
+                Some(p) => p.target,
+                None => return Err(not_permitted(id)),
+            },
+            MergeStep::Unmerge { .. } => here.clone(),
+        };
+        gridline_model::merge::may_merge(user, &here, &survivor).map_err(|r| Refusal {
+            id: id.to_owned(),
+            code: RefusalCode::NotPermitted,
+            reason: r.reason,
+        })?;
+    }
+    Ok(())
 }
 
 /// A pushed record's photo references (DESIGN §9): only the kinds that take

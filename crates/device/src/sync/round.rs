@@ -677,6 +677,7 @@ fn merge_decoded(
             acked: Some(x.heads),
             photos: gridline_records::photos::read(&x.doc).unwrap_or_default(),
             position: gridline_records::position::read(&x.doc).ok().flatten(),
+            merges: gridline_records::household::merges_of(&x.doc),
         };
         return Ok((saved, x.record, Vec::new()));
     };
