@@ -162,6 +162,17 @@ fn issue_detail(step: &IssueStep) -> String {
                 format!(" · {comment}")
             }
         ),
+        IssueStep::RequestExtension { amount, reason } => format!("+{amount} · {reason}"),
+        IssueStep::DecideExtension { approve, note } => format!(
+            "{}{}",
+            if *approve { "approved" } else { "refused" },
+            if note.is_empty() {
+                String::new()
+            } else {
+                format!(" · {note}")
+            }
+        ),
+        IssueStep::Defer { reason } | IssueStep::SendBack { reason } => reason.clone(),
     }
 }
 
@@ -876,6 +887,8 @@ mod tests {
             satisfied: Some(true),
             resident: Some("王芳".into()),
             comment: Some("很好".into()),
+            amount: Some(2),
+            approve: Some(true),
         }
     }
 
@@ -891,6 +904,8 @@ mod tests {
             "satisfied" => a.satisfied = None,
             "resident" => a.resident = Some("  ".into()),
             "comment" => a.comment = None,
+            "amount" => a.amount = None,
+            "approve" => a.approve = None,
             other => panic!("the vocabulary names a field the app cannot send: {other}"),
         }
         a

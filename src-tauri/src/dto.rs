@@ -419,7 +419,8 @@ pub struct IssueDetail {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct IssueAction {
-    /// accept, reject, merge, resolve, escalate, dispatch, handle, close, evaluate.
+    /// accept, reject, merge, resolve, escalate, dispatch, handle, close,
+    /// evaluate, request-extension, decide-extension, defer, send-back.
     pub step: String,
     pub reason: Option<String>,
     pub into: Option<String>,
@@ -431,6 +432,14 @@ pub struct IssueAction {
     pub satisfied: Option<bool>,
     pub resident: Option<String>,
     pub comment: Option<String>,
+    /// request-extension: how much more, in the unit of the issue's limit.
+    #[serde(default)]
+    #[ts(optional)]
+    pub amount: Option<u32>,
+    /// decide-extension: approved (true) or refused (false).
+    #[serde(default)]
+    #[ts(optional)]
+    pub approve: Option<bool>,
     /// Photos taken for this step (`take_photo`), with their captions;
     /// absent or empty, none.
     #[serde(default)]

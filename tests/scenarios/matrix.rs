@@ -1191,3 +1191,176 @@ fn every_role_fetches_exactly_the_photos_of_records_it_may_read() {
         "5 roles × 7 records × photo and thumbnail"
     );
 }
+
+// --- Time limits (issue 15): extension, deferral and send-back cells.
+
+/// The time-limit steps, pushed to a live hub by each role on an issue in
+/// grid A dispatched to 城管 and handled (DESIGN §3 and issue 15: a
+/// department asks for an extension only on an issue dispatched to it, only
+/// street staff decide one or defer, the verifying community or street
+/// sends back, and a grid worker or leader does none of these). A refused
+/// step is refused by the hub itself, naming the role and step in both
+/// languages, not left for the fold.
+#[test]
+fn time_limit_steps_are_taken_exactly_by_the_roles_design_names() {
+    let (dir, hub) = gridline_test_support::sample_hub(now());
+    let ha: RecordId = hub.household_ids(GRID_A, 1).unwrap()[0].parse().unwrap();
+    let people = [
+        user("gw", Role::GridWorker, &format!("grids:{GRID_A}")),
+        user("jl", Role::JointLeader, &format!("households:{ha}")),
+        user("cs", Role::CommunityStaff, "community:522701001001"),
+        user("cs-b", Role::CommunityStaff, "community:522701001002"),
+        user("ss", Role::StreetStaff, "street:522701001"),
+        user("dl", Role::DepartmentLiaison, "department:城管"),
+        user("dl-zj", Role::DepartmentLiaison, "department:住建"),
+    ];
+    let codes: Vec<String> = people
+        .iter()
+        .map(|u| hub.enrol_code(u, "admin", chrono::Utc::now()).unwrap())
+        .collect();
+    let live = Live {
+        served: super::Served::start(hub, None),
+        db: dir.path().join("hub.db"),
+        http: reqwest::Client::new(),
+    };
+    let devs: Vec<Dev> = people
+        .iter()
+        .zip(&codes)
+        .map(|(u, c)| live.enrol(c, u))
+        .collect();
+    let by = |id: &str| devs.iter().find(|d| d.user.id == id).unwrap();
+    let seconds = std::cell::Cell::new(0);
+    // The hub's answer to one step: `None` when acknowledged, else the refusal.
+    let answer = |dev: &Dev, id: RecordId, s: IssueStep| {
+        let mut doc = live.hub_doc(dev, id);
+        seconds.set(seconds.get() + 1);
+        let e = IssueEvent {
+            id: new_id(),
+            at: now() + chrono::Duration::seconds(seconds.get()),
+            author: dev.author(),
+            step: s,
+        };
+        gridline_records::issue::push_event(&mut doc, &e).unwrap();
+        let req = SyncRequest {
+            v: PROTOCOL_VERSION,
+            cursor: u64::MAX / 2,
+            page: 1,
+            want_total: false,
+            new_actor: None,
+            push: vec![PushDoc {
+                id: id.to_string(),
+                changes: doc.save(),
+                heads: doc.get_heads().iter().map(|h| h.to_string()).collect(),
+            }],
+            sync: Vec::new(),
+            am_sync: false,
+            reveals: Vec::new(),
+            directory: None,
+        };
+        let resp = live.request(dev, &req);
+        resp.refusals.into_iter().find(|r| r.id == id.to_string())
+    };
+    let (id, mut doc) = issue_doc(by("gw"), GRID_A, Some(ha));
+    assert!(live.push(by("gw"), id, &mut doc), "the report is accepted");
+    for (who, s) in [
+        ("cs", IssueStep::Accept),
+        (
+            "cs",
+            IssueStep::Escalate {
+                note: String::new(),
+            },
+        ),
+        (
+            "ss",
+            IssueStep::Dispatch {
+                departments: vec!["城管".into()],
+                grade: gridline_model::Grade::Normal,
+            },
+        ),
+        (
+            "dl",
+            IssueStep::Handle {
+                feedback: "已清理".into(),
+            },
+        ),
+    ] {
+        assert!(answer(by(who), id, s).is_none(), "fixture step by {who}");
+    }
+    let steps = [
+        (
+            "request-extension",
+            IssueStep::RequestExtension {
+                amount: 2,
+                reason: "需协调物业".into(),
+            },
+        ),
+        (
+            "decide-extension",
+            IssueStep::DecideExtension {
+                approve: true,
+                note: String::new(),
+            },
+        ),
+        (
+            "defer",
+            IssueStep::Defer {
+                reason: "待产权确认".into(),
+            },
+        ),
+        (
+            "send-back",
+            IssueStep::SendBack {
+                reason: "现场仍有垃圾".into(),
+            },
+        ),
+    ];
+    // People in the order of `people`: gw, jl, cs, cs-b, ss, dl (城管), dl-zj (住建).
+    let table: [(&str, [bool; 7]); 4] = [
+        (
+            "request-extension",
+            [false, false, false, false, false, true, false],
+        ),
+        (
+            "decide-extension",
+            [false, false, false, false, true, false, false],
+        ),
+        ("defer", [false, false, false, false, true, false, false]),
+        ("send-back", [false, false, true, false, true, false, false]),
+    ];
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (key, cells) in table {
+        let step = &steps.iter().find(|(k, _)| *k == key).unwrap().1;
+        for (u, want) in people.iter().zip(cells) {
+            let refusal = answer(by(&u.id), id, step.clone());
+            checked += 1;
+            if refusal.is_none() != want {
+                failures.push(format!(
+                    "{} ({}) {key}: {} but DESIGN says {}",
+                    u.id,
+                    u.role.key(),
+                    if refusal.is_none() {
+                        "accepted"
+                    } else {
+                        "refused"
+                    },
+                    if want { "accepted" } else { "refused" }
+                ));
+            }
+            // In scope but the wrong role: the hub names the role and step.
+            if let (Some(r), true) = (&refusal, u.id == "gw") {
+                assert!(
+                    r.reason.zh.contains("不能") && r.reason.en.contains(key),
+                    "a grid worker's {key} is refused in both languages: {r:?}"
+                );
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} cells disagree:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(checked, 4 * 7, "4 steps × 7 people");
+}

@@ -178,13 +178,14 @@ fn the_admin_sets_the_streets_limits_and_a_device_follows_them_on_its_next_sync(
         normal_days: 3,
         minor_days: 5,
         conclude_months: 2,
+        ..StreetLimits::default()
     };
     assert!(
         admin
             .set_street_limits(
                 &StreetLimits {
                     minor_days: 2,
-                    ..street
+                    ..street.clone()
                 },
                 "李管理员",
                 at(3)

@@ -4,6 +4,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use gridline_device::NewIssue;
 use gridline_device::{IssueFilter, IssueSummary};
 use gridline_model::issue::{parse_category, Stage};
+use gridline_model::time_limit::Warning;
 use gridline_model::{text, IssueEvent, IssueStep, Text};
 use serde_json::{json, Value};
 
@@ -97,6 +98,14 @@ pub enum StepName {
     Close,
     /// 评价 (needs --satisfied, --resident)
     Evaluate,
+    /// 申请延期，部门 (needs --amount, --reason; the amount is in the unit of the issue's limit)
+    RequestExtension,
+    /// 延期审批，街道 (needs --approve yes|no)
+    DecideExtension,
+    /// 缓办，街道 (needs --reason)
+    Defer,
+    /// 核查不通过，退回原部门 (needs --reason)
+    SendBack,
 }
 
 #[derive(Debug, Args)]
@@ -106,13 +115,19 @@ pub struct ActArgs {
     /// 步骤 (step)
     #[arg(value_enum)]
     step: StepName,
-    /// 退回理由 (reason, for reject)
+    /// 理由 (reason, for reject / request-extension / defer / send-back)
     #[arg(long)]
     reason: Option<String>,
+    /// 申请延期的时长，单位与事件的时限相同 (how much more time, in the unit of the issue's limit, for request-extension)
+    #[arg(long, value_name = "N")]
+    amount: Option<String>,
+    /// 是否批准延期 (approve the extension, for decide-extension): yes / no
+    #[arg(long, value_name = "yes|no")]
+    approve: Option<String>,
     /// 合并到的事件编号 (issue to merge into, for merge)
     #[arg(long, value_name = "ID")]
     into: Option<String>,
-    /// 说明 (note, for resolve / escalate / close)
+    /// 说明 (note, for resolve / escalate / close / decide-extension)
     #[arg(long)]
     note: Option<String>,
     /// 派遣部门，逗号分隔 (departments, comma separated, for dispatch), 如 城管,住建
@@ -170,6 +185,10 @@ pub fn step_zh(key: &str) -> &'static str {
         "handle" => "处置反馈",
         "close" => "核查结案",
         "evaluate" => "评价",
+        "request-extension" => "申请延期",
+        "decide-extension" => "延期审批",
+        "defer" => "缓办",
+        "send-back" => "核查不通过",
         _ => "?",
     }
 }
@@ -317,6 +336,28 @@ fn step_detail(step: &IssueStep) -> String {
                 format!("{}{comment}", word("：", ": "))
             }
         ),
+        IssueStep::RequestExtension { amount, reason } => format!(
+            "{} {amount}{}{}",
+            text!("延期", "more"),
+            word("，", ", "),
+            reason
+        ),
+        IssueStep::DecideExtension { approve, note } => format!(
+            "{}{}",
+            if *approve {
+                text!("批准", "approved")
+            } else {
+                text!("不批准", "refused")
+            },
+            if note.is_empty() {
+                String::new()
+            } else {
+                format!("{}{note}", word("：", ": "))
+            }
+        ),
+        IssueStep::Defer { reason } | IssueStep::SendBack { reason } => {
+            format!("{}: {reason}", text!("理由", "reason"))
+        }
     }
 }
 
@@ -356,6 +397,13 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
             "grade": s.grade.map(|g| g.key()),
             "deadline": s.deadline.map(|d| d.to_rfc3339()),
             "overdue": view.overdue,
+            "warning": view.warning.key(),
+            "limit": s.limit.map(|l| json!({ "amount": l.amount, "unit": l.unit.key(), "yellow_percent": l.yellow_percent, "red_percent": l.red_percent })),
+            "extension_requested": s.extension_requested.as_ref().map(|(by, n)| json!({ "department": by, "amount": n })),
+            "extensions": s.extensions,
+            "deferred": s.deferred,
+            "deferred_deadline": s.deferred_deadline.map(|d| d.to_rfc3339()),
+            "sent_back": s.sent_back,
             "merged_into": s.merged_into.map(|m| m.to_string()),
             "satisfied": s.satisfied,
             "reopened": s.reopened,
@@ -378,6 +426,13 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     if view.overdue {
         state.zh.push_str(" 【超期】");
         state.en.push_str(", overdue");
+    } else if matches!(view.warning, Warning::Yellow | Warning::Red) {
+        state.zh.push_str(&format!(" 【{}】", view.warning.zh()));
+        state.en.push_str(&format!(", {}", view.warning.key()));
+    }
+    if s.deferred {
+        state.zh.push_str(" 【缓办】");
+        state.en.push_str(", deferred");
     }
     let mut pairs = vec![
         (text!("类别", "category"), i.category.clone()),
@@ -412,6 +467,22 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     }
     if let Some(d) = s.deadline {
         pairs.push((text!("期限", "deadline"), when(d)));
+    }
+    if let Some(l) = s.limit {
+        pairs.push((
+            text!("时限", "limit"),
+            Text::new(
+                format!("{} {}", l.amount, l.unit.zh()),
+                format!("{} {}", l.amount, l.unit.key()),
+            )
+            .to_string(),
+        ));
+    }
+    if let Some((by, n)) = &s.extension_requested {
+        pairs.push((text!("待审批延期", "extension asked"), format!("{by} +{n}")));
+    }
+    if let Some(d) = s.deferred_deadline.filter(|_| s.deferred) {
+        pairs.push((text!("缓办前期限", "deadline before deferral"), when(d)));
     }
     if let Some(m) = s.merged_into {
         pairs.push((text!("并入", "merged into"), m.to_string()));
@@ -492,12 +563,18 @@ fn build_step(a: &ActArgs) -> anyhow::Result<IssueStep> {
         .unwrap_or_default();
     // Refuse flags the step does not use, so nothing typed is silently dropped.
     let given = [
-        ("--reason", a.reason.is_some(), &[N::Reject][..]),
+        (
+            "--reason",
+            a.reason.is_some(),
+            &[N::Reject, N::RequestExtension, N::Defer, N::SendBack][..],
+        ),
+        ("--amount", a.amount.is_some(), &[N::RequestExtension][..]),
+        ("--approve", a.approve.is_some(), &[N::DecideExtension][..]),
         ("--into", a.into.is_some(), &[N::Merge][..]),
         (
             "--note",
             a.note.is_some(),
-            &[N::Resolve, N::Escalate, N::Close][..],
+            &[N::Resolve, N::Escalate, N::Close, N::DecideExtension][..],
         ),
         ("--departments", a.departments.is_some(), &[N::Dispatch][..]),
         ("--grade", a.grade.is_some(), &[N::Dispatch][..]),
@@ -528,6 +605,32 @@ fn build_step(a: &ActArgs) -> anyhow::Result<IssueStep> {
             ))
         }
     };
+    let approve = match a.approve.as_deref().map(str::trim) {
+        None => None,
+        Some("yes" | "y" | "true" | "批准") => Some(true),
+        Some("no" | "n" | "false" | "不批准") => Some(false),
+        Some(other) => {
+            return Err(usage(
+                text!(
+                    "--approve \"{other}\" 应为 yes 或 no",
+                    "--approve takes yes or no, not \"{other}\""
+                )
+                .to_string(),
+            ))
+        }
+    };
+    let amount = match a.amount.as_deref().map(str::trim) {
+        None => None,
+        Some(n) => Some(n.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+            usage(
+                text!(
+                    "--amount \"{n}\" 应为正整数（单位与事件的时限相同）",
+                    "--amount takes a whole number above 0 (in the unit of the issue's limit), not \"{n}\""
+                )
+                .to_string(),
+            )
+        })?),
+    };
     // The step itself is built by the device, as for the app; its errors name
     // the field, which here is a flag.
     let action = gridline_device::app::IssueAction {
@@ -545,6 +648,8 @@ fn build_step(a: &ActArgs) -> anyhow::Result<IssueStep> {
         satisfied,
         resident: a.resident.clone(),
         comment: a.comment.clone(),
+        amount,
+        approve,
     };
     gridline_device::app::issue_step(&action).map_err(|e| match e {
         gridline_device::Error::Invalid(i) => {

@@ -228,7 +228,8 @@ fn summary(r: &Record) -> String {
 /// An issue step as a form sends it: the step's key and the fields that step uses.
 #[derive(Debug, Clone, Default)]
 pub struct IssueAction {
-    /// accept, reject, merge, resolve, escalate, dispatch, handle, close, evaluate.
+    /// accept, reject, merge, resolve, escalate, dispatch, handle, close,
+    /// evaluate, request-extension, decide-extension, defer, send-back.
     pub step: String,
     pub reason: Option<String>,
     pub into: Option<String>,
@@ -239,6 +240,10 @@ pub struct IssueAction {
     pub satisfied: Option<bool>,
     pub resident: Option<String>,
     pub comment: Option<String>,
+    /// request-extension: how much more, in the unit of the issue's limit.
+    pub amount: Option<u32>,
+    /// decide-extension: approved or refused.
+    pub approve: Option<bool>,
 }
 
 /// Builds the workflow step a form asked for; a missing required field is
@@ -306,13 +311,42 @@ pub fn issue_step(a: &IssueAction) -> Result<IssueStep> {
             resident: need(&a.resident, "resident", "评价居民姓名")?,
             comment: text(&a.comment),
         },
+        "request-extension" => IssueStep::RequestExtension {
+            amount: a.amount.filter(|n| *n > 0).ok_or_else(|| {
+                gridline_model::Invalid::new(
+                    "amount",
+                    text!("请填写延期时长", "give how much more time is asked"),
+                    text!(
+                        "填写正整数，单位与本事件的时限相同",
+                        "a whole number, in the unit of the issue's limit"
+                    ),
+                )
+            })?,
+            reason: need(&a.reason, "reason", "延期理由")?,
+        },
+        "decide-extension" => IssueStep::DecideExtension {
+            approve: a.approve.ok_or_else(|| {
+                gridline_model::Invalid::new(
+                    "approve",
+                    text!("请选择批准或不批准", "choose approve or refuse"),
+                    text!("approve 填 true 或 false", "approve: true or false"),
+                )
+            })?,
+            note: text(&a.note),
+        },
+        "defer" => IssueStep::Defer {
+            reason: need(&a.reason, "reason", "缓办理由")?,
+        },
+        "send-back" => IssueStep::SendBack {
+            reason: need(&a.reason, "reason", "核查不通过的理由")?,
+        },
         other => {
             return Err(gridline_model::Invalid::new(
                 "step",
                 text!("未知的操作 \"{other}\"", "unknown step \"{other}\""),
                 text!(
-                "可用：accept、reject、merge、resolve、escalate、dispatch、handle、close、evaluate",
-                "use accept, reject, merge, resolve, escalate, dispatch, handle, close or evaluate"
+                "可用：accept、reject、merge、resolve、escalate、dispatch、handle、close、evaluate、request-extension、decide-extension、defer、send-back",
+                "use accept, reject, merge, resolve, escalate, dispatch, handle, close, evaluate, request-extension, decide-extension, defer or send-back"
             ),
             )
             .into())

@@ -1,8 +1,9 @@
 //! Issues: report, act on, list, show.
 
-use gridline_model::issue::{parse_category, Deadlines, IssueState};
+use gridline_model::issue::{parse_category, IssueState};
 use gridline_model::permission::{check, Action, Kind, Target};
 use gridline_model::text;
+use gridline_model::time_limit::Warning;
 use gridline_model::{GridId, Instant, Invalid, Issue, IssueEvent, IssueStep, RecordId, Role};
 use gridline_records::{issue, Record};
 use gridline_store::{Origin, SyncState};
@@ -28,6 +29,9 @@ pub struct IssueView {
     pub issue: Issue,
     pub state: IssueState,
     pub overdue: bool,
+    /// Yellow, red or overdue as of `now`, from the street's table and
+    /// calendar (the UI shows it, never computes it).
+    pub warning: Warning,
     pub sync_state: SyncState,
     /// Steps this user may take now (what the UI offers).
     pub offered: Vec<&'static str>,
@@ -204,7 +208,7 @@ impl Device {
         // Fold order is (at, id): a step must not sort before the last event.
         let at = crate::next_at(i.events.iter().map(|e| e.at), now);
         state
-            .would_accept(&author, &step, &limits.deadlines())
+            .would_accept(&author, &step)
             .map_err(Error::StepRefused)?;
         let e = IssueEvent {
             id: new_id(at),
@@ -230,9 +234,10 @@ impl Device {
         check(self.user(), Kind::Issue, Action::Read, &target(&i))?;
         let limits = self.store.street_limits()?;
         let state = i.state_with(&limits);
-        let offered = self.offered_steps(&i, &state, &limits.deadlines());
+        let offered = self.offered_steps(&i, &state);
         Ok(IssueView {
             overdue: state.is_overdue(now),
+            warning: state.warning(now),
             sync_state: self.store.sync_state(id)?.unwrap_or(SyncState::Local),
             offered,
             state,
@@ -271,12 +276,7 @@ impl Device {
     }
 
     /// The steps the rules would accept from this user now.
-    fn offered_steps(
-        &self,
-        i: &Issue,
-        state: &IssueState,
-        deadlines: &Deadlines,
-    ) -> Vec<&'static str> {
+    fn offered_steps(&self, i: &Issue, state: &IssueState) -> Vec<&'static str> {
         if check(self.user(), Kind::Issue, Action::Step, &target(i)).is_err() {
             return Vec::new();
         }
@@ -312,10 +312,20 @@ impl Device {
                 resident: "x".into(),
                 comment: String::new(),
             },
+            IssueStep::RequestExtension {
+                amount: 1,
+                reason: "x".into(),
+            },
+            IssueStep::DecideExtension {
+                approve: true,
+                note: String::new(),
+            },
+            IssueStep::Defer { reason: "x".into() },
+            IssueStep::SendBack { reason: "x".into() },
         ];
         probe
             .into_iter()
-            .filter(|s| state.would_accept(&author, s, deadlines).is_ok())
+            .filter(|s| state.would_accept(&author, s).is_ok())
             .map(|s| s.key())
             .collect()
     }

@@ -170,7 +170,7 @@ pub fn issue_photo_step(step: &gridline_model::IssueStep) -> PhotoStep {
     use gridline_model::IssueStep as S;
     match step {
         S::Handle { .. } | S::Resolve { .. } => PhotoStep::Handling,
-        S::VerifyClose { .. } | S::Evaluate { .. } => PhotoStep::Verification,
+        S::VerifyClose { .. } | S::Evaluate { .. } | S::SendBack { .. } => PhotoStep::Verification,
         _ => PhotoStep::Report,
     }
 }

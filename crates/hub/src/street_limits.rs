@@ -100,6 +100,7 @@ mod tests {
             normal_days: 3,
             minor_days: 5,
             conclude_months: 2,
+            ..StreetLimits::default()
         };
         let before = hub.set_street_limits(&set, "李管理员", now).unwrap();
         assert_eq!(before, StreetLimits::default(), "it says what it replaced");
@@ -111,7 +112,7 @@ mod tests {
         );
         let bad = StreetLimits {
             conclude_months: 7,
-            ..set
+            ..set.clone()
         };
         let err = reopened
             .set_street_limits(&bad, "李管理员", now)

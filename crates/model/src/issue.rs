@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 use chrono::Duration;
 
+use crate::time_limit::{Limit, LimitUnit, TimeRules, Warning};
 use crate::{Author, GridId, Instant, Invalid, RecordId, Role};
 
 /// The standard's event classes and the local ones from the glossary.
@@ -56,7 +57,11 @@ pub fn parse_category(s: &str) -> Result<String, Invalid> {
 pub const URGENCY: std::ops::RangeInclusive<u8> = 1..=3;
 
 /// Response grade, chosen by the street at dispatch; sets the deadline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Serialised by its key, as a row of the time-limit table names it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Grade {
     Urgent,
     Normal,
@@ -157,6 +162,34 @@ pub enum IssueStep {
         resident: String,
         comment: String,
     },
+    /// 申请延期: a department the issue is dispatched to asks for `amount`
+    /// more, in the unit of the limit it runs under; one open request at a
+    /// time.
+    RequestExtension {
+        amount: u32,
+        reason: String,
+    },
+    /// 延期审批: street staff approve (the deadline moves by the amount, in
+    /// the calendar's working time) or refuse the open request.
+    DecideExtension {
+        approve: bool,
+        note: String,
+    },
+    /// 缓办: street staff suspend the time limit (the case waits on
+    /// something outside the departments' hands). Recorded by street staff
+    /// directly: that is the approval governance asks for, and a department
+    /// asks for it through its own channels or an extension request. The
+    /// limit stays suspended until the issue is handled; a deferred issue is
+    /// never due, yellow, red or overdue.
+    Defer {
+        reason: String,
+    },
+    /// 核查不通过: the verifying staff find the handling not done and send it
+    /// back to the same departments (feedback cleared, deadline unchanged);
+    /// it counts against them in the monthly report's "sent back".
+    SendBack {
+        reason: String,
+    },
 }
 
 impl IssueStep {
@@ -173,6 +206,10 @@ impl IssueStep {
             IssueStep::Handle { .. } => "handle",
             IssueStep::VerifyClose { .. } => "close",
             IssueStep::Evaluate { .. } => "evaluate",
+            IssueStep::RequestExtension { .. } => "request-extension",
+            IssueStep::DecideExtension { .. } => "decide-extension",
+            IssueStep::Defer { .. } => "defer",
+            IssueStep::SendBack { .. } => "send-back",
         }
     }
 
@@ -188,6 +225,10 @@ impl IssueStep {
             IssueStep::Handle { .. } => "处置反馈",
             IssueStep::VerifyClose { .. } => "核查结案",
             IssueStep::Evaluate { .. } => "评价",
+            IssueStep::RequestExtension { .. } => "申请延期",
+            IssueStep::DecideExtension { .. } => "延期审批",
+            IssueStep::Defer { .. } => "缓办",
+            IssueStep::SendBack { .. } => "核查不通过",
         }
     }
 
@@ -212,6 +253,10 @@ impl IssueStep {
             IssueStep::Evaluate {
                 resident, comment, ..
             } => vec![("resident", resident.clone()), ("comment", comment.clone())],
+            IssueStep::RequestExtension { reason, .. }
+            | IssueStep::Defer { reason }
+            | IssueStep::SendBack { reason } => vec![("reason", reason.clone())],
+            IssueStep::DecideExtension { note, .. } => vec![("note", note.clone())],
         }
     }
 
@@ -245,6 +290,11 @@ impl IssueStep {
             IssueStep::Evaluate { .. } => {
                 &[Role::GridWorker, Role::JointLeader, Role::CommunityStaff]
             }
+            IssueStep::RequestExtension { .. } => &[Role::DepartmentLiaison],
+            IssueStep::DecideExtension { .. } | IssueStep::Defer { .. } => &[Role::StreetStaff],
+            // The community verifies on site; the street may verify what it
+            // dispatched, and both may find it not done.
+            IssueStep::SendBack { .. } => &[Role::CommunityStaff, Role::StreetStaff],
         }
     }
 }
@@ -387,20 +437,17 @@ impl Issue {
 
     /// The fold of the issue's events under the default deadlines.
     pub fn state(&self) -> IssueState {
-        IssueState::fold(
-            &self.events,
-            self.grid.community().as_str(),
-            &Deadlines::default(),
-        )
+        self.state_with(&crate::StreetLimits::default())
     }
 
-    /// The fold under a street's own deadlines ([`crate::StreetLimits`]),
-    /// as the hub last sent them.
+    /// The fold under a street's own limits ([`crate::StreetLimits`]: its
+    /// grade deadlines, time-limit table and working calendar), as the hub
+    /// last sent them.
     pub fn state_with(&self, limits: &crate::StreetLimits) -> IssueState {
-        IssueState::fold(
+        IssueState::fold_with(
             &self.events,
             self.grid.community().as_str(),
-            &limits.deadlines(),
+            limits.rules(&self.category),
         )
     }
 }
@@ -430,13 +477,34 @@ pub struct IssueState {
     pub closed_at: Option<Instant>,
     pub satisfied: Option<bool>,
     pub reopened: u32,
+    /// The limit the running dispatch counts under (its grade's row).
+    pub limit: Option<Limit>,
+    /// The open extension request: the department and the amount asked.
+    pub extension_requested: Option<(String, u32)>,
+    /// Extensions approved in the running dispatch.
+    pub extensions: u32,
+    /// Under deferral (缓办): no limit runs, so `deadline` is `None` (every
+    /// "overdue" asks it) and the one it had is kept here.
+    pub deferred: bool,
+    pub deferred_deadline: Option<Instant>,
+    /// Send-backs after a failed verification (核查不通过), over its life.
+    pub sent_back: u32,
     /// Every event, in fold order, applied or refused with a reason.
     pub outcomes: Vec<Outcome>,
+    /// The limits and calendar the fold counted with, kept for
+    /// [`IssueState::warning`] and [`IssueState::would_accept`].
+    pub rules: TimeRules,
 }
 
 impl IssueState {
-    /// Folds the events of an issue in `community` (the community of its grid).
+    /// Folds the events of an issue in `community` (the community of its
+    /// grid) under calendar-hour `deadlines`.
     pub fn fold(events: &[IssueEvent], community: &str, deadlines: &Deadlines) -> IssueState {
+        Self::fold_with(events, community, TimeRules::from(deadlines))
+    }
+
+    /// Folds the events under `rules` (the issue category's limits).
+    pub fn fold_with(events: &[IssueEvent], community: &str, rules: TimeRules) -> IssueState {
         let mut ordered: Vec<&IssueEvent> = events.iter().collect();
         ordered.sort_by_key(|e| (e.at, e.id));
         let mut s = IssueState {
@@ -451,10 +519,17 @@ impl IssueState {
             closed_at: None,
             satisfied: None,
             reopened: 0,
+            limit: None,
+            extension_requested: None,
+            extensions: 0,
+            deferred: false,
+            deferred_deadline: None,
+            sent_back: 0,
             outcomes: Vec::with_capacity(ordered.len()),
+            rules,
         };
         for e in ordered {
-            let refused = s.apply(e, deadlines).err();
+            let refused = s.apply(e).err();
             s.outcomes.push(Outcome {
                 event: e.id,
                 refused,
@@ -464,7 +539,7 @@ impl IssueState {
     }
 
     /// Applies one event or says why the rules refuse it (changing nothing).
-    fn apply(&mut self, e: &IssueEvent, deadlines: &Deadlines) -> Result<(), Text> {
+    fn apply(&mut self, e: &IssueEvent) -> Result<(), Text> {
         use IssueStep as S;
         use Stage::*;
         if !e.step.roles().contains(&e.author.role) {
@@ -523,11 +598,22 @@ impl IssueState {
                         "dispatch needs at least one department"
                     ));
                 }
+                let limit = self.rules.for_grade(*grade);
                 self.departments = departments.clone();
                 self.feedback.clear();
                 self.grade = Some(*grade);
                 self.dispatched_at = Some(e.at);
-                self.deadline = Some(e.at + deadlines.for_grade(*grade));
+                self.deadline = Some(Limit::add(
+                    &self.rules.calendar,
+                    limit.unit,
+                    e.at,
+                    limit.amount,
+                ));
+                self.limit = Some(limit);
+                self.extension_requested = None;
+                self.extensions = 0;
+                self.deferred = false;
+                self.deferred_deadline = None;
                 self.stage = Some(Dispatched);
             }
             (S::Handle { feedback }, Some(Dispatched)) => {
@@ -544,8 +630,82 @@ impl IssueState {
                     .iter()
                     .all(|d| self.feedback.contains_key(d))
                 {
+                    // Handled: an open extension request has nothing left to extend.
+                    self.extension_requested = None;
                     self.stage = Some(Handled);
                 }
+            }
+            (S::RequestExtension { amount, reason }, Some(Dispatched)) => {
+                if !self.departments.contains(&e.author.unit) {
+                    return Err(Text::new(
+                        format!("未派遣给{}", e.author.unit),
+                        format!("not dispatched to {}", e.author.unit),
+                    ));
+                }
+                if self.deferred {
+                    return Err(text!(
+                        "事件已缓办，时限暂停，无需延期",
+                        "the issue is deferred and its limit suspended: nothing to extend"
+                    ));
+                }
+                if let Some((by, asked)) = &self.extension_requested {
+                    return Err(Text::new(
+                        format!("{by} 已申请延期 {asked}，待街道审批"),
+                        format!("{by} has already asked for {asked} more, awaiting the street"),
+                    ));
+                }
+                let unit = self.limit.map_or(LimitUnit::CalendarHours, |l| l.unit);
+                let max = unit.max_amount();
+                if !(1..=max).contains(amount) {
+                    return Err(Text::new(
+                        format!("延期 {amount} {}超出范围（1 到 {max}）", unit.zh()),
+                        format!(
+                            "an extension of {amount} {} is out of range (1 to {max})",
+                            unit.key()
+                        ),
+                    ));
+                }
+                if reason.trim().is_empty() {
+                    return Err(text!("延期需要说明理由", "an extension needs a reason"));
+                }
+                self.extension_requested = Some((e.author.unit.clone(), *amount));
+            }
+            (S::DecideExtension { approve, .. }, Some(Dispatched)) => {
+                let Some((_, amount)) = self.extension_requested.take() else {
+                    return Err(text!(
+                        "没有待审批的延期申请",
+                        "there is no extension request to decide"
+                    ));
+                };
+                if *approve {
+                    let unit = self.limit.map_or(LimitUnit::CalendarHours, |l| l.unit);
+                    self.deadline = self
+                        .deadline
+                        .map(|d| Limit::add(&self.rules.calendar, unit, d, amount));
+                    self.extensions += 1;
+                }
+            }
+            (S::Defer { reason }, Some(Dispatched)) => {
+                if self.deferred {
+                    return Err(text!("事件已缓办", "the issue is already deferred"));
+                }
+                if reason.trim().is_empty() {
+                    return Err(text!("缓办需要说明理由", "a deferral needs a reason"));
+                }
+                self.deferred = true;
+                self.deferred_deadline = self.deadline.take();
+                self.extension_requested = None;
+            }
+            (S::SendBack { reason }, Some(Handled)) => {
+                if reason.trim().is_empty() {
+                    return Err(text!(
+                        "核查不通过需要说明理由",
+                        "a failed verification needs a reason"
+                    ));
+                }
+                self.feedback.clear();
+                self.sent_back += 1;
+                self.stage = Some(Dispatched);
             }
             (S::VerifyClose { .. }, Some(Resolved | Handled)) => {
                 self.closed_at = Some(e.at);
@@ -574,6 +734,11 @@ impl IssueState {
                     self.grade = None;
                     self.dispatched_at = None;
                     self.deadline = None;
+                    self.limit = None;
+                    self.extension_requested = None;
+                    self.extensions = 0;
+                    self.deferred = false;
+                    self.deferred_deadline = None;
                     self.stage = Some(Accepted);
                 }
             }
@@ -587,6 +752,22 @@ impl IssueState {
         overdue(self.stage, self.deadline, now)
     }
 
+    /// How near its deadline the running limit is at `now` (预警): yellow
+    /// and red by the share of the limit used in its unit, overdue by
+    /// [`overdue`]; `None` for an issue no limit runs on (not dispatched,
+    /// handled, or deferred).
+    pub fn warning(&self, now: Instant) -> Warning {
+        if self.is_overdue(now) {
+            return Warning::Overdue;
+        }
+        match (self.stage, self.limit, self.dispatched_at, self.deadline) {
+            (Some(Stage::Dispatched), Some(l), Some(start), Some(deadline)) => {
+                l.warning(&self.rules.calendar, start, deadline, now)
+            }
+            _ => Warning::None,
+        }
+    }
+
     /// The reason an event was refused, if it was.
     pub fn refusal(&self, event: RecordId) -> Option<&Text> {
         self.outcomes
@@ -597,12 +778,7 @@ impl IssueState {
 
     /// Whether this step, by this author, at this point, would be accepted.
     /// The UI offers only steps for which this is true.
-    pub fn would_accept(
-        &self,
-        author: &Author,
-        step: &IssueStep,
-        deadlines: &Deadlines,
-    ) -> Result<(), Text> {
+    pub fn would_accept(&self, author: &Author, step: &IssueStep) -> Result<(), Text> {
         let mut probe = self.clone();
         let e = IssueEvent {
             id: RecordId::max(),
@@ -610,7 +786,7 @@ impl IssueState {
             author: author.clone(),
             step: step.clone(),
         };
-        probe.apply(&e, deadlines)
+        probe.apply(&e)
     }
 
     fn last_at(&self) -> Instant {

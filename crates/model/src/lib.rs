@@ -11,12 +11,16 @@
 //! - [`text`]: what a user is told, Chinese and English as separate fields.
 //! - [`street_limits`]: the deadlines a street sets for itself ([`StreetLimits`]),
 //!   which every fold of an issue or a case takes (`state_with`).
+//! - [`calendar`], [`time_limit`]: the working calendar (holidays and 调休)
+//!   and the time-limit table by category and grade, with yellow and red
+//!   warnings, that [`StreetLimits`] carries to every replica.
 //! - [`limits`]: every bound validation enforces and the fields each step
 //!   requires, in one place, for the app to send to its forms.
 //!
 //! Time is always passed in (`now`, `today`), never read from the clock, so the
 //! same events fold to the same state on every replica and in every test.
 
+pub mod calendar;
 pub mod deliberation;
 pub mod hierarchy;
 pub mod household;
@@ -35,6 +39,7 @@ pub mod role;
 pub mod street_limits;
 pub mod tag;
 pub mod text;
+pub mod time_limit;
 pub mod visit;
 pub mod wish;
 

@@ -101,6 +101,29 @@ pub const ISSUE_STEP_FIELDS: &[(&str, &[StepField])] = &[
             opt("comment", "评价意见", "a comment"),
         ],
     ),
+    (
+        "request-extension",
+        &[
+            req("amount", "延期时长", "how much more time"),
+            req("reason", "延期理由", "the reason"),
+        ],
+    ),
+    (
+        "decide-extension",
+        &[
+            req("approve", "是否批准", "whether it is approved"),
+            opt("note", "审批意见", "a note"),
+        ],
+    ),
+    ("defer", &[req("reason", "缓办理由", "the reason")]),
+    (
+        "send-back",
+        &[req(
+            "reason",
+            "核查不通过的理由",
+            "what the verification found",
+        )],
+    ),
 ];
 
 /// The fields of each wish step a user takes, by step key
@@ -354,6 +377,40 @@ mod tests {
                     ),
                 ],
             ),
+            (
+                IssueStep::RequestExtension {
+                    amount: 2,
+                    reason: t(),
+                },
+                vec![(
+                    "reason",
+                    IssueStep::RequestExtension {
+                        amount: 2,
+                        reason: " ".into(),
+                    },
+                )],
+            ),
+            (
+                IssueStep::DecideExtension {
+                    approve: true,
+                    note: t(),
+                },
+                vec![(
+                    "note",
+                    IssueStep::DecideExtension {
+                        approve: false,
+                        note: "".into(),
+                    },
+                )],
+            ),
+            (
+                IssueStep::Defer { reason: t() },
+                vec![("reason", IssueStep::Defer { reason: "".into() })],
+            ),
+            (
+                IssueStep::SendBack { reason: t() },
+                vec![("reason", IssueStep::SendBack { reason: "".into() })],
+            ),
         ]
     }
 
@@ -403,6 +460,8 @@ mod tests {
             ("merge", "into"),
             ("dispatch", "grade"),
             ("evaluate", "satisfied"),
+            ("request-extension", "amount"),
+            ("decide-extension", "approve"),
         ] {
             assert!(
                 issue_step_fields(key)

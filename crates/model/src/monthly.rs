@@ -10,9 +10,10 @@
 //!   send-back afterwards never takes it back, so a filed month's figures
 //!   stay as filed. An issue the community settles itself has no time limit
 //!   and is never due;
-//! - **deferred**: due issues under an approved deferral (缓办), left out
-//!   of the rates. Gridline has no deferral step yet, so this is 0 until it
-//!   does; the report says so;
+//! - **deferred**: due time limits suspended by street staff (缓办, the
+//!   `defer` step) before they ended, left out of the rates. An extension
+//!   approved (延期审批) moves the time limit's deadline, so it is due in
+//!   the month its extended deadline falls in;
 //! - **结案率** = due time limits closed by the end of the period ÷ (due −
 //!   deferred); **按期结案率** = those closed by their deadline ÷
 //!   (due − deferred);
@@ -21,9 +22,11 @@
 //!   only issues still closed would always say 100%);
 //! - **median handling time**: hours from report to close, over the
 //!   closings in the period;
-//! - **sent back**: unsatisfied evaluations in the period, counted against
-//!   the departments that handled the issue (or the community when it
-//!   settled it itself).
+//! - **sent back**: unsatisfied evaluations and failed verifications
+//!   (核查不通过, the `send-back` step) in the period, counted against the
+//!   departments that handled the issue (or the community when it settled
+//!   it itself); a failed verification is not a resident's verdict, so it
+//!   leaves satisfaction alone.
 //!
 //! Figures are totals over records: nothing here ranks a person.
 
@@ -45,8 +48,15 @@ pub struct IssueFacts {
     pub closings: Vec<Instant>,
     /// Each applied evaluation, in order.
     pub evaluations: Vec<Evaluation>,
-    /// Under an approved deferral (缓办); always false until that step exists.
-    pub deferred: bool,
+    /// Each applied failed verification (核查不通过), in order.
+    pub send_backs: Vec<SendBack>,
+}
+
+/// A failed verification: when, and the departments it counts against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendBack {
+    pub at: Instant,
+    pub against: Vec<String>,
 }
 
 /// One dispatch: the departments, the deadline its grade set, and the
@@ -56,6 +66,8 @@ pub struct Cycle {
     pub departments: Vec<String>,
     pub deadline: Instant,
     pub closed_at: Option<Instant>,
+    /// Suspended by a deferral (缓办) while it ran.
+    pub deferred: bool,
 }
 
 /// A resident's verdict on an issue, and, when unsatisfied, whom the
@@ -86,7 +98,9 @@ impl IssueFacts {
                 .iter()
                 .any(|o| o.event == id && o.refused.is_none())
         };
-        let deadlines = limits.deadlines();
+        let rules = limits.rules(&issue.category);
+        let mut asked: Option<u32> = None;
+        let mut send_backs = Vec::new();
         let mut accepted_at = None;
         let mut handling: Vec<String> = Vec::new();
         let mut evaluations = Vec::new();
@@ -100,12 +114,45 @@ impl IssueFacts {
                 IssueStep::Accept if accepted_at.is_none() => accepted_at = Some(e.at),
                 IssueStep::Dispatch { departments, grade } => {
                     handling = departments.clone();
+                    let limit = rules.for_grade(*grade);
                     cycles.push(Cycle {
                         departments: departments.clone(),
-                        deadline: e.at + deadlines.for_grade(*grade),
+                        deadline: crate::time_limit::Limit::add(
+                            &rules.calendar,
+                            limit.unit,
+                            e.at,
+                            limit.amount,
+                        ),
                         closed_at: None,
+                        deferred: false,
                     });
                 }
+                // The same moves as the fold's (an applied request is open
+                // until decided), so a cycle's deadline is the issue's.
+                IssueStep::RequestExtension { amount, .. } => asked = Some(*amount),
+                IssueStep::DecideExtension { approve, .. } => {
+                    let amount = asked.take();
+                    if let (true, Some(amount), Some(c), Some(grade)) =
+                        (*approve, amount, cycles.last_mut(), state.grade)
+                    {
+                        c.deadline = crate::time_limit::Limit::add(
+                            &rules.calendar,
+                            rules.for_grade(grade).unit,
+                            c.deadline,
+                            amount,
+                        );
+                    }
+                }
+                IssueStep::Defer { .. } => {
+                    asked = None;
+                    if let Some(c) = cycles.last_mut() {
+                        c.deferred = true;
+                    }
+                }
+                IssueStep::SendBack { .. } => send_backs.push(SendBack {
+                    at: e.at,
+                    against: handling.clone(),
+                }),
                 IssueStep::VerifyClose { .. } => {
                     closings.push(e.at);
                     // A closing ends the dispatch that runs, if one does (a
@@ -135,7 +182,7 @@ impl IssueFacts {
             cycles,
             closings,
             evaluations,
-            deferred: false,
+            send_backs,
         })
     }
 }
@@ -239,10 +286,14 @@ impl Figures {
                 self.sent_back += 1;
             }
         }
+        if include_sent_back {
+            self.sent_back += f.send_backs.iter().filter(|s| p.holds(s.at)).count() as u64;
+        }
     }
 
     /// One time limit, if it ends in the period.
-    fn add_cycle(&mut self, c: &Cycle, p: &Period, deferred: bool) {
+    fn add_cycle(&mut self, c: &Cycle, p: &Period) {
+        let deferred = c.deferred;
         if !p.holds(c.deadline) {
             return;
         }
@@ -258,7 +309,7 @@ impl Figures {
     fn add(&mut self, f: &IssueFacts, p: &Period) {
         self.add_issue(f, p, true);
         for c in &f.cycles {
-            self.add_cycle(c, p, f.deferred);
+            self.add_cycle(c, p);
         }
     }
 }
@@ -298,12 +349,18 @@ impl MonthlyFigures {
                 let row = m.by_department.entry(d.clone()).or_default();
                 row.add_issue(f, &period, false);
                 for c in f.cycles.iter().filter(|c| c.departments.contains(d)) {
-                    row.add_cycle(c, &period, f.deferred);
+                    row.add_cycle(c, &period);
                 }
             }
-            for e in f.evaluations.iter().filter(|e| !e.satisfied) {
-                if period.holds(e.at) {
-                    for d in &e.against {
+            let failed = f.send_backs.iter().map(|s| (s.at, &s.against));
+            let unsatisfied = f
+                .evaluations
+                .iter()
+                .filter(|e| !e.satisfied)
+                .map(|e| (e.at, &e.against));
+            for (at, against) in unsatisfied.chain(failed) {
+                if period.holds(at) {
+                    for d in against {
                         m.by_department.entry(d.clone()).or_default().sent_back += 1;
                     }
                 }
@@ -330,7 +387,7 @@ mod tests {
             cycles: vec![],
             closings: vec![],
             evaluations: vec![],
-            deferred: false,
+            send_backs: vec![],
         }
     }
 
@@ -361,6 +418,7 @@ mod tests {
             departments: vec!["城管".into()],
             deadline: at(5, 1),
             closed_at: closed,
+            deferred: false,
         };
         let mut on_time = facts(at(2, 1));
         on_time.cycles = vec![cycle(Some(at(4, 1)))];
@@ -419,11 +477,13 @@ mod tests {
                 departments: vec!["城管".into()],
                 deadline: at(5, 1),
                 closed_at: Some(at(4, 1)),
+                deferred: false,
             },
             Cycle {
                 departments: vec!["住建".into()],
                 deadline: Utc.with_ymd_and_hms(2026, 12, 10, 0, 0, 0).unwrap(),
                 closed_at: Some(Utc.with_ymd_and_hms(2026, 12, 12, 0, 0, 0).unwrap()),
+                deferred: false,
             },
         ];
         f.closings = vec![

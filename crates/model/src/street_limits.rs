@@ -10,8 +10,12 @@
 
 use chrono::Duration;
 
+use std::sync::Arc;
+
+use crate::calendar::WorkCalendar;
 use crate::issue::Deadlines;
 use crate::mediation::TimeLimits;
+use crate::time_limit::{LimitRow, TimeRules};
 use crate::{text, Invalid, Text};
 
 /// The hours an urgent issue may take, from dispatch.
@@ -28,12 +32,46 @@ pub const CONCLUDE_MONTHS: std::ops::RangeInclusive<u32> = 1..=6;
 /// Serialised as JSON on the hub and in the device's store, and inside the
 /// CBOR sync response: whole numbers, so every replica computes the same
 /// instants from them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+///
+/// The time-limit table and the working calendar came later: both are
+/// left out when unset and default when missing, so a hub or device that
+/// predates them reads the other's limits (unknown fields are ignored) and
+/// a street that sets neither keeps its calendar-hour deadlines exactly.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StreetLimits {
     pub urgent_hours: u32,
     pub normal_days: u32,
     pub minor_days: u32,
     pub conclude_months: u32,
+    /// Rows by category and grade ([`crate::time_limit`]); a grade no row
+    /// covers keeps the deadline above, in calendar hours.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub table: Vec<LimitRow>,
+    /// The calendar the hub admin imported; `None` is the one shipped in
+    /// the binary ([`WorkCalendar::shipped`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "calendar_text"
+    )]
+    pub calendar: Option<Arc<WorkCalendar>>,
+}
+
+/// The calendar in its text form (serde's `rc` feature is not needed for one field).
+mod calendar_text {
+    use super::*;
+    pub fn serialize<S: serde::Serializer>(
+        c: &Option<Arc<WorkCalendar>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&c.as_deref(), s)
+    }
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Arc<WorkCalendar>>, D::Error> {
+        let c: Option<WorkCalendar> = serde::Deserialize::deserialize(d)?;
+        Ok(c.map(Arc::new))
+    }
 }
 
 impl Default for StreetLimits {
@@ -44,6 +82,8 @@ impl Default for StreetLimits {
             normal_days: 3,
             minor_days: 7,
             conclude_months: 1,
+            table: Vec::new(),
+            calendar: None,
         }
     }
 }
@@ -103,6 +143,7 @@ impl StreetLimits {
                 ),
             ));
         }
+        crate::time_limit::validate_table(&self.table)?;
         if normal > minor {
             return Err(Invalid::new(
                 "normal-days",
@@ -117,6 +158,21 @@ impl StreetLimits {
             ));
         }
         Ok(())
+    }
+
+    /// The calendar issues are counted in: the admin's, or the shipped one.
+    pub fn calendar(&self) -> Arc<WorkCalendar> {
+        static SHIPPED: std::sync::OnceLock<Arc<WorkCalendar>> = std::sync::OnceLock::new();
+        self.calendar.clone().unwrap_or_else(|| {
+            SHIPPED
+                .get_or_init(|| Arc::new(WorkCalendar::shipped().clone()))
+                .clone()
+        })
+    }
+
+    /// The time rules an issue of `category` folds under.
+    pub fn rules(&self, category: &str) -> TimeRules {
+        TimeRules::from_table(&self.table, category, &self.deadlines(), self.calendar())
     }
 
     /// The issue deadlines by grade these limits give.
@@ -137,12 +193,25 @@ impl StreetLimits {
         }
     }
 
-    /// One line naming each limit, as the audit trail and the CLI say it.
+    /// One line naming each limit, as the audit trail and the CLI say it
+    /// (table rows and the calendar's years only when set).
     pub fn describe(&self) -> String {
-        format!(
+        let mut s = format!(
             "urgent {}h, normal {}d, minor {}d, conclude {} months",
             self.urgent_hours, self.normal_days, self.minor_days, self.conclude_months
-        )
+        );
+        for r in &self.table {
+            s.push_str(&format!("; {}", r.describe()));
+        }
+        if let Some(c) = &self.calendar {
+            let years: Vec<String> = c
+                .years
+                .iter()
+                .map(|(y, a)| format!("{y}{}", if a.provisional { " provisional" } else { "" }))
+                .collect();
+            s.push_str(&format!("; calendar {}", years.join(", ")));
+        }
+        s
     }
 }
 
@@ -159,6 +228,7 @@ mod tests {
             normal_days: 3,
             minor_days: 5,
             conclude_months: 2,
+            ..StreetLimits::default()
         }
     }
 

@@ -5,6 +5,12 @@
 //!   reporter, reported_at, description: Text,
 //!   events: [ { id, at, user, role, unit, step, …step fields } ] }
 //! ```
+//!
+//! The time-limit steps (`request-extension` with `amount` and `reason`,
+//! `decide-extension` with `approve` "yes"/"no" and `note`, `defer` and
+//! `send-back` with `reason`) are new step names in the same list, so a
+//! document without them reads as it always did. A build older than them
+//! cannot read an issue that holds one (an unknown step is a shape error).
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ROOT};
@@ -77,6 +83,16 @@ fn event(doc: &AutoCommit, e: &IssueEvent) -> automerge::hydrate::Value {
             f.str("satisfied", if *satisfied { "yes" } else { "no" })
                 .str("resident", resident)
                 .str("comment", comment);
+        }
+        IssueStep::RequestExtension { amount, reason } => {
+            f.str("amount", &amount.to_string()).str("reason", reason);
+        }
+        IssueStep::DecideExtension { approve, note } => {
+            f.str("approve", if *approve { "yes" } else { "no" })
+                .str("note", note);
+        }
+        IssueStep::Defer { reason } | IssueStep::SendBack { reason } => {
+            f.str("reason", reason);
         }
     }
     f.into_value()
@@ -155,6 +171,25 @@ fn read_event(doc: &AutoCommit, m: &ObjId) -> Result<IssueEvent> {
             satisfied: s("satisfied")? == "yes",
             resident: o("resident")?,
             comment: o("comment")?,
+        },
+        "request-extension" => {
+            let amount = s("amount")?;
+            IssueStep::RequestExtension {
+                amount: amount
+                    .parse()
+                    .map_err(|_| Error::shape("amount", format!("not a number: {amount:?}")))?,
+                reason: o("reason")?,
+            }
+        }
+        "decide-extension" => IssueStep::DecideExtension {
+            approve: s("approve")? == "yes",
+            note: o("note")?,
+        },
+        "defer" => IssueStep::Defer {
+            reason: o("reason")?,
+        },
+        "send-back" => IssueStep::SendBack {
+            reason: o("reason")?,
         },
         other => {
             return Err(Error::shape(

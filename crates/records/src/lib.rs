@@ -190,7 +190,11 @@ impl Record {
                         | IssueStep::Resolve { note: t }
                         | IssueStep::Escalate { note: t }
                         | IssueStep::VerifyClose { note: t }
-                        | IssueStep::Handle { feedback: t } => long("events", t)?,
+                        | IssueStep::Handle { feedback: t }
+                        | IssueStep::RequestExtension { reason: t, .. }
+                        | IssueStep::DecideExtension { note: t, .. }
+                        | IssueStep::Defer { reason: t }
+                        | IssueStep::SendBack { reason: t } => long("events", t)?,
                         IssueStep::Evaluate {
                             resident, comment, ..
                         } => {

@@ -44,7 +44,7 @@ impl Store {
                 cycles: Vec::new(),
                 closings: Vec::new(),
                 evaluations: Vec::new(),
-                deferred: false,
+                send_backs: Vec::new(),
             };
             let facts: String = r.get(3)?;
             decode_facts(&facts, &mut f);
@@ -54,6 +54,7 @@ impl Store {
                 .chain(f.cycles.iter().map(|c| c.deadline))
                 .chain(f.closings.iter().copied())
                 .chain(f.evaluations.iter().map(|e| e.at))
+                .chain(f.send_backs.iter().map(|s| s.at))
                 .any(|t| period.holds(t));
             if bears {
                 out.push(f);

@@ -1,7 +1,7 @@
 //! The queryable projection of each record kind, rewritten on every save.
 
 use gridline_model::mediation::CaseFacts;
-use gridline_model::monthly::{Cycle, Evaluation, IssueFacts};
+use gridline_model::monthly::{Cycle, Evaluation, IssueFacts, SendBack};
 use gridline_model::Instant;
 use gridline_model::{
     Household, HouseholdPrivate, Issue, MediationCase, StreetLimits, Topic, Visit, Wish,
@@ -162,8 +162,11 @@ fn issue(tx: &Transaction<'_>, i: &Issue, limits: &StreetLimits) -> Result<()> {
 /// of the times in it. Each entry is fields joined by US, entries by RS (the
 /// ASCII unit and record separators, which no typed name holds;
 /// departments joined by commas as in the `departments` column):
-/// `D deadline closed-or-empty departments`, `C at`,
-/// `E at 1|0 departments`. Nothing is `""`.
+/// `D deadline closed-or-empty departments [1 when deferred]`, `C at`,
+/// `E at 1|0 departments`, `S at departments` (a failed verification).
+/// Nothing is `""`. The deferral flag and `S` came with the time-limit
+/// steps: facts written before them read as before (no issue then held
+/// either step, so none needs projecting again).
 pub(crate) fn encode_facts(f: &IssueFacts) -> (String, Option<(Instant, Instant)>) {
     let mut entries = Vec::new();
     let mut times = Vec::new();
@@ -174,6 +177,9 @@ pub(crate) fn encode_facts(f: &IssueFacts) -> (String, Option<(Instant, Instant)
             c.closed_at.map(fmt_time).unwrap_or_default(),
             c.departments.join(",")
         ));
+        if c.deferred {
+            entries.last_mut().expect("just pushed").push_str("\u{1f}1");
+        }
         times.push(c.deadline);
         times.extend(c.closed_at);
     }
@@ -189,6 +195,14 @@ pub(crate) fn encode_facts(f: &IssueFacts) -> (String, Option<(Instant, Instant)
             e.against.join(",")
         ));
         times.push(e.at);
+    }
+    for b in &f.send_backs {
+        entries.push(format!(
+            "S\u{1f}{}\u{1f}{}",
+            fmt_time(b.at),
+            b.against.join(",")
+        ));
+        times.push(b.at);
     }
     let span = times.iter().min().copied().zip(times.iter().max().copied());
     (entries.join("\u{1e}"), span)
@@ -213,10 +227,12 @@ pub(crate) fn decode_facts(s: &str, f: &mut IssueFacts) {
                     continue;
                 };
                 let closed_at = p.next().and_then(time);
+                let departments = names(p.next());
                 f.cycles.push(Cycle {
                     deadline,
                     closed_at,
-                    departments: names(p.next()),
+                    departments,
+                    deferred: p.next() == Some("1"),
                 });
             }
             Some("C") => f.closings.extend(p.next().and_then(time)),
@@ -228,6 +244,15 @@ pub(crate) fn decode_facts(s: &str, f: &mut IssueFacts) {
                 f.evaluations.push(Evaluation {
                     at,
                     satisfied,
+                    against: names(p.next()),
+                });
+            }
+            Some("S") => {
+                let Some(at) = p.next().and_then(time) else {
+                    continue;
+                };
+                f.send_backs.push(SendBack {
+                    at,
                     against: names(p.next()),
                 });
             }

@@ -566,6 +566,28 @@ fn judge(
                 Text::new(format!("事件 {event} 写的是 {}（{}，单位“{}”），但本设备绑定的是 {}（{}，单位“{}”）", author.user, author.role, author.unit, user.id, user.role, user.scope.unit()), format!("event {event} names {} as {} of unit \"{}\", but this device is bound to {} as {} of unit \"{}\"", author.user, author.role, author.unit, user.id, user.role, user.scope.unit())),
             ));
         }
+        // An issue step its role may never take (DESIGN §3: only street
+        // staff decide an extension or defer, only a department asks for
+        // one) is refused here rather than kept for every fold to refuse:
+        // the role is the binding's, so no offline ordering could make it
+        // valid, and a time limit must not be touched by a forged step.
+        if let Record::Issue(i) = &record {
+            if let Some(e) = i.events.iter().find(|e| e.id == *event) {
+                if !e.step.roles().contains(&user.role) {
+                    return Err(refuse(
+                        RefusalCode::NotPermitted,
+                        Text::new(
+                            format!("{} 不能{}（事件 {event}）", user.role.zh(), e.step.zh()),
+                            format!(
+                                "role {} may not {} (event {event})",
+                                user.role,
+                                e.step.key()
+                            ),
+                        ),
+                    ));
+                }
+            }
+        }
     }
     if let Record::Household(h) = &record {
         check_merges(user, id, h, hub_doc, &doc, parent_place)?;

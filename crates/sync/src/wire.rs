@@ -754,6 +754,7 @@ mod tests {
             normal_days: 3,
             minor_days: 5,
             conclude_months: 2,
+            ..Default::default()
         });
         assert_eq!(
             decode_response(&encode(&resp)).unwrap(),

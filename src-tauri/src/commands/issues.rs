@@ -96,6 +96,8 @@ pub async fn act_on_issue(
         satisfied: action.satisfied,
         resident: action.resident,
         comment: action.comment,
+        amount: action.amount,
+        approve: action.approve,
     })?;
     let r = with(&s, |d| {
         d.act_on_issue_with_photos(&id, step, &convert::attach(&action.photos), now())?;

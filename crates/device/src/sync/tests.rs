@@ -829,10 +829,11 @@ fn the_street_limits_a_hub_sends_are_held_once_and_nonsense_is_not_taken() {
         normal_days: 3,
         minor_days: 5,
         conclude_months: 2,
+        ..gridline_model::StreetLimits::default()
     };
     let with = |limits: Option<gridline_model::StreetLimits>| {
         move |req: &SyncRequest| SyncResponse {
-            limits,
+            limits: limits.clone(),
             ..hub.reply(req.cursor)
         }
     };
@@ -841,17 +842,17 @@ fn the_street_limits_a_hub_sends_are_held_once_and_nonsense_is_not_taken() {
         !report.limits_changed && fake.street_limits().unwrap() == Default::default(),
         "a hub that sends no limits leaves the defaults"
     );
-    let (report, _) = run(&mut fake, &mut me, 5, with(Some(street)));
+    let (report, _) = run(&mut fake, &mut me, 5, with(Some(street.clone())));
     assert!(report.limits_changed, "new limits are reported as taken");
     assert_eq!(fake.street_limits().unwrap(), street, "and held");
-    let (report, _) = run(&mut fake, &mut me, 5, with(Some(street)));
+    let (report, _) = run(&mut fake, &mut me, 5, with(Some(street.clone())));
     assert!(
         !report.limits_changed,
         "the same limits again change nothing (no re-projection)"
     );
     let nonsense = gridline_model::StreetLimits {
         urgent_hours: 0,
-        ..street
+        ..street.clone()
     };
     let (report, _) = run(&mut fake, &mut me, 5, with(Some(nonsense)));
     assert!(

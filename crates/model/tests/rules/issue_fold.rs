@@ -281,14 +281,12 @@ fn deadlines_follow_the_grade_and_overdue_is_computed_from_now() {
 #[test]
 fn would_accept_matches_the_fold() {
     let s = fold(&full_chain()[..2]);
-    let d = Deadlines::default();
     assert!(s
         .would_accept(
             &author(&community_staff()),
             &IssueStep::Escalate {
                 note: String::new()
             },
-            &d
         )
         .is_ok());
     assert!(
@@ -298,7 +296,6 @@ fn would_accept_matches_the_fold() {
                 departments: vec!["x".into()],
                 grade: Grade::Normal
             },
-            &d
         )
         .is_err(),
         "dispatch needs escalated"

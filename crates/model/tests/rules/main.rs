@@ -2,6 +2,7 @@
 
 mod issue_fold;
 mod permissions;
+mod time_limits;
 mod wish_fold;
 
 use chrono::{TimeZone, Utc};
