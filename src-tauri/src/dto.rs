@@ -522,6 +522,10 @@ pub struct WishAction {
 #[ts(export)]
 pub struct Today {
     pub overdue_issues: i64,
+    /// Dispatched issues past the yellow and the red share of their time
+    /// limit, not yet overdue, as the device folds them (never the UI).
+    pub yellow_issues: i64,
+    pub red_issues: i64,
     pub new_issues: i64,
     pub households_not_visited: i64,
     pub wishes_waiting: i64,

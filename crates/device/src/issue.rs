@@ -275,6 +275,40 @@ impl Device {
         Ok(out)
     }
 
+    /// Dispatched issues this user may read that are yellow and red at
+    /// `now` (预警), for Today: each folded under the street's table and
+    /// calendar, so the count is the one `issue` shows, never a rule of the
+    /// UI's. Overdue ones are counted by the dashboard's own rule and not
+    /// here. Only dispatched issues are read (a few dozen on a street).
+    pub fn issue_warnings(&self, now: Instant) -> Result<(i64, i64)> {
+        let rows = self.store.issues(&gridline_store::IssueFilter {
+            stage: Some(gridline_model::issue::Stage::Dispatched.key().to_owned()),
+            ..Default::default()
+        })?;
+        let limits = self.store.street_limits()?;
+        let (mut yellow, mut red) = (0, 0);
+        for r in rows {
+            let Ok(id) = parse_id(&r.id, "issue") else {
+                continue;
+            };
+            let Ok(doc) = self.load_kind(id, Kind::Issue, "事件") else {
+                continue;
+            };
+            let Ok(i) = issue::read(&doc) else {
+                continue;
+            };
+            if check(self.user(), Kind::Issue, Action::Read, &target(&i)).is_err() {
+                continue;
+            }
+            match i.state_with(&limits).warning(now) {
+                Warning::Yellow => yellow += 1,
+                Warning::Red => red += 1,
+                _ => {}
+            }
+        }
+        Ok((yellow, red))
+    }
+
     /// The steps the rules would accept from this user now.
     fn offered_steps(&self, i: &Issue, state: &IssueState) -> Vec<&'static str> {
         if check(self.user(), Kind::Issue, Action::Step, &target(i)).is_err() {

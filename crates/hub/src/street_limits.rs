@@ -8,9 +8,11 @@
 //! model refuses changes nothing. Devices never write them.
 //!
 //! The hub's own checks need no limits: a pushed step is never refused for
-//! its workflow (the fold keeps it and marks it refused, on every replica
-//! alike, DESIGN §5), and what the hub derives from a fold to place a
-//! document (an issue's departments) does not depend on any deadline.
+//! its workflow state (the fold keeps it and marks it refused, on every
+//! replica alike, DESIGN §5; only an issue step its bound role may never
+//! take is refused at the door), and what the hub derives from a fold to
+//! place a document (an issue's departments) does not depend on any
+//! deadline. The table and calendar travel inside the same JSON.
 
 use gridline_model::{Instant, StreetLimits};
 use rusqlite::{params, Connection, OptionalExtension};

@@ -11,6 +11,7 @@ pub async fn today(s: State<'_, AppState>) -> Res<dto::Today> {
     with(&s, |d| {
         let at = now();
         let t = d.today(at)?;
+        let (yellow_issues, red_issues) = d.issue_warnings(at)?;
         let cases_needing_me = d
             .cases_needing_me(at)?
             .into_iter()
@@ -21,6 +22,8 @@ pub async fn today(s: State<'_, AppState>) -> Res<dto::Today> {
             .collect();
         Ok(dto::Today {
             overdue_issues: t.overdue_issues,
+            yellow_issues,
+            red_issues,
             new_issues: t.new_issues,
             households_not_visited: t.households_not_visited,
             wishes_waiting: t.wishes_waiting,

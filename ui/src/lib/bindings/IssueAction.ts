@@ -3,13 +3,22 @@ import type { PhotoAttach } from "./PhotoAttach";
 
 export type IssueAction = { 
 /**
- * accept, reject, merge, resolve, escalate, dispatch, handle, close, evaluate.
+ * accept, reject, merge, resolve, escalate, dispatch, handle, close,
+ * evaluate, request-extension, decide-extension, defer, send-back.
  */
 step: string, reason: string | null, into: string | null, note: string | null, departments: Array<string>, 
 /**
  * urgent, normal, minor.
  */
 grade: string | null, feedback: string | null, satisfied: boolean | null, resident: string | null, comment: string | null, 
+/**
+ * request-extension: how much more, in the unit of the issue's limit.
+ */
+amount?: number, 
+/**
+ * decide-extension: approved (true) or refused (false).
+ */
+approve?: boolean, 
 /**
  * Photos taken for this step (`take_photo`), with their captions;
  * absent or empty, none.
