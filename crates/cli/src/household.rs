@@ -32,6 +32,10 @@ pub enum HouseholdCmd {
     Import(ImportArgs),
     /// 疑似重复的户：同一地址、户主同名同生日、同一身份证号 (likely duplicate households: same address, same head name and birth date, same ID number)
     Duplicates,
+    /// 合并重复户：被合并户保留但不再列出，其居民、走访、事件、心愿归入保留户 (merge a duplicate household into the one kept: it stays, unlisted; its residents, visits, issues and wishes show under the survivor)
+    Merge(crate::merge::MergeArgs),
+    /// 撤销合并 (undo a mistaken merge)
+    Unmerge(crate::merge::UnmergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -226,6 +230,8 @@ pub fn run(ctx: &Ctx, cmd: HouseholdCmd) -> anyhow::Result<()> {
         HouseholdCmd::Resolve(a) => resolve(ctx, a),
         HouseholdCmd::Import(a) => import(ctx, a),
         HouseholdCmd::Duplicates => crate::duplicates::run(ctx),
+        HouseholdCmd::Merge(a) => crate::merge::merge(ctx, a),
+        HouseholdCmd::Unmerge(a) => crate::merge::unmerge(ctx, a),
     }
 }
 
@@ -569,6 +575,18 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
         .map(|e| e.to_string());
     if ctx.json {
         let mut v = show_json(&view, &ordinary, &sensitive, &id_of);
+        v["merged"] = json!(view.merged.as_ref().map(|m| json!({
+            "into": m.survivor, "address": m.survivor_address, "by": m.by_user,
+            "role": m.by_role, "at": m.at, "reason": m.reason,
+        })));
+        v["merged_here"] = json!(view
+            .merged_here
+            .iter()
+            .map(|m| json!({
+                "id": m.id.to_string(), "address": m.address,
+                "residents": m.residents.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            }))
+            .collect::<Vec<_>>());
         if a.reveal {
             v["reveal_entry"] = json!(entry);
         }
@@ -581,8 +599,32 @@ fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
         Text::new(view.sync_state.zh(), view.sync_state.key()).to_string(),
     ));
     out!("{} {}", text!("户", "household"), h.id);
+    if let Some(m) = &view.merged {
+        let to = m.survivor_address.as_deref().unwrap_or(m.survivor.as_str());
+        let (s, r) = (&m.survivor, &m.reason);
+        out!(
+            "{}",
+            text!(
+                "已合并到 {to}（{s}），原因：{r}；撤销：gridline household unmerge {} --reason …",
+                "merged into {to} ({s}), because: {r}; to undo: gridline household unmerge {} --reason …",
+                h.id
+            )
+        );
+    }
     kv_of(&fields);
     print_residents(h, &id_of);
+    for m in &view.merged_here {
+        let names: Vec<&str> = m.residents.iter().map(|r| r.name.as_str()).collect();
+        let (addr, names) = (&m.address, names.join("、"));
+        out!(
+            "  {}",
+            text!(
+                "合并自 {addr}（{}）：{names}",
+                "merged from {addr} ({}): {names}",
+                m.id
+            )
+        );
+    }
     if let Some(e) = &entry {
         out!(
             "  {}",

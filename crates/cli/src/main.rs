@@ -27,6 +27,7 @@ mod household;
 mod hub;
 mod issue;
 mod mediation;
+mod merge;
 mod output;
 mod parse_error;
 mod photo;

@@ -2,6 +2,7 @@
 //! against a fresh data directory, as a grid worker or community staff would.
 
 mod encryption;
+mod merge;
 mod people;
 
 use std::path::Path;

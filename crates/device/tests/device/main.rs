@@ -15,6 +15,7 @@ mod dashboard;
 mod deliberation;
 mod export;
 mod import;
+mod merge;
 mod one_door;
 mod photos;
 
