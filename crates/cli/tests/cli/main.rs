@@ -4,6 +4,7 @@
 mod encryption;
 mod merge;
 mod people;
+mod time_limits;
 
 use std::path::Path;
 use std::process::{Command, Output};
