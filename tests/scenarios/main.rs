@@ -6,6 +6,7 @@ mod hostile;
 mod interop;
 mod matrix;
 mod mediation;
+mod merge_households;
 mod photos;
 mod probes;
 mod revocation;

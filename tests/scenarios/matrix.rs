@@ -1364,3 +1364,68 @@ fn time_limit_steps_are_taken_exactly_by_the_roles_design_names() {
     );
     assert_eq!(checked, 4 * 7, "4 steps × 7 people");
 }
+
+/// Merging households (合并), a cell per role: DESIGN §3 gives household
+/// writes to grid workers and community staff and the community's steps
+/// (accept, merge, …) to community staff; street staff only read
+/// households. A merge relinks a whole household, so it is community staff
+/// of that community only: every other role's merge is refused by the hub.
+#[test]
+fn merging_households_is_for_community_staff_of_that_community_only() {
+    let (dir, hub) = gridline_test_support::sample_hub(now());
+    let ids = hub.household_ids(GRID_A, 2).unwrap();
+    let (ha, hb): (RecordId, RecordId) = (ids[0].parse().unwrap(), ids[1].parse().unwrap());
+    let people = [
+        user("gw", Role::GridWorker, &format!("grids:{GRID_A}")),
+        user("jl", Role::JointLeader, &format!("households:{ha},{hb}")),
+        user("ss", Role::StreetStaff, "street:522701001"),
+        user("dl", Role::DepartmentLiaison, "department:城管"),
+        user("cs-b", Role::CommunityStaff, "community:522701001002"),
+        user("cs", Role::CommunityStaff, "community:522701001001"),
+    ];
+    // In the order of `people`; community staff of A's community last, so
+    // the one accepted merge comes after every refusal.
+    let want = [false, false, false, false, false, true];
+    let codes: Vec<String> = people
+        .iter()
+        .map(|u| hub.enrol_code(u, "admin", chrono::Utc::now()).unwrap())
+        .collect();
+    let live = Live {
+        served: super::Served::start(hub, None),
+        db: dir.path().join("hub.db"),
+        http: reqwest::Client::new(),
+    };
+    let devs: Vec<Dev> = people
+        .iter()
+        .zip(&codes)
+        .map(|(u, c)| live.enrol(c, u))
+        .collect();
+    let grid = GridId::parse(GRID_A).unwrap();
+    let mut failures = Vec::new();
+    for (i, (dev, want)) in devs.iter().zip(want).enumerate() {
+        let mut doc = live.hub_doc(dev, ha);
+        let e = gridline_model::MergeEvent {
+            id: new_id(),
+            at: now() + chrono::Duration::seconds(i as i64 + 1),
+            author: dev.author(),
+            actor: String::new(),
+            step: gridline_model::MergeStep::Merge {
+                into: hb,
+                into_grid: grid.clone(),
+                reason: "重复录入".into(),
+            },
+        };
+        gridline_records::household::push_merge_event(&mut doc, &e).unwrap();
+        let accepted = live.push(dev, ha, &mut doc);
+        if accepted != want {
+            failures.push(format!(
+                "{} ({}) merge households: {} but DESIGN says {}",
+                dev.user.id,
+                dev.user.role.key(),
+                if accepted { "accepted" } else { "refused" },
+                if want { "accepted" } else { "refused" }
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
