@@ -21,6 +21,7 @@
 pub mod app;
 pub mod deliberation;
 pub mod demo;
+pub mod duplicate_issues;
 pub mod duplicates;
 mod error;
 pub mod export;

@@ -199,3 +199,38 @@ fn an_unmerge_puts_everything_back() {
         "nothing left to undo"
     );
 }
+
+#[test]
+fn likely_duplicate_issues_are_open_of_the_same_household_and_category_within_a_week() {
+    let (_dir, mut staff, a, b) = two_records();
+    let report = |staff: &mut Device, h: &str, category: &str, at: Instant| {
+        staff
+            .report_issue(
+                &NewIssue {
+                    household: Some(h.to_owned()),
+                    category: category.into(),
+                    description: "楼道灯又坏了".into(),
+                    ..Default::default()
+                },
+                at,
+            )
+            .unwrap()
+            .to_string()
+    };
+    let first = report(&mut staff, &a, "物业", now());
+    report(&mut staff, &a, "噪音", now());
+    let later = now() + chrono::Duration::days(8);
+    report(&mut staff, &a, "物业", later);
+    let found = staff.likely_duplicate_issues(&first, later).unwrap();
+    assert!(
+        found.is_empty(),
+        "b's issue is another household's: {found:?}"
+    );
+    staff.merge_households(&b, &a, "重复", now()).unwrap();
+    let found = staff.likely_duplicate_issues(&first, later).unwrap();
+    assert_eq!(
+        found.len(),
+        1,
+        "the merged household's 物业 issue of the same day; not the 噪音 one nor the one 8 days on"
+    );
+}
