@@ -18,7 +18,7 @@ pub struct MergeArgs {
     /// 保留的户编号 (the household kept: the survivor)
     #[arg(long, value_name = "SURVIVOR")]
     into: String,
-    /// 合并原因 (why), 如 同一户录入两次
+    /// 合并原因，如 同一户录入两次 (why the two are one household)
     #[arg(long)]
     reason: String,
 }
