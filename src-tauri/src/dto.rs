@@ -133,6 +133,9 @@ pub struct SyncInfo {
     /// Documents received in this sync and, once the hub said, how many in all.
     pub received: u64,
     pub total: Option<u64>,
+    /// While a long sync runs: the seconds left at its pace so far (none
+    /// until a second page is in).
+    pub seconds_left: Option<u64>,
     /// Records with changes the hub has not acknowledged.
     pub unsent: i64,
     pub conflicted: i64,

@@ -31,6 +31,8 @@ pub struct Live {
     pub syncing: bool,
     pub received: u64,
     pub total: Option<u64>,
+    /// At the pace so far, while a long sync runs.
+    pub seconds_left: Option<u64>,
     /// offline, error, up_to_date; empty before the first attempt.
     pub outcome: String,
     pub error_code: Option<String>,
@@ -87,6 +89,11 @@ pub fn info(device: Option<&gridline_device::Device>, live: &Live) -> SyncInfo {
         syncing: live.syncing,
         received: live.received,
         total: live.total,
+        seconds_left: if live.syncing {
+            live.seconds_left
+        } else {
+            None
+        },
         unsent: s.unsent,
         conflicted: s.conflicted,
         refused_copies: s.refused_copies as u32,
@@ -107,39 +114,53 @@ async fn report<H: Host>(host: &H) {
     host.emit(&info(device.as_ref(), &live));
 }
 
-/// One sync, start to end, with progress events. Holds the device for the
-/// whole sync; commands wait for it (each round trip is short).
+/// One sync, start to end, with progress events. The device is held only
+/// for each short step of it ([`gridline_device::sync::sync_shared`]): a
+/// command waits at most one part of a page, never for a whole first sync.
 pub async fn sync_once<H: Host>(host: &H) -> bool {
-    let mut guard = host.device().lock().await;
-    let Some(device) = guard.as_mut().filter(|d| d.is_enrolled()) else {
-        return true;
-    };
-    {
-        let mut l = host.live().lock().expect("live state");
-        l.syncing = true;
-        l.received = 0;
-        l.total = None;
-    }
-    let base = info(
-        Some(device),
-        &host.live().lock().expect("live state").clone(),
-    );
-    host.emit(&base);
-    let result = gridline_device::sync::sync(device, |p| {
+    let base = {
+        let guard = host.device().lock().await;
+        let Some(device) = guard.as_ref().filter(|d| d.is_enrolled()) else {
+            return true;
+        };
         {
             let mut l = host.live().lock().expect("live state");
-            l.received = p.received;
-            l.total = p.total;
+            l.syncing = true;
+            l.received = 0;
+            l.total = None;
+            l.seconds_left = None;
         }
-        // The device is busy syncing: progress goes out on the status read
-        // just before the sync started.
-        host.emit(&SyncInfo {
-            received: p.received,
-            total: p.total,
-            ..base.clone()
-        });
-    })
-    .await;
+        info(
+            Some(device),
+            &host.live().lock().expect("live state").clone(),
+        )
+    };
+    host.emit(&base);
+    let result =
+        gridline_device::sync::sync_shared(host.device(), gridline_device::sync::PART_DOCS, |p| {
+            {
+                let mut l = host.live().lock().expect("live state");
+                l.received = p.received;
+                l.total = p.total;
+                l.seconds_left = p.seconds_left;
+            }
+            // Progress goes out on the status read just before the sync
+            // started: reading it again would hold the device for nothing.
+            host.emit(&SyncInfo {
+                received: p.received,
+                total: p.total,
+                seconds_left: p.seconds_left,
+                ..base.clone()
+            });
+        })
+        .await;
+    let mut guard = host.device().lock().await;
+    if guard.is_none() {
+        // Locked between parts: not a failure. What was stored stays, the
+        // lock reset the live state, and the sync goes on once unlocked.
+        host.live().lock().expect("live state").syncing = false;
+        return true;
+    }
     let ok = {
         let mut l = host.live().lock().expect("live state");
         l.syncing = false;

@@ -794,6 +794,108 @@ fn enrol_and_sync_over_http_on_loopback() {
     );
 }
 
+/// A sync through a shared device (the app's engine) holds the device only
+/// part by part: a command that asks for it meanwhile gets it between two
+/// parts of a page, and the sync still brings exactly what a sync holding
+/// the device throughout brings, with the time left once a page is in.
+#[test]
+fn a_shared_sync_frees_the_device_between_parts_and_brings_the_same() {
+    let (_h, hub) = hub();
+    let scope = "community:522701001001";
+    let staff = |id: &str| User {
+        id: id.into(),
+        name: "李敏".into(),
+        role: Role::CommunityStaff,
+        scope: Scope::parse(scope).unwrap(),
+    };
+    let code_a = hub
+        .enrol_code(&staff("cs-a"), "admin", chrono::Utc::now())
+        .unwrap();
+    let code_b = hub
+        .enrol_code(&staff("cs-b"), "admin", chrono::Utc::now())
+        .unwrap();
+    let served = Served::start(hub, None);
+    let (rt, url) = (&served.rt, served.url.clone());
+    // The reference: a device held by its sync throughout.
+    let (_r, mut reference) = device("ref", Role::CommunityStaff, scope);
+    rt.block_on(gridline_device::sync::enroll(
+        &mut reference,
+        &url,
+        &code_a,
+        None,
+    ))
+    .unwrap();
+    let whole = rt
+        .block_on(gridline_device::sync::sync(&mut reference, |_| {}))
+        .unwrap();
+    assert!(
+        whole.pulled > 5,
+        "the community brings records: {}",
+        whole.pulled
+    );
+    let (_s, mut d) = device("shared", Role::CommunityStaff, scope);
+    rt.block_on(gridline_device::sync::enroll(&mut d, &url, &code_b, None))
+        .unwrap();
+    let shared: std::sync::Arc<gridline_device::sync::SharedDevice> =
+        std::sync::Arc::new(tokio::sync::Mutex::new(Some(d)));
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // A command every millisecond while the sync runs: bounded by the sync's
+    // end and by a count.
+    let probe = {
+        let (shared, done) = (shared.clone(), done.clone());
+        rt.spawn(async move {
+            let (mut seen, mut longest) = (Vec::new(), std::time::Duration::ZERO);
+            for _ in 0..100_000 {
+                if done.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let asked = std::time::Instant::now();
+                let guard = shared.lock().await;
+                longest = longest.max(asked.elapsed());
+                if !done.load(std::sync::atomic::Ordering::SeqCst) {
+                    let d = guard.as_ref().expect("the device stays unlocked");
+                    seen.push(d.households(&HouseholdFilter::default()).unwrap().len());
+                }
+                drop(guard);
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+            (seen, longest)
+        })
+    };
+    let mut progress = Vec::new();
+    let report = rt
+        .block_on(gridline_device::sync::sync_shared(&shared, 1, |p| {
+            progress.push(p)
+        }))
+        .unwrap();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (seen, longest) = rt.block_on(probe).unwrap();
+    assert_eq!(
+        report.pulled, whole.pulled,
+        "parts bring exactly what a whole-page sync brings"
+    );
+    let guard = shared.blocking_lock();
+    let d = guard.as_ref().unwrap();
+    let mine = d.households(&HouseholdFilter::default()).unwrap();
+    let theirs = reference.households(&HouseholdFilter::default()).unwrap();
+    assert_eq!(mine.len(), theirs.len(), "the same households on both");
+    assert!(
+        seen.iter().any(|n| *n > 0 && *n < mine.len()),
+        "a command had the device in the middle of the page, between two parts \
+         (households seen: {seen:?}; longest wait {longest:?})"
+    );
+    let last = progress.last().expect("progress was reported");
+    assert_eq!(
+        (last.total, last.seconds_left),
+        (Some(whole.pulled as u64), Some(0)),
+        "the total is known and nothing is left at the end: {progress:?}"
+    );
+    assert!(
+        d.sync_status().unwrap().last_sync_at.is_some(),
+        "the shared sync records when it finished"
+    );
+}
+
 #[test]
 fn a_household_moved_to_another_grid_leaves_the_old_grid_workers_device() {
     let (_h, hub) = hub();

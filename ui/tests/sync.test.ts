@@ -7,7 +7,7 @@ const { bannerVisible, syncBroughtNews } = await import('../src/lib/app.svelte')
 import type { SyncInfo } from '../src/lib/types';
 
 const info = (patch: Partial<SyncInfo>): SyncInfo => ({
-  enrolled: true, hub_url: 'http://hub', phase: 'idle', syncing: false, received: 0, total: null,
+  enrolled: true, hub_url: 'http://hub', phase: 'idle', syncing: false, received: 0, total: null, seconds_left: null,
   unsent: 0, conflicted: 0, refused_copies: 0, last_sync_at: null, last_error: null, last_error_code: null, overruled: [],
   ...patch,
 });

@@ -56,10 +56,10 @@ use gridline_model::{Instant, Text, User};
 use gridline_sync::{SyncRequest, SyncResponse};
 
 pub(crate) use http::post_wiped;
-pub use http::{enroll, sync};
+pub use http::{enroll, sync, sync_shared, SharedDevice, PART_DOCS};
 pub use overruled::{Overruled, Overruling};
 pub use replica::Replica;
-pub use round::{apply, has_more_to_say, request, Session, MAX_ROUNDS};
+pub use round::{apply, has_more_to_say, request, Received, Session, MAX_ROUNDS};
 
 use crate::{Device, Result};
 
@@ -136,11 +136,14 @@ pub struct SyncReport {
     pub wipe_requested: bool,
 }
 
-/// Progress of a long sync, for a progress bar: documents received of the total.
+/// Progress of a long sync, for a progress bar: documents received of the
+/// total, and the seconds left at the pace since the first page (`None`
+/// until a second page is in, or while the total is unknown).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
     pub received: u64,
     pub total: Option<u64>,
+    pub seconds_left: Option<u64>,
 }
 
 /// The store's meta key for the hub's place names, as JSON.

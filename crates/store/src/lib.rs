@@ -229,6 +229,38 @@ impl Store {
         Ok(n)
     }
 
+    /// [`Store::save_batch`] committed without waiting for the disk flush
+    /// (synchronous=NORMAL for this one commit), for documents another
+    /// copy still holds (a part of a received page). SQLite's WAL keeps
+    /// commits in order, so a power loss may drop this commit, never a later
+    /// flushed one, and never corrupts the store; the next commit under
+    /// the usual synchronous=FULL flushes it with its own.
+    pub fn save_batch_unflushed<'a>(
+        &mut self,
+        docs: impl IntoIterator<Item = (Saved, &'a Record)>,
+        origin: Origin,
+        now: Instant,
+    ) -> Result<usize> {
+        let full: i64 = self
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+        if full < 2 {
+            // Bulk mode already: nothing to relax or restore.
+            return self.save_batch(docs, origin, now);
+        }
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let saved = self.save_batch(docs, origin, now);
+        // Every later user save must be durable again: try twice, and
+        // should both fail, say so rather than go on at NORMAL.
+        let restored = self
+            .conn
+            .pragma_update(None, "synchronous", "FULL")
+            .or_else(|_| self.conn.pragma_update(None, "synchronous", "FULL"));
+        let n = saved?;
+        restored?;
+        Ok(n)
+    }
+
     /// Bulk mode, for a run of large [`Store::save_batch`]es of regenerable
     /// data (a demo seed): commits wait for no disk flush and the WAL is
     /// checkpointed every ~64 MB instead of every ~4 MB, and the page cache

@@ -61,8 +61,10 @@ pub async fn unlock(s: State<'_, AppState>, pin: String) -> Res<dto::DeviceInfo>
     Ok(info)
 }
 
-/// Closes the store and forgets its key. Waits for a sync in progress to
-/// end (the engine holds the device for a sync). A store whose key is in
+/// Closes the store and forgets its key. A sync in progress holds the
+/// device only part by part, so this waits for the part being stored at
+/// most; the sync then stops as interrupted and goes on once unlocked
+/// (`sync_shared`). A store whose key is in
 /// the key store (or a test key) cannot lock: nothing would unlock it.
 #[tauri::command]
 pub async fn lock(s: State<'_, AppState>) -> Res<dto::LockState> {

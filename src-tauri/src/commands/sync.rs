@@ -26,6 +26,7 @@ pub async fn sync_now(s: State<'_, AppState>) -> Res<SyncInfo> {
             syncing: true,
             received: live.received,
             total: live.total,
+            seconds_left: live.seconds_left,
             ..Default::default()
         }),
     }

@@ -3,7 +3,7 @@
 //! HTTP failures to errors; what to send and what to store is [`Session`]'s.
 
 use gridline_model::{text, Role, Scope, Text, User};
-use gridline_sync::{EnrollRequest, EnrollResponse, SyncRequest};
+use gridline_sync::{EnrollRequest, EnrollResponse, SyncRequest, SyncResponse};
 
 use super::{Enrolled, Progress, Session, SyncReport};
 use crate::{Device, Error, Result};
@@ -155,9 +155,14 @@ pub async fn enroll(
 /// Syncs until nothing is left to push and no page is left to pull.
 pub async fn sync(device: &mut Device, progress: impl FnMut(Progress)) -> Result<SyncReport> {
     let result = sync_rounds(device, progress).await;
-    // What the app shows: when the last sync finished, and why the last one failed.
+    record_outcome(device, &result)?;
+    result
+}
+
+/// What the app shows: when the last sync finished, and why the last one failed.
+fn record_outcome(device: &mut Device, result: &Result<SyncReport>) -> Result<()> {
     let now = gridline_records::fmt_time(chrono::Utc::now());
-    match &result {
+    match result {
         Ok(_) => device.store.set_metas(&[
             ("last_sync_at", &now),
             ("last_sync_error", ""),
@@ -170,7 +175,7 @@ pub async fn sync(device: &mut Device, progress: impl FnMut(Progress)) -> Result
                 .set_metas(&[("last_sync_error", &t.zh), ("last_sync_error_en", &t.en)])?
         }
     }
-    result
+    Ok(())
 }
 
 /// Times a request is sent while the hub says it is busy with the last one.
@@ -186,23 +191,39 @@ fn is_busy(h: &reqwest::header::HeaderMap) -> bool {
         .is_some_and(|s| s <= 1)
 }
 
-async fn sync_rounds(
-    device: &mut Device,
-    mut progress: impl FnMut(Progress),
-) -> Result<SyncReport> {
-    let (url, token) = endpoint(device)?;
-    let url = format!("{url}/v1/sync");
-    let http = client(device.store.meta("hub_ca")?.as_deref())?;
-    let post = |req: &SyncRequest| {
+/// The sync request poster: each request its own task, so that on a
+/// runtime with more than one worker it travels while the previous page is
+/// stored.
+struct Poster {
+    http: reqwest::Client,
+    url: String,
+    token: String,
+}
+
+type Posted = (
+    usize,
+    tokio::task::JoinHandle<Result<(usize, SyncResponse)>>,
+);
+
+impl Poster {
+    fn of(device: &Device) -> Result<Poster> {
+        let (url, token) = endpoint(device)?;
+        Ok(Poster {
+            http: client(device.store.meta("hub_ca")?.as_deref())?,
+            url: format!("{url}/v1/sync"),
+            token,
+        })
+    }
+
+    fn post(&self, req: &SyncRequest) -> Posted {
         let body = gridline_sync::encode(req);
         let sent = body.len();
-        let call = http
-            .post(&url)
-            .bearer_auth(&token)
+        let call = self
+            .http
+            .post(&self.url)
+            .bearer_auth(&self.token)
             .header("content-type", "application/cbor")
             .body(body);
-        // Its own task: on a runtime with more than one worker it runs while
-        // this one saves the previous page.
         let task = tokio::spawn(async move {
             // A hub still busy with this device's previous request (one cut
             // off by a lost connection) answers 429 `busy` with Retry-After:
@@ -240,27 +261,39 @@ async fn sync_rounds(
             Ok((bytes.len(), decoded))
         });
         (sent, task)
-    };
+    }
+}
+
+async fn answer((sent, task): Posted) -> Result<(usize, usize, SyncResponse)> {
+    let (len, resp) = task
+        .await
+        .map_err(|e| Error::HubRefused(text!("同步任务失败：{e}", "sync task: {e}")))??;
+    Ok((sent, len, resp))
+}
+
+async fn sync_rounds(
+    device: &mut Device,
+    mut progress: impl FnMut(Progress),
+) -> Result<SyncReport> {
+    let poster = Poster::of(device)?;
     let mut session = Session::new();
     let mut ahead = None;
     // Bounded: the session fails past its round-trip bound.
     loop {
-        let (req, (sent, task)) = match ahead.take() {
+        let (req, posted) = match ahead.take() {
             Some(x) => x,
             None => {
                 let Some(req) = session.next_request(&device.store, &device.identity)? else {
                     return Ok(session.into_report());
                 };
-                let call = post(&req);
-                (req, call)
+                let posted = poster.post(&req);
+                (req, posted)
             }
         };
-        let (len, resp) = task
-            .await
-            .map_err(|e| Error::HubRefused(text!("同步任务失败：{e}", "sync task: {e}")))??;
+        let (sent, len, resp) = answer(posted).await?;
         if let Some(next) = Session::ahead(&req, &resp) {
-            let call = post(&next);
-            ahead = Some((next, call));
+            let posted = poster.post(&next);
+            ahead = Some((next, posted));
         }
         let p = session.receive(
             &mut device.store,
@@ -271,6 +304,106 @@ async fn sync_rounds(
             len,
             chrono::Utc::now(),
         )?;
+        progress(p);
+    }
+}
+
+/// A device several tasks use: the app's commands and its sync engine.
+/// `None` while the app is locked.
+pub type SharedDevice = tokio::sync::Mutex<Option<Device>>;
+
+/// Received documents stored per hold of a [`SharedDevice`] by
+/// [`sync_shared`]: a few tens of milliseconds of work, so a command that
+/// asks for the device meanwhile waits no longer than that.
+pub const PART_DOCS: usize = 200;
+
+/// [`sync`] for a device others use at the same time: the device is held
+/// only to build each request and to store each part of a reply (at most
+/// `part_docs` documents); it is free while requests travel and pages are
+/// decoded. A device locked (taken) meanwhile stops the sync, as an
+/// interruption: what was stored stays, and the next sync goes on from the
+/// cursor.
+pub async fn sync_shared(
+    shared: &SharedDevice,
+    part_docs: usize,
+    progress: impl FnMut(Progress),
+) -> Result<SyncReport> {
+    let result = shared_rounds(shared, part_docs, progress).await;
+    let mut guard = shared.lock().await;
+    let Some(device) = guard.as_mut() else {
+        return result;
+    };
+    record_outcome(device, &result)?;
+    result
+}
+
+fn gone() -> Error {
+    Error::Conflict(text!(
+        "设备已锁定，同步已停止；解锁后继续同步",
+        "the device was locked, so the sync stopped; it goes on once unlocked"
+    ))
+}
+
+async fn shared_rounds(
+    shared: &SharedDevice,
+    part_docs: usize,
+    mut progress: impl FnMut(Progress),
+) -> Result<SyncReport> {
+    let poster = {
+        let guard = shared.lock().await;
+        Poster::of(guard.as_ref().ok_or_else(gone)?)?
+    };
+    let mut session = Session::new();
+    let mut ahead = None;
+    // Bounded: the session fails past its round-trip bound.
+    loop {
+        let (req, posted) = match ahead.take() {
+            Some(x) => x,
+            None => {
+                let guard = shared.lock().await;
+                let device = guard.as_ref().ok_or_else(gone)?;
+                let Some(req) = session.next_request(&device.store, &device.identity)? else {
+                    return Ok(session.into_report());
+                };
+                drop(guard);
+                let posted = poster.post(&req);
+                (req, posted)
+            }
+        };
+        let (sent, len, resp) = answer(posted).await?;
+        if let Some(next) = Session::ahead(&req, &resp) {
+            let posted = poster.post(&next);
+            ahead = Some((next, posted));
+        }
+        // Decoded with the device free: most of a first sync's device work.
+        let (actor, user) = {
+            let guard = shared.lock().await;
+            let me = &guard.as_ref().ok_or_else(gone)?.identity;
+            (me.actor.clone(), me.user.clone())
+        };
+        let mut page = tokio::task::spawn_blocking(move || {
+            super::Received::decode(resp, &actor, &user, sent, len)
+        })
+        .await
+        .map_err(|e| Error::HubRefused(text!("同步任务失败：{e}", "sync task: {e}")))?;
+        let p = loop {
+            let mut guard = shared.lock().await;
+            let device = guard.as_mut().ok_or_else(gone)?;
+            let stored = session.store_part(
+                &mut device.store,
+                &mut device.identity,
+                &req,
+                &mut page,
+                chrono::Utc::now(),
+                part_docs,
+            )?;
+            drop(guard);
+            if let Some(p) = stored {
+                break p;
+            }
+            // Let a command that waits for the device have it.
+            tokio::task::yield_now().await;
+        };
         progress(p);
     }
 }

@@ -27,6 +27,13 @@ pub trait Replica {
     fn forget_ack(&mut self, id: RecordId) -> Result<()>;
     /// Received documents, already merged with what is held here.
     fn save_received(&mut self, docs: Vec<(Saved, Record)>, now: Instant) -> Result<()>;
+    /// [`Replica::save_received`] without waiting for the disk: for a part
+    /// of a page the hub still holds, which the page's last commit flushes.
+    /// A crash before then loses these documents and not the cursor, so
+    /// the page comes again; the store is never corrupted.
+    fn save_received_unflushed(&mut self, docs: Vec<(Saved, Record)>, now: Instant) -> Result<()> {
+        self.save_received(docs, now)
+    }
     /// Keeps refused records as read-only copies, returns each to the hub's
     /// version (or none) and writes `meta` (the fresh actor), all at once.
     fn take_refusals(
@@ -80,6 +87,12 @@ impl Replica for Store {
     fn save_received(&mut self, docs: Vec<(Saved, Record)>, now: Instant) -> Result<()> {
         let (saved, records): (Vec<Saved>, Vec<Record>) = docs.into_iter().unzip();
         self.save_batch(saved.into_iter().zip(&records), Origin::Remote, now)?;
+        Ok(())
+    }
+
+    fn save_received_unflushed(&mut self, docs: Vec<(Saved, Record)>, now: Instant) -> Result<()> {
+        let (saved, records): (Vec<Saved>, Vec<Record>) = docs.into_iter().unzip();
+        self.save_batch_unflushed(saved.into_iter().zip(&records), Origin::Remote, now)?;
         Ok(())
     }
 

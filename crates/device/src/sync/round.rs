@@ -43,6 +43,9 @@ pub struct Session {
     /// again: so after a deferral the next request holds little more than
     /// the hub took, and the size grows back while nothing is deferred.
     push_limit: Option<usize>,
+    /// When the first reply was stored and the documents it brought: the
+    /// pace after it gives the time left.
+    started: Option<(Instant, u64)>,
 }
 
 impl Session {
@@ -115,6 +118,79 @@ impl Session {
         received: usize,
         now: Instant,
     ) -> Result<Progress> {
+        let mut page = Received::decode(resp, &me.actor, &me.user, sent, received);
+        loop {
+            if let Some(p) = self.store_part(replica, me, req, &mut page, now, usize::MAX)? {
+                return Ok(p);
+            }
+        }
+    }
+
+    /// Stores the next part of a decoded reply to `req`: first what is not
+    /// a document (limits, directory, acknowledgements, refusals, reveals)
+    /// with up to `max_docs` documents, then up to `max_docs` documents a
+    /// call, then the removals and the cursor with the last ones. `Some`
+    /// with the progress once the whole reply is stored.
+    ///
+    /// Between two calls the replica is free for anything else (the app's
+    /// commands, a user's save): each call is its own commits, and the
+    /// cursor moves only with the last, so an interruption repeats the page.
+    /// Parts before the last commit without waiting for the disk (received
+    /// documents the hub still holds); the last commit flushes them all.
+    pub fn store_part(
+        &mut self,
+        replica: &mut impl Replica,
+        me: &mut Identity,
+        req: &SyncRequest,
+        page: &mut Received,
+        now: Instant,
+        max_docs: usize,
+    ) -> Result<Option<Progress>> {
+        let max_docs = max_docs.max(1);
+        if page.replaced.is_none() {
+            self.count(req, &page.resp, page.sent, page.len);
+            page.replaced = Some(apply_head(
+                replica,
+                me,
+                req,
+                &page.resp,
+                now,
+                &mut self.report,
+            )?);
+        }
+        let replaced = page.replaced.as_deref().unwrap_or_default();
+        let start = page.next;
+        let end = start.saturating_add(max_docs).min(page.decoded.len());
+        let last = end == page.decoded.len();
+        apply_docs(
+            replica,
+            me,
+            &page.resp.docs[start..end],
+            &mut page.decoded[start..end],
+            replaced,
+            !last,
+            now,
+            &mut self.report,
+        )?;
+        page.next = end;
+        if !last {
+            return Ok(None);
+        }
+        apply_tail(replica, req, &page.resp, &mut self.report)?;
+        self.done = !page.resp.more && self.pushed_all && !has_more_to_say(replica)?;
+        if !self.done && self.rounds >= MAX_ROUNDS {
+            return Err(Error::HubRefused(text!(
+                "同步未完成：往返次数超过上限；请再次同步",
+                "sync did not finish within its round-trip bound; sync again"
+            )));
+        }
+        let received = self.received;
+        self.started.get_or_insert((now, received));
+        Ok(Some(self.progress(now)))
+    }
+
+    /// The accounting of one reply, before any of it is stored.
+    fn count(&mut self, req: &SyncRequest, resp: &SyncResponse, sent: usize, received: usize) {
         self.rounds += 1;
         self.report.round_trips += 1;
         let offered = req.push.len() + req.sync.len();
@@ -133,19 +209,26 @@ impl Session {
             self.total = Some(t);
         }
         self.received += resp.docs.len() as u64;
-        let more = resp.more;
-        apply(replica, me, req, resp, now, &mut self.report)?;
-        self.done = !more && self.pushed_all && !has_more_to_say(replica)?;
-        if !self.done && self.rounds >= MAX_ROUNDS {
-            return Err(Error::HubRefused(text!(
-                "同步未完成：往返次数超过上限；请再次同步",
-                "sync did not finish within its round-trip bound; sync again"
-            )));
-        }
-        Ok(Progress {
+    }
+
+    /// How far the pull has come, and, once a page is in and the total
+    /// known, the seconds left at the pace so far.
+    fn progress(&self, now: Instant) -> Progress {
+        let seconds_left = match (self.total, self.started) {
+            (Some(total), _) if total <= self.received => Some(0),
+            (Some(total), Some((start, before))) if self.received > before => {
+                let spent = (now - start).num_milliseconds().max(0) as u128;
+                let left = u128::from(total - self.received);
+                let done = u128::from(self.received - before);
+                Some((spent * left / done).div_ceil(1000) as u64)
+            }
+            _ => None,
+        };
+        Progress {
             received: self.received,
             total: self.total,
-        })
+            seconds_left,
+        }
     }
 
     pub fn is_done(&self) -> bool {
@@ -377,6 +460,84 @@ pub fn apply(
     now: Instant,
     report: &mut SyncReport,
 ) -> Result<()> {
+    let mut page = Received::decode(resp, &me.actor, &me.user, 0, 0);
+    let replaced = apply_head(replica, me, req, &page.resp, now, report)?;
+    let docs = &page.resp.docs;
+    apply_docs(
+        replica,
+        me,
+        docs,
+        &mut page.decoded,
+        &replaced,
+        false,
+        now,
+        report,
+    )?;
+    apply_tail(replica, req, &page.resp, report)
+}
+
+/// A reply of the hub with its documents decoded (on every core, with no
+/// replica needed) and not yet stored: see [`Session::store_part`].
+pub struct Received {
+    resp: SyncResponse,
+    /// One per document of `resp`, taken as it is stored.
+    decoded: Vec<Option<Result<Decoded>>>,
+    /// The first document not stored yet.
+    next: usize,
+    /// Refused ids whose documents the refusal took as they are; `None`
+    /// until the part before the documents is stored.
+    replaced: Option<Vec<String>>,
+    sent: usize,
+    len: usize,
+}
+
+impl Received {
+    /// Decodes `resp`'s documents as this device (`actor`, `user`) reads
+    /// them; `sent` and `len` are the encoded sizes, for the report.
+    pub fn decode(
+        resp: SyncResponse,
+        actor: &[u8],
+        user: &User,
+        sent: usize,
+        len: usize,
+    ) -> Received {
+        let docs: Vec<&PullDoc> = resp.docs.iter().collect();
+        let decoded = decode_all(&docs, actor, user)
+            .into_iter()
+            .map(Some)
+            .collect();
+        Received {
+            resp,
+            decoded,
+            next: 0,
+            replaced: None,
+            sent,
+            len,
+        }
+    }
+
+    /// The documents the reply brought.
+    pub fn docs(&self) -> usize {
+        self.resp.docs.len()
+    }
+
+    /// The reply, for the next request ([`Session::ahead`]).
+    pub fn response(&self) -> &SyncResponse {
+        &self.resp
+    }
+}
+
+/// What a reply says that is not a document: the street's limits, the
+/// directory, a wipe, acknowledgements, refusals and reveals. Returns the
+/// refused ids whose documents the refusal took as they are.
+fn apply_head(
+    replica: &mut impl Replica,
+    me: &mut Identity,
+    req: &SyncRequest,
+    resp: &SyncResponse,
+    now: Instant,
+    report: &mut SyncReport,
+) -> Result<Vec<String>> {
     if resp.hub_actor != me.hub_actor {
         replica.set_meta(&[("hub_actor", &resp.hub_actor)])?;
         me.hub_actor = resp.hub_actor.clone();
@@ -384,9 +545,9 @@ pub fn apply(
     // The street's limits first, so the documents of this page are
     // projected under the limits the hub holds now. Limits the model
     // refuses are not taken: a deadline is never computed from nonsense.
-    if let Some(limits) = resp.limits.filter(|l| l.validate().is_ok()) {
-        if replica.street_limits()? != limits {
-            replica.set_street_limits(&limits)?;
+    if let Some(limits) = resp.limits.as_ref().filter(|l| l.validate().is_ok()) {
+        if replica.street_limits()? != *limits {
+            replica.set_street_limits(limits)?;
             report.limits_changed = true;
         }
     }
@@ -433,7 +594,7 @@ pub fn apply(
     if before > 0 || !waiting.is_empty() {
         set_waiting_sync(replica, &waiting)?;
     }
-    let replaced = take_refusals(replica, me, &resp, now, report)?;
+    let replaced = take_refusals(replica, me, resp, now, report)?;
     let mut acks = Vec::new();
     for a in &resp.acks {
         let Ok(id) = RecordId::parse_str(&a.id) else {
@@ -460,19 +621,31 @@ pub fn apply(
         replica.acknowledge(&acks)?;
     }
     report.acknowledged += acks.len();
-    take_reveal_answers(replica, req, &resp, report)?;
-    // Received documents: decoded on every core, merged into ours and saved
-    // in one transaction, each marked as held by the hub at its heads.
-    let incoming: Vec<&PullDoc> = resp
-        .docs
-        .iter()
-        .filter(|d| !replaced.contains(&d.id))
-        .collect();
+    take_reveal_answers(replica, req, resp, report)?;
+    Ok(replaced)
+}
+/// Received documents, merged into ours and saved in one transaction, each
+/// marked as held by the hub at its heads. `docs[i]` was decoded as
+/// `decoded[i]`; a `partial` part commits without waiting for the disk.
+#[allow(clippy::too_many_arguments)]
+fn apply_docs(
+    replica: &mut impl Replica,
+    me: &Identity,
+    docs: &[PullDoc],
+    decoded: &mut [Option<Result<Decoded>>],
+    replaced: &[String],
+    partial: bool,
+    now: Instant,
+    report: &mut SyncReport,
+) -> Result<()> {
     let mut batch = Vec::new();
-    for (d, decoded) in incoming
-        .iter()
-        .zip(decode_all(&incoming, &me.actor, &me.user))
-    {
+    for (d, decoded) in docs.iter().zip(decoded.iter_mut()) {
+        let Some(decoded) = decoded.take() else {
+            continue;
+        };
+        if replaced.contains(&d.id) {
+            continue;
+        }
         // One document this device cannot take (its scope changed on the
         // hub, or it no longer reads) must not stop every later sync: skip
         // it, say so, and go on.
@@ -486,8 +659,23 @@ pub fn apply(
     }
     report.pulled += batch.len();
     if !batch.is_empty() {
-        replica.save_received(batch, now)?;
+        if partial {
+            replica.save_received_unflushed(batch, now)?;
+        } else {
+            replica.save_received(batch, now)?;
+        }
     }
+    Ok(())
+}
+
+/// The end of a reply: removals, then the cursor, so the cursor moves only
+/// once the page it covers is stored.
+fn apply_tail(
+    replica: &mut impl Replica,
+    req: &SyncRequest,
+    resp: &SyncResponse,
+    report: &mut SyncReport,
+) -> Result<()> {
     apply_removals(replica, &resp.removals, report)?;
     if resp.cursor != req.cursor {
         replica.set_meta(&[("sync_cursor", &resp.cursor.to_string())])?;

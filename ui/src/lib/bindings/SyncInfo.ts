@@ -16,6 +16,11 @@ phase: string, syncing: boolean,
  */
 received: number, total: number | null, 
 /**
+ * While a long sync runs: the seconds left at its pace so far (none
+ * until a second page is in).
+ */
+seconds_left: number | null, 
+/**
  * Records with changes the hub has not acknowledged.
  */
 unsent: number, conflicted: number, refused_copies: number, last_sync_at: string | null, last_error: Msg | null, last_error_code: string | null, 
