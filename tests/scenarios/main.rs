@@ -56,6 +56,7 @@ pub fn zhang_san() -> NewHousehold {
             id_number: Some("522701198706182382".into()),
             ..Default::default()
         },
+        members: Vec::new(),
         notes: "腿脚不便".into(),
     }
 }

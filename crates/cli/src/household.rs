@@ -337,6 +337,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<()> {
             tags: Vec::new(),
         },
         notes: a.notes,
+        members: Vec::new(),
     };
     let c = device.add_household_with_id(&new, a.id.as_deref(), ctx.now)?;
     crate::output::created(ctx, &c, json!({}));

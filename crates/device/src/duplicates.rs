@@ -265,6 +265,7 @@ mod tests {
                 birth_date: Some(format!("{}-{}-{}", &id[6..10], &id[10..12], &id[12..14])),
                 ..Default::default()
             },
+            members: Vec::new(),
             notes: String::new(),
         }
     }

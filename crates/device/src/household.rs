@@ -43,6 +43,9 @@ pub struct NewHousehold {
     /// Ordinary and sensitive tags; sensitive ones go to the private part.
     pub tags: Vec<String>,
     pub head: NewResident,
+    /// The rest of the household, entered with it: saved in the same one
+    /// durable transaction as the head (a relation absent is "other").
+    pub members: Vec<NewResident>,
     pub notes: String,
 }
 
@@ -221,6 +224,19 @@ impl Device {
         let (mut head, id_number) = parse_resident(&new.head, "head", now.date_naive())?;
         head.id = new_id(now);
         head.relation = Relation::Head;
+        let mut residents = vec![head.clone()];
+        let mut id_numbers: BTreeMap<_, _> = id_number.into_iter().map(|n| (head.id, n)).collect();
+        for (i, m) in new.members.iter().enumerate() {
+            let (mut r, n) = parse_resident(m, &format!("members.{i}"), now.date_naive())?;
+            r.id = new_id(now);
+            if m.relation.is_none() {
+                r.relation = Relation::Other;
+            }
+            if let Some(n) = n {
+                id_numbers.insert(r.id, n);
+            }
+            residents.push(r);
+        }
         let (ordinary, sensitive) = split_tags(&new.tags)?;
         let h = Household {
             id,
@@ -238,16 +254,16 @@ impl Device {
                 .map(|p| parse_mobile(p, "phone"))
                 .transpose()?,
             tags: ordinary,
-            residents: vec![head.clone()],
+            residents,
             notes: new.notes.clone(),
             location: None,
         };
         h.validate(now.date_naive())?;
-        let needs_private = id_number.is_some() || !sensitive.is_empty();
+        let needs_private = !id_numbers.is_empty() || !sensitive.is_empty();
         let p = HouseholdPrivate {
             household: id,
             grid,
-            id_numbers: id_number.into_iter().map(|n| (head.id, n)).collect(),
+            id_numbers,
             sensitive_tags: sensitive,
         };
         if needs_private {

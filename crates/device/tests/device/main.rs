@@ -75,6 +75,7 @@ fn zhang_san() -> NewHousehold {
             id_number: Some("522701198706182382".into()),
             ..Default::default()
         },
+        members: Vec::new(),
         notes: String::new(),
     }
 }
@@ -755,4 +756,59 @@ fn an_urgent_issue_is_overdue_after_its_24_hours_and_listed_so() {
             "the dashboard counts overdue by the same rule"
         );
     }
+}
+
+#[test]
+fn a_household_with_its_members_is_one_save_with_every_resident_and_id_number() {
+    let (_dir, mut d) = worker();
+    let mut new = zhang_san();
+    new.members = vec![
+        NewResident {
+            name: "李四".into(),
+            relation: Some("配偶".into()),
+            id_number: Some("522701198801011231".into()),
+            ..Default::default()
+        },
+        NewResident {
+            name: "张小三".into(),
+            ..Default::default()
+        },
+    ];
+    let id = d.add_household(&new, now()).unwrap();
+    let view = d.household(&id.to_string(), now()).unwrap();
+    let names: Vec<_> = view
+        .household
+        .residents
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(names, ["张三", "李四", "张小三"]);
+    assert_eq!(view.household.residents[1].relation.key(), "配偶");
+    assert_eq!(
+        view.household.residents[2].relation.key(),
+        "其他",
+        "no relation given is other"
+    );
+    let private = view.private.expect("a grid worker keeps the private part");
+    assert_eq!(
+        private.id_numbers.len(),
+        2,
+        "both ID numbers are in the private part"
+    );
+    // A bad member refuses the whole household: nothing is half-saved.
+    let before = count(&d);
+    let mut bad = zhang_san();
+    bad.room = "402".into();
+    bad.members = vec![NewResident {
+        name: "王五".into(),
+        // The check digit is wrong (…1241 where …124X is right).
+        id_number: Some("522701198801011241".into()),
+        ..Default::default()
+    }];
+    let err = d.add_household(&bad, now()).unwrap_err().to_string();
+    assert!(
+        err.contains("members.0"),
+        "the error names the member: {err}"
+    );
+    assert_eq!(count(&d), before, "nothing saved");
 }

@@ -21,6 +21,7 @@ fn household(room: &str, head: &str, born: &str, number: Option<&str>) -> NewHou
             id_number: number.map(str::to_owned),
             ..Default::default()
         },
+        members: Vec::new(),
         notes: String::new(),
     }
 }
