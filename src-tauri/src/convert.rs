@@ -81,24 +81,31 @@ pub fn wish_row(r: WishSummary) -> dto::WishRow {
     }
 }
 
+fn resident(r: &gridline_model::Resident, masked: Option<String>) -> dto::Resident {
+    dto::Resident {
+        id: r.id.to_string(),
+        name: r.name.clone(),
+        relation: r.relation.key().into(),
+        gender: r.gender.map(|g| g.key().into()),
+        birth_date: r.birth_date.map(|d| d.to_string()),
+        phone: r.phone.as_ref().map(|p| p.to_string()),
+        tags: r.tags.iter().map(|t| t.zh().into()).collect(),
+        id_number_masked: masked,
+    }
+}
+
 pub fn household(v: HouseholdView) -> dto::HouseholdDetail {
     let h = v.household;
     let private = v.private;
     let residents = h
         .residents
         .iter()
-        .map(|r| dto::Resident {
-            id: r.id.to_string(),
-            name: r.name.clone(),
-            relation: r.relation.key().into(),
-            gender: r.gender.map(|g| g.key().into()),
-            birth_date: r.birth_date.map(|d| d.to_string()),
-            phone: r.phone.as_ref().map(|p| p.to_string()),
-            tags: r.tags.iter().map(|t| t.zh().into()).collect(),
-            id_number_masked: private
+        .map(|r| {
+            let masked = private
                 .as_ref()
                 .and_then(|p| p.id_numbers.get(&r.id))
-                .map(|n| n.masked()),
+                .map(|n| n.masked());
+            resident(r, masked)
         })
         .collect();
     dto::HouseholdDetail {
@@ -130,6 +137,22 @@ pub fn household(v: HouseholdView) -> dto::HouseholdDetail {
         issues: v.issues.into_iter().map(issue_row).collect(),
         wishes: v.wishes.into_iter().map(wish_row).collect(),
         can_edit: v.can_edit,
+        merged_into: v.merged.map(|m| dto::MergeNote {
+            survivor: m.survivor,
+            survivor_address: m.survivor_address,
+            by_user: m.by_user,
+            at: m.at,
+            reason: m.reason,
+        }),
+        merged_here: v
+            .merged_here
+            .into_iter()
+            .map(|m| dto::MergedFrom {
+                id: m.id.to_string(),
+                address: m.address,
+                residents: m.residents.iter().map(|r| resident(r, None)).collect(),
+            })
+            .collect(),
     }
 }
 
@@ -216,6 +239,14 @@ pub fn issue(v: IssueView) -> dto::IssueDetail {
         household_address: None,
         head_name: None,
         position: None,
+        warning: v.warning.key().into(),
+        deferred: s.deferred,
+        limit_unit: s.limit.map(|l| l.unit.key().into()),
+        extension_max: s.limit.map(|l| l.unit.max_amount()),
+        extension_department: s.extension_requested.as_ref().map(|(d, _)| d.clone()),
+        extension_amount: s.extension_requested.as_ref().map(|(_, a)| *a),
+        sent_back: s.sent_back,
+        likely_duplicates: Vec::new(),
     }
 }
 

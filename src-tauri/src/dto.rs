@@ -81,7 +81,7 @@ pub struct DeviceInfo {
     pub dashboard: bool,
     /// What this role may do, from the permission table: log_visit,
     /// report_issue, post_wish, report_case, read_cases, write_case_private,
-    /// propose_topic, read_topics, accept_issues.
+    /// propose_topic, read_topics, accept_issues, merge_households.
     /// The UI offers only these buttons; the device and the hub enforce the
     /// rules regardless.
     pub may: Vec<String>,
@@ -239,6 +239,32 @@ pub struct HouseholdDetail {
     pub wishes: Vec<WishRow>,
     pub can_edit: bool,
     pub can_reveal: bool,
+    /// Set when this household was merged into another (已合并到 …).
+    pub merged_into: Option<MergeNote>,
+    /// Households merged into this one, with the residents they bring that
+    /// this one does not list; their visits, issues and wishes are above.
+    pub merged_here: Vec<MergedFrom>,
+}
+
+/// Where a merged household went, who merged it, when and why.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MergeNote {
+    /// The final survivor (after chains), to link to.
+    pub survivor: String,
+    pub survivor_address: Option<String>,
+    pub by_user: String,
+    pub at: String,
+    pub reason: String,
+}
+
+/// A household merged into the one shown.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MergedFrom {
+    pub id: String,
+    pub address: String,
+    pub residents: Vec<Resident>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -417,6 +443,23 @@ pub struct IssueDetail {
     pub head_name: Option<String>,
     /// Where it was seen, when the report gave a position.
     pub position: Option<Position>,
+    /// none, yellow, red or overdue, as the device folds it under the
+    /// street's table and calendar (the UI shows it, never computes it).
+    pub warning: String,
+    /// Under deferral (缓办): no limit runs until it is handled.
+    pub deferred: bool,
+    /// The unit the running limit counts in (working-hours, working-days,
+    /// calendar-hours) and the largest extension that unit allows.
+    pub limit_unit: Option<String>,
+    pub extension_max: Option<u32>,
+    /// The open extension request (申请延期): who asked and how much.
+    pub extension_department: Option<String>,
+    pub extension_amount: Option<u32>,
+    /// Send-backs after a failed verification (核查不通过), over its life.
+    pub sent_back: u32,
+    /// While it may still be merged as a duplicate: open issues of the same
+    /// household and category reported within 7 days, newest first.
+    pub likely_duplicates: Vec<IssueRow>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]

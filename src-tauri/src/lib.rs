@@ -48,6 +48,8 @@ fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync
         commands::households::household,
         commands::households::reveal_id_number,
         commands::households::edit_household,
+        commands::households::merge_households,
+        commands::households::unmerge_household,
         commands::households::resolve_conflict,
         commands::households::log_visit,
         commands::households::visits,

@@ -373,9 +373,10 @@ fn drafts_survive_a_restart_and_the_language_switches() {
             "write_case_private",
             "propose_topic",
             "read_topics",
-            "accept_issues"
+            "accept_issues",
+            "merge_households"
         ],
-        "community staff log no visits, keep a case's private part, and accept issues"
+        "community staff log no visits, keep a case's private part, accept issues and merge households"
     );
     a.sync(&served.rt);
     let d: dto::Dashboard = serde_json::from_value(a.ok("dashboard", json!({}))).unwrap();
@@ -1243,4 +1244,64 @@ fn a_photo_taken_in_a_form_reaches_the_hub_and_another_app() {
     )
     .unwrap();
     assert!(!e.message.is_empty(), "{e:?}");
+}
+
+#[test]
+fn community_staff_merge_two_households_from_the_app_and_undo_it() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = gridline_test_support::sample_hub_in(hub_dir.path(), chrono::Utc::now());
+    let code = code_for(&hub, "cs-1", Role::CommunityStaff, "community:522701001001");
+    let served = Served::start(hub, None);
+    let dir = tempfile::tempdir().unwrap();
+    let a = app(dir.path());
+    a.ok("enroll", json!({"hub": served.url, "code": code}));
+    a.sync(&served.rt);
+    let rows: Vec<dto::HouseholdRow> =
+        serde_json::from_value(a.ok("households", json!({"query": {"limit": 2}}))).unwrap();
+    let (kept, merged) = (rows[0].id.clone(), rows[1].id.clone());
+    let before = rows.len();
+    assert_eq!(
+        a.err_code(
+            "merge_households",
+            json!({"merged": merged, "survivor": kept, "reason": "  "})
+        ),
+        "invalid",
+        "a merge says why"
+    );
+    let survivor: dto::HouseholdDetail = serde_json::from_value(a.ok(
+        "merge_households",
+        json!({"merged": merged, "survivor": kept, "reason": "同一户登记了两次"}),
+    ))
+    .unwrap();
+    assert_eq!(survivor.id, kept, "the answer is the survivor's page");
+    assert_eq!(survivor.merged_here.len(), 1);
+    assert_eq!(survivor.merged_here[0].id, merged);
+    let gone: dto::HouseholdDetail =
+        serde_json::from_value(a.ok("household", json!({"id": merged}))).unwrap();
+    let note = gone
+        .merged_into
+        .expect("the merged household says where it went");
+    assert_eq!(note.survivor, kept);
+    assert_eq!(note.reason, "同一户登记了两次");
+    assert_eq!(note.by_user, "cs-1");
+    assert_eq!(
+        a.err_code(
+            "merge_households",
+            json!({"merged": merged, "survivor": kept, "reason": "再合并一次"})
+        ),
+        "refused",
+        "a household already merged is not merged twice"
+    );
+    let all: Vec<dto::HouseholdRow> =
+        serde_json::from_value(a.ok("households", json!({"query": {"limit": 5000}}))).unwrap();
+    assert!(
+        all.iter().all(|r| r.id != merged),
+        "the merged household leaves the list ({before} asked)"
+    );
+    let back: dto::HouseholdDetail = serde_json::from_value(a.ok(
+        "unmerge_household",
+        json!({"id": merged, "reason": "其实是两户"}),
+    ))
+    .unwrap();
+    assert!(back.merged_into.is_none(), "undone, it stands on its own");
 }

@@ -108,6 +108,8 @@ test('staff import a roster from the app: a bad file names its rows, a good one 
       await shot('done');
       const pair = await s.waitFor(tid('duplicate-pair'), { pred: async (e) => /王新民/.test(await e.text()) });
       assert.match(await pair.text(), /户主同名同生日/, 'the two 王新民 are listed as likely one');
+      const a = await pair.attr('data-a');
+      const b = await pair.attr('data-b');
       await s.exec(`document.querySelector('${tid('duplicates')}').scrollIntoView({ block: 'center' })`);
       await shot('duplicates');
 
@@ -115,6 +117,31 @@ test('staff import a roster from the app: a bad file names its rows, a good one 
       await (await s.find(tid('import-file'))).type(good);
       const again = await s.waitFor(tid('import-summary'), { pred: async (e) => /将新增 0 户/.test(await e.text()) });
       assert.match(await again.text(), /已有 3 户/);
+
+      // 合并: keep one 王新民, with a reason; the pair leaves the list, the
+      // kept household lists what was merged into it, and the other says where it went.
+      const inPair = `${tid('duplicate-pair')}[data-a="${a}"][data-b="${b}"]`;
+      await (await s.find(`${inPair} ${tid('merge-open')}`)).click();
+      await (await s.waitFor(`${inPair} ${tid('merge-submit')}`)).click();
+      const unfilled = await s.findAll(`${inPair} ${tid('merge-form')} .field-error`);
+      assert.equal(unfilled.length, 2, 'no survivor and no reason: both are asked for, nothing merged');
+      await (await s.find(`${inPair} ${tid('merge-keep')}[data-id="${a}"]`)).click();
+      await (await s.find(`${inPair} ${tid('merge-reason')}`)).type('同一户登记了两次');
+      await s.exec(`document.querySelector('${inPair}').scrollIntoView({ block: 'center' })`);
+      await shot('merge-form');
+      await (await s.find(`${inPair} ${tid('merge-submit')}`)).click();
+      await s.waitFor(tid('duplicates'), { pred: async (e) => !/王新民/.test(await e.text()), timeout: 10000 });
+      await s.exec(`location.hash = '#/household/${a}'`);
+      const from = await s.waitFor(tid('merged-from'));
+      assert.equal(await from.attr('data-id'), b, 'the kept household lists the merged one');
+      await shot('merged-survivor');
+      await s.exec(`location.hash = '#/household/${b}'`);
+      const into = await s.waitFor(tid('merged-into'));
+      assert.match(await into.text(), /已合并到/);
+      assert.match(await into.text(), /同一户登记了两次/, 'the reason is shown');
+      await shot('merged-into');
+      await (await s.find(tid('merged-open-survivor'))).click();
+      await s.waitFor(`[data-screen="household"][data-id="${a}"]`);
     } finally {
       await drv.stop();
     }

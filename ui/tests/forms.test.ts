@@ -56,6 +56,30 @@ describe('issue steps', () => {
     }
   });
 
+  it('an extension request needs a whole amount within its unit\'s maximum, sent as a number', () => {
+    const field = (f: IssueActionForm, max: number | null) => validateIssueAction(rules, 'request-extension', f, max).amount;
+    expect(field(form({ amount: '', reason: '施工' }), 30)?.key).toBe('validation.required');
+    for (const bad of ['0', '31', '2.5', '-1', '三']) {
+      expect(field(form({ amount: bad, reason: '施工' }), 30), bad).toEqual({
+        key: 'validation.value', field: 'field.extensionAmount', min: 1, max: 30,
+      });
+    }
+    expect(field(form({ amount: ' 30 ', reason: '施工' }), 30)).toBeUndefined();
+    // No unit sent (not dispatched): the largest of any, and the device says the rest.
+    expect(field(form({ amount: '160', reason: '施工' }), null)).toBeUndefined();
+    const built = buildIssue('request-extension', form({ amount: ' 3 ', reason: ' 等材料 ' }));
+    expect(built.amount).toBe(3);
+    expect(built.reason).toBe('等材料');
+    expect(built.approve).toBeUndefined();
+  });
+
+  it('an extension decision must be chosen, and carries it as a boolean', () => {
+    expect(validateIssue('decide-extension', form({})).approve?.key).toBe('validation.choose');
+    expect(buildIssue('decide-extension', form({ approve: 'yes' })).approve).toBe(true);
+    expect(buildIssue('decide-extension', form({ approve: 'no', note: '材料已到' }))).toMatchObject({ approve: false, note: '材料已到' });
+    expect(buildIssue('decide-extension', form({ approve: 'no' })).amount).toBeUndefined();
+  });
+
   it('requires exactly the fields the sent rules require', () => {
     for (const { step, fields } of rules.issue_steps) {
       const errs = validateIssue(step, form({}));

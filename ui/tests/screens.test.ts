@@ -272,6 +272,91 @@ describe('mediation', () => {
     expect(document.querySelector('[data-testid="photo-picker"]'), 'no picker before a step is chosen').toBeNull();
   });
 
+  it('at accept, names the likely duplicates and merges into one without its number typed', async () => {
+    backend.role = 'community-staff';
+    backend.issuePatch = {
+      state: 'reported', offered: ['accept', 'reject', 'merge'],
+      likely_duplicates: [{
+        id: 'i7', grid: '522701001001001', category: '电梯', state: 'accepted', urgency: 3, household_id: 'h1',
+        reporter: 'gw-001', reported_at: new Date(Date.now() - 86_400_000).toISOString(), deadline: null, departments: [],
+        refused_events: 0, summary: '3栋电梯又停了', sync_state: 'synced', overdue: false, address: null, head_name: null,
+      }],
+    };
+    await start('#/issue/i1');
+    const card = await waitFor('[data-testid="likely-duplicates"]');
+    expect(card.querySelector('[data-testid="likely-duplicate"]')?.getAttribute('data-id')).toBe('i7');
+    expect(card.textContent).toContain('3栋电梯又停了');
+    (card.querySelector('[data-testid="merge-into"]') as HTMLButtonElement).click();
+    await waitFor('[data-testid="issue-step-form"][data-step="merge"]');
+    (await waitFor<HTMLButtonElement>('[data-testid="issue-step-submit"]')).click();
+    await vi.waitFor(() => expect(backend.calls.some((c) => c.cmd === 'act_on_issue')).toBe(true));
+    const sent = backend.calls.find((c) => c.cmd === 'act_on_issue')?.args as { action: { step: string; into: string } };
+    expect(sent.action).toMatchObject({ step: 'merge', into: 'i7' });
+  });
+
+  it('shows a red warning and the extension asked, and sends the street\'s decision', async () => {
+    backend.role = 'street-staff';
+    backend.issuePatch = {
+      state: 'dispatched', overdue: false, warning: 'red', limit_unit: 'working-days', extension_max: 30,
+      extension_department: '城管', extension_amount: 3, offered: ['decide-extension'],
+    };
+    await start('#/issue/i1');
+    expect((await waitFor('[data-testid="warning-badge"]')).getAttribute('data-warning')).toBe('red');
+    expect((await waitFor('[data-testid="extension-asked"]')).textContent).toContain('城管 申请延期 3 工作日');
+    (await waitFor<HTMLButtonElement>('[data-testid="issue-step"][data-step="decide-extension"]')).click();
+    (await waitFor<HTMLButtonElement>('[data-testid="issue-step-submit"]')).click();
+    flushSync();
+    expect(backend.calls.some((c) => c.cmd === 'act_on_issue'), 'no decision chosen, nothing sent').toBe(false);
+    expect(document.querySelector('[data-testid="issue-step-form"] .field-error')).not.toBeNull();
+    (await waitFor<HTMLButtonElement>('[data-approve="yes"]')).click();
+    (await waitFor<HTMLButtonElement>('[data-testid="issue-step-submit"]')).click();
+    await vi.waitFor(() => expect(backend.calls.some((c) => c.cmd === 'act_on_issue')).toBe(true));
+    const sent = backend.calls.find((c) => c.cmd === 'act_on_issue')?.args as { action: { step: string; approve: boolean } };
+    expect(sent.action).toMatchObject({ step: 'decide-extension', approve: true });
+  });
+
+  it('merges a likely duplicate pair from the dashboard: a survivor and a reason are required', async () => {
+    backend.role = 'community-staff';
+    await start('#/dashboard');
+    const pair = await waitFor('[data-testid="duplicate-pair"]');
+    (pair.querySelector('[data-testid="merge-open"]') as HTMLButtonElement).click();
+    (await waitFor<HTMLButtonElement>('[data-testid="merge-submit"]')).click();
+    flushSync();
+    expect(backend.calls.some((c) => c.cmd === 'merge_households'), 'nothing chosen, nothing sent').toBe(false);
+    expect(document.querySelectorAll('[data-testid="merge-form"] .field-error').length).toBe(2);
+    (await waitFor<HTMLButtonElement>('[data-testid="merge-keep"][data-id="h1"]')).click();
+    const reason = await waitFor<HTMLInputElement>('[data-testid="merge-reason"]');
+    reason.value = '同一户，门牌写法不同';
+    reason.dispatchEvent(new Event('input'));
+    (await waitFor<HTMLButtonElement>('[data-testid="merge-submit"]')).click();
+    await vi.waitFor(() => expect(backend.calls.some((c) => c.cmd === 'merge_households')).toBe(true));
+    expect(backend.calls.find((c) => c.cmd === 'merge_households')?.args).toEqual({
+      merged: 'h9', survivor: 'h1', reason: '同一户，门牌写法不同',
+    });
+    await vi.waitFor(() => {
+      flushSync();
+      expect(document.querySelector('[data-testid="duplicate-pair"]'), 'the merged pair leaves the list').toBeNull();
+    });
+  });
+
+  it('shows a merged household as merged, linking to the one kept, and lists what was merged into a survivor', async () => {
+    backend.role = 'community-staff';
+    backend.householdPatch = {
+      merged_into: { survivor: 'h2', survivor_address: '青云小区 3栋2单元 302', by_user: 'cs-1', at: new Date().toISOString(), reason: '重复登记' },
+      merged_here: [{ id: 'h8', address: '青云小区 3栋2单元 301室', residents: [{ id: 'r8', name: '李强', relation: 'child', gender: null, birth_date: null, phone: null, tags: [], id_number_masked: null }] }],
+    };
+    await start('#/household/h1');
+    const note = await waitFor('[data-testid="merged-into"]');
+    expect(note.textContent).toContain('已合并到 青云小区 3栋2单元 302');
+    expect(note.textContent).toContain('重复登记');
+    expect((note.querySelector('[data-testid="merged-open-survivor"]') as HTMLAnchorElement).getAttribute('href')).toContain('h2');
+    expect((await waitFor('[data-testid="merged-from"]')).textContent).toContain('李强');
+    (note.querySelector('[data-testid="unmerge-open"]') as HTMLButtonElement).click();
+    (await waitFor<HTMLButtonElement>('[data-testid="unmerge-submit"]')).click();
+    flushSync();
+    expect(backend.calls.some((c) => c.cmd === 'unmerge_household'), 'no reason, nothing sent').toBe(false);
+  });
+
   it('offers no 转为调解 on other issues', async () => {
     await start('#/issue/i1');
     await waitFor('[data-testid="timeline-event"]');

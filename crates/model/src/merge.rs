@@ -105,8 +105,14 @@ pub struct MergeState {
 /// household merge relinks every record of a household across grids, so it
 /// is the community's step: community staff whose community holds both.
 /// Street staff only read households (§3), so they may not merge either.
+/// Whether a role merges households at all (community staff; where, is
+/// [`may_merge`]'s).
+pub fn role_may_merge(role: Role) -> bool {
+    role == Role::CommunityStaff
+}
+
 pub fn may_merge(user: &User, merged: &Target, survivor: &Target) -> Result<(), Refusal> {
-    if user.role != Role::CommunityStaff {
+    if !role_may_merge(user.role) {
         return Err(Refusal {
             reason: Text::new(
                 format!("{}不能合并住户；合并由社区工作人员办理", user.role.zh()),

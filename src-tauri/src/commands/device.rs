@@ -178,6 +178,9 @@ fn may(role: gridline_model::Role) -> Vec<String> {
     if gridline_model::IssueStep::Accept.roles().contains(&role) {
         may.push("accept_issues".to_owned());
     }
+    if gridline_model::merge::role_may_merge(role) {
+        may.push("merge_households".to_owned());
+    }
     may
 }
 

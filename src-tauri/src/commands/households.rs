@@ -89,6 +89,41 @@ pub async fn edit_household(
     Ok(r)
 }
 
+/// 合并: community staff merge `merged` into `survivor`, which keeps
+/// everything; the merged household is kept and marked, never deleted.
+/// Answers the survivor's page as it now is.
+#[tauri::command]
+pub async fn merge_households(
+    s: State<'_, AppState>,
+    merged: String,
+    survivor: String,
+    reason: String,
+) -> Res<dto::HouseholdDetail> {
+    let r = with(&s, |d| {
+        d.merge_households(&merged, &survivor, &reason, now())?;
+        household_detail(d, &survivor)
+    })
+    .await?;
+    s.kick();
+    Ok(r)
+}
+
+/// 撤销合并: a mistaken merge undone by an authored event.
+#[tauri::command]
+pub async fn unmerge_household(
+    s: State<'_, AppState>,
+    id: String,
+    reason: String,
+) -> Res<dto::HouseholdDetail> {
+    let r = with(&s, |d| {
+        d.unmerge_household(&id, &reason, now())?;
+        household_detail(d, &id)
+    })
+    .await?;
+    s.kick();
+    Ok(r)
+}
+
 #[tauri::command]
 pub async fn resolve_conflict(
     s: State<'_, AppState>,

@@ -35,7 +35,15 @@ fn issue_detail(
     d: &gridline_device::Device,
     id: &str,
 ) -> gridline_device::Result<dto::IssueDetail> {
-    let mut detail = convert::issue(d.issue(id, now())?);
+    let t = now();
+    let mut detail = convert::issue(d.issue(id, t)?);
+    if detail.offered.iter().any(|s| s == "merge") {
+        detail.likely_duplicates = d
+            .likely_duplicate_issues(id, t)?
+            .into_iter()
+            .map(convert::issue_row)
+            .collect();
+    }
     detail.position = d
         .position_of(id)?
         .map(|p| convert::position(&p, &detail.category));

@@ -29,6 +29,10 @@ export const api = {
     invoke<string>('reveal_id_number', { household, resident, reason }),
   editHousehold: (id: string, edit: HouseholdEdit) =>
     invoke<HouseholdDetail>('edit_household', { id, edit }),
+  mergeHouseholds: (merged: string, survivor: string, reason: string) =>
+    invoke<HouseholdDetail>('merge_households', { merged, survivor, reason }),
+  unmergeHousehold: (id: string, reason: string) =>
+    invoke<HouseholdDetail>('unmerge_household', { id, reason }),
   resolveConflict: (id: string, path: string, value: string) =>
     invoke<HouseholdDetail>('resolve_conflict', { id, path, value }),
   logVisit: (visit: NewVisit) => invoke<Created>('log_visit', { visit }),

@@ -41,7 +41,7 @@ export function splitList(s: string): string[] {
 
 export type IssueField =
   | 'reason' | 'into' | 'note' | 'departments' | 'grade' | 'feedback'
-  | 'satisfied' | 'resident' | 'comment';
+  | 'satisfied' | 'resident' | 'comment' | 'amount' | 'approve';
 
 export interface IssueActionForm {
   reason: string;
@@ -55,12 +55,16 @@ export interface IssueActionForm {
   satisfied: '' | 'yes' | 'no';
   resident: string;
   comment: string;
+  /** 申请延期: how much more, in the unit of the issue's limit (digits). */
+  amount: string;
+  /** 延期审批: approved, refused, or not chosen yet. */
+  approve: '' | 'yes' | 'no';
 }
 
 export function emptyIssueActionForm(): IssueActionForm {
   return {
     reason: '', into: '', note: '', departments: '', grade: '', feedback: '',
-    satisfied: '', resident: '', comment: '',
+    satisfied: '', resident: '', comment: '', amount: '', approve: '',
   };
 }
 
@@ -68,7 +72,7 @@ export interface StepField<F extends string> {
   field: F;
   label: Key;
   required: boolean;
-  input: 'text' | 'textarea' | 'grade' | 'satisfied';
+  input: 'text' | 'textarea' | 'grade' | 'satisfied' | 'amount' | 'approve';
 }
 
 type FieldLook = Pick<StepField<string>, 'label' | 'input'>;
@@ -84,6 +88,8 @@ const ISSUE_FIELD_LOOK: Record<IssueField, FieldLook> = {
   satisfied: { label: 'field.satisfied', input: 'satisfied' },
   resident: { label: 'field.resident', input: 'text' },
   comment: { label: 'field.comment', input: 'textarea' },
+  amount: { label: 'field.extensionAmount', input: 'amount' },
+  approve: { label: 'field.approve', input: 'approve' },
 };
 
 /**
@@ -112,7 +118,15 @@ export function tooLong(s: string, limits: Limits | null | undefined, field: Key
   return undefined;
 }
 
-export function validateIssueAction(rules: Rules | null, step: string, form: IssueActionForm): Errors<IssueField> {
+/**
+ * The largest extension an issue's limit allows (its unit's, sent with the
+ * issue); without one, the largest of any unit, and the device says the rest.
+ */
+export const EXTENSION_MAX_ANY = 720;
+
+export function validateIssueAction(
+  rules: Rules | null, step: string, form: IssueActionForm, extensionMax: number | null = null,
+): Errors<IssueField> {
   const errors: Errors<IssueField> = {};
   for (const f of issueStepFields(rules, step) ?? []) {
     if (f.input === 'text' || f.input === 'textarea') {
@@ -129,6 +143,15 @@ export function validateIssueAction(rules: Rules | null, step: string, form: Iss
       if (!(GRADES as readonly string[]).includes(form.grade)) errors.grade = { key: 'validation.choose', field: f.label };
     } else if (f.field === 'satisfied') {
       if (form.satisfied === '') errors.satisfied = { key: 'validation.choose', field: f.label };
+    } else if (f.field === 'approve') {
+      if (form.approve === '') errors.approve = { key: 'validation.choose', field: f.label };
+    } else if (f.field === 'amount') {
+      const max = extensionMax ?? EXTENSION_MAX_ANY;
+      const text = form.amount.trim();
+      if (text === '') errors.amount = { key: 'validation.required', field: f.label };
+      else if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) {
+        errors.amount = { key: 'validation.value', field: f.label, min: 1, max };
+      }
     } else if (blank(form[f.field])) {
       errors[f.field] = { key: 'validation.required', field: f.label };
     }
@@ -152,6 +175,12 @@ export function buildIssueAction(rules: Rules | null, step: string, form: IssueA
         break;
       case 'satisfied':
         action.satisfied = form.satisfied === '' ? null : form.satisfied === 'yes';
+        break;
+      case 'amount':
+        if (/^\d+$/.test(form.amount.trim())) action.amount = Number(form.amount.trim());
+        break;
+      case 'approve':
+        if (form.approve !== '') action.approve = form.approve === 'yes';
         break;
       default:
         action[f.field] = orNull(form[f.field]);

@@ -13,5 +13,7 @@ export const mayReportCase = (d: Device) => !!d?.may.includes('report_case');
 export const mayReadCases = (d: Device) => !!d?.may.includes('read_cases');
 export const mayProposeTopic = (d: Device) => !!d?.may.includes('propose_topic');
 export const mayAcceptIssues = (d: Device) => !!d?.may.includes('accept_issues');
+/** 合并住户: community staff of the community (the device and the hub check where). */
+export const mayMergeHouseholds = (d: Device) => !!d?.may.includes('merge_households');
 export const mayReadTopics = (d: Device) => !!d?.may.includes('read_topics');
 export const mayWriteCasePrivate = (d: Device) => !!d?.may.includes('write_case_private');

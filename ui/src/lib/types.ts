@@ -10,6 +10,8 @@ export type { HouseholdRow } from './bindings/HouseholdRow';
 export type { Resident } from './bindings/Resident';
 export type { Conflict } from './bindings/Conflict';
 export type { HouseholdDetail } from './bindings/HouseholdDetail';
+export type { MergeNote } from './bindings/MergeNote';
+export type { MergedFrom } from './bindings/MergedFrom';
 export type { RevealCount } from './bindings/RevealCount';
 export type { HouseholdEdit } from './bindings/HouseholdEdit';
 export type { Visit } from './bindings/Visit';

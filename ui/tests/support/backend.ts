@@ -20,6 +20,12 @@ export interface FakeBackend {
   phase: string;
   /** The category of issue i1 (邻里纠纷 and 物业 issues may become a mediation case). */
   issueCategory: string;
+  /** Fields of issue i1 a test sets (its warning, an extension asked, likely duplicates, the steps offered). */
+  issuePatch: Partial<IssueDetail>;
+  /** Fields of household h1 a test sets (a merge, households merged into it). */
+  householdPatch: Partial<HouseholdDetail>;
+  /** Merges done through merge_households (the pair leaves the list after one). */
+  merges: number;
   /** Cases on Today, as `today` sends them (none unless a test sets some). */
   casesNeedingMe: Today['cases_needing_me'];
   /** What lock_state answers; `unlock` takes PIN, `enroll` wants one when `needsPin`. */
@@ -37,7 +43,7 @@ export interface FakeBackend {
 const MAY: Record<string, string[]> = {
   'grid-worker': ['log_visit', 'report_issue', 'post_wish', 'report_case', 'read_cases', 'propose_topic', 'read_topics'],
   'joint-leader': ['log_visit', 'report_issue', 'post_wish', 'report_case', 'read_cases', 'propose_topic', 'read_topics'],
-  'community-staff': ['report_issue', 'post_wish', 'report_case', 'read_cases', 'write_case_private', 'propose_topic', 'read_topics', 'accept_issues'],
+  'community-staff': ['report_issue', 'post_wish', 'report_case', 'read_cases', 'write_case_private', 'propose_topic', 'read_topics', 'accept_issues', 'merge_households'],
   'street-staff': ['report_issue', 'report_case', 'read_cases', 'write_case_private', 'read_topics'],
 };
 
@@ -49,6 +55,9 @@ export function fakeBackend(): FakeBackend {
     role: 'grid-worker',
     phase: 'up_to_date',
     issueCategory: '电梯',
+    issuePatch: {},
+    householdPatch: {},
+    merges: 0,
     casesNeedingMe: [],
     lock: {
       state: 'open', key_source: 'keystore', key_text: { zh: '系统密钥库', en: "the platform's key store" },
@@ -78,7 +87,7 @@ export function fakeBackend(): FakeBackend {
     grids: ['522701001001001'], language: 'zh-CN', data_dir: '/tmp/gridline', suggested_hub: 'http://127.0.0.1:7878',
   });
   const sync = (): SyncInfo => ({
-    enrolled: true, hub_url: 'http://127.0.0.1:7878', phase: b.phase, syncing: false, received: 0, total: null,
+    enrolled: true, hub_url: 'http://127.0.0.1:7878', phase: b.phase, syncing: false, received: 0, total: null, seconds_left: null,
     unsent: 2, conflicted: 0, refused_copies: 0, last_sync_at: ago(H), last_error: null, last_error_code: null, overruled: [],
   });
   const row: HouseholdRow = {
@@ -106,10 +115,14 @@ export function fakeBackend(): FakeBackend {
     residents: [{ id: 'r1', name: '王秀英', relation: '户主', gender: '女', birth_date: '1944-03-12', phone: null, tags: [], id_number_masked: '5227**********123X' }],
     sync_state: 'conflict', conflicts: [{ path: 'phone', values: ['13885410023', '13885410099'] }],
     visits: [visit], issues: [issueRow], wishes: [wishRow], can_edit: true, can_reveal: true,
+    merged_into: null, merged_here: [],
+    ...b.householdPatch,
   });
   const issue = (): IssueDetail => ({
     ...issueRow, category: b.issueCategory, description: '电梯停运两天', location: '3栋', urgency: 3, grade: 'urgent', feedback: [], satisfied: null,
     household_address: '青云小区 3栋2单元 301',
+    warning: 'none', deferred: false, limit_unit: null, extension_max: null, extension_department: null, extension_amount: null,
+    sent_back: 0, likely_duplicates: [],
     position: { lat: 26.2597, lon: 107.5182, accuracy_m: 9, source: 'gps', map_url: 'https://uri.amap.com/marker?position=107.522376,26.256269' },
     offered: ['handle', 'evaluate'],
     events: [
@@ -117,6 +130,7 @@ export function fakeBackend(): FakeBackend {
       { id: 'e2', at: ago(3 * D), step: 'resolve', author_user: 'gw-009', author_role: 'grid-worker', detail: '', refused: { zh: '网格员不能办结', en: 'grid workers cannot resolve' } },
       { id: 'e3', at: ago(2 * D), step: 'dispatch', author_user: 'ss-1', author_role: 'street-staff', detail: '城管 · urgent', refused: null },
     ],
+    ...b.issuePatch,
   });
   let myClaim = false;
   const wish = (): WishDetail => ({
@@ -237,13 +251,23 @@ export function fakeBackend(): FakeBackend {
     sync_info: () => sync(),
     sync_now: () => sync(),
     today: (): Today => ({
-      overdue_issues: 1, new_issues: 0, households_not_visited: 4, wishes_waiting: 1, unsent: 2, cases_needing_me: b.casesNeedingMe,
+      overdue_issues: 1, yellow_issues: 0, red_issues: 0, new_issues: 0, households_not_visited: 4, wishes_waiting: 1, unsent: 2, cases_needing_me: b.casesNeedingMe,
     }),
     households: () => [row],
     household: () => household(),
     reveal_id_number: () => '52270119440312123X',
     edit_household: () => household(),
     resolve_conflict: () => ({ ...household(), conflicts: [] }),
+    duplicate_households: () => (b.merges > 0 ? [] : [{
+      reasons: ['same-head'],
+      a: { id: 'h1', grid: row.grid, address: row.address, head_name: '王秀英' },
+      b: { id: 'h9', grid: row.grid, address: '青云小区 3栋2单元 301室', head_name: '王秀英' },
+    }]),
+    merge_households: () => {
+      b.merges += 1;
+      return household();
+    },
+    unmerge_household: () => ({ ...household(), merged_into: null }),
     log_visit: (a) => created(a.visit, 'v2'),
     visits: () => [visit],
     issues: () => [issueRow],

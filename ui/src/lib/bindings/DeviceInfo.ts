@@ -34,7 +34,7 @@ dashboard: boolean,
 /**
  * What this role may do, from the permission table: log_visit,
  * report_issue, post_wish, report_case, read_cases, write_case_private,
- * propose_topic, read_topics, accept_issues.
+ * propose_topic, read_topics, accept_issues, merge_households.
  * The UI offers only these buttons; the device and the hub enforce the
  * rules regardless.
  */
