@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant as Clock};
 
-use gridline_device::sync::{enroll, sync, SyncReport};
+use gridline_device::sync::{enroll, sync, sync_shared, SharedDevice, SyncReport, PART_DOCS};
 use gridline_device::HouseholdFilter;
 use gridline_device::{Device, HouseholdEdit, NewVisit, Unlock};
 use gridline_hub::Hub;
@@ -17,6 +17,9 @@ use crate::{check, percentile, HubProcess, Result};
 pub struct Options {
     /// Seed the hub with the demo street (else one grid).
     pub street: bool,
+    /// With the street: a street-staff device's first sync of all of it,
+    /// with an app read asked for every 50 ms meanwhile.
+    pub street_staff: bool,
     /// Concurrent devices in the load phase.
     pub devices: usize,
     /// Pushes per device in the load phase.
@@ -81,7 +84,25 @@ pub enum Figure {
         before_mb: f64,
         after_mb: f64,
     },
+    /// A street-staff device's first sync of the whole street through
+    /// [`sync_shared`], while an app read (Today, then a page of the
+    /// household list) asks for the device every [`PROBE_EVERY`].
+    StreetStaffFirstSync {
+        report: SyncReport,
+        time: Duration,
+        /// Reads answered during the sync, and how long they took from
+        /// asking for the device to the answer.
+        probes: usize,
+        p50: Duration,
+        p99: Duration,
+        longest: Duration,
+        /// Bytes on disk (store and log) after it.
+        store_bytes: u64,
+    },
 }
+
+/// How often the street-staff figure asks for the device during its sync.
+pub const PROBE_EVERY: Duration = Duration::from_millis(50);
 
 /// Runs the benchmark in a scratch directory under `base` (removed after),
 /// calling `report` with each figure as it is measured.
@@ -139,6 +160,13 @@ fn run_in(dir: &Path, o: Options, now: Instant, mut report: impl FnMut(Figure)) 
         scope: Scope::parse(&format!("grids:{grid}"))?,
     };
     let main_code = hub.enrol_code(&worker, "bench", now)?;
+    let staff = User {
+        id: "ss-bench".into(),
+        name: "基准街道".into(),
+        role: Role::StreetStaff,
+        scope: Scope::parse(&format!("street:{street}"))?,
+    };
+    let staff_code = hub.enrol_code(&staff, "bench", now)?;
     // Three more devices for the first sync: unencrypted, encrypted, unencrypted.
     let mut first_codes = Vec::new();
     for _ in 0..3 {
@@ -337,6 +365,84 @@ fn run_in(dir: &Path, o: Options, now: Instant, mut report: impl FnMut(Figure)) 
             before_mb: rss_before,
             after_mb: hub.rss_mb(),
         });
+        if o.street && o.street_staff {
+            report(street_staff_first_sync(&dir.join("street-staff"), staff, &hub.url, &staff_code, now).await?);
+        }
         Ok(())
+    })
+}
+
+/// The street-staff device's first sync of the street, with a read asked
+/// for every [`PROBE_EVERY`] the way the app's commands ask: each waits for
+/// the device, then reads.
+async fn street_staff_first_sync(
+    dev_dir: &Path,
+    staff: User,
+    url: &str,
+    code: &str,
+    now: Instant,
+) -> Result<Figure> {
+    let mut d = Device::init_with(dev_dir, staff, &Unlock::Unencrypted)?;
+    enroll(&mut d, url, code, None).await?;
+    let shared: SharedDevice = tokio::sync::Mutex::new(Some(d));
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let t = Clock::now();
+    let sync = async {
+        let r = sync_shared(&shared, PART_DOCS, |_| {}).await;
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        r
+    };
+    let probe = async {
+        let mut waits = Vec::new();
+        let mut read_households = 0usize;
+        let mut i = 0u64;
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            tokio::time::sleep(PROBE_EVERY).await;
+            if done.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            let asked = Clock::now();
+            let guard = shared.lock().await;
+            if let Some(d) = guard.as_ref() {
+                // Today and a page of the list: the app's two commonest reads.
+                if i.is_multiple_of(2) {
+                    d.today(now)?;
+                } else {
+                    read_households = read_households.max(
+                        d.households(&HouseholdFilter {
+                            limit: Some(50),
+                            ..Default::default()
+                        })?
+                        .len(),
+                    );
+                }
+            }
+            drop(guard);
+            waits.push(asked.elapsed());
+            i += 1;
+        }
+        Ok::<_, crate::Error>((waits, read_households))
+    };
+    let (report, probed) = tokio::join!(sync, probe);
+    let report = report?;
+    let time = t.elapsed();
+    let (mut waits, read_households) = probed?;
+    check(!waits.is_empty() && read_households > 0, || {
+        "the reads must have run during the sync and found households".into()
+    })?;
+    let store_bytes = ["device.db", "device.db-wal"]
+        .iter()
+        .filter_map(|f| std::fs::metadata(dev_dir.join(f)).ok())
+        .map(|m| m.len())
+        .sum();
+    let longest = waits.iter().copied().max().unwrap_or_default();
+    Ok(Figure::StreetStaffFirstSync {
+        probes: waits.len(),
+        p50: percentile(&mut waits, 50),
+        p99: percentile(&mut waits, 99),
+        longest,
+        report,
+        time,
+        store_bytes,
     })
 }
