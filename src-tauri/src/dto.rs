@@ -350,6 +350,11 @@ pub struct IssueQuery {
     pub state: Option<String>,
     pub category: Option<String>,
     pub overdue: bool,
+    /// yellow or red: only dispatched issues at that warning now (Today's
+    /// 黄色预警 and 红色预警 open the list this way).
+    #[serde(default)]
+    #[ts(optional)]
+    pub warning: Option<String>,
     pub limit: Option<u32>,
 }
 

@@ -357,6 +357,18 @@ describe('mediation', () => {
     expect(backend.calls.some((c) => c.cmd === 'unmerge_household'), 'no reason, nothing sent').toBe(false);
   });
 
+  it('opens the issue list at a warning, as the 红色预警 card on Today links it, and a tap on the chip clears it', async () => {
+    await start('#/issues?warning=red');
+    const chip = await waitFor('[data-testid="warning-filter"][data-warning="red"]');
+    expect(chip.textContent).toContain('红色预警');
+    const asked = () => backend.calls.filter((c) => c.cmd === 'issues').map((c) => (c.args.query as { warning?: string }).warning);
+    await vi.waitFor(() => expect(asked()).toContain('red'));
+    (chip as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(asked().at(-1)).toBeUndefined());
+    flushSync();
+    expect(document.querySelector('[data-testid="warning-filter"]')).toBeNull();
+  });
+
   it('offers no 转为调解 on other issues', async () => {
     await start('#/issue/i1');
     await waitFor('[data-testid="timeline-event"]');

@@ -63,6 +63,9 @@ pub struct ListArgs {
     /// 只列超期 (only overdue)
     #[arg(long)]
     overdue: bool,
+    /// 只列此预警的已派遣事件：yellow 黄色、red 红色 (only dispatched issues at this warning now)
+    #[arg(long, value_name = "WARNING")]
+    warning: Option<WarningName>,
     /// 网格 (grid)
     #[arg(long, value_name = "GRID")]
     grid: Option<String>,
@@ -75,6 +78,15 @@ pub struct ListArgs {
 pub struct ShowArgs {
     /// 事件编号 (issue id)
     id: String,
+}
+
+/// A warning `issue list --warning` narrows to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WarningName {
+    /// 黄色预警
+    Yellow,
+    /// 红色预警
+    Red,
 }
 
 /// The workflow steps a user can take on the command line.
@@ -241,6 +253,13 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<()> {
             .map(gridline_model::GridId::parse)
             .transpose()?,
         overdue_at: a.overdue.then_some(ctx.now),
+        warning: a.warning.map(|w| {
+            let w = match w {
+                WarningName::Yellow => gridline_model::time_limit::Warning::Yellow,
+                WarningName::Red => gridline_model::time_limit::Warning::Red,
+            };
+            (w, ctx.now)
+        }),
         limit: a.limit,
     };
     let device = ctx.open()?;

@@ -249,15 +249,26 @@ impl Device {
     pub fn issues(&self, filter: &IssueFilter, now: Instant) -> Result<Vec<IssueSummary>> {
         // Overdue is the model's rule, asked of each typed row: the store is
         // asked only for dispatched issues, and the limit applies after.
+        // A warning is the fold's, under the street's table and calendar.
+        let warned = match filter.warning {
+            Some((w, at)) => Some(
+                self.warned_issues(at)?
+                    .into_iter()
+                    .filter(|(_, x)| *x == w)
+                    .map(|(id, _)| id)
+                    .collect::<std::collections::BTreeSet<_>>(),
+            ),
+            None => None,
+        };
+        let narrowed = filter.overdue_at.is_some() || warned.is_some();
         let rows = self.store.issues(&gridline_store::IssueFilter {
-            stage: filter
-                .overdue_at
-                .map(|_| gridline_model::issue::Stage::Dispatched)
+            stage: narrowed
+                .then_some(gridline_model::issue::Stage::Dispatched)
                 .or(filter.stage)
                 .map(|s| s.key().to_owned()),
             category: filter.category.clone(),
             grid: filter.grid.clone(),
-            limit: filter.limit.filter(|_| filter.overdue_at.is_none()),
+            limit: filter.limit.filter(|_| !narrowed),
         })?;
         let mut out = Vec::new();
         for r in rows {
@@ -265,7 +276,11 @@ impl Device {
             let overdue_then = filter
                 .overdue_at
                 .is_none_or(|at| gridline_model::issue::overdue(i.stage, i.deadline, at));
-            if overdue_then && check(self.user(), Kind::Issue, Action::Read, &i.target()).is_ok() {
+            let warned_then = warned.as_ref().is_none_or(|w| w.contains(&i.id));
+            if overdue_then
+                && warned_then
+                && check(self.user(), Kind::Issue, Action::Read, &i.target()).is_ok()
+            {
                 out.push(i);
             }
             if filter.limit.is_some_and(|n| out.len() >= n) {
@@ -281,12 +296,25 @@ impl Device {
     /// UI's. Overdue ones are counted by the dashboard's own rule and not
     /// here. Only dispatched issues are read (a few dozen on a street).
     pub fn issue_warnings(&self, now: Instant) -> Result<(i64, i64)> {
+        let (mut yellow, mut red) = (0, 0);
+        for (_, w) in self.warned_issues(now)? {
+            match w {
+                Warning::Yellow => yellow += 1,
+                Warning::Red => red += 1,
+                _ => {}
+            }
+        }
+        Ok((yellow, red))
+    }
+
+    /// The dispatched issues this user may read with their warning at `now`.
+    fn warned_issues(&self, now: Instant) -> Result<Vec<(RecordId, Warning)>> {
         let rows = self.store.issues(&gridline_store::IssueFilter {
             stage: Some(gridline_model::issue::Stage::Dispatched.key().to_owned()),
             ..Default::default()
         })?;
         let limits = self.store.street_limits()?;
-        let (mut yellow, mut red) = (0, 0);
+        let mut out = Vec::new();
         for r in rows {
             let Ok(id) = parse_id(&r.id, "issue") else {
                 continue;
@@ -300,13 +328,9 @@ impl Device {
             if check(self.user(), Kind::Issue, Action::Read, &target(&i)).is_err() {
                 continue;
             }
-            match i.state_with(&limits).warning(now) {
-                Warning::Yellow => yellow += 1,
-                Warning::Red => red += 1,
-                _ => {}
-            }
+            out.push((id, i.state_with(&limits).warning(now)));
         }
-        Ok((yellow, red))
+        Ok(out)
     }
 
     /// The steps the rules would accept from this user now.

@@ -78,6 +78,9 @@ pub struct IssueFilter {
     pub grid: Option<GridId>,
     /// Only issues overdue at this instant.
     pub overdue_at: Option<Instant>,
+    /// Only dispatched issues at this warning (yellow or red) at this
+    /// instant, as [`crate::Device::issue_warnings`] counts them for Today.
+    pub warning: Option<(gridline_model::time_limit::Warning, Instant)>,
     pub limit: Option<usize>,
 }
 

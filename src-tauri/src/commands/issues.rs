@@ -1,6 +1,8 @@
 //! Issues: the list, one issue, reporting, and workflow steps.
 
 use gridline_device::app as dapp;
+use gridline_model::text;
+use gridline_model::time_limit::Warning;
 use tauri::State;
 
 use crate::commands::households::created;
@@ -22,6 +24,19 @@ pub async fn issues(s: State<'_, AppState>, query: dto::IssueQuery) -> Res<Vec<d
             category: query.category.filter(|x| !x.is_empty()),
             grid: None,
             overdue_at: query.overdue.then_some(t),
+            warning: match query.warning.as_deref().unwrap_or("") {
+                "" => None,
+                "yellow" => Some((Warning::Yellow, t)),
+                "red" => Some((Warning::Red, t)),
+                other => {
+                    return Err(gridline_model::Invalid::new(
+                        "warning",
+                        text!("未知预警 \"{other}\"", "unknown warning \"{other}\""),
+                        text!("请用 yellow 或 red", "use yellow or red"),
+                    )
+                    .into())
+                }
+            },
             limit: Some(query.limit.map(|l| l as usize).unwrap_or(300)),
         };
         let rows = d.issues(&filter, t)?;

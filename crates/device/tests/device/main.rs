@@ -812,3 +812,81 @@ fn a_household_with_its_members_is_one_save_with_every_resident_and_id_number() 
     );
     assert_eq!(count(&d), before, "nothing saved");
 }
+
+#[test]
+fn the_list_at_a_warning_holds_exactly_the_dispatched_issues_the_fold_calls_so() {
+    let (_dir, mut d) = worker();
+    seed(&mut d, Scale::Grid, 3, now()).unwrap();
+    let open = d
+        .issues(
+            &IssueFilter {
+                stage: Some(Stage::Dispatched),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    // Instants 60 % and 90 % of the way through some running limits:
+    // yellow and red under the default thresholds (50 % and 80 %).
+    let mut instants = Vec::new();
+    for i in open.iter().take(4) {
+        let v = d.issue(&i.id.to_string(), now()).unwrap();
+        if let (Some(s), Some(e)) = (v.state.dispatched_at, v.state.deadline) {
+            instants.push(s + (e - s) * 6 / 10);
+            instants.push(s + (e - s) * 9 / 10);
+        }
+    }
+    assert!(
+        !instants.is_empty(),
+        "the demo grid has dispatched issues with deadlines"
+    );
+    let (mut seen_yellow, mut seen_red) = (0, 0);
+    for at in instants {
+        // The independent recount: each dispatched issue's own view at `at`.
+        let mut yellow = Vec::new();
+        let mut red = Vec::new();
+        for i in &open {
+            match d.issue(&i.id.to_string(), at).unwrap().warning {
+                time_limit::Warning::Yellow => yellow.push(i.id),
+                time_limit::Warning::Red => red.push(i.id),
+                _ => {}
+            }
+        }
+        let listed = |w| {
+            let mut ids: Vec<_> = d
+                .issues(
+                    &IssueFilter {
+                        warning: Some((w, at)),
+                        ..Default::default()
+                    },
+                    at,
+                )
+                .unwrap()
+                .into_iter()
+                .map(|i| i.id)
+                .collect();
+            ids.sort();
+            ids
+        };
+        yellow.sort();
+        red.sort();
+        assert_eq!(
+            listed(time_limit::Warning::Yellow),
+            yellow,
+            "yellow at {at}"
+        );
+        assert_eq!(listed(time_limit::Warning::Red), red, "red at {at}");
+        let counted = d.issue_warnings(at).unwrap();
+        assert_eq!(
+            counted,
+            (yellow.len() as i64, red.len() as i64),
+            "Today counts the same"
+        );
+        seen_yellow += yellow.len();
+        seen_red += red.len();
+    }
+    assert!(
+        seen_yellow > 0 && seen_red > 0,
+        "some instant had each warning ({seen_yellow}, {seen_red})"
+    );
+}
