@@ -99,6 +99,10 @@ pub struct StreetViews {
     /// built and written as .xlsx bytes.
     pub issue_ledger: Sample,
     pub ledger_issues: usize,
+    /// Likely duplicate households over the street (疑似重复户), and the
+    /// pairs found.
+    pub duplicates: Sample,
+    pub duplicate_pairs: usize,
 }
 
 /// Median and worst of a set of timings.
@@ -271,6 +275,12 @@ fn run_in(dir: &Path, with_street: bool, unlock: &Unlock, now: Instant) -> Resul
             ledgers.push(t.elapsed());
             ledger_issues = book.sheets[0].rows.len();
         }
+        let (mut dups, mut duplicate_pairs) = (Vec::new(), 0);
+        for _ in 0..3 {
+            let t = Clock::now();
+            duplicate_pairs = s.duplicate_households()?.len();
+            dups.push(t.elapsed());
+        }
         (
             Some(seeded),
             Some(StreetViews {
@@ -285,6 +295,8 @@ fn run_in(dir: &Path, with_street: bool, unlock: &Unlock, now: Instant) -> Resul
                 monthly_reported: reported,
                 issue_ledger: sample(ledgers),
                 ledger_issues,
+                duplicates: sample(dups),
+                duplicate_pairs,
             }),
         )
     } else {

@@ -285,6 +285,8 @@ fn store_json(b: &gridline_bench::store::StoreBench) -> serde_json::Value {
         "street_monthly_report": b.street_views.as_ref().map(|v| s(&v.monthly_report)),
         "street_monthly_reported": b.street_views.as_ref().map(|v| v.monthly_reported),
         "street_issue_ledger_month": b.street_views.as_ref().map(|v| s(&v.issue_ledger)),
+        "street_duplicates": b.street_views.as_ref().map(|v| s(&v.duplicates)),
+        "street_duplicate_pairs": b.street_views.as_ref().map(|v| v.duplicate_pairs),
         "street_ledger_issues": b.street_views.as_ref().map(|v| v.ledger_issues),
             "encrypted": b.encrypted,
     "grid_bytes": b.grid_bytes,
@@ -394,6 +396,17 @@ fn print_store(b: &gridline_bench::store::StoreBench) {
                     v.ledger_issues
                 ),
                 &v.issue_ledger,
+                2000.0
+            )
+        );
+        println!(
+            "{}",
+            line(
+                &format!(
+                    "street: likely duplicate households ({} pairs)",
+                    v.duplicate_pairs
+                ),
+                &v.duplicates,
                 2000.0
             )
         );
