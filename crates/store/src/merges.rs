@@ -77,6 +77,19 @@ pub(crate) fn project(
     Ok(())
 }
 
+/// Forgets `household`'s edge when its document leaves this device (out of
+/// scope, or refused): no merge row outlives the record it is about, and
+/// survivors are resolved again without it.
+pub(crate) fn forget(tx: &Transaction<'_>, household: &str) -> Result<()> {
+    let n = tx
+        .prepare_cached("DELETE FROM household_merges WHERE household_id = ?1")?
+        .execute([household])?;
+    if n > 0 {
+        resolve_all(tx)?;
+    }
+    Ok(())
+}
+
 /// `household_survivors` from every edge held here.
 fn resolve_all(tx: &Transaction<'_>) -> Result<()> {
     let mut edges = BTreeMap::new();

@@ -218,6 +218,7 @@ fn remove_in(tx: &rusqlite::Transaction<'_>, key: &str) -> Result<()> {
             )?;
             tx.execute("DELETE FROM residents WHERE household_id = ?1", [key])?;
             tx.execute("DELETE FROM search_keys WHERE household_id = ?1", [key])?;
+            crate::merges::forget(tx, key)?;
         }
         Some(Kind::HouseholdPrivate) => {
             let bytes: Vec<u8> =

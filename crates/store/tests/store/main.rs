@@ -906,3 +906,56 @@ fn issues_stored_before_migration_11_get_their_monthly_facts_when_the_store_next
         .unwrap();
     assert_eq!(marks, 1);
 }
+
+#[test]
+fn a_merged_household_that_leaves_the_device_takes_its_merge_with_it() {
+    let mut s = Store::open_in_memory().unwrap();
+    let kept = household_named(1, "张三", 1, &[]);
+    let merged = household_named(2, "张三", 1, &[]);
+    save_household(&mut s, &kept);
+    let mut d = new_doc(&ACTOR);
+    household::create(&mut d, &merged, at(0)).unwrap();
+    household::push_merge_event(
+        &mut d,
+        &MergeEvent {
+            id: RecordId::from_u128(900),
+            at: at(1),
+            author: Author {
+                user: "cs-1".into(),
+                role: Role::CommunityStaff,
+                unit: "522701001001".into(),
+            },
+            actor: String::new(),
+            step: MergeStep::Merge {
+                into: kept.id,
+                into_grid: kept.grid.clone(),
+                reason: "重复登记".into(),
+            },
+        },
+    )
+    .unwrap();
+    s.save(
+        &mut d,
+        &Record::Household(merged.clone()),
+        Origin::Local,
+        at(1),
+    )
+    .unwrap();
+    let m = s.merge_of(&merged.id.to_string()).unwrap();
+    assert_eq!(
+        m.map(|m| m.survivor),
+        Some(kept.id.to_string()),
+        "the merge is projected while the household is here"
+    );
+    assert_eq!(s.merged_into(&kept.id.to_string()).unwrap().len(), 1);
+    s.remove(merged.id).unwrap();
+    assert_eq!(
+        s.merge_of(&merged.id.to_string()).unwrap(),
+        None,
+        "its edge went with it"
+    );
+    assert!(
+        s.merged_into(&kept.id.to_string()).unwrap().is_empty(),
+        "and the survivor no longer lists it"
+    );
+}
