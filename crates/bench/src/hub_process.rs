@@ -72,6 +72,11 @@ impl HubProcess {
             / 1024.0
     }
 
+    /// CPU seconds the hub process has used so far (user and system).
+    pub fn cpu_seconds(&self) -> f64 {
+        cpu_seconds_of(&format!("/proc/{}/stat", self.pid()))
+    }
+
     /// Kills the hub (SIGKILL, no clean shutdown) and waits for it to exit:
     /// what it acknowledged must already be durable.
     pub fn stop(self) {
@@ -84,4 +89,21 @@ impl Drop for HubProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// User and system CPU seconds from a `/proc/…/stat` file (0 where there is
+/// none): fields 14 and 15, in clock ticks of 100 a second.
+pub fn cpu_seconds_of(stat: &str) -> f64 {
+    let text = std::fs::read_to_string(stat).unwrap_or_default();
+    // The command name (field 2) is in parentheses and may hold spaces.
+    let after = text.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // After ")": state is field 3, so utime (14) and stime (15) are at 11 and 12.
+    (tick(11) + tick(12)) / 100.0
 }

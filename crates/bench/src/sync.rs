@@ -98,6 +98,10 @@ pub enum Figure {
         longest: Duration,
         /// Bytes on disk (store and log) after it.
         store_bytes: u64,
+        /// CPU seconds the hub process and this (the device's) process
+        /// used during it: where the time goes on two cores.
+        hub_cpu: f64,
+        device_cpu: f64,
     },
 }
 
@@ -366,7 +370,13 @@ fn run_in(dir: &Path, o: Options, now: Instant, mut report: impl FnMut(Figure)) 
             after_mb: hub.rss_mb(),
         });
         if o.street && o.street_staff {
-            report(street_staff_first_sync(&dir.join("street-staff"), staff, &hub.url, &staff_code, now).await?);
+            let (hub0, me0) = (hub.cpu_seconds(), crate::hub_process::cpu_seconds_of("/proc/self/stat"));
+            let mut f = street_staff_first_sync(&dir.join("street-staff"), staff, &hub.url, &staff_code, now).await?;
+            if let Figure::StreetStaffFirstSync { hub_cpu, device_cpu, .. } = &mut f {
+                *hub_cpu = hub.cpu_seconds() - hub0;
+                *device_cpu = crate::hub_process::cpu_seconds_of("/proc/self/stat") - me0;
+            }
+            report(f);
         }
         Ok(())
     })
@@ -444,5 +454,7 @@ async fn street_staff_first_sync(
         report,
         time,
         store_bytes,
+        hub_cpu: 0.0,
+        device_cpu: 0.0,
     })
 }

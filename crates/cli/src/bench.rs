@@ -576,6 +576,8 @@ fn print_sync_figure(f: sync::Figure) {
             p99,
             longest,
             store_bytes,
+            hub_cpu,
+            device_cpu,
         } => {
             println!(
                 "street-staff first sync of the street: {} documents in {:.1} s, {} round trips, ↓{:.0} MB, {:.0} MB on disk (target ≤ 60 s: {})",
@@ -593,6 +595,10 @@ fn print_sync_figure(f: sync::Figure) {
                 ms(p99),
                 ms(longest),
                 verdict(ms(longest), 100.0)
+            );
+            println!(
+                "  CPU during it: the hub process {hub_cpu:.1} s, the device's {device_cpu:.1} s (two cores, {:.1} s of wall time)",
+                time.as_secs_f64()
             );
         }
     }
