@@ -364,7 +364,7 @@ describe('mediation', () => {
     const asked = () => backend.calls.filter((c) => c.cmd === 'issues').map((c) => (c.args.query as { warning?: string }).warning);
     await vi.waitFor(() => expect(asked()).toContain('red'));
     (chip as HTMLButtonElement).click();
-    await vi.waitFor(() => expect(asked().at(-1)).toBeUndefined());
+    await vi.waitFor(() => expect(asked().slice(-1)[0]).toBeUndefined());
     flushSync();
     expect(document.querySelector('[data-testid="warning-filter"]')).toBeNull();
   });
