@@ -43,7 +43,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 pub use cipher::StoreKey;
 pub use dashboard::{Dashboard, Today};
 pub use deliberation::{DeliberationFilter, DeliberationRow};
-pub use duplicates::DuplicateCandidate;
+pub use duplicates::{DuplicateCandidate, ResidentCandidate};
 pub use error::{Error, Result};
 pub use ledger::RosterEntry;
 pub use mediation::{MediationFilter, MediationRow};
@@ -241,24 +241,24 @@ impl Store {
         origin: Origin,
         now: Instant,
     ) -> Result<usize> {
-        let full: i64 = self
+        let was: i64 = self
             .conn
             .query_row("PRAGMA synchronous", [], |r| r.get(0))?;
-        if full < 2 {
+        if was < 2 {
             // Bulk mode already: nothing to relax or restore.
             return self.save_batch(docs, origin, now);
         }
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         let saved = self.save_batch(docs, origin, now);
-        // Every later user save must be durable again: try twice, and
-        // should both fail, say so rather than go on at NORMAL.
+        // Every later user save must be durable again (FULL, or EXTRA as it
+        // was): try twice, and should both fail, fail this call whatever the
+        // save did, rather than go on at NORMAL unnoticed.
         let restored = self
             .conn
-            .pragma_update(None, "synchronous", "FULL")
-            .or_else(|_| self.conn.pragma_update(None, "synchronous", "FULL"));
-        let n = saved?;
+            .pragma_update(None, "synchronous", was)
+            .or_else(|_| self.conn.pragma_update(None, "synchronous", was));
         restored?;
-        Ok(n)
+        saved
     }
 
     /// Bulk mode, for a run of large [`Store::save_batch`]es of regenerable

@@ -153,6 +153,44 @@ fn a_save_survives_reopening_and_the_store_is_in_wal_with_full_sync() {
 }
 
 #[test]
+fn an_unflushed_part_leaves_the_store_at_full_sync_whether_it_saved_or_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("device.db")).unwrap();
+    let sync = |s: &Store| -> i64 {
+        s.connection()
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap()
+    };
+    let h = household_named(1, "张三", 1, &[]);
+    let mut d = new_doc(&ACTOR);
+    household::create(&mut d, &h, at(0)).unwrap();
+    let record = Record::Household(h.clone());
+    s.save_batch_unflushed(
+        [(gridline_store::Saved::of(&mut d, true), &record)],
+        Origin::Remote,
+        at(0),
+    )
+    .unwrap();
+    assert_eq!(sync(&s), 2, "FULL again after a part that saved");
+    assert_eq!(s.households(&HouseholdFilter::default()).unwrap().len(), 1);
+
+    // Bytes that are no document, under heads other than the stored ones:
+    // the save has to load them to merge, and fails.
+    let mut bad = gridline_store::Saved::of(&mut d, true);
+    bad.bytes = b"not an automerge document".to_vec();
+    bad.heads = "00".repeat(32);
+    assert!(s
+        .save_batch_unflushed([(bad, &record)], Origin::Remote, at(0))
+        .is_err());
+    assert_eq!(sync(&s), 2, "FULL again after a part that failed");
+    let (_, bytes) = s.load(h.id).unwrap().unwrap();
+    assert!(
+        gridline_records::load(&bytes, &ACTOR).is_ok(),
+        "the failed part wrote nothing"
+    );
+}
+
+#[test]
 fn households_by_grid_and_tag() {
     let mut s = Store::open_in_memory().unwrap();
     populated(&mut s);
