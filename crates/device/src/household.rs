@@ -221,16 +221,49 @@ impl Device {
             )
             .into());
         }
+        // Residents list by id after the head: ids made in one millisecond
+        // differ only in their random tail, so they are sorted to keep the
+        // members in the order they were entered.
+        let mut ids: Vec<RecordId> = (0..=new.members.len()).map(|_| new_id(now)).collect();
+        ids.sort();
         let (mut head, id_number) = parse_resident(&new.head, "head", now.date_naive())?;
-        head.id = new_id(now);
+        head.id = ids[0];
         head.relation = Relation::Head;
         let mut residents = vec![head.clone()];
         let mut id_numbers: BTreeMap<_, _> = id_number.into_iter().map(|n| (head.id, n)).collect();
         for (i, m) in new.members.iter().enumerate() {
-            let (mut r, n) = parse_resident(m, &format!("members.{i}"), now.date_naive())?;
-            r.id = new_id(now);
+            let field = format!("members.{i}");
+            if m.name.trim().is_empty() {
+                return Err(Invalid::new(
+                    &field,
+                    text!(
+                        "第 {n} 位家庭成员没有姓名",
+                        "household member {n} has no name",
+                        n = i + 1
+                    ),
+                    text!(
+                        "请填写姓名，或删去这一行",
+                        "fill in the name, or remove the line"
+                    ),
+                )
+                .into());
+            }
+            let (mut r, n) = parse_resident(m, &field, now.date_naive())?;
+            r.id = ids[i + 1];
             if m.relation.is_none() {
                 r.relation = Relation::Other;
+            }
+            if r.relation == Relation::Head {
+                return Err(Invalid::new(
+                    &field,
+                    text!("一户只有一位户主", "a household has one head"),
+                    text!(
+                        "户主已填写；请为 {name} 选择其他与户主关系",
+                        "the head is filled in already; choose another relation for {name}",
+                        name = m.name.trim()
+                    ),
+                )
+                .into());
             }
             if let Some(n) = n {
                 id_numbers.insert(r.id, n);
@@ -498,10 +531,21 @@ impl Device {
     }
 
     /// One household as lists show it, if this device holds it and the user
-    /// may read it (an issue names its household's address and head).
+    /// may read it (an issue names its household's address and head). A
+    /// household merged into another is shown as its survivor, the way its
+    /// records are relinked (see `crate::merge`).
     pub fn household_summary(&self, id: &str) -> Result<Option<HouseholdSummary>> {
-        let rows = self.store.household(id)?.into_iter().collect();
-        Ok(self.readable(rows)?.pop())
+        let survivor = match self.store.merge_of(id)? {
+            Some(m) => self.store.household(&m.survivor)?,
+            None => None,
+        };
+        // A survivor this device does not hold (another grid): the
+        // household itself.
+        let row = match survivor {
+            Some(row) => Some(row),
+            None => self.store.household(id)?,
+        };
+        Ok(self.readable(row.into_iter().collect())?.pop())
     }
 
     pub(crate) fn household_target(&self, id: RecordId) -> Result<Target> {

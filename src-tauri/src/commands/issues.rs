@@ -62,8 +62,10 @@ fn issue_detail(
     detail.position = d
         .position_of(id)?
         .map(|p| convert::position(&p, &detail.category));
-    if let Some(h) = detail.household_id.as_deref() {
-        if let Some(row) = d.household_summary(h)? {
+    if let Some(h) = detail.household_id.clone() {
+        // A merged household's issue shows, and opens, the household kept.
+        if let Some(row) = d.household_summary(&h)? {
+            detail.household_id = Some(row.id.to_string());
             detail.household_address = Some(row.address);
             detail.head_name = Some(row.head_name);
         }

@@ -810,6 +810,32 @@ fn a_household_with_its_members_is_one_save_with_every_resident_and_id_number() 
         err.contains("members.0"),
         "the error names the member: {err}"
     );
+    // A second member without a name, and a second head: each named.
+    for (member, says) in [
+        (NewResident::default(), "第 2 位家庭成员没有姓名"),
+        (
+            NewResident {
+                name: "赵六".into(),
+                relation: Some("户主".into()),
+                ..Default::default()
+            },
+            "一户只有一位户主",
+        ),
+    ] {
+        bad.members = vec![
+            NewResident {
+                name: "王五".into(),
+                ..Default::default()
+            },
+            member,
+        ];
+        let err = d.add_household(&bad, now()).unwrap_err();
+        let shown = format!("{err}");
+        assert!(
+            shown.contains("members.1") && shown.contains(says),
+            "the error names the second member and says why: {shown}"
+        );
+    }
     assert_eq!(count(&d), before, "nothing saved");
 }
 

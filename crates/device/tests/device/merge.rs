@@ -124,6 +124,12 @@ fn a_merge_hides_the_merged_household_and_its_records_show_on_the_survivor() {
     assert_eq!(m.survivor, a);
     assert_eq!(m.survivor_address.as_deref(), Some("水花都小区8栋1单元401"));
     assert_eq!(m.reason, "同一户录入两次");
+    let summary = staff.household_summary(&b).unwrap().unwrap();
+    assert_eq!(
+        summary.id.to_string(),
+        a,
+        "an issue of the merged household names the survivor"
+    );
 }
 
 #[test]
