@@ -139,6 +139,12 @@ test('staff import a roster from the app: a bad file names its rows, a good one 
       const into = await s.waitFor(tid('merged-into'));
       assert.match(await into.text(), /已合并到/);
       assert.match(await into.text(), /同一户登记了两次/, 'the reason is shown');
+      await s.waitFor(tid('merged-record-on-survivor'));
+      assert.equal(
+        (await s.findAll(`${tid('report-issue-button')}, ${tid('visit-button')}, ${tid('household-wish-button')}`)).length,
+        0,
+        'a merged household offers no new records: they go on the household kept'
+      );
       await shot('merged-into');
       await (await s.find(tid('merged-open-survivor'))).click();
       await s.waitFor(`[data-screen="household"][data-id="${a}"]`);

@@ -407,11 +407,13 @@ async fn street_staff_first_sync(
         let mut read_households = 0usize;
         let mut i = 0u64;
         while !done.load(std::sync::atomic::Ordering::SeqCst) {
-            tokio::time::sleep(PROBE_EVERY).await;
+            // Timed from when the read was due, not from when this task
+            // was next polled: a part stored on this thread delays both.
+            let asked = Clock::now() + PROBE_EVERY;
+            tokio::time::sleep_until(asked.into()).await;
             if done.load(std::sync::atomic::Ordering::SeqCst) {
                 break;
             }
-            let asked = Clock::now();
             let guard = shared.lock().await;
             if let Some(d) = guard.as_ref() {
                 // Today and a page of the list: the app's two commonest reads.

@@ -99,18 +99,18 @@ pub struct MergeState {
     pub outcomes: Vec<MergeOutcome>,
 }
 
-/// May `user` merge the household at `merged` into the one at `survivor`?
-/// DESIGN §3 gives households' writes to grid workers and community staff,
-/// and issue merges (合并) to community staff of the community only; a
-/// household merge relinks every record of a household across grids, so it
-/// is the community's step: community staff whose community holds both.
-/// Street staff only read households (§3), so they may not merge either.
 /// Whether a role merges households at all (community staff; where, is
 /// [`may_merge`]'s).
 pub fn role_may_merge(role: Role) -> bool {
     role == Role::CommunityStaff
 }
 
+/// May `user` merge the household at `merged` into the one at `survivor`?
+/// DESIGN §3 gives households' writes to grid workers and community staff,
+/// and issue merges (合并) to community staff of the community only; a
+/// household merge relinks every record of a household across grids, so it
+/// is the community's step: community staff whose community holds both.
+/// Street staff only read households (§3), so they may not merge either.
 pub fn may_merge(user: &User, merged: &Target, survivor: &Target) -> Result<(), Refusal> {
     if !role_may_merge(user.role) {
         return Err(Refusal {
