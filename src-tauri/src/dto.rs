@@ -655,6 +655,25 @@ pub struct DuplicateSideView {
     pub head_name: String,
 }
 
+/// Two residents who are likely one person (疑似重复人员), each with the
+/// household they are listed in. An ID-number match says only that.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DuplicateResidentView {
+    pub a: ResidentSideView,
+    pub b: ResidentSideView,
+    /// same-person, same-id-number.
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ResidentSideView {
+    pub id: String,
+    pub name: String,
+    pub household: DuplicateSideView,
+}
+
 /// A roster file read for import: the preview, or what the import did.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]

@@ -97,6 +97,7 @@ fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync
         commands::imports::preview_import,
         commands::imports::run_import,
         commands::imports::duplicate_households,
+        commands::imports::duplicate_residents,
     ]
 }
 

@@ -315,6 +315,18 @@ describe('mediation', () => {
     expect(sent.action).toMatchObject({ step: 'decide-extension', approve: true });
   });
 
+  it('lists residents who are likely one person, each opening the household they are in', async () => {
+    backend.role = 'community-staff';
+    await start('#/dashboard');
+    const person = await waitFor('[data-testid="duplicate-resident"]');
+    expect(person.textContent).toContain('同名同生日');
+    const links = [...person.querySelectorAll('a')].map((a) => a.getAttribute('href'));
+    expect(links.length).toBe(2);
+    expect(links[0]).toContain('h1');
+    expect(links[1]).toContain('h7');
+    expect(person.textContent).toContain('王小明，在 青云小区 5栋1单元 102室');
+  });
+
   it('merges a likely duplicate pair from the dashboard: a survivor and a reason are required', async () => {
     backend.role = 'community-staff';
     await start('#/dashboard');
@@ -351,6 +363,10 @@ describe('mediation', () => {
     expect(note.textContent).toContain('重复登记');
     expect((note.querySelector('[data-testid="merged-open-survivor"]') as HTMLAnchorElement).getAttribute('href')).toContain('h2');
     expect((await waitFor('[data-testid="merged-from"]')).textContent).toContain('李强');
+    expect(document.querySelector('[data-testid="merged-record-on-survivor"]'), 'new records go on the household kept').not.toBeNull();
+    for (const button of ['visit-button', 'report-issue-button', 'household-wish-button', 'household-edit-button']) {
+      expect(document.querySelector(`[data-testid="${button}"]`), `a merged household offers no ${button}`).toBeNull();
+    }
     (note.querySelector('[data-testid="unmerge-open"]') as HTMLButtonElement).click();
     (await waitFor<HTMLButtonElement>('[data-testid="unmerge-submit"]')).click();
     flushSync();

@@ -30,8 +30,8 @@ pub enum HouseholdCmd {
     Resolve(ResolveArgs),
     /// 导入住户台账：xlsx、xls、ods 或 CSV，全部导入或全不导入 (import a household roster: xlsx, xls, ods or CSV; all rows or none)
     Import(ImportArgs),
-    /// 疑似重复的户：同一地址、户主同名同生日、同一身份证号 (likely duplicate households: same address, same head name and birth date, same ID number)
-    Duplicates,
+    /// 疑似重复的户：同一地址、户主同名同生日、同一身份证号；加 --residents 列出疑似重复的人员 (likely duplicate households: same address, same head name and birth date, same ID number; --residents lists likely duplicate residents)
+    Duplicates(crate::duplicates::DuplicatesArgs),
     /// 合并重复户：被合并户保留但不再列出，其居民、走访、事件、心愿归入保留户 (merge a duplicate household into the one kept: it stays, unlisted; its residents, visits, issues and wishes show under the survivor)
     Merge(crate::merge::MergeArgs),
     /// 撤销合并 (undo a mistaken merge)
@@ -229,7 +229,7 @@ pub fn run(ctx: &Ctx, cmd: HouseholdCmd) -> anyhow::Result<()> {
         HouseholdCmd::Search(a) => search(ctx, a),
         HouseholdCmd::Resolve(a) => resolve(ctx, a),
         HouseholdCmd::Import(a) => import(ctx, a),
-        HouseholdCmd::Duplicates => crate::duplicates::run(ctx),
+        HouseholdCmd::Duplicates(a) => crate::duplicates::run(ctx, a),
         HouseholdCmd::Merge(a) => crate::merge::merge(ctx, a),
         HouseholdCmd::Unmerge(a) => crate::merge::unmerge(ctx, a),
     }

@@ -26,6 +26,8 @@ pub enum DuplicateReason {
     SameAddress,
     /// The heads have the same name and birth date.
     SameHead,
+    /// Two residents have the same name and birth date.
+    SamePerson,
 }
 
 impl DuplicateReason {
@@ -34,6 +36,7 @@ impl DuplicateReason {
             DuplicateReason::SameIdNumber => "same-id-number",
             DuplicateReason::SameAddress => "same-address",
             DuplicateReason::SameHead => "same-head",
+            DuplicateReason::SamePerson => "same-person",
         }
     }
     pub fn text(self) -> Text {
@@ -41,6 +44,7 @@ impl DuplicateReason {
             DuplicateReason::SameIdNumber => text!("同一身份证号", "same ID number"),
             DuplicateReason::SameAddress => text!("同一地址", "same address"),
             DuplicateReason::SameHead => text!("户主同名同生日", "same head name and birth date"),
+            DuplicateReason::SamePerson => text!("同名同生日", "same name and birth date"),
         }
     }
 }
@@ -101,10 +105,61 @@ pub fn address_key(c: &DuplicateCandidate) -> Option<String> {
     Some(format!("{}|{}", c.grid, parts.join("|")))
 }
 
+/// One resident of a pair, with the household they are listed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResidentSide {
+    /// The resident's own id.
+    pub id: gridline_model::RecordId,
+    pub name: String,
+    pub household: DuplicateSide,
+}
+
+/// Two residents who are likely one person entered twice, in one household
+/// or in two that are not themselves a likely pair (those are merged whole);
+/// `a` has the smaller id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResidentPair {
+    pub a: ResidentSide,
+    pub b: ResidentSide,
+    pub reasons: BTreeSet<DuplicateReason>,
+}
+
+/// What [`Device::duplicates`] finds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Duplicates {
+    pub households: Vec<DuplicatePair>,
+    pub residents: Vec<ResidentPair>,
+}
+
+type Groups = BTreeMap<(DuplicateReason, String), Vec<gridline_model::RecordId>>;
+
+/// Every pair of ids that share a group, with the reasons they share.
+fn pairs_of(
+    groups: Groups,
+) -> BTreeMap<(gridline_model::RecordId, gridline_model::RecordId), BTreeSet<DuplicateReason>> {
+    let mut pairs: BTreeMap<_, BTreeSet<DuplicateReason>> = BTreeMap::new();
+    for ((reason, _), mut ids) in groups {
+        ids.sort();
+        ids.dedup();
+        for (i, a) in ids.iter().enumerate() {
+            for b in &ids[i + 1..] {
+                pairs.entry((*a, *b)).or_default().insert(reason);
+            }
+        }
+    }
+    pairs
+}
+
 impl Device {
     /// Likely duplicate households among those the user may read, each pair
     /// with why. Read-only.
     pub fn duplicate_households(&self) -> Result<Vec<DuplicatePair>> {
+        Ok(self.duplicates()?.households)
+    }
+
+    /// Likely duplicate households and residents among the households the
+    /// user may read, each pair with why, in one pass. Read-only.
+    pub fn duplicates(&self) -> Result<Duplicates> {
         let user = self.user();
         let mut sides = BTreeMap::new();
         let mut readable_private = BTreeSet::new();
@@ -121,8 +176,7 @@ impl Device {
             sides.insert(id, c);
         }
 
-        let mut groups: BTreeMap<(DuplicateReason, String), Vec<gridline_model::RecordId>> =
-            BTreeMap::new();
+        let mut groups = Groups::new();
         for (id, c) in &sides {
             if let Some(k) = address_key(c) {
                 groups
@@ -140,6 +194,27 @@ impl Device {
                 }
             }
         }
+        // Residents of readable households only, by resident id.
+        let mut residents: BTreeMap<gridline_model::RecordId, (String, gridline_model::RecordId)> =
+            BTreeMap::new();
+        let mut person_groups = Groups::new();
+        for r in self.store.resident_candidates()? {
+            let household = parse_id(&r.household_id, "household")?;
+            if !sides.contains_key(&household) {
+                continue;
+            }
+            let id = parse_id(&r.id, "resident")?;
+            let name = normalise_text(&r.name);
+            if let Some(born) = r.birth_date.as_deref().filter(|b| !b.is_empty()) {
+                if !name.is_empty() {
+                    person_groups
+                        .entry((DuplicateReason::SamePerson, format!("{name}|{born}")))
+                        .or_default()
+                        .push(id);
+                }
+            }
+            residents.insert(id, (r.name, household));
+        }
         // Only roles that may read some private part look at them at all, so
         // a joint-household leader's device never loads one for this.
         if !readable_private.is_empty() {
@@ -149,7 +224,16 @@ impl Device {
                 if !readable_private.contains(&p.household) {
                     continue;
                 }
-                let numbers: BTreeSet<&str> = p.id_numbers.values().map(|n| n.as_str()).collect();
+                let mut numbers = BTreeSet::new();
+                for (resident, n) in &p.id_numbers {
+                    numbers.insert(n.as_str());
+                    if residents.contains_key(resident) {
+                        person_groups
+                            .entry((DuplicateReason::SameIdNumber, n.as_str().to_owned()))
+                            .or_default()
+                            .push(*resident);
+                    }
+                }
                 for n in numbers {
                     groups
                         .entry((DuplicateReason::SameIdNumber, n.to_owned()))
@@ -159,20 +243,30 @@ impl Device {
             }
         }
 
-        let mut pairs: BTreeMap<
-            (gridline_model::RecordId, gridline_model::RecordId),
-            BTreeSet<DuplicateReason>,
-        > = BTreeMap::new();
-        for ((reason, _), mut ids) in groups {
-            ids.sort();
-            ids.dedup();
-            for (i, a) in ids.iter().enumerate() {
-                for b in &ids[i + 1..] {
-                    pairs.entry((*a, *b)).or_default().insert(reason);
-                }
+        let household_pairs = pairs_of(groups);
+        let resident_side = |id: gridline_model::RecordId| -> Result<ResidentSide> {
+            let (name, household) = &residents[&id];
+            Ok(ResidentSide {
+                id,
+                name: name.clone(),
+                household: side(*household, &sides[household])?,
+            })
+        };
+        let mut resident_pairs = Vec::new();
+        for ((a, b), reasons) in pairs_of(person_groups) {
+            let (ha, hb) = (residents[&a].1, residents[&b].1);
+            // Two households that are a likely pair are merged whole, and a
+            // merge lists a person on both once.
+            if household_pairs.contains_key(&(ha.min(hb), ha.max(hb))) {
+                continue;
             }
+            resident_pairs.push(ResidentPair {
+                a: resident_side(a)?,
+                b: resident_side(b)?,
+                reasons,
+            });
         }
-        pairs
+        let households = household_pairs
             .into_iter()
             .map(|((a, b), reasons)| {
                 Ok(DuplicatePair {
@@ -181,7 +275,11 @@ impl Device {
                     reasons,
                 })
             })
-            .collect()
+            .collect::<Result<_>>()?;
+        Ok(Duplicates {
+            households,
+            residents: resident_pairs,
+        })
     }
 }
 
@@ -346,6 +444,66 @@ mod tests {
             !shown.contains(SHARED_ID),
             "a pair never carries the ID number it matched on"
         );
+    }
+
+    #[test]
+    fn a_person_entered_twice_is_found_unless_their_households_are_a_pair() {
+        let (_dir, mut d, h) = street();
+        // 张三 born 1987-06-18 heads h[0] and h[2] (a household pair), and is
+        // listed again as a member of another household, without an ID number.
+        let mut other = home(GRID, "11栋", "1单元", "303", "孙八", "110101199003075816");
+        other.members = vec![NewResident {
+            name: "张 三".into(),
+            birth_date: Some("1987-06-18".into()),
+            relation: Some("其他".into()),
+            ..Default::default()
+        }];
+        let h7 = d.add_household(&other, now()).unwrap();
+        // And one household lists the same child twice, once with his ID number.
+        let mut twice = home(GRID2, "5栋", "2单元", "502", "周九", "110101199003076616");
+        let child = NewResident {
+            name: "周小九".into(),
+            birth_date: Some("2016-04-01".into()),
+            relation: Some("子女".into()),
+            ..Default::default()
+        };
+        twice.members = vec![
+            child.clone(),
+            NewResident {
+                id_number: Some("110101201604016619".into()),
+                ..child
+            },
+        ];
+        let h8 = d.add_household(&twice, now()).unwrap();
+
+        let found = d.duplicates().unwrap();
+        let households: BTreeSet<(RecordId, RecordId)> = found
+            .residents
+            .iter()
+            .map(|p| {
+                let (x, y) = (p.a.household.id, p.b.household.id);
+                (x.min(y), x.max(y))
+            })
+            .collect();
+        let mut expected = BTreeSet::new();
+        for x in [h[0], h[2]] {
+            expected.insert((x.min(h7), x.max(h7)));
+        }
+        expected.insert((h8, h8));
+        assert_eq!(
+            households, expected,
+            "张三 of 孙八's household with each 张三 heading a household, and the child twice; \
+             not the heads of the household pairs: {found:?}"
+        );
+        assert!(found.residents.iter().all(|p| p.a.id < p.b.id));
+        for p in &found.residents {
+            assert_eq!(
+                p.reasons.iter().copied().collect::<Vec<_>>(),
+                [DuplicateReason::SamePerson],
+                "name and birth date (the ID number is on one side only)"
+            );
+        }
+        assert_eq!(found.households, d.duplicate_households().unwrap());
     }
 
     #[test]

@@ -51,7 +51,9 @@ use gridline_model::{Instant, RecordId, User};
 use gridline_records::Record;
 use gridline_store::{Origin, Store};
 
-pub use duplicates::{DuplicatePair, DuplicateReason, DuplicateSide};
+pub use duplicates::{
+    DuplicatePair, DuplicateReason, DuplicateSide, Duplicates, ResidentPair, ResidentSide,
+};
 pub use error::{Error, Result};
 pub use export::{ExportScope, Roster, RosterOptions};
 /// The office-file crate, so the CLI and the app write books without naming it.

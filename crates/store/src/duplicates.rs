@@ -22,7 +22,37 @@ pub struct DuplicateCandidate {
     pub head_birth_date: Option<String>,
 }
 
+/// One resident of a household not merged away.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResidentCandidate {
+    pub id: String,
+    pub household_id: String,
+    pub name: String,
+    pub birth_date: Option<String>,
+}
+
 impl Store {
+    /// Every resident whose household is not merged into another, in one
+    /// pass over the projection: who may be entered twice.
+    pub fn resident_candidates(&self) -> Result<Vec<ResidentCandidate>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT r.id, r.household_id, r.name, r.birth_date FROM residents r
+              WHERE r.household_id NOT IN (SELECT household_id FROM household_survivors)
+              ORDER BY r.id",
+        )?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(ResidentCandidate {
+                    id: r.get(0)?,
+                    household_id: r.get(1)?,
+                    name: r.get(2)?,
+                    birth_date: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
     /// Every household with its head's birth date, in one pass over the
     /// projection (a head is the resident whose relation is 户主).
     pub fn duplicate_candidates(&self) -> Result<Vec<DuplicateCandidate>> {

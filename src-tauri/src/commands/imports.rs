@@ -137,15 +137,41 @@ pub async fn run_import(s: State<'_, AppState>, sheet: Option<String>) -> Res<dt
     Ok(view(out))
 }
 
-/// 疑似重复: the likely duplicate households among those this user may read.
-#[tauri::command]
-pub async fn duplicate_households(s: State<'_, AppState>) -> Res<Vec<dto::DuplicatePairView>> {
-    let side = |x: gridline_device::DuplicateSide| dto::DuplicateSideView {
+fn side(x: gridline_device::DuplicateSide) -> dto::DuplicateSideView {
+    dto::DuplicateSideView {
         id: x.id.to_string(),
         grid: x.grid.as_str().to_owned(),
         address: x.address,
         head_name: x.head_name,
+    }
+}
+
+/// 疑似重复人员: residents who are likely one person entered twice, among
+/// the households this user may read.
+#[tauri::command]
+pub async fn duplicate_residents(s: State<'_, AppState>) -> Res<Vec<dto::DuplicateResidentView>> {
+    let resident = |x: gridline_device::ResidentSide| dto::ResidentSideView {
+        id: x.id.to_string(),
+        name: x.name,
+        household: side(x.household),
     };
+    with(&s, |d| {
+        Ok(d.duplicates()?
+            .residents
+            .into_iter()
+            .map(|p| dto::DuplicateResidentView {
+                reasons: p.reasons.iter().map(|r| r.key().to_owned()).collect(),
+                a: resident(p.a),
+                b: resident(p.b),
+            })
+            .collect())
+    })
+    .await
+}
+
+/// 疑似重复: the likely duplicate households among those this user may read.
+#[tauri::command]
+pub async fn duplicate_households(s: State<'_, AppState>) -> Res<Vec<dto::DuplicatePairView>> {
     with(&s, |d| {
         Ok(d.duplicate_households()?
             .into_iter()

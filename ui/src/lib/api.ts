@@ -7,7 +7,7 @@ import type {
   CaseAction, CaseDetail, CaseParties, CaseQuery, CaseRow, Created, Dashboard, MediationFigures, NewCase, DeviceInfo, HouseholdDetail, HouseholdEdit, HouseholdQuery, HouseholdRow,
   IssueAction, IssueDetail, IssueQuery, IssueRow, NewIssue, NewVisit, NewWish,
   IssuePoint, Position,
-  DuplicatePairView, Exported, ImportPreview, ImportProgress, LockState, PhotoItem, PhotoQueue, RefusedRecord, TakenPhoto, SyncInfo, Today, Visit, Vocabulary, WishAction, WishDetail, WishRow,
+  DuplicatePairView, DuplicateResidentView, Exported, ImportPreview, ImportProgress, LockState, PhotoItem, PhotoQueue, RefusedRecord, TakenPhoto, SyncInfo, Today, Visit, Vocabulary, WishAction, WishDetail, WishRow,
 } from './types';
 
 export const api = {
@@ -83,6 +83,7 @@ export const api = {
   previewImport: (sheet: string | null) => invoke<ImportPreview>('preview_import', { sheet }),
   runImport: (sheet: string | null) => invoke<ImportPreview>('run_import', { sheet }),
   duplicateHouseholds: () => invoke<DuplicatePairView[]>('duplicate_households'),
+  duplicateResidents: () => invoke<DuplicateResidentView[]>('duplicate_residents'),
 };
 
 /** Follows an import: rows built of rows in all. */

@@ -32,6 +32,7 @@ export type { Dashboard } from './bindings/Dashboard';
 export type { RefusedRecord } from './bindings/RefusedRecord';
 export type { Exported } from './bindings/Exported';
 export type { DuplicatePairView } from './bindings/DuplicatePairView';
+export type { DuplicateResidentView } from './bindings/DuplicateResidentView';
 export type { ImportPreview } from './bindings/ImportPreview';
 export type { ImportProblem } from './bindings/ImportProblem';
 export type { ImportProgress } from './bindings/ImportProgress';

@@ -263,6 +263,11 @@ export function fakeBackend(): FakeBackend {
       a: { id: 'h1', grid: row.grid, address: row.address, head_name: '王秀英' },
       b: { id: 'h9', grid: row.grid, address: '青云小区 3栋2单元 301室', head_name: '王秀英' },
     }]),
+    duplicate_residents: () => [{
+      reasons: ['same-person'],
+      a: { id: 'r1', name: '王小明', household: { id: 'h1', grid: row.grid, address: row.address, head_name: '王秀英' } },
+      b: { id: 'r7', name: '王小明', household: { id: 'h7', grid: row.grid, address: '青云小区 5栋1单元 102室', head_name: '李国强' } },
+    }],
     merge_households: () => {
       b.merges += 1;
       return household();

@@ -15,6 +15,12 @@ fn household_merge_hides_the_duplicate_names_the_survivor_and_refuses_bad_input(
         Some(1),
         "one likely pair: {pairs}"
     );
+    let people = json(d, &["household", "duplicates", "--residents"]);
+    assert_eq!(
+        people.as_array().map(Vec::len),
+        Some(0),
+        "the two 张三 head a likely household pair, which is merged whole: {people}"
+    );
 
     let unknown = "0190f0f0-0000-7000-8000-000000000000";
     for (args, why) in [
